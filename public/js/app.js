@@ -1,0 +1,90 @@
+// LabelDesk's small client script: menus, copy buttons, confirmation dialogs, toasts.
+// Everything here is progressive enhancement; pages read fine without it.
+(() => {
+  'use strict'
+
+  // Menus are <details class="menu">: close on outside click and on Escape.
+  document.addEventListener('click', (e) => {
+    for (const d of document.querySelectorAll('details.menu[open]')) {
+      if (!d.contains(e.target)) d.removeAttribute('open')
+    }
+  })
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Escape') return
+    for (const d of document.querySelectorAll('details.menu[open]')) {
+      d.removeAttribute('open')
+      d.querySelector('summary')?.focus()
+    }
+  })
+
+  // Copy fields: <button data-copy="#input-id">.
+  document.addEventListener('click', async (e) => {
+    const btn = e.target.closest?.('[data-copy]')
+    if (!btn) return
+    const src = document.querySelector(btn.getAttribute('data-copy'))
+    if (!src) return
+    const value = 'value' in src ? src.value : src.textContent
+    try {
+      await navigator.clipboard.writeText(value)
+    } catch {
+      src.select?.()
+      document.execCommand?.('copy')
+    }
+    const old = btn.textContent
+    btn.textContent = 'Copied'
+    toast('Copied to clipboard')
+    setTimeout(() => { btn.textContent = old }, 1500)
+  })
+
+  // Toasts, announced to screen readers through the aria-live region.
+  function toast(message) {
+    const box = document.getElementById('toasts')
+    if (!box) return
+    const t = document.createElement('div')
+    t.className = 'toast'
+    t.textContent = message
+    box.append(t)
+    setTimeout(() => t.remove(), 3500)
+  }
+  window.labeldesk = { toast }
+  document.addEventListener('toast', (e) => toast(e.detail?.value ?? e.detail?.message ?? 'Done'))
+
+  // Confirmation dialogs: hx-confirm (htmx) and data-confirm (plain forms) open a <dialog>
+  // that names the thing; Escape or Cancel closes it.
+  function confirmDialog(message, { danger = true, confirmLabel = 'Delete' } = {}) {
+    return new Promise((resolve) => {
+      const dlg = document.createElement('dialog')
+      dlg.setAttribute('aria-labelledby', 'confirm-title')
+      dlg.innerHTML = '<form method="dialog"><div class="dialog-body"><h2 id="confirm-title"></h2><p class="muted">This cannot be undone.</p></div>' +
+        '<div class="dialog-actions"><button class="btn" value="cancel">Cancel</button><button class="btn" value="ok"></button></div></form>'
+      dlg.querySelector('h2').textContent = message
+      const ok = dlg.querySelector('button[value=ok]')
+      ok.textContent = confirmLabel
+      ok.classList.add(danger ? 'btn-danger' : 'btn-primary')
+      document.body.append(dlg)
+      dlg.addEventListener('close', () => { resolve(dlg.returnValue === 'ok'); dlg.remove() })
+      dlg.showModal()
+      ok.focus()
+    })
+  }
+  document.addEventListener('htmx:confirm', (e) => {
+    const ctx = e.detail?.ctx
+    if (!ctx?.confirm) return
+    e.preventDefault()
+    const src = ctx.sourceElement
+    confirmDialog(ctx.confirm, { confirmLabel: src?.getAttribute('data-confirm-label') || 'Delete', danger: src?.getAttribute('data-confirm-tone') !== 'primary' })
+      .then((yes) => (yes ? e.detail.issueRequest() : e.detail.dropRequest()))
+  })
+  document.addEventListener('submit', (e) => {
+    const form = e.target
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm || form.dataset.confirmed) return
+    e.preventDefault()
+    e.stopImmediatePropagation()
+    confirmDialog(form.dataset.confirm, { confirmLabel: form.dataset.confirmLabel || 'Delete', danger: form.dataset.confirmTone !== 'primary' }).then((yes) => {
+      if (!yes) return
+      form.dataset.confirmed = '1'
+      form.requestSubmit(e.submitter || undefined)
+      delete form.dataset.confirmed
+    })
+  }, true)
+})()

@@ -1,0 +1,46 @@
+/** @module Invitations (single-use, expiring accept links) and API keys. */
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { idColumn, ORG_ROLES, timestamp } from './columns'
+import { organizations, users } from './orgs'
+
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: idColumn(),
+    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    email: text().notNull(),
+    role: text({ enum: ORG_ROLES }).notNull(),
+    /** JSON `[{"project_id","role"}]`, applied on acceptance when `role` is NONE. */
+    projectRoles: text({ mode: 'json' }).$type<{ project_id: string; role: string }[]>().notNull(),
+    /** SHA-256 of the accept token; replaced on resend, so the old link dies. */
+    tokenHash: text().notNull(),
+    invitedBy: text().notNull(),
+    createdAt: timestamp().notNull(),
+    expiresAt: timestamp().notNull(),
+    acceptedAt: timestamp(),
+    revokedAt: timestamp(),
+  },
+  (t) => [uniqueIndex('invitations_token_uq').on(t.tokenHash), index('invitations_org_idx').on(t.orgId, t.email)],
+)
+
+export const apiKeys = sqliteTable(
+  'api_keys',
+  {
+    id: idColumn(),
+    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: text().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    name: text().notNull(),
+    /** The first characters of the secret, shown in lists so people can tell keys apart. */
+    prefix: text().notNull(),
+    /** SHA-256 (hex) of the secret. The secret itself is shown once and never stored. */
+    hash: text().notNull(),
+    /** A narrower role for the key; null = the owner's role. */
+    role: text({ enum: ORG_ROLES }),
+    readOnly: integer({ mode: 'boolean' }).notNull().default(false),
+    createdAt: timestamp().notNull(),
+    expiresAt: timestamp().notNull(),
+    lastUsedAt: timestamp(),
+    revokedAt: timestamp(),
+  },
+  (t) => [uniqueIndex('api_keys_hash_uq').on(t.hash), index('api_keys_org_idx').on(t.orgId, t.id), index('api_keys_user_idx').on(t.userId)],
+)

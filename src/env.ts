@@ -1,0 +1,56 @@
+/** @module Bindings, request variables and the service context shared by every surface. */
+import type { Db } from './db/client'
+import type { OrgRole } from './db/schema/columns'
+import type { TaskStatus } from './modules/tasks/status-object'
+import type { QueueMessage } from './handlers/queue'
+
+export type Env = {
+  DB: D1Database
+  /** Task results and error reports. */
+  EXPORTS: R2Bucket
+  /** Uploaded assets and import manifests. */
+  ASSETS_BUCKET: R2Bucket
+  TASK_QUEUE: Queue<QueueMessage>
+  TASK_DLQ: Queue<QueueMessage>
+  TASK_STATUS: DurableObjectNamespace<TaskStatus>
+  ASSETS: Fetcher
+  PBKDF2_ITERATIONS: string
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: string
+  /** Default seat limit for new organizations; empty = unlimited. */
+  SEAT_LIMIT: string
+}
+
+/** Who is acting. Built from a session cookie or an API key; `system` for queue/cron work. */
+export type Actor = {
+  userId: string
+  email: string
+  fullName: string
+  orgId: string
+  orgName: string
+  /** The member's org role (for API keys: already narrowed to the key's role). */
+  role: OrgRole
+  via: 'session' | 'api_key' | 'system'
+  sessionId?: string
+  apiKeyId?: string
+  /** A read-only API key may only read. */
+  readOnly: boolean
+}
+
+export type AppEnv = {
+  Bindings: Env
+  Variables: {
+    requestId: string
+    db: Db
+    actor: Actor | undefined
+  }
+}
+
+/** What every service function receives. Tenancy and attribution come from here, never from input. */
+export type Ctx = {
+  db: Db
+  env: Env
+  actor: Actor
+  requestId: string
+  /** Defer work past the response (webhook enqueueing, last-used stamps). */
+  waitUntil: (p: Promise<unknown>) => void
+}

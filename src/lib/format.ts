@@ -1,0 +1,30 @@
+/** @module Numbers and times formatted for people (12,400 · 1.2 MB · 3 min ago). */
+
+export const iso = (d: Date | number | null | undefined): string | null =>
+  d == null ? null : new Date(d).toISOString()
+
+export const formatNumber = (n: number) => new Intl.NumberFormat('en-US').format(n)
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`
+  const units = ['KB', 'MB', 'GB', 'TB']
+  let v = n / 1024
+  let i = 0
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`
+}
+
+export function timeAgo(d: Date | number, now = Date.now()): string {
+  const s = Math.round((now - new Date(d).getTime()) / 1000)
+  if (s < 45) return 'just now'
+  const m = Math.round(s / 60)
+  if (m < 60) return `${m} min ago`
+  const h = Math.round(m / 60)
+  if (h < 24) return `${h} h ago`
+  const days = Math.round(h / 24)
+  if (days < 30) return `${days} d ago`
+  return new Date(d).toISOString().slice(0, 10)
+}
+
+export const formatDate = (d: Date | number) => new Date(d).toISOString().slice(0, 10)
+export const formatDateTime = (d: Date | number) => new Date(d).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'

@@ -1,0 +1,49 @@
+/** @module The one place that decides fragment vs full page (api.md: an HTMX request that is not
+ * boosted and not a history restore gets the fragment), and renders pages in the app shell. */
+import type { Context } from 'hono'
+import type { Child } from 'hono/jsx'
+import type { AppEnv } from '../env'
+import { AppShell, type Section } from '../../views/layouts/shell'
+import { ErrorPage } from '../../views/pages/errors/error-page'
+import type { AppError } from './errors'
+
+type C = Context<AppEnv>
+
+export function wantsFragment(c: C): boolean {
+  return c.req.header('HX-Request') === 'true' && c.req.header('HX-Boosted') !== 'true' && c.req.header('HX-History-Restore-Request') !== 'true'
+}
+
+export type PageOptions = {
+  title: string
+  section: Section
+  body: Child
+  /** What an htmx (non-boosted) request gets instead of the whole page. */
+  fragment?: Child
+  status?: 200 | 201 | 401 | 403 | 404 | 409 | 422 | 429
+  wide?: boolean
+}
+
+/** Renders a signed-in page (or its fragment). Must be used behind `requireSession`. */
+export function renderPage(c: C, o: PageOptions) {
+  c.header('Vary', 'HX-Request')
+  if (o.fragment !== undefined && wantsFragment(c)) return c.html(<>{o.fragment}</>, o.status ?? 200)
+  const actor = c.var.actor!
+  return c.html(
+    <AppShell actor={actor} title={o.title} section={o.section} wide={o.wide}>
+      {o.body}
+    </AppShell>,
+    o.status ?? 200,
+  )
+}
+
+/** A standalone page (login, sign-up, invitation) with a doctype. */
+export function renderDocument(c: C, doc: Child, status: 200 | 401 | 404 | 410 | 422 | 429 = 200) {
+  c.header('Vary', 'HX-Request')
+  return c.html(<>{doc}</>, status)
+}
+
+export function renderError(c: C, err: AppError) {
+  if (err.retryAfter) c.header('Retry-After', String(err.retryAfter))
+  const page = <ErrorPage actor={c.var.actor} status={err.status} detail={err.detail} requestId={c.var.requestId} />
+  return c.html(page, err.status as 400)
+}

@@ -1,0 +1,43 @@
+/** @module /account (Details) and the tabs whose issues have not landed yet. */
+import { Hono } from 'hono'
+import * as v from 'valibot'
+import type { AppEnv } from '../../env'
+import { requireSession } from '../../middleware/auth'
+import { ctxOf } from '../../lib/ctx'
+import { readForm } from '../../lib/forms'
+import { renderPage } from '../../lib/render'
+import { AccountDetails, NameForm, NotYet } from '../../../views/pages/account/details'
+import { UpdateMeInput } from './schemas'
+import { getMe, updateMe } from './service'
+import { issuesToErrors } from '../../lib/validate'
+
+export const accountWeb = new Hono<AppEnv>()
+accountWeb.use('*', requireSession)
+
+accountWeb.get('/', (c) => {
+  const me = getMe(ctxOf(c))
+  return renderPage(c, { title: 'Account', section: 'account', body: <AccountDetails me={me} /> })
+})
+
+accountWeb.post('/', async (c) => {
+  const ctx = ctxOf(c)
+  const form = await readForm(c)
+  const parsed = v.safeParse(UpdateMeInput, { full_name: form.full_name ?? '' })
+  if (!parsed.success) {
+    const state = { values: { full_name: form.full_name ?? '' }, errors: issuesToErrors(parsed.issues) }
+    return renderPage(c, { title: 'Account', section: 'account', status: 422, body: <AccountDetails me={getMe(ctx)} state={state} />, fragment: <NameForm me={getMe(ctx)} state={state} /> })
+  }
+  const me = await updateMe(ctx, parsed.output)
+  c.set('actor', ctx.actor)
+  return renderPage(c, { title: 'Account', section: 'account', body: <AccountDetails me={me} />, fragment: <NameForm me={me} saved /> })
+})
+
+accountWeb.get('/usage', (c) =>
+  renderPage(c, { title: 'Usage', section: 'account', body: <NotYet current="/account/usage" title="Usage" what="Annotation usage with the breakdown chart and usage tables arrives with the usage rollups." /> }),
+)
+accountWeb.get('/webhooks', (c) =>
+  renderPage(c, { title: 'Webhooks', section: 'account', body: <NotYet current="/account/webhooks" title="Webhooks" what="Signed, retried webhook deliveries for label and task events arrive in a later release." /> }),
+)
+accountWeb.get('/integrations', (c) =>
+  renderPage(c, { title: 'Integrations', section: 'account', body: <NotYet current="/account/integrations" title="Integrations" what="AWS IAM delegated access to private S3 buckets arrives in a later release." /> }),
+)

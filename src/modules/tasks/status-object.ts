@@ -1,0 +1,123 @@
+/**
+ * @module TaskStatus: one Durable Object per task, the live status of that task. It keeps the
+ * latest snapshot (progress, phase, counters) and the worker's slice state (cursor, multipart
+ * upload id, part etags…) in its SQLite storage, and pushes every update to browsers connected
+ * over WebSocket (hibernation API) or SSE. D1 keeps the durable task record for lists.
+ */
+import { DurableObject } from 'cloudflare:workers'
+
+export type TaskSnapshot = {
+  task_id: string
+  status: 'QUEUED' | 'IN_PROGRESS' | 'COMPLETE' | 'FAILED' | 'CANCELED'
+  completion_percentage: number
+  phase: string | null
+  /** Counters shown beside the bar ("12,400 / 200,000 rows"). */
+  done: number
+  total: number | null
+  message: string | null
+  updated_at: string
+}
+
+const encoder = new TextEncoder()
+
+export class TaskStatus extends DurableObject {
+  private sse = new Set<WritableStreamDefaultWriter<Uint8Array>>()
+
+  constructor(ctx: DurableObjectState, env: unknown) {
+    super(ctx, env as never)
+    ctx.blockConcurrencyWhile(async () => {
+      ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS kv (k TEXT PRIMARY KEY, v TEXT NOT NULL)')
+    })
+  }
+
+  private read<T>(k: string): T | null {
+    const row = this.ctx.storage.sql.exec<{ v: string }>('SELECT v FROM kv WHERE k = ?', k).toArray()[0]
+    return row ? (JSON.parse(row.v) as T) : null
+  }
+  private write(k: string, value: unknown) {
+    this.ctx.storage.sql.exec('INSERT INTO kv (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v', k, JSON.stringify(value))
+  }
+
+  /** The latest snapshot, or null before the first update. */
+  snapshot(): TaskSnapshot | null {
+    return this.read<TaskSnapshot>('snapshot')
+  }
+
+  /** Merges a patch into the snapshot, stores it and pushes it to every listener. A finished task
+   * (COMPLETE / FAILED / CANCELED) never goes back to running: late or redelivered slices cannot
+   * un-finish it. */
+  update(patch: Partial<Omit<TaskSnapshot, 'updated_at'>> & { task_id: string }): TaskSnapshot {
+    const prev = this.snapshot()
+    const finished = prev && ['COMPLETE', 'FAILED', 'CANCELED'].includes(prev.status)
+    const next: TaskSnapshot = {
+      status: 'QUEUED',
+      completion_percentage: 0,
+      phase: null,
+      done: 0,
+      total: null,
+      message: null,
+      ...prev,
+      ...(finished ? { task_id: patch.task_id } : patch),
+      updated_at: new Date().toISOString(),
+    }
+    if (finished) return prev
+    next.completion_percentage = Math.max(0, Math.min(100, Math.round(next.completion_percentage)))
+    this.write('snapshot', next)
+    this.broadcast(next)
+    return next
+  }
+
+  /** Slice state of the worker (opaque JSON). Saved after each slice so a redelivered message or a
+   * crashed consumer resumes exactly where the last completed slice ended. */
+  cursor<T>(): T | null {
+    return this.read<T>('cursor')
+  }
+  saveCursor(value: unknown): void {
+    this.write('cursor', value)
+  }
+
+  private broadcast(s: TaskSnapshot) {
+    const data = JSON.stringify(s)
+    for (const ws of this.ctx.getWebSockets()) {
+      try { ws.send(data) } catch { /* closed */ }
+    }
+    const frame = encoder.encode(`event: progress\ndata: ${data}\n\n`)
+    for (const w of this.sse) {
+      w.write(frame).catch(() => this.sse.delete(w))
+      if (['COMPLETE', 'FAILED', 'CANCELED'].includes(s.status)) {
+        w.close().catch(() => undefined)
+        this.sse.delete(w)
+      }
+    }
+  }
+
+  /** `Upgrade: websocket` → a hibernatable socket; otherwise an SSE stream. Both start with the
+   * current snapshot so a late listener is never blank. */
+  override async fetch(request: Request): Promise<Response> {
+    const current = this.snapshot()
+    if (request.headers.get('Upgrade')?.toLowerCase() === 'websocket') {
+      const pair = new WebSocketPair()
+      const [client, server] = [pair[0], pair[1]]
+      this.ctx.acceptWebSocket(server)
+      if (current) server.send(JSON.stringify(current))
+      return new Response(null, { status: 101, webSocket: client })
+    }
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+    const writer = writable.getWriter()
+    if (current) void writer.write(encoder.encode(`event: progress\ndata: ${JSON.stringify(current)}\n\n`))
+    if (current && ['COMPLETE', 'FAILED', 'CANCELED'].includes(current.status)) void writer.close()
+    else this.sse.add(writer)
+    return new Response(readable, {
+      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-store', Connection: 'keep-alive' },
+    })
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer) {
+    // The only message a client sends is a ping to keep intermediaries from closing the socket.
+    if (message === 'ping') ws.send('pong')
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number) {
+    try { ws.close(code, 'closing') } catch { /* already closed */ }
+  }
+}

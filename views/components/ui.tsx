@@ -1,0 +1,93 @@
+/** @module Generic building blocks: page header, badges, empty states, copy fields, progress,
+ * tabs. Each is built once and used everywhere (shared/design/ui.md). */
+import type { Child } from 'hono/jsx'
+import { formatDateTime, formatNumber, timeAgo } from '../../src/lib/format'
+
+export function PageHeader(props: { title: string; subtitle?: Child; actions?: Child }) {
+  return (
+    <div class="page-header">
+      <div>
+        <h1>{props.title}</h1>
+        {props.subtitle ? <div class="subtitle">{props.subtitle}</div> : null}
+      </div>
+      {props.actions ? <div class="actions">{props.actions}</div> : null}
+    </div>
+  )
+}
+
+export type Tone = 'neutral' | 'green' | 'amber' | 'red' | 'blue' | 'accent'
+export function Badge(props: { tone?: Tone; children: Child; title?: string }) {
+  const tone = props.tone && props.tone !== 'neutral' ? ` badge-${props.tone}` : ''
+  return <span class={`badge${tone}`} title={props.title}>{props.children}</span>
+}
+
+const ROLE_TONE: Record<string, Tone> = { ADMIN: 'accent', TEAM_MANAGER: 'blue', REVIEWER: 'green', LABELER: 'neutral', NONE: 'amber' }
+export const roleLabel = (role: string) => (role === 'NONE' ? 'Project-based' : role.replace('_', ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase()))
+export function RoleBadge({ role }: { role: string }) {
+  return <Badge tone={ROLE_TONE[role] ?? 'neutral'}>{roleLabel(role)}</Badge>
+}
+
+export function EmptyState(props: { title: string; children?: Child; action?: Child; icon?: Child }) {
+  return (
+    <div class="empty">
+      {props.icon}
+      <h3>{props.title}</h3>
+      {props.children ? <p>{props.children}</p> : null}
+      {props.action}
+    </div>
+  )
+}
+
+export function CopyField(props: { id: string; value: string; label?: string }) {
+  return (
+    <div class="field">
+      {props.label ? <label for={props.id}>{props.label}</label> : null}
+      <div class="copy-field">
+        <input class="input" id={props.id} value={props.value} readonly aria-readonly="true" />
+        <button type="button" class="btn" data-copy={`#${props.id}`}>Copy</button>
+      </div>
+    </div>
+  )
+}
+
+/** A bar with the percentage and the counts; a spinner only when there is no number yet. */
+export function Progress(props: { percent: number | null; done?: number; total?: number; unit?: string; status?: 'running' | 'complete' | 'failed'; label?: string }) {
+  if (props.percent === null) return <span class="row"><span class="spinner" aria-hidden="true" /> <span class="muted">{props.label ?? 'Starting…'}</span></span>
+  const pct = Math.max(0, Math.min(100, Math.round(props.percent)))
+  const cls = props.status === 'complete' ? ' complete' : props.status === 'failed' ? ' failed' : ''
+  return (
+    <div class={`progress${cls}`}>
+      <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={props.label ?? 'Progress'}>
+        <span style={`width:${pct}%`} />
+      </div>
+      <div class="progress-label">
+        <span>{pct}%</span>
+        {props.total !== undefined ? <span>{formatNumber(props.done ?? 0)} / {formatNumber(props.total)} {props.unit ?? ''}</span> : null}
+      </div>
+    </div>
+  )
+}
+
+export function Tabs(props: { tabs: { href: string; label: string }[]; current: string }) {
+  return (
+    <nav class="tabs" aria-label="Sections">
+      {props.tabs.map((t) => <a href={t.href} aria-current={t.href === props.current ? 'page' : undefined}>{t.label}</a>)}
+    </nav>
+  )
+}
+
+/** "3 min ago" with the exact UTC time on hover. */
+export function Time({ value }: { value: Date | string | number | null | undefined }) {
+  if (value == null) return <span class="muted">—</span>
+  const d = new Date(value)
+  return <time datetime={d.toISOString()} title={formatDateTime(d)}>{timeAgo(d)}</time>
+}
+
+export function Alert(props: { tone: 'error' | 'success' | 'info' | 'warning'; title?: string; children?: Child }) {
+  return (
+    <div class={`alert alert-${props.tone}`} role={props.tone === 'error' ? 'alert' : 'status'}>
+      {props.title ? <strong>{props.title}</strong> : null}
+      {props.children}
+    </div>
+  )
+}

@@ -1,0 +1,43 @@
+// Launches Debian's Chromium (never a downloaded browser) with a fresh profile, and records every
+// request that would leave 127.0.0.1 and every console error (CSP violations show up there).
+import { chromium } from 'playwright-core'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const BASE = process.env.E2E_BASE ?? 'http://127.0.0.1:8787'
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+
+export async function openBrowser() {
+  const dir = mkdtempSync(join(tmpdir(), 'labeldesk-e2e-'))
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    args: ARGS,
+    viewport: { width: 1280, height: 800 },
+  })
+  const offsite = []
+  const consoleErrors = []
+  const watch = (page) => {
+    page.on('console', (m) => {
+      // 4xx answers to forms (422, 401) are expected; anything else (CSP, script errors) is not.
+      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) consoleErrors.push(m.text())
+    })
+  }
+  context.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) offsite.push(r.url()) })
+  context.on('page', watch)
+  for (const p of context.pages()) watch(p)
+  return {
+    context,
+    page: context.pages()[0] ?? (await context.newPage()),
+    offsite,
+    consoleErrors,
+    async close() {
+      await context.close()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export const shot = (page, name) => page.screenshot({ path: `test/e2e/screenshots/${name}.png`, fullPage: true })
+export const uniq = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`

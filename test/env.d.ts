@@ -1,5 +1,5 @@
 import type { D1Migration } from 'cloudflare:test'
-import type { Env } from '../src/env'
+import type { Env as Bindings } from '../src/env'
 
 declare global {
   namespace Cloudflare {
@@ -7,9 +7,9 @@ declare global {
       mainModule: typeof import('../src/index')
       durableNamespaces: 'TaskStatus'
     }
-    interface Env extends import('../src/env').Env {
+    interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[]
     }
   }
 }
-export type { Env }
+export {}

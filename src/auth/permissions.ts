@@ -58,7 +58,7 @@ export const PERMISSIONS = {
   'api_key.view_own': { label: 'List own API keys', min: null, scope: 'self', write: false },
   'api_key.manage_own': { label: 'Create / revoke own API keys', min: null, scope: 'self', write: true },
   'api_key.view_any': { label: "List anyone's API keys", min: 'ADMIN', scope: 'org', write: false },
-  'api_key.revoke_any': { label: "Revoke anyone's API keys", min: 'ADMIN', scope: 'org', write: true },
+  'api_key.revoke_any': { label: "Revoke anyone's API keys", min: 'ADMIN', scope: 'org', write: true, seeAction: 'api_key.view_any' },
   'usage.view': { label: 'Usage page, usage API, GraphQL usage', min: 'ADMIN', scope: 'org', write: false },
   'webhook.manage': { label: 'Webhooks', min: 'ADMIN', scope: 'org', write: true },
   'webhook.view': { label: 'See webhooks and their deliveries', min: 'ADMIN', scope: 'org', write: false },

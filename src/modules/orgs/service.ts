@@ -56,8 +56,9 @@ export async function listMembers(ctx: Ctx, q: { limit: number; cursor?: string 
   return toPage(rows, q.limit, (r) => [r.id], (r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName, role: r.role, created_at: iso(r.createdAt)! }))
 }
 
-export async function getMember(ctx: Ctx, userId: string): Promise<MemberView> {
-  authorize(ctx.actor, 'member.view')
+/** A member of the caller's organization or a 404 (no permission check: callers check next, so a
+ * foreign id is always a 404 before any 403). */
+async function findMember(ctx: Ctx, userId: string): Promise<MemberView> {
   const r = await ctx.db
     .select({ userId: users.id, email: users.email, fullName: users.fullName, role: memberships.role, createdAt: memberships.createdAt })
     .from(memberships)
@@ -68,13 +69,19 @@ export async function getMember(ctx: Ctx, userId: string): Promise<MemberView> {
   return { user_id: r.userId, email: r.email, full_name: r.fullName, role: r.role, created_at: iso(r.createdAt)! }
 }
 
+export async function getMember(ctx: Ctx, userId: string): Promise<MemberView> {
+  const m = await findMember(ctx, userId)
+  authorize(ctx.actor, 'member.view')
+  return m
+}
+
 /** SQL that is true while the organization keeps another admin besides `userId`. */
 const anotherAdmin = (orgId: string, userId: string) =>
   sql`EXISTS (SELECT 1 FROM ${memberships} m2 WHERE m2.org_id = ${orgId} AND m2.role = 'ADMIN' AND m2.user_id <> ${userId})`
 
 export async function changeRole(ctx: Ctx, userId: string, input: ChangeRoleInput): Promise<MemberView> {
+  const current = await findMember(ctx, userId)
   authorize(ctx.actor, 'member.manage')
-  const current = await getMember(ctx, userId)
   if (current.role === input.role) return current
   const updated = await ctx.db
     .update(memberships)
@@ -88,8 +95,8 @@ export async function changeRole(ctx: Ctx, userId: string, input: ChangeRoleInpu
 /** Removes a member: their membership, sessions and API keys go in one batch, so they lose
  * access at once (session and key lookups also require the membership). */
 export async function removeMember(ctx: Ctx, userId: string): Promise<void> {
+  await findMember(ctx, userId)
   authorize(ctx.actor, 'member.manage')
-  await getMember(ctx, userId)
   const [deleted] = await ctx.db.batch([
     ctx.db
       .delete(memberships)
@@ -201,8 +208,8 @@ async function pendingInvitation(ctx: Ctx, id: string): Promise<InvitationRow> {
 
 /** A new link and a new expiry; the old link stops working. */
 export async function resendInvitation(ctx: Ctx, id: string, origin: string): Promise<InvitationView> {
-  authorize(ctx.actor, 'member.manage')
   const row = await pendingInvitation(ctx, id)
+  authorize(ctx.actor, 'member.manage')
   const token = randomToken(32)
   const now = Date.now()
   const next = { ...row, tokenHash: await sha256Hex(token), expiresAt: new Date(now + INVITATION_TTL_MS) }
@@ -213,8 +220,8 @@ export async function resendInvitation(ctx: Ctx, id: string, origin: string): Pr
 }
 
 export async function revokeInvitation(ctx: Ctx, id: string): Promise<void> {
-  authorize(ctx.actor, 'member.manage')
   await pendingInvitation(ctx, id)
+  authorize(ctx.actor, 'member.manage')
   await ctx.db.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, id))
 }
 

@@ -1,0 +1,126 @@
+// `npm run bench [-- <scenario>]`: fresh local D1 → migrations → wrangler dev on 127.0.0.1:8797 →
+// scenario setup (seeding) → bounded autocannon runs → Markdown table + bench/results/*.json.
+// The server is always stopped, also on errors and Ctrl-C; any failure exits non-zero.
+//
+// A scenario is bench/scenarios/<name>.mjs with a default export:
+/**
+ * @typedef {{ title?: string, path: string, method?: string, headers?: Record<string,string>,
+ *   body?: string, expectStatus?: number, allowNon2xx?: boolean }} Route
+ * @typedef {{ base: string, persistTo: string, pgid: number, measure: Function, log: () => string }} Ctx
+ * @typedef {{ name: string, description: string, vars?: Record<string,string>,
+ *   setup?: (ctx: Ctx) => Promise<void>,
+ *   routes?: Route[] | ((ctx: Ctx) => Route[]),
+ *   run?: (ctx: Ctx) => Promise<object[]> }} Scenario
+ * `routes` are loaded with measure(); `run` may return extra rows (same shape as measure()'s) or
+ * anything else worth keeping under `extra` in the JSON (export time, memory, …).
+ */
+import { readdirSync, rmSync } from 'node:fs'
+import { loadavg } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { migrateLocal, startDev, stopDev } from '../scripts/lib.mjs'
+import { defaults, groupRssMiB, machine, measure, printTable, writeResults } from './lib.mjs'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+process.chdir(root) // scripts/lib.mjs runs node_modules/.bin/wrangler relative to the repo root
+
+const PORT = 8797 // not 8787, so a running `npm start` is neither measured nor disturbed
+const STATE = '.wrangler/bench-state' // under .wrangler/, so gitignored; wiped every run
+const name = process.argv[2] ?? 'baseline'
+
+async function loadScenario(n) {
+  const dir = join(root, 'bench/scenarios')
+  const known = readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => f.slice(0, -4))
+  if (!/^[a-z0-9-]+$/.test(n) || !known.includes(n)) throw new Error(`unknown scenario "${n}"; known: ${known.join(', ')}`)
+  return (await import(join(dir, `${n}.mjs`))).default
+}
+
+/** SIGTERM to the wrangler process group, then wait; SIGKILL the same group if it lingers. */
+async function shutdown(child) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((r) => child.once('exit', r))
+  stopDev(child)
+  const timer = new Promise((r) => setTimeout(() => r('timeout'), 10_000))
+  if ((await Promise.race([exited, timer])) === 'timeout') {
+    try { process.kill(-child.pid, 'SIGKILL') } catch {}
+  }
+}
+
+/** One plain request before loading a route: a wrong status under load would only show as non-2xx. */
+async function checkRoute(base, route) {
+  const res = await fetch(base + route.path, { method: route.method ?? 'GET', headers: route.headers, body: route.body, redirect: 'manual' })
+  await res.arrayBuffer()
+  const want = route.expectStatus ?? 200
+  if (res.status !== want) throw new Error(`${route.method ?? 'GET'} ${route.path}: expected ${want}, got ${res.status}`)
+}
+
+let dev
+const onSignal = async () => { await shutdown(dev?.child); process.exit(130) }
+process.on('SIGINT', onSignal)
+process.on('SIGTERM', onSignal)
+
+try {
+  const scenario = await loadScenario(name)
+  console.log(`bench: scenario "${scenario.name}": ${scenario.description}`)
+  console.log(`bench: ${defaults.connections} connections, ${defaults.duration} s per route (+${defaults.warmup} s warm-up), 127.0.0.1:${PORT}`)
+
+  // Refuse to start if something already answers on the port: startDev would happily "find" it.
+  if (await fetch(`http://127.0.0.1:${PORT}/healthz`).then(() => true, () => false)) throw new Error(`port ${PORT} is already in use`)
+
+  rmSync(STATE, { recursive: true, force: true })
+  migrateLocal(STATE)
+  // --log-level warn: per-request logging roughly halves dev throughput (toolchain.md §12, pitfall 21).
+  dev = await startDev({ port: PORT, persistTo: STATE, logLevel: 'warn', vars: scenario.vars ?? {} })
+  const ctx = { base: dev.base, persistTo: STATE, pgid: dev.child.pid, measure, log: dev.log }
+
+  if (scenario.setup) {
+    const t = Date.now()
+    await scenario.setup(ctx)
+    console.log(`bench: setup took ${((Date.now() - t) / 1000).toFixed(1)} s`)
+  }
+
+  // The baseline is measured in every run, first, so ratios compare numbers from the same box state.
+  const routes = [{ title: 'GET /healthz (baseline)', path: '/healthz', expectStatus: 200 },
+    ...(typeof scenario.routes === 'function' ? scenario.routes(ctx) : scenario.routes ?? [])]
+  for (const r of routes) await checkRoute(dev.base, r)
+
+  // Client and server share 2 cores: anything else running (a test suite, a build) skews absolute
+  // numbers and even ratios. Say so rather than print quietly-wrong numbers.
+  const loadBefore = loadavg()[0]
+  if (loadBefore > 0.5) console.warn(`bench: warning: 1-min load average is ${loadBefore.toFixed(2)} before measuring; other processes are busy, expect noisy numbers`)
+
+  const rows = []
+  for (const r of routes) {
+    process.stdout.write(`bench: ${r.title ?? r.path} … `)
+    const row = { ...(await measure(dev.base + r.path, r)), allowNon2xx: !!r.allowNon2xx }
+    console.log(`${row.rps.toFixed(0)} req/s`)
+    rows.push(row)
+  }
+  const extra = scenario.run ? await scenario.run(ctx) : []
+  rows.push(...extra.filter((x) => typeof x?.rps === 'number'))
+  const baselineRps = rows[0].rps
+
+  console.log('')
+  const table = printTable(rows, baselineRps)
+  const serverRssMiB = groupRssMiB(dev.child.pid)
+  console.log(`\nwrangler dev + workerd resident memory after the run: ${serverRssMiB ?? '?'} MiB`)
+
+  const failed = rows.filter((r) => r.errors > 0 || (r.non2xx > 0 && !r.allowNon2xx))
+  const file = writeResults(scenario.name, {
+    scenario: scenario.name, description: scenario.description, date: new Date().toISOString(),
+    machine: machine(), server: `wrangler dev --log-level warn (127.0.0.1:${PORT})`,
+    load: { connections: defaults.connections, duration: defaults.duration, warmup: defaults.warmup },
+    baselineRps, rows: rows.map((r) => ({ ...r, ratio: r.rps / baselineRps })),
+    extra: extra.filter((x) => typeof x?.rps !== 'number'), serverRssMiB, loadavgBefore: loadBefore, loadavgAfter: loadavg()[0], table, ok: failed.length === 0,
+  })
+  console.log(`bench: results written to ${file.slice(root.length + 1)}`)
+  if (failed.length) {
+    console.error(`bench: FAILED: errors or unexpected non-2xx on ${failed.map((r) => r.route).join(', ')}`)
+    process.exitCode = 1
+  }
+} catch (e) {
+  console.error('bench: failed:', e?.message ?? e)
+  process.exitCode = 1
+} finally {
+  await shutdown(dev?.child)
+}

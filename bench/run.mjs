@@ -15,11 +15,10 @@
  * anything else worth keeping under `extra` in the JSON (export time, memory, …).
  */
 import { readdirSync, rmSync } from 'node:fs'
-import { loadavg } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { migrateLocal, startDev, stopDev } from '../scripts/lib.mjs'
-import { defaults, groupRssMiB, machine, measure, printTable, writeResults } from './lib.mjs'
+import { defaults, groupRssMiB, machine, measure, printTable, withForeignCpu, writeResults } from './lib.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 process.chdir(root) // scripts/lib.mjs runs node_modules/.bin/wrangler relative to the repo root
@@ -84,15 +83,11 @@ try {
     ...(typeof scenario.routes === 'function' ? scenario.routes(ctx) : scenario.routes ?? [])]
   for (const r of routes) await checkRoute(dev.base, r)
 
-  // Client and server share 2 cores: anything else running (a test suite, a build) skews absolute
-  // numbers and even ratios. Say so rather than print quietly-wrong numbers.
-  const loadBefore = loadavg()[0]
-  if (loadBefore > 0.5) console.warn(`bench: warning: 1-min load average is ${loadBefore.toFixed(2)} before measuring; other processes are busy, expect noisy numbers`)
-
   const rows = []
   for (const r of routes) {
     process.stdout.write(`bench: ${r.title ?? r.path} … `)
-    const row = { ...(await measure(dev.base + r.path, r)), allowNon2xx: !!r.allowNon2xx }
+    const [m, foreignCpuPct] = await withForeignCpu(dev.child.pid, () => measure(dev.base + r.path, r))
+    const row = { ...m, foreignCpuPct, allowNon2xx: !!r.allowNon2xx }
     console.log(`${row.rps.toFixed(0)} req/s`)
     rows.push(row)
   }
@@ -102,6 +97,10 @@ try {
 
   console.log('')
   const table = printTable(rows, baselineRps)
+  // Other processes' CPU during each route: if it is more than a few %, the run was disturbed.
+  const busy = rows.filter((r) => r.foreignCpuPct != null)
+  if (busy.length) console.log(`\nCPU used by other processes while measuring (% of all cores): ${busy.map((r) => `${r.route} ${r.foreignCpuPct}%`).join(', ')}`)
+  if (busy.some((r) => r.foreignCpuPct > 10)) console.warn('bench: warning: the box was busy with other work; rerun when it is idle before quoting these ratios')
   const serverRssMiB = groupRssMiB(dev.child.pid)
   console.log(`\nwrangler dev + workerd resident memory after the run: ${serverRssMiB ?? '?'} MiB`)
 
@@ -111,7 +110,7 @@ try {
     machine: machine(), server: `wrangler dev --log-level warn (127.0.0.1:${PORT})`,
     load: { connections: defaults.connections, duration: defaults.duration, warmup: defaults.warmup },
     baselineRps, rows: rows.map((r) => ({ ...r, ratio: r.rps / baselineRps })),
-    extra: extra.filter((x) => typeof x?.rps !== 'number'), serverRssMiB, loadavgBefore: loadBefore, loadavgAfter: loadavg()[0], table, ok: failed.length === 0,
+    extra: extra.filter((x) => typeof x?.rps !== 'number'), serverRssMiB, table, ok: failed.length === 0,
   })
   console.log(`bench: results written to ${file.slice(root.length + 1)}`)
   if (failed.length) {

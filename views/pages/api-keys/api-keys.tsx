@@ -68,18 +68,17 @@ export function ApiKeysPage(props: { keys: Page<ApiKeyView>; roles: OrgRole[]; s
       <CreateKeyForm roles={props.roles} state={props.state} created={props.created} />
       <div class="section">
         <h2>{props.showOwner ? 'API keys of your organization' : 'Your API keys'}</h2>
-        {props.keys.items.length ? (
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr><th>Name</th><th>Prefix</th>{props.showOwner ? <th>Owner</th> : null}<th>Role</th><th>Created</th><th>Last used</th><th>Expires</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr>
-              </thead>
-              <tbody id="key-rows">{props.keys.items.map((k) => <KeyRow k={k} selfId={props.selfId} showOwner={props.showOwner} />)}</tbody>
-            </table>
-          </div>
-        ) : (
-          <EmptyState title="No API keys yet" icon={<KeyIcon />}>Programs and scripts authenticate with an API key. Create one above; its secret is shown once.</EmptyState>
-        )}
+        <div class="table-wrap">
+          <table class="table">
+            <thead>
+              <tr><th>Name</th><th>Prefix</th>{props.showOwner ? <th>Owner</th> : null}<th>Role</th><th>Created</th><th>Last used</th><th>Expires</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr>
+            </thead>
+            <tbody id="key-rows">
+              {props.keys.items.map((k) => <KeyRow k={k} selfId={props.selfId} showOwner={props.showOwner} />)}
+              <tr class="empty-row"><td colspan={8}><EmptyState title="No API keys yet" icon={<KeyIcon />}>Programs and scripts authenticate with an API key. Create one above; its secret is shown once.</EmptyState></td></tr>
+            </tbody>
+          </table>
+        </div>
         <p class="muted small" style="margin-top:12px">See the <a href="/api/docs" hx-boost="false">API reference</a> for what a key can do.</p>
       </div>
     </>

@@ -170,16 +170,16 @@ export function MembersPage(props: MembersProps & { inviteState?: FormState }) {
       </div>
       <div class="section">
         <h2>Pending invitations</h2>
-        {props.invitations.items.length ? (
-          <div class="table-wrap">
-            <table class="table">
-              <thead><tr><th>Email</th><th>Role</th><th>Invited</th><th>Status</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
-              <tbody id="invitation-rows">{props.invitations.items.map((inv) => <InvitationRow inv={inv} canManage={props.canManage} />)}</tbody>
-            </table>
-          </div>
-        ) : (
-          <p class="muted">No pending invitations.</p>
-        )}
+        <div class="table-wrap">
+          <table class="table">
+            <thead><tr><th>Email</th><th>Role</th><th>Invited</th><th>Status</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody id="invitation-rows">
+              {props.invitations.items.map((inv) => <InvitationRow inv={inv} canManage={props.canManage} />)}
+              {/* Shown only while it is the only row (CSS), so rows added by htmx replace it visually. */}
+              <tr class="empty-row"><td colspan={5} class="muted">No pending invitations.</td></tr>
+            </tbody>
+          </table>
+        </div>
       </div>
     </>
   )

@@ -14,16 +14,18 @@ export function formatBytes(n: number): string {
   return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`
 }
 
+/** "3 min ago", or for future times "in 7 d". */
 export function timeAgo(d: Date | number, now = Date.now()): string {
-  const s = Math.round((now - new Date(d).getTime()) / 1000)
-  if (s < 45) return 'just now'
+  const diff = Math.round((now - new Date(d).getTime()) / 1000)
+  const future = diff < 0
+  const s = Math.abs(diff)
+  if (s < 45) return future ? 'in a moment' : 'just now'
   const m = Math.round(s / 60)
-  if (m < 60) return `${m} min ago`
   const h = Math.round(m / 60)
-  if (h < 24) return `${h} h ago`
   const days = Math.round(h / 24)
-  if (days < 30) return `${days} d ago`
-  return new Date(d).toISOString().slice(0, 10)
+  const span = m < 60 ? `${m} min` : h < 24 ? `${h} h` : days < 60 ? `${days} d` : null
+  if (!span) return new Date(d).toISOString().slice(0, 10)
+  return future ? `in ${span}` : `${span} ago`
 }
 
 export const formatDate = (d: Date | number) => new Date(d).toISOString().slice(0, 10)

@@ -96,7 +96,7 @@ export function InvitationRow(props: { inv: InvitationView; canManage: boolean }
       <td>{inv.status === 'EXPIRED' ? <Badge tone="red">Expired</Badge> : <span>expires <Time value={inv.expires_at} /></span>}</td>
       <td class="actions">
         {props.canManage ? (
-          <div class="row" style="justify-content:flex-end">
+          <div class="row nowrap" style="justify-content:flex-end">
             <form method="post" action={`/members/invitations/${inv.id}/resend`} hx-post={`/members/invitations/${inv.id}/resend`} hx-target={`#${rowId}`} hx-swap="outerHTML">
               <button class="btn btn-sm" type="submit">Resend</button>
             </form>

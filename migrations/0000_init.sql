@@ -82,6 +82,38 @@ CREATE TABLE `invitations` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `invitations_token_uq` ON `invitations` (`token_hash`);--> statement-breakpoint
 CREATE INDEX `invitations_org_idx` ON `invitations` (`org_id`,`email`);--> statement-breakpoint
+CREATE TABLE `batches` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`project_id` text NOT NULL,
+	`name` text NOT NULL,
+	`priority` integer NOT NULL,
+	`size` integer DEFAULT 0 NOT NULL,
+	`created_by` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `batches_project_idx` ON `batches` (`project_id`,`id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `batches_project_name_uq` ON `batches` (`project_id`,`name`);--> statement-breakpoint
+CREATE TABLE `project_data_rows` (
+	`project_id` text NOT NULL,
+	`data_row_id` text NOT NULL,
+	`batch_id` text NOT NULL,
+	`priority` integer NOT NULL,
+	`workflow_status` text DEFAULT 'TO_LABEL' NOT NULL,
+	`label_count` integer DEFAULT 0 NOT NULL,
+	`skip_count` integer DEFAULT 0 NOT NULL,
+	`reserved_by` text,
+	`reserved_until` integer,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`project_id`, `data_row_id`),
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `pdr_batch_idx` ON `project_data_rows` (`batch_id`);--> statement-breakpoint
+CREATE INDEX `pdr_queue_idx` ON `project_data_rows` (`project_id`,`label_count`,`skip_count`,`priority`,`data_row_id`);--> statement-breakpoint
+CREATE INDEX `pdr_data_row_idx` ON `project_data_rows` (`data_row_id`);--> statement-breakpoint
 CREATE TABLE `project_members` (
 	`project_id` text NOT NULL,
 	`user_id` text NOT NULL,
@@ -93,12 +125,61 @@ CREATE TABLE `project_members` (
 );
 --> statement-breakpoint
 CREATE INDEX `project_members_user_idx` ON `project_members` (`user_id`,`project_id`);--> statement-breakpoint
+CREATE TABLE `project_pins` (
+	`user_id` text NOT NULL,
+	`project_id` text NOT NULL,
+	`created_at` integer NOT NULL,
+	PRIMARY KEY(`user_id`, `project_id`),
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE cascade,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
 CREATE TABLE `projects` (
 	`id` text PRIMARY KEY NOT NULL,
 	`org_id` text NOT NULL,
 	`name` text NOT NULL,
 	`description` text DEFAULT '' NOT NULL,
 	`media_type` text NOT NULL,
+	`ontology` text NOT NULL,
+	`created_by` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`deleted_at` integer,
+	`data_row_count` integer DEFAULT 0 NOT NULL,
+	`label_count` integer DEFAULT 0 NOT NULL,
+	`labeled_count` integer DEFAULT 0 NOT NULL,
+	`skipped_count` integer DEFAULT 0 NOT NULL,
+	FOREIGN KEY (`org_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `projects_org_idx` ON `projects` (`org_id`,`deleted_at`,`id`);--> statement-breakpoint
+CREATE TABLE `data_rows` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`dataset_id` text NOT NULL,
+	`row_data` text NOT NULL,
+	`global_key` text,
+	`global_key_lower` text,
+	`external_id` text,
+	`media_type` text NOT NULL,
+	`metadata_fields` text NOT NULL,
+	`attachments` text NOT NULL,
+	`media_attributes` text,
+	`created_by` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`dataset_id`) REFERENCES `datasets`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `data_rows_dataset_idx` ON `data_rows` (`dataset_id`,`id`);--> statement-breakpoint
+CREATE UNIQUE INDEX `data_rows_global_key_uq` ON `data_rows` (`org_id`,`global_key_lower`);--> statement-breakpoint
+CREATE TABLE `datasets` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`name` text NOT NULL,
+	`description` text DEFAULT '' NOT NULL,
+	`row_count` integer DEFAULT 0 NOT NULL,
+	`integration_id` text,
 	`created_by` text NOT NULL,
 	`created_at` integer NOT NULL,
 	`updated_at` integer NOT NULL,
@@ -106,4 +187,30 @@ CREATE TABLE `projects` (
 	FOREIGN KEY (`org_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `projects_org_idx` ON `projects` (`org_id`,`deleted_at`,`id`);
+CREATE INDEX `datasets_org_idx` ON `datasets` (`org_id`,`deleted_at`,`id`);--> statement-breakpoint
+CREATE TABLE `tasks` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`created_by` text NOT NULL,
+	`type` text NOT NULL,
+	`name` text NOT NULL,
+	`status` text NOT NULL,
+	`completion_percentage` integer DEFAULT 0 NOT NULL,
+	`subject_id` text,
+	`params` text NOT NULL,
+	`metadata` text NOT NULL,
+	`dedupe_key` text,
+	`result_key` text,
+	`errors_key` text,
+	`failure_reason` text,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`finished_at` integer,
+	FOREIGN KEY (`org_id`) REFERENCES `organizations`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `tasks_creator_idx` ON `tasks` (`org_id`,`created_by`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_org_idx` ON `tasks` (`org_id`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_dedupe_idx` ON `tasks` (`org_id`,`dedupe_key`,`status`);--> statement-breakpoint
+CREATE INDEX `tasks_status_idx` ON `tasks` (`status`,`updated_at`);

@@ -21,6 +21,8 @@ import { apiKeysApi } from './modules/api-keys/api'
 import { apiKeysWeb } from './modules/api-keys/web'
 import { membersApi } from './modules/orgs/api'
 import { invitationsWeb, membersWeb } from './modules/orgs/web'
+import { projectsApi } from './modules/projects/api'
+import { tasksApi } from './modules/tasks/api'
 
 const isApi = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/graphql'
 
@@ -45,6 +47,8 @@ api.use('/v1/*', requireApi)
 api.route('/v1', accountApi)
 api.route('/v1', apiKeysApi)
 api.route('/v1', membersApi)
+api.route('/v1', projectsApi)
+api.route('/v1', tasksApi)
 
 export const app = new Hono<AppEnv>()
 app.use(requestContext)

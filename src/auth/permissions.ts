@@ -4,7 +4,9 @@
  * permission tests and the /docs/permissions page are derived from `PERMISSIONS`.
  * No route or service decides access any other way.
  */
+import { and, eq, isNull, sql, type SQL } from 'drizzle-orm'
 import type { Actor } from '../env'
+import { projectMembers, projects } from '../db/schema'
 import type { OrgRole, ProjectRole } from '../db/schema/columns'
 import { forbidden, notFound } from '../lib/errors'
 
@@ -137,4 +139,19 @@ export function describeMinimum(rule: Rule): string {
     case 'project':
       return `${rule.min} (in the project)`
   }
+}
+
+// List filters ---------------------------------------------------------------------------------
+
+/**
+ * The WHERE of every project list: the caller's organization, not being deleted, and for
+ * project-based members only projects where they hold a role (`project.view` needs LABELER+).
+ */
+export function visibleProjectsWhere(actor: Pick<Actor, 'orgId' | 'role' | 'userId'>): SQL {
+  const base = and(eq(projects.orgId, actor.orgId), isNull(projects.deletedAt))!
+  if (actor.role !== 'NONE') return base
+  return and(
+    base,
+    sql`EXISTS (SELECT 1 FROM ${projectMembers} WHERE ${projectMembers.projectId} = ${projects.id} AND ${projectMembers.userId} = ${actor.userId} AND ${projectMembers.role} <> 'NONE')`,
+  )!
 }

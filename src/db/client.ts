@@ -8,3 +8,12 @@ export type Db = ReturnType<typeof makeDb>
 export function makeDb(d1: D1Database) {
   return drizzle(d1, { schema, casing: 'snake_case' })
 }
+
+import type { BatchItem } from 'drizzle-orm/batch'
+
+/** Runs statements of mixed kinds in one D1 batch (one transaction). D1 has no interactive
+ * transactions, so every multi-statement write that must be all-or-nothing goes through here. */
+export async function runBatch(db: Db, stmts: BatchItem<'sqlite'>[]): Promise<unknown[]> {
+  if (!stmts.length) return []
+  return db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
+}

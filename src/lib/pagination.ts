@@ -1,17 +1,18 @@
 /** @module Keyset (cursor) paging. Cursors are opaque base64url JSON of the last row's sort key;
  * queries use `WHERE (sort key) < cursor`, never OFFSET. */
 import { AppError } from './errors'
+import { fromBase64, toBase64Url } from './crypto'
 
 export type Page<T> = { items: T[]; next_cursor: string | null }
 
 export function encodeCursor(key: unknown[]): string {
-  return btoa(JSON.stringify(key)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return toBase64Url(new TextEncoder().encode(JSON.stringify(key)))
 }
 
 export function decodeCursor(cursor: string | undefined): unknown[] | undefined {
   if (!cursor) return undefined
   try {
-    const json = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
+    const json = new TextDecoder('utf-8', { fatal: true }).decode(fromBase64(cursor.replace(/-/g, '+').replace(/_/g, '/')))
     const key = JSON.parse(json)
     if (Array.isArray(key)) return key
   } catch {

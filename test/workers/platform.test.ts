@@ -75,7 +75,7 @@ describe('queue consumer', () => {
     const result = await getQueueResult(batch, ctx)
     expect(seen).toEqual(['hello'])
     expect(result.explicitAcks.sort()).toEqual(['m1', 'm3'])
-    expect(result.retryMessages.map((m) => m.msgId)).toEqual(['m2'])
+    expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(['m2'])
   })
 
   it('hands dead letters to the job', async () => {

@@ -1,0 +1,43 @@
+/** @module Tasks: the durable record of every background job (lists, history, downloads). The
+ * live status of a running task lives in its TaskStatus Durable Object. */
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
+import { idColumn, timestamp } from './columns'
+import { organizations } from './orgs'
+
+export const TASK_TYPES = ['export-data-rows', 'import-data-rows', 'import-labels', 'delete-project', 'delete-dataset'] as const
+export type TaskType = (typeof TASK_TYPES)[number]
+export const TASK_STATUSES = ['QUEUED', 'IN_PROGRESS', 'COMPLETE', 'FAILED', 'CANCELED'] as const
+export type TaskStatusValue = (typeof TASK_STATUSES)[number]
+
+export const tasks = sqliteTable(
+  'tasks',
+  {
+    id: idColumn(),
+    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    createdBy: text().notNull(),
+    type: text({ enum: TASK_TYPES }).notNull(),
+    name: text().notNull(),
+    status: text({ enum: TASK_STATUSES }).notNull(),
+    completionPercentage: integer().notNull().default(0),
+    /** What the task works on, e.g. the project id, and its parameters. */
+    subjectId: text(),
+    params: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Counts and figures shown with the task (rows done, errors …). */
+    metadata: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** Same work asked again while this runs returns this task. */
+    dedupeKey: text(),
+    resultKey: text(),
+    errorsKey: text(),
+    failureReason: text(),
+    attempts: integer().notNull().default(0),
+    createdAt: timestamp().notNull(),
+    updatedAt: timestamp().notNull(),
+    finishedAt: timestamp(),
+  },
+  (t) => [
+    index('tasks_creator_idx').on(t.orgId, t.createdBy, t.id),
+    index('tasks_org_idx').on(t.orgId, t.id),
+    index('tasks_dedupe_idx').on(t.orgId, t.dedupeKey, t.status),
+    index('tasks_status_idx').on(t.status, t.updatedAt),
+  ],
+)

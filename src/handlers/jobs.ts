@@ -1,0 +1,2 @@
+/** @module Registers every background job with the queue dispatcher (import for side effects). */
+import '../modules/projects/delete'

@@ -1,0 +1,104 @@
+/**
+ * @module Batches: named groups of data rows attached to a project with a priority (1 = highest).
+ * A data row is in a project once: rows already there are skipped and counted. Detaching a batch
+ * takes its unlabeled rows out of the queue; labeled rows and their labels stay.
+ */
+import type { BatchItem } from 'drizzle-orm/batch'
+import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
+import { batches, dataRows, datasets, projectDataRows, projects } from '../../db/schema'
+import type { Ctx } from '../../env'
+import { runBatch } from '../../db/client'
+import { AppError, conflict, notFound } from '../../lib/errors'
+import { newId } from '../../lib/ids'
+import { iso } from '../../lib/format'
+import { loadProject } from './service'
+import type { CreateBatchInput } from './schemas'
+
+export type BatchView = { id: string; name: string; priority: number; size: number; created_at: string; skipped?: number }
+
+const CHUNK = 90 // D1 allows 100 bound parameters per query.
+
+/** Resolves ids or global keys to this organization's data rows; any unknown one is a 400 naming it. */
+async function resolveRows(ctx: Ctx, field: 'data_row_ids' | 'global_keys', values: string[]): Promise<string[]> {
+  const wanted = [...new Set(field === 'global_keys' ? values.map((k) => k.toLowerCase()) : values)]
+  const found = new Map<string, string>()
+  for (let i = 0; i < wanted.length; i += CHUNK) {
+    const part = wanted.slice(i, i + CHUNK)
+    const col = field === 'global_keys' ? dataRows.globalKeyLower : dataRows.id
+    const rows = await ctx.db
+      .select({ id: dataRows.id, key: col })
+      .from(dataRows)
+      .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
+      .where(and(eq(dataRows.orgId, ctx.actor.orgId), isNull(datasets.deletedAt), inArray(col, part)))
+    for (const r of rows) found.set(r.key!, r.id)
+  }
+  const missing = wanted.filter((w) => !found.has(w))
+  if (missing.length) {
+    const shown = missing.slice(0, 20).join(', ') + (missing.length > 20 ? ` and ${missing.length - 20} more` : '')
+    throw new AppError('VALIDATION', `Unknown ${field === 'global_keys' ? 'global keys' : 'data row ids'}: ${shown}`, [{ path: field, message: `Unknown: ${shown}` }])
+  }
+  return [...found.values()]
+}
+
+/** Exact counters after a change: batch size and the project's data-row count. */
+const recount = (ctx: Ctx, projectId: string, batchId?: string) => [
+  ...(batchId ? [ctx.db.update(batches).set({ size: sql`(SELECT count(*) FROM ${projectDataRows} WHERE ${projectDataRows.batchId} = ${batchId})` }).where(eq(batches.id, batchId))] : []),
+  ctx.db.update(projects).set({ dataRowCount: sql`(SELECT count(*) FROM ${projectDataRows} WHERE ${projectDataRows.projectId} = ${projectId})` }).where(eq(projects.id, projectId)),
+]
+
+export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatchInput): Promise<BatchView> {
+  const { project } = await loadProject(ctx, projectId, 'batch.manage')
+  const clash = await ctx.db.select({ id: batches.id }).from(batches).where(and(eq(batches.projectId, project.id), eq(batches.name, input.name))).get()
+  if (clash) throw conflict(`This project already has a batch named “${input.name}”`, [{ path: 'name', message: 'A batch with this name exists' }])
+  const id = newId('bat')
+  const now = new Date()
+  const insertBatch = ctx.db.insert(batches).values({ id, orgId: ctx.actor.orgId, projectId: project.id, name: input.name, priority: input.priority, size: 0, createdBy: ctx.actor.userId, createdAt: now })
+  let requested: number
+  let attach: BatchItem<'sqlite'>[]
+  if (input.dataset_id) {
+    const ds = await ctx.db.select().from(datasets).where(and(eq(datasets.id, input.dataset_id), eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt))).get()
+    if (!ds) throw new AppError('VALIDATION', `Unknown dataset: ${input.dataset_id}`, [{ path: 'dataset_id', message: 'Dataset not found' }])
+    requested = ds.rowCount
+    // One INSERT … SELECT: a dataset of any size attaches without moving rows through the Worker.
+    attach = [
+      ctx.db.run(sql`INSERT OR IGNORE INTO ${projectDataRows} (project_id, data_row_id, batch_id, priority, workflow_status, label_count, skip_count, created_at)
+        SELECT ${project.id}, ${dataRows.id}, ${id}, ${input.priority}, 'TO_LABEL', 0, 0, ${now.getTime()} FROM ${dataRows}
+        WHERE ${dataRows.datasetId} = ${ds.id} AND ${dataRows.orgId} = ${ctx.actor.orgId}`),
+    ]
+  } else {
+    const field = input.data_row_ids ? 'data_row_ids' : 'global_keys'
+    const ids = await resolveRows(ctx, field, (input.data_row_ids ?? input.global_keys)!)
+    requested = ids.length
+    attach = []
+    for (let i = 0; i < ids.length; i += 15) {
+      const part = ids.slice(i, i + 15)
+      attach.push(
+        ctx.db
+          .insert(projectDataRows)
+          .values(part.map((dataRowId) => ({ projectId: project.id, dataRowId, batchId: id, priority: input.priority, workflowStatus: 'TO_LABEL' as const, labelCount: 0, skipCount: 0, createdAt: now })))
+          .onConflictDoNothing(),
+      )
+    }
+  }
+  // Batch row, attachments and exact counters in one transaction.
+  await runBatch(ctx.db, [insertBatch, ...attach, ...recount(ctx, project.id, id)])
+  const b = await ctx.db.select().from(batches).where(eq(batches.id, id)).get()
+  return { id, name: input.name, priority: input.priority, size: b!.size, created_at: now.toISOString(), skipped: requested - b!.size }
+}
+
+export async function listBatches(ctx: Ctx, projectId: string): Promise<BatchView[]> {
+  const { project } = await loadProject(ctx, projectId)
+  const rows = await ctx.db.select().from(batches).where(eq(batches.projectId, project.id)).orderBy(desc(batches.id)).limit(1000)
+  return rows.map((b) => ({ id: b.id, name: b.name, priority: b.priority, size: b.size, created_at: iso(b.createdAt)! }))
+}
+
+/** Detaches a batch: unlabeled (and unskipped) rows leave the project's queue; labeled rows stay. */
+export async function deleteBatch(ctx: Ctx, projectId: string, batchId: string): Promise<{ removed: number; kept: number }> {
+  const { project } = await loadProject(ctx, projectId, 'batch.manage')
+  const b = await ctx.db.select().from(batches).where(and(eq(batches.id, batchId), eq(batches.projectId, project.id))).get()
+  if (!b) throw notFound('Batch')
+  const [kept] = await ctx.db.select({ n: count() }).from(projectDataRows).where(and(eq(projectDataRows.batchId, b.id), sql`(${projectDataRows.labelCount} > 0 OR ${projectDataRows.skipCount} > 0)`))
+  const del = ctx.db.delete(projectDataRows).where(and(eq(projectDataRows.batchId, b.id), eq(projectDataRows.labelCount, 0), eq(projectDataRows.skipCount, 0)))
+  await runBatch(ctx.db, [del, ctx.db.delete(batches).where(eq(batches.id, b.id)), ...recount(ctx, project.id)])
+  return { removed: b.size - (kept?.n ?? 0), kept: kept?.n ?? 0 }
+}

@@ -1,0 +1,142 @@
+import { beforeAll, describe, expect, it } from 'vitest'
+import { seedTwoOrgs } from '../helpers/factories'
+import { call, json } from '../helpers/harness'
+
+let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
+beforeAll(async () => {
+  orgs = await seedTwoOrgs()
+})
+const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
+
+const ONTOLOGY = {
+  tools: [
+    { name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }] },
+    { name: 'Lane', tool: 'line' },
+    { name: 'Person', tool: 'polygon' },
+  ],
+  classifications: [
+    { name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Intensity', type: 'text' }] }] },
+    { name: 'Tags', type: 'checklist', options: [{ name: 'Night' }, { name: 'Blurry' }] },
+    { name: 'Notes', type: 'text' },
+  ],
+}
+
+async function create(name: string, body: Record<string, unknown> = {}) {
+  const res = await call('POST', '/api/v1/projects', admin(), { json: { name, media_type: 'IMAGE', ...body } })
+  expect(res.status, await res.clone().text()).toBe(201)
+  return json(res)
+}
+
+describe('projects API', () => {
+  it('creates a project with an ontology; every feature gets a feature_schema_id', async () => {
+    const p = await create('Street signs', { description: 'Signs in Lisbon', ontology: ONTOLOGY })
+    expect(p).toMatchObject({ name: 'Street signs', description: 'Signs in Lisbon', media_type: 'IMAGE', pinned: false, data_row_count: 0, label_count: 0, created_by: orgs.orgA.ADMIN.id })
+    expect(p.id).toMatch(/^prj_/)
+    const car = p.ontology.tools[0]
+    expect(car).toMatchObject({ name: 'Car', tool: 'bounding_box' })
+    expect(car.feature_schema_id).toMatch(/^fs_/)
+    expect(car.classifications[0].options.map((o: any) => o.value)).toEqual(['red', 'blue'])
+    expect(p.ontology.classifications[0].options[1].classifications[0]).toMatchObject({ name: 'Intensity', type: 'text' })
+    const got = await json(await call('GET', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.LABELER.cookie }))
+    expect(got.ontology).toEqual(p.ontology)
+  })
+
+  it('refuses bad input naming the field, and creates nothing', async () => {
+    const before = (await json(await call('GET', '/api/v1/projects?limit=200', admin()))).items.length
+    const cases: [unknown, RegExp][] = [
+      [{ name: '', media_type: 'IMAGE' }, /"path":"name"/],
+      [{ name: 'x'.repeat(300), media_type: 'IMAGE' }, /at most 200/],
+      [{ name: 'x', media_type: 'HOLOGRAM' }, /media_type must be one of/],
+      [{ name: 'x', media_type: 'IMAGE', ontology: { tools: [{ name: 'A', tool: 'cube' }] } }, /ontology.tools.0.tool/],
+      [{ name: 'x', media_type: 'IMAGE', ontology: { tools: [{ name: 'A', tool: 'point' }, { name: 'a', tool: 'line' }] } }, /appears twice/],
+      [{ name: 'x', media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'radio' }] } }, /needs at least one option/],
+      [{ name: 'x', media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text', options: [{ name: 'a' }] }] } }, /has no options/],
+      [{ name: 'x', media_type: 'IMAGE', ontology: 'boxes' }, /ontology/],
+    ]
+    for (const [body, msg] of cases) {
+      const res = await call('POST', '/api/v1/projects', admin(), { json: body })
+      expect(res.status, JSON.stringify(body)).toBe(400)
+      expect(JSON.stringify(await json(res))).toMatch(msg)
+    }
+    expect((await json(await call('GET', '/api/v1/projects?limit=200', admin()))).items.length).toBe(before)
+  })
+
+  it('lists pinned first (pins are personal), then newest first, with search and paging', async () => {
+    const a = await create('Alpha roads')
+    const b = await create('Beta rivers')
+    const c = await create('Gamma roads')
+    const asLabeler = { cookie: orgs.orgA.LABELER.cookie }
+    expect((await call('PUT', `/api/v1/projects/${a.id}/pin`, asLabeler)).status).toBe(204)
+    const mine = (await json(await call('GET', '/api/v1/projects?limit=200', asLabeler))).items
+    expect(mine[0]).toMatchObject({ id: a.id, pinned: true })
+    expect(mine.slice(1, 3).map((p: any) => p.id)).toEqual([c.id, b.id])
+    const theirs = (await json(await call('GET', '/api/v1/projects?limit=200', admin()))).items
+    expect(theirs[0].id).toBe(c.id)
+    const search = (await json(await call('GET', '/api/v1/projects?search=ROADS', asLabeler))).items.map((p: any) => p.id)
+    expect(search).toEqual([a.id, c.id])
+    // Paging crosses from the pinned phase into the rest without losing or repeating a project.
+    const seen: string[] = []
+    let cursor: string | null = null
+    do {
+      const page: any = await json(await call('GET', `/api/v1/projects?limit=1${cursor ? `&cursor=${cursor}` : ''}`, asLabeler))
+      seen.push(...page.items.map((p: any) => p.id))
+      cursor = page.next_cursor
+    } while (cursor)
+    expect(seen).toEqual(mine.map((p: any) => p.id))
+    expect((await call('DELETE', `/api/v1/projects/${a.id}/pin`, asLabeler)).status).toBe(204)
+  })
+
+  it('another organization never sees the projects', async () => {
+    const p = await create('Secret')
+    expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: orgs.orgB.ADMIN.cookie })).status).toBe(404)
+    const list = (await json(await call('GET', '/api/v1/projects?limit=200', { cookie: orgs.orgB.ADMIN.cookie }))).items
+    expect(list.map((x: any) => x.id)).not.toContain(p.id)
+  })
+
+  it('project-based members see only projects where they hold a role', async () => {
+    const p = await create('Shared with Pat')
+    const hidden = await create('Not shared')
+    const pat = orgs.orgA.NONE
+    expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: pat.cookie })).status).toBe(404)
+    const set = await call('PUT', `/api/v1/projects/${p.id}/members/${pat.id}`, admin(), { json: { role: 'REVIEWER' } })
+    expect(set.status).toBe(200)
+    expect((await json(set)).access_from).toBe('PROJECT')
+    const list = (await json(await call('GET', '/api/v1/projects?limit=200', { cookie: pat.cookie }))).items.map((x: any) => x.id)
+    expect(list).toEqual([p.id])
+    expect(list).not.toContain(hidden.id)
+    const members = await json(await call('GET', `/api/v1/projects/${p.id}/members`, admin()))
+    expect(members.find((m: any) => m.user_id === pat.id)).toMatchObject({ role: 'REVIEWER', access_from: 'PROJECT' })
+    expect(members.find((m: any) => m.user_id === orgs.orgA.LABELER.id)).toMatchObject({ role: 'LABELER', access_from: 'ORGANIZATION' })
+    // An org role and a project role are exclusive.
+    const refused = await call('PUT', `/api/v1/projects/${p.id}/members/${orgs.orgA.LABELER.id}`, admin(), { json: { role: 'REVIEWER' } })
+    expect(refused.status).toBe(400)
+    expect((await json(refused)).detail).toMatch(/org role LABELER/)
+    // Switching Pat to an org role and back keeps the project role.
+    await call('PATCH', `/api/v1/members/${pat.id}`, admin(), { json: { role: 'LABELER' } })
+    await call('PATCH', `/api/v1/members/${pat.id}`, admin(), { json: { role: 'NONE' } })
+    expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: pat.cookie })).status).toBe(200)
+    expect((await call('DELETE', `/api/v1/projects/${p.id}/members/${pat.id}`, admin())).status).toBe(204)
+    expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: pat.cookie })).status).toBe(404)
+  })
+
+  it('edits keep feature ids by name and validate', async () => {
+    const p = await create('Editable', { ontology: ONTOLOGY })
+    const next = { ...ONTOLOGY, tools: [...ONTOLOGY.tools, { name: 'Sign', tool: 'point' }] }
+    const res = await call('PATCH', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.TEAM_MANAGER.cookie }, { json: { name: 'Edited', ontology: next } })
+    expect(res.status).toBe(200)
+    const e = await json(res)
+    expect(e.name).toBe('Edited')
+    expect(e.ontology.tools[0].feature_schema_id).toBe(p.ontology.tools[0].feature_schema_id)
+    expect(e.ontology.tools[3]).toMatchObject({ name: 'Sign', tool: 'point' })
+    expect((await call('PATCH', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.LABELER.cookie }, { json: { name: 'No' } })).status).toBe(403)
+    expect((await call('PATCH', `/api/v1/projects/${p.id}`, admin(), { json: { name: '' } })).status).toBe(400)
+  })
+
+  it('deletes a small project at once; it is gone everywhere', async () => {
+    const p = await create('Doomed')
+    expect((await call('DELETE', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.TEAM_MANAGER.cookie })).status).toBe(403)
+    expect((await call('DELETE', `/api/v1/projects/${p.id}`, admin())).status).toBe(204)
+    expect((await call('GET', `/api/v1/projects/${p.id}`, admin())).status).toBe(404)
+    expect((await call('DELETE', `/api/v1/projects/${p.id}`, admin())).status).toBe(404)
+  })
+})

@@ -12,7 +12,7 @@ export function encodeCursor(key: unknown[]): string {
 export function decodeCursor(cursor: string | undefined): unknown[] | undefined {
   if (!cursor) return undefined
   try {
-    const json = new TextDecoder('utf-8', { fatal: true }).decode(fromBase64(cursor.replace(/-/g, '+').replace(/_/g, '/')))
+    const json = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64(cursor.replace(/-/g, '+').replace(/_/g, '/')))
     const key = JSON.parse(json)
     if (Array.isArray(key)) return key
   } catch {

@@ -96,15 +96,19 @@ function groupStats(pgid) {
 }
 
 /**
- * Resident memory (MiB) of every process in the process group `pgid` (wrangler dev runs
- * detached, so its group = wrangler + workerd). Linux /proc only; null elsewhere. Meant for the
- * memory numbers of later scenarios (imports, exports); cheap enough to sample during a run.
+ * Resident memory (MiB) of the processes in process group `pgid` (wrangler dev runs detached, so
+ * its group = the wrangler node process, esbuild and two workerd processes). `comm` (e.g.
+ * 'workerd') keeps only processes of that name: the app's memory is in workerd, the rest is
+ * tooling. Linux /proc only; null elsewhere. Cheap enough to sample during a run (memory scenarios).
  */
-export function groupRssMiB(pgid) {
+export function groupRssMiB(pgid, comm) {
   try {
     let kb = 0
     for (const { pid } of groupStats(pgid)) {
-      try { kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) } catch {}
+      try {
+        if (comm && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== comm) continue
+        kb += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0)
+      } catch {}
     }
     return Math.round(kb / 1024)
   } catch {

@@ -101,8 +101,8 @@ try {
   const busy = rows.filter((r) => r.foreignCpuPct != null)
   if (busy.length) console.log(`\nCPU used by other processes while measuring (% of all cores): ${busy.map((r) => `${r.route} ${r.foreignCpuPct}%`).join(', ')}`)
   if (busy.some((r) => r.foreignCpuPct > 10)) console.warn('bench: warning: the box was busy with other work; rerun when it is idle before quoting these ratios')
-  const serverRssMiB = groupRssMiB(dev.child.pid)
-  console.log(`\nwrangler dev + workerd resident memory after the run: ${serverRssMiB ?? '?'} MiB`)
+  const serverRssMiB = { workerd: groupRssMiB(dev.child.pid, 'workerd'), total: groupRssMiB(dev.child.pid) }
+  console.log(`\nResident memory after the run: workerd ${serverRssMiB.workerd ?? '?'} MiB (with wrangler and esbuild: ${serverRssMiB.total ?? '?'} MiB)`)
 
   const failed = rows.filter((r) => r.errors > 0 || (r.non2xx > 0 && !r.allowNon2xx))
   const file = writeResults(scenario.name, {

@@ -23,6 +23,7 @@ import { membersApi } from './modules/orgs/api'
 import { invitationsWeb, membersWeb } from './modules/orgs/web'
 import { projectsApi } from './modules/projects/api'
 import { tasksApi } from './modules/tasks/api'
+import { datasetsApi } from './modules/datasets/api'
 
 const isApi = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/graphql'
 
@@ -49,6 +50,7 @@ api.route('/v1', apiKeysApi)
 api.route('/v1', membersApi)
 api.route('/v1', projectsApi)
 api.route('/v1', tasksApi)
+api.route('/v1', datasetsApi)
 
 export const app = new Hono<AppEnv>()
 app.use(requestContext)

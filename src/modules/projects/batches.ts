@@ -5,7 +5,7 @@
  */
 import type { BatchItem } from 'drizzle-orm/batch'
 import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
-import { batches, dataRows, datasets, projectDataRows, projects } from '../../db/schema'
+import { batches, dataRows, datasets, projectDataRows } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { runBatch } from '../../db/client'
 import { AppError, conflict, notFound } from '../../lib/errors'
@@ -40,11 +40,8 @@ async function resolveRows(ctx: Ctx, field: 'data_row_ids' | 'global_keys', valu
   return [...found.values()]
 }
 
-/** Exact counters after a change: batch size and the project's data-row count. */
-const recount = (ctx: Ctx, projectId: string, batchId?: string) => [
-  ...(batchId ? [ctx.db.update(batches).set({ size: sql`(SELECT count(*) FROM ${projectDataRows} WHERE ${projectDataRows.batchId} = ${batchId})` }).where(eq(batches.id, batchId))] : []),
-  ctx.db.update(projects).set({ dataRowCount: sql`(SELECT count(*) FROM ${projectDataRows} WHERE ${projectDataRows.projectId} = ${projectId})` }).where(eq(projects.id, projectId)),
-]
+// Batch sizes and the project's data-row count are kept by triggers on project_data_rows
+// (migrations/0001_counters.sql), in the same statement as each insert or delete.
 
 export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatchInput): Promise<BatchView> {
   const { project } = await loadProject(ctx, projectId, 'batch.manage')
@@ -61,9 +58,26 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
     requested = ds.rowCount
     // One INSERT … SELECT: a dataset of any size attaches without moving rows through the Worker.
     attach = [
-      ctx.db.run(sql`INSERT OR IGNORE INTO ${projectDataRows} (project_id, data_row_id, batch_id, priority, workflow_status, label_count, skip_count, created_at)
-        SELECT ${project.id}, ${dataRows.id}, ${id}, ${input.priority}, 'TO_LABEL', 0, 0, ${now.getTime()} FROM ${dataRows}
-        WHERE ${dataRows.datasetId} = ${ds.id} AND ${dataRows.orgId} = ${ctx.actor.orgId}`),
+      ctx.db
+        .insert(projectDataRows)
+        .select(
+          ctx.db
+            .select({
+              projectId: sql<string>`${project.id}`.as('project_id'),
+              dataRowId: dataRows.id,
+              batchId: sql<string>`${id}`.as('batch_id'),
+              priority: sql<number>`${input.priority}`.as('priority'),
+              workflowStatus: sql<'TO_LABEL'>`'TO_LABEL'`.as('workflow_status'),
+              labelCount: sql<number>`0`.as('label_count'),
+              skipCount: sql<number>`0`.as('skip_count'),
+              reservedBy: sql<null>`NULL`.as('reserved_by'),
+              reservedUntil: sql<null>`NULL`.as('reserved_until'),
+              createdAt: sql<Date>`${now.getTime()}`.as('created_at'),
+            })
+            .from(dataRows)
+            .where(and(eq(dataRows.datasetId, ds.id), eq(dataRows.orgId, ctx.actor.orgId))),
+        )
+        .onConflictDoNothing(),
     ]
   } else {
     const field = input.data_row_ids ? 'data_row_ids' : 'global_keys'
@@ -81,7 +95,7 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
     }
   }
   // Batch row, attachments and exact counters in one transaction.
-  await runBatch(ctx.db, [insertBatch, ...attach, ...recount(ctx, project.id, id)])
+  await runBatch(ctx.db, [insertBatch, ...attach])
   const b = await ctx.db.select().from(batches).where(eq(batches.id, id)).get()
   return { id, name: input.name, priority: input.priority, size: b!.size, created_at: now.toISOString(), skipped: requested - b!.size }
 }
@@ -99,6 +113,6 @@ export async function deleteBatch(ctx: Ctx, projectId: string, batchId: string):
   if (!b) throw notFound('Batch')
   const [kept] = await ctx.db.select({ n: count() }).from(projectDataRows).where(and(eq(projectDataRows.batchId, b.id), sql`(${projectDataRows.labelCount} > 0 OR ${projectDataRows.skipCount} > 0)`))
   const del = ctx.db.delete(projectDataRows).where(and(eq(projectDataRows.batchId, b.id), eq(projectDataRows.labelCount, 0), eq(projectDataRows.skipCount, 0)))
-  await runBatch(ctx.db, [del, ctx.db.delete(batches).where(eq(batches.id, b.id)), ...recount(ctx, project.id)])
+  await runBatch(ctx.db, [del, ctx.db.delete(batches).where(eq(batches.id, b.id))])
   return { removed: b.size - (kept?.n ?? 0), kept: kept?.n ?? 0 }
 }

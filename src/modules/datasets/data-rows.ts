@@ -1,0 +1,190 @@
+/**
+ * @module Data rows: bulk insert with per-row results, list, read, delete, and serving the asset.
+ *
+ * Inserts pass many rows as ONE JSON parameter expanded by SQLite's json_each(): D1 allows only
+ * 100 bound parameters per statement, which would otherwise cap a statement at 7 rows.
+ * `ON CONFLICT DO NOTHING … RETURNING id` tells which rows went in; the rest clashed on a global
+ * key (reported per row) or on their id (a retried import slice re-inserting its own rows:
+ * not an error, and never a duplicate).
+ */
+import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { dataRows, datasets } from '../../db/schema'
+import type { Ctx } from '../../env'
+import { authorize } from '../../auth/permissions'
+import { notFound } from '../../lib/errors'
+import { iso } from '../../lib/format'
+import { newId } from '../../lib/ids'
+import { decodeCursor, toPage, type Page } from '../../lib/pagination'
+import { checkRow, type RowContext, type ValidRow } from './row-input'
+import { loadDataset, type DatasetRow } from './service'
+
+export type DataRowRow = typeof dataRows.$inferSelect
+export type DataRowView = {
+  id: string
+  dataset_id: string
+  row_data: string
+  global_key: string | null
+  external_id: string | null
+  media_type: string
+  metadata_fields: DataRowRow['metadataFields']
+  attachments: DataRowRow['attachments']
+  media_attributes: Record<string, unknown> | null
+  created_at: string
+  updated_at: string
+  created_by: string
+}
+export type RowResultError = { index: number; global_key: string | null; field: string; message: string }
+
+export const dataRowView = (r: DataRowRow): DataRowView => ({
+  id: r.id,
+  dataset_id: r.datasetId,
+  row_data: r.rowData,
+  global_key: r.globalKey,
+  external_id: r.externalId,
+  media_type: r.mediaType,
+  metadata_fields: r.metadataFields,
+  attachments: r.attachments,
+  media_attributes: r.mediaAttributes ?? null,
+  created_at: iso(r.createdAt)!,
+  updated_at: iso(r.updatedAt)!,
+  created_by: r.createdBy,
+})
+
+export const r2Prefix = (orgId: string) => `uploads/${orgId}/`
+export const rowContext = (d: DatasetRow): RowContext => ({ s3Allowed: d.integrationId !== null, r2Prefix: r2Prefix(d.orgId) })
+
+export type Candidate = { index: number; id: string; row: ValidRow; mediaAttributes?: Record<string, unknown> }
+
+/** How many rows go into one INSERT (one JSON parameter; well under D1's 2 MB value limit). */
+export const INSERT_CHUNK = 500
+
+/**
+ * Inserts valid rows into a dataset. Duplicate global keys — within the candidates or against
+ * rows already in the organization — become per-row errors. Returns the ids inserted (or already
+ * present with the same id) and the errors.
+ */
+export async function insertRows(db: Db, d: DatasetRow, createdBy: string, candidates: Candidate[], now = Date.now()): Promise<{ inserted: Set<string>; errors: RowResultError[] }> {
+  const errors: RowResultError[] = []
+  const firstByKey = new Map<string, number>()
+  const fresh: Candidate[] = []
+  for (const c of candidates) {
+    const key = c.row.globalKey?.toLowerCase()
+    if (key !== undefined) {
+      const first = firstByKey.get(key)
+      if (first !== undefined) {
+        errors.push({ index: c.index, global_key: c.row.globalKey, field: 'global_key', message: `duplicate global key: also used by row ${first + 1} of this input` })
+        continue
+      }
+      firstByKey.set(key, c.index)
+    }
+    fresh.push(c)
+  }
+  const inserted = new Set<string>()
+  for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
+    const part = fresh.slice(i, i + INSERT_CHUNK)
+    const payload = JSON.stringify(
+      part.map((c) => ({
+        id: c.id,
+        rd: c.row.rowData,
+        gk: c.row.globalKey,
+        gkl: c.row.globalKey?.toLowerCase() ?? null,
+        ext: c.row.externalId,
+        mt: c.row.mediaType,
+        meta: JSON.stringify(c.row.metadataFields),
+        att: JSON.stringify(c.row.attachments),
+        ma: c.mediaAttributes ? JSON.stringify(c.mediaAttributes) : null,
+      })),
+    )
+    const res = await db.all<{ id: string }>(sql`
+      INSERT INTO data_rows (id, org_id, dataset_id, row_data, global_key, global_key_lower, external_id, media_type, metadata_fields, attachments, media_attributes, created_by, created_at, updated_at)
+      SELECT json_extract(j.value, '$.id'), ${d.orgId}, ${d.id}, json_extract(j.value, '$.rd'), json_extract(j.value, '$.gk'), json_extract(j.value, '$.gkl'),
+             json_extract(j.value, '$.ext'), json_extract(j.value, '$.mt'), json_extract(j.value, '$.meta'), json_extract(j.value, '$.att'), json_extract(j.value, '$.ma'),
+             ${createdBy}, ${now}, ${now}
+      FROM json_each(${payload}) AS j WHERE true
+      ON CONFLICT DO NOTHING
+      RETURNING id`)
+    for (const r of res) inserted.add(r.id)
+    const missed = part.filter((c) => !inserted.has(c.id))
+    if (!missed.length) continue
+    // Rows that did not go in: our own id already there (a retried slice) is success; otherwise the
+    // global key belongs to another row.
+    const existing = new Set(
+      (await db.select({ id: dataRows.id }).from(dataRows).where(inArray(dataRows.id, missed.slice(0, 90).map((c) => c.id)))).map((r) => r.id),
+    )
+    for (let k = 90; k < missed.length; k += 90) {
+      for (const r of await db.select({ id: dataRows.id }).from(dataRows).where(inArray(dataRows.id, missed.slice(k, k + 90).map((c) => c.id)))) existing.add(r.id)
+    }
+    for (const c of missed) {
+      if (existing.has(c.id)) inserted.add(c.id)
+      else errors.push({ index: c.index, global_key: c.row.globalKey, field: 'global_key', message: `duplicate global key: ${JSON.stringify(c.row.globalKey)} is already used by another data row in this organization` })
+    }
+  }
+  errors.sort((a, b) => a.index - b.index)
+  return { inserted, errors }
+}
+
+/** POST /datasets/{id}/data-rows: up to 1,000 rows, partial success. */
+export async function createDataRows(ctx: Ctx, datasetId: string, inputs: unknown[]): Promise<{ created: DataRowView[]; errors: RowResultError[] }> {
+  const d = await loadDataset(ctx, datasetId, 'dataset.manage')
+  const rc = rowContext(d)
+  const errors: RowResultError[] = []
+  const candidates: Candidate[] = []
+  inputs.forEach((input, index) => {
+    const r = checkRow(input, rc)
+    if ('errors' in r) {
+      const gk = typeof (input as { global_key?: unknown })?.global_key === 'string' ? (input as { global_key: string }).global_key : null
+      for (const e of r.errors) errors.push({ index, global_key: gk, field: e.field, message: e.message })
+    } else candidates.push({ index, id: newId('dr'), row: r.row })
+  })
+  const res = await insertRows(ctx.db, d, ctx.actor.userId, candidates)
+  errors.push(...res.errors)
+  errors.sort((a, b) => a.index - b.index)
+  const ids = candidates.filter((c) => res.inserted.has(c.id)).map((c) => c.id)
+  const created: DataRowView[] = []
+  for (let i = 0; i < ids.length; i += 90) {
+    const rows = await ctx.db.select().from(dataRows).where(inArray(dataRows.id, ids.slice(i, i + 90)))
+    created.push(...rows.map(dataRowView))
+  }
+  created.sort((a, b) => (a.id < b.id ? -1 : 1))
+  return { created, errors }
+}
+
+export async function listDataRows(ctx: Ctx, datasetId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<DataRowView>> {
+  const d = await loadDataset(ctx, datasetId)
+  const after = decodeCursor(q.cursor)
+  const rows = await ctx.db
+    .select()
+    .from(dataRows)
+    .where(and(eq(dataRows.datasetId, d.id), after ? lt(dataRows.id, String(after[0])) : undefined))
+    .orderBy(desc(dataRows.id))
+    .limit(q.limit + 1)
+  return toPage(rows, q.limit, (r) => [r.id], dataRowView)
+}
+
+/** A data row of the caller's organization in a live dataset; visible to whoever may see datasets
+ * (org role), or — for the labeling queue — through a project (checked by the caller). */
+export async function loadDataRow(ctx: Ctx, by: { id?: string; globalKey?: string }): Promise<DataRowRow> {
+  const where = by.id ? eq(dataRows.id, by.id) : eq(dataRows.globalKeyLower, (by.globalKey ?? '').toLowerCase())
+  const row = await ctx.db
+    .select({ r: dataRows })
+    .from(dataRows)
+    .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
+    .where(and(where, eq(dataRows.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+    .get()
+  if (!row) throw notFound('Data row')
+  return row.r
+}
+
+export async function getDataRow(ctx: Ctx, by: { id?: string; globalKey?: string }): Promise<DataRowView> {
+  const r = await loadDataRow(ctx, by)
+  authorize(ctx.actor, 'dataset.view', {}, 'Data row')
+  return dataRowView(r)
+}
+
+export async function deleteDataRow(ctx: Ctx, id: string): Promise<void> {
+  const r = await loadDataRow(ctx, { id })
+  authorize(ctx.actor, 'dataset.manage')
+  await ctx.db.delete(dataRows).where(eq(dataRows.id, r.id))
+  if (r.rowData.startsWith(`r2://${r2Prefix(ctx.actor.orgId)}`)) ctx.waitUntil(ctx.env.ASSETS_BUCKET.delete(r.rowData.slice('r2://'.length)))
+}

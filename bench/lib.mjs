@@ -127,7 +127,7 @@ export async function withForeignCpu(pgid, fn) {
   const snap = () => {
     const c = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number)
     const busy = c[0] + c[1] + c[2] + c[5] + c[6] + c[7] // user nice system irq softirq steal
-    const server = groupStats(pgid).reduce((a, p) => a + p.ticks, 0)
+    const server = new Map(groupStats(pgid).map((p) => [p.pid, p.ticks]))
     const u = process.cpuUsage()
     return { busy, server, self: ((u.user + u.system) / 1e6) * TICK, at: Date.now() }
   }
@@ -135,7 +135,10 @@ export async function withForeignCpu(pgid, fn) {
   try { a = snap() } catch { return [await fn(), null] }
   const result = await fn()
   const b = snap()
-  const foreign = b.busy - a.busy - (b.server - a.server) - (b.self - a.self)
+  // Per pid, so a server process that exits mid-window doesn't subtract its whole lifetime.
+  let server = 0
+  for (const [pid, t] of b.server) server += t - (a.server.get(pid) ?? 0)
+  const foreign = b.busy - a.busy - server - (b.self - a.self)
   const capacity = ((b.at - a.at) / 1000) * TICK * availableParallelism()
-  return [result, Math.max(0, Math.round((foreign / capacity) * 100))]
+  return [result, Math.min(100, Math.max(0, Math.round((foreign / capacity) * 100)))]
 }

@@ -1,2 +1,3 @@
 /** @module Registers every background job with the queue dispatcher (import for side effects). */
 import '../modules/projects/delete'
+import '../modules/datasets/imports'

@@ -9,6 +9,7 @@ import { ListQuery, validate } from '../../lib/validate'
 import { CreateDatasetInput, DataRowErrorView, DataRowView, DatasetView, UpdateDatasetInput } from './schemas'
 import { createDataset, getDataset, listDatasets, updateDataset } from './service'
 import { createDataRows, deleteDataRow, getDataRow, listDataRows } from './data-rows'
+import { startImport } from './imports'
 
 const MAX_SYNC_ROWS = 1_000
 
@@ -41,3 +42,19 @@ export const datasetsApi = new Hono<AppEnv>()
     await deleteDataRow(ctxOf(c), c.req.param('id'))
     return c.body(null, 204)
   })
+  .post(
+    '/datasets/:id/imports',
+    doc('Datasets', 'Import a manifest (NDJSON, JSON array or CSV) as a background task with per-line errors', { status: 202, description: 'The import-data-rows task' }, {
+      description: 'Send the manifest as the request body with Content-Type application/x-ndjson, application/json or text/csv. CSV columns: row_data,global_key,external_id and optional media_type. Up to 1,000,000 rows. Good rows are created; every bad line is reported in the task errors (GET /api/v1/tasks/{id}/errors).',
+    }),
+    async (c) => {
+      const task = await startImport(ctxOf(c), c.req.param('id'), {
+        body: c.req.raw.body,
+        contentType: c.req.header('Content-Type'),
+        contentLength: c.req.header('Content-Length'),
+        filename: c.req.query('filename'),
+      })
+      c.header('Location', `/api/v1/tasks/${task.id}`)
+      return c.json(task, 202)
+    },
+  )

@@ -5,7 +5,8 @@ import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
 import { doc, listOf } from '../../lib/api'
 import { ListQuery, validate } from '../../lib/validate'
-import { getTask, listMyTasks } from './service'
+import { getTask, getTaskRow, listMyTasks } from './service'
+import { taskErrors, taskResult, taskResultMetadata } from './files'
 
 const TaskSchema = v.object({
   id: v.string(), name: v.string(), type: v.string(), status: v.string(), completion_percentage: v.number(), created_by: v.string(), created_at: v.string(),
@@ -16,3 +17,18 @@ const TaskSchema = v.object({
 export const tasksApi = new Hono<AppEnv>()
   .get('/tasks', doc('Tasks', 'Your tasks, newest first', { schema: listOf(TaskSchema) }), validate('query', ListQuery), async (c) => c.json(await listMyTasks(ctxOf(c), c.req.valid('query'))))
   .get('/tasks/:id', doc('Tasks', 'A task (its creator or an admin)', { schema: TaskSchema }), async (c) => c.json(await getTask(ctxOf(c), c.req.param('id'))))
+  .get('/tasks/:id/result', doc('Tasks', 'Download the result (Range supported); 409 until the task is complete', { description: 'The result file' }), async (c) =>
+    taskResult(ctxOf(c), c.req.param('id'), c.req.raw),
+  )
+  .get('/tasks/:id/result/metadata', doc('Tasks', 'Size and line count of the result', { schema: v.object({ total_size: v.number(), total_lines: v.number() }) }), async (c) =>
+    c.json(await taskResultMetadata(ctxOf(c), c.req.param('id'))),
+  )
+  .get('/tasks/:id/errors', doc('Tasks', 'Per-line errors as NDJSON (or ?format=csv); empty when there are none', { description: 'The errors file' }), async (c) =>
+    taskErrors(ctxOf(c), c.req.param('id'), c.req.query('format') === 'csv' ? 'csv' : 'ndjson'),
+  )
+  .get('/tasks/:id/events', doc('Tasks', 'Live progress: Server-Sent Events, or a WebSocket when asked to upgrade', { description: 'text/event-stream' }), async (c) => {
+    const t = await getTaskRow(ctxOf(c), c.req.param('id'))
+    const res = await c.env.TASK_STATUS.getByName(t.id).fetch(new Request('http://task/events', { headers: c.req.raw.headers }))
+    // Responses from a stub have immutable headers; re-wrap so middleware can add ours.
+    return res.webSocket ? new Response(null, { status: 101, webSocket: res.webSocket, headers: res.headers }) : new Response(res.body, res)
+  })

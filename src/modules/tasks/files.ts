@@ -1,0 +1,94 @@
+/**
+ * @module Where a task's files live in R2 (the EXPORTS bucket) and how they are served: the
+ * result (one object; Range supported), and the errors (NDJSON parts written slice by slice,
+ * streamed in order as one file, or converted to CSV).
+ */
+import type { Ctx } from '../../env'
+import { AppError } from '../../lib/errors'
+import { serveObject } from '../../lib/r2'
+import { getTaskRow } from './service'
+
+export const resultKey = (taskId: string, ext: string) => `tasks/${taskId}/result.${ext}`
+export const errorPartKey = (taskId: string, slice: number) => `tasks/${taskId}/errors/${String(slice).padStart(8, '0')}.ndjson`
+
+const notReady = () => new AppError('CONFLICT', 'Task is not ready yet')
+
+export async function taskResult(ctx: Ctx, taskId: string, request: Request): Promise<Response> {
+  const t = await getTaskRow(ctx, taskId)
+  if (t.status !== 'COMPLETE' || !t.resultKey) {
+    if (t.status === 'FAILED') throw new AppError('CONFLICT', `The task failed: ${t.failureReason ?? 'no result'}`)
+    throw notReady()
+  }
+  const ext = t.resultKey.split('.').pop()
+  const type = ext === 'ndjson' ? 'application/x-ndjson' : 'application/json'
+  const name = `${t.type}-${t.id}.${ext}`
+  return serveObject(ctx.env.EXPORTS, t.resultKey, request, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'private, no-store' })
+}
+
+export async function taskResultMetadata(ctx: Ctx, taskId: string): Promise<{ total_size: number; total_lines: number }> {
+  const t = await getTaskRow(ctx, taskId)
+  if (t.status !== 'COMPLETE' || !t.resultKey) throw notReady()
+  const head = await ctx.env.EXPORTS.head(t.resultKey)
+  if (!head) throw new AppError('NOT_FOUND', 'Result file not found')
+  const lines = Number(head.customMetadata?.total_lines ?? (t.metadata.total_lines as number | undefined) ?? 1)
+  return { total_size: head.size, total_lines: lines }
+}
+
+const csvCell = (v: unknown) => {
+  const s = v == null ? '' : String(v)
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
+}
+
+/** All error parts in order, as NDJSON (default) or CSV; empty (not an error) when there are none. */
+export async function taskErrors(ctx: Ctx, taskId: string, format: 'ndjson' | 'csv'): Promise<Response> {
+  const t = await getTaskRow(ctx, taskId)
+  const bucket = ctx.env.EXPORTS
+  const prefix = `tasks/${t.id}/errors/`
+  const keys: string[] = []
+  let cursor: string | undefined
+  do {
+    const page = await bucket.list({ prefix, cursor })
+    keys.push(...page.objects.map((o) => o.key))
+    cursor = page.truncated ? page.cursor : undefined
+  } while (cursor)
+  keys.sort()
+  const enc = new TextEncoder()
+  const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>()
+  const pump = async () => {
+    const w = writable.getWriter()
+    try {
+      if (format === 'csv') await w.write(enc.encode('line,global_key,field,message\n'))
+      for (const k of keys) {
+        const obj = await bucket.get(k)
+        if (!obj) continue
+        if (format === 'ndjson') {
+          const r = obj.body.getReader()
+          for (;;) {
+            const { done, value } = await r.read()
+            if (done) break
+            await w.write(value)
+          }
+        } else {
+          const text = await obj.text()
+          const rows = text.split('\n').filter(Boolean).map((l) => {
+            const e = JSON.parse(l) as Record<string, unknown>
+            return [e.line ?? e.data_row_id, e.global_key, e.field, e.message].map(csvCell).join(',')
+          })
+          if (rows.length) await w.write(enc.encode(rows.join('\n') + '\n'))
+        }
+      }
+      await w.close()
+    } catch (e) {
+      await w.abort(e)
+    }
+  }
+  ctx.waitUntil(pump())
+  const ext = format === 'csv' ? 'csv' : 'ndjson'
+  return new Response(readable, {
+    headers: {
+      'Content-Type': format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson',
+      'Content-Disposition': `attachment; filename="errors-${t.id}.${ext}"`,
+      'Cache-Control': 'private, no-store',
+    },
+  })
+}

@@ -1,3 +1,4 @@
 /** @module Registers every background job with the queue dispatcher (import for side effects). */
 import '../modules/projects/delete'
 import '../modules/datasets/imports'
+import '../modules/datasets/delete'

@@ -10,6 +10,17 @@ import { CreateDatasetInput, DataRowErrorView, DataRowView, DatasetView, UpdateD
 import { createDataset, getDataset, listDatasets, updateDataset } from './service'
 import { createDataRows, deleteDataRow, getDataRow, listDataRows } from './data-rows'
 import { startImport } from './imports'
+import { dataRowContent } from './content'
+import { deleteDataset } from './delete'
+import { beginUpload, completeUpload, uploadFile, uploadPart, MAX_FILE_BYTES } from './uploads'
+
+const BeginUploadInput = v.object({ filename: v.pipe(v.string('filename is required'), v.minLength(1, 'filename is required'), v.maxLength(500)), size: v.pipe(v.number('size must be a number'), v.integer(), v.minValue(1, 'size must be positive')) })
+const CompleteUploadInput = v.object({
+  key: v.string('key is required'),
+  upload_id: v.string('upload_id is required'),
+  filename: v.pipe(v.string(), v.minLength(1), v.maxLength(500)),
+  parts: v.pipe(v.array(v.object({ part_number: v.pipe(v.number(), v.integer(), v.minValue(1)), etag: v.string() })), v.minLength(1, 'parts must not be empty')),
+})
 
 const MAX_SYNC_ROWS = 1_000
 
@@ -58,3 +69,32 @@ export const datasetsApi = new Hono<AppEnv>()
       return c.json(task, 202)
     },
   )
+  .post('/datasets/:id/files', doc('Datasets', 'Upload files (multipart/form-data, one or more `file` parts): a data row each, stored in R2', { status: 201, schema: v.object({ created: v.array(DataRowView) }) }), async (c) => {
+    const ctx = ctxOf(c)
+    if (!/^multipart\/form-data/i.test(c.req.header('Content-Type') ?? '')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send files as multipart/form-data with one or more "file" parts')
+    const form = await c.req.parseBody({ all: true })
+    const files = ([] as unknown[]).concat(form.file ?? []).filter((f): f is File => f instanceof File)
+    if (!files.length) throw new AppError('VALIDATION', 'No file parts named "file" in the form', [{ path: 'file', message: 'Add at least one file' }])
+    const created = []
+    for (const f of files) created.push(await uploadFile(ctx, c.req.param('id'), f))
+    return c.json({ created }, 201)
+  })
+  .post('/datasets/:id/uploads', doc('Datasets', `Start a chunked upload of a big file (≤ ${MAX_FILE_BYTES / 1024 ** 3} GB): returns the part size and count`, { status: 201 }), validate('json', BeginUploadInput), async (c) =>
+    c.json(await beginUpload(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  )
+  .put('/datasets/:id/uploads/parts', doc('Datasets', 'Upload one part (?key=&upload_id=&part=N; body = the bytes)', { description: 'The part etag' }), async (c) => {
+    const length = Number(c.req.header('Content-Length') ?? 0)
+    return c.json(await uploadPart(ctxOf(c), c.req.param('id'), { key: c.req.query('key') ?? '', uploadId: c.req.query('upload_id') ?? '', part: Number(c.req.query('part')) }, c.req.raw.body, length))
+  })
+  .post('/datasets/:id/uploads/complete', doc('Datasets', 'Finish a chunked upload: creates the data row', { status: 201, schema: DataRowView }), validate('json', CompleteUploadInput), async (c) =>
+    c.json(await completeUpload(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  )
+  .get('/data-rows/:id/content', doc('Datasets', 'The asset: bytes from storage (Range supported), a redirect to its URL, or the raw text', { description: 'The asset' }), async (c) =>
+    dataRowContent(ctxOf(c), c.req.param('id'), c.req.raw),
+  )
+  .delete('/datasets/:id', doc('Datasets', 'Delete a dataset: 204, or 202 with a task for big ones (gone from lists at once)', { status: 204, description: 'Deleted' }), async (c) => {
+    const { task } = await deleteDataset(ctxOf(c), c.req.param('id'))
+    if (!task) return c.body(null, 204)
+    c.header('Location', `/api/v1/tasks/${task.id}`)
+    return c.json(task, 202)
+  })

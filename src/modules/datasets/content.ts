@@ -1,0 +1,45 @@
+/**
+ * @module Serving a data row's asset to people allowed to see it: uploads stream from R2 (with
+ * Range, so videos seek), URLs redirect, raw text is returned as text. Who may see it: anyone who
+ * may see datasets, or a project-based member of a project that holds the row.
+ */
+import { and, eq, isNull, sql } from 'drizzle-orm'
+import { projectDataRows, projectMembers, projects } from '../../db/schema'
+import type { Ctx } from '../../env'
+import { can } from '../../auth/permissions'
+import { AppError, notFound } from '../../lib/errors'
+import { serveObject } from '../../lib/r2'
+import { loadDataRow, r2Prefix, type DataRowRow } from './data-rows'
+
+export async function mayViewDataRow(ctx: Ctx, row: DataRowRow): Promise<boolean> {
+  if (can(ctx.actor, 'dataset.view')) return true
+  if (ctx.actor.role !== 'NONE') return false
+  const hit = await ctx.db
+    .select({ one: sql<number>`1` })
+    .from(projectDataRows)
+    .innerJoin(projects, and(eq(projects.id, projectDataRows.projectId), isNull(projects.deletedAt)))
+    .innerJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, ctx.actor.userId)))
+    .where(and(eq(projectDataRows.dataRowId, row.id), sql`${projectMembers.role} <> 'NONE'`))
+    .limit(1)
+  return hit.length > 0
+}
+
+export async function dataRowContent(ctx: Ctx, id: string, request: Request): Promise<Response> {
+  const row = await loadDataRow(ctx, { id })
+  if (!(await mayViewDataRow(ctx, row))) throw notFound('Data row')
+  const rd = row.rowData
+  const mime = String(row.mediaAttributes?.mime_type ?? '') || undefined
+  if (rd.startsWith('r2://')) {
+    const key = rd.slice('r2://'.length)
+    if (!key.startsWith(r2Prefix(row.orgId))) throw notFound('Data row content')
+    return serveObject(ctx.env.ASSETS_BUCKET, key, request, {
+      ...(mime ? { 'Content-Type': mime } : {}),
+      'Cache-Control': 'private, max-age=300',
+      'Content-Disposition': 'inline',
+      'X-Content-Type-Options': 'nosniff',
+    })
+  }
+  if (/^https?:\/\//i.test(rd)) return new Response(null, { status: 302, headers: { Location: rd, 'Cache-Control': 'private, max-age=60' } })
+  if (/^s3:\/\//i.test(rd)) throw new AppError('CONFLICT', 'This data row lives in S3; it is served once its dataset uses a validated AWS integration')
+  return new Response(rd, { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, max-age=300' } })
+}

@@ -213,4 +213,5 @@ CREATE TABLE `tasks` (
 CREATE INDEX `tasks_creator_idx` ON `tasks` (`org_id`,`created_by`,`id`);--> statement-breakpoint
 CREATE INDEX `tasks_org_idx` ON `tasks` (`org_id`,`id`);--> statement-breakpoint
 CREATE INDEX `tasks_dedupe_idx` ON `tasks` (`org_id`,`dedupe_key`,`status`);--> statement-breakpoint
-CREATE INDEX `tasks_status_idx` ON `tasks` (`status`,`updated_at`);
+CREATE INDEX `tasks_status_idx` ON `tasks` (`status`,`updated_at`);--> statement-breakpoint
+CREATE INDEX `tasks_running_idx` ON `tasks` (`created_by`,`status`);

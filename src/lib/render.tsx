@@ -6,6 +6,7 @@ import type { AppEnv } from '../env'
 import { AppShell, type Section } from '../../views/layouts/shell'
 import { ErrorPage } from '../../views/pages/errors/error-page'
 import type { AppError } from './errors'
+import { runningTaskIds } from '../modules/tasks/service'
 
 type C = Context<AppEnv>
 
@@ -24,12 +25,14 @@ export type PageOptions = {
 }
 
 /** Renders a signed-in page (or its fragment). Must be used behind `requireSession`. */
-export function renderPage(c: C, o: PageOptions) {
+export async function renderPage(c: C, o: PageOptions) {
   c.header('Vary', 'HX-Request')
   if (o.fragment !== undefined && wantsFragment(c)) return c.html(<>{o.fragment}</>, o.status ?? 200)
   const actor = c.var.actor!
+  // The Tasks badge: ids of the person's running tasks (a small indexed query).
+  const running = await runningTaskIds(c.var.db, actor)
   return c.html(
-    <AppShell actor={actor} title={o.title} section={o.section} wide={o.wide}>
+    <AppShell actor={actor} title={o.title} section={o.section} wide={o.wide} runningTasks={running}>
       {o.body}
     </AppShell>,
     o.status ?? 200,

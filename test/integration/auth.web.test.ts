@@ -144,7 +144,9 @@ describe('shell and headers', () => {
   it('renders the shell with nav, Tasks menu and account menu', async () => {
     const html = await (await call('GET', '/projects', { cookie: orgs.orgA.ADMIN.cookie })).text()
     for (const s of ['Projects', 'Members', 'Datasets', 'Tasks', 'Account', 'Log out', orgs.a.name, '/vendor/htmx.min.js']) expect(html).toContain(s)
-    expect(html).toContain('No tasks yet')
+    expect(html).toContain('hx-get="/tasks/menu"')
+    const menu = await (await call('GET', '/tasks/menu', { cookie: orgs.orgA.ADMIN.cookie }, { htmx: true })).text()
+    expect(menu).toContain('No tasks yet')
   })
 
   it('shows a 404 page for an unknown page', async () => {

@@ -17,6 +17,7 @@ export function Document(props: { title: string; children: Child; bodyClass?: st
         <meta name="htmx-config" content='{"includeIndicatorCSS":false}' />
         <script src="/vendor/htmx.min.js" defer></script>
         <script src="/js/app.js" defer></script>
+        <script src="/js/tasks.js" defer></script>
       </head>
       <body class={props.bodyClass} {...(props.boost === false ? {} : { 'hx-boost:inherited': 'true' })}>
         {props.children}

@@ -16,21 +16,21 @@ const NAV: { href: string; label: string; section: Section }[] = [
 const initials = (name: string) =>
   name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?'
 
-export function TasksMenu(props: { running: number; children?: Child }) {
+/** The top bar's Tasks menu: its body loads when opened; the badge counts running tasks and is
+ * kept live by public/js/tasks.js (which also follows `data-running` task ids). */
+export function TasksMenu(props: { running: string[] }) {
+  const n = props.running.length
   return (
-    <details class="menu" id="tasks-menu">
-      <summary class="btn btn-ghost" aria-label={`Tasks${props.running ? `, ${props.running} running` : ''}`}>
+    <details class="menu" id="tasks-menu" hx-get="/tasks/menu" hx-trigger="toggle" hx-target="#tasks-menu-body" hx-swap="innerHTML">
+      <summary class="btn btn-ghost" aria-label={`Tasks${n ? `, ${n} running` : ''}`}>
         <TasksIcon />
         <span>Tasks</span>
-        {props.running ? <span class="count-badge" id="tasks-running">{props.running}</span> : null}
+        <span class="count-badge" id="tasks-running" data-running={props.running.join(',')} hidden={n === 0}>{n}</span>
       </summary>
       <div class="menu-panel wide" id="tasks-menu-panel">
-        {props.children ?? (
-          <div class="menu-empty">
-            <strong>No tasks yet</strong>
-            <div class="small">Exports, imports and big deletes you start run in the background and show up here with their progress.</div>
-          </div>
-        )}
+        <div id="tasks-menu-body" aria-live="polite">
+          <div class="menu-empty"><span class="spinner" aria-hidden="true" /> Loading tasks…</div>
+        </div>
         <hr />
         <a href="/tasks">All tasks</a>
       </div>
@@ -38,7 +38,7 @@ export function TasksMenu(props: { running: number; children?: Child }) {
   )
 }
 
-export function AppShell(props: { actor: Actor; title: string; section: Section; children: Child; runningTasks?: number; wide?: boolean }) {
+export function AppShell(props: { actor: Actor; title: string; section: Section; children: Child; runningTasks?: string[]; wide?: boolean }) {
   const { actor } = props
   return (
     <Document title={props.title}>
@@ -50,7 +50,7 @@ export function AppShell(props: { actor: Actor; title: string; section: Section;
           {NAV.map((n) => <a href={n.href} aria-current={props.section === n.section ? 'page' : undefined}>{n.label}</a>)}
         </nav>
         <div class="topbar-right">
-          <TasksMenu running={props.runningTasks ?? 0} />
+          <TasksMenu running={props.runningTasks ?? []} />
           <details class="menu" id="account-menu">
             <summary class="btn btn-ghost btn-icon" aria-label="Account menu"><span class="avatar">{initials(actor.fullName)}</span></summary>
             <div class="menu-panel">

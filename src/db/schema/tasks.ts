@@ -39,5 +39,6 @@ export const tasks = sqliteTable(
     index('tasks_org_idx').on(t.orgId, t.id),
     index('tasks_dedupe_idx').on(t.orgId, t.dedupeKey, t.status),
     index('tasks_status_idx').on(t.status, t.updatedAt),
+    index('tasks_running_idx').on(t.createdBy, t.status),
   ],
 )

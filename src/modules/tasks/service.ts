@@ -3,7 +3,7 @@
  * and history), a TaskStatus Durable Object per task (live progress, pushed to browsers), the
  * Queue that runs the work in bounded slices, and R2 for result and error files.
  */
-import { and, count, desc, eq, inArray, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { makeDb } from '../../db/client'
 import { tasks, type TaskStatusValue, type TaskType } from '../../db/schema'
@@ -107,12 +107,15 @@ export async function listMyTasks(ctx: Ctx, q: { limit: number; cursor?: string 
   return toPage(rows, q.limit, (r) => [r.id], taskView)
 }
 
-export async function runningTaskCount(ctx: Ctx): Promise<number> {
-  const [r] = await ctx.db
-    .select({ n: count() })
+/** Ids of the person's running tasks (for the Tasks badge and live tracking); at most 20. */
+export async function runningTaskIds(db: Db, actor: { orgId: string; userId: string }): Promise<string[]> {
+  const rows = await db
+    .select({ id: tasks.id })
     .from(tasks)
-    .where(and(eq(tasks.orgId, ctx.actor.orgId), eq(tasks.createdBy, ctx.actor.userId), inArray(tasks.status, RUNNING)))
-  return r?.n ?? 0
+    .where(and(eq(tasks.createdBy, actor.userId), inArray(tasks.status, RUNNING), eq(tasks.orgId, actor.orgId)))
+    .orderBy(desc(tasks.id))
+    .limit(20)
+  return rows.map((r) => r.id)
 }
 
 /** A task of the caller's organization that the caller may see (its creator, or an admin). */

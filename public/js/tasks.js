@@ -1,0 +1,118 @@
+// Live task progress, pushed from each task's Durable Object over Server-Sent Events
+// (GET /api/v1/tasks/{id}/events). Every element with data-task-id on the page (Tasks menu, Tasks
+// page, import cards) is updated in place; the top bar badge counts running tasks. When the
+// browser cannot keep an EventSource open, it falls back to polling the task every 5 s.
+(() => {
+  'use strict'
+  const live = new Map() // task id -> EventSource | interval id
+
+  const badge = () => document.getElementById('tasks-running')
+  function setBadge() {
+    const b = badge()
+    if (!b) return
+    b.textContent = String(live.size)
+    b.hidden = live.size === 0
+    b.closest('summary')?.setAttribute('aria-label', live.size ? `Tasks, ${live.size} running` : 'Tasks')
+  }
+
+  const fmt = new Intl.NumberFormat('en-US')
+  function apply(snap) {
+    for (const el of document.querySelectorAll(`[data-task-id="${snap.task_id}"]`)) {
+      el.dataset.taskStatus = snap.status
+      const bar = el.querySelector('.progress-bar')
+      if (bar) {
+        const pct = Math.max(0, Math.min(100, snap.completion_percentage | 0))
+        bar.setAttribute('aria-valuenow', String(pct))
+        const span = bar.querySelector('span')
+        if (span) span.style.width = pct + '%'
+        const label = el.querySelector('.progress-label span')
+        if (label) label.textContent = pct + '%'
+      } else if (snap.status === 'IN_PROGRESS') {
+        refresh(snap.task_id, el) // the spinner of a queued task becomes a bar
+      }
+      const counts = el.querySelector('[data-task-counts]')
+      if (counts && snap.phase && snap.status === 'IN_PROGRESS') {
+        counts.hidden = false
+        counts.textContent = snap.total ? `${snap.phase} · ${fmt.format(snap.done)} / ${fmt.format(snap.total)}` : snap.phase
+      }
+    }
+    if (['COMPLETE', 'FAILED', 'CANCELED'].includes(snap.status)) finish(snap)
+  }
+
+  // Re-render a task's markup from the server (download links appear when it is done).
+  function refresh(id, el) {
+    const compact = el.classList.contains('compact') ? '?compact=1' : ''
+    fetch(`/tasks/${id}/item${compact}`, { headers: { 'HX-Request': 'true' } })
+      .then((r) => (r.ok ? r.text() : null))
+      .then((html) => {
+        if (!html || !el.isConnected) return
+        const tpl = document.createElement('template')
+        tpl.innerHTML = html.trim()
+        const fresh = tpl.content.firstElementChild
+        if (fresh) {
+          el.replaceWith(fresh)
+          window.htmx?.process?.(fresh)
+        }
+      })
+      .catch(() => {})
+  }
+
+  function finish(snap) {
+    const h = live.get(snap.task_id)
+    if (h === undefined) return
+    if (typeof h === 'number') clearInterval(h)
+    else h.close()
+    live.delete(snap.task_id)
+    setBadge()
+    for (const el of document.querySelectorAll(`[data-task-id="${snap.task_id}"]`)) refresh(snap.task_id, el)
+    const word = snap.status === 'COMPLETE' ? 'finished' : snap.status === 'FAILED' ? 'failed' : 'was canceled'
+    window.labeldesk?.toast?.(`Task ${word}${snap.message ? ': ' + snap.message : ''}`)
+    document.dispatchEvent(new CustomEvent('labeldesk:task-finished', { detail: snap }))
+  }
+
+  function poll(id) {
+    const tick = () =>
+      fetch(`/api/v1/tasks/${id}`)
+        .then((r) => (r.ok ? r.json() : null))
+        .then((t) => t && apply({ task_id: t.id, status: t.status, completion_percentage: t.completion_percentage, phase: null, done: 0, total: null, message: t.failure_reason }))
+        .catch(() => {})
+    live.set(id, setInterval(tick, 5000))
+    tick()
+  }
+
+  function follow(id) {
+    if (!id || live.has(id)) return
+    if (!('EventSource' in window)) return poll(id)
+    const es = new EventSource(`/api/v1/tasks/${id}/events`)
+    live.set(id, es)
+    es.addEventListener('progress', (e) => {
+      try { apply(JSON.parse(e.data)) } catch {}
+    })
+    es.onerror = () => {
+      // The stream ended or broke: fall back to polling unless the task already finished.
+      if (live.get(id) !== es) return
+      es.close()
+      live.delete(id)
+      poll(id)
+    }
+    setBadge()
+  }
+
+  function scan(root) {
+    const b = badge()
+    for (const id of (b?.dataset.running || '').split(',').filter(Boolean)) follow(id)
+    for (const el of (root || document).querySelectorAll('[data-task-id]')) {
+      if (['QUEUED', 'IN_PROGRESS'].includes(el.dataset.taskStatus)) follow(el.dataset.taskId)
+    }
+    setBadge()
+  }
+
+  // Tasks started by a page (htmx answers with HX-Trigger: {"taskStarted": {"id": …}}, scripts
+  // dispatch the same event) are followed at once.
+  document.addEventListener('taskStarted', (e) => {
+    follow(e.detail?.id ?? e.detail?.value?.id)
+  })
+  document.addEventListener('htmx:after:swap', (e) => scan(e.target))
+  document.addEventListener('DOMContentLoaded', () => scan(document))
+  window.labeldeskTasks = { follow }
+})()

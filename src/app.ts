@@ -24,6 +24,7 @@ import { invitationsWeb, membersWeb } from './modules/orgs/web'
 import { projectsApi } from './modules/projects/api'
 import { tasksApi } from './modules/tasks/api'
 import { datasetsApi } from './modules/datasets/api'
+import { labelsApi } from './modules/labels/api'
 
 const isApi = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/graphql'
 
@@ -51,6 +52,7 @@ api.route('/v1', membersApi)
 api.route('/v1', projectsApi)
 api.route('/v1', tasksApi)
 api.route('/v1', datasetsApi)
+api.route('/v1', labelsApi)
 
 export const app = new Hono<AppEnv>()
 app.use(requestContext)

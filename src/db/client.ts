@@ -10,10 +10,19 @@ export function makeDb(d1: D1Database) {
 }
 
 import type { BatchItem } from 'drizzle-orm/batch'
+import { is } from 'drizzle-orm'
+import { SQLiteRaw } from 'drizzle-orm/sqlite-core/query-builders/raw'
 
 /** Runs statements of mixed kinds in one D1 batch (one transaction). D1 has no interactive
  * transactions, so every multi-statement write that must be all-or-nothing goes through here. */
 export async function runBatch(db: Db, stmts: BatchItem<'sqlite'>[]): Promise<unknown[]> {
   if (!stmts.length) return []
+  for (const s of stmts) {
+    // drizzle 0.45's D1 batch expects a prepared `stmt` on raw `db.run(sql)` items that carry
+    // parameters, which SQLiteRaw does not have: give it one.
+    if (is(s, SQLiteRaw) && !(s as unknown as { stmt?: unknown }).stmt) {
+      ;(s as unknown as { stmt: D1PreparedStatement }).stmt = db.$client.prepare(s.getQuery().sql)
+    }
+  }
   return db.batch(stmts as [BatchItem<'sqlite'>, ...BatchItem<'sqlite'>[]])
 }

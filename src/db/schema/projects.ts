@@ -32,6 +32,9 @@ export const projects = sqliteTable(
     labeledCount: integer().notNull().default(0),
     /** Data rows whose only labels are skips. */
     skippedCount: integer().notNull().default(0),
+    reviewsAccepted: integer().notNull().default(0),
+    reviewsDeclined: integer().notNull().default(0),
+    reviewsAmbiguous: integer().notNull().default(0),
   },
   (t) => [index('projects_org_idx').on(t.orgId, t.deletedAt, t.id)],
 )

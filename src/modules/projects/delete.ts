@@ -13,9 +13,15 @@ import { completeTask, reportProgress, startTask, type TaskView } from '../tasks
 import { taskJob } from '../tasks/job'
 import { loadProject } from './service'
 
-/** Every table that holds rows of a project, deleted in this order (children before parents). */
+/** Every table that holds rows of a project, deleted in this order (children before parents).
+ * Usage facts and the event outbox are kept: deleting never lowers past usage. */
 export const PROJECT_TABLES: { table: string; column: string }[] = [
   { table: 'project_data_rows', column: 'project_id' },
+  { table: 'reviews', column: 'project_id' },
+  { table: 'labels', column: 'project_id' },
+  { table: 'project_feature_counts', column: 'project_id' },
+  { table: 'project_member_stats', column: 'project_id' },
+  { table: 'project_label_days', column: 'project_id' },
   { table: 'batches', column: 'project_id' },
   { table: 'project_pins', column: 'project_id' },
   { table: 'project_members', column: 'project_id' },

@@ -93,6 +93,9 @@ export async function createProject(ctx: Ctx, input: CreateProjectInput): Promis
     labelCount: 0,
     labeledCount: 0,
     skippedCount: 0,
+    reviewsAccepted: 0,
+    reviewsDeclined: 0,
+    reviewsAmbiguous: 0,
   }
   await ctx.db.insert(projects).values(row)
   return projectView(row, false)

@@ -1,0 +1,138 @@
+/**
+ * @module Labels, reviews, the dashboard's aggregates, usage facts and the event outbox.
+ * A label's annotations are stored as one JSON document in Labelbox export v2 shape (objects and
+ * classifications, each with its feature_id), which is exactly what exports write out.
+ */
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { idColumn, timestamp } from './columns'
+import { projects } from './projects'
+
+export type LabelAnnotations = { objects: Record<string, unknown>[]; classifications: Record<string, unknown>[]; relationships: unknown[] }
+export const REVIEW_STATES = ['UNREVIEWED', 'ACCEPTED', 'DECLINED', 'AMBIGUOUS'] as const
+export type ReviewState = (typeof REVIEW_STATES)[number]
+
+export const labels = sqliteTable(
+  'labels',
+  {
+    id: idColumn(),
+    orgId: text().notNull(),
+    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    dataRowId: text().notNull(),
+    createdBy: text().notNull(),
+    annotations: text({ mode: 'json' }).$type<LabelAnnotations>().notNull(),
+    /** Objects + classification answers, nested ones included (what usage bills). */
+    annotationCount: integer().notNull().default(0),
+    secondsToCreate: real().notNull().default(0),
+    skipped: integer({ mode: 'boolean' }).notNull().default(false),
+    /** Made by a label import; `importKey` identifies its content so re-importing never doubles it. */
+    imported: integer({ mode: 'boolean' }).notNull().default(false),
+    importKey: text(),
+    reviewState: text({ enum: REVIEW_STATES }).notNull().default('UNREVIEWED'),
+    createdAt: timestamp().notNull(),
+    updatedAt: timestamp().notNull(),
+  },
+  (t) => [
+    index('labels_project_idx').on(t.projectId, t.id),
+    index('labels_row_idx').on(t.projectId, t.dataRowId),
+    index('labels_author_idx').on(t.projectId, t.createdBy, t.id),
+    uniqueIndex('labels_import_uq').on(t.projectId, t.dataRowId, t.importKey),
+  ],
+)
+
+export const reviews = sqliteTable(
+  'reviews',
+  {
+    id: idColumn(),
+    orgId: text().notNull(),
+    labelId: text().notNull().references(() => labels.id, { onDelete: 'cascade' }),
+    projectId: text().notNull(),
+    /** +1 accepted, -1 declined. One review per reviewer per label (a second one updates it). */
+    score: integer().notNull(),
+    createdBy: text().notNull(),
+    createdAt: timestamp().notNull(),
+    updatedAt: timestamp().notNull(),
+  },
+  (t) => [uniqueIndex('reviews_label_reviewer_uq').on(t.labelId, t.createdBy)],
+)
+
+/** Objects per tool and answers per classification, kept exact in the same batch as label writes. */
+export const projectFeatureCounts = sqliteTable(
+  'project_feature_counts',
+  {
+    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    /** The tool or classification. */
+    featureSchemaId: text().notNull(),
+    /** The answer ('' for objects and text answers). */
+    answerSchemaId: text().notNull(),
+    /** Whose labels (so "Mine" needs no scan either). */
+    userId: text().notNull(),
+    kind: text({ enum: ['object', 'answer'] }).notNull(),
+    name: text().notNull(),
+    answer: text().notNull(),
+    count: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.featureSchemaId, t.answerSchemaId, t.userId] })],
+)
+
+/** Per person per project: labels, skips, time spent (kept by triggers on labels). */
+export const projectMemberStats = sqliteTable(
+  'project_member_stats',
+  {
+    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text().notNull(),
+    labels: integer().notNull().default(0),
+    skips: integer().notNull().default(0),
+    secondsTotal: real().notNull().default(0),
+    lastLabelAt: integer(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] })],
+)
+
+/** Labels created per day (UTC) per project and author (kept by triggers), for the chart and "Mine". */
+export const projectLabelDays = sqliteTable(
+  'project_label_days',
+  {
+    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    day: text().notNull(),
+    userId: text().notNull(),
+    count: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.day, t.userId] })],
+)
+
+/**
+ * Append-only facts for usage metering, written in the same batch as the annotations they count.
+ * Deleting a label never touches them, so past usage never goes down.
+ */
+export const usageFacts = sqliteTable(
+  'usage_facts',
+  {
+    id: integer().primaryKey({ autoIncrement: true }),
+    orgId: text().notNull(),
+    projectId: text().notNull(),
+    userId: text().notNull(),
+    /** GMT day the annotations were created. */
+    day: text().notNull(),
+    assetType: text({ enum: ['IMAGE', 'VIDEO', 'TEXT', 'OTHER'] }).notNull(),
+    imported: integer({ mode: 'boolean' }).notNull(),
+    annotations: integer().notNull(),
+    labels: integer().notNull(),
+    secondsTotal: real().notNull(),
+    createdAt: timestamp().notNull(),
+  },
+  (t) => [index('usage_facts_org_idx').on(t.orgId, t.id)],
+)
+
+/** Outbox of domain events (label and review changes, task endings) for webhooks to deliver. */
+export const events = sqliteTable(
+  'events',
+  {
+    id: idColumn(),
+    orgId: text().notNull(),
+    projectId: text(),
+    topic: text().notNull(),
+    payload: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    createdAt: timestamp().notNull(),
+  },
+  (t) => [index('events_org_idx').on(t.orgId, t.id)],
+)

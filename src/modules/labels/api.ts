@@ -1,0 +1,44 @@
+/** @module /api/v1/projects/{id}/labels, /api/v1/labels/{id}, reviews, and the dashboard data. */
+import { Hono } from 'hono'
+import * as v from 'valibot'
+import type { AppEnv } from '../../env'
+import { ctxOf } from '../../lib/ctx'
+import { doc, listOf } from '../../lib/api'
+import { ListQuery, validate } from '../../lib/validate'
+import { CreateLabelInput, ReviewInput, UpdateLabelInput } from './schemas'
+import { createLabel, deleteLabel, getLabel, listLabels, reviewLabel, updateLabel } from './service'
+import { labelSeries, projectOverview } from '../projects/dashboard'
+
+const LabelSchema = v.object({
+  id: v.string(), project_id: v.string(), data_row_id: v.string(), created_by: v.string(), created_at: v.string(), updated_at: v.string(),
+  seconds_to_create: v.number(), skipped: v.boolean(), imported: v.boolean(), review_state: v.string(),
+  annotations: v.object({ objects: v.array(v.any()), classifications: v.array(v.any()), relationships: v.array(v.any()) }),
+})
+const ScopeQuery = v.object({ scope: v.optional(v.picklist(['all', 'mine'], 'scope must be all or mine'), 'all') })
+const SeriesQuery = v.object({ bucket: v.optional(v.picklist(['day', 'week', 'month'], 'bucket must be day, week or month'), 'day'), scope: v.optional(v.picklist(['all', 'mine'], 'scope must be all or mine'), 'all') })
+
+export const labelsApi = new Hono<AppEnv>()
+  .post('/projects/:id/labels', doc('Labels', 'Create a label for a data row of the project (annotations by feature name)', { status: 201, schema: LabelSchema }), validate('json', CreateLabelInput), async (c) =>
+    c.json(await createLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  )
+  .get('/projects/:id/labels', doc('Labels', 'List labels, newest first (labelers: their own)', { schema: listOf(LabelSchema) }), validate('query', ListQuery), async (c) =>
+    c.json(await listLabels(ctxOf(c), c.req.param('id'), c.req.valid('query'))),
+  )
+  .get('/labels/:id', doc('Labels', 'Get a label', { schema: LabelSchema }), async (c) => c.json(await getLabel(ctxOf(c), c.req.param('id'))))
+  .patch('/labels/:id', doc('Labels', 'Edit annotations or time (own labels; reviewers and up: anyone’s)', { schema: LabelSchema }), validate('json', UpdateLabelInput), async (c) =>
+    c.json(await updateLabel(ctxOf(c), c.req.param('id'), c.req.valid('json'))),
+  )
+  .delete('/labels/:id', doc('Labels', 'Delete a label (usage still counts its annotations)', { status: 204, description: 'Deleted' }), async (c) => {
+    await deleteLabel(ctxOf(c), c.req.param('id'))
+    return c.body(null, 204)
+  })
+  .post('/labels/:id/reviews', doc('Labels', 'Review a label: 1 accepts, -1 declines', { status: 201 }), validate('json', ReviewInput), async (c) =>
+    c.json(await reviewLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  )
+  .get('/projects/:id/overview', doc('Projects', 'Dashboard numbers: progress, reviews, objects, classifications, collaborators'), validate('query', ScopeQuery), async (c) =>
+    c.json(await projectOverview(ctxOf(c), c.req.param('id'), c.req.valid('query').scope)),
+  )
+  .get('/projects/:id/label-series', doc('Projects', 'Labels created per day, week or month'), validate('query', SeriesQuery), async (c) => {
+    const q = c.req.valid('query')
+    return c.json(await labelSeries(ctxOf(c), c.req.param('id'), q.bucket, q.scope))
+  })

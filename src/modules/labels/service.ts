@@ -1,0 +1,265 @@
+/**
+ * @module Labels: create, list, read, edit, delete, review. Every write is one db.batch that also
+ * updates what depends on it — feature counts, workflow status, usage facts (append-only) and an
+ * event for webhooks — while triggers keep the project, data-row, member and per-day counters.
+ * Labelers see and touch only their own labels; reviewers and up see everyone's.
+ */
+import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
+import type { Db } from '../../db/client'
+import { runBatch } from '../../db/client'
+import { dataRows, datasets, events, labels, projectDataRows, projectFeatureCounts, reviews, usageFacts, users, type LabelAnnotations, type ReviewState } from '../../db/schema'
+import type { Ctx } from '../../env'
+import { authorize, can } from '../../auth/permissions'
+import { AppError, notFound } from '../../lib/errors'
+import { iso } from '../../lib/format'
+import { newId } from '../../lib/ids'
+import { decodeCursor, toPage, type Page } from '../../lib/pagination'
+import { loadProject, type LoadedProject } from '../projects/service'
+import { countFeatures, featureIds, normalizeAnnotations, type FeatureDelta } from './annotations'
+import type { CreateLabelInput, ReviewInput, UpdateLabelInput } from './schemas'
+
+export type LabelRow = typeof labels.$inferSelect
+export type LabelView = {
+  id: string
+  project_id: string
+  data_row_id: string
+  created_by: string
+  created_by_email?: string
+  created_at: string
+  updated_at: string
+  seconds_to_create: number
+  skipped: boolean
+  imported: boolean
+  review_state: ReviewState
+  annotations: LabelAnnotations
+}
+
+export const labelView = (l: LabelRow, email?: string): LabelView => ({
+  id: l.id,
+  project_id: l.projectId,
+  data_row_id: l.dataRowId,
+  created_by: l.createdBy,
+  ...(email ? { created_by_email: email } : {}),
+  created_at: iso(l.createdAt)!,
+  updated_at: iso(l.updatedAt)!,
+  seconds_to_create: l.secondsToCreate,
+  skipped: l.skipped,
+  imported: l.imported,
+  review_state: l.reviewState,
+  annotations: l.annotations,
+})
+
+/** Usage buckets of asset types. */
+export function assetType(mediaType: string): 'IMAGE' | 'VIDEO' | 'TEXT' | 'OTHER' {
+  if (mediaType === 'IMAGE' || mediaType === 'VIDEO' || mediaType === 'TEXT') return mediaType
+  if (mediaType === 'HTML' || mediaType === 'CONVERSATIONAL' || mediaType === 'PDF') return 'TEXT'
+  return 'OTHER'
+}
+export const gmtDay = (d: Date) => d.toISOString().slice(0, 10)
+
+/** One statement adding (or with sign -1 removing) feature counts. */
+export function featureCountStmt(db: Db, projectId: string, userId: string, deltas: FeatureDelta[], sign: 1 | -1): BatchItem<'sqlite'> | null {
+  if (!deltas.length) return null
+  const payload = JSON.stringify(deltas.map((d) => ({ ...d, count: d.count * sign })))
+  return db.run(sql`INSERT INTO project_feature_counts (project_id, feature_schema_id, answer_schema_id, user_id, kind, name, answer, count)
+    SELECT ${projectId}, json_extract(j.value, '$.feature_schema_id'), json_extract(j.value, '$.answer_schema_id'), ${userId}, json_extract(j.value, '$.kind'),
+           json_extract(j.value, '$.name'), json_extract(j.value, '$.answer'), json_extract(j.value, '$.count')
+    FROM json_each(${payload}) AS j WHERE true
+    ON CONFLICT (project_id, feature_schema_id, answer_schema_id, user_id) DO UPDATE SET count = count + excluded.count, name = excluded.name, answer = excluded.answer`) as unknown as BatchItem<'sqlite'>
+}
+
+/** The event outbox row for a change (webhooks deliver it later, outside the request). */
+export function eventStmt(db: Db, orgId: string, projectId: string | null, topic: string, payload: Record<string, unknown>) {
+  return db.insert(events).values({ id: newId('evt'), orgId, projectId, topic, payload, createdAt: new Date() })
+}
+
+export type DataRowRef = { id: string; globalKey: string | null; mediaType: string; inProject: boolean }
+
+/** A data row of the caller's organization, and whether it is in the project. */
+export async function resolveDataRow(db: Db, orgId: string, projectId: string, by: { id?: string; globalKey?: string }): Promise<DataRowRef | null> {
+  const where = by.id ? eq(dataRows.id, by.id) : eq(dataRows.globalKeyLower, by.globalKey!.toLowerCase())
+  const r = await db
+    .select({ id: dataRows.id, globalKey: dataRows.globalKey, mediaType: dataRows.mediaType, pdr: projectDataRows.dataRowId })
+    .from(dataRows)
+    .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
+    .leftJoin(projectDataRows, and(eq(projectDataRows.dataRowId, dataRows.id), eq(projectDataRows.projectId, projectId)))
+    .where(and(where, eq(dataRows.orgId, orgId), sql`${datasets.deletedAt} IS NULL`))
+    .get()
+  return r ? { id: r.id, globalKey: r.globalKey, mediaType: r.mediaType, inProject: r.pdr !== null } : null
+}
+
+export type NewLabel = {
+  project: LoadedProject['project']
+  dataRow: DataRowRef
+  createdBy: string
+  annotations: LabelAnnotations
+  count: number
+  deltas: FeatureDelta[]
+  secondsToCreate: number
+  skipped: boolean
+  imported: boolean
+  importKey?: string | null
+  at?: Date
+}
+
+/** The statements that create a label and everything that depends on it (shared by the API, the
+ * labeling page and label imports). */
+export function labelInsertStmts(db: Db, n: NewLabel): { id: string; stmts: BatchItem<'sqlite'>[]; row: LabelRow } {
+  const at = n.at ?? new Date()
+  const row: LabelRow = {
+    id: newId('lbl', at.getTime()),
+    orgId: n.project.orgId,
+    projectId: n.project.id,
+    dataRowId: n.dataRow.id,
+    createdBy: n.createdBy,
+    annotations: n.annotations,
+    annotationCount: n.count,
+    secondsToCreate: n.secondsToCreate,
+    skipped: n.skipped,
+    imported: n.imported,
+    importKey: n.importKey ?? null,
+    reviewState: 'UNREVIEWED',
+    createdAt: at,
+    updatedAt: at,
+  }
+  const stmts: (BatchItem<'sqlite'> | null)[] = [
+    db.insert(labels).values(row),
+    featureCountStmt(db, n.project.id, n.createdBy, n.deltas, 1),
+    n.skipped ? null : db.update(projectDataRows).set({ workflowStatus: 'IN_REVIEW', reservedBy: null, reservedUntil: null }).where(and(eq(projectDataRows.projectId, n.project.id), eq(projectDataRows.dataRowId, n.dataRow.id))),
+    n.skipped ? db.update(projectDataRows).set({ reservedBy: null, reservedUntil: null }).where(and(eq(projectDataRows.projectId, n.project.id), eq(projectDataRows.dataRowId, n.dataRow.id))) : null,
+    // Usage is recorded when annotations are created and never decremented.
+    n.count > 0 || !n.skipped
+      ? db.insert(usageFacts).values({ orgId: n.project.orgId, projectId: n.project.id, userId: n.createdBy, day: gmtDay(at), assetType: assetType(n.dataRow.mediaType), imported: n.imported, annotations: n.count, labels: n.skipped ? 0 : 1, secondsTotal: n.secondsToCreate, createdAt: at })
+      : null,
+    eventStmt(db, n.project.orgId, n.project.id, 'LABEL_CREATED', { label_id: row.id, data_row_id: n.dataRow.id, project_id: n.project.id, global_key: n.dataRow.globalKey }),
+  ]
+  return { id: row.id, row, stmts: stmts.filter((s): s is BatchItem<'sqlite'> => s !== null) }
+}
+
+export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabelInput): Promise<LabelView> {
+  const loaded = await loadProject(ctx, projectId, 'label.create')
+  const dr = await resolveDataRow(ctx.db, ctx.actor.orgId, loaded.project.id, { id: input.data_row_id, globalKey: input.global_key })
+  const field = input.data_row_id ? 'data_row_id' : 'global_key'
+  if (!dr) throw new AppError('VALIDATION', `Unknown ${field === 'data_row_id' ? 'data row' : 'global key'}: ${input.data_row_id ?? input.global_key}`, [{ path: field, message: 'Data row not found' }])
+  if (!dr.inProject) throw new AppError('VALIDATION', `Data row ${dr.id} is not in this project; attach it in a batch first`, [{ path: field, message: 'Data row is not in this project' }])
+  const n = normalizeAnnotations(input.skipped ? input.annotations ?? null : input.annotations ?? { objects: [], classifications: [] }, loaded.project.ontology)
+  const { row, stmts } = labelInsertStmts(ctx.db, {
+    project: loaded.project,
+    dataRow: dr,
+    createdBy: ctx.actor.userId,
+    annotations: n.annotations,
+    count: n.count,
+    deltas: n.deltas,
+    secondsToCreate: input.seconds_to_create,
+    skipped: input.skipped,
+    imported: false,
+  })
+  await runBatch(ctx.db, stmts)
+  return labelView(row, ctx.actor.email)
+}
+
+/** A label of a project the caller can see; labelers only their own (others' are 404). */
+async function loadLabel(ctx: Ctx, labelId: string): Promise<{ label: LabelRow; loaded: LoadedProject }> {
+  const label = await ctx.db.select().from(labels).where(and(eq(labels.id, labelId), eq(labels.orgId, ctx.actor.orgId))).get()
+  if (!label) throw notFound('Label')
+  const loaded = await loadProject(ctx, label.projectId).catch(() => {
+    throw notFound('Label')
+  })
+  if (label.createdBy !== ctx.actor.userId && !can({ ...ctx.actor, readOnly: false }, 'label.view_all', { projectRole: loaded.role })) throw notFound('Label')
+  return { label, loaded }
+}
+
+export async function getLabel(ctx: Ctx, labelId: string): Promise<LabelView> {
+  return labelView((await loadLabel(ctx, labelId)).label)
+}
+
+export async function listLabels(ctx: Ctx, projectId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<LabelView>> {
+  const loaded = await loadProject(ctx, projectId)
+  const after = decodeCursor(q.cursor)
+  const where: (SQL | undefined)[] = [eq(labels.projectId, loaded.project.id)]
+  // Labelers see only their own labels.
+  if (!can(ctx.actor, 'label.view_all', { projectRole: loaded.role })) where.push(eq(labels.createdBy, ctx.actor.userId))
+  if (after) where.push(lt(labels.id, String(after[0])))
+  const rows = await ctx.db
+    .select({ l: labels, email: users.email })
+    .from(labels)
+    .leftJoin(users, eq(users.id, labels.createdBy))
+    .where(and(...where))
+    .orderBy(desc(labels.id))
+    .limit(q.limit + 1)
+  return toPage(rows, q.limit, (r) => [r.l.id], (r) => labelView(r.l, r.email ?? undefined))
+}
+
+function authorizeEdit(ctx: Ctx, label: LabelRow, loaded: LoadedProject) {
+  if (label.createdBy === ctx.actor.userId) authorize(ctx.actor, 'label.create', { projectRole: loaded.role }, 'Label')
+  else authorize(ctx.actor, 'label.edit_any', { projectRole: loaded.role }, 'Label')
+}
+
+export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelInput): Promise<LabelView> {
+  const { label, loaded } = await loadLabel(ctx, labelId)
+  authorizeEdit(ctx, label, loaded)
+  const now = new Date()
+  const next: Partial<LabelRow> = { updatedAt: now }
+  const stmts: (BatchItem<'sqlite'> | null)[] = []
+  if (input.annotations !== undefined) {
+    const n = normalizeAnnotations(input.annotations, loaded.project.ontology, true)
+    const before = countFeatures(label.annotations, loaded.project.ontology)
+    next.annotations = n.annotations
+    next.annotationCount = n.count
+    stmts.push(featureCountStmt(ctx.db, label.projectId, label.createdBy, before.deltas, -1), featureCountStmt(ctx.db, label.projectId, label.createdBy, n.deltas, 1))
+    // Annotations this edit created (new feature ids) are billable; removed ones stay counted.
+    const old = featureIds(label.annotations)
+    const added = [...featureIds(n.annotations)].filter((id) => !old.has(id)).length
+    if (added > 0) {
+      const dr = await ctx.db.select({ mediaType: dataRows.mediaType }).from(dataRows).where(eq(dataRows.id, label.dataRowId)).get()
+      stmts.push(ctx.db.insert(usageFacts).values({ orgId: label.orgId, projectId: label.projectId, userId: ctx.actor.userId, day: gmtDay(now), assetType: assetType(dr?.mediaType ?? 'OTHER'), imported: false, annotations: added, labels: 0, secondsTotal: 0, createdAt: now }))
+    }
+  }
+  if (input.seconds_to_create !== undefined) next.secondsToCreate = input.seconds_to_create
+  stmts.unshift(ctx.db.update(labels).set(next).where(eq(labels.id, label.id)))
+  stmts.push(eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_UPDATED', { label_id: label.id, data_row_id: label.dataRowId, project_id: label.projectId }))
+  await runBatch(ctx.db, stmts.filter((s): s is BatchItem<'sqlite'> => s !== null))
+  return labelView({ ...label, ...next })
+}
+
+/** Removes a label from the project and its exports; usage facts stay. */
+export async function deleteLabel(ctx: Ctx, labelId: string): Promise<void> {
+  const { label, loaded } = await loadLabel(ctx, labelId)
+  authorizeEdit(ctx, label, loaded)
+  const before = countFeatures(label.annotations, loaded.project.ontology)
+  await runBatch(ctx.db, [
+    ctx.db.delete(labels).where(eq(labels.id, label.id)),
+    ...[featureCountStmt(ctx.db, label.projectId, label.createdBy, before.deltas, -1)].filter((s): s is BatchItem<'sqlite'> => s !== null),
+    // Back to the queue when no submitted label is left on the row.
+    ctx.db
+      .update(projectDataRows)
+      .set({ workflowStatus: 'TO_LABEL' })
+      .where(and(eq(projectDataRows.projectId, label.projectId), eq(projectDataRows.dataRowId, label.dataRowId), eq(projectDataRows.labelCount, 0))),
+    eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_DELETED', { label_id: label.id, data_row_id: label.dataRowId, project_id: label.projectId }),
+  ])
+}
+
+/** Accept (+1) or decline (-1). A reviewer's second review of the same label updates the first. */
+export async function reviewLabel(ctx: Ctx, labelId: string, input: ReviewInput): Promise<{ id: string; label_id: string; score: number; review_state: ReviewState; created_at: string }> {
+  const { label, loaded } = await loadLabel(ctx, labelId)
+  authorize(ctx.actor, 'label.review', { projectRole: loaded.role }, 'Label')
+  const now = new Date()
+  const existing = await ctx.db.select().from(reviews).where(and(eq(reviews.labelId, label.id), eq(reviews.createdBy, ctx.actor.userId))).get()
+  const id = existing?.id ?? newId('rev')
+  const state = sql`(SELECT CASE WHEN count(*) = 0 THEN 'UNREVIEWED' WHEN min(score) = 1 THEN 'ACCEPTED' WHEN max(score) = -1 THEN 'DECLINED' ELSE 'AMBIGUOUS' END FROM ${reviews} WHERE ${reviews.labelId} = ${label.id})`
+  await runBatch(ctx.db, [
+    ctx.db
+      .insert(reviews)
+      .values({ id, orgId: label.orgId, labelId: label.id, projectId: label.projectId, score: input.score, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now })
+      .onConflictDoUpdate({ target: [reviews.labelId, reviews.createdBy], set: { score: input.score, updatedAt: now } }),
+    ctx.db.update(labels).set({ reviewState: state as unknown as ReviewState }).where(eq(labels.id, label.id)),
+    ctx.db
+      .update(projectDataRows)
+      .set({ workflowStatus: sql`CASE (SELECT review_state FROM labels WHERE id = ${label.id}) WHEN 'ACCEPTED' THEN 'DONE' WHEN 'DECLINED' THEN 'IN_REWORK' ELSE ${projectDataRows.workflowStatus} END` as unknown as 'DONE' })
+      .where(and(eq(projectDataRows.projectId, label.projectId), eq(projectDataRows.dataRowId, label.dataRowId))),
+    eventStmt(ctx.db, label.orgId, label.projectId, existing ? 'REVIEW_UPDATED' : 'REVIEW_CREATED', { review_id: id, label_id: label.id, score: input.score, project_id: label.projectId, data_row_id: label.dataRowId }),
+  ])
+  const after = await ctx.db.select({ s: labels.reviewState }).from(labels).where(eq(labels.id, label.id)).get()
+  return { id, label_id: label.id, score: input.score, review_state: after!.s, created_at: (existing?.createdAt ?? now).toISOString() }
+}

@@ -25,6 +25,7 @@ import { projectsApi } from './modules/projects/api'
 import { tasksApi } from './modules/tasks/api'
 import { datasetsApi } from './modules/datasets/api'
 import { labelsApi } from './modules/labels/api'
+import { exportsApi } from './modules/exports/api'
 
 const isApi = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/graphql'
 
@@ -53,6 +54,7 @@ api.route('/v1', projectsApi)
 api.route('/v1', tasksApi)
 api.route('/v1', datasetsApi)
 api.route('/v1', labelsApi)
+api.route('/v1', exportsApi)
 
 export const app = new Hono<AppEnv>()
 app.use(requestContext)

@@ -2,3 +2,4 @@
 import '../modules/projects/delete'
 import '../modules/datasets/imports'
 import '../modules/datasets/delete'
+import '../modules/exports/service'

@@ -1,0 +1,140 @@
+/**
+ * @module Building export lines (shared/spec/export-format.md) for one page of data rows: the data
+ * row, the sections whose flag is set, and the project's labels with their annotations. Reads in
+ * bounded chunks; never more than one page in memory.
+ */
+import { and, eq, inArray, sql } from 'drizzle-orm'
+import type { Db } from '../../db/client'
+import { batches, labels, reviews, users } from '../../db/schema'
+import { iso } from '../../lib/format'
+import { parseBound, type ExportFilters, type ExportParams } from './schemas'
+
+export type PageRow = {
+  id: string
+  rowData: string
+  globalKey: string | null
+  externalId: string | null
+  mediaType: string
+  metadataFields: unknown[]
+  attachments: unknown[]
+  mediaAttributes: Record<string, unknown> | null
+  datasetId: string
+  datasetName: string
+  createdAt: Date
+  updatedAt: Date
+  createdBy: string
+  batchId: string
+  priority: number
+  workflowStatus: string
+}
+
+const CHUNK = 90
+
+async function inChunks<T>(ids: string[], f: (part: string[]) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = []
+  for (let i = 0; i < ids.length; i += CHUNK) out.push(...(await f(ids.slice(i, i + CHUNK))))
+  return out
+}
+
+/** Emails by user id, cached for the whole slice. */
+export class People {
+  private cache = new Map<string, string>()
+  constructor(private db: Db) {}
+  async load(ids: string[]) {
+    const missing = [...new Set(ids)].filter((id) => !this.cache.has(id))
+    const rows = await inChunks(missing, (part) => this.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, part)))
+    for (const r of rows) this.cache.set(r.id, r.email)
+    for (const id of missing) if (!this.cache.has(id)) this.cache.set(id, id)
+  }
+  email(id: string) {
+    return this.cache.get(id) ?? id
+  }
+}
+
+export async function buildLines(
+  db: Db,
+  project: { id: string; name: string },
+  page: PageRow[],
+  params: ExportParams,
+  filters: ExportFilters,
+  people: People,
+  batchNames: Map<string, string>,
+): Promise<string[]> {
+  if (!page.length) return []
+  const rowIds = page.map((r) => r.id)
+  // One query per page each (a JSON list parameter instead of 100-parameter chunks), so a slice
+  // can read many pages within D1's per-invocation query budget.
+  const labelRows = await db.select().from(labels).where(and(eq(labels.projectId, project.id), sql`${labels.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(rowIds)}))`))
+  const reviewRows = params.label_details && labelRows.length ? await db.select().from(reviews).where(sql`${reviews.labelId} IN (SELECT value FROM json_each(${JSON.stringify(labelRows.map((l) => l.id))}))`) : []
+  await people.load([...labelRows.map((l) => l.createdBy), ...reviewRows.map((r) => r.createdBy), ...(params.data_row_details ? page.map((r) => r.createdBy) : [])])
+  const missingBatches = [...new Set(page.map((r) => r.batchId))].filter((b) => !batchNames.has(b))
+  if (params.project_details && missingBatches.length) {
+    const bs = await inChunks(missingBatches, (part) => db.select({ id: batches.id, name: batches.name }).from(batches).where(inArray(batches.id, part)))
+    for (const id of missingBatches) batchNames.set(id, bs.find((b) => b.id === id)?.name ?? '')
+  }
+
+  const [lcFrom, lcTo] = (filters.label_created_at ?? [null, null]).map((b) => (b ? parseBound(b) : null))
+  const [laFrom, laTo] = (filters.last_activity_at ?? [null, null]).map((b) => (b ? parseBound(b) : null))
+  const byRow = new Map<string, typeof labelRows>()
+  for (const l of labelRows) {
+    const t = l.createdAt.getTime()
+    if (lcFrom != null && t < lcFrom) continue
+    if (lcTo != null && t > lcTo) continue
+    const list = byRow.get(l.dataRowId) ?? []
+    list.push(l)
+    byRow.set(l.dataRowId, list)
+  }
+  const reviewsByLabel = new Map<string, typeof reviewRows>()
+  for (const r of reviewRows) reviewsByLabel.set(r.labelId, [...(reviewsByLabel.get(r.labelId) ?? []), r])
+
+  const lines: string[] = []
+  for (const r of page) {
+    const ls = (byRow.get(r.id) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1))
+    if (filters.label_created_at && !ls.length) continue
+    const lastActivity = Math.max(r.updatedAt.getTime(), ...ls.map((l) => l.updatedAt.getTime()))
+    if (laFrom != null && lastActivity < laFrom) continue
+    if (laTo != null && lastActivity > laTo) continue
+    const dataRow: Record<string, unknown> = { id: r.id }
+    if (r.globalKey) dataRow.global_key = r.globalKey
+    if (r.externalId) dataRow.external_id = r.externalId
+    dataRow.row_data = r.rowData
+    if (params.data_row_details) {
+      dataRow.details = {
+        dataset_id: r.datasetId,
+        dataset_name: r.datasetName,
+        created_at: iso(r.createdAt),
+        updated_at: iso(r.updatedAt),
+        last_activity_at: iso(lastActivity),
+        created_by: people.email(r.createdBy),
+      }
+    }
+    const line: Record<string, unknown> = { data_row: dataRow }
+    if (params.media_attributes) line.media_attributes = r.mediaAttributes ?? {}
+    if (params.attachments) line.attachments = r.attachments
+    if (params.metadata_fields) line.metadata_fields = r.metadataFields
+    const projectEntry: Record<string, unknown> = {
+      name: project.name,
+      labels: ls.map((l) => {
+        const out: Record<string, unknown> = { id: l.id, label_kind: 'Default', version: '1.0.0' }
+        if (params.label_details) {
+          out.label_details = {
+            created_at: iso(l.createdAt),
+            updated_at: iso(l.updatedAt),
+            created_by: people.email(l.createdBy),
+            content_last_updated_at: iso(l.updatedAt),
+            reviews: (reviewsByLabel.get(l.id) ?? []).map((rv) => ({ score: rv.score, created_by: people.email(rv.createdBy), created_at: iso(rv.createdAt) })),
+          }
+        }
+        if (params.performance_details) out.performance_details = { seconds_to_create: l.secondsToCreate, seconds_to_review: 0, skipped: l.skipped }
+        out.annotations = l.annotations
+        return out
+      }),
+    }
+    if (params.project_details) {
+      projectEntry.project_details = { batch_id: r.batchId, batch_name: batchNames.get(r.batchId) ?? '', priority: r.priority, workflow_status: r.workflowStatus, workflow_history: [] }
+    }
+    line.projects = { [project.id]: projectEntry }
+    lines.push(JSON.stringify(line))
+  }
+  return lines
+}

@@ -1,0 +1,220 @@
+/**
+ * @module Exports (`export-data-rows` tasks): one NDJSON line per data row, written through an R2
+ * multipart upload. Each queue message reads pages of rows by keyset (data-row id, never OFFSET)
+ * until it has one part of ≥ 5 MiB (or reaches the end), uploads that part, and saves its cursor —
+ * last row id, upload id, part etags, counts — in the task's Durable Object. A redelivered message
+ * or a crashed consumer starts again from the saved cursor, re-uploading the same part number with
+ * the same bytes, so no line is lost or doubled. Memory stays at about one part.
+ */
+import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
+import { makeDb } from '../../db/client'
+import { batches, dataRows, datasets, projectDataRows, projects } from '../../db/schema'
+import type { Ctx, Env } from '../../env'
+import { AppError } from '../../lib/errors'
+import { sha256Hex } from '../../lib/crypto'
+import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
+import { taskJob } from '../tasks/job'
+import { errorPartKey, resultKey } from '../tasks/files'
+import { loadProject } from '../projects/service'
+import { buildLines, People, type PageRow } from './lines'
+import { WORKFLOW_FILTER, type ExportFilters, type ExportInput, type ExportParams } from './schemas'
+
+const PAGE_ROWS = 1000
+/** R2 needs ≥ 5 MiB for every part but the last. */
+const PART_BYTES = 5 * 1024 * 1024 + 64 * 1024
+/** Pages per slice: about 3 queries each, far under D1's 1,000 queries per invocation. */
+const MAX_PAGES_PER_SLICE = 40
+
+type ExportCursor = {
+  after: string | null
+  uploadId: string | null
+  parts: { partNumber: number; etag: string }[]
+  lines: number
+  bytes: number
+  done: boolean
+  /** Slices run so far; names the carry object. */
+  slice: number
+  /** Lines read but fewer than a part's worth: kept in R2 (`carry/{slice}`) for the next slice. */
+  carry: boolean
+}
+
+const carryKey = (taskId: string, slice: number) => `tasks/${taskId}/carry/${slice}`
+
+/** Starts an export; the same export (project, params, filters) while one runs returns that one. */
+export async function startExport(ctx: Ctx, projectId: string, input: ExportInput): Promise<{ task: TaskView; existing: boolean }> {
+  const { project } = await loadProject(ctx, projectId, 'export.create')
+  const f = input.filters
+  // Ids in the filters must exist in this project's organization (a foreign id is just unknown).
+  if (f.batch_ids) {
+    const found = await ctx.db.select({ id: batches.id }).from(batches).where(and(eq(batches.projectId, project.id), sql`${batches.id} IN (SELECT value FROM json_each(${JSON.stringify(f.batch_ids)}))`))
+    const unknown = f.batch_ids.filter((id) => !found.some((b) => b.id === id)).slice(0, 20)
+    if (unknown.length) throw new AppError('VALIDATION', `Unknown batch ids: ${unknown.join(', ')}`, [{ path: 'filters.batch_ids', message: `Unknown: ${unknown.join(', ')}` }])
+  }
+  const canonical = JSON.stringify({ params: sortKeys(input.params), filters: sortKeys(input.filters) })
+  const dedupeKey = `export:${project.id}:${(await sha256Hex(canonical)).slice(0, 32)}`
+  return startTask(ctx, {
+    type: 'export-data-rows',
+    name: `Export “${project.name}”`,
+    subjectId: project.id,
+    params: { params: input.params, filters: input.filters },
+    metadata: { lines_written: 0, total_rows: project.dataRowCount },
+    dedupeKey,
+  })
+}
+
+function sortKeys(o: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)))
+}
+
+async function readPage(env: Env, projectId: string, orgId: string, after: string | null, filters: ExportFilters): Promise<PageRow[]> {
+  const db = makeDb(env.DB)
+  const where: (SQL | undefined)[] = [eq(projectDataRows.projectId, projectId)]
+  if (after) where.push(gt(projectDataRows.dataRowId, after))
+  if (filters.batch_ids) where.push(sql`${projectDataRows.batchId} IN (SELECT value FROM json_each(${JSON.stringify(filters.batch_ids)}))`)
+  if (filters.workflow_status) where.push(eq(projectDataRows.workflowStatus, WORKFLOW_FILTER[filters.workflow_status]))
+  if (filters.data_row_ids) where.push(sql`${projectDataRows.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(filters.data_row_ids)}))`)
+  if (filters.global_keys) where.push(sql`${dataRows.globalKeyLower} IN (SELECT lower(value) FROM json_each(${JSON.stringify(filters.global_keys)}))`)
+  const rows = await db
+    .select({
+      id: dataRows.id,
+      rowData: dataRows.rowData,
+      globalKey: dataRows.globalKey,
+      externalId: dataRows.externalId,
+      mediaType: dataRows.mediaType,
+      metadataFields: dataRows.metadataFields,
+      attachments: dataRows.attachments,
+      mediaAttributes: dataRows.mediaAttributes,
+      datasetId: dataRows.datasetId,
+      datasetName: datasets.name,
+      createdAt: dataRows.createdAt,
+      updatedAt: dataRows.updatedAt,
+      createdBy: dataRows.createdBy,
+      batchId: projectDataRows.batchId,
+      priority: projectDataRows.priority,
+      workflowStatus: projectDataRows.workflowStatus,
+    })
+    .from(projectDataRows)
+    .innerJoin(dataRows, and(eq(dataRows.id, projectDataRows.dataRowId), eq(dataRows.orgId, orgId)))
+    .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
+    .where(and(...where))
+    .orderBy(asc(projectDataRows.dataRowId))
+    .limit(PAGE_ROWS)
+  return rows as PageRow[]
+}
+
+const enc = new TextEncoder()
+
+async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
+  const db = makeDb(env.DB)
+  const status = env.TASK_STATUS.getByName(task.id)
+  const cur: ExportCursor = ((await status.cursor()) as ExportCursor | null) ?? { after: null, uploadId: null, parts: [], lines: 0, bytes: 0, done: false, slice: 0, carry: false }
+  if (cur.done) return 'done'
+  const project = await db.select().from(projects).where(eq(projects.id, task.subjectId!)).get()
+  if (!project || project.deletedAt) {
+    await failTask(env, task.id, 'The project was deleted while exporting.')
+    return 'done'
+  }
+  const { params, filters } = task.params as { params: ExportParams; filters: ExportFilters }
+  const key = resultKey(task.id, 'ndjson')
+  const upload = cur.uploadId ? env.EXPORTS.resumeMultipartUpload(key, cur.uploadId) : await env.EXPORTS.createMultipartUpload(key, { httpMetadata: { contentType: 'application/x-ndjson' } })
+  if (!cur.uploadId) {
+    cur.uploadId = upload.uploadId
+    await status.saveCursor(cur)
+  }
+
+  const people = new People(db)
+  const batchNames = new Map<string, string>()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  let lines = 0
+  if (cur.carry) {
+    // Carry objects are named by slice, so re-running a slice reads the carry it started with.
+    const carried = await env.EXPORTS.get(carryKey(task.id, cur.slice))
+    if (!carried) throw new Error('export carry object is missing')
+    const b = new Uint8Array(await carried.arrayBuffer())
+    chunks.push(b)
+    size += b.byteLength
+  }
+  let after = cur.after
+  let end = false
+  const errors: { data_row_id: string; message: string }[] = []
+  for (let pages = 0; size < PART_BYTES && pages < MAX_PAGES_PER_SLICE; pages++) {
+    const page = await readPage(env, project.id, project.orgId, after, filters)
+    if (!page.length) {
+      end = true
+      break
+    }
+    let built: string[]
+    try {
+      built = await buildLines(db, project, page, params, filters, people, batchNames)
+    } catch (e) {
+      // A page that cannot be built is retried by the queue; a single bad row is not worth failing
+      // the export for, so fall back to row by row and report the ones that fail.
+      built = []
+      for (const r of page) {
+        try {
+          built.push(...(await buildLines(db, project, [r], params, filters, people, batchNames)))
+        } catch (err) {
+          errors.push({ data_row_id: r.id, message: (err as Error).message })
+        }
+      }
+    }
+    for (const l of built) {
+      const b = enc.encode(l + '\n')
+      chunks.push(b)
+      size += b.byteLength
+    }
+    lines += built.length
+    after = page[page.length - 1]!.id
+    if (page.length < PAGE_ROWS) {
+      end = true
+      break
+    }
+  }
+
+  const body = new Uint8Array(size)
+  let off = 0
+  for (const c of chunks) {
+    body.set(c, off)
+    off += c.byteLength
+  }
+  const previousCarry = cur.carry ? carryKey(task.id, cur.slice) : null
+  if (size >= PART_BYTES || (end && size > 0)) {
+    // The same part number with the same bytes if this slice runs again after a crash.
+    const part = await upload.uploadPart(cur.parts.length + 1, body)
+    cur.parts.push({ partNumber: part.partNumber, etag: part.etag })
+    cur.bytes += size
+    cur.carry = false
+  } else if (size > 0) {
+    await env.EXPORTS.put(carryKey(task.id, cur.slice + 1), body)
+    cur.carry = true
+  } else cur.carry = false
+  if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n')
+  cur.after = after
+  cur.lines += lines
+  cur.done = end
+  cur.slice += 1
+  await status.saveCursor(cur)
+  if (previousCarry) await env.EXPORTS.delete(previousCarry)
+
+  if (!end) {
+    const total = Math.max(project.dataRowCount, cur.lines)
+    await reportProgress(env, task, { percent: total ? (cur.lines / total) * 100 : 50, done: cur.lines, total, phase: 'Exporting', metadata: { lines_written: cur.lines, bytes_written: cur.bytes } })
+    return 'more'
+  }
+  if (cur.parts.length) await upload.complete(cur.parts)
+  else {
+    await upload.abort()
+    await env.EXPORTS.put(key, '', { httpMetadata: { contentType: 'application/x-ndjson' } })
+  }
+  const hasErrors = (await env.EXPORTS.list({ prefix: `tasks/${task.id}/errors/`, limit: 1 })).objects.length > 0
+  await completeTask(env, task, {
+    metadata: { lines_written: cur.lines, bytes_written: cur.bytes, total_lines: cur.lines },
+    resultKey: key,
+    errorsKey: hasErrors ? `tasks/${task.id}/errors/` : undefined,
+    message: `${cur.lines} data rows exported`,
+  })
+  return 'done'
+}
+
+taskJob('export-data-rows', exportSlice)

@@ -1,14 +1,378 @@
-/** @module /projects — the page every person starts their day on. */
-import { Hono } from 'hono'
-import type { AppEnv } from '../../env'
+/**
+ * @module /projects (HTML): the Projects tab, the create form with its ontology editor, a
+ * project's dashboard and its settings (General, Members, Data, danger zone). Thin like the API
+ * twin: read the form → call the same services → render. Access is decided by the services and
+ * `can()`; this file only hides controls a person could not use anyway.
+ *
+ * Forms follow one pattern: validation errors answer 422 with the errored form (values kept);
+ * htmx-posted sections answer their section; plain (or boosted) posts redirect (303) or answer the
+ * full page.
+ */
+import { Hono, type Context } from 'hono'
+import * as v from 'valibot'
+import type { AppEnv, Ctx } from '../../env'
 import { requireSession } from '../../middleware/auth'
-import { renderPage } from '../../lib/render'
-import { can } from '../../auth/permissions'
-import { ProjectsEmpty } from '../../../views/pages/projects/empty'
+import { ctxOf } from '../../lib/ctx'
+import { AppError, invalid } from '../../lib/errors'
+import { readForm, safeNext } from '../../lib/forms'
+import { formatNumber } from '../../lib/format'
+import { renderPage, wantsFragment } from '../../lib/render'
+import { issuesToErrors, parse } from '../../lib/validate'
+import { authorize, can } from '../../auth/permissions'
+import { roleLabel } from '../../../views/components/ui'
+import { ProjectRows, ProjectsPage, ProjectsTable } from '../../../views/pages/projects/list'
+import { GeneralSettingsPage, NewProjectPage, type ProjectFormState } from '../../../views/pages/projects/form'
+import { ProjectOverviewPage } from '../../../views/pages/projects/overview'
+import { DataSection, DataSettingsPage, MembersSection, MembersSettingsPage } from '../../../views/pages/projects/settings'
+import { addRow, draftFromForm, draftFromOntology, draftToInput, EMPTY_DRAFT, NewRowFragment, type AddKind } from '../../../views/pages/projects/ontology-editor'
+import { CreateBatchInput, CreateProjectInput, ProjectListQuery, ProjectMemberInput, UpdateProjectInput } from './schemas'
+import { createProject, listProjects, loadProject, projectView, setPinned, updateProject, type LoadedProject } from './service'
+import { deleteProject } from './delete'
+import { addableMembers, listProjectMembers, removeProjectMember, setProjectMember } from './members'
+import { createBatch, deleteBatch, listBatches } from './batches'
+import { featuresInUse } from './features-in-use'
+import { normalizeOntology, OntologyInput, type Ontology } from './ontology'
+
+type C = Context<AppEnv>
 
 export const projectsWeb = new Hono<AppEnv>()
 projectsWeb.use('*', requireSession)
 
-projectsWeb.get('/', (c) =>
-  renderPage(c, { title: 'Projects', section: 'projects', body: <ProjectsEmpty isAdmin={can(c.var.actor!, 'project.create')} /> }),
-)
+const PAGE_SIZE = 50
+
+/** Errors a person can fix in the form; anything else (403, 404 of the project) goes to onError. */
+const isFormError = (e: unknown): e is AppError => e instanceof AppError && (e.code === 'VALIDATION' || e.code === 'CONFLICT')
+const stateOf = (e: AppError) => ({ errors: e.errors, message: e.errors.length ? undefined : e.detail })
+
+/** A boosted form answered with its errors must not move the address bar to the POST URL. */
+function keepUrl(c: C) {
+  if (c.req.header('HX-Request') === 'true') c.header('HX-Push-Url', 'false')
+}
+
+/**
+ * Parses the project form. When a field outside the ontology fails, the ontology's own rules
+ * (unique names, options…) are checked too, so one submit shows every problem at once.
+ */
+function parseProjectForm<S extends v.GenericSchema>(schema: S, data: Record<string, unknown>, previous?: Ontology): v.InferOutput<S> {
+  const r = v.safeParse(schema, data)
+  if (r.success) return r.output
+  const errors = issuesToErrors(r.issues)
+  if (data.ontology !== undefined && !errors.some((e) => e.path.startsWith('ontology'))) {
+    try {
+      normalizeOntology(parse(OntologyInput, data.ontology), previous)
+    } catch (e) {
+      if (e instanceof AppError) errors.push(...e.errors)
+    }
+  }
+  throw new AppError('VALIDATION', errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors)
+}
+
+const listUrl = (search: string) => (search ? `/projects?search=${encodeURIComponent(search)}` : '/projects')
+
+// The Projects tab ----------------------------------------------------------------------------
+
+async function listProps(ctx: Ctx, search: string, cursor?: string) {
+  return {
+    page: await listProjects(ctx, { limit: PAGE_SIZE, search: search || undefined, cursor }),
+    search,
+    canCreate: can(ctx.actor, 'project.create'),
+    canDelete: can(ctx.actor, 'project.delete'),
+  }
+}
+
+const NOTICES: Record<string, string> = {
+  '1': 'Project deleted.',
+  task: 'The project is gone from every list; its data is being deleted in the background. Follow it in Tasks.',
+}
+
+projectsWeb.get('/', async (c) => {
+  const q = parse(ProjectListQuery, c.req.query())
+  const props = await listProps(ctxOf(c), q.search ?? '', q.cursor)
+  const notice = NOTICES[c.req.query('deleted') ?? '']
+  return renderPage(c, { title: 'Projects', section: 'projects', body: <ProjectsPage {...props} notice={notice} paged={!!q.cursor} /> })
+})
+
+/** Search as you type (the table, and the address bar follows) and "Load more" (the next rows). */
+projectsWeb.get('/rows', async (c) => {
+  const q = parse(ProjectListQuery, c.req.query())
+  const search = q.search ?? ''
+  if (!wantsFragment(c)) return c.redirect(q.cursor ? `${listUrl(search)}${search ? '&' : '?'}cursor=${encodeURIComponent(q.cursor)}` : listUrl(search), 303)
+  const props = await listProps(ctxOf(c), search, q.cursor)
+  c.header('Vary', 'HX-Request')
+  if (q.cursor) return c.html(<ProjectRows page={props.page} search={search} canDelete={props.canDelete} />)
+  c.header('HX-Replace-Url', listUrl(search))
+  return c.html(<ProjectsTable {...props} />)
+})
+
+// Create ----------------------------------------------------------------------------------------
+
+const newPage = (c: C, state: ProjectFormState, status: 200 | 422 = 200) =>
+  renderPage(c, { title: 'New project', section: 'projects', status, body: <NewProjectPage state={state} /> })
+
+projectsWeb.get('/new', (c) => {
+  authorize(c.var.actor!, 'project.create')
+  return newPage(c, { values: { name: '', description: '', media_type: 'IMAGE' }, draft: EMPTY_DRAFT })
+})
+
+const RowQuery = v.object({
+  kind: v.picklist(['tool', 'classification', 'tool-classification'], 'kind must be tool, classification or tool-classification'),
+  i: v.pipe(v.string(), v.regex(/^\d{1,3}$/, 'i must be a small whole number'), v.transform(Number)),
+  t: v.optional(v.pipe(v.string(), v.regex(/^\d{1,3}$/, 't must be a small whole number'), v.transform(Number))),
+})
+
+/** One empty editor row (and the next "Add" button); used by the create form and the settings. */
+projectsWeb.get('/new/ontology-row', (c) => {
+  const q = parse(RowQuery, c.req.query())
+  let add: AddKind
+  if (q.kind === 'tool-classification') {
+    if (q.t === undefined) throw invalid('t', 't is required for a nested classification')
+    add = { kind: 'tool-classification', tool: q.t }
+  } else add = { kind: q.kind }
+  return c.html(<NewRowFragment add={add} i={q.i} />)
+})
+
+projectsWeb.post('/', async (c) => {
+  const ctx = ctxOf(c)
+  authorize(ctx.actor, 'project.create')
+  const form = await readForm(c)
+  const values = { name: form.name ?? '', description: form.description ?? '', media_type: form.media_type ?? '' }
+  if (form._add) {
+    // "Add tool" without JavaScript: the same form, one row more.
+    keepUrl(c)
+    return newPage(c, { values, draft: addRow(draftFromForm(form, { keepEmpty: true }), form._add) })
+  }
+  const draft = draftFromForm(form)
+  try {
+    const input = parseProjectForm(CreateProjectInput, { ...values, ontology: draftToInput(draft) })
+    const p = await createProject(ctx, input)
+    return c.redirect(`/projects/${p.id}`, 303)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    keepUrl(c)
+    return newPage(c, { values, draft, ...stateOf(e) }, 422)
+  }
+})
+
+// One project -----------------------------------------------------------------------------------
+
+const perms = (ctx: Ctx, l: LoadedProject) => ({
+  canEdit: can(ctx.actor, 'project.edit', { projectRole: l.role }),
+  canManageMembers: can(ctx.actor, 'project.manage_members', { projectRole: l.role }),
+  canManageData: can(ctx.actor, 'batch.manage', { projectRole: l.role }),
+  canDelete: can(ctx.actor, 'project.delete', { projectRole: l.role }),
+})
+
+projectsWeb.get('/:id', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'))
+  const p = projectView(l.project, l.pinned)
+  const { canEdit, canManageData } = perms(ctx, l)
+  return renderPage(c, { title: p.name, section: 'projects', body: <ProjectOverviewPage p={p} canEdit={canEdit} canManageData={canManageData} /> })
+})
+
+async function pin(c: C, pinned: boolean) {
+  const ctx = ctxOf(c)
+  const id = c.req.param('id')!
+  const form = await readForm(c)
+  await setPinned(ctx, id, pinned)
+  if (form.from === 'list') {
+    const search = (form.search ?? '').trim().slice(0, 200)
+    // The table again from the top: a pinned project moves up, an unpinned one back into place.
+    if (wantsFragment(c)) return c.html(<ProjectsTable {...await listProps(ctx, search)} />)
+    return c.redirect(listUrl(search), 303)
+  }
+  return c.redirect(safeNext(form.next, `/projects/${id}`), 303)
+}
+projectsWeb.post('/:id/pin', (c) => pin(c, true))
+projectsWeb.post('/:id/unpin', (c) => pin(c, false))
+
+projectsWeb.post('/:id/delete', async (c) => {
+  const { task } = await deleteProject(ctxOf(c), c.req.param('id'))
+  if (wantsFragment(c)) {
+    // The row disappears; a big project keeps being deleted by a task, which the Tasks menu
+    // starts following at once (public/js/tasks.js listens for taskStarted).
+    if (task) c.header('HX-Trigger', JSON.stringify({ toast: { value: `${task.name} continues in the background; follow it in Tasks.` }, taskStarted: { id: task.id } }))
+    return c.html('')
+  }
+  return c.redirect(`/projects?deleted=${task ? 'task' : '1'}`, 303)
+})
+
+// Settings: General -----------------------------------------------------------------------------
+
+function generalPage(c: C, ctx: Ctx, l: LoadedProject, state: ProjectFormState, o: { status?: 200 | 422; saved?: boolean } = {}) {
+  const p = projectView(l.project, l.pinned)
+  return renderPage(c, {
+    title: `Settings · ${p.name}`,
+    section: 'projects',
+    status: o.status,
+    body: <GeneralSettingsPage p={p} state={state} saved={o.saved} canDelete={perms(ctx, l).canDelete} />,
+  })
+}
+
+projectsWeb.get('/:id/settings', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'project.edit')
+  const state = { values: { name: l.project.name, description: l.project.description }, draft: draftFromOntology(l.project.ontology) }
+  return generalPage(c, ctx, l, state, { saved: c.req.query('saved') === '1' })
+})
+
+projectsWeb.post('/:id/settings', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'project.edit')
+  const form = await readForm(c)
+  const values = { name: form.name ?? l.project.name, description: form.description ?? l.project.description }
+  if (form._add) {
+    keepUrl(c)
+    return generalPage(c, ctx, l, { values, draft: addRow(draftFromForm(form, { keepEmpty: true }), form._add) })
+  }
+  // The editor marks its presence, so a post without it (a script changing the name) never
+  // empties the ontology by accident.
+  const hasOntology = form._ontology === '1'
+  const draft = hasOntology ? draftFromForm(form) : draftFromOntology(l.project.ontology)
+  try {
+    const input = parseProjectForm(UpdateProjectInput, {
+      ...(form.name !== undefined ? { name: form.name } : {}),
+      ...(form.description !== undefined ? { description: form.description } : {}),
+      ...(hasOntology ? { ontology: draftToInput(draft, l.project.ontology) } : {}),
+    }, l.project.ontology)
+    await updateProject(ctx, l.project.id, input, featuresInUse(ctx))
+    return c.redirect(`/projects/${l.project.id}/settings?saved=1`, 303)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    keepUrl(c)
+    // Removing features that labels use is refused as a whole; the sentence names them.
+    const state = e.code === 'CONFLICT' ? { errors: [], message: e.detail } : stateOf(e)
+    return generalPage(c, ctx, l, { values, draft, ...state }, { status: 422 })
+  }
+})
+
+// Settings: Members -----------------------------------------------------------------------------
+
+async function membersProps(ctx: Ctx, l: LoadedProject) {
+  const pm = perms(ctx, l)
+  const [members, addable] = await Promise.all([
+    listProjectMembers(ctx, l.project.id),
+    pm.canManageMembers ? addableMembers(ctx, l.project.id) : Promise.resolve([]),
+  ])
+  return { p: projectView(l.project, l.pinned), members, addable, canManage: pm.canManageMembers, selfId: ctx.actor.userId, canEdit: pm.canEdit, canDelete: pm.canDelete }
+}
+
+async function membersAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: { values: Record<string, string>; errors: AppError['errors']; message?: string } }, status: 200 | 422) {
+  const l = await loadProject(ctx, id)
+  const props = { ...(await membersProps(ctx, l)), ...extra }
+  if (status === 422) keepUrl(c)
+  return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', status, body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
+}
+
+projectsWeb.get('/:id/settings/members', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'))
+  const props = await membersProps(ctx, l)
+  return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
+})
+
+/** Adds a project-based member with a role, or changes their role (the same call). */
+projectsWeb.post('/:id/settings/members', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
+  const form = await readForm(c)
+  const values = { user_id: form.user_id ?? '', role: form.role ?? '' }
+  try {
+    const input = parse(ProjectMemberInput, { role: values.role })
+    if (!values.user_id) throw invalid('user_id', 'Choose a member')
+    const m = await setProjectMember(ctx, l.project.id, values.user_id, input).catch((e) => {
+      // An unknown or foreign user id is a mistake in the form, not a missing page; the
+      // service's refusals explain themselves better as a sentence than under one field.
+      if (e instanceof AppError && e.code === 'NOT_FOUND') throw invalid('user_id', 'No such member in your organization')
+      throw isFormError(e) ? new AppError(e.code, e.detail) : e
+    })
+    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
+    return membersAnswer(c, ctx, l.project.id, { done: `${m.full_name} is ${roleLabel(m.role).toLowerCase()} in this project.` }, 200)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    return membersAnswer(c, ctx, l.project.id, { state: { values, ...stateOf(e) } }, 422)
+  }
+})
+
+projectsWeb.post('/:id/settings/members/:userId/remove', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
+  const userId = c.req.param('userId')
+  try {
+    const before = await listProjectMembers(ctx, l.project.id)
+    await removeProjectMember(ctx, l.project.id, userId).catch((e) => {
+      throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('VALIDATION', 'That person has no project role here (any more).') : e
+    })
+    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
+    const who = before.find((m) => m.user_id === userId)?.full_name ?? 'The member'
+    return membersAnswer(c, ctx, l.project.id, { done: `${who} no longer has access to this project.` }, 200)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    return membersAnswer(c, ctx, l.project.id, { state: { values: {}, errors: [], message: e.detail } }, 422)
+  }
+})
+
+// Settings: Data (batches) ----------------------------------------------------------------------
+
+async function dataAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: { values: Record<string, string>; errors: AppError['errors']; message?: string } }, status: 200 | 201 | 422) {
+  const l = await loadProject(ctx, id)
+  const pm = perms(ctx, l)
+  const props = { p: projectView(l.project, l.pinned), batches: await listBatches(ctx, id), canManage: pm.canManageData, canEdit: pm.canEdit, canDelete: pm.canDelete, ...extra }
+  if (status === 422) keepUrl(c)
+  return renderPage(c, { title: `Data · ${props.p.name}`, section: 'projects', status, body: <DataSettingsPage {...props} />, fragment: <DataSection {...props} /> })
+}
+
+projectsWeb.get('/:id/settings/data', async (c) => dataAnswer(c, ctxOf(c), c.req.param('id'), {}, 200))
+
+const lines = (s: string | undefined, sep: RegExp) => (s ?? '').split(sep).map((x) => x.trim()).filter(Boolean)
+
+/** The attach form → `CreateBatchInput`: empty sources are absent, so "give exactly one" holds. */
+export function batchFromForm(form: Record<string, string>): Record<string, unknown> {
+  const ids = lines(form.data_row_ids, /[\s,]+/)
+  const keys = lines(form.global_keys, /\r?\n/)
+  const priority = (form.priority ?? '').trim()
+  return {
+    name: form.name ?? '',
+    ...(priority ? { priority: /^-?\d+$/.test(priority) ? Number(priority) : priority } : {}),
+    ...((form.dataset_id ?? '').trim() ? { dataset_id: form.dataset_id!.trim() } : {}),
+    ...(ids.length ? { data_row_ids: ids } : {}),
+    ...(keys.length ? { global_keys: keys } : {}),
+  }
+}
+
+projectsWeb.post('/:id/settings/data', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'batch.manage')
+  const form = await readForm(c)
+  const values = { name: form.name ?? '', priority: form.priority ?? '', dataset_id: form.dataset_id ?? '', data_row_ids: form.data_row_ids ?? '', global_keys: form.global_keys ?? '' }
+  try {
+    const input = parse(CreateBatchInput, batchFromForm(form))
+    const b = await createBatch(ctx, l.project.id, input)
+    const rows = (n: number) => `${formatNumber(n)} data row${n === 1 ? '' : 's'}`
+    const skipped = b.skipped ? ` ${rows(b.skipped)} ${b.skipped === 1 ? 'was' : 'were'} already in the project and ${b.skipped === 1 ? 'was' : 'were'} skipped.` : ''
+    return dataAnswer(c, ctx, l.project.id, { done: `Attached ${rows(b.size)} as batch “${b.name}”.${skipped}` }, 201)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    // The schema's rule names API fields; say it in the form's words.
+    const errors = e.errors.map((x) => (x.path === '_root' ? { ...x, message: 'Fill in exactly one source: a dataset ID, data row IDs or global keys.' } : x))
+    return dataAnswer(c, ctx, l.project.id, { state: { values, errors, message: errors.length ? undefined : e.detail } }, 422)
+  }
+})
+
+projectsWeb.post('/:id/settings/data/:batchId/detach', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'batch.manage')
+  const batchId = c.req.param('batchId')
+  const name = (await listBatches(ctx, l.project.id)).find((b) => b.id === batchId)?.name
+  try {
+    const r = await deleteBatch(ctx, l.project.id, batchId).catch((e) => {
+      throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('VALIDATION', 'That batch is not attached to this project (any more).') : e
+    })
+    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/data`, 303)
+    const kept = r.kept ? `; ${formatNumber(r.kept)} labeled row${r.kept === 1 ? '' : 's'} and ${r.kept === 1 ? 'its' : 'their'} labels stay` : ''
+    return dataAnswer(c, ctx, l.project.id, { done: `Detached “${name}”: ${formatNumber(r.removed)} unlabeled row${r.removed === 1 ? '' : 's'} left the queue${kept}.` }, 200)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    return dataAnswer(c, ctx, l.project.id, { state: { values: {}, errors: [], message: e.detail } }, 422)
+  }
+})

@@ -1,0 +1,78 @@
+/** @module Small pieces shared by the Projects pages: media badge, pin marker, mini progress,
+ * the project header and its tabs. */
+import type { Child } from 'hono/jsx'
+import type { ProjectView } from '../../../src/modules/projects/service'
+import { formatNumber } from '../../../src/lib/format'
+import { PageHeader, Tabs } from '../../components/ui'
+
+const MEDIA_LABELS: Record<string, string> = {
+  IMAGE: 'Image', VIDEO: 'Video', TEXT: 'Text', AUDIO: 'Audio', PDF: 'PDF', HTML: 'HTML', CONVERSATIONAL: 'Conversational', GEOSPATIAL: 'Geospatial', DICOM: 'DICOM',
+}
+export const mediaLabel = (m: string) => MEDIA_LABELS[m] ?? m
+
+/** Asset types keep one colour each everywhere (design/ui.md): Images, Video, Text, Other. */
+export function MediaBadge({ type }: { type: string }) {
+  const tone = type === 'IMAGE' ? 'image' : type === 'VIDEO' ? 'video' : type === 'TEXT' ? 'text' : 'other'
+  return <span class={`badge media-badge media-${tone}`}>{mediaLabel(type)}</span>
+}
+
+export const PinIcon = (props: { label?: string }) => (
+  <svg class="pin-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"
+    role={props.label ? 'img' : undefined} aria-label={props.label} aria-hidden={props.label ? undefined : 'true'}>
+    {props.label ? <title>{props.label}</title> : null}
+    <path d="M12 17v5" />
+    <path d="M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z" />
+  </svg>
+)
+
+/** A compact bar for table cells: the percentage, and the counts on hover. */
+export function MiniProgress(props: { percent: number; done: number; total: number }) {
+  const pct = Math.max(0, Math.min(100, props.percent))
+  const shown = pct > 0 && pct < 1 ? '<1' : String(Math.floor(pct))
+  return (
+    <div class={`mini-progress${pct >= 100 ? ' complete' : ''}`} title={`${formatNumber(props.done)} / ${formatNumber(props.total)} rows`}>
+      <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} aria-label="Complete">
+        <span style={`width:${pct}%`} />
+      </div>
+      <span class="mini-progress-label">{shown}%</span>
+    </div>
+  )
+}
+
+export const remaining = (p: ProjectView) => Math.max(0, p.data_row_count - p.labeled_count - p.skipped_count)
+
+export type ProjectTab = 'overview' | 'settings'
+
+/** The project's title block and its area tabs (Overview · Settings). */
+export function ProjectHeader(props: { p: ProjectView; current: ProjectTab; canEdit: boolean; actions?: Child }) {
+  const { p } = props
+  const tabs = [{ href: `/projects/${p.id}`, label: 'Overview' }, ...(props.canEdit ? [{ href: `/projects/${p.id}/settings`, label: 'Settings' }] : [])]
+  return (
+    <>
+      <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/projects">Projects</a> <span aria-hidden="true">/</span> <span>{p.name}</span></nav>
+      <PageHeader
+        title={p.name}
+        subtitle={
+          <span class="project-meta">
+            <MediaBadge type={p.media_type} />
+            {p.pinned ? <span class="badge badge-accent"><PinIcon /> Pinned</span> : null}
+            {p.description ? <span class="project-description">{p.description}</span> : <span class="muted">No description</span>}
+          </span>
+        }
+        actions={props.actions}
+      />
+      <Tabs tabs={tabs} current={props.current === 'overview' ? tabs[0]!.href : `/projects/${p.id}/settings`} />
+    </>
+  )
+}
+
+/** Pin / Unpin as a plain form: works without JavaScript; htmx-boosted it reloads the page. */
+export function PinButton(props: { p: ProjectView; next: string }) {
+  const { p } = props
+  return (
+    <form method="post" action={`/projects/${p.id}/${p.pinned ? 'unpin' : 'pin'}`} class="inline">
+      <input type="hidden" name="next" value={props.next} />
+      <button class="btn" type="submit"><PinIcon />{p.pinned ? 'Unpin' : 'Pin'}</button>
+    </form>
+  )
+}

@@ -1,0 +1,301 @@
+/** @module Project settings beyond General: Members (project roles), Data (batches) and the
+ * danger zone. Each section is one card that htmx swaps whole after a change. */
+import type { BatchView } from '../../../src/modules/projects/batches'
+import type { ProjectMemberView } from '../../../src/modules/projects/members'
+import type { ProjectView } from '../../../src/modules/projects/service'
+import { formatNumber } from '../../../src/lib/format'
+import { fieldError, FormMessage, type FormState } from '../../components/form'
+import { Alert, Badge, EmptyState, RoleBadge, roleLabel, Time } from '../../components/ui'
+import { DatabaseIcon, UsersIcon } from '../../components/icons'
+import { ProjectHeader } from './parts'
+
+export type SettingsSection = 'general' | 'members' | 'data'
+
+export function SettingsNav(props: { id: string; current: SettingsSection; canEdit: boolean; canDelete: boolean }) {
+  const base = `/projects/${props.id}/settings`
+  const items: { key: SettingsSection | 'danger'; href: string; label: string }[] = [
+    ...(props.canEdit ? [{ key: 'general' as const, href: base, label: 'General' }] : []),
+    { key: 'members', href: `${base}/members`, label: 'Members' },
+    { key: 'data', href: `${base}/data`, label: 'Data' },
+    ...(props.canDelete ? [{ key: 'danger' as const, href: `${base}#danger`, label: 'Danger zone' }] : []),
+  ]
+  return (
+    <nav class="settings-nav" aria-label="Settings">
+      {items.map((i) => <a href={i.href} class={i.key === 'danger' ? 'danger' : undefined} aria-current={i.key === props.current ? 'page' : undefined}>{i.label}</a>)}
+    </nav>
+  )
+}
+
+function SettingsFrame(props: { p: ProjectView; current: SettingsSection; canEdit: boolean; canDelete: boolean; children: unknown }) {
+  return (
+    <>
+      <ProjectHeader p={props.p} current="settings" canEdit={props.canEdit} />
+      <div class="settings-layout">
+        <SettingsNav id={props.p.id} current={props.current} canEdit={props.canEdit} canDelete={props.canDelete} />
+        <div class="settings-main">{props.children as never}</div>
+      </div>
+    </>
+  )
+}
+
+export function DangerZone({ p }: { p: ProjectView }) {
+  return (
+    <section class="card danger-zone" id="danger">
+      <h2>Danger zone</h2>
+      <div class="danger-row">
+        <div>
+          <strong>Delete this project</strong>
+          <p class="muted small">Removes the project with its batches, members' project roles and labels. Data rows stay in their datasets. A big project is deleted in the background; follow it in Tasks.</p>
+        </div>
+        <form method="post" action={`/projects/${p.id}/delete`} data-confirm={`Delete project “${p.name}”?`} data-confirm-label="Delete project">
+          <button class="btn btn-danger" type="submit">Delete project</button>
+        </form>
+      </div>
+    </section>
+  )
+}
+
+// Members ---------------------------------------------------------------------------------------
+
+const PROJECT_ROLE_CHOICES = ['LABELER', 'REVIEWER', 'TEAM_MANAGER'] as const
+type Addable = { user_id: string; email: string; full_name: string }
+
+export type MembersProps = {
+  p: ProjectView
+  members: ProjectMemberView[]
+  addable: Addable[]
+  canManage: boolean
+  selfId: string
+  state?: FormState
+  done?: string
+}
+
+function MemberRow(props: { m: ProjectMemberView; p: ProjectView; canManage: boolean; selfId: string }) {
+  const { m, p } = props
+  const editable = props.canManage && m.access_from === 'PROJECT'
+  const url = `/projects/${p.id}/settings/members`
+  return (
+    <tr id={`pm-${m.user_id}`}>
+      <td class="primary-cell"><strong>{m.full_name}</strong> {m.user_id === props.selfId ? <Badge>You</Badge> : null}<div class="sub">{m.email}</div></td>
+      <td>
+        {editable ? (
+          <form class="row" method="post" action={url} hx-post={url} hx-trigger="change" hx-target="#project-members" hx-swap="outerHTML">
+            <input type="hidden" name="user_id" value={m.user_id} />
+            <label class="visually-hidden" for={`pm-role-${m.user_id}`}>Project role of {m.full_name}</label>
+            <select class="select select-auto" id={`pm-role-${m.user_id}`} name="role">
+              {PROJECT_ROLE_CHOICES.map((r) => <option value={r} selected={r === m.role}>{roleLabel(r)}</option>)}
+            </select>
+            <noscript><button class="btn btn-sm" type="submit">Change</button></noscript>
+          </form>
+        ) : (
+          <RoleBadge role={m.role} />
+        )}
+      </td>
+      <td>{m.access_from === 'ORGANIZATION' ? <Badge title="Their org role applies to every project; change it on the Members tab">via organization</Badge> : <Badge tone="blue">project role</Badge>}</td>
+      <td class="actions">
+        {editable ? (
+          <form method="post" action={`${url}/${m.user_id}/remove`} hx-post={`${url}/${m.user_id}/remove`} hx-target="#project-members" hx-swap="outerHTML"
+            hx-confirm={`Remove ${m.full_name} from project “${p.name}”?`} data-confirm-label="Remove">
+            <button class="btn btn-sm btn-ghost" type="submit" aria-label={`Remove ${m.full_name} from the project`}>Remove</button>
+          </form>
+        ) : null}
+      </td>
+    </tr>
+  )
+}
+
+function AddMemberForm(props: { p: ProjectView; addable: Addable[]; state?: FormState }) {
+  const url = `/projects/${props.p.id}/settings/members`
+  const userErr = fieldError(props.state, 'user_id')
+  const roleErr = fieldError(props.state, 'role')
+  const v = props.state?.values ?? {}
+  if (!props.addable.length) {
+    return (
+      <p class="muted small add-hint">
+        Every project-based member already has a role here. To add someone, invite them on the <a href="/members">Members tab</a> with the role “Project-based”.
+      </p>
+    )
+  }
+  return (
+    <form class="form add-member" method="post" action={url} hx-post={url} hx-target="#project-members" hx-swap="outerHTML">
+      <FormMessage state={props.state} fields={['user_id', 'role']} />
+      <div class="form-row">
+        <div class={`field${userErr ? ' has-error' : ''}`}>
+          <label for="f-user_id">Project-based member</label>
+          <select class="select" id="f-user_id" name="user_id" required>
+            {props.addable.map((a) => <option value={a.user_id} selected={a.user_id === v.user_id}>{a.full_name} ({a.email})</option>)}
+          </select>
+          {userErr ? <div class="error">{userErr}</div> : null}
+        </div>
+        <div class={`field${roleErr ? ' has-error' : ''}`}>
+          <label for="f-role">Project role</label>
+          <select class="select" id="f-role" name="role">
+            {PROJECT_ROLE_CHOICES.map((r) => <option value={r} selected={r === (v.role ?? 'LABELER')}>{roleLabel(r)}</option>)}
+          </select>
+          {roleErr ? <div class="error">{roleErr}</div> : null}
+        </div>
+        <div class="form-actions"><button class="btn btn-primary" type="submit">Add to project</button></div>
+      </div>
+    </form>
+  )
+}
+
+export function MembersSection(props: MembersProps) {
+  const { p } = props
+  return (
+    <section class="card" id="project-members">
+      <h2>Members</h2>
+      <p class="muted">
+        Members with an org role see every project through the organization. Project-based members see only the projects they hold a role in.
+      </p>
+      {props.done ? <div class="notice"><Alert tone="success">{props.done}</Alert></div> : null}
+      {props.canManage ? <AddMemberForm p={p} addable={props.addable} state={props.state} /> : props.state ? <FormMessage state={props.state} /> : null}
+      {props.members.length ? (
+        <div class="table-wrap">
+          <table class="table">
+            <thead><tr><th>Name</th><th>Role</th><th>Access</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>{props.members.map((m) => <MemberRow m={m} p={p} canManage={props.canManage} selfId={props.selfId} />)}</tbody>
+          </table>
+        </div>
+      ) : (
+        <EmptyState title="Nobody has access yet" icon={<UsersIcon />} />
+      )}
+    </section>
+  )
+}
+
+export function MembersSettingsPage(props: MembersProps & { canEdit: boolean; canDelete: boolean }) {
+  return (
+    <SettingsFrame p={props.p} current="members" canEdit={props.canEdit} canDelete={props.canDelete}>
+      <MembersSection {...props} />
+    </SettingsFrame>
+  )
+}
+
+// Data ------------------------------------------------------------------------------------------
+
+export type DataProps = {
+  p: ProjectView
+  batches: BatchView[]
+  canManage: boolean
+  state?: FormState
+  /** What the last change did ("Attached 120 data rows …"). */
+  done?: string
+}
+
+const PRIORITY_LABEL: Record<number, string> = { 1: '1 · highest', 2: '2 · high', 3: '3 · normal', 4: '4 · low', 5: '5 · lowest' }
+
+function BatchRow(props: { b: BatchView; p: ProjectView; canManage: boolean }) {
+  const { b, p } = props
+  const url = `/projects/${p.id}/settings/data/${b.id}/detach`
+  return (
+    <tr id={`batch-${b.id}`}>
+      <td class="primary-cell"><strong>{b.name}</strong></td>
+      <td><span class={`priority priority-${b.priority}`}>{PRIORITY_LABEL[b.priority] ?? b.priority}</span></td>
+      <td class="num">{formatNumber(b.size)}</td>
+      <td><Time value={b.created_at} /></td>
+      <td class="actions">
+        {props.canManage ? (
+          <form method="post" action={url} hx-post={url} hx-target="#project-data" hx-swap="outerHTML"
+            hx-confirm={`Detach batch “${b.name}”? Its unlabeled rows leave the queue; labels stay.`} data-confirm-label="Detach">
+            <button class="btn btn-sm btn-ghost" type="submit" aria-label={`Detach batch ${b.name}`}>Detach</button>
+          </form>
+        ) : null}
+      </td>
+    </tr>
+  )
+}
+
+function TextArea(props: { name: string; label: string; state?: FormState; placeholder: string; help: string }) {
+  const err = fieldError(props.state, props.name)
+  const id = `f-${props.name}`
+  const value = props.state?.values?.[props.name]
+  return (
+    <div class={`field${err ? ' has-error' : ''}`}>
+      <label for={id}>{props.label}</label>
+      <textarea class="textarea mono-input" id={id} name={props.name} rows={4} placeholder={props.placeholder} spellcheck={false}
+        aria-invalid={err ? 'true' : undefined} aria-describedby={err ? `${id}-error` : `${id}-help`}>{value == null ? '' : String(value)}</textarea>
+      {err ? <div class="error" id={`${id}-error`}>{err}</div> : <div class="help" id={`${id}-help`}>{props.help}</div>}
+    </div>
+  )
+}
+
+function AttachForm(props: { p: ProjectView; state?: FormState }) {
+  const url = `/projects/${props.p.id}/settings/data`
+  const st = props.state
+  const v = st?.values ?? {}
+  const nameErr = fieldError(st, 'name')
+  const prioErr = fieldError(st, 'priority')
+  const dsErr = fieldError(st, 'dataset_id')
+  return (
+    <form class="form attach-form" method="post" action={url} hx-post={url} hx-target="#project-data" hx-swap="outerHTML">
+      <h3>Attach data as a batch</h3>
+      <FormMessage state={st} fields={['name', 'priority', 'dataset_id', 'data_row_ids', 'global_keys']} />
+      <div class="form-row two">
+        <div class={`field${nameErr ? ' has-error' : ''}`}>
+          <label for="f-batch-name">Batch name</label>
+          <input class="input" id="f-batch-name" name="name" required maxlength={200} autocomplete="off" placeholder="e.g. Lisbon, week 1" value={v.name == null ? undefined : String(v.name)}
+            aria-invalid={nameErr ? 'true' : undefined} />
+          {nameErr ? <div class="error">{nameErr}</div> : null}
+        </div>
+        <div class={`field${prioErr ? ' has-error' : ''}`}>
+          <label for="f-priority">Priority</label>
+          <select class="select" id="f-priority" name="priority">
+            {[1, 2, 3, 4, 5].map((n) => <option value={String(n)} selected={String(v.priority ?? '5') === String(n)}>{PRIORITY_LABEL[n]}</option>)}
+          </select>
+          {prioErr ? <div class="error">{prioErr}</div> : <div class="help">The queue serves higher priority first.</div>}
+        </div>
+      </div>
+      <fieldset class="source-fieldset">
+        <legend>Source <span class="muted small">— fill in one</span></legend>
+        <div class="source-grid">
+          <div class={`field${dsErr ? ' has-error' : ''}`}>
+            <label for="f-dataset_id">Dataset ID</label>
+            <input class="input mono-input" id="f-dataset_id" name="dataset_id" autocomplete="off" placeholder="ds_…" value={v.dataset_id == null ? undefined : String(v.dataset_id)}
+              aria-invalid={dsErr ? 'true' : undefined} />
+            {dsErr ? <div class="error">{dsErr}</div> : <div class="help">Every row of the dataset.</div>}
+          </div>
+          <TextArea name="data_row_ids" label="Data row IDs" state={st} placeholder={'dr_…\ndr_…'} help="One per line (or separated by commas)." />
+          <TextArea name="global_keys" label="Global keys" state={st} placeholder={'street-0001.jpg\nstreet-0002.jpg'} help="One per line." />
+        </div>
+      </fieldset>
+      <div class="form-actions"><button class="btn btn-primary" type="submit">Attach batch</button></div>
+    </form>
+  )
+}
+
+export function DataSection(props: DataProps) {
+  const { p } = props
+  return (
+    <section class="card" id="project-data">
+      <h2>Data</h2>
+      <p class="muted" id="data-summary">
+        <strong class="text">{formatNumber(p.data_row_count)}</strong> data row{p.data_row_count === 1 ? '' : 's'} in this project, in {formatNumber(props.batches.length)} batch{props.batches.length === 1 ? '' : 'es'}.
+        A data row is in a project once: rows already attached are skipped.
+      </p>
+      {props.done ? <div class="notice"><Alert tone="success">{props.done}</Alert></div> : null}
+      {props.canManage ? <AttachForm p={p} state={props.state} /> : null}
+      <h3 class="table-title">Batches</h3>
+      {props.batches.length ? (
+        <div class="table-wrap">
+          <table class="table">
+            <thead><tr><th>Name</th><th>Priority</th><th class="num">Data rows</th><th>Created</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <tbody>{props.batches.map((b) => <BatchRow b={b} p={p} canManage={props.canManage} />)}</tbody>
+          </table>
+        </div>
+      ) : (
+        <EmptyState title="No data attached yet" icon={<DatabaseIcon />}>
+          {props.canManage ? 'Attach data rows above, by dataset, by data row IDs or by global keys.' : 'A team manager or admin attaches data rows to the project in batches.'}
+        </EmptyState>
+      )}
+    </section>
+  )
+}
+
+export function DataSettingsPage(props: DataProps & { canEdit: boolean; canDelete: boolean }) {
+  return (
+    <SettingsFrame p={props.p} current="data" canEdit={props.canEdit} canDelete={props.canDelete}>
+      <DataSection {...props} />
+    </SettingsFrame>
+  )
+}

@@ -8,6 +8,15 @@ CREATE TABLE `events` (
 );
 --> statement-breakpoint
 CREATE INDEX `events_org_idx` ON `events` (`org_id`,`id`);--> statement-breakpoint
+CREATE TABLE `label_import_lines` (
+	`task_id` text NOT NULL,
+	`line` integer NOT NULL,
+	`data_row_ref` text NOT NULL,
+	`payload` text NOT NULL,
+	PRIMARY KEY(`task_id`, `line`)
+);
+--> statement-breakpoint
+CREATE INDEX `label_import_lines_ref_idx` ON `label_import_lines` (`task_id`,`data_row_ref`,`line`);--> statement-breakpoint
 CREATE TABLE `labels` (
 	`id` text PRIMARY KEY NOT NULL,
 	`org_id` text NOT NULL,

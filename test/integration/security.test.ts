@@ -6,7 +6,7 @@ import { eq } from 'drizzle-orm'
 import { apiKeys } from '../../src/db/schema'
 import { db, makeApiKey, makeUser, seedTwoOrgs } from '../helpers/factories'
 import { call } from '../helpers/harness'
-import { ROUTES } from '../helpers/routes'
+import { ALL_ROUTES as ROUTES } from '../helpers/routes'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 let revoked: string

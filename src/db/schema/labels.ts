@@ -136,3 +136,17 @@ export const events = sqliteTable(
   },
   (t) => [index('events_org_idx').on(t.orgId, t.id)],
 )
+
+/** Annotation-import lines of a running label import, staged so that all lines of one data row —
+ * wherever they are in the file — become one label in the second phase. Cleared when it ends. */
+export const labelImportLines = sqliteTable(
+  'label_import_lines',
+  {
+    taskId: text().notNull(),
+    line: integer().notNull(),
+    /** `id:<data row id>` or `key:<lower-cased global key>` as written in the file. */
+    dataRowRef: text().notNull(),
+    payload: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.line] }), index('label_import_lines_ref_idx').on(t.taskId, t.dataRowRef, t.line)],
+)

@@ -128,7 +128,6 @@ class Checker {
       feature_id: this.featureId(o.feature_id),
       feature_schema_id: tool.feature_schema_id,
       name: tool.name,
-      value: tool.name.toLowerCase().replace(/[^a-z0-9]+/g, '_'),
       annotation_kind: ANNOTATION_KIND[tool.tool],
       classifications: nested,
       [field]: 'v' in g ? g.v : g,

@@ -3,11 +3,13 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
+import { AppError } from '../../lib/errors'
 import { doc, listOf } from '../../lib/api'
 import { ListQuery, validate } from '../../lib/validate'
 import { CreateLabelInput, ReviewInput, UpdateLabelInput } from './schemas'
 import { createLabel, deleteLabel, getLabel, listLabels, reviewLabel, updateLabel } from './service'
 import { labelSeries, projectOverview } from '../projects/dashboard'
+import { startLabelImport } from './imports'
 
 const LabelSchema = v.object({
   id: v.string(), project_id: v.string(), data_row_id: v.string(), created_by: v.string(), created_at: v.string(), updated_at: v.string(),
@@ -42,3 +44,26 @@ export const labelsApi = new Hono<AppEnv>()
     const q = c.req.valid('query')
     return c.json(await labelSeries(ctxOf(c), c.req.param('id'), q.bucket, q.scope))
   })
+  .post(
+    '/projects/:id/label-imports',
+    doc('Labels', 'Import labels from Labelbox NDJSON (export v2 lines or annotation-import lines) as a background task', { status: 202, description: 'The import-labels task' }, {
+      description: 'Body: NDJSON (Content-Type application/x-ndjson). `?dataset_id=` creates data rows missing from the organization (export v2 lines, matched by global key) in that dataset; `?create_ontology=true` adds features the ontology lacks. Importing the same file again adds no labels.',
+    }),
+    async (c) => {
+      const ctx = ctxOf(c)
+      const q = c.req.query()
+      if (q.create_ontology !== undefined && !['true', 'false'].includes(q.create_ontology)) {
+        throw new AppError('VALIDATION', 'create_ontology must be true or false', [{ path: 'create_ontology', message: 'must be true or false' }])
+      }
+      const task = await startLabelImport(ctx, c.req.param('id'), {
+        body: c.req.raw.body,
+        contentType: c.req.header('Content-Type'),
+        contentLength: c.req.header('Content-Length'),
+        datasetId: q.dataset_id || undefined,
+        createOntology: q.create_ontology === 'true',
+        filename: q.filename,
+      })
+      c.header('Location', `/api/v1/tasks/${task.id}`)
+      return c.json(task, 202)
+    },
+  )

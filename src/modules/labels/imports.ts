@@ -1,0 +1,333 @@
+/**
+ * @module Label imports (`import-labels` tasks) from Labelbox NDJSON: export v2 lines (one data row
+ * per line, matched by global key, created in a chosen dataset when missing) and annotation-import
+ * lines (grouped by data row: every line of one data row in one file becomes one label). Phase
+ * "read" walks the file in windows like data-row imports, importing export v2 lines at once and
+ * staging annotation lines in D1; phase "group" turns each staged data row into one label; phase
+ * "cleanup" clears the staging rows. An import key (a hash of the label's content) makes a second
+ * import of the same file add nothing.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { makeDb, runBatch, type Db } from '../../db/client'
+import { batches, datasets, labelImportLines, labels, projectDataRows, projects, type DataMediaType } from '../../db/schema'
+import type { Ctx, Env } from '../../env'
+import { authorize } from '../../auth/permissions'
+import { AppError } from '../../lib/errors'
+import { sha256Hex } from '../../lib/crypto'
+import { streamToR2 } from '../../lib/r2'
+import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
+import { taskJob } from '../tasks/job'
+import { errorPartKey, resultKey } from '../tasks/files'
+import { loadProject } from '../projects/service'
+import { normalizeOntology, type Ontology } from '../projects/ontology'
+import { nextRecords, type ParseState } from '../datasets/manifest'
+import { checkRow } from '../datasets/row-input'
+import { insertRows, rowContext } from '../datasets/data-rows'
+import { importRowId } from '../datasets/imports'
+import { normalizeAnnotations } from './annotations'
+import { fromAnnotationImport, fromExportV2, growOntology } from './import-lines'
+import { labelInsertStmts, resolveDataRow, type DataRowRef } from './service'
+
+const MAX_BYTES = 1024 * 1024 * 1024
+const WINDOW = 1024 * 1024
+/** Records per slice: each costs a handful of queries; D1 allows 1,000 per invocation. */
+const SLICE_RECORDS = 80
+const GROUPS_PER_SLICE = 60
+
+type Obj = Record<string, unknown>
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
+type LineError = { line: number; global_key?: string | null; field?: string; message: string }
+type Params = { project_id: string; key: string; size: number; dataset_id: string | null; create_ontology: boolean }
+type Cursor = { phase: 'read' | 'group' | 'cleanup'; offset: number; state: ParseState; slice: number; created: number; duplicates: number; failed: number; lines: number; groupAfter: string }
+
+export async function startLabelImport(
+  ctx: Ctx,
+  projectId: string,
+  req: { body: ReadableStream<Uint8Array> | null; contentType?: string; contentLength?: string; datasetId?: string; createOntology: boolean; filename?: string },
+): Promise<TaskView> {
+  const { project } = await loadProject(ctx, projectId, 'label.import')
+  const type = (req.contentType ?? '').split(';')[0]!.trim().toLowerCase()
+  if (!['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/jsonlines'].includes(type)) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the labels as NDJSON (Content-Type: application/x-ndjson): Labelbox export v2 lines or annotation-import lines')
+  }
+  if (req.datasetId) {
+    const d = await ctx.db.select({ id: datasets.id }).from(datasets).where(and(eq(datasets.id, req.datasetId), eq(datasets.orgId, ctx.actor.orgId), sql`${datasets.deletedAt} IS NULL`)).get()
+    if (!d) throw new AppError('VALIDATION', `Unknown dataset: ${req.datasetId}`, [{ path: 'dataset_id', message: 'Dataset not found' }])
+    // Creating missing data rows adds to a dataset: that needs the dataset permission too.
+    authorize(ctx.actor, 'dataset.manage')
+  }
+  const declared = req.contentLength ? Number(req.contentLength) : undefined
+  if (declared !== undefined && declared > MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_BYTES / 1024 / 1024} MB`)
+  if (!req.body || declared === 0) throw new AppError('VALIDATION', 'The file is empty')
+  const key = `label-imports/${ctx.actor.orgId}/${project.id}/${crypto.randomUUID()}.ndjson`
+  const size = await streamToR2(ctx.env.ASSETS_BUCKET, key, req.body, MAX_BYTES)
+  if (size === 0) throw new AppError('VALIDATION', 'The file is empty')
+  const params: Params = { project_id: project.id, key, size, dataset_id: req.datasetId ?? null, create_ontology: req.createOntology }
+  const { task } = await startTask(ctx, {
+    type: 'import-labels',
+    name: `Import labels ${req.filename ? `“${req.filename}” ` : ''}into “${project.name}”`,
+    subjectId: project.id,
+    params,
+    metadata: { bytes_total: size, bytes_done: 0, labels_created: 0, labels_unchanged: 0, lines_failed: 0 },
+  })
+  return task
+}
+
+/** Everything one slice needs, loaded once. */
+class Run {
+  errors: LineError[] = []
+  created = 0
+  duplicates = 0
+  ontologyChanged = false
+  constructor(public env: Env, public db: Db, public task: TaskRow, public project: typeof projects.$inferSelect, public p: Params) {}
+
+  get ontology(): Ontology {
+    return this.project.ontology
+  }
+
+  private importBatchId() {
+    return `bat_${this.task.id.slice(4)}`
+  }
+
+  /** Puts a data row in the project (in the import's own batch) when it is not there yet. */
+  async attach(dataRowId: string) {
+    const now = new Date()
+    await runBatch(this.db, [
+      this.db.insert(batches).values({ id: this.importBatchId(), orgId: this.project.orgId, projectId: this.project.id, name: `Label import ${this.task.id.slice(-6)}`, priority: 5, size: 0, createdBy: this.task.createdBy, createdAt: now }).onConflictDoNothing(),
+      this.db.insert(projectDataRows).values({ projectId: this.project.id, dataRowId, batchId: this.importBatchId(), priority: 5, workflowStatus: 'TO_LABEL', labelCount: 0, skipCount: 0, createdAt: now }).onConflictDoNothing(),
+    ])
+  }
+
+  /** The data row a line names; created in the chosen dataset when missing (export v2 lines). */
+  async dataRow(line: number, ref: { id?: string; globalKey?: string }, create?: Obj): Promise<DataRowRef | null> {
+    const found = await resolveDataRow(this.db, this.project.orgId, this.project.id, ref)
+    if (found) {
+      if (!found.inProject) await this.attach(found.id)
+      return found
+    }
+    const gk = ref.globalKey ?? null
+    if (!create || !this.p.dataset_id) {
+      this.errors.push({ line, global_key: gk, field: ref.globalKey ? 'data_row.global_key' : 'data_row.id', message: `no data row ${ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : ref.id} in this organization${create ? ' (pass ?dataset_id= to create missing data rows)' : ''}` })
+      return null
+    }
+    const d = await this.db.select().from(datasets).where(eq(datasets.id, this.p.dataset_id)).get()
+    if (!d || d.deletedAt) throw new Error('the target dataset was deleted during the import')
+    const checked = checkRow(create, rowContext(d))
+    if ('errors' in checked) {
+      for (const e of checked.errors) this.errors.push({ line, global_key: gk, field: `data_row.${e.field}`, message: e.message })
+      return null
+    }
+    const id = importRowId(this.task.id, line)
+    const res = await insertRows(this.db, d, this.task.createdBy, [{ index: line, id, row: checked.row }])
+    if (!res.inserted.has(id)) {
+      for (const e of res.errors) this.errors.push({ line, global_key: gk, field: 'data_row.global_key', message: e.message })
+      return null
+    }
+    await this.attach(id)
+    return { id, globalKey: checked.row.globalKey, mediaType: checked.row.mediaType, inProject: true }
+  }
+
+  /** One label from annotation input. Errors name `lineFor(path)` so grouped lines report exactly. */
+  async label(dr: DataRowRef, input: Obj, meta: { skipped: boolean; seconds: number; createdAt: Date | null }, lineFor: (path: string) => number) {
+    if (this.p.create_ontology) {
+      const grown = growOntology(this.ontology, input)
+      if (grown.changed) {
+        this.project.ontology = normalizeOntology(grown.input, this.ontology)
+        this.ontologyChanged = true
+      }
+    }
+    let n
+    try {
+      n = normalizeAnnotations(input, this.ontology)
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e
+      for (const er of e.errors) this.errors.push({ line: lineFor(er.path), global_key: dr.globalKey, field: er.path, message: er.message })
+      return
+    }
+    const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)
+    const exists = await this.db.select({ id: labels.id }).from(labels).where(and(eq(labels.projectId, this.project.id), eq(labels.dataRowId, dr.id), eq(labels.importKey, importKey))).get()
+    if (exists) {
+      this.duplicates++
+      return
+    }
+    const { stmts } = labelInsertStmts(this.db, {
+      project: this.project,
+      dataRow: dr,
+      createdBy: this.task.createdBy,
+      annotations: n.annotations,
+      count: n.count,
+      deltas: n.deltas,
+      secondsToCreate: meta.seconds,
+      skipped: meta.skipped,
+      imported: true,
+      importKey,
+      at: meta.createdAt ?? undefined,
+    })
+    await runBatch(this.db, stmts)
+    this.created++
+  }
+
+  async saveOntology() {
+    if (this.ontologyChanged) await this.db.update(projects).set({ ontology: this.project.ontology, updatedAt: new Date() }).where(eq(projects.id, this.project.id))
+  }
+}
+
+function stripIds(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(stripIds)
+  if (!isObj(x)) return x
+  return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'feature_id').map(([k, v]) => [k, stripIds(v)]))
+}
+
+const dateOr = (s: unknown): Date | null => {
+  if (typeof s !== 'string') return null
+  const t = Date.parse(s)
+  return Number.isNaN(t) || t > Date.now() + 86_400_000 ? null : new Date(t)
+}
+
+async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
+  const { env, p } = run
+  const obj = await env.ASSETS_BUCKET.get(p.key, { range: { offset: cur.offset, length: WINDOW } })
+  if (!obj) throw new Error('the uploaded file is missing from storage')
+  const buf = new Uint8Array(await obj.arrayBuffer())
+  const final = cur.offset + buf.length >= p.size
+  const state = structuredClone(cur.state)
+  const { records, consumed } = nextRecords(buf, state, final, SLICE_RECORDS)
+  if (!consumed && !records.length && !final) throw new Error(`line ${cur.state.line + 1} is longer than ${WINDOW / 1024} KB`)
+  const staged: { line: number; ref: string; payload: Obj }[] = []
+  for (const rec of records) {
+    if ('error' in rec) {
+      run.errors.push({ line: rec.line, message: rec.error })
+      continue
+    }
+    const v = rec.value
+    if (!isObj(v)) {
+      run.errors.push({ line: rec.line, message: 'each line must be a JSON object' })
+      continue
+    }
+    if (isObj(v.data_row)) {
+      // Export v2: one data row and its labels per line.
+      const d = v.data_row
+      const gk = typeof d.global_key === 'string' ? d.global_key : undefined
+      const dr = await run.dataRow(rec.line, gk ? { globalKey: gk } : { id: String(d.id ?? '') }, { row_data: d.row_data, global_key: gk, external_id: d.external_id, media_type: mediaTypeOf(v) })
+      if (!dr) continue
+      const projectsOf = isObj(v.projects) ? Object.values(v.projects) : []
+      const ls = projectsOf.flatMap((x) => (isObj(x) && Array.isArray(x.labels) ? x.labels : []))
+      for (const l of ls) {
+        if (!isObj(l)) continue
+        const perf = isObj(l.performance_details) ? l.performance_details : {}
+        const det = isObj(l.label_details) ? l.label_details : {}
+        await run.label(dr, fromExportV2(l.annotations), { skipped: perf.skipped === true, seconds: typeof perf.seconds_to_create === 'number' ? perf.seconds_to_create : 0, createdAt: dateOr(det.created_at) }, () => rec.line)
+      }
+    } else if (isObj(v.dataRow)) {
+      const ref = typeof v.dataRow.globalKey === 'string' ? `key:${v.dataRow.globalKey.toLowerCase()}` : typeof v.dataRow.id === 'string' ? `id:${v.dataRow.id}` : null
+      if (!ref) run.errors.push({ line: rec.line, field: 'dataRow', message: 'dataRow needs an id or a globalKey' })
+      else staged.push({ line: rec.line, ref, payload: v })
+    } else {
+      run.errors.push({ line: rec.line, message: 'not a Labelbox line: expected "data_row" (export v2) or "dataRow" (annotation import)' })
+    }
+  }
+  for (let i = 0; i < staged.length; i += 40) {
+    await run.db
+      .insert(labelImportLines)
+      .values(staged.slice(i, i + 40).map((s) => ({ taskId: run.task.id, line: s.line, dataRowRef: s.ref, payload: s.payload })))
+      .onConflictDoNothing()
+  }
+  cur.offset += consumed
+  cur.state = state
+  cur.lines = state.line
+  return final && cur.offset >= p.size
+}
+
+function mediaTypeOf(v: Obj): DataMediaType | undefined {
+  const mime = isObj(v.media_attributes) && typeof v.media_attributes.mime_type === 'string' ? v.media_attributes.mime_type : ''
+  if (mime.startsWith('image/')) return 'IMAGE'
+  if (mime.startsWith('video/')) return 'VIDEO'
+  if (mime.startsWith('audio/')) return 'AUDIO'
+  if (mime.startsWith('text/')) return 'TEXT'
+  return undefined
+}
+
+async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
+  const refs = await run.db
+    .selectDistinct({ ref: labelImportLines.dataRowRef })
+    .from(labelImportLines)
+    .where(and(eq(labelImportLines.taskId, run.task.id), gt(labelImportLines.dataRowRef, cur.groupAfter)))
+    .orderBy(asc(labelImportLines.dataRowRef))
+    .limit(GROUPS_PER_SLICE)
+  for (const { ref } of refs) {
+    const lines = await run.db.select().from(labelImportLines).where(and(eq(labelImportLines.taskId, run.task.id), eq(labelImportLines.dataRowRef, ref))).orderBy(asc(labelImportLines.line))
+    const byKey = ref.startsWith('key:') ? { globalKey: ref.slice(4) } : { id: ref.slice(3) }
+    const dr = await run.dataRow(lines[0]!.line, byKey)
+    cur.groupAfter = ref
+    if (!dr) {
+      // Every line of a missing data row is reported.
+      for (const l of lines.slice(1)) run.errors.push({ line: l.line, field: byKey.globalKey ? 'dataRow.globalKey' : 'dataRow.id', message: run.errors[run.errors.length - 1]!.message })
+      continue
+    }
+    const objects: Obj[] = []
+    const classifications: Obj[] = []
+    const objLines: number[] = []
+    const clsLines: number[] = []
+    for (const l of lines) {
+      const a = fromAnnotationImport(l.payload)
+      if (a.kind === 'error') run.errors.push({ line: l.line, global_key: dr.globalKey, ...(a.field ? { field: a.field } : {}), message: a.message })
+      else if (a.kind === 'object') (objects.push(a.value), objLines.push(l.line))
+      else (classifications.push(a.value), clsLines.push(l.line))
+    }
+    if (!objects.length && !classifications.length) continue
+    const lineFor = (path: string) => {
+      const m = /^annotations\.(objects|classifications)\.(\d+)/.exec(path)
+      if (!m) return lines[0]!.line
+      return (m[1] === 'objects' ? objLines : clsLines)[Number(m[2])] ?? lines[0]!.line
+    }
+    await run.label(dr, { objects, classifications }, { skipped: false, seconds: 0, createdAt: null }, lineFor)
+  }
+  return refs.length < GROUPS_PER_SLICE
+}
+
+async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
+  const db = makeDb(env.DB)
+  const p = task.params as Params
+  const project = await db.select().from(projects).where(eq(projects.id, p.project_id)).get()
+  if (!project || project.deletedAt) {
+    await failTask(env, task.id, 'The project was deleted while importing.')
+    return 'done'
+  }
+  const status = env.TASK_STATUS.getByName(task.id)
+  const cur: Cursor = ((await status.cursor()) as Cursor | null) ?? { phase: 'read', offset: 0, state: { format: 'ndjson', line: 0 }, slice: 0, created: 0, duplicates: 0, failed: 0, lines: 0, groupAfter: '' }
+  const run = new Run(env, db, task, project, p)
+
+  if (cur.phase === 'cleanup') {
+    await db.run(sql`DELETE FROM label_import_lines WHERE rowid IN (SELECT rowid FROM label_import_lines WHERE task_id = ${task.id} LIMIT 5000)`)
+    const left = await db.select({ n: sql<number>`count(*)` }).from(labelImportLines).where(eq(labelImportLines.taskId, task.id))
+    if (Number(left[0]?.n ?? 0) > 0) return 'more'
+    await env.EXPORTS.put(resultKey(task.id, 'json'), JSON.stringify({ project_id: project.id, labels_created: cur.created, labels_unchanged: cur.duplicates, lines_failed: cur.failed, lines: cur.lines }), { httpMetadata: { contentType: 'application/json' } })
+    await completeTask(env, task, {
+      metadata: { labels_created: cur.created, labels_unchanged: cur.duplicates, lines_failed: cur.failed, bytes_done: p.size },
+      resultKey: resultKey(task.id, 'json'),
+      errorsKey: cur.failed ? `tasks/${task.id}/errors/` : undefined,
+      message: `${cur.created} labels imported, ${cur.failed} lines with errors`,
+    })
+    return 'done'
+  }
+
+  const phaseDone = cur.phase === 'read' ? await readPhase(run, cur) : await groupPhase(run, cur)
+  await run.saveOntology()
+  if (run.errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), run.errors.sort((a, b) => a.line - b.line).map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+  cur.slice++
+  cur.created += run.created
+  cur.duplicates += run.duplicates
+  cur.failed += new Set(run.errors.map((e) => e.line)).size
+  if (phaseDone) cur.phase = cur.phase === 'read' ? 'group' : 'cleanup'
+  await status.saveCursor(cur)
+  await reportProgress(env, task, {
+    percent: cur.phase === 'read' ? (cur.offset / p.size) * 90 : 95,
+    done: cur.created,
+    phase: `${cur.created} labels imported`,
+    metadata: { labels_created: cur.created, labels_unchanged: cur.duplicates, lines_failed: cur.failed, bytes_done: cur.offset },
+  })
+  return 'more'
+}
+
+taskJob('import-labels', slice)
+

@@ -1,0 +1,69 @@
+/**
+ * Generated permission tests: every route × every role × session / API key / read-only key /
+ * narrowed key × same / other organization. The expected answer is computed from the permission
+ * table; the route must agree. Each test file runs one slice of the route list (workerd keeps a
+ * test file in one isolate; very long files exhaust it).
+ */
+import { beforeAll, describe, expect, it } from 'vitest'
+import { can, PERMISSIONS, narrowRole, type Action, type Rule } from '../../src/auth/permissions'
+import type { OrgRole } from '../../src/db/schema/columns'
+import { makeApiKey, seedTwoOrgs, type TestUser } from './factories'
+import { call, type Auth } from './harness'
+import { isOk, type RouteCase, type Target } from './routes'
+
+export function permissionSuite(routes: RouteCase[]) {
+  let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
+  const ROLES: OrgRole[] = ['ADMIN', 'TEAM_MANAGER', 'REVIEWER', 'LABELER', 'NONE']
+  type Via = 'session' | 'key' | 'read-only key' | 'key narrowed to LABELER'
+  const VIAS: Via[] = ['session', 'key', 'read-only key', 'key narrowed to LABELER']
+
+  beforeAll(async () => {
+    orgs = await seedTwoOrgs()
+  })
+
+  async function authFor(u: TestUser, via: Via): Promise<{ auth: Auth; role: OrgRole; readOnly: boolean }> {
+    if (via === 'session') return { auth: { cookie: u.cookie }, role: u.role, readOnly: false }
+    const keyRole = via === 'key narrowed to LABELER' ? 'LABELER' : null
+    const k = await makeApiKey(u, { read_only: via === 'read-only key', role: u.role === 'NONE' ? null : keyRole })
+    return { auth: { key: k.key }, role: narrowRole(u.role, u.role === 'NONE' ? null : keyRole), readOnly: via === 'read-only key' }
+  }
+
+  function expected(rc: RouteCase, caller: TestUser, eff: { role: OrgRole; readOnly: boolean }, target: Target, sameOrg: boolean): 'ok' | 403 | 404 {
+    if (!sameOrg && rc.hasTarget) return 404
+    const action = rc.action(caller, target)
+    const actor = { role: eff.role, readOnly: eff.readOnly, userId: caller.id }
+    // Every prepare() makes a fresh project through the org admin, so the caller's role in it is
+    // their effective org role (project-based members have none there).
+    const resource = { ownerId: target.ownerId, projectRole: eff.role }
+    if (can(actor, action, resource)) return 'ok'
+    const rule: Rule = PERMISSIONS[action]
+    if (rule.seeAction && !can({ ...actor, readOnly: false }, rule.seeAction as Action, resource)) return 404
+    return 403
+  }
+
+  for (const rc of routes) {
+    describe(rc.name, () => {
+      for (const role of ROLES) {
+        for (const via of VIAS) {
+          if (rc.surface === 'html' && via !== 'session') continue
+          if (via === 'key narrowed to LABELER' && role !== 'ADMIN' && role !== 'TEAM_MANAGER') continue
+          for (const sameOrg of [true, false]) {
+            it(`${role} via ${via}, ${sameOrg ? 'same org' : 'other org'}`, async () => {
+              const caller = orgs.orgA[role]
+              const { auth, role: effRole, readOnly } = await authFor(caller, via)
+              const org = sameOrg ? orgs.a : orgs.b
+              const admin = sameOrg ? orgs.orgA.ADMIN : orgs.orgB.ADMIN
+              const target = await rc.prepare({ org, admin, actor: sameOrg ? caller : orgs.orgB[role] })
+              const want = expected(rc, caller, { role: effRole, readOnly }, target, sameOrg)
+              const res = await call(rc.method, target.path, auth, { json: target.json, form: target.form })
+              const got = isOk(res.status) ? 'ok' : res.status
+              if (got !== want) throw new Error(`${rc.name} as ${role} via ${via} (${sameOrg ? 'same' : 'other'} org): expected ${want}, got ${res.status} ${(await res.text()).slice(0, 300)}`)
+              if (rc.surface === 'api' && got !== 'ok') expect(res.headers.get('Content-Type')).toContain('application/problem+json')
+            })
+          }
+        }
+      }
+    })
+  }
+
+}

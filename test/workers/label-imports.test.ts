@@ -1,0 +1,143 @@
+// Label imports from real Labelbox files, and the round trip: import an export v2 file into a
+// fresh project, export it, and get the same names, kinds, geometry and answers back.
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import roofWear from '../fixtures/labelbox/export-v2-roof-wear.ndjson?raw'
+import lightly from '../fixtures/labelbox/export-v2-lightly.ndjson?raw'
+import nested from '../fixtures/labelbox/annotation-import/nested_import.json'
+import rectangle from '../fixtures/labelbox/annotation-import/rectangle_import.json'
+import polyline from '../fixtures/labelbox/annotation-import/polyline_import.json'
+import video from '../fixtures/labelbox/annotation-import/video_import.json'
+import { seedTwoOrgs, unique } from '../helpers/factories'
+import { call, json } from '../helpers/harness'
+
+let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
+const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
+beforeAll(async () => {
+  orgs = await seedTwoOrgs()
+})
+
+async function waitDone(id: string) {
+  let t: any
+  await vi.waitFor(async () => {
+    t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
+    expect(['COMPLETE', 'FAILED']).toContain(t.status)
+  }, { timeout: 90_000, interval: 250 })
+  return t
+}
+const newProject = async (ontology?: unknown) => json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Import'), media_type: 'IMAGE', ...(ontology ? { ontology } : {}) } }))
+const newDataset = async () => json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+async function importLabels(projectId: string, body: string, query = '') {
+  const res = await call('POST', `/api/v1/projects/${projectId}/label-imports${query}`, admin(), { body, headers: { 'Content-Type': 'application/x-ndjson' } })
+  expect(res.status, await res.clone().text()).toBe(202)
+  return waitDone((await json(res)).id)
+}
+async function exportAll(projectId: string) {
+  const res = await call('POST', `/api/v1/projects/${projectId}/exports`, admin(), { json: { params: { performance_details: true } } })
+  const t = await waitDone((await json(res)).id)
+  return (await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+}
+
+/** What must survive a round trip: per data row (by global key), the labels' annotations without ids. */
+function essence(lines: any[]) {
+  const strip = (x: any): any => {
+    if (Array.isArray(x)) return x.map(strip)
+    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'feature_id' && k !== 'feature_schema_id').map(([k, v]) => [k, strip(v)]))
+    return x
+  }
+  const out: Record<string, unknown> = {}
+  for (const l of lines) {
+    const labels = Object.values(l.projects as Record<string, any>).flatMap((p: any) => p.labels)
+    out[l.data_row.global_key] = labels.map((lb: any) => strip({ objects: lb.annotations.objects, classifications: lb.annotations.classifications }))
+  }
+  return out
+}
+
+describe('label imports', () => {
+  for (const [name, file] of [['roof-wear', roofWear], ['lightly', lightly]] as const) {
+    it(`round-trips ${name}: import into a fresh project, export, same annotations`, async () => {
+      const p = await newProject()
+      const d = await newDataset()
+      const t = await importLabels(p.id, file, `?dataset_id=${d.id}&create_ontology=true`)
+      expect(t.status).toBe('COMPLETE')
+      const input = file.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      const labelCount = input.reduce((s, l) => s + Object.values(l.projects).reduce((a: number, p: any) => a + p.labels.length, 0), 0)
+      expect(t.metadata.labels_created).toBe(labelCount)
+      expect(t.metadata.lines_failed).toBe(0)
+      const exported = await exportAll(p.id)
+      expect(exported).toHaveLength(input.length)
+      expect(essence(exported)).toEqual(essence(input))
+      // Importing the same file again adds nothing.
+      const again = await importLabels(p.id, file, `?dataset_id=${d.id}&create_ontology=true`)
+      expect(again.metadata).toMatchObject({ labels_created: 0, labels_unchanged: labelCount })
+      const o = await json(await call('GET', `/api/v1/projects/${p.id}/overview`, admin()))
+      expect(o.labeled).toBe(input.length)
+    })
+  }
+
+  it('without dataset_id, rows missing from the organization are per-line errors', async () => {
+    // The other organization has none of these rows (and never sees the first one's).
+    const other = { cookie: orgs.orgB.ADMIN.cookie }
+    const p = await json(await call('POST', '/api/v1/projects', other, { json: { name: unique('Import'), media_type: 'IMAGE' } }))
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?create_ontology=true`, other, { body: lightly, headers: { 'Content-Type': 'application/x-ndjson' } })
+    const started = await json(res)
+    let t: any
+    await vi.waitFor(async () => {
+      t = await json(await call('GET', `/api/v1/tasks/${started.id}`, other))
+      expect(t.status).toBe('COMPLETE')
+    }, { timeout: 60_000, interval: 250 })
+    const lines = lightly.split('\n').filter(Boolean).length
+    expect(t.metadata).toMatchObject({ labels_created: 0, lines_failed: lines })
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, other)).text()).trim().split('\n').map((l) => JSON.parse(l))
+    expect(errs[0]).toMatchObject({ line: 1, field: 'data_row.global_key', message: expect.stringMatching(/pass \?dataset_id=/) })
+  })
+
+  it('groups annotation-import lines by data row into one label; reports each bad line', async () => {
+    // The fixture's features by their Labelbox schema ids, kept as our feature_schema_ids.
+    const ontology = {
+      tools: [
+        { name: 'box', tool: 'bounding_box', feature_schema_id: 'ckrb1sfjx099a0y914hl319ie', classifications: [
+          { name: 'nested', type: 'radio', feature_schema_id: 'ckrb1sfkn099c0y910wbo0p1a', options: [{ name: 'a', feature_schema_id: 'ckrb1sfl8099g0y91cxbd5ftb' }, { name: 'b', feature_schema_id: 'ckrb1sfl8099e0y919v260awv' }] },
+        ] },
+        { name: 'bbox', tool: 'bounding_box' },
+        { name: 'some-line', tool: 'line' },
+      ],
+    }
+    const p = await newProject(ontology)
+    const d = await newDataset()
+    const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/1.jpg', global_key: unique('one') }, { row_data: 'https://x.test/2.jpg', global_key: unique('two') }] }))).created
+    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'b', data_row_ids: rows.map((r: any) => r.id) } })
+    // Point the fixture's Labelbox data-row ids at our rows, as a user migrating would.
+    const mapRow = (x: any, to: any) => ({ ...x, dataRow: { id: to.id } })
+    const lines = [
+      mapRow(nested[1], rows[0]), // radio answer b
+      mapRow(rectangle[0], rows[1]),
+      mapRow(nested[0], rows[0]), // radio answer a (same data row: same label)
+      mapRow(polyline[0], rows[1]),
+      mapRow(nested[2], rows[0]), // answer given as a list for a radio: an error for this line
+      { ...mapRow(video[0], rows[1]) }, // frame-based: not supported, reported
+      { ...rectangle[0], dataRow: { globalKey: 'no-such-key' } },
+    ]
+    const t = await importLabels(p.id, lines.map((l) => JSON.stringify(l)).join('\n'))
+    expect(t.status).toBe('COMPLETE')
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
+    expect(errs.map((e) => e.line).sort((a, b) => a - b)).toEqual([5, 6, 7])
+    expect(errs.find((e) => e.line === 5).message).toMatch(/“nested” is a radio classification/)
+    // Row 0 got no label (its group had a bad line); row 1 got one label with the box and the line.
+    expect(t.metadata.labels_created).toBe(1)
+    const labels = (await json(await call('GET', `/api/v1/projects/${p.id}/labels`, admin()))).items
+    expect(labels).toHaveLength(1)
+    expect(labels[0].data_row_id).toBe(rows[1].id)
+    expect(labels[0].imported).toBe(true)
+    expect(labels[0].annotations.objects.map((o: any) => o.annotation_kind).sort()).toEqual(['ImageBoundingBox', 'ImagePolyline'])
+  })
+
+  it('refuses bad requests before any task exists', async () => {
+    const p = await newProject()
+    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, admin(), { body: '{}', headers: { 'Content-Type': 'text/csv' } })).status).toBe(415)
+    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, admin(), { body: '', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(400)
+    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=ds_nope`, admin(), { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(400)
+    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports?create_ontology=yes`, admin(), { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(400)
+    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, { cookie: orgs.orgA.REVIEWER.cookie }, { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(403)
+    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, { cookie: orgs.orgB.ADMIN.cookie }, { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(404)
+  })
+})

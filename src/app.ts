@@ -26,6 +26,7 @@ import { tasksApi } from './modules/tasks/api'
 import { datasetsApi } from './modules/datasets/api'
 import { labelsApi } from './modules/labels/api'
 import { exportsApi } from './modules/exports/api'
+import { labelingWeb } from './modules/labels/web'
 
 const isApi = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/graphql'
 
@@ -66,6 +67,7 @@ app.get('/healthz', (c) => c.text('ok'))
 app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301))
 app.route('/', authWeb)
 app.route('/invitations', invitationsWeb)
+app.route('/projects', labelingWeb)
 app.route('/projects', projectsWeb)
 app.route('/members', membersWeb)
 app.route('/datasets', datasetsWeb)

@@ -33,7 +33,7 @@ for (const rc of ROUTES) {
   describe(rc.name, () => {
     it(rc.surface === 'api' ? 'anonymous → 401 problem' : 'anonymous → redirect to /login', async () => {
       const target = await rc.prepare({ org: orgs.a, admin: orgs.orgA.ADMIN, actor: orgs.orgA.ADMIN })
-      const res = await call(rc.method, target.path, undefined, { json: target.json, form: target.form })
+      const res = await call(rc.method, target.path, undefined, { json: target.json, form: target.form, body: target.body, headers: target.headers })
       if (rc.surface === 'api') {
         expect(res.status).toBe(401)
         expect((await res.json<{ code: string }>()).code).toBe('UNAUTHORIZED')
@@ -46,13 +46,13 @@ for (const rc of ROUTES) {
       for (const [label, key] of [['revoked key', () => revoked], ['expired key', () => expired], ["key of someone who left", () => orphaned]] as const) {
         it(`${label} → 401`, async () => {
           const target = await rc.prepare({ org: orgs.a, admin: orgs.orgA.ADMIN, actor: orgs.orgA.ADMIN })
-          const res = await call(rc.method, target.path, { key: key() }, { json: target.json })
+          const res = await call(rc.method, target.path, { key: key() }, { json: target.json, body: target.body, headers: target.headers })
           expect(res.status).toBe(401)
         })
       }
       it('a malformed Authorization header → 401', async () => {
         const target = await rc.prepare({ org: orgs.a, admin: orgs.orgA.ADMIN, actor: orgs.orgA.ADMIN })
-        const res = await call(rc.method, target.path, undefined, { json: target.json, headers: { Authorization: 'Basic abc' } })
+        const res = await call(rc.method, target.path, undefined, { json: target.json, body: target.body, headers: { ...target.headers, Authorization: 'Basic abc' } })
         expect(res.status).toBe(401)
       })
     }

@@ -169,7 +169,7 @@ async function seedData(base, adminCookie) {
 }
 
 /** A small PNG (street-like colour blocks), encoded by hand: no image library needed. */
-function demoPng(w, h, seed) {
+export function demoPng(w, h, seed) {
   const rnd = (n) => ((seed * 9301 + n * 49297) % 233280) / 233280
   const raw = Buffer.alloc((w * 3 + 1) * h)
   for (let y = 0; y < h; y++) {

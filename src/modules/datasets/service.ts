@@ -57,7 +57,8 @@ export async function listDatasets(ctx: Ctx, q: { limit: number; cursor?: string
   const after = decodeCursor(q.cursor)
   const where: (SQL | undefined)[] = [eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)]
   if (after) where.push(lt(datasets.id, String(after[0])))
-  if (q.search) where.push(sql`instr(lower(${datasets.name}), ${q.search.toLowerCase()}) > 0`)
+  // SQLite lower() folds ASCII only: fold the term the same way so non-ASCII names match exactly.
+  if (q.search) where.push(sql`instr(lower(${datasets.name}), lower(${q.search})) > 0`)
   const rows = await ctx.db.select().from(datasets).where(and(...where)).orderBy(desc(datasets.id)).limit(q.limit + 1)
   return toPage(rows, q.limit, (r) => [r.id], datasetView)
 }

@@ -43,8 +43,9 @@ export async function listMembers(ctx: Ctx, q: { limit: number; cursor?: string 
   if (after) where.push(lt(memberships.id, String(after[0])))
   if (q.search) {
     // instr() rather than LIKE: no wildcard escaping, and no 50-byte LIKE pattern limit on D1.
-    const term = q.search.toLowerCase()
-    where.push(or(sql`instr(lower(${users.fullName}), ${term}) > 0`, sql`instr(${users.email}, ${term}) > 0`))
+    // SQLite lower() folds ASCII only: the term goes through the same lower() so non-ASCII names
+    // still match exactly (emails are stored lower-cased already).
+    where.push(or(sql`instr(lower(${users.fullName}), lower(${q.search})) > 0`, sql`instr(${users.email}, lower(${q.search})) > 0`))
   }
   const rows = await ctx.db
     .select({ id: memberships.id, userId: users.id, email: users.email, fullName: users.fullName, role: memberships.role, createdAt: memberships.createdAt })

@@ -148,7 +148,7 @@ export async function listProjects(ctx: Ctx, q: { limit: number; cursor?: string
   const after = cur?.[1]
   const where: SQL[] = [visibleProjectsWhere(ctx.actor)]
   // instr() over lower(name): substring match without LIKE's wildcards or D1's 50-byte pattern limit.
-  if (q.search) where.push(sql`instr(lower(${projects.name}), ${q.search.toLowerCase()}) > 0`)
+  if (q.search) where.push(sql`instr(lower(${projects.name}), lower(${q.search})) > 0`)
   const pinJoin = and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId))
   const items: ProjectView[] = []
 

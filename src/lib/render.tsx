@@ -47,6 +47,13 @@ export function renderDocument(c: C, doc: Child, status: 200 | 401 | 404 | 410 |
 
 export function renderError(c: C, err: AppError) {
   if (err.retryAfter) c.header('Retry-After', String(err.retryAfter))
+  // htmx 4 swaps error answers into the target: a fragment request gets an inline message, not a page.
+  if (wantsFragment(c)) {
+    return c.html(
+      <div class="alert alert-error" role="alert"><strong>{err.title}</strong> {err.detail}</div>,
+      err.status as 400,
+    )
+  }
   const page = <ErrorPage actor={c.var.actor} status={err.status} detail={err.detail} requestId={c.var.requestId} />
   return c.html(page, err.status as 400)
 }

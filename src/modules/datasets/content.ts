@@ -3,26 +3,10 @@
  * Range, so videos seek), URLs redirect, raw text is returned as text. Who may see it: anyone who
  * may see datasets, or a project-based member of a project that holds the row.
  */
-import { and, eq, isNull, sql } from 'drizzle-orm'
-import { projectDataRows, projectMembers, projects } from '../../db/schema'
 import type { Ctx } from '../../env'
-import { can } from '../../auth/permissions'
 import { AppError, notFound } from '../../lib/errors'
 import { serveObject } from '../../lib/r2'
-import { loadDataRow, r2Prefix, type DataRowRow } from './data-rows'
-
-export async function mayViewDataRow(ctx: Ctx, row: DataRowRow): Promise<boolean> {
-  if (can(ctx.actor, 'dataset.view')) return true
-  if (ctx.actor.role !== 'NONE') return false
-  const hit = await ctx.db
-    .select({ one: sql<number>`1` })
-    .from(projectDataRows)
-    .innerJoin(projects, and(eq(projects.id, projectDataRows.projectId), isNull(projects.deletedAt)))
-    .innerJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, ctx.actor.userId)))
-    .where(and(eq(projectDataRows.dataRowId, row.id), sql`${projectMembers.role} <> 'NONE'`))
-    .limit(1)
-  return hit.length > 0
-}
+import { loadDataRow, mayViewDataRow, r2Prefix } from './data-rows'
 
 export async function dataRowContent(ctx: Ctx, id: string, request: Request): Promise<Response> {
   const row = await loadDataRow(ctx, { id })
@@ -32,10 +16,13 @@ export async function dataRowContent(ctx: Ctx, id: string, request: Request): Pr
   if (rd.startsWith('r2://')) {
     const key = rd.slice('r2://'.length)
     if (!key.startsWith(r2Prefix(row.orgId))) throw notFound('Data row content')
+    // Uploaded HTML or SVG shown inline from our origin could pose as one of our pages (forms
+    // posting to us): those are always downloads.
+    const active = !mime || /^(text\/html|image\/svg\+xml|application\/xhtml|text\/xml|application\/xml)/i.test(mime)
     return serveObject(ctx.env.ASSETS_BUCKET, key, request, {
       ...(mime ? { 'Content-Type': mime } : {}),
       'Cache-Control': 'private, max-age=300',
-      'Content-Disposition': 'inline',
+      'Content-Disposition': active ? 'attachment' : 'inline',
       'X-Content-Type-Options': 'nosniff',
     })
   }

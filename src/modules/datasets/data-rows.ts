@@ -9,9 +9,9 @@
  */
 import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import { dataRows, datasets } from '../../db/schema'
+import { dataRows, datasets, projectDataRows, projectMembers, projects } from '../../db/schema'
 import type { Ctx } from '../../env'
-import { authorize } from '../../auth/permissions'
+import { authorize, can } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
 import { iso } from '../../lib/format'
 import { newId } from '../../lib/ids'
@@ -124,6 +124,21 @@ export async function insertRows(db: Db, d: DatasetRow, createdBy: string, candi
   return { inserted, errors }
 }
 
+/** Who may see a data row: anyone who may see datasets, or a project-based member of a project
+ * that holds the row. */
+export async function mayViewDataRow(ctx: Ctx, row: DataRowRow): Promise<boolean> {
+  if (can(ctx.actor, 'dataset.view')) return true
+  if (ctx.actor.role !== 'NONE') return false
+  const hit = await ctx.db
+    .select({ one: sql<number>`1` })
+    .from(projectDataRows)
+    .innerJoin(projects, and(eq(projects.id, projectDataRows.projectId), isNull(projects.deletedAt)))
+    .innerJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, ctx.actor.userId)))
+    .where(and(eq(projectDataRows.dataRowId, row.id), sql`${projectMembers.role} <> 'NONE'`))
+    .limit(1)
+  return hit.length > 0
+}
+
 /** POST /datasets/{id}/data-rows: up to 1,000 rows, partial success. */
 export async function createDataRows(ctx: Ctx, datasetId: string, inputs: unknown[]): Promise<{ created: DataRowView[]; errors: RowResultError[] }> {
   const d = await loadDataset(ctx, datasetId, 'dataset.manage')
@@ -176,9 +191,11 @@ export async function loadDataRow(ctx: Ctx, by: { id?: string; globalKey?: strin
   return row.r
 }
 
+/** Whoever may see datasets, or a project-based member of a project holding the row (as for its
+ * content); anyone else gets 404. */
 export async function getDataRow(ctx: Ctx, by: { id?: string; globalKey?: string }): Promise<DataRowView> {
   const r = await loadDataRow(ctx, by)
-  authorize(ctx.actor, 'dataset.view', {}, 'Data row')
+  if (!(await mayViewDataRow(ctx, r))) throw notFound('Data row')
   return dataRowView(r)
 }
 

@@ -58,7 +58,7 @@ export async function startImport(ctx: Ctx, datasetId: string, req: { body: Read
   if (size === 0) throw new AppError('VALIDATION', 'The manifest is empty', [{ path: 'body', message: 'The file is empty' }])
   const { task } = await startTask(ctx, {
     type: 'import-data-rows',
-    name: `Import ${req.filename ? `“${req.filename}” ` : ''}into “${d.name}”`,
+    name: `Import ${req.filename ? `“${req.filename.slice(0, 120)}” ` : ''}into “${d.name}”`,
     subjectId: d.id,
     params: { dataset_id: d.id, key, size, format },
     metadata: { bytes_total: size, bytes_done: 0, rows_created: 0, rows_failed: 0 },

@@ -1,15 +1,261 @@
-/** @module /datasets */
-import { Hono } from 'hono'
-import type { AppEnv } from '../../env'
+/**
+ * @module /datasets (HTML): the Datasets tab, the create form, a dataset's page (upload panel,
+ * manifest import with a self-updating task card, rows table) and a data row's page. Thin like the
+ * JSON twin in api.ts: read input → call the same services → render. Access is decided by the
+ * services; `can()` only hides controls a person could not use anyway.
+ *
+ * The pages answer their own fragments to htmx (api.md "Pages"): GET /datasets with `HX-Request`
+ * answers the table (search as you type; "load more" with a cursor answers the next rows), and
+ * GET /datasets/{id} answers the rows section (refresh after uploads; "load more"). Browsers with
+ * JavaScript upload through the JSON API (/js/uploads.js, for progress and chunking); the plain
+ * multipart posts below keep uploads and imports working without it.
+ */
+import { Hono, type Context } from 'hono'
+import * as v from 'valibot'
+import type { AppEnv, Ctx } from '../../env'
 import { requireSession } from '../../middleware/auth'
-import { renderPage } from '../../lib/render'
-import { authorize } from '../../auth/permissions'
-import { DatasetsEmpty } from '../../../views/pages/datasets/empty'
+import { ctxOf } from '../../lib/ctx'
+import { AppError } from '../../lib/errors'
+import { readForm } from '../../lib/forms'
+import { formatNumber } from '../../lib/format'
+import { renderPage, wantsFragment } from '../../lib/render'
+import { ListQuery, parse } from '../../lib/validate'
+import { authorize, can } from '../../auth/permissions'
+import { getTaskRow, taskView, type TaskView } from '../tasks/service'
+import { DatasetRows, DatasetsPage, DatasetsTable, listUrl } from '../../../views/pages/datasets/list'
+import { NewDatasetPage } from '../../../views/pages/datasets/form'
+import { DataRowRows, DataRowsSection, DatasetPage, ImportCard, rowCountLabel, type DatasetPageProps, type Panel } from '../../../views/pages/datasets/dataset'
+import { DataRowPage } from '../../../views/pages/datasets/data-row'
+import { CreateDatasetInput } from './schemas'
+import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
+import { getDataRow, listDataRows } from './data-rows'
+import { deleteDataset } from './delete'
+import { uploadFile } from './uploads'
+import { startImport } from './imports'
+import { formatFromFilename } from './manifest'
+
+type C = Context<AppEnv>
 
 export const datasetsWeb = new Hono<AppEnv>()
 datasetsWeb.use('*', requireSession)
 
-datasetsWeb.get('/', (c) => {
-  authorize(c.var.actor!, 'dataset.view')
-  return renderPage(c, { title: 'Datasets', section: 'datasets', body: <DatasetsEmpty /> })
+const PAGE_SIZE = 50
+const ROWS_PAGE_SIZE = 50
+
+/** Errors a person can fix in the form; anything else (403, 404) goes to onError. */
+const isFormError = (e: unknown): e is AppError => e instanceof AppError && (e.code === 'VALIDATION' || e.code === 'CONFLICT')
+
+/** A boosted form answered with its errors must not move the address bar to the POST URL. */
+function keepUrl(c: C) {
+  if (c.req.header('HX-Request') === 'true') c.header('HX-Push-Url', 'false')
+}
+
+/** A toast through `HX-Trigger`. Header values are bytes a browser reads as Latin-1, so every
+ * non-ASCII character (names, curly quotes) travels as a JSON \u escape. */
+const toast = (c: C, value: string) =>
+  c.header('HX-Trigger', JSON.stringify({ toast: { value } }).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`))
+
+// The Datasets tab ------------------------------------------------------------------------------
+
+const NOTICES: Record<string, string> = {
+  '1': 'Dataset deleted.',
+  task: 'The dataset is gone from every list; its data rows and files are being deleted in the background. Follow it in the Tasks menu.',
+}
+
+datasetsWeb.get('/', async (c) => {
+  const q = parse(ListQuery, c.req.query())
+  const ctx = ctxOf(c)
+  const search = q.search ?? ''
+  const props = { page: await listDatasets(ctx, { limit: PAGE_SIZE, search: search || undefined, cursor: q.cursor }), search, canManage: can(ctx.actor, 'dataset.manage'), paged: !!q.cursor }
+  // Search as you type answers the table and moves the address bar along; "load more" answers rows.
+  if (wantsFragment(c) && !q.cursor) c.header('HX-Replace-Url', listUrl(search))
+  return renderPage(c, {
+    title: 'Datasets',
+    section: 'datasets',
+    body: <DatasetsPage {...props} notice={NOTICES[c.req.query('deleted') ?? '']} />,
+    fragment: q.cursor ? <DatasetRows {...props} /> : <DatasetsTable {...props} />,
+  })
+})
+
+// Create ----------------------------------------------------------------------------------------
+
+datasetsWeb.get('/new', (c) => {
+  authorize(c.var.actor!, 'dataset.manage')
+  return renderPage(c, { title: 'New dataset', section: 'datasets', body: <NewDatasetPage state={{ values: { name: '', description: '' } }} /> })
+})
+
+datasetsWeb.post('/', async (c) => {
+  const ctx = ctxOf(c)
+  authorize(ctx.actor, 'dataset.manage')
+  const form = await readForm(c)
+  const values = { name: form.name ?? '', description: form.description ?? '' }
+  try {
+    const d = await createDataset(ctx, parse(CreateDatasetInput, values))
+    return c.redirect(`/datasets/${d.id}?panel=upload`, 303)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    keepUrl(c)
+    const state = { values, errors: e.errors, message: e.errors.length ? undefined : e.detail }
+    return renderPage(c, { title: 'New dataset', section: 'datasets', status: 422, body: <NewDatasetPage state={state} /> })
+  }
+})
+
+// One dataset -----------------------------------------------------------------------------------
+
+/** Paging is checked like the API's; the page's own hints (an open panel, an import to follow, a
+ * count of uploaded files) are ignored when malformed rather than refused. */
+const PageQuery = v.object({
+  ...ListQuery.entries,
+  panel: v.fallback(v.optional(v.picklist(['upload', 'import'])), undefined),
+  import: v.fallback(v.optional(v.pipe(v.string(), v.regex(/^tsk_[0-9A-Za-z]{1,40}$/))), undefined),
+  uploaded: v.fallback(v.optional(v.pipe(v.string(), v.regex(/^\d{1,6}$/), v.transform(Number))), undefined),
+})
+
+/** The import task to show on a dataset's page, if it is one of this dataset's imports that the
+ * person may see; anything else is quietly left out (the page itself is not about the task). */
+async function importTaskOf(ctx: Ctx, datasetId: string, taskId: string | undefined): Promise<TaskView | null> {
+  if (!taskId) return null
+  try {
+    const t = await getTaskRow(ctx, taskId)
+    return t.type === 'import-data-rows' && t.subjectId === datasetId ? taskView(t) : null
+  } catch (e) {
+    if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null
+    throw e
+  }
+}
+
+async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<DatasetPageProps> & { status?: 200 | 201 | 422 } = {}) {
+  const q = parse(PageQuery, c.req.query())
+  const canManage = can(ctx.actor, 'dataset.manage')
+  const rows = await listDataRows(ctx, d.id, { limit: ROWS_PAGE_SIZE, cursor: q.cursor })
+  const importTask = canManage ? (extra.importTask ?? (await importTaskOf(ctx, d.id, q.import))) : null
+  const panel: Panel = extra.panel !== undefined ? extra.panel : (q.panel ?? (importTask ? 'import' : null))
+  const notice = extra.notice ?? (q.uploaded ? { tone: 'success' as const, title: `${formatNumber(q.uploaded)} ${q.uploaded === 1 ? 'file' : 'files'} uploaded.` } : undefined)
+  const props: DatasetPageProps = { d, rows, canManage, panel: canManage ? panel : null, importTask, notice, importError: extra.importError, paged: !!q.cursor }
+  return renderPage(c, {
+    title: `${d.name} · Datasets`,
+    section: 'datasets',
+    status: extra.status,
+    body: <DatasetPage {...props} />,
+    fragment: q.cursor ? (
+      <DataRowRows datasetId={d.id} page={rows} />
+    ) : (
+      <>
+        <DataRowsSection d={d} rows={rows} canManage={canManage} />
+        <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">{rowCountLabel(d.row_count)}</hx-partial>
+      </>
+    ),
+  })
+}
+
+datasetsWeb.get('/:id', async (c) => {
+  const ctx = ctxOf(c)
+  return datasetPage(c, ctx, await getDataset(ctx, c.req.param('id')))
+})
+
+datasetsWeb.post('/:id/delete', async (c) => {
+  const ctx = ctxOf(c)
+  const id = c.req.param('id')
+  const d = await getDataset(ctx, id)
+  const { task } = await deleteDataset(ctx, id)
+  if (wantsFragment(c)) {
+    // The row disappears; a big dataset keeps being deleted by a task.
+    toast(c, task ? `Deleting “${d.name}” continues in the background; follow it in the Tasks menu.` : `Dataset “${d.name}” deleted.`)
+    return c.html('')
+  }
+  return c.redirect(`/datasets?deleted=${task ? 'task' : '1'}`, 303)
+})
+
+// Uploads and imports without JavaScript ----------------------------------------------------------
+
+async function formFiles(c: C, name: string): Promise<File[]> {
+  if (!/^multipart\/form-data/i.test(c.req.header('Content-Type') ?? '')) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the files as multipart/form-data')
+  }
+  let body: Record<string, unknown>
+  try {
+    body = await c.req.parseBody({ all: true })
+  } catch {
+    throw new AppError('VALIDATION', 'The form could not be read')
+  }
+  return ([] as unknown[]).concat(body[name] ?? []).filter((f): f is File => f instanceof File && (f.size > 0 || f.name !== ''))
+}
+
+/** The upload form's plain post (browsers without JavaScript): every file in turn, each one's
+ * failure reported without stopping the others. */
+datasetsWeb.post('/:id/files', async (c) => {
+  const ctx = ctxOf(c)
+  const d = datasetView(await loadDataset(ctx, c.req.param('id'), 'dataset.manage'))
+  const files = await formFiles(c, 'file')
+  if (!files.length) {
+    return datasetPage(c, ctx, d, { status: 422, panel: 'upload', notice: { tone: 'error', title: 'Choose at least one file to upload.' } })
+  }
+  let created = 0
+  const failures: string[] = []
+  for (const f of files) {
+    try {
+      await uploadFile(ctx, d.id, f)
+      created++
+    } catch (e) {
+      if (!(e instanceof AppError) || e.status >= 500) throw e
+      failures.push(`${f.name}: ${e.detail}`)
+    }
+  }
+  if (!failures.length) return c.redirect(`/datasets/${d.id}?uploaded=${created}`, 303)
+  const fresh = await getDataset(ctx, d.id)
+  const title = created ? `${formatNumber(created)} of ${formatNumber(files.length)} files uploaded; these failed:` : 'No file could be uploaded:'
+  return datasetPage(c, ctx, fresh, { status: created ? 200 : 422, panel: 'upload', notice: { tone: 'error', title, lines: failures } })
+})
+
+const CONTENT_TYPES = { ndjson: 'application/x-ndjson', json: 'application/json', csv: 'text/csv' } as const
+
+/** The import form's plain post: the file becomes the import task's manifest, then the page shows
+ * the task card. */
+datasetsWeb.post('/:id/imports', async (c) => {
+  const ctx = ctxOf(c)
+  const d = datasetView(await loadDataset(ctx, c.req.param('id'), 'dataset.manage'))
+  const [file] = await formFiles(c, 'manifest')
+  try {
+    if (!file) throw new AppError('VALIDATION', 'Choose a manifest file to import.')
+    const format = formatFromFilename(file.name)
+    if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The manifest must be a .ndjson, .jsonl, .json or .csv file.')
+    const task = await startImport(ctx, d.id, { body: file.stream(), contentType: CONTENT_TYPES[format], contentLength: String(file.size), filename: file.name })
+    return c.redirect(`/datasets/${d.id}?panel=import&import=${task.id}`, 303)
+  } catch (e) {
+    if (!(e instanceof AppError) || !['VALIDATION', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE'].includes(e.code)) throw e
+    return datasetPage(c, ctx, d, { status: 422, panel: 'import', importError: e.detail })
+  }
+})
+
+/** The import card: it polls this while the task runs. The task's own rule decides who sees it
+ * (its creator or an admin); it must be an import into this dataset. When it has just finished,
+ * the rows section comes along so the new rows appear without a reload. */
+datasetsWeb.get('/:id/imports/:taskId', async (c) => {
+  const ctx = ctxOf(c)
+  const row = await getTaskRow(ctx, c.req.param('taskId'))
+  const d = await getDataset(ctx, c.req.param('id'))
+  if (row.type !== 'import-data-rows' || row.subjectId !== d.id) throw new AppError('NOT_FOUND', 'Import not found')
+  if (!wantsFragment(c)) return c.redirect(`/datasets/${d.id}?panel=import&import=${row.id}`, 303)
+  const t = taskView(row)
+  c.header('Vary', 'HX-Request')
+  c.header('Cache-Control', 'no-store')
+  if (t.status === 'QUEUED' || t.status === 'IN_PROGRESS') return c.html(<ImportCard datasetId={d.id} t={t} />)
+  const rows = await listDataRows(ctx, d.id, { limit: ROWS_PAGE_SIZE })
+  return c.html(
+    <>
+      <ImportCard datasetId={d.id} t={t} />
+      <hx-partial hx-target="#data-rows" hx-swap="outerHTML"><DataRowsSection d={d} rows={rows} canManage={can(ctx.actor, 'dataset.manage')} /></hx-partial>
+      <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">{rowCountLabel(d.row_count)}</hx-partial>
+    </>,
+  )
+})
+
+// One data row ----------------------------------------------------------------------------------
+
+datasetsWeb.get('/:id/rows/:rowId', async (c) => {
+  const ctx = ctxOf(c)
+  const d = await getDataset(ctx, c.req.param('id'))
+  const r = await getDataRow(ctx, { id: c.req.param('rowId') })
+  if (r.dataset_id !== d.id) throw new AppError('NOT_FOUND', 'Data row not found')
+  return renderPage(c, { title: `${r.external_id || r.global_key || r.id} · ${d.name}`, section: 'datasets', body: <DataRowPage d={d} r={r} /> })
 })

@@ -65,7 +65,7 @@ export async function startLabelImport(
   const params: Params = { project_id: project.id, key, size, dataset_id: req.datasetId ?? null, create_ontology: req.createOntology }
   const { task } = await startTask(ctx, {
     type: 'import-labels',
-    name: `Import labels ${req.filename ? `“${req.filename}” ` : ''}into “${project.name}”`,
+    name: `Import labels ${req.filename ? `“${req.filename.slice(0, 120)}” ` : ''}into “${project.name}”`,
     subjectId: project.id,
     params,
     metadata: { bytes_total: size, bytes_done: 0, labels_created: 0, labels_unchanged: 0, lines_failed: 0 },

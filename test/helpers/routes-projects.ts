@@ -132,4 +132,19 @@ export const PROJECT_ROUTES: RouteCase[] = [
     name: 'POST /projects/{id}/settings/data/{batch_id}/detach', surface: 'html', method: 'POST', action: () => 'batch.manage', hasTarget: true,
     prepare: onProject(async (p, { org, admin }) => ({ path: `/projects/${p.id}/settings/data/${await freshBatch(org, admin, p.id)}/detach`, form: {} })),
   },
+
+  // The dashboard's fragments (Overall / Mine, daily / weekly / monthly) and "Generate export" ----------------
+  {
+    name: 'GET /projects/{id}?scope=mine&bucket=week', surface: 'html', method: 'GET', action: () => 'project.view', hasTarget: true,
+    prepare: onProject((p) => ({ path: `/projects/${p.id}?scope=mine&bucket=week` })),
+  },
+  {
+    name: 'GET /projects/{id}/labels-chart', surface: 'html', method: 'GET', action: () => 'project.view', hasTarget: true,
+    prepare: onProject((p) => ({ path: `/projects/${p.id}/labels-chart?bucket=month&scope=all` })),
+  },
+  { name: 'GET /projects/{id}/export', surface: 'html', method: 'GET', action: () => 'export.create', hasTarget: true, prepare: onProject((p) => ({ path: `/projects/${p.id}/export` })) },
+  {
+    name: 'POST /projects/{id}/export', surface: 'html', method: 'POST', action: () => 'export.create', hasTarget: true,
+    prepare: onProject((p) => ({ path: `/projects/${p.id}/export`, form: { params: 'data_row_details', workflow_status: 'ToLabel' } })),
+  },
 ]

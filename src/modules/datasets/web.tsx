@@ -18,6 +18,7 @@ import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
 import { readForm } from '../../lib/forms'
 import { formatNumber } from '../../lib/format'
+import { hxTrigger } from '../../lib/htmx'
 import { renderPage, wantsFragment } from '../../lib/render'
 import { ListQuery, parse } from '../../lib/validate'
 import { authorize, can } from '../../auth/permissions'
@@ -50,10 +51,7 @@ function keepUrl(c: C) {
   if (c.req.header('HX-Request') === 'true') c.header('HX-Push-Url', 'false')
 }
 
-/** A toast through `HX-Trigger`. Header values are bytes a browser reads as Latin-1, so every
- * non-ASCII character (names, curly quotes) travels as a JSON \u escape. */
-const toast = (c: C, value: string) =>
-  c.header('HX-Trigger', JSON.stringify({ toast: { value } }).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`))
+const toast = (c: C, value: string) => hxTrigger(c, { toast: { value } })
 
 // The Datasets tab ------------------------------------------------------------------------------
 

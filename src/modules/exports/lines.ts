@@ -73,8 +73,15 @@ export async function buildLines(
     for (const id of missingBatches) batchNames.set(id, bs.find((b) => b.id === id)?.name ?? '')
   }
 
-  const [lcFrom, lcTo] = (filters.label_created_at ?? [null, null]).map((b) => (b ? parseBound(b) : null))
-  const [laFrom, laTo] = (filters.last_activity_at ?? [null, null]).map((b) => (b ? parseBound(b) : null))
+  // A bare date as the end bound means the whole of that day.
+  const bounds = (r: [string | null, string | null] | undefined) => {
+    const [a, b] = r ?? [null, null]
+    const from = a ? parseBound(a) : null
+    const to = b ? parseBound(b)! + (/^\d{4}-\d{2}-\d{2}$/.test(b) ? 86_399_999 : 0) : null
+    return [from, to] as const
+  }
+  const [lcFrom, lcTo] = bounds(filters.label_created_at)
+  const [laFrom, laTo] = bounds(filters.last_activity_at)
   const byRow = new Map<string, typeof labelRows>()
   for (const l of labelRows) {
     const t = l.createdAt.getTime()

@@ -51,7 +51,8 @@ export async function startExport(ctx: Ctx, projectId: string, input: ExportInpu
     if (unknown.length) throw new AppError('VALIDATION', `Unknown batch ids: ${unknown.join(', ')}`, [{ path: 'filters.batch_ids', message: `Unknown: ${unknown.join(', ')}` }])
   }
   const canonical = JSON.stringify({ params: sortKeys(input.params), filters: sortKeys(input.filters) })
-  const dedupeKey = `export:${project.id}:${(await sha256Hex(canonical)).slice(0, 32)}`
+  // Per person: someone else's running export is not theirs to follow (only its owner or an admin may).
+  const dedupeKey = `export:${project.id}:${ctx.actor.userId}:${(await sha256Hex(canonical)).slice(0, 32)}`
   return startTask(ctx, {
     type: 'export-data-rows',
     name: `Export “${project.name}”`,

@@ -5,6 +5,7 @@ import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
 import { readFormAll } from '../../lib/forms'
+import { hxTrigger } from '../../lib/htmx'
 import { renderPage } from '../../lib/render'
 import { LabelPage, QueueEmpty, type LabelFormState } from '../../../views/pages/labeling/label'
 import { ReviewEmpty, ReviewPage } from '../../../views/pages/labeling/review'
@@ -71,7 +72,7 @@ labelingWeb.post('/:id/label', async (c) => {
         seconds_to_create: Math.round(seconds * 10) / 10,
         skipped,
       })
-      c.header('HX-Trigger', JSON.stringify({ toast: { value: skipped ? 'Skipped' : 'Label submitted' } }))
+      hxTrigger(c, { toast: { value: skipped ? 'Skipped' : 'Label submitted' } })
       return c.redirect(`/projects/${projectId}/label`, 303)
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e
@@ -101,6 +102,6 @@ labelingWeb.post('/:id/review', async (c) => {
   const score = Number(form.score?.[0])
   if (score !== 1 && score !== -1) throw new AppError('VALIDATION', 'score must be 1 (accept) or -1 (decline)')
   await reviewLabel(ctx, form.label_id?.[0] ?? '', { score })
-  c.header('HX-Trigger', JSON.stringify({ toast: { value: score === 1 ? 'Accepted' : 'Declined' } }))
+  hxTrigger(c, { toast: { value: score === 1 ? 'Accepted' : 'Declined' } })
   return c.redirect(`/projects/${c.req.param('id')}/review`, 303)
 })

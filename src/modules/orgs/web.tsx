@@ -6,6 +6,7 @@ import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
 import { readForm } from '../../lib/forms'
+import { hxTrigger } from '../../lib/htmx'
 import { renderDocument, renderPage } from '../../lib/render'
 import { issuesToErrors, ListQuery, parse } from '../../lib/validate'
 import { can } from '../../auth/permissions'
@@ -57,7 +58,7 @@ membersWeb.post('/invitations', async (c) => {
     const input = parse(InviteInput, values)
     const created = await invite(ctx, input, new URL(c.req.url).origin)
     const props = await pageProps(c, '')
-    c.header('HX-Trigger', JSON.stringify({ toast: { value: `Invitation created for ${created.email}` }, invitationsChanged: true }))
+    hxTrigger(c, { toast: { value: `Invitation created for ${created.email}` }, invitationsChanged: true })
     return renderPage(c, {
       title: 'Members',
       section: 'members',

@@ -14,15 +14,19 @@ import type { AppEnv, Ctx } from '../../env'
 import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { AppError, invalid } from '../../lib/errors'
-import { readForm, safeNext } from '../../lib/forms'
+import { readForm, readFormAll, safeNext } from '../../lib/forms'
 import { formatNumber } from '../../lib/format'
+import { hxTrigger } from '../../lib/htmx'
 import { renderPage, wantsFragment } from '../../lib/render'
 import { issuesToErrors, parse } from '../../lib/validate'
 import { authorize, can } from '../../auth/permissions'
 import { roleLabel } from '../../../views/components/ui'
 import { ProjectRows, ProjectsPage, ProjectsTable } from '../../../views/pages/projects/list'
 import { GeneralSettingsPage, NewProjectPage, type ProjectFormState } from '../../../views/pages/projects/form'
-import { ProjectOverviewPage } from '../../../views/pages/projects/overview'
+import { Dashboard, ProjectOverviewPage, type DashboardData } from '../../../views/pages/projects/overview'
+import { LabelsChartCard } from '../../../views/pages/projects/dashboard/labels-chart'
+import { dashUrl, ScopeToggle, type DashboardPerms, type Scope } from '../../../views/pages/projects/dashboard/shared'
+import { EXPORT_PARAMS, ExportForm, ExportPage, ExportRefused, ExportStarted, type ExportValues } from '../../../views/pages/projects/dashboard/export'
 import { DataSection, DataSettingsPage, MembersSection, MembersSettingsPage } from '../../../views/pages/projects/settings'
 import { addRow, draftFromForm, draftFromOntology, draftToInput, EMPTY_DRAFT, NewRowFragment, type AddKind } from '../../../views/pages/projects/ontology-editor'
 import { CreateBatchInput, CreateProjectInput, ProjectListQuery, ProjectMemberInput, UpdateProjectInput } from './schemas'
@@ -31,6 +35,10 @@ import { deleteProject } from './delete'
 import { addableMembers, listProjectMembers, removeProjectMember, setProjectMember } from './members'
 import { createBatch, deleteBatch, listBatches } from './batches'
 import { featuresInUse } from './features-in-use'
+import { labelSeries, projectOverview, recentActivity, type Bucket } from './dashboard'
+import { ExportInput } from '../exports/schemas'
+import { startExport } from '../exports/service'
+import { getTask } from '../tasks/service'
 import { normalizeOntology, OntologyInput, type Ontology } from './ontology'
 
 type C = Context<AppEnv>
@@ -162,12 +170,187 @@ const perms = (ctx: Ctx, l: LoadedProject) => ({
   canDelete: can(ctx.actor, 'project.delete', { projectRole: l.role }),
 })
 
+// The dashboard ---------------------------------------------------------------------------------
+
+const DashQuery = v.object({
+  // A mistyped value in an address shows the default view rather than an error page.
+  scope: v.fallback(v.optional(v.picklist(['all', 'mine']), 'all'), 'all'),
+  bucket: v.fallback(v.optional(v.picklist(['day', 'week', 'month']), 'day'), 'day'),
+})
+
+const dashPerms = (ctx: Ctx, l: LoadedProject): DashboardPerms => ({
+  canLabel: can(ctx.actor, 'label.create', { projectRole: l.role }),
+  canReview: can(ctx.actor, 'label.review', { projectRole: l.role }),
+  canExport: can(ctx.actor, 'export.create', { projectRole: l.role }),
+  canEdit: can(ctx.actor, 'project.edit', { projectRole: l.role }),
+  canManageData: can(ctx.actor, 'batch.manage', { projectRole: l.role }),
+  seeAll: can(ctx.actor, 'project.view_performance', { projectRole: l.role }),
+})
+
+async function dashboardData(ctx: Ctx, l: LoadedProject, scope: Scope, bucket: Bucket): Promise<DashboardData> {
+  const id = l.project.id
+  const [overview, series, activity] = await Promise.all([projectOverview(ctx, id, scope), labelSeries(ctx, id, bucket, scope), recentActivity(ctx, id)])
+  return { p: projectView(l.project, l.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, l), selfId: ctx.actor.userId }
+}
+
+/** The page; asked for by htmx (the Overall / Mine switch), the dashboard body alone. */
 projectsWeb.get('/:id', async (c) => {
   const ctx = ctxOf(c)
+  const q = v.parse(DashQuery, c.req.query())
   const l = await loadProject(ctx, c.req.param('id'))
+  const fragment = wantsFragment(c)
+  // The export dialog (full page only) lists the batches.
+  const withBatches = !fragment && can(ctx.actor, 'export.create', { projectRole: l.role })
+  const [d, batches] = await Promise.all([dashboardData(ctx, l, q.scope, q.bucket), withBatches ? listBatches(ctx, l.project.id) : Promise.resolve([])])
+  if (fragment) {
+    c.header('Vary', 'HX-Request')
+    c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
+    return c.html(<Dashboard d={d} />)
+  }
+  return renderPage(c, { title: d.p.name, section: 'projects', body: <ProjectOverviewPage d={d} batches={batches} /> })
+})
+
+/** The "Labels created" card alone (the daily / weekly / monthly switch), and the Overall / Mine
+ * switch again so its links carry the new bucket. Without htmx: the page. */
+projectsWeb.get('/:id/labels-chart', async (c) => {
+  const ctx = ctxOf(c)
+  const q = v.parse(DashQuery, c.req.query())
+  const l = await loadProject(ctx, c.req.param('id'))
+  if (!wantsFragment(c)) return c.redirect(dashUrl(l.project.id, q.scope, q.bucket), 303)
+  const series = await labelSeries(ctx, l.project.id, q.bucket, q.scope)
+  c.header('Vary', 'HX-Request')
+  c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
+  return c.html(
+    <>
+      <LabelsChartCard projectId={l.project.id} series={series} scope={q.scope} bucket={q.bucket} canLabel={dashPerms(ctx, l).canLabel} hasRows={l.project.dataRowCount > 0} />
+      <ScopeToggle id={l.project.id} scope={q.scope} bucket={q.bucket} oob />
+    </>,
+  )
+})
+
+// Generate export -------------------------------------------------------------------------------
+
+/** JSON for a response header: browsers read header bytes as Latin-1, so non-ASCII is escaped. */
+
+const idLines = (s: string, sep: RegExp) => s.split(sep).map((x) => x.trim()).filter(Boolean)
+const DAY = /^\d{4}-\d{2}-\d{2}$/
+
+/** The export form → `ExportInput` (validated): checked flags, and only the filters filled in. */
+export function exportFromForm(values: ExportValues) {
+  const known = new Set<string>(EXPORT_PARAMS.map((p) => p.key))
+  const params = Object.fromEntries(values.params.filter((k) => known.has(k)).map((k) => [k, true]))
+  const from = values.label_from.trim()
+  const to = values.label_to.trim()
+  if (DAY.test(from) && DAY.test(to) && to < from) throw invalid('filters.label_created_at.1', 'The end date is before the start date')
+  const ids = idLines(values.data_row_ids, /[\s,]+/)
+  const keys = idLines(values.global_keys, /\r?\n/)
+  const filters = {
+    ...(values.workflow_status ? { workflow_status: values.workflow_status } : {}),
+    // The end date counts whole: up to its last second (UTC).
+    ...(from || to ? { label_created_at: [from || null, to ? (DAY.test(to) ? `${to} 23:59:59` : to) : null] } : {}),
+    ...(values.batch_id ? { batch_ids: [values.batch_id] } : {}),
+    ...(values.data_row_ids.trim() ? { data_row_ids: ids } : {}),
+    ...(values.global_keys.trim() ? { global_keys: keys } : {}),
+  }
+  return parse(ExportInput, { params, filters })
+}
+
+/** API paths → the form's fields, and the schema's words → the form's. */
+function exportErrors(errors: AppError['errors']) {
+  const field = (path: string) =>
+    path.startsWith('filters.label_created_at.1') ? 'label_to'
+      : path.startsWith('filters.label_created_at') ? 'label_from'
+        : path.startsWith('filters.workflow_status') ? 'workflow_status'
+          : path.startsWith('filters.batch_ids') ? 'batch_id'
+            : path.startsWith('filters.data_row_ids') ? 'data_row_ids'
+              : path.startsWith('filters.global_keys') ? 'global_keys'
+                : path.startsWith('params') ? 'params'
+                  : path
+  const words = (m: string) =>
+    /not both/.test(m) ? 'Fill in data row IDs or global keys, not both.'
+      : m.replace(/^data_row_ids/, 'Data row IDs').replace(/^global_keys/, 'Global keys').replace(/^batch_ids/, 'Batches').replace(/^must be YYYY/, 'Enter a date like YYYY')
+  const out: AppError['errors'] = []
+  for (const e of errors) {
+    const f = field(e.path)
+    if (!out.some((o) => o.path === f)) out.push({ path: f, message: words(e.message) })
+  }
+  return out
+}
+
+async function readExportForm(c: C): Promise<{ values: ExportValues; inDialog: boolean }> {
+  if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)/i.test(c.req.header('Content-Type') ?? '')) {
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the form as application/x-www-form-urlencoded or multipart/form-data')
+  }
+  const all = await readFormAll(c).catch(() => {
+    throw new AppError('VALIDATION', 'The form could not be read')
+  })
+  const one = (k: string) => (all[k]?.[all[k]!.length - 1] ?? '').slice(0, 100_000)
+  return {
+    values: {
+      params: all.params ?? [],
+      workflow_status: one('workflow_status'),
+      label_from: one('label_from'),
+      label_to: one('label_to'),
+      batch_id: one('batch_id'),
+      data_row_ids: one('data_row_ids'),
+      global_keys: one('global_keys'),
+    },
+    inDialog: one('_in') === 'dialog',
+  }
+}
+
+/** The export form as a page (no JavaScript), or — for htmx — a fresh form for the dialog's panel.
+ * After a plain submit, `?task=` shows the started task. */
+projectsWeb.get('/:id/export', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'export.create')
   const p = projectView(l.project, l.pinned)
-  const { canEdit, canManageData } = perms(ctx, l)
-  return renderPage(c, { title: p.name, section: 'projects', body: <ProjectOverviewPage p={p} canEdit={canEdit} canManageData={canManageData} /> })
+  const batches = await listBatches(ctx, p.id)
+  if (wantsFragment(c)) {
+    c.header('Vary', 'HX-Request')
+    return c.html(<ExportForm p={p} batches={batches} inDialog={c.req.query('in') === 'dialog'} />)
+  }
+  const taskId = c.req.query('task')
+  const task = taskId ? await getTask(ctx, taskId).catch(() => null) : null
+  const existing = c.req.query('existing') === '1'
+  const started = task && task.type === 'export-data-rows' ? { task, existing } : undefined
+  // Someone else's identical export is running (the task is theirs to open).
+  const notice = taskId && existing && !started ? 'This export is already running: someone else started the same export and it has not finished. Start yours once it is done, or change an option.' : undefined
+  return renderPage(c, { title: `Export · ${p.name}`, section: 'projects', body: <ExportPage p={p} batches={batches} started={started} notice={notice} /> })
+})
+
+/** Starts the export: the task item in the panel, and the Tasks menu follows it (HX-Trigger). */
+projectsWeb.post('/:id/export', async (c) => {
+  const ctx = ctxOf(c)
+  const fragment = wantsFragment(c)
+  try {
+    const l = await loadProject(ctx, c.req.param('id'), 'export.create')
+    const p = projectView(l.project, l.pinned)
+    const { values, inDialog } = await readExportForm(c)
+    try {
+      const { task, existing } = await startExport(ctx, p.id, exportFromForm(values))
+      // The same export started by someone else is returned too, but only its owner (or an
+      // admin) may follow and download it: then say so instead of showing a task one cannot open.
+      const foreign = !can(ctx.actor, 'task.view', { ownerId: task.created_by })
+      if (!fragment) return c.redirect(`/projects/${p.id}/export?task=${task.id}${existing ? '&existing=1' : ''}`, 303)
+      hxTrigger(c, ({
+        ...(foreign ? {} : { taskStarted: { id: task.id } }),
+        toast: { value: existing ? (foreign ? 'This export is already running' : 'This export is already running — follow it in the Tasks menu') : 'Export started — follow it in the Tasks menu' },
+      }))
+      return c.html(<ExportStarted p={p} task={task} existing={existing} foreign={foreign} inDialog={inDialog} />)
+    } catch (e) {
+      if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e
+      const state = { values, errors: exportErrors(e.errors), message: e.errors.length ? undefined : e.detail }
+      const batches = await listBatches(ctx, p.id)
+      if (fragment) return c.html(<ExportForm p={p} batches={batches} state={state} inDialog={inDialog} />, 422)
+      keepUrl(c)
+      return renderPage(c, { title: `Export · ${p.name}`, section: 'projects', status: 422, body: <ExportPage p={p} batches={batches} state={state} /> })
+    }
+  } catch (e) {
+    // In the dialog, a refusal (403, 404, 415) reads as a sentence in the panel, not a whole error page.
+    if (fragment && e instanceof AppError && e.code !== 'UNAUTHORIZED' && e.code !== 'RATE_LIMITED') return c.html(<ExportRefused detail={e.detail} />, e.status as 403)
+    throw e
+  }
 })
 
 async function pin(c: C, pinned: boolean) {
@@ -191,7 +374,7 @@ projectsWeb.post('/:id/delete', async (c) => {
   if (wantsFragment(c)) {
     // The row disappears; a big project keeps being deleted by a task, which the Tasks menu
     // starts following at once (public/js/tasks.js listens for taskStarted).
-    if (task) c.header('HX-Trigger', JSON.stringify({ toast: { value: `${task.name} continues in the background; follow it in Tasks.` }, taskStarted: { id: task.id } }))
+    if (task) hxTrigger(c, { toast: { value: `${task.name} continues in the background; follow it in Tasks.` }, taskStarted: { id: task.id } })
     return c.html('')
   }
   return c.redirect(`/projects?deleted=${task ? 'task' : '1'}`, 303)

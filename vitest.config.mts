@@ -16,6 +16,9 @@ export default defineConfig(async () => {
             // Password hashing is exercised at full strength in its own unit test; elsewhere a
             // low count keeps thousands of generated sign-ins fast.
             PBKDF2_ITERATIONS: '1000',
+            // Production setting (https, public targets only) whatever a local .dev.vars says; webhook
+            // delivery tests hand the job an env copy that allows the 127.0.0.1 receiver.
+            WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
           },
         },
       }),
@@ -23,6 +26,7 @@ export default defineConfig(async () => {
     test: {
       include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'],
       setupFiles: ['./test/setup/apply-migrations.ts'],
+      globalSetup: ['./test/setup/webhook-receiver.ts'],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

@@ -27,6 +27,11 @@ import { datasetsApi } from './modules/datasets/api'
 import { labelsApi } from './modules/labels/api'
 import { exportsApi } from './modules/exports/api'
 import { labelingWeb } from './modules/labels/web'
+import { webhooksApi } from './modules/webhooks/api'
+import { webhooksWeb } from './modules/webhooks/web'
+import { usageApi } from './modules/usage/api'
+import { usageWeb } from './modules/usage/web'
+import { graphqlRoute } from './modules/usage/graphql'
 
 const isApi = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '/graphql'
 
@@ -56,6 +61,8 @@ api.route('/v1', tasksApi)
 api.route('/v1', datasetsApi)
 api.route('/v1', labelsApi)
 api.route('/v1', exportsApi)
+api.route('/v1', webhooksApi)
+api.route('/v1', usageApi)
 
 export const app = new Hono<AppEnv>()
 app.use(requestContext)
@@ -73,9 +80,12 @@ app.route('/members', membersWeb)
 app.route('/datasets', datasetsWeb)
 app.route('/tasks', tasksWeb)
 app.route('/account/api', apiKeysWeb)
+app.route('/account/webhooks', webhooksWeb)
+app.route('/account', usageWeb)
 app.route('/account', accountWeb)
 app.route('/docs', docsWeb)
 app.route('/api', api)
+app.route('/graphql', graphqlRoute)
 
 app.get(
   '/api/openapi.json',

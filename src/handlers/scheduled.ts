@@ -5,6 +5,8 @@ import { makeDb } from '../db/client'
 import { purgeExpiredSessions } from '../modules/auth/service'
 import { purgeExpired } from '../lib/rate-limit'
 import { reviveStuckTasks } from '../modules/tasks/service'
+import { dispatchEvents } from '../modules/webhooks/delivery'
+import { rollupUsage } from '../modules/usage/rollup'
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = makeDb(env.DB)
@@ -12,4 +14,6 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
   await purgeExpiredSessions(db, now)
   await purgeExpired(db, now)
   await reviveStuckTasks(env, now)
+  await dispatchEvents(env, now)
+  await rollupUsage(db, now)
 }

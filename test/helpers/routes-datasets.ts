@@ -132,10 +132,11 @@ export const DATASET_ROUTES: RouteCase[] = [
   }),
 
   // JSON API: data rows
-  route('GET /api/v1/data-rows?global_key=', 'api', VIEW, true, async ({ admin }) => ({
+  // A data row is visible like its content: project-based members only see rows of their projects.
+  route('GET /api/v1/data-rows?global_key=', 'api', (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'), true, async ({ admin }) => ({
     path: `/api/v1/data-rows?global_key=${encodeURIComponent((await freshRow(admin)).globalKey)}`,
   })),
-  route('GET /api/v1/data-rows/{id}', 'api', VIEW, true, async ({ admin }) => ({ path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}` })),
+  route('GET /api/v1/data-rows/{id}', 'api', (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'), true, async ({ admin }) => ({ path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}` })),
   route('DELETE /api/v1/data-rows/{id}', 'api', MANAGE, true, async ({ admin }) => ({ path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}` })),
   // The asset is also served to project-based members through a project that holds the row; one
   // without such a project may not even know the row exists, so they get 404 (the rule of

@@ -116,19 +116,28 @@ export const ROUTES: RouteCase[] = [
     name: 'POST /members/invitations/{id}/revoke', surface: 'html', method: 'POST', action: () => 'member.manage', hasTarget: true,
     prepare: async ({ admin }) => ({ path: `/members/invitations/${await freshInvitation(admin)}/revoke`, form: {} }),
   },
-  // Datasets
-  { name: 'GET /datasets', surface: 'html', method: 'GET', action: () => 'dataset.view', hasTarget: false, prepare: async () => ({ path: '/datasets' }) },
+  // Webhooks
+  { name: 'GET /api/v1/webhooks', surface: 'api', method: 'GET', action: () => 'webhook.view', hasTarget: false, prepare: async () => ({ path: '/api/v1/webhooks' }) },
+  {
+    name: 'POST /api/v1/webhooks', surface: 'api', method: 'POST', action: () => 'webhook.manage', hasTarget: false,
+    prepare: async () => ({ path: '/api/v1/webhooks', json: { url: 'https://hooks.example.com/labeldesk', topics: ['LABEL_CREATED'] } }),
+  },
+  { name: 'GET /account/webhooks', surface: 'html', method: 'GET', action: () => 'webhook.view', hasTarget: false, prepare: async () => ({ path: '/account/webhooks' }) },
+  // Usage
+  { name: 'GET /api/v1/usage', surface: 'api', method: 'GET', action: () => 'usage.view', hasTarget: false, prepare: async () => ({ path: '/api/v1/usage?start_date=2026-11-01&end_date=2026-12-01' }) },
+  { name: 'GET /account/usage', surface: 'html', method: 'GET', action: () => 'usage.view', hasTarget: false, prepare: async () => ({ path: '/account/usage' }) },
 ]
 
 /** Actions that have no route yet (their issue has not landed). The generated tests fail when an
  * action is in neither list, so a new action cannot ship without route coverage. */
-export const NO_ROUTE_YET: Action[] = ['dataset.manage', 'usage.view', 'webhook.manage', 'webhook.view', 'integration.manage', 'integration.view']
+export const NO_ROUTE_YET: Action[] = ['integration.manage', 'integration.view']
 
 /** Actions that decide what a list shows rather than whether a route answers (see list tests). */
 export const LIST_ONLY: Action[] = ['api_key.view_any', 'project.view_performance']
 
 import { PROJECT_ROUTES } from './routes-projects'
 import { LABEL_ROUTES, TASK_ROUTES } from './routes-labels'
+import { DATASET_ROUTES } from './routes-datasets'
 
 /** Every route case of every module. */
-export const ALL_ROUTES: RouteCase[] = [...ROUTES, ...PROJECT_ROUTES, ...LABEL_ROUTES, ...TASK_ROUTES]
+export const ALL_ROUTES: RouteCase[] = [...ROUTES, ...PROJECT_ROUTES, ...LABEL_ROUTES, ...TASK_ROUTES, ...DATASET_ROUTES]

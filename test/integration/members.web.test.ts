@@ -76,7 +76,7 @@ describe('Account pages', () => {
   })
 
   it('unfinished tabs say so plainly', async () => {
-    const html = await (await call('GET', '/account/usage', { cookie: orgs.orgA.ADMIN.cookie })).text()
+    const html = await (await call('GET', '/account/integrations', { cookie: orgs.orgA.ADMIN.cookie })).text()
     expect(html).toContain('not available yet')
   })
 

@@ -32,12 +32,7 @@ accountWeb.post('/', async (c) => {
   return renderPage(c, { title: 'Account', section: 'account', body: <AccountDetails me={me} />, fragment: <NameForm me={me} saved /> })
 })
 
-accountWeb.get('/usage', (c) =>
-  renderPage(c, { title: 'Usage', section: 'account', body: <NotYet current="/account/usage" title="Usage" what="Annotation usage with the breakdown chart and usage tables arrives with the usage rollups." /> }),
-)
-accountWeb.get('/webhooks', (c) =>
-  renderPage(c, { title: 'Webhooks', section: 'account', body: <NotYet current="/account/webhooks" title="Webhooks" what="Signed, retried webhook deliveries for label and task events arrive in a later release." /> }),
-)
+// GET /account/usage (and usage.csv) live in modules/usage/web.tsx, mounted before this router.
 accountWeb.get('/integrations', (c) =>
   renderPage(c, { title: 'Integrations', section: 'account', body: <NotYet current="/account/integrations" title="Integrations" what="AWS IAM delegated access to private S3 buckets arrives in a later release." /> }),
 )

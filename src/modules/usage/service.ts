@@ -1,0 +1,143 @@
+/**
+ * @module Usage reads for the page, `GET /api/v1/usage` and GraphQL. Annotation, label and time
+ * counts come only from the cron's rollups (`usage_daily`, `usage_daily_breakdown`), never from raw
+ * annotations; data rows, members and projects are counted from their own tables by creation
+ * month. Every function is for admins (`usage.view`) and scoped to `ctx.actor.orgId`.
+ */
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm'
+import type { Ctx } from '../../env'
+import { authorize } from '../../auth/permissions'
+import { dataRows, memberships, projects, usageDaily, usageDailyBreakdown, users } from '../../db/schema'
+import { iso } from '../../lib/format'
+import type { UsageRange, UsageView } from './schemas'
+
+export type AssetCounts = { image: number; video: number; text: number; other: number; total: number }
+export type UsageDay = AssetCounts & { date: string; updated_at: string | null }
+
+const ASSET_KEY = { IMAGE: 'image', VIDEO: 'video', TEXT: 'text', OTHER: 'other' } as const
+const zero = (): AssetCounts => ({ image: 0, video: 0, text: 0, other: 0, total: 0 })
+const msOf = (day: string) => Date.parse(`${day}T00:00:00Z`)
+
+/** Days of the range with at least one annotation, oldest first, each with when its rollup rows
+ * were last computed. Start inclusive, end exclusive. */
+export async function usageDayRows(ctx: Ctx, range: UsageRange): Promise<UsageDay[]> {
+  authorize(ctx.actor, 'usage.view')
+  const rows = await ctx.db
+    .select({
+      day: usageDaily.day,
+      assetType: usageDaily.assetType,
+      annotations: sql<number>`sum(${usageDaily.annotations})`,
+      computedAt: sql<number>`max(${usageDaily.computedAt})`,
+    })
+    .from(usageDaily)
+    .where(and(eq(usageDaily.orgId, ctx.actor.orgId), gte(usageDaily.day, range.start_date), lt(usageDaily.day, range.end_date)))
+    .groupBy(usageDaily.day, usageDaily.assetType)
+    .orderBy(asc(usageDaily.day))
+  const byDay = new Map<string, UsageDay & { at: number }>()
+  for (const r of rows) {
+    let d = byDay.get(r.day)
+    if (!d) byDay.set(r.day, (d = { date: r.day, ...zero(), updated_at: null, at: 0 }))
+    const n = Number(r.annotations ?? 0)
+    d[ASSET_KEY[r.assetType]] += n
+    d.total += n
+    d.at = Math.max(d.at, Number(r.computedAt ?? 0))
+  }
+  return [...byDay.values()].filter((d) => d.total > 0).map(({ at, ...d }) => ({ ...d, updated_at: at ? iso(at) : null }))
+}
+
+/** When the organization's rollups were last computed (null before the first run). */
+export async function usageUpdatedAt(ctx: Ctx): Promise<string | null> {
+  authorize(ctx.actor, 'usage.view')
+  const [r] = await ctx.db.select({ at: sql<number | null>`max(${usageDaily.computedAt})` }).from(usageDaily).where(eq(usageDaily.orgId, ctx.actor.orgId))
+  return r?.at ? iso(Number(r.at)) : null
+}
+
+/** `GET /api/v1/usage`: annotation counts per day and asset type, totals, last update. */
+export async function usageDays(ctx: Ctx, range: UsageRange): Promise<UsageView> {
+  const days = await usageDayRows(ctx, range)
+  const totals = zero()
+  for (const d of days) for (const k of ['image', 'video', 'text', 'other', 'total'] as const) totals[k] += d[k]
+  return {
+    days: days.map(({ date, image, video, text, other, total }) => ({ date, image, video, text, other, total })),
+    totals,
+    updated_at: await usageUpdatedAt(ctx),
+  }
+}
+
+export type MonthUsage = { month: string; annotations: number; labels: number; data_rows: number; members: number; projects: number }
+
+/** The Organization usage table: one row per calendar month (GMT) touched by the range, newest
+ * first. Annotations and labels from the rollups; data rows, members and projects created that
+ * month from their tables (deleted data rows and projects included: they were used). */
+export async function monthlyUsage(ctx: Ctx, range: UsageRange): Promise<MonthUsage[]> {
+  authorize(ctx.actor, 'usage.view')
+  const org = ctx.actor.orgId
+  const from = msOf(range.start_date)
+  const to = msOf(range.end_date)
+  const month = (col: unknown) => sql<string>`strftime('%Y-%m', ${col} / 1000, 'unixepoch')`
+  const [usage, rowsN, membersN, projectsN] = await Promise.all([
+    ctx.db
+      .select({ m: sql<string>`substr(${usageDaily.day}, 1, 7)`, annotations: sql<number>`sum(${usageDaily.annotations})`, labels: sql<number>`sum(${usageDaily.labels})` })
+      .from(usageDaily)
+      .where(and(eq(usageDaily.orgId, org), gte(usageDaily.day, range.start_date), lt(usageDaily.day, range.end_date)))
+      .groupBy(sql`1`),
+    ctx.db.select({ m: month(dataRows.createdAt), n: sql<number>`count(*)` }).from(dataRows).where(and(eq(dataRows.orgId, org), gte(dataRows.createdAt, new Date(from)), lt(dataRows.createdAt, new Date(to)))).groupBy(sql`1`),
+    ctx.db.select({ m: month(memberships.createdAt), n: sql<number>`count(*)` }).from(memberships).where(and(eq(memberships.orgId, org), gte(memberships.createdAt, new Date(from)), lt(memberships.createdAt, new Date(to)))).groupBy(sql`1`),
+    ctx.db.select({ m: month(projects.createdAt), n: sql<number>`count(*)` }).from(projects).where(and(eq(projects.orgId, org), gte(projects.createdAt, new Date(from)), lt(projects.createdAt, new Date(to)))).groupBy(sql`1`),
+  ])
+  const months = new Map<string, MonthUsage>()
+  const get = (m: string) => {
+    let r = months.get(m)
+    if (!r) months.set(m, (r = { month: m, annotations: 0, labels: 0, data_rows: 0, members: 0, projects: 0 }))
+    return r
+  }
+  // Every month of the range gets a row, quiet ones included.
+  for (let d = new Date(from); d.getTime() < to; d.setUTCMonth(d.getUTCMonth() + 1, 1)) get(d.toISOString().slice(0, 7))
+  for (const u of usage) Object.assign(get(u.m), { annotations: Number(u.annotations), labels: Number(u.labels) })
+  for (const r of rowsN) get(r.m).data_rows = Number(r.n)
+  for (const r of membersN) get(r.m).members = Number(r.n)
+  for (const r of projectsN) get(r.m).projects = Number(r.n)
+  return [...months.values()].sort((a, b) => (a.month < b.month ? 1 : -1))
+}
+
+export type BreakdownRow = { id: string; name: string; email?: string; labels: number; annotations: number; seconds_total: number }
+export type LabelingBreakdown = { projects: BreakdownRow[]; members: BreakdownRow[] }
+
+/** The Labeling breakdown table: per project and per member, labels, annotations and labeling
+ * time within the range, most annotations first. */
+export async function labelingBreakdown(ctx: Ctx, range: UsageRange): Promise<LabelingBreakdown> {
+  authorize(ctx.actor, 'usage.view')
+  const where = and(eq(usageDailyBreakdown.orgId, ctx.actor.orgId), gte(usageDailyBreakdown.day, range.start_date), lt(usageDailyBreakdown.day, range.end_date))
+  const sums = {
+    labels: sql<number>`sum(${usageDailyBreakdown.labels})`,
+    annotations: sql<number>`sum(${usageDailyBreakdown.annotations})`,
+    seconds: sql<number>`sum(${usageDailyBreakdown.secondsTotal})`,
+  }
+  const [byProject, byMember] = await Promise.all([
+    ctx.db
+      .select({ id: usageDailyBreakdown.projectId, name: projects.name, ...sums })
+      .from(usageDailyBreakdown)
+      .leftJoin(projects, and(eq(projects.id, usageDailyBreakdown.projectId), eq(projects.orgId, ctx.actor.orgId)))
+      .where(where)
+      .groupBy(usageDailyBreakdown.projectId),
+    ctx.db
+      .select({ id: usageDailyBreakdown.userId, name: users.fullName, email: users.email, ...sums })
+      .from(usageDailyBreakdown)
+      .leftJoin(users, eq(users.id, usageDailyBreakdown.userId))
+      .where(where)
+      .groupBy(usageDailyBreakdown.userId),
+  ])
+  const view = (r: { id: string; name: string | null; email?: string | null; labels: number; annotations: number; seconds: number }, fallback: string): BreakdownRow => ({
+    id: r.id,
+    name: r.name ?? fallback,
+    ...(r.email !== undefined ? { email: r.email ?? '' } : {}),
+    labels: Number(r.labels ?? 0),
+    annotations: Number(r.annotations ?? 0),
+    seconds_total: Math.round(Number(r.seconds ?? 0) * 10) / 10,
+  })
+  const order = (a: BreakdownRow, b: BreakdownRow) => b.annotations - a.annotations || b.labels - a.labels || a.name.localeCompare(b.name)
+  return {
+    projects: byProject.map((r) => view(r, '(deleted project)')).sort(order),
+    members: byMember.map((r) => view(r, '(former member)')).sort(order),
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * @module Webhook delivery, always off the request path.
+ *
+ * 1. `dispatchEvents` (cron) reads the `events` outbox past a watermark (event ids sort by time) and
+ *    queues one `webhook-delivery` message per matching ACTIVE webhook (topic subscribed; org-wide
+ *    or the event's project; created before the event).
+ * 2. The `webhook-delivery` job builds the body from the event row (so every retry sends the same
+ *    bytes and the same `webhook-id`), signs it, POSTs it with a 10 s timeout and no redirects, and
+ *    logs the attempt. Network errors, timeouts, 408, 429 and 5xx are retried with exponential
+ *    backoff (Retry-After honoured) for about a day by queueing the next attempt with a delay;
+ *    anything else is final. After MAX_CONSECUTIVE_FAILURES events in a row end in failure the
+ *    webhook is deactivated with a reason the admins see.
+ */
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { makeDb, type Db } from '../../db/client'
+import { events, webhookDeliveries, webhookDispatch, webhooks } from '../../db/schema'
+import type { Env } from '../../env'
+import { registerJob, type QueueMessage } from '../../handlers/queue'
+import { idTime, newId } from '../../lib/ids'
+import { iso } from '../../lib/format'
+import { allowPrivateTargets, checkTarget } from './ssrf'
+import { signatureHeaders } from './signing'
+
+export const DELIVERY_KIND = 'webhook-delivery'
+export const TIMEOUT_MS = 10_000
+export const EXCERPT_BYTES = 4096
+/** Delay before retry n (1-based): 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h ≈ 22.7 h in all. */
+export const RETRY_DELAYS = [30, 120, 600, 1800, 3600, 10_800, 21_600, 43_200]
+/** Queues accept delays of at most 12 h. */
+const MAX_DELAY_S = 43_200
+export const MAX_CONSECUTIVE_FAILURES = 5
+/** Events younger than this are left for the next run, so an event committed late with a slightly
+ * older id is never skipped by the watermark. */
+export const DISPATCH_GRACE_MS = 30_000
+
+export type DeliveryMessage = {
+  webhook_id: string
+  event_id: string
+  /** Number shown in the log (1 = first try; retries and redeliveries count on). */
+  attempt: number
+  /** Retries already made in this chain (a redelivery starts a new chain). */
+  retries?: number
+  /** Ping / redeliver: sent even to an inactive webhook, and never counted toward auto-disable. */
+  manual?: boolean
+}
+
+export async function enqueueDelivery(env: Env, m: DeliveryMessage, delaySeconds?: number): Promise<void> {
+  await env.TASK_QUEUE.send({ kind: DELIVERY_KIND, ...m }, delaySeconds ? { delaySeconds } : undefined)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dispatch
+
+type EventRow = typeof events.$inferSelect
+type WebhookRow = typeof webhooks.$inferSelect
+const WATERMARK = 'events'
+
+export function matches(w: WebhookRow, e: EventRow): boolean {
+  return w.status === 'ACTIVE' && w.orgId === e.orgId && e.topic !== 'PING' && w.topics.includes(e.topic) && (!w.projectId || w.projectId === e.projectId) && w.createdAt.getTime() <= e.createdAt.getTime()
+}
+
+/** Fans new outbox events out to delivery messages. At least once: the watermark moves after the
+ * messages are queued (receivers deduplicate on `webhook-id`). */
+export async function dispatchEvents(env: Env, now = Date.now(), o: { limit?: number; rounds?: number } = {}): Promise<{ events: number; deliveries: number }> {
+  const db = makeDb(env.DB)
+  const limit = o.limit ?? 500
+  let total = { events: 0, deliveries: 0 }
+  for (let round = 0; round < (o.rounds ?? 10); round++) {
+    const wm = await db.select().from(webhookDispatch).where(eq(webhookDispatch.id, WATERMARK)).get()
+    const from = wm?.lastEventId ?? ''
+    const rows = await db.select().from(events).where(gt(events.id, from)).orderBy(asc(events.id)).limit(limit)
+    const ready: EventRow[] = []
+    for (const e of rows) {
+      if (idTime(e.id) > now - DISPATCH_GRACE_MS) break
+      ready.push(e)
+    }
+    if (!ready.length) break
+    const hooks = await activeWebhooks(db, [...new Set(ready.map((e) => e.orgId))])
+    const msgs: QueueMessage[] = []
+    for (const e of ready) for (const w of hooks) if (matches(w, e)) msgs.push({ kind: DELIVERY_KIND, webhook_id: w.id, event_id: e.id, attempt: 1 })
+    for (let i = 0; i < msgs.length; i += 100) await env.TASK_QUEUE.sendBatch(msgs.slice(i, i + 100).map((body) => ({ body })))
+    const last = ready[ready.length - 1]!.id
+    await db
+      .insert(webhookDispatch)
+      .values({ id: WATERMARK, lastEventId: last, updatedAt: new Date(now) })
+      .onConflictDoUpdate({ target: webhookDispatch.id, set: { lastEventId: last, updatedAt: new Date(now) }, setWhere: sql`${webhookDispatch.lastEventId} < ${last}` })
+    total = { events: total.events + ready.length, deliveries: total.deliveries + msgs.length }
+    if (ready.length < rows.length || rows.length < limit) break
+  }
+  return total
+}
+
+async function activeWebhooks(db: Db, orgIds: string[]): Promise<WebhookRow[]> {
+  const out: WebhookRow[] = []
+  for (let i = 0; i < orgIds.length; i += 90) {
+    out.push(...(await db.select().from(webhooks).where(and(inArray(webhooks.orgId, orgIds.slice(i, i + 90)), eq(webhooks.status, 'ACTIVE')))))
+  }
+  return out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delivery
+
+/** The exact bytes sent (and signed) for an event. */
+export function deliveryBody(e: EventRow): string {
+  return JSON.stringify({ id: e.id, topic: e.topic, created_at: iso(e.createdAt), organization_id: e.orgId, ...(e.projectId ? { project_id: e.projectId } : {}), data: e.payload })
+}
+
+/** Seconds from a Retry-After header (delta-seconds or an HTTP date), or undefined. */
+export function retryAfterSeconds(h: string | null, now = Date.now()): number | undefined {
+  if (!h) return undefined
+  if (/^\s*\d+\s*$/.test(h)) return Number(h)
+  const t = Date.parse(h)
+  return Number.isNaN(t) ? undefined : Math.max(0, Math.ceil((t - now) / 1000))
+}
+
+async function readExcerpt(res: Response): Promise<string> {
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  try {
+    while (size < EXCERPT_BYTES) {
+      const { done, value } = await reader.read()
+      if (done) break
+      chunks.push(value)
+      size += value.byteLength
+    }
+  } finally {
+    await reader.cancel().catch(() => undefined)
+  }
+  const all = new Uint8Array(size)
+  let off = 0
+  for (const c of chunks) { all.set(c, off); off += c.byteLength }
+  // Cut at 4 KB, then drop a character split by the cut.
+  return new TextDecoder().decode(all.subarray(0, EXCERPT_BYTES)).replace(/\uFFFD$/, '')
+}
+
+export type Outcome = { result: 'success' | 'retry' | 'failed' | 'skipped'; statusCode?: number | null; error?: string | null; delaySeconds?: number }
+
+/** One delivery attempt. `fetcher` is the network (the real `fetch` unless a test swaps it). */
+export async function deliver(env: Env, m: DeliveryMessage, fetcher: typeof fetch = fetch, now = Date.now()): Promise<Outcome> {
+  const db = makeDb(env.DB)
+  const w = await db.select().from(webhooks).where(eq(webhooks.id, m.webhook_id)).get()
+  if (!w || (w.status !== 'ACTIVE' && !m.manual)) return { result: 'skipped' }
+  const e = await db.select().from(events).where(and(eq(events.id, m.event_id), eq(events.orgId, w.orgId))).get()
+  if (!e) return { result: 'skipped' }
+
+  const body = deliveryBody(e)
+  const started = Date.now()
+  let statusCode: number | null = null
+  let excerpt: string | null = null
+  let error: string | null = null
+  let retryable = false
+  let retryAfter: number | undefined
+  const target = checkTarget(w.url, allowPrivateTargets(env))
+  if (!target.ok) {
+    error = `Refused target: ${target.reason}`
+  } else {
+    const rotating = w.previousSecret && w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > now
+    const headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'LabelDesk-Webhooks/1',
+      'X-Labelbox-Event': e.topic,
+      'X-Labelbox-Id': e.id,
+      'X-LabelDesk-Webhook-Id': w.id,
+      ...(await signatureHeaders({ id: e.id, timestamp: Math.floor(now / 1000), body, secret: w.secret, previousSecret: rotating ? w.previousSecret : null })),
+    }
+    try {
+      const res = await fetcher(target.url.toString(), { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) })
+      statusCode = res.status
+      excerpt = await readExcerpt(res).catch(() => null)
+      if (res.status >= 300 && res.status < 400) error = 'Redirects are not followed; point the webhook at the final URL'
+      else if (res.status === 408 || res.status === 429 || res.status >= 500) {
+        retryable = true
+        retryAfter = retryAfterSeconds(res.headers.get('Retry-After'), now)
+      }
+    } catch (err) {
+      const name = (err as Error)?.name
+      error = name === 'TimeoutError' || name === 'AbortError' ? `Timed out after ${TIMEOUT_MS / 1000} s` : `Network error: ${(err as Error)?.message ?? String(err)}`.slice(0, 500)
+      retryable = true
+    }
+  }
+  const ok = statusCode !== null && statusCode >= 200 && statusCode < 300
+  const retries = m.retries ?? 0
+  const willRetry = !ok && retryable && retries < RETRY_DELAYS.length
+  const delaySeconds = willRetry ? Math.min(MAX_DELAY_S, Math.max(RETRY_DELAYS[retries]!, retryAfter ?? 0)) : undefined
+  await db.insert(webhookDeliveries).values({
+    id: newId('dlv'),
+    webhookId: w.id,
+    eventId: e.id,
+    topic: e.topic,
+    attempt: m.attempt,
+    statusCode,
+    durationMs: Date.now() - started,
+    responseExcerpt: excerpt,
+    error: error ?? (ok || statusCode === null ? null : `HTTP ${statusCode}`),
+    nextAttemptAt: delaySeconds !== undefined ? new Date(now + delaySeconds * 1000) : null,
+    createdAt: new Date(now),
+  })
+  if (ok) {
+    if (!m.manual && w.consecutiveFailures) await db.update(webhooks).set({ consecutiveFailures: 0 }).where(eq(webhooks.id, w.id))
+    return { result: 'success', statusCode }
+  }
+  if (willRetry) {
+    await enqueueDelivery(env, { ...m, attempt: m.attempt + 1, retries: retries + 1 }, delaySeconds)
+    return { result: 'retry', statusCode, error, delaySeconds }
+  }
+  if (!m.manual) await recordFailure(db, w.id, `${error ?? `HTTP ${statusCode}`} (event ${e.id})`)
+  return { result: 'failed', statusCode, error }
+}
+
+/** One more event that could not be delivered; the Nth in a row deactivates the webhook. */
+async function recordFailure(db: Db, webhookId: string, last: string) {
+  const reason = `Deactivated after ${MAX_CONSECUTIVE_FAILURES} consecutive failed deliveries; last: ${last}`.slice(0, 1000)
+  await db.run(sql`
+    UPDATE webhooks SET
+      consecutive_failures = consecutive_failures + 1,
+      status = CASE WHEN consecutive_failures + 1 >= ${MAX_CONSECUTIVE_FAILURES} THEN 'INACTIVE' ELSE status END,
+      disabled_reason = CASE WHEN consecutive_failures + 1 >= ${MAX_CONSECUTIVE_FAILURES} AND status = 'ACTIVE' THEN ${reason} ELSE disabled_reason END,
+      updated_at = ${Date.now()}
+    WHERE id = ${webhookId}`)
+}
+
+const asDelivery = (msg: QueueMessage): DeliveryMessage => ({
+  webhook_id: String(msg.webhook_id),
+  event_id: String(msg.event_id),
+  attempt: Number(msg.attempt ?? 1),
+  retries: Number(msg.retries ?? 0),
+  manual: msg.manual === true,
+})
+
+registerJob(DELIVERY_KIND, {
+  async run(msg, env) {
+    await deliver(env, asDelivery(msg))
+  },
+  /** The job itself kept failing (not the receiver: those outcomes are handled above). */
+  async dead(msg, env) {
+    const m = asDelivery(msg)
+    const db = makeDb(env.DB)
+    const e = await db.select({ topic: events.topic }).from(events).where(eq(events.id, m.event_id)).get()
+    const w = await db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, m.webhook_id)).get()
+    if (!e || !w) return
+    await db.insert(webhookDeliveries).values({ id: newId('dlv'), webhookId: w.id, eventId: m.event_id, topic: e.topic, attempt: m.attempt, statusCode: null, durationMs: null, responseExcerpt: null, error: 'Delivery failed repeatedly inside LabelDesk; gave up', nextAttemptAt: null, createdAt: new Date() })
+  },
+})

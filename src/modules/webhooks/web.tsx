@@ -1,0 +1,104 @@
+/** @module /account/webhooks — webhooks in the browser (admins). Plain forms (boosted by htmx);
+ * every change answers with the page, so a generated secret is shown exactly once. */
+import { Hono, type Context } from 'hono'
+import type { AppEnv } from '../../env'
+import { requireSession } from '../../middleware/auth'
+import { ctxOf } from '../../lib/ctx'
+import { AppError } from '../../lib/errors'
+import { readFormAll } from '../../lib/forms'
+import { renderPage } from '../../lib/render'
+import { parse } from '../../lib/validate'
+import { authorize } from '../../auth/permissions'
+import { listProjects } from '../projects/service'
+import { WebhookDetailPage, WebhooksPage } from '../../../views/pages/webhooks/webhooks'
+import { CreateWebhookInput, UpdateWebhookInput, fromForm } from './schemas'
+import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook, redeliver, updateWebhook } from './service'
+
+export const webhooksWeb = new Hono<AppEnv>()
+webhooksWeb.use('*', requireSession)
+
+const TITLE = 'Webhooks'
+
+async function projects(c: Context<AppEnv>) {
+  return (await listProjects(ctxOf(c), { limit: 200 })).items.map((p) => ({ id: p.id, name: p.name }))
+}
+
+async function listPage(c: Context<AppEnv>, extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; created?: Awaited<ReturnType<typeof createWebhook>> } = {}, status: 200 | 201 | 422 = 200) {
+  const ctx = ctxOf(c)
+  const hooks = await listWebhooks(ctx, { limit: 200 })
+  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} {...extra} /> })
+}
+
+async function detailPage(c: Context<AppEnv>, id: string, extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; secret?: string; notice?: string } = {}, status: 200 | 422 = 200) {
+  const ctx = ctxOf(c)
+  const w = await getWebhook(ctx, id)
+  const deliveries = await listDeliveries(ctx, id, { limit: 100 })
+  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhookDetailPage w={w} projects={await projects(c)} deliveries={deliveries.items} {...extra} /> })
+}
+
+const isValidation = (e: unknown): e is AppError => e instanceof AppError && e.code === 'VALIDATION'
+
+webhooksWeb.get('/', async (c) => {
+  authorize(ctxOf(c).actor, 'webhook.view')
+  return listPage(c)
+})
+
+webhooksWeb.post('/', async (c) => {
+  const ctx = ctxOf(c)
+  authorize(ctx.actor, 'webhook.manage')
+  const values = fromForm(await readFormAll(c))
+  try {
+    const created = await createWebhook(ctx, parse(CreateWebhookInput, values))
+    return listPage(c, { created }, 201)
+  } catch (e) {
+    if (!isValidation(e)) throw e
+    return listPage(c, { state: { values, errors: e.errors } }, 422)
+  }
+})
+
+webhooksWeb.get('/:id', async (c) => detailPage(c, c.req.param('id')))
+
+webhooksWeb.post('/:id', async (c) => {
+  const ctx = ctxOf(c)
+  const id = c.req.param('id')
+  const f = fromForm(await readFormAll(c))
+  const values = { url: f.url, topics: f.topics, project_id: f.project_id }
+  try {
+    await updateWebhook(ctx, id, parse(UpdateWebhookInput, values))
+    return detailPage(c, id, { notice: 'Saved.' })
+  } catch (e) {
+    if (!isValidation(e)) throw e
+    return detailPage(c, id, { state: { values, errors: e.errors } }, 422)
+  }
+})
+
+webhooksWeb.post('/:id/status', async (c) => {
+  const id = c.req.param('id')
+  const f = await readFormAll(c)
+  const status = f.status?.[0] === 'ACTIVE' ? 'ACTIVE' : 'INACTIVE'
+  await updateWebhook(ctxOf(c), id, { status })
+  return detailPage(c, id, { notice: status === 'ACTIVE' ? 'Activated.' : 'Deactivated.' })
+})
+
+webhooksWeb.post('/:id/rotate', async (c) => {
+  const id = c.req.param('id')
+  const r = await updateWebhook(ctxOf(c), id, { rotate_secret: true })
+  return detailPage(c, id, { secret: r.secret })
+})
+
+webhooksWeb.post('/:id/ping', async (c) => {
+  const id = c.req.param('id')
+  const r = await pingWebhook(ctxOf(c), id)
+  return detailPage(c, id, { notice: `Ping ${r.event_id} queued; refresh to see the delivery.` })
+})
+
+webhooksWeb.post('/:id/deliveries/:deliveryId/redeliver', async (c) => {
+  const id = c.req.param('id')
+  const r = await redeliver(ctxOf(c), id, c.req.param('deliveryId'))
+  return detailPage(c, id, { notice: `Event ${r.event_id} queued again.` })
+})
+
+webhooksWeb.post('/:id/delete', async (c) => {
+  await deleteWebhook(ctxOf(c), c.req.param('id'))
+  return c.redirect('/account/webhooks', 303)
+})

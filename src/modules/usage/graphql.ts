@@ -124,7 +124,7 @@ graphqlRoute.post('/', apiKeyActor, requireApi, async (c) => {
       data: null,
       errors: result.errors.map((e) => {
         // Resolver failures that are not ours (bugs, storage errors) are logged, never echoed.
-        const unexpected = e.originalError && !(e.originalError instanceof AppError)
+        const unexpected = e.originalError && !(e.originalError instanceof AppError) && !(e.originalError instanceof GraphQLError)
         if (unexpected) console.error(`[${c.var.requestId}] graphql resolver failed`, e.originalError)
         return {
           message: unexpected ? `Internal error (request id ${c.var.requestId})` : e.message,

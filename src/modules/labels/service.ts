@@ -69,6 +69,25 @@ export function featureCountStmt(db: Db, projectId: string, userId: string, delt
     ON CONFLICT (project_id, feature_schema_id, answer_schema_id, user_id) DO UPDATE SET count = count + excluded.count, name = excluded.name, answer = excluded.answer`) as unknown as BatchItem<'sqlite'>
 }
 
+/** A webhook payload for a label: the label in the export v2 shape plus its data row and project. */
+export function labelPayload(l: LabelRow, dr: { id: string; globalKey: string | null }): Record<string, unknown> {
+  return {
+    project_id: l.projectId,
+    data_row: { id: dr.id, ...(dr.globalKey ? { global_key: dr.globalKey } : {}) },
+    label: {
+      id: l.id,
+      label_kind: 'Default',
+      version: '1.0.0',
+      label_details: { created_at: iso(l.createdAt), updated_at: iso(l.updatedAt), created_by: l.createdBy },
+      performance_details: { seconds_to_create: l.secondsToCreate, seconds_to_review: 0, skipped: l.skipped },
+      annotations: l.annotations,
+    },
+    // Kept for consumers of the first payload shape.
+    label_id: l.id,
+    data_row_id: dr.id,
+  }
+}
+
 /** The event outbox row for a change (webhooks deliver it later, outside the request). */
 export function eventStmt(db: Db, orgId: string, projectId: string | null, topic: string, payload: Record<string, unknown>) {
   return db.insert(events).values({ id: newId('evt'), orgId, projectId, topic, payload, createdAt: new Date() })
@@ -132,7 +151,7 @@ export function labelInsertStmts(db: Db, n: NewLabel): { id: string; stmts: Batc
     n.count > 0 || !n.skipped
       ? db.insert(usageFacts).values({ orgId: n.project.orgId, projectId: n.project.id, userId: n.createdBy, day: gmtDay(at), assetType: assetType(n.dataRow.mediaType), imported: n.imported, annotations: n.count, labels: n.skipped ? 0 : 1, secondsTotal: n.secondsToCreate, createdAt: at })
       : null,
-    eventStmt(db, n.project.orgId, n.project.id, 'LABEL_CREATED', { label_id: row.id, data_row_id: n.dataRow.id, project_id: n.project.id, global_key: n.dataRow.globalKey }),
+    eventStmt(db, n.project.orgId, n.project.id, 'LABEL_CREATED', labelPayload(row, n.dataRow)),
   ]
   return { id: row.id, row, stmts: stmts.filter((s): s is BatchItem<'sqlite'> => s !== null) }
 }
@@ -218,7 +237,7 @@ export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelI
   }
   if (input.seconds_to_create !== undefined) next.secondsToCreate = input.seconds_to_create
   stmts.unshift(ctx.db.update(labels).set(next).where(eq(labels.id, label.id)))
-  stmts.push(eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_UPDATED', { label_id: label.id, data_row_id: label.dataRowId, project_id: label.projectId }))
+  stmts.push(eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_UPDATED', labelPayload({ ...label, ...next }, { id: label.dataRowId, globalKey: null })))
   await runBatch(ctx.db, stmts.filter((s): s is BatchItem<'sqlite'> => s !== null))
   return labelView({ ...label, ...next })
 }

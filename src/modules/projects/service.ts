@@ -153,13 +153,17 @@ export async function listProjects(ctx: Ctx, q: { limit: number; cursor?: string
   const items: ProjectView[] = []
 
   if (phase === 'p') {
-    const pinned = await ctx.db
-      .select({ p: projects })
-      .from(projects)
-      .innerJoin(projectPins, pinJoin)
-      .where(and(...where, after ? lt(projects.id, after) : undefined))
-      .orderBy(desc(projects.id))
-      .limit(q.limit + 1)
+    // Driven from the person's pins (a handful) rather than from the organization's projects
+    // (maybe 100k): read the pinned ids first, then those projects.
+    const pinnedIds = (await ctx.db.select({ id: projectPins.projectId }).from(projectPins).where(eq(projectPins.userId, ctx.actor.userId)).limit(1000)).map((r) => r.id)
+    const pinned = pinnedIds.length
+      ? await ctx.db
+          .select({ p: projects })
+          .from(projects)
+          .where(and(...where, sql`${projects.id} IN (SELECT value FROM json_each(${JSON.stringify(pinnedIds)}))`, after ? lt(projects.id, after) : undefined))
+          .orderBy(desc(projects.id))
+          .limit(q.limit + 1)
+      : []
     if (pinned.length > q.limit) {
       const kept = pinned.slice(0, q.limit)
       return { items: kept.map((r) => projectView(r.p, true)), next_cursor: encodeCursor(['p', kept[kept.length - 1]!.p.id]) }

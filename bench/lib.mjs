@@ -95,6 +95,15 @@ function groupStats(pgid) {
   return out
 }
 
+/** How many processes of process group `pgid` are still alive (Linux /proc; 0 elsewhere). */
+export function groupSize(pgid) {
+  try {
+    return groupStats(pgid).length
+  } catch {
+    return 0
+  }
+}
+
 /**
  * Resident memory (MiB) of the processes in process group `pgid` (wrangler dev runs detached, so
  * its group = the wrangler node process, esbuild and two workerd processes). `comm` (e.g.

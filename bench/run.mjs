@@ -6,19 +6,23 @@
 /**
  * @typedef {{ title?: string, path: string, method?: string, headers?: Record<string,string>,
  *   body?: string, expectStatus?: number, allowNon2xx?: boolean }} Route
- * @typedef {{ base: string, persistTo: string, pgid: number, measure: Function, log: () => string }} Ctx
+ * @typedef {{ base: string, persistTo: string, pgid: number, measure: Function, log: () => string,
+ *   offline: <T>(fn: () => Promise<T> | T) => Promise<T> }} Ctx
  * @typedef {{ name: string, description: string, vars?: Record<string,string>,
  *   setup?: (ctx: Ctx) => Promise<void>,
  *   routes?: Route[] | ((ctx: Ctx) => Route[]),
  *   run?: (ctx: Ctx) => Promise<object[]> }} Scenario
  * `routes` are loaded with measure(); `run` may return extra rows (same shape as measure()'s) or
  * anything else worth keeping under `extra` in the JSON (export time, memory, …).
+ * `ctx.offline(fn)` stops the server, runs `fn` (e.g. bulk SQL straight into the local D1 file
+ * with sqlite3, which must not happen while workerd has it open) and starts the server again on
+ * the same state; `ctx.base`, `ctx.pgid` and `ctx.log` then describe the new server.
  */
 import { readdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { migrateLocal, startDev, stopDev } from '../scripts/lib.mjs'
-import { defaults, groupRssMiB, machine, measure, printTable, withForeignCpu, writeResults } from './lib.mjs'
+import { defaults, groupRssMiB, groupSize, machine, measure, printTable, withForeignCpu, writeResults } from './lib.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 process.chdir(root) // scripts/lib.mjs runs node_modules/.bin/wrangler relative to the repo root
@@ -45,6 +49,23 @@ async function shutdown(child) {
   }
 }
 
+/**
+ * Resolves once every process of the server's group has exited. workerd outlives wrangler by a
+ * second or so and keeps the D1 file open meanwhile: touching the file before it is gone loses
+ * writes (seen: rows written over HTTP just before the stop missing for sqlite3). SIGKILL after 15 s.
+ */
+async function groupGone(pgid) {
+  for (const signal of [null, 'SIGKILL']) {
+    if (signal) try { process.kill(-pgid, signal) } catch {}
+    const deadline = Date.now() + 15_000
+    while (Date.now() < deadline) {
+      if (groupSize(pgid) === 0) return
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+  throw new Error(`processes of group ${pgid} are still alive after SIGKILL`)
+}
+
 /** One plain request before loading a route: a wrong status under load would only show as non-2xx. */
 async function checkRoute(base, route) {
   const res = await fetch(base + route.path, { method: route.method ?? 'GET', headers: route.headers, body: route.body, redirect: 'manual' })
@@ -54,7 +75,8 @@ async function checkRoute(base, route) {
 }
 
 let dev
-const onSignal = async () => { await shutdown(dev?.child); process.exit(130) }
+let stopping = false // set on Ctrl-C/SIGTERM, so that ctx.offline() does not start the server again
+const onSignal = async () => { stopping = true; await shutdown(dev?.child); process.exit(130) }
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 
@@ -69,8 +91,26 @@ try {
   rmSync(STATE, { recursive: true, force: true })
   migrateLocal(STATE)
   // --log-level warn: per-request logging roughly halves dev throughput (toolchain.md §12, pitfall 21).
-  dev = await startDev({ port: PORT, persistTo: STATE, logLevel: 'warn', vars: scenario.vars ?? {} })
-  const ctx = { base: dev.base, persistTo: STATE, pgid: dev.child.pid, measure, log: dev.log }
+  const devOptions = { port: PORT, persistTo: STATE, logLevel: 'warn', vars: scenario.vars ?? {} }
+  dev = await startDev(devOptions)
+  const ctx = {
+    base: dev.base, persistTo: STATE, pgid: dev.child.pid, measure, log: dev.log,
+    async offline(fn) {
+      const pgid = dev.child.pid
+      await shutdown(dev.child)
+      await groupGone(pgid)
+      dev = undefined
+      try {
+        return await fn()
+      } finally {
+        if (!stopping) {
+          dev = await startDev(devOptions)
+          Object.assign(ctx, { base: dev.base, pgid: dev.child.pid, log: dev.log })
+          if (stopping) await shutdown(dev.child)
+        }
+      }
+    },
+  }
 
   if (scenario.setup) {
     const t = Date.now()

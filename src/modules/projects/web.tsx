@@ -314,9 +314,7 @@ projectsWeb.get('/:id/export', async (c) => {
   const task = taskId ? await getTask(ctx, taskId).catch(() => null) : null
   const existing = c.req.query('existing') === '1'
   const started = task && task.type === 'export-data-rows' ? { task, existing } : undefined
-  // Someone else's identical export is running (the task is theirs to open).
-  const notice = taskId && existing && !started ? 'This export is already running: someone else started the same export and it has not finished. Start yours once it is done, or change an option.' : undefined
-  return renderPage(c, { title: `Export · ${p.name}`, section: 'projects', body: <ExportPage p={p} batches={batches} started={started} notice={notice} /> })
+  return renderPage(c, { title: `Export · ${p.name}`, section: 'projects', body: <ExportPage p={p} batches={batches} started={started} /> })
 })
 
 /** Starts the export: the task item in the panel, and the Tasks menu follows it (HX-Trigger). */
@@ -329,15 +327,13 @@ projectsWeb.post('/:id/export', async (c) => {
     const { values, inDialog } = await readExportForm(c)
     try {
       const { task, existing } = await startExport(ctx, p.id, exportFromForm(values))
-      // The same export started by someone else is returned too, but only its owner (or an
-      // admin) may follow and download it: then say so instead of showing a task one cannot open.
-      const foreign = !can(ctx.actor, 'task.view', { ownerId: task.created_by })
+      // Exports are deduplicated per person, so the task (new or already running) is the caller's own.
       if (!fragment) return c.redirect(`/projects/${p.id}/export?task=${task.id}${existing ? '&existing=1' : ''}`, 303)
-      hxTrigger(c, ({
-        ...(foreign ? {} : { taskStarted: { id: task.id } }),
-        toast: { value: existing ? (foreign ? 'This export is already running' : 'This export is already running — follow it in the Tasks menu') : 'Export started — follow it in the Tasks menu' },
-      }))
-      return c.html(<ExportStarted p={p} task={task} existing={existing} foreign={foreign} inDialog={inDialog} />)
+      hxTrigger(c, {
+        taskStarted: { id: task.id },
+        toast: { value: existing ? 'This export is already running — follow it in the Tasks menu' : 'Export started — follow it in the Tasks menu' },
+      })
+      return c.html(<ExportStarted p={p} task={task} existing={existing} inDialog={inDialog} />)
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e
       const state = { values, errors: exportErrors(e.errors), message: e.errors.length ? undefined : e.detail }

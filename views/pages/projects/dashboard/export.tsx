@@ -145,24 +145,20 @@ export function ExportForm(props: { p: P; batches: BatchView[]; state?: ExportSt
 }
 
 /** The export was started (or the same one was already running): its live task item. */
-export function ExportStarted(props: { p: P; task: TaskView; existing: boolean; foreign?: boolean; inDialog: boolean }) {
+export function ExportStarted(props: { p: P; task: TaskView; existing: boolean; inDialog: boolean }) {
   const { p } = props
   return (
     <div id="export-panel" class="export-panel export-started">
       <Alert tone={props.existing ? 'info' : 'success'} title={props.existing ? 'This export is already running' : 'Export started'}>
         <div>
-          {props.foreign
-            ? 'Someone else started the same export — same options and filters — and it has not finished. Its file is theirs to download; start yours again once it is done, or change an option.'
-            : props.existing
-              ? 'The same export — same options and filters — was started before and has not finished; it is shown below.'
-              : 'It runs in the background: you can close this and keep working. It stays in the Tasks menu, with its download when it is done.'}
+          {props.existing
+            ? 'The same export — same options and filters — was started before and has not finished; it is shown below.'
+            : 'It runs in the background: you can close this and keep working. It stays in the Tasks menu, with its download when it is done.'}
         </div>
       </Alert>
-      {props.foreign ? null : (
-        <div class="export-task">
-          <TaskItem t={props.task} />
-        </div>
-      )}
+      <div class="export-task">
+        <TaskItem t={props.task} />
+      </div>
       <div class="form-actions">
         <a class="btn" href={`/projects/${p.id}/export`} hx-get={panelUrl(p, props.inDialog)} hx-target="#export-panel" hx-swap="outerHTML">Start another export</a>
         {props.inDialog ? <button type="button" class="btn btn-primary" data-dialog-close>Done</button> : <a class="btn btn-primary" href={`/projects/${p.id}`}>Back to the dashboard</a>}

@@ -184,12 +184,15 @@ function listeningPorts(pids) {
  */
 export async function sampleWorkerHeap(ctx, { worker = 'core:user:labeldesk', everyMs = 250 } = {}) {
   let url
-  for (const port of listeningPorts(workerdPids(ctx.pgid))) {
-    try {
-      const list = await (await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(1000) })).json()
-      url = list.find?.((t) => t.id === worker)?.webSocketDebuggerUrl
-      if (url) break
-    } catch {}
+  for (let round = 0; round < 10 && !url; round++) {
+    if (round) await new Promise((r) => setTimeout(r, 500))
+    for (const port of listeningPorts(workerdPids(ctx.pgid))) {
+      try {
+        const list = await (await fetch(`http://127.0.0.1:${port}/json`, { signal: AbortSignal.timeout(1000) })).json()
+        url = list.find?.((t) => t.id === worker)?.webSocketDebuggerUrl
+        if (url) break
+      } catch {}
+    }
   }
   if (!url) return null
   const { default: WebSocket } = await import('ws') // a dependency of wrangler/miniflare
@@ -197,7 +200,7 @@ export async function sampleWorkerHeap(ctx, { worker = 'core:user:labeldesk', ev
   // connect until a session answers.
   const samples = []
   let ws
-  for (let attempt = 0; attempt < 4 && !ws; attempt++) {
+  for (let attempt = 0; attempt < 6 && !ws; attempt++) {
     const s = new WebSocket(url)
     const answered = await new Promise((resolve) => {
       const t = setTimeout(() => resolve(false), 1500)

@@ -14,7 +14,7 @@ import { buildLines, People } from '../src/modules/exports/lines'
 import '../src/modules/exports/service' // registers the export-data-rows job
 
 export type Captured = { name: string; sql: string; params: unknown[] }
-export type Ids = { userId: string; orgId: string; projectId: string; search: string }
+export type Ids = { userId: string; orgId: string; projectId: string; search: string; pins?: string[] }
 
 /** A D1 stand-in that records every statement; `rows(sql)` says what a read returns (arrays of
  * column values, in schema order, as drizzle reads them with raw()). */
@@ -43,8 +43,13 @@ const projectRow = (ids: { projectId: string; orgId: string; userId: string }) =
 
 export async function captureQueries(ids: Ids): Promise<Captured[]> {
   // loadProject() needs one row back or it throws 404; every other read may come back empty
-  // (listProjects then simply asks its second query).
-  const { out, db, at } = recorder((sql) => (sql.includes('left join "project_members"') ? [[...projectRow(ids), null, null]] : []))
+  // (listProjects then simply asks its next query).
+  const { out, db, at } = recorder((sql) =>
+    sql.includes('left join "project_members"') ? [[...projectRow(ids), null, null]]
+      // The person's pins, so that the list asks for the pinned projects as it does for real.
+      : /^select "project_id" from "project_pins"/.test(sql) ? (ids.pins ?? []).map((id) => [id])
+      : [],
+  )
   const ctx = { db, actor: { userId: ids.userId, orgId: ids.orgId, role: 'ADMIN', readOnly: false, email: 'bench@example.test', via: 'session' } } as never
 
   at('list: first page')

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { api, download, q, sampleRss, sampleWorkerHeap, seedWorkspace, sqlite, waitForTask } from '../data.mjs'
+import { withForeignCpu } from '../lib.mjs'
 import { explainExportQueries, plansMarkdown, scans } from '../explain.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -94,27 +95,32 @@ export default {
     for (const p of s.projects) {
       await ctx.offline(() => {}) // a fresh workerd for each export
       const auth = { key: s.key }
-      const rss = sampleRss(ctx)
-      const heap = await sampleWorkerHeap(ctx)
-      const t0 = performance.now()
-      const task = await api(ctx.base, auth, 'POST', `/projects/${p.id}/exports`, {})
-      let last = -1
-      const done = await waitForTask(ctx.base, auth, task.id, {
-        startedAt: t0,
-        timeoutMs: 12 * 60_000,
-        stuckAfterMs: 30_000,
-        onPoll: (t) => {
-          const pct = Math.floor(t.completion_percentage / 10) * 10
-          if (pct !== last) {
-            last = pct
-            process.stdout.write(`bench: export ${tag(p.rows)}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
-          }
-        },
+      // Other processes' CPU while this ran (% of all cores), as for the routes: > 10 % = disturbed.
+      const [out, foreignCpuPct] = await withForeignCpu(ctx.pgid, async () => {
+        const rss = sampleRss(ctx)
+        const heap = await sampleWorkerHeap(ctx)
+        const t0 = performance.now()
+        const task = await api(ctx.base, auth, 'POST', `/projects/${p.id}/exports`, {})
+        let last = -1
+        const done = await waitForTask(ctx.base, auth, task.id, {
+          startedAt: t0,
+          timeoutMs: 12 * 60_000,
+          stuckAfterMs: 30_000,
+          onPoll: (t) => {
+            const pct = Math.floor(t.completion_percentage / 10) * 10
+            if (pct !== last) {
+              last = pct
+              process.stdout.write(`bench: export ${tag(p.rows)}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
+            }
+          },
+        })
+        const mem = rss.stop()
+        const js = heap ? await heap.stop() : null
+        return { task, done, mem, js }
       })
-      const mem = rss.stop()
-      const js = heap ? await heap.stop() : null
+      const { task, done, mem, js } = out
       const raw = s.raw[p.rows]
-      const r = { rows: p.rows, annotations: p.rows * 5, status: done.stuck ? 'STUCK' : done.task.status, failureReason: done.task.failure_reason, rawSeconds: raw.seconds, rawBytes: raw.bytes, workerdMiB: mem, workerHeapMiB: js, taskMetadata: done.task.metadata }
+      const r = { rows: p.rows, annotations: p.rows * 5, status: done.stuck ? 'STUCK' : done.task.status, failureReason: done.task.failure_reason, rawSeconds: raw.seconds, rawBytes: raw.bytes, workerdMiB: mem, workerHeapMiB: js, taskMetadata: done.task.metadata, foreignCpuPct }
       if (done.task.status === 'COMPLETE') {
         r.metadata = await api(ctx.base, auth, 'GET', `/tasks/${task.id}/result/metadata`)
         const t1 = performance.now()
@@ -135,13 +141,15 @@ export default {
       results.push(r)
     }
     const lines = [
-      '| data rows | annotations | export task | raw sqlite3 dump | export ÷ raw | file (lines, size) | same bytes as raw | worker JS heap, peak used (heap size) | workerd RSS start → peak | of which RssAnon start → peak |',
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      "| data rows | annotations | export task | raw sqlite3 dump | export ÷ raw | file (lines, size) | same bytes as raw | worker JS heap, peak used (heap size) | workerd RSS start → peak | of which RssAnon start → peak | other processes' CPU |",
+      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...results.map((r) =>
-        `| ${r.rows.toLocaleString('en-US')} | ${r.annotations.toLocaleString('en-US')} | ${r.status === 'COMPLETE' ? `${r.exportSeconds.toFixed(1)} s` : `**${r.status}**: ${r.failureReason} (after ${r.exportSeconds.toFixed(1)} s)`} | ${r.rawSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.lines !== undefined ? `${r.lines.toLocaleString('en-US')}, ${(r.bytes / 1024 / 1024).toFixed(0)} MiB` : `– (raw: ${(r.rawBytes / 1024 / 1024).toFixed(0)} MiB)`} | ${r.identicalToRaw === undefined ? '–' : r.identicalToRaw ? 'yes' : 'no'} | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB |`,
+        `| ${r.rows.toLocaleString('en-US')} | ${r.annotations.toLocaleString('en-US')} | ${r.status === 'COMPLETE' ? `${r.exportSeconds.toFixed(1)} s` : `**${r.status}**: ${r.failureReason} (after ${r.exportSeconds.toFixed(1)} s)`} | ${r.rawSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.lines !== undefined ? `${r.lines.toLocaleString('en-US')}, ${(r.bytes / 1024 / 1024).toFixed(0)} MiB` : `– (raw: ${(r.rawBytes / 1024 / 1024).toFixed(0)} MiB)`} | ${r.identicalToRaw === undefined ? '–' : r.identicalToRaw ? 'yes' : 'no'} | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
       ),
     ]
     console.log('\n' + lines.join('\n'))
+    if (results.some((r) => r.foreignCpuPct > 10)) console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
+    rmSync(WORK, { recursive: true, force: true })
     if (results.some((r) => r.status !== 'COMPLETE')) console.error('bench: FAILED: not every export completed (see above); the numbers of the ones that did not are the time to their failure')
     return [{ exports: results, generated: { checks: s.checks, timings: s.timings, dbMiB: s.dbMiB }, plans: s.raw.plans, table: lines.join('\n') }]
   },

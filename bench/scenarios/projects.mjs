@@ -4,7 +4,7 @@
 // over HTTP; the bulk is written with SQL into the local D1 file (bench/data.mjs). The setup also
 // prints EXPLAIN QUERY PLAN for the SQL the list, the search and the dashboard really send
 // (bench/explain.mjs), with what each statement costs sqlite3 alone on the same database.
-import { seedWorkspace } from '../data.mjs'
+import { q, seedWorkspace, sqlite } from '../data.mjs'
 import { explainAppQueries, plansMarkdown, scans } from '../explain.mjs'
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 100_000)
@@ -26,7 +26,10 @@ export default {
       labeled: [{ name: 'Big project (bench)', rows: ROWS }],
       many: PROJECTS,
       pins: 3,
-      inspect: (db, ids) => explainAppQueries(db, { userId: ids.userId, orgId: ids.orgId, projectId: ids.projects[0].id, search: RARE }),
+      inspect: (db, ids) => {
+        const pins = sqlite(db, `SELECT project_id FROM project_pins WHERE user_id = ${q(ids.userId)};`).trim().split('\n').filter(Boolean)
+        return explainAppQueries(db, { userId: ids.userId, orgId: ids.orgId, projectId: ids.projects[0].id, search: RARE, pins })
+      },
     })
     const big = seeded.ids.projects[0]
     console.log(`bench: generated in ${JSON.stringify(seeded.timings)} s; database ${seeded.dbMiB} MiB`)

@@ -109,7 +109,14 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const db = makeDb(env.DB)
   const status = env.TASK_STATUS.getByName(task.id)
   const cur: ExportCursor = ((await status.cursor()) as ExportCursor | null) ?? { after: null, uploadId: null, parts: [], lines: 0, bytes: 0, done: false, slice: 0, carry: false }
-  if (cur.done) return 'done'
+  if (cur.done) {
+    // Everything was uploaded but the upload may not have been completed (a crash in between):
+    // complete it now, or report the task done if the file is already there.
+    const key = resultKey(task.id, 'ndjson')
+    if (!(await env.EXPORTS.head(key)) && cur.uploadId && cur.parts.length) await env.EXPORTS.resumeMultipartUpload(key, cur.uploadId).complete(cur.parts)
+    await completeTask(env, task, { metadata: { lines_written: cur.lines, bytes_written: cur.bytes, total_lines: cur.lines }, resultKey: key, message: `${cur.lines} data rows exported` })
+    return 'done'
+  }
   const project = await db.select().from(projects).where(eq(projects.id, task.subjectId!)).get()
   if (!project || project.deletedAt) {
     await failTask(env, task.id, 'The project was deleted while exporting.')
@@ -180,14 +187,22 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     off += c.byteLength
   }
   const previousCarry = cur.carry ? carryKey(task.id, cur.slice) : null
-  if (size >= PART_BYTES || (end && size > 0)) {
-    // The same part number with the same bytes if this slice runs again after a crash.
-    const part = await upload.uploadPart(cur.parts.length + 1, body)
+  // R2 wants every part but the last to be the same size: cut exact PART_BYTES parts, carry the rest.
+  let off2 = 0
+  while (size - off2 >= PART_BYTES) {
+    const part = await upload.uploadPart(cur.parts.length + 1, body.slice(off2, off2 + PART_BYTES))
     cur.parts.push({ partNumber: part.partNumber, etag: part.etag })
-    cur.bytes += size
+    cur.bytes += PART_BYTES
+    off2 += PART_BYTES
+  }
+  const rest = body.subarray(off2)
+  if (end && rest.byteLength > 0) {
+    const part = await upload.uploadPart(cur.parts.length + 1, rest.slice())
+    cur.parts.push({ partNumber: part.partNumber, etag: part.etag })
+    cur.bytes += rest.byteLength
     cur.carry = false
-  } else if (size > 0) {
-    await env.EXPORTS.put(carryKey(task.id, cur.slice + 1), body)
+  } else if (rest.byteLength > 0) {
+    await env.EXPORTS.put(carryKey(task.id, cur.slice + 1), rest)
     cur.carry = true
   } else cur.carry = false
   if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n')

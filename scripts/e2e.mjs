@@ -4,14 +4,17 @@ import { rmSync, mkdirSync, readdirSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
 import { migrateLocal, startDev, stopDev } from './lib.mjs'
 
-const state = '.e2e-state'
+// E2E_STATE / E2E_PORT and file arguments let one person run a single file beside another run:
+// `node scripts/e2e.mjs test/e2e/usage.test.mjs`.
+const state = process.env.E2E_STATE ?? '.e2e-state'
 rmSync(state, { recursive: true, force: true })
 mkdirSync('test/e2e/screenshots', { recursive: true })
 migrateLocal(state)
-const dev = await startDev({ port: 8799, persistTo: state, logLevel: 'warn', vars: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } })
+const dev = await startDev({ port: Number(process.env.E2E_PORT ?? 8799), persistTo: state, logLevel: 'warn', vars: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } })
 let status = 1
 try {
-  const files = readdirSync('test/e2e').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/e2e/${f}`)
+  const picked = process.argv.slice(2)
+  const files = picked.length ? picked : readdirSync('test/e2e').filter((f) => f.endsWith('.test.mjs')).map((f) => `test/e2e/${f}`)
   const r = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files], { stdio: 'inherit', env: { ...process.env, E2E_BASE: dev.base } })
   status = r.status ?? 1
   if (status !== 0) console.error(dev.log().split('\n').slice(-60).join('\n'))

@@ -7,6 +7,9 @@ export const organizations = sqliteTable('organizations', {
   name: text().notNull(),
   /** Members + pending invitations may not exceed this; null = unlimited. */
   seatLimit: integer(),
+  /** Random, stable id AWS roles name in their trust policy (the confused-deputy guard); made on
+   * first use so every integration of the organization shares it. */
+  awsExternalId: text(),
   createdAt: timestamp().notNull(),
 })
 

@@ -19,6 +19,16 @@ export default defineConfig(async () => {
             // Production setting (https, public targets only) whatever a local .dev.vars says; webhook
             // delivery tests hand the job an env copy that allows the 127.0.0.1 receiver.
             WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
+            // The Worker's own DNS check never leaves this machine: a closed local port makes every
+            // lookup "unreachable" at once (creation accepts, delivery retries). DNS tests hand env
+            // copies pointing at the receiver's DoH endpoint, whose port globalSetup picks later.
+            WEBHOOK_DNS_RESOLVER: 'http://127.0.0.1:9/dns-query',
+            // AWS delegated access against moto_server (test/setup/moto.ts), never the real AWS.
+            AWS_ACCESS_KEY_ID: 'testing',
+            AWS_SECRET_ACCESS_KEY: 'testing',
+            AWS_REGION: 'us-east-1',
+            PLATFORM_AWS_ACCOUNT_ID: '123456789012',
+            AWS_ENDPOINT_URL: `http://127.0.0.1:${process.env.MOTO_PORT ?? 5055}`,
           },
         },
       }),
@@ -26,7 +36,7 @@ export default defineConfig(async () => {
     test: {
       include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'],
       setupFiles: ['./test/setup/apply-migrations.ts'],
-      globalSetup: ['./test/setup/webhook-receiver.ts'],
+      globalSetup: ['./test/setup/webhook-receiver.ts', './test/setup/moto.ts'],
       testTimeout: 30_000,
       hookTimeout: 30_000,
     },

@@ -46,3 +46,40 @@ export function stopDev(child) {
     try { child.kill('SIGTERM') } catch {}
   }
 }
+
+/**
+ * A local AWS emulator (moto_server: STS and S3) for IAM delegated access, so tests and local
+ * development never talk to the real AWS. Reuses one already listening on the port; otherwise starts
+ * one and returns how to stop it. Resolves to null when moto_server is not installed and `required`
+ * is false (npm start then runs without it and the Integrations page says AWS is unreachable).
+ */
+export async function ensureMoto({ port = Number(process.env.MOTO_PORT ?? 5055), required = true } = {}) {
+  const endpoint = `http://127.0.0.1:${port}`
+  const up = () => fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)
+  if (await up()) return { endpoint, stop: () => {} }
+  const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' })
+  if (probe.error) {
+    if (!required) return null
+    throw new Error('moto_server is not installed (pip install "moto[server]"); the AWS integration tests need it')
+  }
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], detached: process.platform !== 'win32' })
+  let log = ''
+  child.stderr.on('data', (d) => { log = (log + d).slice(-4000) })
+  const stop = () => stopDev(child)
+  for (let i = 0; i < 150; i++) {
+    if (child.exitCode !== null) break
+    if (await up()) return { endpoint, stop }
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  stop()
+  throw new Error(`moto_server did not start on ${endpoint}:\n${log}`)
+}
+
+/** Worker variables that point delegated access at a local emulator (never real credentials). */
+export const motoVars = (endpoint) => ({
+  AWS_ENDPOINT_URL: endpoint,
+  AWS_ACCESS_KEY_ID: 'local-emulator',
+  AWS_SECRET_ACCESS_KEY: 'local-emulator',
+  AWS_REGION: 'us-east-1',
+  PLATFORM_AWS_ACCOUNT_ID: '123456789012',
+})

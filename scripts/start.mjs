@@ -1,16 +1,19 @@
 // `npm start`: migrate the local D1, serve the dashboard with wrangler dev (local D1, R2, Queues,
 // Durable Objects and cron), seed the demo organization (idempotent) and print its login.
 import { copyFileSync, existsSync } from 'node:fs'
-import { migrateLocal, startDev, stopDev } from './lib.mjs'
+import { ensureMoto, migrateLocal, motoVars, startDev, stopDev } from './lib.mjs'
 import { seed } from './seed.mjs'
 
 if (!existsSync('.dev.vars') && existsSync('.dev.vars.example')) copyFileSync('.dev.vars.example', '.dev.vars')
 
 console.log('LabelDesk: applying migrations to the local D1…')
 migrateLocal()
+// AWS delegated access runs against a local emulator when moto_server is installed, so the
+// Integrations page works end to end without an AWS account. Real AWS: see the README.
+const moto = await ensureMoto({ required: false }).catch((e) => (console.warn(`LabelDesk: ${e.message}`), null))
 console.log('LabelDesk: starting wrangler dev…')
-const dev = await startDev({ inherit: true })
-const stop = () => { stopDev(dev.child); process.exit(0) }
+const dev = await startDev({ inherit: true, vars: moto ? motoVars(moto.endpoint) : {} })
+const stop = () => { stopDev(dev.child); moto?.stop(); process.exit(0) }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
 
@@ -24,6 +27,7 @@ try {
     Password:          ${login.password}
     Other demo logins (same password): ${login.others.join(', ')}
     Run the cron locally: curl '${dev.base}/__scheduled?cron=*/15+*+*+*+*'
+    AWS integrations: ${moto ? `local emulator at ${moto.endpoint} (moto_server)` : 'no emulator (moto_server not installed)'}
   └──────────────────────────────────────────────────────────────┘
 `)
 } catch (e) {

@@ -30,6 +30,8 @@ import { labelingWeb } from './modules/labels/web'
 import { webhooksApi } from './modules/webhooks/api'
 import { webhooksWeb } from './modules/webhooks/web'
 import { usageApi } from './modules/usage/api'
+import { integrationsApi } from './modules/integrations/api'
+import { integrationsWeb } from './modules/integrations/web'
 import { usageWeb } from './modules/usage/web'
 import { graphqlRoute } from './modules/usage/graphql'
 
@@ -63,6 +65,7 @@ api.route('/v1', labelsApi)
 api.route('/v1', exportsApi)
 api.route('/v1', webhooksApi)
 api.route('/v1', usageApi)
+api.route('/v1', integrationsApi)
 
 export const app = new Hono<AppEnv>()
 app.use(requestContext)
@@ -81,6 +84,7 @@ app.route('/datasets', datasetsWeb)
 app.route('/tasks', tasksWeb)
 app.route('/account/api', apiKeysWeb)
 app.route('/account/webhooks', webhooksWeb)
+app.route('/account/integrations', integrationsWeb)
 app.route('/account', usageWeb)
 app.route('/account', accountWeb)
 app.route('/docs', docsWeb)

@@ -15,9 +15,23 @@ export type Env = {
   TASK_STATUS: DurableObjectNamespace<TaskStatus>
   ASSETS: Fetcher
   PBKDF2_ITERATIONS: string
+  /** 'true' allows http and loopback/private webhook targets (local development only). */
   WEBHOOK_ALLOW_PRIVATE_TARGETS: string
+  /** DNS-over-HTTPS JSON endpoint the SSRF guard asks where a webhook's host name points;
+   * empty = https://cloudflare-dns.com/dns-query. */
+  WEBHOOK_DNS_RESOLVER: string
   /** Default seat limit for new organizations; empty = unlimited. */
   SEAT_LIMIT: string
+  /** The platform's AWS identity for IAM delegated access (secrets: `wrangler secret put`). Unset =
+   * integrations cannot assume roles, and say so. */
+  AWS_ACCESS_KEY_ID?: string
+  AWS_SECRET_ACCESS_KEY?: string
+  /** Region for STS and for s3:// rows whose URL names none. */
+  AWS_REGION: string
+  /** Shown to admins for their roles' trust policy. */
+  PLATFORM_AWS_ACCOUNT_ID: string
+  /** Point STS and S3 at an emulator (path-style URLs then); empty = AWS itself. */
+  AWS_ENDPOINT_URL: string
 }
 
 /** Who is acting. Built from a session cookie or an API key; `system` for queue/cron work. */

@@ -2,6 +2,18 @@
  * page (Swagger UI needs inline bootstrapping) gets its own, still same-origin-only, policy. */
 import { secureHeaders } from 'hono/secure-headers'
 import { except } from 'hono/combine'
+import type { Context } from 'hono'
+
+/** Presigned S3 URLs point at AWS (https:, allowed below) or, in development, at an emulator named
+ * by AWS_ENDPOINT_URL, whose origin the browser must be allowed to load images and media from. */
+const awsEndpoint = (c: Context) => {
+  try {
+    const url = (c.env as { AWS_ENDPOINT_URL?: string } | undefined)?.AWS_ENDPOINT_URL
+    return url ? new URL(url).origin : "'self'"
+  } catch {
+    return "'self'"
+  }
+}
 
 const strict = secureHeaders({
   contentSecurityPolicy: {
@@ -10,8 +22,8 @@ const strict = secureHeaders({
     styleSrc: ["'self'"],
     // Style attributes only (progress widths, chart colours); <style> elements stay forbidden.
     styleSrcAttr: ["'unsafe-inline'"],
-    imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
-    mediaSrc: ["'self'", 'blob:', 'https:'],
+    imgSrc: ["'self'", 'data:', 'blob:', 'https:', awsEndpoint],
+    mediaSrc: ["'self'", 'blob:', 'https:', awsEndpoint],
     connectSrc: ["'self'"],
     frameAncestors: ["'none'"],
     formAction: ["'self'"],

@@ -1,4 +1,4 @@
-/** @module /account (Details) and the tabs whose issues have not landed yet. */
+/** @module /account (Details). The other tabs have their own modules. */
 import { Hono } from 'hono'
 import * as v from 'valibot'
 import type { AppEnv } from '../../env'
@@ -6,7 +6,7 @@ import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { readForm } from '../../lib/forms'
 import { renderPage } from '../../lib/render'
-import { AccountDetails, NameForm, NotYet } from '../../../views/pages/account/details'
+import { AccountDetails, NameForm } from '../../../views/pages/account/details'
 import { UpdateMeInput } from './schemas'
 import { getMe, updateMe } from './service'
 import { issuesToErrors } from '../../lib/validate'
@@ -33,6 +33,4 @@ accountWeb.post('/', async (c) => {
 })
 
 // GET /account/usage (and usage.csv) live in modules/usage/web.tsx, mounted before this router.
-accountWeb.get('/integrations', (c) =>
-  renderPage(c, { title: 'Integrations', section: 'account', body: <NotYet current="/account/integrations" title="Integrations" what="AWS IAM delegated access to private S3 buckets arrives in a later release." /> }),
-)
+// /account/integrations lives in modules/integrations/web.tsx.

@@ -1,11 +1,15 @@
 /**
  * @module Serving a data row's asset to people allowed to see it: uploads stream from R2 (with
- * Range, so videos seek), URLs redirect, raw text is returned as text. Who may see it: anyone who
+ * Range, so videos seek), S3 objects of a dataset with an AWS integration redirect to a presigned
+ * URL (≤ 15 min), other URLs redirect, raw text is returned as text. Who may see it: anyone who
  * may see datasets, or a project-based member of a project that holds the row.
  */
 import type { Ctx } from '../../env'
-import { AppError, notFound } from '../../lib/errors'
+import { notFound } from '../../lib/errors'
 import { serveObject } from '../../lib/r2'
+import { datasets } from '../../db/schema'
+import { and, eq } from 'drizzle-orm'
+import { presignedAssetUrl } from '../integrations/service'
 import { loadDataRow, mayViewDataRow, r2Prefix } from './data-rows'
 
 export async function dataRowContent(ctx: Ctx, id: string, request: Request): Promise<Response> {
@@ -26,7 +30,12 @@ export async function dataRowContent(ctx: Ctx, id: string, request: Request): Pr
       'X-Content-Type-Options': 'nosniff',
     })
   }
+  if (/^(s3|https):\/\//i.test(rd)) {
+    const d = await ctx.db.select({ integrationId: datasets.integrationId }).from(datasets).where(and(eq(datasets.id, row.datasetId), eq(datasets.orgId, row.orgId))).get()
+    const signed = await presignedAssetUrl(ctx, d?.integrationId ?? null, rd)
+    // The browser may keep the redirect a little, never past the URL's own expiry.
+    if (signed) return new Response(null, { status: 302, headers: { Location: signed.url, 'Cache-Control': `private, max-age=${Math.min(60, signed.expiresIn)}` } })
+  }
   if (/^https?:\/\//i.test(rd)) return new Response(null, { status: 302, headers: { Location: rd, 'Cache-Control': 'private, max-age=60' } })
-  if (/^s3:\/\//i.test(rd)) throw new AppError('CONFLICT', 'This data row lives in S3; it is served once its dataset uses a validated AWS integration')
   return new Response(rd, { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, max-age=300' } })
 }

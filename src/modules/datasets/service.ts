@@ -11,6 +11,7 @@ import { notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
+import { defaultIntegrationId } from '../integrations/service'
 import type { CreateDatasetInput, UpdateDatasetInput } from './schemas'
 
 export type DatasetRow = typeof datasets.$inferSelect
@@ -47,7 +48,9 @@ export async function loadDataset(ctx: Ctx, id: string, action: 'dataset.view' |
 export async function createDataset(ctx: Ctx, input: CreateDatasetInput): Promise<DatasetView> {
   authorize(ctx.actor, 'dataset.manage')
   const now = new Date()
-  const row: DatasetRow = { id: newId('ds'), orgId: ctx.actor.orgId, name: input.name, description: input.description, rowCount: 0, integrationId: null, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now, deletedAt: null }
+  // New datasets use the organization's default AWS integration (when it is valid), as in Labelbox.
+  const integrationId = await defaultIntegrationId(ctx.db, ctx.actor.orgId)
+  const row: DatasetRow = { id: newId('ds'), orgId: ctx.actor.orgId, name: input.name, description: input.description, rowCount: 0, integrationId, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now, deletedAt: null }
   await ctx.db.insert(datasets).values(row)
   return datasetView(row)
 }

@@ -136,7 +136,7 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
     status: extra.status,
     body: <DatasetPage {...props} />,
     fragment: q.cursor ? (
-      <DataRowRows datasetId={d.id} page={rows} />
+      <DataRowRows datasetId={d.id} page={rows} s3Servable={d.integration_id !== null} />
     ) : (
       <>
         <DataRowsSection d={d} rows={rows} canManage={canManage} />

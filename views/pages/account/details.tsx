@@ -43,17 +43,3 @@ export function AccountDetails(props: { me: Me; state?: FormState }) {
     </>
   )
 }
-
-/** A tab whose feature has not shipped yet says so plainly instead of faking content. */
-export function NotYet(props: { current: string; title: string; what: string }) {
-  return (
-    <>
-      <PageHeader title="Account" />
-      <AccountTabs current={props.current} />
-      <div class="empty">
-        <h3>{props.title} is not available yet</h3>
-        <p>{props.what}</p>
-      </div>
-    </>
-  )
-}

@@ -12,11 +12,11 @@ export const TEXT_PREVIEW_BYTES = 64 * 1024
 
 const isHttpUrl = (s: string) => /^https?:\/\//i.test(s)
 
-function Asset({ r }: { r: DataRowView }) {
+function Asset({ r, s3Servable }: { r: DataRowView; s3Servable: boolean }) {
   const src = sourceOf(r.row_data)
   const url = contentUrl(r.id)
   const name = String(attr(r, 'file_name') ?? r.external_id ?? r.id)
-  if (src === 's3') {
+  if (src === 's3' && !s3Servable) {
     return <div class="asset-empty"><FileIcon /><p>This row lives in S3. It is shown once its dataset uses a validated AWS integration.</p></div>
   }
   if (r.media_type === 'IMAGE') return <div class="asset-frame"><img class="asset-image" src={url} alt={`Image of data row ${rowTitle(r)}`} /></div>
@@ -64,7 +64,7 @@ export function DataRowPage(props: { d: DatasetView; r: DataRowView }) {
       />
       <div class="row-layout">
         <section class="card asset-card" aria-label="Asset">
-          <Asset r={r} />
+          <Asset r={r} s3Servable={d.integration_id !== null} />
         </section>
         <div class="row-side">
           <section class="card card-tight">

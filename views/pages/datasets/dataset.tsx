@@ -32,14 +32,14 @@ export const rowCountLabel = (n: number) => `${formatNumber(n)} data ${n === 1 ?
 
 // Rows ------------------------------------------------------------------------------------------
 
-export function DataRowRow({ r }: { r: DataRowView }) {
+export function DataRowRow({ r, s3Servable = false }: { r: DataRowView; s3Servable?: boolean }) {
   const src = sourceOf(r.row_data)
   const size = r.media_attributes?.file_size
   return (
     <tr>
       <td class="primary-cell ds-data-cell">
         <a class="ds-data-link" href={rowUrl(r)}>
-          <AssetTile r={r} />
+          <AssetTile r={r} s3Servable={s3Servable} />
           <span class="ds-data-text">
             {src === 'text' ? <span class="ds-snippet">{describeData(r)}</span> : <span class="ds-data-name">{describeData(r)}</span>}
             <span class="sub">
@@ -56,11 +56,12 @@ export function DataRowRow({ r }: { r: DataRowView }) {
   )
 }
 
-export function DataRowRows({ datasetId, page }: { datasetId: string; page: Page<DataRowView> }) {
+/** `s3Servable`: the dataset uses an AWS integration, so its S3 rows have thumbnails. */
+export function DataRowRows({ datasetId, page, s3Servable = false }: { datasetId: string; page: Page<DataRowView>; s3Servable?: boolean }) {
   const next = page.next_cursor
   return (
     <>
-      {page.items.map((r) => <DataRowRow r={r} />)}
+      {page.items.map((r) => <DataRowRow r={r} s3Servable={s3Servable} />)}
       {next ? (
         <tr id="data-rows-more" class="ds-more-row">
           <td colspan={5}>
@@ -90,7 +91,7 @@ export function DataRowsSection(props: { d: DatasetView; rows: Page<DataRowView>
               <tr><th>Data</th><th>Global key</th><th>External ID</th><th>Type</th><th>Created</th></tr>
             </thead>
             <tbody id="data-rows-body">
-              <DataRowRows datasetId={d.id} page={props.rows} />
+              <DataRowRows datasetId={d.id} page={props.rows} s3Servable={d.integration_id !== null} />
             </tbody>
           </table>
         </div>

@@ -68,8 +68,8 @@ export function describeData(r: DataRowView): string {
 export const rowTitle = (r: DataRowView) => r.external_id || r.global_key || r.id
 
 /** The small square in the rows table: a lazy thumbnail for images, an icon otherwise. */
-export function AssetTile({ r }: { r: DataRowView }) {
-  if (r.media_type === 'IMAGE' && sourceOf(r.row_data) !== 's3') {
+export function AssetTile({ r, s3Servable = false }: { r: DataRowView; s3Servable?: boolean }) {
+  if (r.media_type === 'IMAGE' && (s3Servable || sourceOf(r.row_data) !== 's3')) {
     return <span class="ds-tile"><img src={contentUrl(r.id)} loading="lazy" decoding="async" width={40} height={40} alt="" /></span>
   }
   return <span class={`ds-tile ds-tile-icon media-${r.media_type === 'VIDEO' ? 'video' : r.media_type === 'TEXT' ? 'text' : 'other'}`}><MediaIcon type={r.media_type} /></span>

@@ -69,9 +69,10 @@ function explain(db, captured) {
 }
 
 /** Statements whose plan reads a whole table or index instead of searching it (the json_each of a
- * parameter list is not a table). NB: a SEARCH on a prefix matching 100k rows reads them all too. */
+ * parameter list is not a table, nor is a full-text MATCH — `INDEX 0:M…` — or a subquery's
+ * co-routine). NB: a SEARCH on a prefix matching 100k rows reads them all too. */
 export const scans = (plans) =>
-  plans.filter((p) => p.plan.split('\n').some((l) => /\bSCAN\b/.test(l) && !/SCAN (CONSTANT ROW|json_each VIRTUAL TABLE)/.test(l)))
+  plans.filter((p) => p.plan.split('\n').some((l) => /\bSCAN\b/.test(l) && !/SCAN (CONSTANT ROW|json_each VIRTUAL TABLE|\w+ VIRTUAL TABLE INDEX \d+:M|\(subquery-)/.test(l)))
 
 /** Markdown: each statement with its plan. */
 export function plansMarkdown(plans) {

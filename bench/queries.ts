@@ -4,7 +4,7 @@
 // EXPLAIN QUERY PLAN for each statement with sqlite3 on the benchmark's database, so the plans in
 // BENCHMARKS.md follow the code instead of a hand-copied query.
 import { makeDb } from '../src/db/client'
-import { listProjects } from '../src/modules/projects/service'
+import { listProjects, loadProject } from '../src/modules/projects/service'
 import { labelSeries, projectOverview, recentActivity } from '../src/modules/projects/dashboard'
 import { listBatches } from '../src/modules/projects/batches'
 import { runningTaskIds } from '../src/modules/tasks/service'
@@ -14,7 +14,7 @@ import { buildLines, People } from '../src/modules/exports/lines'
 import '../src/modules/exports/service' // registers the export-data-rows job
 
 export type Captured = { name: string; sql: string; params: unknown[] }
-export type Ids = { userId: string; orgId: string; projectId: string; search: string; pins?: string[] }
+export type Ids = { userId: string; orgId: string; projectId: string; search: string; common?: string; pins?: string[] }
 
 /** A D1 stand-in that records every statement; `rows(sql)` says what a read returns (arrays of
  * column values, in schema order, as drizzle reads them with raw()). */
@@ -31,10 +31,14 @@ function recorder(rows: (sql: string) => unknown[][]) {
       raw: async () => (record(), rows(sql)),
       first: async () => (record(), null),
       run: async () => (record(), { results: [], success: true, meta: {} }),
+      // What a D1 batch hands back per statement: row objects (drizzle maps them back to arrays).
+      batched: () => (record(), { results: rows(sql).map((r) => Object.fromEntries(r.map((v, i) => [i, v]))), success: true, meta: {} }),
     }
     return st
   }
-  const d1 = { prepare, batch: async () => [], exec: async () => ({}) } as unknown as D1Database
+  // A batch is one round trip to D1 but several statements: each is recorded (and explained).
+  const batch = async (stmts: { batched: () => unknown }[]) => stmts.map((st) => st.batched())
+  const d1 = { prepare, batch, exec: async () => ({}) } as unknown as D1Database
   return { out, d1, db: makeDb(d1), at: (name: string) => ((step = name), (n = 0)) }
 }
 
@@ -56,16 +60,27 @@ export async function captureQueries(ids: Ids): Promise<Captured[]> {
   await listProjects(ctx, { limit: 50 })
   at('list: search')
   await listProjects(ctx, { limit: 50, search: ids.search })
+  if (ids.common) {
+    // The same statements with a term that matches many projects: the other one does the work.
+    at('list: common search')
+    await listProjects(ctx, { limit: 50, search: ids.common })
+  }
+  if (ids.search.length >= 3) {
+    // A short term does not use the trigram index: the walk with instr() (as the first page does).
+    at('list: short search')
+    await listProjects(ctx, { limit: 50, search: ids.search.slice(0, 2) })
+  }
   at('overview (all)')
   await projectOverview(ctx, ids.projectId, 'all')
   at('overview (mine)')
   await projectOverview(ctx, ids.projectId, 'mine')
   at('label series (day)')
   await labelSeries(ctx, ids.projectId, 'day')
-  at('dashboard page: recent activity')
-  await recentActivity(ctx, ids.projectId)
-  at('dashboard page: batches')
-  await listBatches(ctx, ids.projectId)
+  // The dashboard page loads the project once and hands it to every part.
+  at('dashboard page')
+  const loaded = await loadProject(ctx, ids.projectId)
+  await recentActivity(ctx, loaded)
+  await listBatches(ctx, loaded)
   at('every request: session lookup')
   await actorFromSession(db, 'bench-session-token')
   at('every page: running tasks badge')

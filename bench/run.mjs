@@ -18,7 +18,7 @@
  * with sqlite3, which must not happen while workerd has it open) and starts the server again on
  * the same state; `ctx.base`, `ctx.pgid` and `ctx.log` then describe the new server.
  */
-import { readdirSync, rmSync } from 'node:fs'
+import { appendFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { migrateLocal, startDev, stopDev } from '../scripts/lib.mjs'
@@ -76,7 +76,17 @@ async function checkRoute(base, route) {
 
 let dev
 let stopping = false // set on Ctrl-C/SIGTERM, so that ctx.offline() does not start the server again
-const onSignal = async () => { stopping = true; await shutdown(dev?.child); process.exit(130) }
+// What every server of this run printed (the Worker's console included), for looking into a run
+// after the fact: bench/results/<scenario>-<time>.server.log, appended at each stop.
+const serverLog = join(root, 'bench/results', `${name.replace(/[^a-z0-9-]/g, '')}-${new Date().toISOString().replace(/[:.]/g, '-')}.server.log`)
+const keepLog = () => {
+  if (!dev) return
+  try {
+    mkdirSync(dirname(serverLog), { recursive: true })
+    appendFileSync(serverLog, `--- server ${dev.child.pid}, stopped ${new Date().toISOString()}\n${dev.log()}\n`)
+  } catch {}
+}
+const onSignal = async () => { stopping = true; keepLog(); await shutdown(dev?.child); process.exit(130) }
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 
@@ -97,6 +107,7 @@ try {
     base: dev.base, persistTo: STATE, pgid: dev.child.pid, measure, log: dev.log,
     async offline(fn) {
       const pgid = dev.child.pid
+      keepLog()
       await shutdown(dev.child)
       await groupGone(pgid)
       dev = undefined
@@ -161,5 +172,9 @@ try {
   console.error('bench: failed:', e?.message ?? e)
   process.exitCode = 1
 } finally {
+  keepLog()
   await shutdown(dev?.child)
+  // A scenario that failed half-way can leave timers or sockets open (memory samplers): do not
+  // let them keep the runner alive once the server is stopped.
+  setTimeout(() => process.exit(), 2000).unref()
 }

@@ -28,7 +28,7 @@ export default {
       pins: 3,
       inspect: (db, ids) => {
         const pins = sqlite(db, `SELECT project_id FROM project_pins WHERE user_id = ${q(ids.userId)};`).trim().split('\n').filter(Boolean)
-        return explainAppQueries(db, { userId: ids.userId, orgId: ids.orgId, projectId: ids.projects[0].id, search: RARE, pins })
+        return explainAppQueries(db, { userId: ids.userId, orgId: ids.orgId, projectId: ids.projects[0].id, search: RARE, common: COMMON, pins })
       },
     })
     const big = seeded.ids.projects[0]

@@ -207,6 +207,45 @@
     const ok = b.files - b.failed
     toast(b.failed ? `${nf.format(ok)} ${ok === 1 ? 'file' : 'files'} uploaded, ${nf.format(b.failed)} failed` : `${nf.format(ok)} ${ok === 1 ? 'file' : 'files'} uploaded`)
     if (ok) refreshRows(b.panel.dataset.rowsUrl)
+    if (ok && b.panel.dataset.attachProject) attachToProject(b.panel)
+  }
+
+  /**
+   * Uploads started from a project's Data settings: once the files are in, the dataset's rows go to
+   * the project as a batch (rows already in the project are skipped by the server, so a second round
+   * of files adds only the new ones, as "name (2)"). The note in the panel says what happened.
+   */
+  async function attachToProject(panel) {
+    const projectId = panel.dataset.attachProject
+    const note = panel.querySelector('[data-attach-note] .alert') || panel.querySelector('[data-attach-note]')
+    const say = (tone, text, link) => {
+      if (!note) return
+      note.className = `alert alert-${tone}`
+      note.setAttribute('role', 'status')
+      note.textContent = text
+      if (link) {
+        const a = document.createElement('a')
+        a.href = `/projects/${encodeURIComponent(projectId)}/settings/data`
+        a.textContent = link
+        note.append(' ', a)
+      }
+    }
+    const base = panel.dataset.attachName || 'Uploads'
+    say('info', 'Adding the files to the project…')
+    for (let n = 1; n <= 50; n++) {
+      const name = n === 1 ? base : `${base} (${n})`
+      try {
+        const r = await send('POST', `/api/v1/projects/${encodeURIComponent(projectId)}/batches`, ...json({ name, priority: Number(panel.dataset.attachPriority) || 3, dataset_id: panel.dataset.datasetId }))
+        const rows = `${nf.format(r.size)} data ${r.size === 1 ? 'row' : 'rows'}`
+        say('success', r.size ? `${rows} added to the project as batch “${name}”.` : 'These files were already in the project.', 'Open the project’s data')
+        toast(r.size ? `${rows} added to the project` : 'Already in the project')
+        return
+      } catch (err) {
+        if (/already has a batch named/.test(err.message)) continue
+        say('error', `The files are uploaded but could not be added to the project: ${err.message}`, 'Attach them from the project’s settings')
+        return
+      }
+    }
   }
 
   /** The rows section again (the new rows on top), and the header's row count. */

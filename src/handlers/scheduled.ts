@@ -1,19 +1,35 @@
 /** @module Cron: housekeeping every run (expired sessions, old rate-limit windows, tasks that
- * stopped making progress). Usage rollups hook in here as they land. */
+ * stopped making progress), the webhook safety net and log retention, and the usage rollup. */
 import type { Env } from '../env'
 import { makeDb } from '../db/client'
 import { purgeExpiredSessions } from '../modules/auth/service'
 import { purgeExpired } from '../lib/rate-limit'
 import { reviveStuckTasks } from '../modules/tasks/service'
-import { dispatchEvents } from '../modules/webhooks/delivery'
+import { dispatchEvents, pruneDeliveryLog } from '../modules/webhooks/delivery'
 import { rollupUsage } from '../modules/usage/rollup'
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = makeDb(env.DB)
   const now = controller.scheduledTime
-  await purgeExpiredSessions(db, now)
-  await purgeExpired(db, now)
-  await reviveStuckTasks(env, now)
-  await dispatchEvents(env, now)
-  await rollupUsage(db, now)
+  const steps: [string, () => Promise<unknown>][] = [
+    ['purge expired sessions', () => purgeExpiredSessions(db, now)],
+    ['purge rate-limit windows', () => purgeExpired(db, now)],
+    ['revive stuck tasks', () => reviveStuckTasks(env, now)],
+    ['dispatch webhook events', () => dispatchEvents(env, now)],
+    ['prune webhook delivery log', () => pruneDeliveryLog(env, now)],
+    ['roll up usage', () => rollupUsage(db, now)],
+  ]
+  // The steps are independent: one failing (say, a webhook dispatch) must not stop the others (the
+  // usage rollup). Every step is safe to re-run, so the next run retries what failed; the run still
+  // ends in an error so the failure shows in the cron's logs.
+  const failed: string[] = []
+  for (const [name, step] of steps) {
+    try {
+      await step()
+    } catch (err) {
+      failed.push(name)
+      console.error(`cron: ${name} failed`, err)
+    }
+  }
+  if (failed.length) throw new Error(`cron steps failed: ${failed.join(', ')}`)
 }

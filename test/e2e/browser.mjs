@@ -41,3 +41,17 @@ export async function openBrowser() {
 
 export const shot = (page, name) => page.screenshot({ path: `test/e2e/screenshots/${name}.png`, fullPage: true })
 export const uniq = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+
+export const E2E_PASSWORD = 'a-long-password'
+
+/** Signs up a new organization in the browser and waits for the Projects tab. */
+export async function signUp(page, { name, email = `${uniq('person')}@example.com`, org, password = E2E_PASSWORD }) {
+  await page.goto(`${BASE}/signup`)
+  await page.fill('#f-full_name', name)
+  await page.fill('#f-email', email)
+  await page.fill('#f-password', password)
+  await page.fill('#f-organization_name', org)
+  await page.click('button[type=submit]')
+  await page.waitForURL(/\/projects$/)
+  return { email, password }
+}

@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { AwsClient } from 'aws4fetch'
-import { BASE, openBrowser, shot, uniq } from './browser.mjs'
+import { BASE, openBrowser, shot, signUp, uniq } from './browser.mjs'
 import { demoPng } from '../../scripts/seed.mjs'
 
 const AWS = process.env.E2E_AWS_ENDPOINT
@@ -22,13 +22,7 @@ test('integrations: connect an S3 bucket with a role, validate, and see its imag
   const b = await openBrowser()
   const { page } = b
   try {
-    await page.goto(`${BASE}/signup`)
-    await page.fill('#f-full_name', 'Ivy Integrations')
-    await page.fill('#f-email', `${uniq('ivy')}@example.com`)
-    await page.fill('#f-password', 'a-long-password')
-    await page.fill('#f-organization_name', 'Private Pixels')
-    await page.click('button[type=submit]')
-    await page.waitForURL(/\/projects$/)
+    await signUp(page, { name: 'Ivy Integrations', org: 'Private Pixels' })
 
     await page.goto(`${BASE}/account/integrations`)
     await page.waitForSelector('h2:has-text("Connect a private S3 bucket")')

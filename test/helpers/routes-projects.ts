@@ -129,6 +129,11 @@ export const PROJECT_ROUTES: RouteCase[] = [
     prepare: onProject(async (p, { org, admin }) => ({ path: `/projects/${p.id}/settings/data`, form: { name: unique('Batch'), priority: '2', data_row_ids: (await makeDataRows(org, admin.id, 2)).ids.join('\n') } })),
   },
   {
+    // Needs both: attaching data to the project and creating a dataset (the stricter, admin-only one).
+    name: 'POST /projects/{id}/settings/data/upload', surface: 'html', method: 'POST', action: () => 'dataset.manage', seeAction: 'project.view', hasTarget: true,
+    prepare: onProject((p) => ({ path: `/projects/${p.id}/settings/data/upload`, form: { name: unique('Uploads'), priority: '2' } })),
+  },
+  {
     name: 'POST /projects/{id}/settings/data/{batch_id}/detach', surface: 'html', method: 'POST', action: () => 'batch.manage', hasTarget: true,
     prepare: onProject(async (p, { org, admin }) => ({ path: `/projects/${p.id}/settings/data/${await freshBatch(org, admin, p.id)}/detach`, form: {} })),
   },

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
-import { seedTwoOrgs } from '../helpers/factories'
+import { sql } from 'drizzle-orm'
+import { FTS_COMMON_MATCHES, FTS_MIN_CHARS } from '../../src/modules/projects/service'
+import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
@@ -20,6 +22,22 @@ const ONTOLOGY = {
     { name: 'Notes', type: 'text' },
   ],
 }
+
+/** Ids of the whole search result, paging `limit` at a time. */
+async function searchAll(term: string, who = admin(), limit = 200): Promise<string[]> {
+  const ids: string[] = []
+  let cursor: string | null = null
+  do {
+    const page: any = await json(await call('GET', `/api/v1/projects?limit=${limit}&search=${encodeURIComponent(term)}${cursor ? `&cursor=${cursor}` : ''}`, who))
+    ids.push(...page.items.map((p: any) => p.id))
+    cursor = page.next_cursor
+  } while (cursor)
+  return ids
+}
+
+/** FTS5 compares the trigram index with the names in `projects` (rank 1: the external content
+ * too); a trigger that left the index out of step makes this throw "malformed". */
+const ftsIntegrity = () => db().run(sql`INSERT INTO projects_fts(projects_fts, rank) VALUES ('integrity-check', 1)`)
 
 async function create(name: string, body: Record<string, unknown> = {}) {
   const res = await call('POST', '/api/v1/projects', admin(), { json: { name, media_type: 'IMAGE', ...body } })
@@ -84,6 +102,68 @@ describe('projects API', () => {
     } while (cursor)
     expect(seen).toEqual(mine.map((p: any) => p.id))
     expect((await call('DELETE', `/api/v1/projects/${a.id}/pin`, asLabeler)).status).toBe(204)
+  })
+
+  it('searches names through the trigram index: substrings in any case; renamed and deleted projects follow', async () => {
+    const tok = unique('').replace(/[^a-z0-9]/g, '') // letters and digits only, unique to this test
+    const a = await create(`Harbor ${tok} cranes`)
+    const b = await create(`${tok.toUpperCase()} docks`)
+    const quoted = await create(`Say "${tok}" aloud`)
+    await create('Unrelated harbor')
+    const middle = tok.slice(1, -1)
+    expect(middle.length).toBeGreaterThanOrEqual(FTS_MIN_CHARS)
+    expect(await searchAll(middle.toUpperCase())).toEqual([quoted.id, b.id, a.id])
+    expect(await searchAll(`"${tok}" a`)).toEqual([quoted.id]) // quotes are part of the term, not FTS syntax
+    expect(await searchAll(`${tok} OR harbor`)).toEqual([])
+    // Another organization's projects with the same term stay invisible.
+    const foreign = await call('POST', '/api/v1/projects', { cookie: orgs.orgB.ADMIN.cookie }, { json: { name: `Foreign ${tok}`, media_type: 'IMAGE' } })
+    expect(foreign.status).toBe(201)
+    expect(await searchAll(tok)).toEqual([quoted.id, b.id, a.id])
+
+    // A rename leaves the old name's trigrams behind and indexes the new one.
+    expect((await call('PATCH', `/api/v1/projects/${a.id}`, admin(), { json: { name: 'Harbor cranes' } })).status).toBe(200)
+    expect(await searchAll(tok)).toEqual([quoted.id, b.id])
+    expect(await searchAll('harbor cranes')).toEqual([a.id])
+    expect((await call('PATCH', `/api/v1/projects/${a.id}`, admin(), { json: { name: `Harbor ${tok} again` } })).status).toBe(200)
+    expect(await searchAll(tok)).toEqual([quoted.id, b.id, a.id])
+    // A deleted project leaves the list at once (soft delete) and the index with its row.
+    expect((await call('DELETE', `/api/v1/projects/${b.id}`, admin())).status).toBe(204)
+    expect(await searchAll(tok)).toEqual([quoted.id, a.id])
+    const left = await db().all<{ n: number }>(sql`SELECT count(*) AS n FROM projects_fts WHERE projects_fts MATCH ${`"${tok}"`}`)
+    expect(left[0]!.n).toBe(3) // a, quoted and the other organization's project; b's trigrams are gone
+    await ftsIntegrity()
+  })
+
+  it('searches of fewer than 3 characters match substrings too (trigrams cannot)', async () => {
+    const p = await create(`Qx short ${unique('s')}`)
+    const all = (await json(await call('GET', '/api/v1/projects?limit=200', admin()))).items
+    const expected = all.filter((x: any) => x.name.toLowerCase().includes('qx')).map((x: any) => x.id)
+    expect(expected).toContain(p.id)
+    expect(await searchAll('QX')).toEqual(expected)
+    expect(await searchAll('x')).toEqual(all.filter((x: any) => x.name.toLowerCase().includes('x')).map((x: any) => x.id))
+  })
+
+  it('a term matching more projects than the index should fetch walks the organization newest first, pinned first, without gaps or repeats', async () => {
+    const tok = unique('').replace(/[^a-z0-9]/g, '')
+    const n = FTS_COMMON_MATCHES + 5
+    // Bulk rows straight into D1 (as the benchmark does); the triggers index every name.
+    await db().run(sql`
+      WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})
+      INSERT INTO projects (id, org_id, name, description, media_type, ontology, created_by, created_at, updated_at)
+      SELECT 'prj_' || ${tok.slice(0, 8).toUpperCase()} || printf('%018d', i), ${orgs.a.id}, 'Bulk ' || ${tok} || ' #' || i, '', 'IMAGE', '{"tools":[],"classifications":[]}', ${orgs.orgA.ADMIN.id}, 0, 0 FROM k`)
+    const expected = (await db().all<{ id: string }>(sql`SELECT id FROM projects WHERE name LIKE ${`Bulk ${tok} #%`} ORDER BY id DESC`)).map((r) => r.id)
+    expect(expected).toHaveLength(n)
+    const pinned = expected[700]!
+    expect((await call('PUT', `/api/v1/projects/${pinned}/pin`, admin())).status).toBe(204)
+    const want = [pinned, ...expected.filter((id) => id !== pinned)]
+    const first = await json(await call('GET', `/api/v1/projects?limit=50&search=${tok.toUpperCase()}`, admin()))
+    expect(first.items.map((p: any) => p.id)).toEqual(want.slice(0, 50))
+    expect(await searchAll(tok, admin(), 200)).toEqual(want)
+    // One of them with a rarer word is still found through the index.
+    await db().run(sql`UPDATE projects SET name = name || ' solitary' || ${tok} WHERE id = ${expected[3]!}`)
+    expect(await searchAll(`solitary${tok}`)).toEqual([expected[3]])
+    expect((await call('DELETE', `/api/v1/projects/${pinned}/pin`, admin())).status).toBe(204)
+    await ftsIntegrity()
   })
 
   it('another organization never sees the projects', async () => {

@@ -40,6 +40,25 @@ describe('manifest parsing in windows', () => {
     expect(parseAll(bytes, 'ndjson').map((r) => ('error' in r ? `e${r.line}` : `ok${r.line}`))).toEqual(['ok1', 'e2', 'ok3'])
   })
 
+  it('NDJSON: the same records whatever the window and the records asked for (blocks of lines are decoded at once)', () => {
+    const bad = new Uint8Array([0x7b, 0xff, 0x7d]) // invalid UTF-8 in the middle of the file
+    const parts = [enc.encode('\uFEFF{"row_data":"a"}\r\n\n  \n{"row_data":"é ü"}\n'), bad, enc.encode('\n{"row_data":"c"}\n\uFEFF{"x":1}\n{"row_data":\n\n{"row_data":"last, no newline"}')]
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+    parts.reduce((off, p) => (bytes.set(p, off), off + p.length), 0)
+    const want = [
+      { line: 1, value: { row_data: 'a' } },
+      { line: 4, value: { row_data: 'é ü' } },
+      { line: 5, error: 'the line is not valid UTF-8' },
+      { line: 6, value: { row_data: 'c' } },
+      { line: 7, value: { x: 1 } },
+      { line: 8, error: expect.stringMatching(/invalid JSON/) },
+      { line: 10, value: { row_data: 'last, no newline' } },
+    ]
+    for (const window of [1, 3, 8, 17, 64, 1000]) {
+      for (const max of [1, 2, 3, 100]) expect(parseAll(bytes, 'ndjson', window, max), `window ${window}, max ${max}`).toEqual(want)
+    }
+  })
+
   it('JSON array: elements split across windows, with nested objects, strings with brackets, and line numbers', () => {
     const text = '[\n  {"row_data": "a]b,c", "metadata_fields": [{"name":"x","value":"{"}]},\n  {"row_data": "b"}\n]\n'
     const recs = parseAll(text, 'json', 5, 1)

@@ -2,9 +2,10 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
-import { eq } from 'drizzle-orm'
+import { asc, eq } from 'drizzle-orm'
 import worker from '../../src/index'
-import { tasks } from '../../src/db/schema'
+import { projectDataRows, tasks } from '../../src/db/schema'
+import { exportBudget, PART_BYTES } from '../../src/modules/exports/service'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
@@ -84,6 +85,7 @@ describe('exports', () => {
   it('writes one line per data row with every annotation kind, sections only when asked', async () => {
     const { lines, task, text } = await exportNow({})
     expect(lines).toHaveLength(3)
+    for (const raw of text.split('\n').filter(Boolean)) expect(raw).toBe(JSON.stringify(JSON.parse(raw)))
     const first = lines.find((l) => l.data_row.id === rows[0].id)
     expect(Object.keys(first).sort()).toEqual(['data_row', 'projects'])
     expect(first.data_row).toEqual({ id: rows[0].id, global_key: rows[0].global_key, external_id: 'a.jpg', row_data: 'https://x.test/a.jpg' })
@@ -103,7 +105,13 @@ describe('exports', () => {
 
   it('includes each section iff its flag is set', async () => {
     const all = { data_row_details: true, metadata_fields: true, attachments: true, media_attributes: true, project_details: true, label_details: true, performance_details: true }
-    const { lines } = await exportNow({ params: all })
+    const { lines, text } = await exportNow({ params: all })
+    // Lines are assembled as text (annotations spliced in as stored): each must still be exactly
+    // the minified JSON that JSON.stringify writes for it, in the documented key order.
+    for (const raw of text.split('\n').filter(Boolean)) expect(raw).toBe(JSON.stringify(JSON.parse(raw)))
+    expect(Object.keys(lines[0])).toEqual(['data_row', 'media_attributes', 'attachments', 'metadata_fields', 'projects'])
+    expect(Object.keys(lines.find((l) => l.data_row.id === rows[0].id).projects[project.id])).toEqual(['name', 'labels', 'project_details'])
+    expect(Object.keys(lines.find((l) => l.data_row.id === rows[0].id).projects[project.id].labels[0])).toEqual(['id', 'label_kind', 'version', 'label_details', 'performance_details', 'annotations'])
     const first = lines.find((l) => l.data_row.id === rows[0].id)
     expect(first.data_row.details).toMatchObject({ dataset_name: 'street', created_by: orgs.orgA.ADMIN.email })
     expect(first.metadata_fields).toEqual([{ name: 'cam', value: 'front' }])
@@ -172,47 +180,93 @@ describe('exports', () => {
     expect((await call('GET', `/api/v1/tasks/${a.id}/result`, { cookie: orgs.orgA.LABELER.cookie })).status).toBe(404)
   })
 
-  it('a big export spans several 5 MiB parts; a redelivered slice gives identical output', async () => {
+  it('a big export spans several parts of exactly PART_BYTES, complete and in order; slices that crash and rerun give identical output', async () => {
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('big') } }))
     const filler = 'x'.repeat(900)
-    for (let k = 0; k < 7; k++) {
-      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 1000 }, (_, i) => ({ row_data: `${filler} ${k}-${i}` })) })
+    const n = 12_000 // ~1 KiB a line: 12 MiB, i.e. three parts (two of exactly PART_BYTES and the rest)
+    for (let k = 0; k < n / 1000; k++) {
+      const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 1000 }, (_, i) => ({ row_data: `${filler} ${k}-${i}` })) })
+      expect(res.status).toBe(201)
     }
     const big = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Big'), media_type: 'TEXT' } }))
     await call('POST', `/api/v1/projects/${big.id}/batches`, admin(), { json: { name: 'all', dataset_id: d.id } })
+    const expectedIds = (await db().select({ id: projectDataRows.dataRowId }).from(projectDataRows).where(eq(projectDataRows.projectId, big.id)).orderBy(asc(projectDataRows.dataRowId))).map((r) => r.id)
+    expect(expectedIds).toHaveLength(n)
+
+    // Through the real queue, with the production budget.
     const start = async () => json(await call('POST', `/api/v1/projects/${big.id}/exports`, admin(), { json: { params: { performance_details: true } } }))
     const t1 = await waitDone((await start()).id)
-    expect(t1.metadata.lines_written).toBe(7000)
+    expect(t1.status).toBe('COMPLETE')
+    expect(t1.metadata.lines_written).toBe(n)
     const clean = await (await call('GET', `/api/v1/tasks/${t1.id}/result`, admin())).text()
-    expect(new TextEncoder().encode(clean).length).toBeGreaterThan(6 * 1024 * 1024)
-    const ids = clean.split('\n').filter(Boolean).map((l) => JSON.parse(l).data_row.id)
-    expect(new Set(ids).size).toBe(7000)
-    expect([...ids].sort()).toEqual(ids)
+    const size = new TextEncoder().encode(clean).length
+    expect(size).toBeGreaterThan(2 * PART_BYTES)
+    const parts = ((await env.TASK_STATUS.getByName(t1.id).cursor()) as { parts: unknown[] }).parts
+    expect(parts).toHaveLength(Math.ceil(size / PART_BYTES))
+    expect(parts.length).toBeGreaterThanOrEqual(3)
+    // Complete and in order: every data row of the project once, by id, each line whole.
+    const lines = clean.split('\n')
+    expect(lines.pop()).toBe('')
+    const ids = lines.map((l) => JSON.parse(l).data_row.id)
+    expect(ids).toEqual(expectedIds)
+    expect(lines.every((l) => JSON.parse(l).data_row.row_data.startsWith(filler))).toBe(true)
 
-    // Second run, delivered by the test itself (it plays the queue): after the first slice, rewind
-    // the cursor as if the consumer crashed after uploading its part but before saving, and deliver
-    // the same message again. The output must be byte-identical to the clean run.
+    // Second run, delivered by the test itself (it plays the queue) with a small budget, so the
+    // export crosses many slices and carries partial parts between them; and the consumer
+    // "crashes" once right after uploading a part, before saving its cursor. The message is retried
+    // from the saved cursor and the file must be byte-identical to the clean run.
     const sent: QueueMessage[] = []
-    const testEnv = { ...env, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+    let uploaded = 0
+    const crashAfterUpload = 2
+    const crashing = (u: R2MultipartUpload) => ({
+      uploadId: u.uploadId,
+      key: u.key,
+      uploadPart: async (partNumber: number, bytes: Uint8Array) => {
+        const part = await u.uploadPart(partNumber, bytes)
+        if (++uploaded === crashAfterUpload) throw new Error('simulated crash after uploading a part')
+        return part
+      },
+      complete: (p: R2UploadedPart[]) => u.complete(p),
+      abort: () => u.abort(),
+    })
+    const bucket = new Proxy(env.EXPORTS, {
+      get(target, prop) {
+        if (prop === 'createMultipartUpload') return async (...a: Parameters<R2Bucket['createMultipartUpload']>) => crashing(await target.createMultipartUpload(...a))
+        if (prop === 'resumeMultipartUpload') return (...a: Parameters<R2Bucket['resumeMultipartUpload']>) => crashing(target.resumeMultipartUpload(...a))
+        const v = Reflect.get(target, prop)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    })
+    const testEnv = { ...env, EXPORTS: bucket, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
     const now = new Date()
     const id = `tsk_${unique('manual').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
     await db().insert(tasks).values({ id, orgId: orgs.a.id, createdBy: orgs.orgA.ADMIN.id, type: 'export-data-rows', name: 'manual', status: 'QUEUED', completionPercentage: 0, subjectId: big.id, params: { params: { performance_details: true }, filters: {} }, metadata: {}, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null })
-    const deliver = async (attempts = 1) => {
-      const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m${sent.length}-${attempts}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } }])
-      const ctx = createExecutionContext()
-      await worker.queue(b, testEnv, ctx)
-      expect((await getQueueResult(b, ctx)).explicitAcks).toHaveLength(1)
-    }
     const status = env.TASK_STATUS.getByName(id)
-    const initial = await (async () => { await deliver(); return status.cursor() as Promise<any> })()
-    expect(initial.parts).toHaveLength(1)
-    await status.saveCursor({ ...initial, after: null, parts: [], lines: 0, bytes: 0, slice: 0, carry: false, done: false })
-    await deliver(2)
-    for (let guard = 0; guard < 20; guard++) {
-      const t = await db().select().from(tasks).where(eq(tasks.id, id)).get()
-      if (t!.status === 'COMPLETE') break
-      await deliver()
+    const budget = { ...exportBudget }
+    exportBudget.pages = 2 // ~2 MiB a slice: a part is cut across two or three slices
+    let retried = 0
+    let carried = 0
+    try {
+      let attempts = 1
+      for (let guard = 0; guard < 40; guard++) {
+        const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m${guard}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } }])
+        const ctx = createExecutionContext()
+        await worker.queue(b, testEnv, ctx)
+        const r = await getQueueResult(b, ctx)
+        if (r.retryMessages.length) (retried++, attempts++)
+        else attempts = 1
+        if (((await status.cursor()) as { carry: boolean }).carry) carried++
+        if ((await db().select().from(tasks).where(eq(tasks.id, id)).get())!.status === 'COMPLETE') break
+      }
+    } finally {
+      Object.assign(exportBudget, budget)
     }
+    expect(retried).toBe(1)
+    expect(carried).toBeGreaterThanOrEqual(3)
+    const final = (await status.cursor()) as { parts: unknown[]; slice: number; lines: number }
+    expect(final.parts).toHaveLength(parts.length)
+    expect(final.slice).toBeGreaterThan(final.parts.length) // parts were cut across slices
+    expect(final.lines).toBe(n)
     const again = await (await call('GET', `/api/v1/tasks/${id}/result`, admin())).text()
     expect(again).toBe(clean)
   })

@@ -6,6 +6,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from 'clou
 import { eq } from 'drizzle-orm'
 import worker from '../../src/index'
 import { dataRows, tasks } from '../../src/db/schema'
+import { importBudget, SLICE_BYTES } from '../../src/modules/datasets/imports'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
@@ -78,6 +79,16 @@ describe('import-data-rows', () => {
     expect(keyed).toHaveLength(1)
   })
 
+  it('a global key repeated far apart in one slice (another chunk of records) is still a duplicate within the file', async () => {
+    const d = await newDataset()
+    const p = unique('far')
+    const body = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ row_data: `https://x.test/${i}.png`, global_key: i === 2399 ? `${p}-0` : `${p}-${i}` })).join('\n')
+    const done = await waitDone((await startImport(d.id, body)).id)
+    expect(done.metadata).toMatchObject({ rows_created: 2499, rows_failed: 1 })
+    const errs = (await (await call('GET', `/api/v1/tasks/${done.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
+    expect(errs).toEqual([expect.objectContaining({ line: 2400, field: 'global_key', message: expect.stringMatching(/of this input/) })])
+  })
+
   it('reads CSV (header counted in line numbers) and JSON arrays', async () => {
     const d = await newDataset()
     const p = unique('csv')
@@ -128,5 +139,83 @@ describe('import-data-rows', () => {
     expect(again.metadata.rows_created).toBe(n)
     expect(again.metadata.rows_failed).toBe(0)
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(n)
+  })
+
+  it('one message runs several slices; a crash in its second slice keeps the first, and the retry neither loses nor duplicates rows', async () => {
+    const d = await newDataset()
+    const p = unique('multi')
+    // ~300-byte lines: 2.5 windows of SLICE_BYTES, so three slices, all within one message (the
+    // time budget is lifted for this test, so a slow machine cannot split the message).
+    expect(importBudget.slices).toBeGreaterThanOrEqual(3)
+    const pad = 'p'.repeat(240)
+    const n = Math.ceil((2.5 * SLICE_BYTES) / 300)
+    const body = Array.from({ length: n }, (_, i) => JSON.stringify({ row_data: `https://x.test/${pad}/${i}.png`, global_key: `${p}-${i}` })).join('\n') + '\n'
+    const size = new TextEncoder().encode(body).length
+    expect(size).toBeGreaterThan(2 * SLICE_BYTES)
+
+    // The test plays the queue: the task and its manifest are made as startImport makes them, and
+    // messages the job sends are collected instead of delivered.
+    const key = `imports/${orgs.a.id}/${d.id}/${unique('m')}.ndjson`
+    await env.ASSETS_BUCKET.put(key, body)
+    const id = `tsk_${unique('imp').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
+    const now = new Date()
+    await db().insert(tasks).values({ id, orgId: orgs.a.id, createdBy: orgs.orgA.ADMIN.id, type: 'import-data-rows', name: 'multi', status: 'QUEUED', completionPercentage: 0, subjectId: d.id, params: { dataset_id: d.id, key, size, format: 'ndjson' }, metadata: { bytes_total: size, bytes_done: 0, rows_created: 0, rows_failed: 0 }, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null })
+    const sent: QueueMessage[] = []
+    // A D1 that fails the `failAt`-th INSERT into data_rows, as a consumer dying mid-slice would.
+    let inserts = 0
+    let failAt = Infinity
+    const flakyDb = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop === 'prepare') {
+          return (query: string) => {
+            if (/^\s*INSERT INTO data_rows/i.test(query) && ++inserts === failAt) throw new Error('simulated crash in the middle of a slice')
+            return target.prepare(query)
+          }
+        }
+        const v = Reflect.get(target, prop)
+        return typeof v === 'function' ? v.bind(target) : v
+      },
+    })
+    const testEnv = { ...env, DB: flakyDb, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+    const deliver = async (attempts: number) => {
+      const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m-${attempts}`, timestamp: new Date(), attempts, body: { kind: 'import-data-rows', taskId: id } }])
+      const ctx = createExecutionContext()
+      const budget = { ...importBudget }
+      importBudget.ms = 600_000
+      try {
+        await worker.queue(b, testEnv, ctx)
+      } finally {
+        Object.assign(importBudget, budget)
+      }
+      return getQueueResult(b, ctx)
+    }
+
+    // First slice: ceil(rows / 500) INSERTs. Fail the third INSERT of the second slice.
+    const firstSliceRows = Math.floor(SLICE_BYTES / 300) // lower bound: every line is ≥ 300 bytes
+    failAt = Math.ceil(firstSliceRows / 500) + 3
+    const r1 = await deliver(1)
+    expect(r1.retryMessages).toHaveLength(1)
+    expect(r1.explicitAcks).toHaveLength(0)
+    const status = env.TASK_STATUS.getByName(id)
+    const saved = (await status.cursor()) as { slice: number; offset: number; created: number }
+    expect(saved.slice).toBe(1) // the first slice's cursor was saved, the second's was not
+    expect(saved.offset).toBeGreaterThan(0)
+    expect(saved.offset).toBeLessThan(size)
+    const partial = (await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count
+    expect(partial).toBeGreaterThan(saved.created) // the second slice had written some rows
+    expect(sent).toHaveLength(0)
+
+    // The retry starts at the saved cursor, re-sends the rows the crashed slice had written, and
+    // finishes the rest of the manifest in the same message.
+    failAt = Infinity
+    const r2 = await deliver(2)
+    expect(r2.explicitAcks).toEqual(['m-2'])
+    expect(sent).toHaveLength(0)
+    const t = await db().select().from(tasks).where(eq(tasks.id, id)).get()
+    expect(t!.status).toBe('COMPLETE')
+    expect(t!.metadata).toMatchObject({ rows_created: n, rows_failed: 0, error_parts: 3 })
+    expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(n)
+    const keys = await db().select({ gk: dataRows.globalKey }).from(dataRows).where(eq(dataRows.datasetId, d.id))
+    expect(new Set(keys.map((k) => k.gk)).size).toBe(n)
   })
 })

@@ -1,74 +1,26 @@
 // Webhooks end to end against a REAL HTTP receiver on 127.0.0.1 (test/setup/webhook-receiver.ts,
-// a Node server outside workerd). The Worker runs with the production setting
-// WEBHOOK_ALLOW_PRIVATE_TARGETS=false (pinned in vitest.config.mts); delivery tests hand the job an
-// env copy that allows private targets and captures the queue, then drain the captured messages
-// (retries included) by calling the job, so a day of backoff runs in milliseconds.
-import { beforeAll, describe, expect, inject, it, vi } from 'vitest'
+// a Node server outside workerd, which also serves the DNS-over-HTTPS endpoint the SSRF guard asks).
+// The Worker runs with the production setting WEBHOOK_ALLOW_PRIVATE_TARGETS=false (pinned in
+// vitest.config.mts); delivery tests hand the job an env copy that allows private targets and
+// captures the queue, then drain the captured messages (retries included) by calling the job, so a
+// day of backoff runs in milliseconds. Immediate dispatch and retention: webhooks-dispatch.test.ts.
+import { describe, expect, beforeAll, it, vi } from 'vitest'
 import { env } from 'cloudflare:workers'
 import { eq } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
-import { events, tasks, webhookDeliveries, webhooks } from '../../src/db/schema'
+import { events, tasks, webhooks } from '../../src/db/schema'
 import { completeTask, failTask } from '../../src/modules/tasks/service'
-import type { Env } from '../../src/env'
-import { checkTarget } from '../../src/modules/webhooks/ssrf'
+import { checkResolvedTarget, checkTarget } from '../../src/modules/webhooks/ssrf'
 import { createWebhook, updateWebhook } from '../../src/modules/webhooks/service'
-import { deliver, dispatchEvents, MAX_CONSECUTIVE_FAILURES, RETRY_DELAYS, type DeliveryMessage } from '../../src/modules/webhooks/delivery'
+import { deliver, dispatchEvents, MAX_CONSECUTIVE_FAILURES, RETRY_DELAYS } from '../../src/modules/webhooks/delivery'
+import { AppError } from '../../src/lib/errors'
 import { newId } from '../../src/lib/ids'
-import { ctxFor, db, makeOrg, makeUser, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
+import { ctxFor, db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { adminOf, deliveriesOf, dohUrl, drain, event, hmacHex, hook, later, received, receiver, receiverBase, testEnv } from '../helpers/webhooks'
 
-const port = inject('receiverPort')
-const base = `http://127.0.0.1:${port}`
+const base = receiverBase()
 const enc = new TextEncoder()
-
-type Captured = { body: DeliveryMessage & { kind: string }; delaySeconds?: number }
-/** An env whose queue is captured and which may reach the local receiver. */
-function testEnv(allowPrivate = true) {
-  const sent: Captured[] = []
-  const queue = {
-    async send(body: Captured['body'], o?: { delaySeconds?: number }) { sent.push({ body, delaySeconds: o?.delaySeconds }) },
-    async sendBatch(msgs: { body: Captured['body']; delaySeconds?: number }[]) { for (const m of msgs) sent.push({ body: m.body, delaySeconds: m.delaySeconds }) },
-  }
-  const e = { ...env, TASK_QUEUE: queue, WEBHOOK_ALLOW_PRIVATE_TARGETS: allowPrivate ? 'true' : 'false' } as unknown as Env
-  return { env: e, sent }
-}
-/** Runs every queued delivery (and the retries they queue) to the end; returns the delays used. */
-async function drain(t: ReturnType<typeof testEnv>, webhookId?: string) {
-  const delays: (number | undefined)[] = []
-  for (let guard = 0; t.sent.length && guard < 500; guard++) {
-    const m = t.sent.shift()!
-    if (webhookId && m.body.webhook_id !== webhookId) continue
-    if (m.body.attempt > 1) delays.push(m.delaySeconds)
-    await deliver(t.env, m.body)
-  }
-  return delays
-}
-async function receiver(path: string, behaviour?: Record<string, unknown>) {
-  if (behaviour) await fetch(`${base}/_control`, { method: 'POST', body: JSON.stringify({ path, ...behaviour }) })
-  return `${base}${path}`
-}
-async function received(path: string): Promise<{ headers: Record<string, string>; body: string }[]> {
-  return (await (await fetch(`${base}/_requests?path=${encodeURIComponent(path)}`)).json()) as never
-}
-async function adminOf() {
-  const org = await makeOrg(unique('Hooks'))
-  return makeUser(org, 'ADMIN')
-}
-async function hook(admin: TestUser, url: string, o: { secret?: string; topics?: string[] } = {}) {
-  const t = testEnv(true)
-  return createWebhook({ ...ctxFor(admin.actor), env: t.env }, { url, secret: o.secret ?? null, topics: (o.topics ?? ['LABEL_CREATED', 'LABEL_UPDATED']) as never, project_id: null })
-}
-async function event(admin: TestUser, topic = 'LABEL_CREATED', payload: Record<string, unknown> = { label_id: 'lbl_x' }) {
-  const id = newId('evt')
-  await db().insert(events).values({ id, orgId: admin.actor.orgId, projectId: null, topic, payload, createdAt: new Date() })
-  return id
-}
-const later = () => Date.now() + 60_000
-async function hmacHex(hash: 'SHA-1' | 'SHA-256', key: string, body: string) {
-  const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash }, false, ['sign'])
-  return [...new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(body)))].map((b) => b.toString(16).padStart(2, '0')).join('')
-}
-const deliveriesOf = (id: string) => db().select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(webhookDeliveries.id)
 
 describe('SSRF guard', () => {
   it('refuses loopback, private, link-local and metadata targets and plain http when the dev setting is off', () => {
@@ -81,6 +33,69 @@ describe('SSRF guard', () => {
     for (const u of ['https://example.com/hook', 'https://8.8.8.8/x', 'https://[2606:4700::1111]/', 'https://hooks.example.co.uk:8443/a?b=c']) expect(checkTarget(u, false).ok, u).toBe(true)
     expect(checkTarget('http://127.0.0.1:9/x', true).ok).toBe(true)
     expect(checkTarget('http://[::1]/', true).ok).toBe(true)
+  })
+
+  describe('DNS check (DNS-over-HTTPS, answered by the test receiver from a fixed table)', () => {
+    const prod = () => ({ WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false', WEBHOOK_DNS_RESOLVER: dohUrl() })
+    const unreachable = 'http://127.0.0.1:1/dns-query'
+
+    it('allows a host name whose A and AAAA answers are all public', async () => {
+      const r = await checkResolvedTarget('https://public.example.test/hook', prod())
+      expect(r).toMatchObject({ ok: true })
+      expect(r.ok && r.addresses.sort()).toEqual(['2606:2800:21f:cb07:6820:80da:af6b:8b2c', '93.184.215.14'])
+    })
+
+    it('refuses a host name resolving to a private, loopback or metadata address, with a clear reason', async () => {
+      const r = await checkResolvedTarget('https://private.example.test/hook', prod())
+      expect(r).toEqual({ ok: false, retryable: false, reason: 'The host private.example.test resolves to 10.0.0.1, a private (10.0.0.0/8) address, which webhooks may not reach' })
+      for (const [host, why] of [
+        ['loopback6.example.test', /::1, the IPv6 loopback address/],
+        ['metadata.example.test', /169\.254\.169\.254, a link-local \/ cloud metadata/],
+        ['mixed.example.test', /192\.168\.1\.20, a private \(192\.168\.0\.0\/16\)/],
+        ['alias.example.test', /10\.0\.0\.1/], // through a CNAME
+        ['PRIVATE.Example.Test.', /10\.0\.0\.1/], // case and a trailing dot change nothing
+      ] as const) {
+        const x = await checkResolvedTarget(`https://${host}/`, prod())
+        expect(x.ok, host).toBe(false)
+        expect(!x.ok && x.retryable, host).toBe(false)
+        expect(!x.ok && x.reason, host).toMatch(why)
+      }
+    })
+
+    it('without a usable answer nothing is allowed: the resolver down, SERVFAIL, no such name, no address (retryable)', async () => {
+      const down = await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: unreachable })
+      expect(down).toMatchObject({ ok: false, retryable: true })
+      expect(!down.ok && down.reason).toMatch(/^Could not check where public\.example\.test points: the DNS resolver http:\/\/127\.0\.0\.1:1\/dns-query unreachable/)
+      const notUrl = await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: 'not a url' })
+      expect(!notUrl.ok && notUrl.reason).toMatch(/WEBHOOK_DNS_RESOLVER is not a URL/)
+      expect(await checkResolvedTarget('https://servfail.example.test/', prod())).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/DNS status 2/) })
+      expect(await checkResolvedTarget('https://nowhere.example.test/', prod())).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/has no A or AAAA record/) })
+      expect(await checkResolvedTarget('https://no-address.example.test/', prod())).toMatchObject({ ok: false, retryable: true })
+      // A resolver that is not a DoH JSON endpoint is no answer either (the receiver answers "ok").
+      expect(await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: `${base}/not-doh` })).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/other than DNS JSON/) })
+    })
+
+    it('asks no resolver for IP literals, and none at all when private targets are allowed', async () => {
+      const off = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false', WEBHOOK_DNS_RESOLVER: unreachable }
+      expect(await checkResolvedTarget('https://8.8.8.8/x', off)).toMatchObject({ ok: true })
+      expect(await checkResolvedTarget('https://10.0.0.1/x', off)).toMatchObject({ ok: false, retryable: false })
+      expect(await checkResolvedTarget('https://private.example.test/', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_DNS_RESOLVER: unreachable })).toMatchObject({ ok: true })
+    })
+
+    it('creating or editing a webhook refuses a host name that resolves privately, and accepts a public one', async () => {
+      const admin = await adminOf()
+      const ctx = { ...ctxFor(admin.actor), env: testEnv(false, dohUrl()).env }
+      const err = await createWebhook(ctx, { url: 'https://private.example.test/hook', secret: null, topics: ['LABEL_CREATED'], project_id: null }).catch((e) => e)
+      expect(err).toBeInstanceOf(AppError)
+      expect(err).toMatchObject({ code: 'VALIDATION', errors: [{ path: 'url', message: expect.stringContaining('resolves to 10.0.0.1, a private (10.0.0.0/8) address') }] })
+      const ok = await createWebhook(ctx, { url: 'https://public.example.test/hook', secret: null, topics: ['LABEL_CREATED'], project_id: null })
+      expect(ok.url).toBe('https://public.example.test/hook')
+      await expect(updateWebhook(ctx, ok.id, { url: 'https://metadata.example.test/' })).rejects.toMatchObject({ code: 'VALIDATION' })
+      // DNS that cannot answer does not block the admin: every delivery checks again.
+      const down = { ...ctx, env: testEnv(false, 'http://127.0.0.1:1/dns-query').env }
+      expect((await updateWebhook(down, ok.id, { url: 'https://later.example.test/hook' })).url).toBe('https://later.example.test/hook')
+      expect((await db().select().from(webhooks).where(eq(webhooks.id, ok.id)).get())!.url).toBe('https://later.example.test/hook')
+    })
   })
 })
 
@@ -202,6 +217,31 @@ describe('webhooks API', () => {
       expect(d.items.length).toBe(2)
     }, { timeout: 20_000, interval: 100 })
     expect(d.items[0]).toMatchObject({ event_id, attempt: 2 })
+  })
+
+  it('the delivery log refreshes itself: 204 while nothing is new, the fresh section when an attempt was logged', async () => {
+    const w = await hook(orgs.orgA.ADMIN, await receiver('/live-log'))
+    const url = `/account/webhooks/${w.id}/deliveries`
+    const page = await (await call('GET', `/account/webhooks/${w.id}`, admin())).text()
+    expect(page).toContain(`hx-get="${url}?newest="`)
+    expect(page).toContain('hx-trigger="every 3s"')
+    expect((await call('GET', `${url}?newest=`, admin(), { htmx: true })).status).toBe(204)
+    const evt = await event(orgs.orgA.ADMIN, 'PING')
+    const t = testEnv()
+    await deliver(t.env, { webhook_id: w.id, event_id: evt, attempt: 1, manual: true })
+    const [d] = await deliveriesOf(w.id)
+    const fresh = await call('GET', `${url}?newest=`, admin(), { htmx: true })
+    expect(fresh.status).toBe(200)
+    expect(fresh.headers.get('Vary')).toContain('HX-Request')
+    const html = await fresh.text()
+    expect(html).toMatch(/^<div class="section" id="deliveries-section"/)
+    expect(html).toContain(`hx-get="${url}?newest=${d!.id}"`)
+    expect(html).toContain(evt)
+    expect((await call('GET', `${url}?newest=${d!.id}`, admin(), { htmx: true })).status).toBe(204)
+    // Without htmx it is the whole page; another organization gets 404, a labeler 403.
+    expect(await (await call('GET', url, admin())).text()).toContain('<h2>Deliveries</h2>')
+    expect((await call('GET', `${url}?newest=`, { cookie: orgs.orgB.ADMIN.cookie }, { htmx: true })).status).toBe(404)
+    expect((await call('GET', `${url}?newest=`, { cookie: orgs.orgA.LABELER.cookie }, { htmx: true })).status).toBe(403)
   })
 })
 
@@ -340,6 +380,45 @@ describe('delivery to a real receiver', () => {
     expect(d[0]!.error).toMatch(/Refused target/)
   })
 
+  it('checks DNS before every delivery: a name resolving privately is refused and logged, never fetched', async () => {
+    const admin = await adminOf()
+    const w = await hook(admin, 'https://private.example.test/hook')
+    const evt = await event(admin)
+    const t = testEnv(false, dohUrl())
+    const fetched: string[] = []
+    const network: typeof fetch = (input, init) => (fetched.push(String(input instanceof Request ? input.url : input)), fetch(input, init))
+    expect(await deliver(t.env, { webhook_id: w.id, event_id: evt, attempt: 1 }, network)).toMatchObject({ result: 'failed' })
+    expect(fetched.every((u) => u.startsWith(dohUrl()))).toBe(true)
+    expect(fetched).toHaveLength(2) // A and AAAA
+    expect(t.sent).toEqual([]) // final: not retried
+    const [d] = await deliveriesOf(w.id)
+    expect(d).toMatchObject({ eventId: evt, statusCode: null, nextAttemptAt: null, error: 'Refused target: The host private.example.test resolves to 10.0.0.1, a private (10.0.0.0/8) address, which webhooks may not reach' })
+  })
+
+  it('a public name passes the DNS check and is sent; an unreachable resolver sends nothing and retries', async () => {
+    const admin = await adminOf()
+    const w = await hook(admin, 'https://public.example.test/hook')
+    const evt = await event(admin)
+    const fetched: string[] = []
+    const network: typeof fetch = (input, init) => (fetched.push(String(input instanceof Request ? input.url : input)), fetch(input, init))
+    // Allowed: the POST goes out (this machine has no route to the public address, so it then fails
+    // as a network error and is retried, which is the point: it was not refused).
+    const t = testEnv(false, dohUrl())
+    const sent = await deliver(t.env, { webhook_id: w.id, event_id: evt, attempt: 1 }, network)
+    expect(fetched).toContain('https://public.example.test/hook')
+    expect(sent.error ?? '').not.toMatch(/Refused/)
+    // The resolver down: refused as a retryable network error, the target never contacted.
+    fetched.length = 0
+    const t2 = testEnv(false, 'http://127.0.0.1:1/dns-query')
+    const r = await deliver(t2.env, { webhook_id: w.id, event_id: evt, attempt: 2, retries: 1 }, network)
+    expect(r).toMatchObject({ result: 'retry', delaySeconds: RETRY_DELAYS[1] })
+    expect(fetched).not.toContain('https://public.example.test/hook')
+    expect(t2.sent).toEqual([{ body: { kind: 'webhook-delivery', webhook_id: w.id, event_id: evt, attempt: 3, retries: 2 }, delaySeconds: RETRY_DELAYS[1] }])
+    const d = await deliveriesOf(w.id)
+    expect(d.at(-1)!.error).toMatch(/^Network error: Could not check where public\.example\.test points: the DNS resolver http:\/\/127\.0\.0\.1:1\/dns-query unreachable .*; not sent$/)
+    expect(d.at(-1)!.nextAttemptAt).toBeInstanceOf(Date)
+  })
+
   it('only matching webhooks get an event: topic, project scope, organization', async () => {
     const admin = await adminOf()
     const other = await adminOf()
@@ -357,27 +436,6 @@ describe('delivery to a real receiver', () => {
     const t2 = testEnv()
     await dispatchEvents(t2.env, later())
     expect(t2.sent.filter((m) => m.body.webhook_id === match.id)).toEqual([])
-  })
-
-  it('a label created through the API reaches a subscribed receiver', async () => {
-    const admin = await adminOf()
-    const c = { cookie: admin.cookie }
-    const d = await json(await call('POST', '/api/v1/datasets', c, { json: { name: unique('ds') } }))
-    const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, c, { json: [{ row_data: 'https://x.test/a.jpg' }] }))).created
-    const p = await json(await call('POST', '/api/v1/projects', c, { json: { name: unique('P'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } } }))
-    expect((await call('POST', `/api/v1/projects/${p.id}/batches`, c, { json: { name: 'b', data_row_ids: [rows[0].id] } })).status).toBe(201)
-    const w = await createWebhook({ ...ctxFor(admin.actor), env: testEnv().env }, { url: await receiver('/labels'), secret: null, topics: ['LABEL_CREATED'], project_id: p.id })
-    const res = await call('POST', `/api/v1/projects/${p.id}/labels`, c, { json: { data_row_id: rows[0].id, annotations: { classifications: [{ name: 'Q', text_answer: { content: 'y' } }] } } })
-    expect(res.status).toBe(201)
-    const label = await json(res)
-    expect(await received('/labels')).toEqual([]) // never in the request path
-    const t = testEnv()
-    await dispatchEvents(t.env, later())
-    await drain(t, w.id)
-    const [req] = await received('/labels')
-    const body = JSON.parse(req!.body)
-    expect(body).toMatchObject({ topic: 'LABEL_CREATED', project_id: p.id, organization_id: admin.actor.orgId, data: { label_id: label.id, data_row_id: rows[0].id, project_id: p.id } })
-    expect(new Webhook(w.secret!).verify(req!.body, req!.headers)).toBeTruthy()
   })
 
   it('task endings become TASK_COMPLETED / TASK_FAILED events (once per ending)', async () => {

@@ -84,6 +84,12 @@ export const projectMemberStats = sqliteTable(
     skips: integer().notNull().default(0),
     secondsTotal: real().notNull().default(0),
     lastLabelAt: integer(),
+    /** This person's submitted (not skipped) labels by review state, so the dashboard's "Mine"
+     * reviews never count labels. Kept by triggers like the counters above
+     * (migrations/0009_member_review_triggers.sql). */
+    reviewsAccepted: integer().notNull().default(0),
+    reviewsDeclined: integer().notNull().default(0),
+    reviewsAmbiguous: integer().notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.userId] })],
 )
@@ -133,6 +139,9 @@ export const events = sqliteTable(
     topic: text().notNull(),
     payload: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
     createdAt: timestamp().notNull(),
+    /** When the event was fanned out to webhook deliveries (right after it was recorded, or by the
+     * cron's safety net); null = not yet, or no webhook wanted it. Keeps the two from doubling up. */
+    dispatchedAt: timestamp(),
   },
   (t) => [index('events_org_idx').on(t.orgId, t.id)],
 )

@@ -5,9 +5,14 @@
  * part. The slice cursor lives in the task's Durable Object and is saved after the slice's writes;
  * row ids are derived from (task, line), so a slice that runs twice inserts nothing twice and
  * recomputes its counts from the cursor it started from.
+ *
+ * One queue message runs several slices in a row (each saving its cursor as before), so the
+ * import is not a chain of one message per slice: every hop through the queue costs a delivery,
+ * and a delivery can wait for the consumer's batch window (wrangler.toml). A crash or a retry
+ * redoes at most the slice that was running.
  */
 import { and, eq, isNull } from 'drizzle-orm'
-import { makeDb } from '../../db/client'
+import { makeDb, type Db } from '../../db/client'
 import { datasets } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { AppError } from '../../lib/errors'
@@ -18,12 +23,26 @@ import { errorPartKey, resultKey } from '../tasks/files'
 import { insertRows, rowContext, type Candidate } from './data-rows'
 import { formatFromContentType, nextRecords, type Format, type ParseState } from './manifest'
 import { checkRow } from './row-input'
-import { loadDataset } from './service'
+import { loadDataset, type DatasetRow } from './service'
 
 export const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024
 export const MAX_IMPORT_ROWS = 1_000_000
-const SLICE_BYTES = 2 * 1024 * 1024
-const SLICE_RECORDS = 5_000
+/** Bytes read per slice: bounds the slice's memory (the window, its text and its records). */
+export const SLICE_BYTES = 2 * 1024 * 1024
+/** Records per slice: at most 40 INSERTs of 500 rows plus as many id checks (`insertRows`). With
+ * typical rows (~130 bytes) the byte window ends a slice first, at ~16,000 records. */
+export const SLICE_RECORDS = 20_000
+/** Records parsed, checked and inserted at a time within a slice, so that only the window and
+ * this many records are alive at once, not the whole slice's. */
+const CHUNK_RECORDS = 2_000
+/**
+ * What one queue message may do: at most `slices` slices (~80 D1 queries each, so ~500, half of
+ * D1's 1,000 per invocation), and no new slice after `ms`: two seconds of work make the hop to the
+ * next message small beside it, and keep each delivery well under the 5 s after which local
+ * development's queue broker can lose its connection and stop delivering (`exportBudget` in
+ * src/modules/exports/service.ts says more). Mutable so tests can make deliveries deterministic.
+ */
+export const importBudget = { slices: 6, ms: 2_000 }
 
 export type ImportError = { line: number; global_key?: string | null; field?: string; message: string }
 
@@ -66,88 +85,126 @@ export async function startImport(ctx: Ctx, datasetId: string, req: { body: Read
   return task
 }
 
-async function runSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
+/** Runs slices until the import is done or the message's budget is spent. */
+async function runMessage(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const db = makeDb(env.DB)
-  const { key, size, format, dataset_id } = task.params as { key: string; size: number; format: Format; dataset_id: string }
+  const { format, dataset_id } = task.params as { format: Format; dataset_id: string }
   const status = env.TASK_STATUS.getByName(task.id)
-  const cur: ImportCursor = ((await status.cursor()) as ImportCursor | null) ?? { offset: 0, state: { format, line: 0 }, slice: 0, created: 0, failed: 0, rows: 0 }
+  let cur: ImportCursor = ((await status.cursor()) as ImportCursor | null) ?? { offset: 0, state: { format, line: 0 }, slice: 0, created: 0, failed: 0, rows: 0 }
   const d = await db.select().from(datasets).where(and(eq(datasets.id, dataset_id), isNull(datasets.deletedAt))).get()
   if (!d) {
     await failTask(env, task.id, 'The dataset was deleted while importing.')
     return 'done'
   }
+  const started = Date.now()
+  for (let n = 1; ; n++) {
+    const r = await runSlice(env, db, task, d, cur)
+    if (r === 'failed') return 'done'
+    // The slice's writes are in; once its cursor is saved a retry starts after it.
+    await status.saveCursor(r.next)
+    cur = r.next
+    if (r.done) {
+      await finishImport(env, task, d, cur)
+      return 'done'
+    }
+    if (n >= importBudget.slices || Date.now() - started > importBudget.ms) break
+  }
+  const { size } = task.params as { size: number }
+  await reportProgress(env, task, { percent: (cur.offset / size) * 100, done: cur.offset, total: size, phase: `Imported ${cur.created} rows`, metadata: importMetadata(size, cur) })
+  return 'more'
+}
 
+const importMetadata = (size: number, c: ImportCursor) => ({ bytes_total: size, bytes_done: c.offset, rows_created: c.created, rows_failed: c.failed, lines: c.state.line, error_parts: c.slice })
+
+async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCursor) {
+  const { size } = task.params as { size: number }
+  await env.EXPORTS.put(resultKey(task.id, 'json'), JSON.stringify({ dataset_id: d.id, created: c.created, failed: c.failed, lines: c.state.line }), { httpMetadata: { contentType: 'application/json' } })
+  await completeTask(env, task, {
+    metadata: importMetadata(size, c),
+    resultKey: resultKey(task.id, 'json'),
+    errorsKey: c.failed ? `tasks/${task.id}/errors/` : undefined,
+    message: `${c.created} rows created, ${c.failed} with errors`,
+  })
+}
+
+/** One slice from `cur`: the cursor after it, and whether the manifest is finished ('failed': the
+ * task was failed and has nothing left to do). */
+async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: ImportCursor): Promise<{ next: ImportCursor; done: boolean } | 'failed'> {
+  const { key, size, format } = task.params as { key: string; size: number; format: Format }
   // Read a window; widen it when one record is bigger than the window.
   let window = SLICE_BYTES
+  let buf: Uint8Array
   let parsed: ReturnType<typeof nextRecords>
   let state: ParseState
   let final: boolean
-  let bufLen: number
   for (;;) {
     const obj = await env.ASSETS_BUCKET.get(key, { range: { offset: cur.offset, length: window } })
     if (!obj) throw new Error('the uploaded manifest is missing from storage')
-    const buf = new Uint8Array(await obj.arrayBuffer())
-    bufLen = buf.length
+    buf = new Uint8Array(await obj.arrayBuffer())
     final = cur.offset + buf.length >= size
     state = structuredClone(cur.state)
-    parsed = nextRecords(buf, state, final, SLICE_RECORDS)
+    parsed = nextRecords(buf, state, final, CHUNK_RECORDS)
     if (parsed.consumed > 0 || parsed.records.length || final) break
     if (window >= 32 * 1024 * 1024) {
       await failTask(env, task.id, `Line ${cur.state.line + 1} is a single record larger than 32 MB; split it or shorten it.`)
-      return 'done'
+      return 'failed'
     }
     window *= 4
   }
 
   const errors: ImportError[] = []
-  const candidates: Candidate[] = []
   const rc = rowContext(d)
+  const seenKeys = new Map<string, number>()
   let rows = cur.rows
-  for (const rec of parsed.records) {
-    if ('error' in rec) {
-      errors.push({ line: rec.line, ...(rec.field ? { field: rec.field } : {}), message: rec.error })
-      continue
+  let consumed = 0
+  let records = 0
+  let created = 0
+  let overLimit = false
+  // The window chunk by chunk, each chunk continuing where the last one stopped (as the next slice
+  // would): parse, check and insert CHUNK_RECORDS records, then the next ones.
+  for (;;) {
+    consumed += parsed.consumed
+    records += parsed.records.length
+    const candidates: Candidate[] = []
+    for (const rec of parsed.records) {
+      if ('error' in rec) {
+        errors.push({ line: rec.line, ...(rec.field ? { field: rec.field } : {}), message: rec.error })
+        continue
+      }
+      if (++rows > MAX_IMPORT_ROWS) {
+        errors.push({ line: rec.line, message: `an import holds at most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows; this row and the rest were not imported` })
+        overLimit = true
+        break
+      }
+      const r = checkRow(rec.value, rc)
+      const gk = typeof (rec.value as { global_key?: unknown })?.global_key === 'string' ? ((rec.value as { global_key: string }).global_key) : undefined
+      if ('errors' in r) for (const e of r.errors) errors.push({ line: rec.line, ...(gk !== undefined ? { global_key: gk } : {}), field: e.field, message: e.message })
+      else candidates.push({ index: rec.line, id: importRowId(task.id, rec.line), row: r.row })
     }
-    if (++rows > MAX_IMPORT_ROWS) {
-      errors.push({ line: rec.line, message: `an import holds at most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows; this row and the rest were not imported` })
-      break
-    }
-    const r = checkRow(rec.value, rc)
-    const gk = typeof (rec.value as { global_key?: unknown })?.global_key === 'string' ? ((rec.value as { global_key: string }).global_key) : undefined
-    if ('errors' in r) for (const e of r.errors) errors.push({ line: rec.line, ...(gk !== undefined ? { global_key: gk } : {}), field: e.field, message: e.message })
-    else candidates.push({ index: rec.line, id: importRowId(task.id, rec.line), row: r.row })
+    // Global keys seen earlier in this slice are reported as duplicates within the file.
+    const res = await insertRows(db, d, task.createdBy, candidates, Date.now(), seenKeys)
+    for (const e of res.errors) errors.push({ line: e.index, global_key: e.global_key, field: e.field, message: e.message })
+    created += candidates.filter((c) => res.inserted.has(c.id)).length
+    // Fewer records than asked for: the window holds no more complete ones.
+    if (overLimit || parsed.records.length < CHUNK_RECORDS || records >= SLICE_RECORDS) break
+    parsed = nextRecords(buf.subarray(consumed), state, final, CHUNK_RECORDS)
   }
-  const res = await insertRows(db, d, task.createdBy, candidates)
-  for (const e of res.errors) errors.push({ line: e.index, global_key: e.global_key, field: e.field, message: e.message })
   errors.sort((a, b) => a.line - b.line)
-  const overLimit = rows > MAX_IMPORT_ROWS
 
   // Error parts are named by slice, so a slice that runs again overwrites its own part.
   if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
   const failedLines = new Set(errors.map((e) => e.line)).size
   const next: ImportCursor = {
-    offset: cur.offset + parsed.consumed,
+    offset: cur.offset + consumed,
     state,
     slice: cur.slice + 1,
-    created: cur.created + candidates.filter((c) => res.inserted.has(c.id)).length,
+    created: cur.created + created,
     failed: cur.failed + failedLines,
     rows,
   }
-  await status.saveCursor(next)
-  const done = overLimit || (final && parsed.consumed >= bufLen && (format !== 'json' || state.closed === true || parsed.records.length === 0))
-  const metadata = { bytes_total: size, bytes_done: next.offset, rows_created: next.created, rows_failed: next.failed, lines: state.line, error_parts: next.slice }
-  if (done) {
-    await env.EXPORTS.put(resultKey(task.id, 'json'), JSON.stringify({ dataset_id: d.id, created: next.created, failed: next.failed, lines: state.line }), { httpMetadata: { contentType: 'application/json' } })
-    await completeTask(env, task, {
-      metadata,
-      resultKey: resultKey(task.id, 'json'),
-      errorsKey: next.failed ? `tasks/${task.id}/errors/` : undefined,
-      message: `${next.created} rows created, ${next.failed} with errors`,
-    })
-    return 'done'
-  }
-  await reportProgress(env, task, { percent: (next.offset / size) * 100, done: next.offset, total: size, phase: `Imported ${next.created} rows`, metadata })
-  return 'more'
+  // `parsed` is the last chunk: a JSON array is finished when closed, or when nothing more came.
+  const done = overLimit || (final && consumed >= buf.length && (format !== 'json' || state.closed === true || parsed.records.length === 0))
+  return { next, done }
 }
 
-taskJob('import-data-rows', runSlice)
+taskJob('import-data-rows', runMessage)

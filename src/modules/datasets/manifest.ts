@@ -54,6 +54,51 @@ function ndjson(buf: Uint8Array, state: ParseState, final: boolean, max: number)
   const records: RawRecord[] = []
   let pos = 0
   while (records.length < max && pos < buf.length) {
+    // A block of as many complete lines as records are still wanted, decoded at once: one decoder
+    // call per block instead of one per line (an import parses ~50k lines a second). Blank lines
+    // make a block come up short; the loop then takes another.
+    const wanted = max - records.length
+    let end = pos
+    let lines = 0
+    while (lines < wanted) {
+      const nl = buf.indexOf(NL, end)
+      if (nl === -1) break
+      end = nl + 1
+      lines++
+    }
+    if (lines < wanted && final && end < buf.length) end = buf.length // the last line has no newline
+    if (end === pos) break // no complete line left in the window
+    const block = buf.subarray(pos, end)
+    const text = decode(block)
+    if (text === null) {
+      // Invalid UTF-8 somewhere in the block: line by line, so that only the bad line is an error.
+      const r = ndjsonByLine(block, state, final && end === buf.length, wanted)
+      records.push(...r.records)
+      pos += r.consumed
+      continue
+    }
+    // UTF-8 never uses the byte 0x0a inside a character: one '\n' per newline byte.
+    const texts = text.split('\n')
+    if (block[block.length - 1] === NL) texts.pop() // nothing after the block's last newline
+    for (const line of texts) {
+      state.line++
+      const trimmed = line.replace(/^\uFEFF/, '').trim()
+      if (!trimmed) continue // blank lines are skipped, not errors
+      try {
+        records.push({ line: state.line, value: JSON.parse(trimmed) })
+      } catch (e) {
+        records.push({ line: state.line, error: `invalid JSON: ${(e as Error).message}` })
+      }
+    }
+    pos = end
+  }
+  return { records, consumed: pos }
+}
+
+function ndjsonByLine(buf: Uint8Array, state: ParseState, final: boolean, max: number) {
+  const records: RawRecord[] = []
+  let pos = 0
+  while (records.length < max && pos < buf.length) {
     let end = buf.indexOf(NL, pos)
     if (end === -1) {
       if (!final) break

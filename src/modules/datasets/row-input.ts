@@ -46,12 +46,13 @@ const EXT: [RegExp, DataMediaType][] = [
   [/\.(tif|geojson)$/i, 'GEOSPATIAL'],
 ]
 
-/** Media type from a URL's path extension; TEXT for raw text; OTHER when nothing tells. */
-export function guessMediaType(rowData: string, isUrl: boolean): DataMediaType {
+/** Media type from a URL's path extension; TEXT for raw text; OTHER when nothing tells.
+ * `parsed` is the URL when the caller has parsed it already (an import checks ~50k rows a second). */
+export function guessMediaType(rowData: string, isUrl: boolean, parsed?: URL): DataMediaType {
   if (!isUrl) return 'TEXT'
   let path = rowData
   try {
-    path = new URL(rowData).pathname
+    path = (parsed ?? new URL(rowData)).pathname
   } catch {
     /* s3:// and r2:// parse too; fall back to the string */
   }
@@ -67,16 +68,17 @@ export type RowContext = {
 }
 
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const KNOWN_FIELDS = new Set(['row_data', 'global_key', 'external_id', 'media_type', 'metadata_fields', 'attachments'])
 
 /** Checks one input. Returns the normalized row or every problem found (never throws). */
 export function checkRow(input: unknown, rc: RowContext): { row: ValidRow } | { errors: RowError[] } {
   const errors: RowError[] = []
   if (!isObject(input)) return { errors: [{ field: 'row', message: 'each data row must be a JSON object' }] }
-  const known = new Set(['row_data', 'global_key', 'external_id', 'media_type', 'metadata_fields', 'attachments'])
-  for (const k of Object.keys(input)) if (!known.has(k)) errors.push({ field: k, message: `unknown field ${JSON.stringify(k)}` })
+  for (const k of Object.keys(input)) if (!KNOWN_FIELDS.has(k)) errors.push({ field: k, message: `unknown field ${JSON.stringify(k)}` })
 
   let rowData = ''
   let isUrl = false
+  let url: URL | undefined
   const rd = input.row_data
   if (typeof rd !== 'string' || rd.length === 0) errors.push({ field: 'row_data', message: 'row_data is required (a URL or raw text)' })
   else {
@@ -87,8 +89,8 @@ export function checkRow(input: unknown, rc: RowContext): { row: ValidRow } | { 
       if (rd.length > MAX_URL) errors.push({ field: 'row_data', message: `a URL must be at most ${MAX_URL} characters` })
       else if (scheme === 'http' || scheme === 'https') {
         try {
-          const u = new URL(rd)
-          if (!u.hostname) errors.push({ field: 'row_data', message: 'the URL has no host' })
+          url = new URL(rd)
+          if (!url.hostname) errors.push({ field: 'row_data', message: 'the URL has no host' })
         } catch {
           errors.push({ field: 'row_data', message: 'row_data is not a valid URL' })
         }
@@ -162,5 +164,5 @@ export function checkRow(input: unknown, rc: RowContext): { row: ValidRow } | { 
   }
 
   if (errors.length) return { errors }
-  return { row: { rowData, globalKey, externalId, mediaType: mediaType ?? guessMediaType(rowData, isUrl), metadataFields, attachments } }
+  return { row: { rowData, globalKey, externalId, mediaType: mediaType ?? guessMediaType(rowData, isUrl, url), metadataFields, attachments } }
 }

@@ -25,7 +25,8 @@ import { authorize, can } from '../../auth/permissions'
 import { getTaskRow, taskView, type TaskView } from '../tasks/service'
 import { DatasetRows, DatasetsPage, DatasetsTable, listUrl } from '../../../views/pages/datasets/list'
 import { NewDatasetPage } from '../../../views/pages/datasets/form'
-import { DataRowRows, DataRowsSection, DatasetPage, ImportCard, rowCountLabel, type DatasetPageProps, type Panel } from '../../../views/pages/datasets/dataset'
+import { DataRowRows, DataRowsSection, DatasetPage, ImportCard, rowCountLabel, type AttachTarget, type DatasetPageProps, type Panel } from '../../../views/pages/datasets/dataset'
+import { loadProject } from '../projects/service'
 import { DataRowPage } from '../../../views/pages/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
 import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
@@ -107,7 +108,23 @@ const PageQuery = v.object({
   panel: v.fallback(v.optional(v.picklist(['upload', 'import'])), undefined),
   import: v.fallback(v.optional(v.pipe(v.string(), v.regex(/^tsk_[0-9A-Za-z]{1,40}$/))), undefined),
   uploaded: v.fallback(v.optional(v.pipe(v.string(), v.regex(/^\d{1,6}$/), v.transform(Number))), undefined),
+  /** Upload straight into a project (from its Data settings): the project and the batch priority. */
+  project: v.fallback(v.optional(v.pipe(v.string(), v.regex(/^prj_[0-9A-Za-z]{1,40}$/))), undefined),
+  priority: v.fallback(v.optional(v.pipe(v.string(), v.regex(/^[1-5]$/), v.transform(Number))), undefined),
 })
+
+/** The project uploads on this page also go to, if the person may attach data to it; otherwise
+ * the hint is left out and the page is an ordinary dataset page. */
+async function attachTarget(ctx: Ctx, projectId: string | undefined, priority: number | undefined): Promise<AttachTarget | null> {
+  if (!projectId) return null
+  try {
+    const l = await loadProject(ctx, projectId, 'batch.manage')
+    return { projectId: l.project.id, projectName: l.project.name, priority: priority ?? 3 }
+  } catch (e) {
+    if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null
+    throw e
+  }
+}
 
 /** The import task to show on a dataset's page, if it is one of this dataset's imports that the
  * person may see; anything else is quietly left out (the page itself is not about the task). */
@@ -129,7 +146,8 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
   const importTask = canManage ? (extra.importTask ?? (await importTaskOf(ctx, d.id, q.import))) : null
   const panel: Panel = extra.panel !== undefined ? extra.panel : (q.panel ?? (importTask ? 'import' : null))
   const notice = extra.notice ?? (q.uploaded ? { tone: 'success' as const, title: `${formatNumber(q.uploaded)} ${q.uploaded === 1 ? 'file' : 'files'} uploaded.` } : undefined)
-  const props: DatasetPageProps = { d, rows, canManage, panel: canManage ? panel : null, importTask, notice, importError: extra.importError, paged: !!q.cursor }
+  const attachTo = canManage ? await attachTarget(ctx, q.project, q.priority) : null
+  const props: DatasetPageProps = { d, rows, canManage, panel: canManage ? panel : null, importTask, notice, importError: extra.importError, paged: !!q.cursor, attachTo }
   return renderPage(c, {
     title: `${d.name} · Datasets`,
     section: 'datasets',

@@ -1,10 +1,11 @@
 /**
  * @module Exports (`export-data-rows` tasks): one NDJSON line per data row, written through an R2
  * multipart upload. Each queue message reads pages of rows by keyset (data-row id, never OFFSET)
- * until it has one part of ≥ 5 MiB (or reaches the end), uploads that part, and saves its cursor —
- * last row id, upload id, part etags, counts — in the task's Durable Object. A redelivered message
- * or a crashed consumer starts again from the saved cursor, re-uploading the same part number with
- * the same bytes, so no line is lost or doubled. Memory stays at about one part.
+ * and uploads a part whenever it has a part's worth of bytes, for up to `exportBudget` pages; at
+ * the end it saves its cursor — last row id, upload id, part etags, counts, and the bytes short of
+ * a part, kept in R2 as a carry object — in the task's Durable Object. A redelivered message or a
+ * crashed consumer starts again from the saved cursor, re-uploading the same part numbers with the
+ * same bytes, so no line is lost or doubled. Memory stays at about one part plus one page.
  */
 import { and, asc, eq, gt, sql, type SQL } from 'drizzle-orm'
 import { makeDb } from '../../db/client'
@@ -20,10 +21,20 @@ import { buildLines, People, type PageRow } from './lines'
 import { WORKFLOW_FILTER, type ExportFilters, type ExportInput, type ExportParams } from './schemas'
 
 const PAGE_ROWS = 1000
-/** R2 needs ≥ 5 MiB for every part but the last. */
-const PART_BYTES = 5 * 1024 * 1024 + 64 * 1024
-/** Pages per slice: about 3 queries each, far under D1's 1,000 queries per invocation. */
-const MAX_PAGES_PER_SLICE = 40
+/** R2 needs ≥ 5 MiB for every part but the last, and all of those the same size: every part but
+ * the last is exactly this long. */
+export const PART_BYTES = 5 * 1024 * 1024 + 64 * 1024
+/**
+ * What one queue message (one slice) may do: at most `pages` pages of PAGE_ROWS rows (2–4 D1
+ * queries each: ~300 of the 1,000 allowed per invocation), and no new page after `ms`. A slice
+ * used to end at its first full part (~6 MiB), so every part cost a queue hop and the slice's own
+ * bookkeeping; two seconds of work per message make those small beside the work.
+ * Why not longer: in local development (wrangler dev, vitest) Miniflare's queue broker logs each
+ * delivery over a keep-alive connection to its Node process, which Node closes after 5 s idle;
+ * a delivery that takes longer can find it closed (EPIPE), and the broker then never delivers on
+ * that queue again (seen: exports stuck at 99%). Mutable so tests can cross slice boundaries.
+ */
+export const exportBudget = { pages: 100, ms: 2_000 }
 
 type ExportCursor = {
   after: string | null
@@ -105,6 +116,17 @@ async function readPage(env: Env, projectId: string, orgId: string, after: strin
 
 const enc = new TextEncoder()
 
+function concat(chunks: Uint8Array[], size: number): Uint8Array {
+  if (chunks.length === 1 && chunks[0]!.byteLength === size) return chunks[0]!
+  const out = new Uint8Array(size)
+  let off = 0
+  for (const c of chunks) {
+    out.set(c, off)
+    off += c.byteLength
+  }
+  return out
+}
+
 async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const db = makeDb(env.DB)
   const status = env.TASK_STATUS.getByName(task.id)
@@ -132,7 +154,8 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
 
   const people = new People(db)
   const batchNames = new Map<string, string>()
-  const chunks: Uint8Array[] = []
+  // Lines not uploaded yet: fewer than PART_BYTES bytes between pages.
+  const pending: Uint8Array[] = []
   let size = 0
   let lines = 0
   if (cur.carry) {
@@ -140,18 +163,61 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     const carried = await env.EXPORTS.get(carryKey(task.id, cur.slice))
     if (!carried) throw new Error('export carry object is missing')
     const b = new Uint8Array(await carried.arrayBuffer())
-    chunks.push(b)
+    pending.push(b)
     size += b.byteLength
+  }
+  // At most one part is on its way to R2 while the next pages are read and built: the upload
+  // overlaps the work instead of adding to it. Parts are numbered when sent and recorded in
+  // order, since each upload waits for the one before.
+  let inflight: Promise<void> = Promise.resolve()
+  /** Sends `bytes` as the next part. */
+  const upload1 = async (bytes: Uint8Array) => {
+    await inflight
+    const partNumber = cur.parts.length + 1
+    inflight = upload.uploadPart(partNumber, bytes).then((part) => {
+      cur.parts.push({ partNumber: part.partNumber, etag: part.etag })
+      cur.bytes += bytes.byteLength
+    })
+    inflight.catch(() => {}) // awaited later; a failure then throws there
+  }
+  /** Cuts exact PART_BYTES parts off the front of `pending` while there is a part's worth. */
+  const uploadFullParts = async () => {
+    while (size >= PART_BYTES) {
+      const part = new Uint8Array(PART_BYTES)
+      let filled = 0
+      while (filled < PART_BYTES) {
+        const head = pending[0]!
+        const take = Math.min(head.byteLength, PART_BYTES - filled)
+        part.set(head.subarray(0, take), filled)
+        filled += take
+        if (take === head.byteLength) pending.shift()
+        else pending[0] = head.subarray(take)
+      }
+      size -= PART_BYTES
+      await upload1(part)
+    }
   }
   let after = cur.after
   let end = false
   const errors: { data_row_id: string; message: string }[] = []
-  for (let pages = 0; size < PART_BYTES && pages < MAX_PAGES_PER_SLICE; pages++) {
-    const page = await readPage(env, project.id, project.orgId, after, filters)
+  const started = Date.now()
+  const read = (from: string | null) => {
+    const p = readPage(env, project.id, project.orgId, from, filters)
+    p.catch(() => {}) // awaited in the loop; a failure then throws there
+    return p
+  }
+  // The next page is read while this one is built (it starts after this page's last row id), so
+  // D1 answers while the Worker computes.
+  let next: Promise<PageRow[]> | null = read(after)
+  for (let pages = 1; next; pages++) {
+    const page: PageRow[] = await next
+    next = null
     if (!page.length) {
       end = true
       break
     }
+    const full = page.length === PAGE_ROWS
+    if (full && pages < exportBudget.pages && Date.now() - started < exportBudget.ms) next = read(page[page.length - 1]!.id)
     let built: string[]
     try {
       built = await buildLines(db, project, page, params, filters, people, batchNames)
@@ -167,44 +233,30 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         }
       }
     }
-    for (const l of built) {
-      const b = enc.encode(l + '\n')
-      chunks.push(b)
-      size += b.byteLength
-    }
+    // One buffer per page rather than one per line: fewer, larger copies into the parts.
+    const b = enc.encode(built.length ? built.join('\n') + '\n' : '')
+    pending.push(b)
+    size += b.byteLength
     lines += built.length
     after = page[page.length - 1]!.id
-    if (page.length < PAGE_ROWS) {
-      end = true
-      break
-    }
+    await uploadFullParts()
+    if (!full) end = true
   }
 
-  const body = new Uint8Array(size)
-  let off = 0
-  for (const c of chunks) {
-    body.set(c, off)
-    off += c.byteLength
-  }
   const previousCarry = cur.carry ? carryKey(task.id, cur.slice) : null
-  // R2 wants every part but the last to be the same size: cut exact PART_BYTES parts, carry the rest.
-  let off2 = 0
-  while (size - off2 >= PART_BYTES) {
-    const part = await upload.uploadPart(cur.parts.length + 1, body.slice(off2, off2 + PART_BYTES))
-    cur.parts.push({ partNumber: part.partNumber, etag: part.etag })
-    cur.bytes += PART_BYTES
-    off2 += PART_BYTES
-  }
-  const rest = body.subarray(off2)
+  const rest = concat(pending, size)
   if (end && rest.byteLength > 0) {
-    const part = await upload.uploadPart(cur.parts.length + 1, rest.slice())
-    cur.parts.push({ partNumber: part.partNumber, etag: part.etag })
-    cur.bytes += rest.byteLength
+    await upload1(rest)
+    await inflight
     cur.carry = false
   } else if (rest.byteLength > 0) {
+    await inflight
     await env.EXPORTS.put(carryKey(task.id, cur.slice + 1), rest)
     cur.carry = true
-  } else cur.carry = false
+  } else {
+    await inflight
+    cur.carry = false
+  }
   if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n')
   cur.after = after
   cur.lines += lines

@@ -27,6 +27,7 @@ import { importRowId } from '../datasets/imports'
 import { normalizeAnnotations } from './annotations'
 import { fromAnnotationImport, fromExportV2, growOntology } from './import-lines'
 import { labelInsertStmts, resolveDataRow, type DataRowRef } from './service'
+import { announceEvents } from '../webhooks/events'
 
 const MAX_BYTES = 1024 * 1024 * 1024
 const WINDOW = 1024 * 1024
@@ -79,6 +80,8 @@ class Run {
   created = 0
   duplicates = 0
   ontologyChanged = false
+  /** LABEL_CREATED events committed in this slice, announced to webhooks at its end. */
+  eventIds: string[] = []
   constructor(public env: Env, public db: Db, public task: TaskRow, public project: typeof projects.$inferSelect, public p: Params) {}
 
   get ontology(): Ontology {
@@ -150,7 +153,7 @@ class Run {
       this.duplicates++
       return
     }
-    const { stmts } = labelInsertStmts(this.db, {
+    const { stmts, eventId } = labelInsertStmts(this.db, {
       project: this.project,
       dataRow: dr,
       createdBy: this.task.createdBy,
@@ -164,6 +167,7 @@ class Run {
       at: meta.createdAt ?? undefined,
     })
     await runBatch(this.db, stmts)
+    this.eventIds.push(eventId)
     this.created++
   }
 
@@ -312,6 +316,7 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   }
 
   const phaseDone = cur.phase === 'read' ? await readPhase(run, cur) : await groupPhase(run, cur)
+  await announceEvents(env, db, project.orgId, run.eventIds)
   await run.saveOntology()
   if (run.errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), run.errors.sort((a, b) => a.line - b.line).map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
   cur.slice++

@@ -18,6 +18,7 @@ import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { loadProject, type LoadedProject } from '../projects/service'
 import { countFeatures, featureIds, normalizeAnnotations, type FeatureDelta } from './annotations'
 import type { CreateLabelInput, ReviewInput, UpdateLabelInput } from './schemas'
+import { announceAfterResponse } from '../webhooks/events'
 
 export type LabelRow = typeof labels.$inferSelect
 export type LabelView = {
@@ -88,9 +89,10 @@ export function labelPayload(l: LabelRow, dr: { id: string; globalKey: string | 
   }
 }
 
-/** The event outbox row for a change (webhooks deliver it later, outside the request). */
-export function eventStmt(db: Db, orgId: string, projectId: string | null, topic: string, payload: Record<string, unknown>) {
-  return db.insert(events).values({ id: newId('evt'), orgId, projectId, topic, payload, createdAt: new Date() })
+/** The event outbox row for a change; it commits in the change's batch. Webhooks deliver it
+ * outside the request: announce `id` (webhooks/events.ts) once the batch has committed. */
+export function eventStmt(db: Db, orgId: string, projectId: string | null, topic: string, payload: Record<string, unknown>, id = newId('evt')) {
+  return db.insert(events).values({ id, orgId, projectId, topic, payload, createdAt: new Date() })
 }
 
 export type DataRowRef = { id: string; globalKey: string | null; mediaType: string; inProject: boolean }
@@ -124,8 +126,9 @@ export type NewLabel = {
 
 /** The statements that create a label and everything that depends on it (shared by the API, the
  * labeling page and label imports). */
-export function labelInsertStmts(db: Db, n: NewLabel): { id: string; stmts: BatchItem<'sqlite'>[]; row: LabelRow } {
+export function labelInsertStmts(db: Db, n: NewLabel): { id: string; stmts: BatchItem<'sqlite'>[]; row: LabelRow; eventId: string } {
   const at = n.at ?? new Date()
+  const eventId = newId('evt')
   const row: LabelRow = {
     id: newId('lbl', at.getTime()),
     orgId: n.project.orgId,
@@ -151,9 +154,9 @@ export function labelInsertStmts(db: Db, n: NewLabel): { id: string; stmts: Batc
     n.count > 0 || !n.skipped
       ? db.insert(usageFacts).values({ orgId: n.project.orgId, projectId: n.project.id, userId: n.createdBy, day: gmtDay(at), assetType: assetType(n.dataRow.mediaType), imported: n.imported, annotations: n.count, labels: n.skipped ? 0 : 1, secondsTotal: n.secondsToCreate, createdAt: at })
       : null,
-    eventStmt(db, n.project.orgId, n.project.id, 'LABEL_CREATED', labelPayload(row, n.dataRow)),
+    eventStmt(db, n.project.orgId, n.project.id, 'LABEL_CREATED', labelPayload(row, n.dataRow), eventId),
   ]
-  return { id: row.id, row, stmts: stmts.filter((s): s is BatchItem<'sqlite'> => s !== null) }
+  return { id: row.id, row, eventId, stmts: stmts.filter((s): s is BatchItem<'sqlite'> => s !== null) }
 }
 
 export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabelInput): Promise<LabelView> {
@@ -163,7 +166,7 @@ export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabe
   if (!dr) throw new AppError('VALIDATION', `Unknown ${field === 'data_row_id' ? 'data row' : 'global key'}: ${input.data_row_id ?? input.global_key}`, [{ path: field, message: 'Data row not found' }])
   if (!dr.inProject) throw new AppError('VALIDATION', `Data row ${dr.id} is not in this project; attach it in a batch first`, [{ path: field, message: 'Data row is not in this project' }])
   const n = normalizeAnnotations(input.skipped ? input.annotations ?? null : input.annotations ?? { objects: [], classifications: [] }, loaded.project.ontology)
-  const { row, stmts } = labelInsertStmts(ctx.db, {
+  const { row, stmts, eventId } = labelInsertStmts(ctx.db, {
     project: loaded.project,
     dataRow: dr,
     createdBy: ctx.actor.userId,
@@ -175,6 +178,7 @@ export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabe
     imported: false,
   })
   await runBatch(ctx.db, stmts)
+  announceAfterResponse(ctx, row.orgId, [eventId])
   return labelView(row, ctx.actor.email)
 }
 
@@ -237,8 +241,10 @@ export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelI
   }
   if (input.seconds_to_create !== undefined) next.secondsToCreate = input.seconds_to_create
   stmts.unshift(ctx.db.update(labels).set(next).where(eq(labels.id, label.id)))
-  stmts.push(eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_UPDATED', labelPayload({ ...label, ...next }, { id: label.dataRowId, globalKey: null })))
+  const eventId = newId('evt')
+  stmts.push(eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_UPDATED', labelPayload({ ...label, ...next }, { id: label.dataRowId, globalKey: null }), eventId))
   await runBatch(ctx.db, stmts.filter((s): s is BatchItem<'sqlite'> => s !== null))
+  announceAfterResponse(ctx, label.orgId, [eventId])
   return labelView({ ...label, ...next })
 }
 
@@ -247,6 +253,7 @@ export async function deleteLabel(ctx: Ctx, labelId: string): Promise<void> {
   const { label, loaded } = await loadLabel(ctx, labelId)
   authorizeEdit(ctx, label, loaded)
   const before = countFeatures(label.annotations, loaded.project.ontology)
+  const eventId = newId('evt')
   await runBatch(ctx.db, [
     ctx.db.delete(labels).where(eq(labels.id, label.id)),
     ...[featureCountStmt(ctx.db, label.projectId, label.createdBy, before.deltas, -1)].filter((s): s is BatchItem<'sqlite'> => s !== null),
@@ -255,8 +262,9 @@ export async function deleteLabel(ctx: Ctx, labelId: string): Promise<void> {
       .update(projectDataRows)
       .set({ workflowStatus: 'TO_LABEL' })
       .where(and(eq(projectDataRows.projectId, label.projectId), eq(projectDataRows.dataRowId, label.dataRowId), eq(projectDataRows.labelCount, 0))),
-    eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_DELETED', { label_id: label.id, data_row_id: label.dataRowId, project_id: label.projectId }),
+    eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_DELETED', { label_id: label.id, data_row_id: label.dataRowId, project_id: label.projectId }, eventId),
   ])
+  announceAfterResponse(ctx, label.orgId, [eventId])
 }
 
 /** Accept (+1) or decline (-1). A reviewer's second review of the same label updates the first. */
@@ -266,6 +274,7 @@ export async function reviewLabel(ctx: Ctx, labelId: string, input: ReviewInput)
   const now = new Date()
   const existing = await ctx.db.select().from(reviews).where(and(eq(reviews.labelId, label.id), eq(reviews.createdBy, ctx.actor.userId))).get()
   const id = existing?.id ?? newId('rev')
+  const eventId = newId('evt')
   const state = sql`(SELECT CASE WHEN count(*) = 0 THEN 'UNREVIEWED' WHEN min(score) = 1 THEN 'ACCEPTED' WHEN max(score) = -1 THEN 'DECLINED' ELSE 'AMBIGUOUS' END FROM ${reviews} WHERE ${reviews.labelId} = ${label.id})`
   await runBatch(ctx.db, [
     ctx.db
@@ -277,8 +286,9 @@ export async function reviewLabel(ctx: Ctx, labelId: string, input: ReviewInput)
       .update(projectDataRows)
       .set({ workflowStatus: sql`CASE (SELECT review_state FROM labels WHERE id = ${label.id}) WHEN 'ACCEPTED' THEN 'DONE' WHEN 'DECLINED' THEN 'IN_REWORK' ELSE ${projectDataRows.workflowStatus} END` as unknown as 'DONE' })
       .where(and(eq(projectDataRows.projectId, label.projectId), eq(projectDataRows.dataRowId, label.dataRowId))),
-    eventStmt(ctx.db, label.orgId, label.projectId, existing ? 'REVIEW_UPDATED' : 'REVIEW_CREATED', { review_id: id, label_id: label.id, score: input.score, project_id: label.projectId, data_row_id: label.dataRowId }),
+    eventStmt(ctx.db, label.orgId, label.projectId, existing ? 'REVIEW_UPDATED' : 'REVIEW_CREATED', { review_id: id, label_id: label.id, score: input.score, project_id: label.projectId, data_row_id: label.dataRowId }, eventId),
   ])
+  announceAfterResponse(ctx, label.orgId, [eventId])
   const after = await ctx.db.select({ s: labels.reviewState }).from(labels).where(eq(labels.id, label.id)).get()
   return { id, label_id: label.id, score: input.score, review_state: after!.s, created_at: (existing?.createdAt ?? now).toISOString() }
 }

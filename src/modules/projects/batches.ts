@@ -11,7 +11,8 @@ import { runBatch } from '../../db/client'
 import { AppError, conflict, notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
-import { loadProject } from './service'
+import { loadProject, type LoadedProject } from './service'
+import { runReads, type Read } from './reads'
 import type { CreateBatchInput } from './schemas'
 
 export type BatchView = { id: string; name: string; priority: number; size: number; created_at: string; skipped?: number }
@@ -100,10 +101,16 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
   return { id, name: input.name, priority: input.priority, size: b!.size, created_at: now.toISOString(), skipped: requested - b!.size }
 }
 
-export async function listBatches(ctx: Ctx, projectId: string): Promise<BatchView[]> {
-  const { project } = await loadProject(ctx, projectId)
-  const rows = await ctx.db.select().from(batches).where(eq(batches.projectId, project.id)).orderBy(desc(batches.id)).limit(1000)
-  return rows.map((b) => ({ id: b.id, name: b.name, priority: b.priority, size: b.size, created_at: iso(b.createdAt)! }))
+/** The project's batches; `ref` is its id or the project the caller already loaded (`loadProject`). */
+export async function listBatches(ctx: Ctx, ref: string | LoadedProject): Promise<BatchView[]> {
+  const [list] = await runReads(ctx, listBatchesRead(ctx, typeof ref === 'string' ? await loadProject(ctx, ref) : ref))
+  return list
+}
+
+/** The same as a read, to share a round trip with the dashboard's other reads. */
+export function listBatchesRead(ctx: Ctx, { project }: LoadedProject): Read<BatchView[]> {
+  const stmt = ctx.db.select().from(batches).where(eq(batches.projectId, project.id)).orderBy(desc(batches.id)).limit(1000)
+  return { stmts: [stmt], done: ([rows]) => (rows as (typeof batches.$inferSelect)[]).map((b) => ({ id: b.id, name: b.name, priority: b.priority, size: b.size, created_at: iso(b.createdAt)! })) }
 }
 
 /** Detaches a batch: unlabeled (and unskipped) rows leave the project's queue; labeled rows stay. */

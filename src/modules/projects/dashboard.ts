@@ -1,14 +1,23 @@
 /**
  * @module The project dashboard's numbers, all read from aggregates kept exact at write time
- * (project counters, feature counts, member stats, per-day counts), never from scanning labels.
- * Scope "mine" reads the same aggregates filtered to the caller.
+ * (project counters, feature counts, member stats with review states, per-day counts), never from
+ * scanning labels. Scope "mine" reads the same aggregates filtered to the caller.
+ *
+ * Each function takes the project's id (it then loads the project and checks access itself) or a
+ * project the caller already loaded with `loadProject` — the dashboard page loads it once for
+ * all of them instead of once per call.
  */
 import { and, desc, eq, sql } from 'drizzle-orm'
 import { labels, projectFeatureCounts, projectLabelDays, projectMemberStats, users } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { can } from '../../auth/permissions'
 import { iso } from '../../lib/format'
-import { loadProject, percentComplete } from './service'
+import { loadProject, percentComplete, type LoadedProject } from './service'
+import { runReads, type Read } from './reads'
+
+/** A project id, or the result of `loadProject(ctx, id)` for the same caller (access already checked). */
+export type ProjectRef = string | LoadedProject
+const resolve = (ctx: Ctx, ref: ProjectRef): Promise<LoadedProject> => (typeof ref === 'string' ? loadProject(ctx, ref) : Promise.resolve(ref))
 
 export type Overview = {
   scope: 'all' | 'mine'
@@ -23,11 +32,20 @@ export type Overview = {
   collaborators: { user_id: string; email: string; full_name: string; labels: number; skips: number; seconds_total: number; seconds_per_label: number; last_label_at: string | null }[]
 }
 
-export async function projectOverview(ctx: Ctx, projectId: string, scope: 'all' | 'mine'): Promise<Overview> {
-  const { project: p, role } = await loadProject(ctx, projectId)
+export async function projectOverview(ctx: Ctx, ref: ProjectRef, scope: 'all' | 'mine'): Promise<Overview> {
+  const [overview] = await runReads(ctx, overviewRead(ctx, await resolve(ctx, ref), scope))
+  return overview
+}
+
+type FeatureRow = { fs: string; kind: string; name: string; answer: string; count: number }
+type StatsRow = { s: typeof projectMemberStats.$inferSelect; email: string; fullName: string }
+
+/** The overview's two statements (feature counts, member stats) and the numbers made from them. */
+export function overviewRead(ctx: Ctx, loaded: LoadedProject, scope: 'all' | 'mine'): Read<Overview> {
+  const { project: p, role } = loaded
   const me = ctx.actor.userId
   const mine = scope === 'mine'
-  const [features, stats, myReviews] = await Promise.all([
+  const stmts = [
     ctx.db
       .select({ fs: projectFeatureCounts.featureSchemaId, kind: projectFeatureCounts.kind, name: projectFeatureCounts.name, answer: projectFeatureCounts.answer, count: sql<number>`sum(${projectFeatureCounts.count})` })
       .from(projectFeatureCounts)
@@ -39,19 +57,21 @@ export async function projectOverview(ctx: Ctx, projectId: string, scope: 'all' 
       .innerJoin(users, eq(users.id, projectMemberStats.userId))
       .where(eq(projectMemberStats.projectId, p.id))
       .orderBy(desc(projectMemberStats.labels)),
-    // One person's labels by review state: bounded by that person's own work.
-    mine
-      ? ctx.db.select({ state: labels.reviewState, n: sql<number>`count(*)` }).from(labels).where(and(eq(labels.projectId, p.id), eq(labels.createdBy, me), eq(labels.skipped, false))).groupBy(labels.reviewState)
-      : Promise.resolve([]),
-  ])
+  ]
+  return { stmts, done: ([features, stats]) => overview(ctx, p, role, scope, features as FeatureRow[], stats as StatsRow[]) }
+}
+
+function overview(ctx: Ctx, p: LoadedProject['project'], role: LoadedProject['role'], scope: 'all' | 'mine', features: FeatureRow[], stats: StatsRow[]): Overview {
+  const me = ctx.actor.userId
+  const mine = scope === 'mine'
   const self = stats.find((s) => s.s.userId === me)?.s
   const labeled = mine ? self?.labels ?? 0 : p.labeledCount
   const skipped = mine ? self?.skips ?? 0 : p.skippedCount
-  const byState = (s: string) => Number(myReviews.find((r) => r.state === s)?.n ?? 0)
   const totalLabels = mine ? self?.labels ?? 0 : p.labelCount
-  const accepted = mine ? byState('ACCEPTED') : p.reviewsAccepted
-  const declined = mine ? byState('DECLINED') : p.reviewsDeclined
-  const ambiguous = mine ? byState('AMBIGUOUS') : p.reviewsAmbiguous
+  // The caller's own submitted labels by review state come from their member-stats row.
+  const accepted = mine ? self?.reviewsAccepted ?? 0 : p.reviewsAccepted
+  const declined = mine ? self?.reviewsDeclined ?? 0 : p.reviewsDeclined
+  const ambiguous = mine ? self?.reviewsAmbiguous ?? 0 : p.reviewsAmbiguous
   const reviewed = accepted + declined + ambiguous
   // Managers see everyone's performance; others see their own line only.
   const seeAll = can(ctx.actor, 'project.view_performance', { projectRole: role })
@@ -84,32 +104,46 @@ export async function projectOverview(ctx: Ctx, projectId: string, scope: 'all' 
 export type Bucket = 'day' | 'week' | 'month'
 
 /** Labels created per day, week (starting Monday) or month, oldest first, empty buckets omitted. */
-export async function labelSeries(ctx: Ctx, projectId: string, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Promise<{ start: string; count: number }[]> {
-  const { project: p } = await loadProject(ctx, projectId)
+export type SeriesPoint = { start: string; count: number }
+
+export async function labelSeries(ctx: Ctx, ref: ProjectRef, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Promise<SeriesPoint[]> {
+  const [series] = await runReads(ctx, labelSeriesRead(ctx, await resolve(ctx, ref), bucket, scope))
+  return series
+}
+
+export function labelSeriesRead(ctx: Ctx, { project: p }: LoadedProject, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Read<SeriesPoint[]> {
   const key =
     bucket === 'day'
       ? sql<string>`${projectLabelDays.day}`
       : bucket === 'week'
         ? sql<string>`date(${projectLabelDays.day}, '-' || ((CAST(strftime('%w', ${projectLabelDays.day}) AS INTEGER) + 6) % 7) || ' days')`
         : sql<string>`strftime('%Y-%m-01', ${projectLabelDays.day})`
-  const rows = await ctx.db
+  const stmt = ctx.db
     .select({ start: key, count: sql<number>`sum(${projectLabelDays.count})` })
     .from(projectLabelDays)
     .where(and(eq(projectLabelDays.projectId, p.id), scope === 'mine' ? eq(projectLabelDays.userId, ctx.actor.userId) : undefined))
     .groupBy(key)
     .orderBy(key)
-  return rows.filter((r) => Number(r.count) > 0).map((r) => ({ start: r.start, count: Number(r.count) }))
+  return { stmts: [stmt], done: ([rows]) => (rows as SeriesPoint[]).filter((r) => Number(r.count) > 0).map((r) => ({ start: r.start, count: Number(r.count) })) }
 }
 
 /** The latest labels (labelers: their own), for the activity list. */
-export async function recentActivity(ctx: Ctx, projectId: string, limit = 10) {
-  const { project: p, role } = await loadProject(ctx, projectId)
-  const own = !can(ctx.actor, 'label.view_all', { projectRole: role })
-  return ctx.db
+export async function recentActivity(ctx: Ctx, ref: ProjectRef, limit = 10): Promise<ActivityRow[]> {
+  const [rows] = await runReads(ctx, recentActivityRead(ctx, await resolve(ctx, ref), limit))
+  return rows
+}
+
+const activityQuery = (ctx: Ctx, projectId: string, own: boolean, limit: number) =>
+  ctx.db
     .select({ id: labels.id, dataRowId: labels.dataRowId, createdAt: labels.createdAt, seconds: labels.secondsToCreate, skipped: labels.skipped, reviewState: labels.reviewState, email: users.email, fullName: users.fullName })
     .from(labels)
     .leftJoin(users, eq(users.id, labels.createdBy))
-    .where(and(eq(labels.projectId, p.id), own ? eq(labels.createdBy, ctx.actor.userId) : undefined))
+    .where(and(eq(labels.projectId, projectId), own ? eq(labels.createdBy, ctx.actor.userId) : undefined))
     .orderBy(desc(labels.id))
     .limit(limit)
+export type ActivityRow = Awaited<ReturnType<typeof activityQuery>>[number]
+
+export function recentActivityRead(ctx: Ctx, { project: p, role }: LoadedProject, limit = 10): Read<ActivityRow[]> {
+  const own = !can(ctx.actor, 'label.view_all', { projectRole: role })
+  return { stmts: [activityQuery(ctx, p.id, own, limit)], done: ([rows]) => rows as ActivityRow[] }
 }

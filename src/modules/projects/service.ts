@@ -4,6 +4,7 @@
  * project (404 when they may not see it) and every verb then asks `authorize`.
  */
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { projectMembers, projectPins, projects } from '../../db/schema'
 import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
@@ -13,6 +14,7 @@ import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { decodeCursor, encodeCursor, type Page } from '../../lib/pagination'
 import { normalizeOntology, removedFeatures, type Ontology } from './ontology'
+import { runReads, type Read } from './reads'
 import type { CreateProjectInput, UpdateProjectInput } from './schemas'
 
 export type ProjectRow = typeof projects.$inferSelect
@@ -138,49 +140,95 @@ export async function setPinned(ctx: Ctx, id: string, pinned: boolean): Promise<
 }
 
 /**
+ * Searches of at least this many characters go through the trigram index (`projects_fts`,
+ * migrations/0010_projects_fts.sql); trigrams cannot match fewer.
+ */
+export const FTS_MIN_CHARS = 3
+/**
+ * Above this many trigram matches (in the whole database), a search walks the organization's
+ * projects newest first instead of starting from the matches: the first page then fills after a
+ * few hundred projects, while fetching and sorting every match would cost more the commoner the
+ * term. Below it, starting from the matches reads at most this many projects.
+ */
+export const FTS_COMMON_MATCHES = 1000
+
+/** An FTS5 query for `term` as one phrase: a trigram phrase matches exactly the names that contain
+ * the term (case-folded), whatever operators or quotes the person typed. */
+export const ftsPhrase = (term: string) => `"${term.replace(/"/g, '""')}"`
+
+/**
  * The projects the caller may see: pinned first (pins are personal), then newest first. Search is
  * a case-insensitive substring of the name. Two keyset phases share one opaque cursor, so paging
  * never uses OFFSET and stays fast with 100k projects.
+ *
+ * One D1 round trip per page: the statements of a page go out as one batch (`runReads`; each is
+ * cheap, the per-request cost of a local or remote D1 call is what adds up).
  */
 export async function listProjects(ctx: Ctx, q: { limit: number; cursor?: string | undefined; search?: string | undefined }): Promise<Page<ProjectView>> {
   const cur = decodeCursor(q.cursor) as ['p' | 'u', string | null] | undefined
   const phase = cur?.[0] ?? 'p'
   const after = cur?.[1]
   const where: SQL[] = [visibleProjectsWhere(ctx.actor)]
-  // instr() over lower(name): substring match without LIKE's wildcards or D1's 50-byte pattern limit.
+  // instr() over lower(name): substring match without LIKE's wildcards or D1's 50-byte pattern
+  // limit. It stays the definition of a match on every path; the trigram index only narrows the
+  // candidates (its Unicode case folding is a superset of lower()'s ASCII folding).
   if (q.search) where.push(sql`instr(lower(${projects.name}), lower(${q.search})) > 0`)
   const pinJoin = and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId))
-  const items: ProjectView[] = []
 
+  // The person's pins drive the pinned phase (a handful, through the pins' primary key), never a
+  // walk over the organization's projects.
+  const pinnedQuery = (limit: number) =>
+    ctx.db
+      .select({ p: projects })
+      .from(projects)
+      .where(and(...where, sql`${projects.id} IN (SELECT ${projectPins.projectId} FROM ${projectPins} WHERE ${projectPins.userId} = ${ctx.actor.userId})`, after ? lt(projects.id, after) : undefined))
+      .orderBy(desc(projects.id))
+      .limit(limit)
+  const restWhere = (...extra: (SQL | undefined)[]) => and(...where, isNull(projectPins.projectId), phase === 'u' && after ? lt(projects.id, after) : undefined, ...extra)
+  const walk = (limit: number | SQL) =>
+    ctx.db.select({ p: projects }).from(projects).leftJoin(projectPins, pinJoin).where(restWhere()).orderBy(desc(projects.id)).limit(limit as number)
+
+  /** The unpinned phase: `room + 1` rows, newest first. */
+  const restQueries = (room: number) => {
+    if (!q.search || [...q.search].length < FTS_MIN_CHARS) return [walk(room + 1)]
+    // Two statements, of which exactly one returns rows: SQLite evaluates the LIMIT before reading
+    // anything, so the other costs only the capped count of matches. A rare term starts from its
+    // matches in the trigram index (CROSS JOIN keeps that order); a common one walks the
+    // organization's projects newest first and stops at the first page.
+    const phrase = ftsPhrase(q.search)
+    const matches = sql`(SELECT count(*) FROM (SELECT 1 FROM projects_fts WHERE projects_fts MATCH ${phrase} LIMIT ${FTS_COMMON_MATCHES}))`
+    const rare = ctx.db
+      .select({ p: projects })
+      .from(sql`projects_fts`)
+      .crossJoin(projects)
+      .leftJoin(projectPins, pinJoin)
+      .where(restWhere(sql`projects_fts MATCH ${phrase}`, sql`${projects}.rowid = projects_fts.rowid`))
+      .orderBy(desc(projects.id))
+      .limit(sql`CASE WHEN ${matches} < ${FTS_COMMON_MATCHES} THEN ${room + 1} ELSE 0 END` as unknown as number)
+    const common = walk(sql`CASE WHEN ${matches} >= ${FTS_COMMON_MATCHES} THEN ${room + 1} ELSE 0 END`)
+    return [rare, common]
+  }
+
+  type Row = { p: ProjectRow }
+  const rows = (stmts: BatchItem<'sqlite'>[]): Read<Row[]> => ({ stmts, done: (results) => results.flat() as Row[] })
+  const items: ProjectView[] = []
   if (phase === 'p') {
-    // Driven from the person's pins (a handful) rather than from the organization's projects
-    // (maybe 100k): read the pinned ids first, then those projects.
-    const pinnedIds = (await ctx.db.select({ id: projectPins.projectId }).from(projectPins).where(eq(projectPins.userId, ctx.actor.userId)).limit(1000)).map((r) => r.id)
-    const pinned = pinnedIds.length
-      ? await ctx.db
-          .select({ p: projects })
-          .from(projects)
-          .where(and(...where, sql`${projects.id} IN (SELECT value FROM json_each(${JSON.stringify(pinnedIds)}))`, after ? lt(projects.id, after) : undefined))
-          .orderBy(desc(projects.id))
-          .limit(q.limit + 1)
-      : []
+    const [pinned, rest] = await runReads(ctx, rows([pinnedQuery(q.limit + 1)]), rows(restQueries(q.limit)))
     if (pinned.length > q.limit) {
       const kept = pinned.slice(0, q.limit)
       return { items: kept.map((r) => projectView(r.p, true)), next_cursor: encodeCursor(['p', kept[kept.length - 1]!.p.id]) }
     }
     items.push(...pinned.map((r) => projectView(r.p, true)))
+    return finish(items, rest, q.limit - items.length)
   }
-  const room = q.limit - items.length
-  const rest = await ctx.db
-    .select({ p: projects })
-    .from(projects)
-    .leftJoin(projectPins, pinJoin)
-    .where(and(...where, isNull(projectPins.projectId), phase === 'u' && after ? lt(projects.id, after) : undefined))
-    .orderBy(desc(projects.id))
-    .limit(room + 1)
+  const [rest] = await runReads(ctx, rows(restQueries(q.limit)))
+  return finish(items, rest, q.limit)
+}
+
+/** Appends up to `room` unpinned rows (fetched newest first, `limit + 1` of them) and the cursor. */
+function finish(items: ProjectView[], rest: { p: ProjectRow }[], room: number): Page<ProjectView> {
   const more = rest.length > room
   const kept = rest.slice(0, room)
   items.push(...kept.map((r) => projectView(r.p, false)))
   return { items, next_cursor: more ? encodeCursor(['u', kept.length ? kept[kept.length - 1]!.p.id : null]) : null }
 }
-

@@ -33,10 +33,13 @@ import { CreateBatchInput, CreateProjectInput, ProjectListQuery, ProjectMemberIn
 import { createProject, listProjects, loadProject, projectView, setPinned, updateProject, type LoadedProject } from './service'
 import { deleteProject } from './delete'
 import { addableMembers, listProjectMembers, removeProjectMember, setProjectMember } from './members'
-import { createBatch, deleteBatch, listBatches } from './batches'
+import { createBatch, deleteBatch, listBatches, listBatchesRead, type BatchView } from './batches'
 import { featuresInUse } from './features-in-use'
-import { labelSeries, projectOverview, recentActivity, type Bucket } from './dashboard'
+import { labelSeries, labelSeriesRead, overviewRead, recentActivityRead, type Bucket } from './dashboard'
+import { runReads } from './reads'
 import { ExportInput } from '../exports/schemas'
+import { createDataset } from '../datasets/service'
+import { CreateDatasetInput } from '../datasets/schemas'
 import { startExport } from '../exports/service'
 import { getTask } from '../tasks/service'
 import { normalizeOntology, OntologyInput, type Ontology } from './ontology'
@@ -187,10 +190,19 @@ const dashPerms = (ctx: Ctx, l: LoadedProject): DashboardPerms => ({
   seeAll: can(ctx.actor, 'project.view_performance', { projectRole: l.role }),
 })
 
-async function dashboardData(ctx: Ctx, l: LoadedProject, scope: Scope, bucket: Bucket): Promise<DashboardData> {
-  const id = l.project.id
-  const [overview, series, activity] = await Promise.all([projectOverview(ctx, id, scope), labelSeries(ctx, id, bucket, scope), recentActivity(ctx, id)])
-  return { p: projectView(l.project, l.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, l), selfId: ctx.actor.userId }
+/**
+ * Everything the dashboard shows (and, for the page's export dialog, the batches). The project is
+ * loaded and access checked once, by the route; the reads then go to D1 as one batch.
+ */
+async function dashboardData(ctx: Ctx, l: LoadedProject, scope: Scope, bucket: Bucket, withBatches: boolean): Promise<{ d: DashboardData; batches: BatchView[] }> {
+  const [overview, series, activity, batches] = await runReads(
+    ctx,
+    overviewRead(ctx, l, scope),
+    labelSeriesRead(ctx, l, bucket, scope),
+    recentActivityRead(ctx, l),
+    withBatches ? listBatchesRead(ctx, l) : { stmts: [], done: () => [] as BatchView[] },
+  )
+  return { d: { p: projectView(l.project, l.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, l), selfId: ctx.actor.userId }, batches }
 }
 
 /** The page; asked for by htmx (the Overall / Mine switch), the dashboard body alone. */
@@ -201,7 +213,7 @@ projectsWeb.get('/:id', async (c) => {
   const fragment = wantsFragment(c)
   // The export dialog (full page only) lists the batches.
   const withBatches = !fragment && can(ctx.actor, 'export.create', { projectRole: l.role })
-  const [d, batches] = await Promise.all([dashboardData(ctx, l, q.scope, q.bucket), withBatches ? listBatches(ctx, l.project.id) : Promise.resolve([])])
+  const { d, batches } = await dashboardData(ctx, l, q.scope, q.bucket, withBatches)
   if (fragment) {
     c.header('Vary', 'HX-Request')
     c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
@@ -217,7 +229,7 @@ projectsWeb.get('/:id/labels-chart', async (c) => {
   const q = v.parse(DashQuery, c.req.query())
   const l = await loadProject(ctx, c.req.param('id'))
   if (!wantsFragment(c)) return c.redirect(dashUrl(l.project.id, q.scope, q.bucket), 303)
-  const series = await labelSeries(ctx, l.project.id, q.bucket, q.scope)
+  const series = await labelSeries(ctx, l, q.bucket, q.scope)
   c.header('Vary', 'HX-Request')
   c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
   return c.html(
@@ -305,7 +317,7 @@ projectsWeb.get('/:id/export', async (c) => {
   const ctx = ctxOf(c)
   const l = await loadProject(ctx, c.req.param('id'), 'export.create')
   const p = projectView(l.project, l.pinned)
-  const batches = await listBatches(ctx, p.id)
+  const batches = await listBatches(ctx, l)
   if (wantsFragment(c)) {
     c.header('Vary', 'HX-Request')
     return c.html(<ExportForm p={p} batches={batches} inDialog={c.req.query('in') === 'dialog'} />)
@@ -337,7 +349,7 @@ projectsWeb.post('/:id/export', async (c) => {
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e
       const state = { values, errors: exportErrors(e.errors), message: e.errors.length ? undefined : e.detail }
-      const batches = await listBatches(ctx, p.id)
+      const batches = await listBatches(ctx, l)
       if (fragment) return c.html(<ExportForm p={p} batches={batches} state={state} inDialog={inDialog} />, 422)
       keepUrl(c)
       return renderPage(c, { title: `Export · ${p.name}`, section: 'projects', status: 422, body: <ExportPage p={p} batches={batches} state={state} /> })
@@ -493,10 +505,12 @@ projectsWeb.post('/:id/settings/members/:userId/remove', async (c) => {
 
 // Settings: Data (batches) ----------------------------------------------------------------------
 
-async function dataAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: { values: Record<string, string>; errors: AppError['errors']; message?: string } }, status: 200 | 201 | 422) {
+type FormErrors = { values: Record<string, string>; errors: AppError['errors']; message?: string }
+async function dataAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: FormErrors; uploadState?: FormErrors }, status: 200 | 201 | 422) {
   const l = await loadProject(ctx, id)
   const pm = perms(ctx, l)
-  const props = { p: projectView(l.project, l.pinned), batches: await listBatches(ctx, id), canManage: pm.canManageData, canEdit: pm.canEdit, canDelete: pm.canDelete, ...extra }
+  const canUpload = can(ctx.actor, 'dataset.manage')
+  const props = { p: projectView(l.project, l.pinned), batches: await listBatches(ctx, l), canManage: pm.canManageData, canUpload, canEdit: pm.canEdit, canDelete: pm.canDelete, ...extra }
   if (status === 422) keepUrl(c)
   return renderPage(c, { title: `Data · ${props.p.name}`, section: 'projects', status, body: <DataSettingsPage {...props} />, fragment: <DataSection {...props} /> })
 }
@@ -538,11 +552,29 @@ projectsWeb.post('/:id/settings/data', async (c) => {
   }
 })
 
+/** "Upload files into a new dataset": create the dataset here, then hand over to its page, whose
+ * upload panel knows (from the query) to attach the uploaded rows to this project as a batch. */
+projectsWeb.post('/:id/settings/data/upload', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'batch.manage')
+  authorize(ctx.actor, 'dataset.manage')
+  const form = await readForm(c)
+  const priority = /^[1-5]$/.test(form.priority ?? '') ? form.priority! : '3'
+  const values = { name: form.name ?? '', priority }
+  try {
+    const d = await createDataset(ctx, parse(CreateDatasetInput, { name: values.name }))
+    return c.redirect(`/datasets/${d.id}?panel=upload&project=${l.project.id}&priority=${priority}`, 303)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    return dataAnswer(c, ctx, l.project.id, { uploadState: { values, errors: e.errors, message: e.errors.length ? undefined : e.detail } }, 422)
+  }
+})
+
 projectsWeb.post('/:id/settings/data/:batchId/detach', async (c) => {
   const ctx = ctxOf(c)
   const l = await loadProject(ctx, c.req.param('id'), 'batch.manage')
   const batchId = c.req.param('batchId')
-  const name = (await listBatches(ctx, l.project.id)).find((b) => b.id === batchId)?.name
+  const name = (await listBatches(ctx, l)).find((b) => b.id === batchId)?.name
   try {
     const r = await deleteBatch(ctx, l.project.id, batchId).catch((e) => {
       throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('VALIDATION', 'That batch is not attached to this project (any more).') : e

@@ -167,7 +167,7 @@ export async function completeTask(env: Env, task: TaskRow, r: { metadata?: Reco
     .update(tasks)
     .set({ status: 'COMPLETE', completionPercentage: 100, metadata, resultKey: r.resultKey ?? task.resultKey, errorsKey: r.errorsKey ?? task.errorsKey, updatedAt: now, finishedAt: now })
     .where(and(eq(tasks.id, task.id), inArray(tasks.status, RUNNING)))
-  await recordTaskEvent(db, task.id, 'TASK_COMPLETED', now)
+  await recordTaskEvent(env, db, task.id, 'TASK_COMPLETED', now)
   await env.TASK_STATUS.getByName(task.id).update({ task_id: task.id, status: 'COMPLETE', completion_percentage: 100, phase: 'Done', message: r.message ?? null })
 }
 
@@ -178,7 +178,7 @@ export async function failTask(env: Env, taskId: string, reason: string) {
     .update(tasks)
     .set({ status: 'FAILED', failureReason: reason.slice(0, 1000), updatedAt: now, finishedAt: now })
     .where(and(eq(tasks.id, taskId), inArray(tasks.status, RUNNING)))
-  await recordTaskEvent(db, taskId, 'TASK_FAILED', now)
+  await recordTaskEvent(env, db, taskId, 'TASK_FAILED', now)
   await env.TASK_STATUS.getByName(taskId).update({ task_id: taskId, status: 'FAILED', phase: 'Failed', message: reason.slice(0, 1000) })
 }
 

@@ -24,14 +24,15 @@ const lastDays = (n: number): UsageRange => {
   return { start_date: addDays(end, -n), end_date: end }
 }
 
-function readRange(c: C): { range: UsageRange; errors?: { path: string; message: string }[] } {
+function readRange(c: C): { range: UsageRange; errors?: { path: string; message: string }[]; typed?: { start: string; end: string } } {
   const q = c.req.query()
   const preset = Number(q.days)
   if (q.days !== undefined && PRESETS.includes(preset as never)) return { range: lastDays(preset) }
   if (q.start_date === undefined && q.end_date === undefined) return { range: lastDays(30) }
   const parsed = v.safeParse(UsageRange, { start_date: q.start_date ?? '', end_date: q.end_date ?? '' })
   if (parsed.success) return { range: parsed.output }
-  return { range: lastDays(30), errors: issuesToErrors(parsed.issues) }
+  // The page shows the default range; the form keeps what was typed, next to its error.
+  return { range: lastDays(30), errors: issuesToErrors(parsed.issues), typed: { start: q.start_date ?? '', end: q.end_date ?? '' } }
 }
 
 const presetOf = (r: UsageRange) => PRESETS.find((n) => r.end_date === addDays(today(), 1) && r.start_date === addDays(r.end_date, -n)) ?? null
@@ -51,13 +52,13 @@ usageWeb.use('/usage.csv', requireSession)
 usageWeb.get('/usage', async (c) => {
   const ctx = ctxOf(c)
   authorize(ctx.actor, 'usage.view')
-  const { range, errors } = readRange(c)
+  const { range, errors, typed } = readRange(c)
   const data = await load(ctx, range)
   return renderPage(c, {
     title: 'Usage',
     section: 'account',
     status: errors ? 422 : 200,
-    body: <UsagePage start={range.start_date} end={range.end_date} preset={presetOf(range)} errors={errors} {...data} />,
+    body: <UsagePage start={range.start_date} end={range.end_date} preset={presetOf(range)} errors={errors} typed={typed} {...data} />,
   })
 })
 

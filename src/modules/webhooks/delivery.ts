@@ -1,25 +1,31 @@
 /**
  * @module Webhook delivery, always off the request path.
  *
- * 1. `dispatchEvents` (cron) reads the `events` outbox past a watermark (event ids sort by time) and
- *    queues one `webhook-delivery` message per matching ACTIVE webhook (topic subscribed; org-wide
- *    or the event's project; created before the event).
+ * 1. Dispatch fans an event out to one `webhook-delivery` message per matching ACTIVE webhook
+ *    (topic subscribed; org-wide or the event's project; created before the event) and stamps the
+ *    event `dispatched_at`. It runs right after the event is recorded: the recording service sends
+ *    a `webhook-dispatch` message naming the event (./events.ts `announceEvents`). The cron's
+ *    `dispatchEvents` is the safety net: it walks the `events` outbox past a watermark (event ids
+ *    sort by time) and fans out every event nobody has dispatched yet.
  * 2. The `webhook-delivery` job builds the body from the event row (so every retry sends the same
- *    bytes and the same `webhook-id`), signs it, POSTs it with a 10 s timeout and no redirects, and
- *    logs the attempt. Network errors, timeouts, 408, 429 and 5xx are retried with exponential
- *    backoff (Retry-After honoured) for about a day by queueing the next attempt with a delay;
- *    anything else is final. After MAX_CONSECUTIVE_FAILURES events in a row end in failure the
- *    webhook is deactivated with a reason the admins see.
+ *    bytes and the same `webhook-id`), checks the target (SSRF guard, DNS included), signs it,
+ *    POSTs it with a 10 s timeout and no redirects, and logs the attempt. Network errors, timeouts,
+ *    408, 429 and 5xx are retried with exponential backoff (Retry-After honoured) for about a day by
+ *    queueing the next attempt with `delaySeconds`; anything else is final. After
+ *    MAX_CONSECUTIVE_FAILURES events in a row end in failure the webhook is deactivated with a
+ *    reason the admins see.
+ * 3. The cron prunes delivery-log rows older than DELIVERY_LOG_RETENTION_DAYS, in bounded batches.
  */
-import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
 import { makeDb, type Db } from '../../db/client'
 import { events, webhookDeliveries, webhookDispatch, webhooks } from '../../db/schema'
 import type { Env } from '../../env'
 import { registerJob, type QueueMessage } from '../../handlers/queue'
 import { idTime, newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
-import { allowPrivateTargets, checkTarget } from './ssrf'
+import { checkResolvedTarget } from './ssrf'
 import { signatureHeaders } from './signing'
+import { DISPATCH_IDS_PER_MESSAGE, DISPATCH_KIND } from './events'
 
 export const DELIVERY_KIND = 'webhook-delivery'
 export const TIMEOUT_MS = 10_000
@@ -29,9 +35,16 @@ export const RETRY_DELAYS = [30, 120, 600, 1800, 3600, 10_800, 21_600, 43_200]
 /** Queues accept delays of at most 12 h. */
 const MAX_DELAY_S = 43_200
 export const MAX_CONSECUTIVE_FAILURES = 5
-/** Events younger than this are left for the next run, so an event committed late with a slightly
- * older id is never skipped by the watermark. */
+/** Events younger than this are left for the next cron run, so an event committed late with a
+ * slightly older id is never skipped by the watermark, and the immediate dispatch has had its
+ * chance first (the cron then skips what it stamped). */
 export const DISPATCH_GRACE_MS = 30_000
+/** The delivery log keeps this many days; older attempts are deleted by the cron. */
+export const DELIVERY_LOG_RETENTION_DAYS = 30
+/** Rows per DELETE and DELETEs per cron run: each statement stays short however big the log has
+ * grown (a backlog beyond one run's share is finished by the next runs). */
+export const PRUNE_BATCH_ROWS = 1000
+export const PRUNE_MAX_BATCHES = 20
 
 export type DeliveryMessage = {
   webhook_id: string
@@ -59,8 +72,43 @@ export function matches(w: WebhookRow, e: EventRow): boolean {
   return w.status === 'ACTIVE' && w.orgId === e.orgId && e.topic !== 'PING' && w.topics.includes(e.topic) && (!w.projectId || w.projectId === e.projectId) && w.createdAt.getTime() <= e.createdAt.getTime()
 }
 
-/** Fans new outbox events out to delivery messages. At least once: the watermark moves after the
- * messages are queued (receivers deduplicate on `webhook-id`). */
+/** `id IN (…)` for a list of ids with a single bound parameter (D1 allows 100 per query). */
+const idIn = (ids: string[]) => sql`${events.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`
+
+/**
+ * Queues one delivery per (event, matching webhook), then stamps the events that had any. At least
+ * once: the stamp comes after the messages are queued, so a crash in between sends twice (receivers
+ * deduplicate on `webhook-id`) but never zero times.
+ */
+async function fanOut(env: Env, db: Db, evts: EventRow[], now: number): Promise<number> {
+  if (!evts.length) return 0
+  const hooks = await activeWebhooks(db, [...new Set(evts.map((e) => e.orgId))])
+  const msgs: QueueMessage[] = []
+  const fanned: string[] = []
+  for (const e of evts) {
+    const before = msgs.length
+    for (const w of hooks) if (matches(w, e)) msgs.push({ kind: DELIVERY_KIND, webhook_id: w.id, event_id: e.id, attempt: 1 })
+    if (msgs.length > before) fanned.push(e.id)
+  }
+  for (let i = 0; i < msgs.length; i += 100) await env.TASK_QUEUE.sendBatch(msgs.slice(i, i + 100).map((body) => ({ body })))
+  if (fanned.length) await db.update(events).set({ dispatchedAt: new Date(now) }).where(and(idIn(fanned), isNull(events.dispatchedAt)))
+  return msgs.length
+}
+
+/**
+ * The `webhook-dispatch` job: fans out the named events right after they were recorded. Events
+ * already stamped (by an earlier copy of this message, or by the cron) are skipped.
+ */
+export async function dispatchEventIds(env: Env, eventIds: string[], now = Date.now()): Promise<{ events: number; deliveries: number }> {
+  const ids = eventIds.filter((x) => typeof x === 'string').slice(0, DISPATCH_IDS_PER_MESSAGE)
+  if (!ids.length) return { events: 0, deliveries: 0 }
+  const db = makeDb(env.DB)
+  const rows = await db.select().from(events).where(and(idIn(ids), isNull(events.dispatchedAt))).orderBy(asc(events.id))
+  return { events: rows.length, deliveries: await fanOut(env, db, rows, now) }
+}
+
+/** The cron's safety net: fans out outbox events past the watermark that no immediate dispatch
+ * stamped, then moves the watermark. */
 export async function dispatchEvents(env: Env, now = Date.now(), o: { limit?: number; rounds?: number } = {}): Promise<{ events: number; deliveries: number }> {
   const db = makeDb(env.DB)
   const limit = o.limit ?? 500
@@ -75,16 +123,14 @@ export async function dispatchEvents(env: Env, now = Date.now(), o: { limit?: nu
       ready.push(e)
     }
     if (!ready.length) break
-    const hooks = await activeWebhooks(db, [...new Set(ready.map((e) => e.orgId))])
-    const msgs: QueueMessage[] = []
-    for (const e of ready) for (const w of hooks) if (matches(w, e)) msgs.push({ kind: DELIVERY_KIND, webhook_id: w.id, event_id: e.id, attempt: 1 })
-    for (let i = 0; i < msgs.length; i += 100) await env.TASK_QUEUE.sendBatch(msgs.slice(i, i + 100).map((body) => ({ body })))
+    const pending = ready.filter((e) => !e.dispatchedAt)
+    const deliveries = await fanOut(env, db, pending, now)
     const last = ready[ready.length - 1]!.id
     await db
       .insert(webhookDispatch)
       .values({ id: WATERMARK, lastEventId: last, updatedAt: new Date(now) })
       .onConflictDoUpdate({ target: webhookDispatch.id, set: { lastEventId: last, updatedAt: new Date(now) }, setWhere: sql`${webhookDispatch.lastEventId} < ${last}` })
-    total = { events: total.events + ready.length, deliveries: total.deliveries + msgs.length }
+    total = { events: total.events + pending.length, deliveries: total.deliveries + deliveries }
     if (ready.length < rows.length || rows.length < limit) break
   }
   return total
@@ -147,16 +193,20 @@ export async function deliver(env: Env, m: DeliveryMessage, fetcher: typeof fetc
   if (!e) return { result: 'skipped' }
 
   const body = deliveryBody(e)
-  const started = Date.now()
+  let started = Date.now()
   let statusCode: number | null = null
   let excerpt: string | null = null
   let error: string | null = null
   let retryable = false
   let retryAfter: number | undefined
-  const target = checkTarget(w.url, allowPrivateTargets(env))
+  // Checked again on every attempt: the URL rules may have tightened and DNS may have changed.
+  const target = await checkResolvedTarget(w.url, env, fetcher)
   if (!target.ok) {
-    error = `Refused target: ${target.reason}`
+    // DNS that could not answer is retried like any network error; a bad target is final.
+    error = target.retryable ? `Network error: ${target.reason}` : `Refused target: ${target.reason}`
+    retryable = target.retryable
   } else {
+    started = Date.now()
     const rotating = w.previousSecret && w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > now
     const headers = {
       'Content-Type': 'application/json',
@@ -244,3 +294,43 @@ registerJob(DELIVERY_KIND, {
     await db.insert(webhookDeliveries).values({ id: newId('dlv'), webhookId: w.id, eventId: m.event_id, topic: e.topic, attempt: m.attempt, statusCode: null, durationMs: null, responseExcerpt: null, error: 'Delivery failed repeatedly inside LabelDesk; gave up', nextAttemptAt: null, createdAt: new Date() })
   },
 })
+
+registerJob(DISPATCH_KIND, {
+  async run(msg, env) {
+    await dispatchEventIds(env, Array.isArray(msg.event_ids) ? (msg.event_ids as string[]) : [])
+  },
+  // Nothing to record when dispatch itself keeps failing: the cron fans out unstamped events.
+})
+
+// ---------------------------------------------------------------------------------------------
+// Retention
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
+
+/** The smallest id `newId(prefix)` can make at `ms` (same time encoding as lib/ids): every id made
+ * earlier sorts below it, so "older than" becomes a primary-key range. */
+export function idFloor(prefix: string, ms: number): string {
+  let time = ''
+  for (let i = 0, t = Math.max(0, Math.floor(ms)); i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time
+  return `${prefix}_${time}`
+}
+
+/**
+ * Deletes delivery-log rows older than DELIVERY_LOG_RETENTION_DAYS, at most `batch` rows per
+ * statement and `maxBatches` statements per call, oldest first (ids sort by creation time, so the
+ * range is read from the primary key and an up-to-date log costs one empty index probe). `done` is
+ * false when rows were left for the next run.
+ */
+export async function pruneDeliveryLog(env: Env, now = Date.now(), o: { batch?: number; maxBatches?: number } = {}): Promise<{ deleted: number; done: boolean }> {
+  const db = makeDb(env.DB)
+  const batch = o.batch ?? PRUNE_BATCH_ROWS
+  const floor = idFloor('dlv', now - DELIVERY_LOG_RETENTION_DAYS * 86_400_000)
+  let deleted = 0
+  for (let i = 0; i < (o.maxBatches ?? PRUNE_MAX_BATCHES); i++) {
+    const r = await db.run(sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE id < ${floor} ORDER BY id LIMIT ${batch})`)
+    const n = r.meta.changes ?? 0
+    deleted += n
+    if (n < batch) return { deleted, done: true }
+  }
+  return { deleted, done: false }
+}

@@ -10,7 +10,7 @@ import { invalid, notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
-import { allowPrivateTargets, checkTarget } from './ssrf'
+import { allowPrivateTargets, checkResolvedTarget, checkTarget } from './ssrf'
 import { generateSecret, isValidWhsec } from './signing'
 import type { CreateWebhookInput, UpdateWebhookInput } from './schemas'
 import { enqueueDelivery } from './delivery'
@@ -75,9 +75,17 @@ export function deliveryView(d: typeof webhookDeliveries.$inferSelect): Delivery
   }
 }
 
-function checkUrl(ctx: Ctx, url: string) {
+/**
+ * The URL rules, then where a host name points: a name that resolves to a private address is
+ * refused here, so the admin hears it now rather than from a failed delivery. When DNS gives no
+ * usable answer (resolver down, name not published yet) the webhook is accepted: every delivery
+ * checks again and sends nothing unchecked.
+ */
+async function checkUrl(ctx: Ctx, url: string) {
   const r = checkTarget(url, allowPrivateTargets(ctx.env))
   if (!r.ok) throw invalid('url', r.reason)
+  const resolved = await checkResolvedTarget(url, ctx.env)
+  if (!resolved.ok && !resolved.retryable) throw invalid('url', resolved.reason)
   return r.url.toString()
 }
 
@@ -102,7 +110,7 @@ async function load(ctx: Ctx, id: string, action: 'webhook.view' | 'webhook.mana
 /** Creates a webhook. `secret` is in the answer only when it was generated here. */
 export async function createWebhook(ctx: Ctx, input: CreateWebhookInput): Promise<WebhookView & { secret?: string }> {
   authorize(ctx.actor, 'webhook.manage')
-  const url = checkUrl(ctx, input.url)
+  const url = await checkUrl(ctx, input.url)
   if (input.secret && !isValidWhsec(input.secret)) throw invalid('secret', 'A whsec_ secret must be base64 of at least 16 bytes')
   const projectId = await checkProject(ctx, input.project_id)
   const generated = input.secret ? undefined : generateSecret()
@@ -152,7 +160,7 @@ export async function updateWebhook(ctx: Ctx, id: string, input: UpdateWebhookIn
   const w = await load(ctx, id, 'webhook.manage')
   const now = new Date()
   const set: Partial<WebhookRow> = { updatedAt: now }
-  if (input.url !== undefined) set.url = checkUrl(ctx, input.url)
+  if (input.url !== undefined) set.url = await checkUrl(ctx, input.url)
   if (input.topics !== undefined) set.topics = input.topics
   if (input.project_id !== undefined) set.projectId = await checkProject(ctx, input.project_id)
   if (input.status !== undefined && input.status !== w.status) {
@@ -176,10 +184,12 @@ export async function deleteWebhook(ctx: Ctx, id: string): Promise<void> {
   await ctx.db.delete(webhooks).where(eq(webhooks.id, w.id))
 }
 
-/** Records a PING event for this webhook only and queues its delivery (also for an inactive one). */
+/** Records a PING event for this webhook only and queues its delivery (also for an inactive one).
+ * The event is born dispatched: its one delivery is queued here, never by fan-out. */
 export async function pingWebhook(ctx: Ctx, id: string): Promise<{ event_id: string }> {
   const w = await load(ctx, id, 'webhook.manage')
-  const evt = { id: newId('evt'), orgId: w.orgId, projectId: w.projectId, topic: 'PING', payload: { webhook_id: w.id, message: 'Ping from LabelDesk' }, createdAt: new Date() }
+  const now = new Date()
+  const evt = { id: newId('evt'), orgId: w.orgId, projectId: w.projectId, topic: 'PING', payload: { webhook_id: w.id, message: 'Ping from LabelDesk' }, createdAt: now, dispatchedAt: now }
   await ctx.db.insert(events).values(evt)
   await enqueueDelivery(ctx.env, { webhook_id: w.id, event_id: evt.id, attempt: 1, manual: true })
   return { event_id: evt.id }

@@ -9,12 +9,18 @@
  * `*.localhost`, `*.local`, `*.internal`, `*.home.arpa` and single-label names are refused.
  * The WHATWG URL parser already normalizes tricks such as `http://2130706433/` or `0x7f.1`.
  *
- * Limitation: a Worker cannot resolve DNS itself, so a public-looking hostname whose A/AAAA
- * records point at a private address is not caught here. On Cloudflare, a Worker's outbound
- * fetch leaves through Cloudflare's edge and cannot reach the deployment's own private network;
- * redirects are never followed (`redirect: 'manual'`, any 3xx is a final failure), so a public
- * host cannot bounce a delivery to an internal one.
+ * Host names: a Worker has no DNS API, so `checkResolvedTarget` asks a DNS-over-HTTPS resolver
+ * (JSON API, `WEBHOOK_DNS_RESOLVER`) for the A and AAAA records and refuses the target when any
+ * answer is not public. That runs before every delivery; when the resolver cannot answer, the
+ * attempt is not sent (a retryable network error), so nothing is ever delivered unchecked.
+ *
+ * What remains: the delivery's own fetch resolves the name again, so a name whose owner answers
+ * differently from one query to the next (DNS rebinding) could still slip past. On Cloudflare a
+ * Worker's outbound fetch leaves through Cloudflare's edge and cannot reach the deployment's own
+ * private network, and redirects are never followed (`redirect: 'manual'`, any 3xx is a final
+ * failure), so a public host cannot bounce a delivery to an internal one either.
  */
+import * as v from 'valibot'
 
 export type TargetCheck = { ok: true; url: URL } | { ok: false; reason: string }
 
@@ -80,6 +86,9 @@ export function privateIpv6Reason(g: number[]): string | null {
   return null
 }
 
+/** Normalized host of a URL: lower case, no IPv6 brackets, no trailing dot. */
+const hostOf = (url: URL) => url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')
+
 /**
  * Checks a webhook target. `allowPrivate` is `WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true'`.
  */
@@ -94,7 +103,7 @@ export function checkTarget(raw: string, allowPrivate: boolean): TargetCheck {
   if (url.username || url.password) return { ok: false, reason: 'The URL must not contain a user name or password' }
   if (allowPrivate) return { ok: true, url }
   if (url.protocol !== 'https:') return { ok: false, reason: 'The URL must use https://' }
-  const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')
+  const host = hostOf(url)
   const v4 = ipv4(host)
   if (v4) {
     const r = privateIpv4Reason(v4)
@@ -112,3 +121,106 @@ export function checkTarget(raw: string, allowPrivate: boolean): TargetCheck {
 }
 
 export const allowPrivateTargets = (env: { WEBHOOK_ALLOW_PRIVATE_TARGETS?: string }) => env.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true'
+
+// ---------------------------------------------------------------------------------------------
+// DNS-over-HTTPS
+
+/** Used when `WEBHOOK_DNS_RESOLVER` is empty: Cloudflare's public resolver speaks the JSON API. */
+export const DEFAULT_DNS_RESOLVER = 'https://cloudflare-dns.com/dns-query'
+/** A resolver slower than this counts as unreachable (the delivery itself may then take 10 s more). */
+export const DNS_TIMEOUT_MS = 5_000
+const RECORD_TYPES = { A: 1, AAAA: 28 } as const
+
+/** The parts of a DoH JSON answer we read (RFC 8427-style, as served by Cloudflare and Google). */
+const DohAnswer = v.object({
+  Status: v.number(),
+  Answer: v.optional(v.array(v.looseObject({ type: v.number(), data: v.string() }))),
+})
+
+export type Resolution = { ok: true; addresses: string[] } | { ok: false; error: string }
+
+async function query(resolver: URL, name: string, type: keyof typeof RECORD_TYPES, fetcher: typeof fetch): Promise<{ status: number; addresses: string[] } | { error: string }> {
+  const u = new URL(resolver)
+  u.searchParams.set('name', name)
+  u.searchParams.set('type', type)
+  let res: Response
+  try {
+    res = await fetcher(u.toString(), { headers: { Accept: 'application/dns-json' }, redirect: 'manual', signal: AbortSignal.timeout(DNS_TIMEOUT_MS) })
+  } catch (err) {
+    const n = (err as Error)?.name
+    return { error: n === 'TimeoutError' || n === 'AbortError' ? `no answer within ${DNS_TIMEOUT_MS / 1000} s` : `unreachable (${(err as Error)?.message ?? String(err)})` }
+  }
+  if (!res.ok) {
+    await res.body?.cancel().catch(() => undefined)
+    return { error: `answered HTTP ${res.status}` }
+  }
+  let body: unknown
+  try {
+    body = await res.json()
+  } catch {
+    return { error: 'answered something other than DNS JSON' }
+  }
+  const parsed = v.safeParse(DohAnswer, body)
+  if (!parsed.success) return { error: 'answered something other than DNS JSON' }
+  // Only records of the asked type: CNAME steps of a chain (type 5) come along and are skipped.
+  const addresses = (parsed.output.Answer ?? []).filter((a) => a.type === RECORD_TYPES[type]).map((a) => a.data.trim().toLowerCase())
+  return { status: parsed.output.Status, addresses }
+}
+
+/**
+ * A and AAAA addresses of `name` through the DoH resolver. NOERROR and NXDOMAIN are answers (an
+ * empty list for the latter); SERVFAIL, a refusal, an HTTP error or no answer in time are errors.
+ */
+export async function resolveHost(name: string, resolverUrl: string, fetcher: typeof fetch = fetch): Promise<Resolution> {
+  let resolver: URL
+  try {
+    resolver = new URL(resolverUrl)
+  } catch {
+    return { ok: false, error: `WEBHOOK_DNS_RESOLVER is not a URL: ${JSON.stringify(resolverUrl)}` }
+  }
+  const answers = await Promise.all([query(resolver, name, 'A', fetcher), query(resolver, name, 'AAAA', fetcher)])
+  const addresses: string[] = []
+  for (const a of answers) {
+    if ('error' in a) return { ok: false, error: `the DNS resolver ${resolver.origin}${resolver.pathname} ${a.error}` }
+    // 0 NOERROR, 3 NXDOMAIN; anything else (2 SERVFAIL, 5 REFUSED …) means we learned nothing.
+    if (a.status !== 0 && a.status !== 3) return { ok: false, error: `the DNS resolver ${resolver.origin}${resolver.pathname} failed to resolve ${name} (DNS status ${a.status})` }
+    addresses.push(...a.addresses)
+  }
+  return { ok: true, addresses }
+}
+
+/** Why a resolved address is not a public target (unparsable answers count as not public), or null. */
+export function privateAddressReason(address: string): string | null {
+  const v4 = ipv4(address)
+  if (v4) return privateIpv4Reason(v4)
+  const v6 = ipv6(address)
+  if (v6) return privateIpv6Reason(v6)
+  return 'not an IP address'
+}
+
+export type ResolvedCheck = { ok: true; url: URL; addresses: string[] } | { ok: false; reason: string; retryable: boolean }
+
+export const resolverOf = (env: { WEBHOOK_DNS_RESOLVER?: string }) => env.WEBHOOK_DNS_RESOLVER?.trim() || DEFAULT_DNS_RESOLVER
+
+/**
+ * The check before a delivery: the URL rules of `checkTarget`, then, for a host name (an IP
+ * literal is already checked), every A and AAAA answer must be a public address. Skipped when
+ * private targets are allowed. `retryable` is true when DNS could not give a usable answer (the
+ * resolver is down, or the name does not resolve yet): the attempt is then not sent and is
+ * retried like a network error. A name that resolves to a private address is a final refusal.
+ */
+export async function checkResolvedTarget(raw: string, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS?: string; WEBHOOK_DNS_RESOLVER?: string }, fetcher: typeof fetch = fetch): Promise<ResolvedCheck> {
+  const allow = allowPrivateTargets(env)
+  const t = checkTarget(raw, allow)
+  if (!t.ok) return { ok: false, reason: t.reason, retryable: false }
+  const host = hostOf(t.url)
+  if (allow || ipv4(host) || ipv6(host)) return { ok: true, url: t.url, addresses: [] }
+  const r = await resolveHost(host, resolverOf(env), fetcher)
+  if (!r.ok) return { ok: false, reason: `Could not check where ${host} points: ${r.error}; not sent`, retryable: true }
+  if (!r.addresses.length) return { ok: false, reason: `The host ${host} has no A or AAAA record; not sent`, retryable: true }
+  for (const a of r.addresses) {
+    const why = privateAddressReason(a)
+    if (why) return { ok: false, reason: `The host ${host} resolves to ${a}, ${why}, which webhooks may not reach`, retryable: false }
+  }
+  return { ok: true, url: t.url, addresses: r.addresses }
+}

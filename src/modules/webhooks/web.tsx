@@ -1,16 +1,17 @@
 /** @module /account/webhooks — webhooks in the browser (admins). Plain forms (boosted by htmx);
- * every change answers with the page, so a generated secret is shown exactly once. */
+ * every change answers with the page, so a generated secret is shown exactly once. The delivery
+ * log refreshes itself by polling a cheap "anything new?" fragment. */
 import { Hono, type Context } from 'hono'
 import type { AppEnv } from '../../env'
 import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
 import { readFormAll } from '../../lib/forms'
-import { renderPage } from '../../lib/render'
+import { renderPage, wantsFragment } from '../../lib/render'
 import { parse } from '../../lib/validate'
 import { authorize } from '../../auth/permissions'
 import { listProjects } from '../projects/service'
-import { WebhookDetailPage, WebhooksPage } from '../../../views/pages/webhooks/webhooks'
+import { DeliveriesSection, WebhookDetailPage, WebhooksPage } from '../../../views/pages/webhooks/webhooks'
 import { CreateWebhookInput, UpdateWebhookInput, fromForm } from './schemas'
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook, redeliver, updateWebhook } from './service'
 
@@ -58,6 +59,19 @@ webhooksWeb.post('/', async (c) => {
 
 webhooksWeb.get('/:id', async (c) => detailPage(c, c.req.param('id')))
 
+/** The delivery log's self-refresh (htmx polling): 204 while the newest attempt is still the one
+ * the page shows, else the fresh section. A plain GET gets the whole page. */
+webhooksWeb.get('/:id/deliveries', async (c) => {
+  const id = c.req.param('id')
+  if (!wantsFragment(c)) return detailPage(c, id)
+  const ctx = ctxOf(c)
+  const newest = (await listDeliveries(ctx, id, { limit: 1 })).items[0]?.id ?? ''
+  c.header('Vary', 'HX-Request')
+  if (newest === (c.req.query('newest') ?? '')) return c.body(null, 204)
+  const deliveries = await listDeliveries(ctx, id, { limit: 100 })
+  return c.html(<DeliveriesSection base={`/account/webhooks/${id}`} deliveries={deliveries.items} />)
+})
+
 webhooksWeb.post('/:id', async (c) => {
   const ctx = ctxOf(c)
   const id = c.req.param('id')
@@ -89,7 +103,7 @@ webhooksWeb.post('/:id/rotate', async (c) => {
 webhooksWeb.post('/:id/ping', async (c) => {
   const id = c.req.param('id')
   const r = await pingWebhook(ctxOf(c), id)
-  return detailPage(c, id, { notice: `Ping ${r.event_id} queued; refresh to see the delivery.` })
+  return detailPage(c, id, { notice: `Ping ${r.event_id} queued; its delivery shows below within seconds.` })
 })
 
 webhooksWeb.post('/:id/deliveries/:deliveryId/redeliver', async (c) => {

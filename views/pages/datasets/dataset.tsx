@@ -25,7 +25,11 @@ export type DatasetPageProps = {
   importError?: string
   notice?: { tone: 'success' | 'info' | 'error'; title?: string; lines?: string[] }
   paged?: boolean
+  /** Uploads started from a project's settings: the files also go to that project as a batch. */
+  attachTo?: AttachTarget | null
 }
+
+export type AttachTarget = { projectId: string; projectName: string; priority: number }
 
 const rowsUrl = (datasetId: string, cursor?: string) => `/datasets/${datasetId}${cursor ? `?cursor=${encodeURIComponent(cursor)}` : ''}`
 export const rowCountLabel = (n: number) => `${formatNumber(n)} data ${n === 1 ? 'row' : 'rows'}`
@@ -123,12 +127,20 @@ function PanelHead(props: { id: string; title: string; datasetId: string }) {
   )
 }
 
-export function UploadPanel(props: { d: DatasetView; open: boolean }) {
-  const { d } = props
+export function UploadPanel(props: { d: DatasetView; open: boolean; attachTo?: AttachTarget | null }) {
+  const { d, attachTo } = props
   return (
     <section class="card ds-panel" id="upload-panel" hidden={!props.open} aria-labelledby="upload-panel-title" tabindex={-1}
-      data-upload-panel data-dataset-id={d.id} data-single-max={String(SINGLE_UPLOAD_MAX)} data-rows-url={`/datasets/${d.id}`}>
+      data-upload-panel data-dataset-id={d.id} data-single-max={String(SINGLE_UPLOAD_MAX)} data-rows-url={`/datasets/${d.id}`}
+      data-attach-project={attachTo?.projectId} data-attach-priority={attachTo ? String(attachTo.priority) : undefined} data-attach-name={attachTo ? d.name : undefined}>
       <PanelHead id="upload-panel" title="Add files" datasetId={d.id} />
+      {attachTo ? (
+        <div class="notice" data-attach-note>
+          <Alert tone="info">
+            Files you upload here are also added to the project <a href={`/projects/${attachTo.projectId}/settings/data`}>{attachTo.projectName}</a> as a batch (priority {attachTo.priority}) once they are in.
+          </Alert>
+        </div>
+      ) : null}
       <p class="muted">
         Each file becomes a data row, typed by its content (images, video, audio, text, PDF…). Up to 5 GB per file; files over {formatBytes(SINGLE_UPLOAD_MAX)} are sent in parts.
       </p>
@@ -348,7 +360,7 @@ export function DatasetPage(props: DatasetPageProps) {
       ) : null}
       {props.canManage ? (
         <>
-          <UploadPanel d={d} open={props.panel === 'upload'} />
+          <UploadPanel d={d} open={props.panel === 'upload'} attachTo={props.attachTo} />
           <ImportPanel d={d} open={props.panel === 'import'} task={props.importTask} error={props.importError} />
         </>
       ) : null}

@@ -178,9 +178,44 @@ export type DataProps = {
   p: ProjectView
   batches: BatchView[]
   canManage: boolean
+  /** May also create datasets: offers uploading files into a new dataset attached to the project. */
+  canUpload?: boolean
   state?: FormState
+  uploadState?: FormState
   /** What the last change did ("Attached 120 data rows …"). */
   done?: string
+}
+
+/** Files from the computer → a new dataset → a batch of this project, in one go. The upload itself
+ * happens on the new dataset's page (progress per file, big files in parts); the batch is made when
+ * the files are in (public/js/uploads.js). */
+function UploadIntoProject(props: { p: ProjectView; state?: FormState }) {
+  const url = `/projects/${props.p.id}/settings/data/upload`
+  const st = props.state
+  const nameErr = fieldError(st, 'name')
+  const v = st?.values ?? {}
+  return (
+    <form class="form attach-form" method="post" action={url} hx-boost="false" id="upload-into-project">
+      <h3>Upload files into a new dataset</h3>
+      <p class="muted small">Creates the dataset, opens its upload panel, and adds the files to this project as a batch once they are uploaded.</p>
+      <FormMessage state={st} fields={['name', 'priority']} />
+      <div class="form-row two">
+        <div class={`field${nameErr ? ' has-error' : ''}`}>
+          <label for="f-upload-dataset-name">New dataset name</label>
+          <input class="input" id="f-upload-dataset-name" name="name" required maxlength={200} autocomplete="off" value={v.name == null ? `${props.p.name} uploads` : String(v.name)}
+            aria-invalid={nameErr ? 'true' : undefined} />
+          {nameErr ? <div class="error">{nameErr}</div> : null}
+        </div>
+        <div class="field">
+          <label for="f-upload-priority">Batch priority</label>
+          <select class="select" id="f-upload-priority" name="priority">
+            {[1, 2, 3, 4, 5].map((n) => <option value={String(n)} selected={String(v.priority ?? '3') === String(n)}>{PRIORITY_LABEL[n]}</option>)}
+          </select>
+        </div>
+      </div>
+      <div class="form-actions"><button class="btn" type="submit">Create dataset and choose files</button></div>
+    </form>
+  )
 }
 
 const PRIORITY_LABEL: Record<number, string> = { 1: '1 · highest', 2: '2 · high', 3: '3 · normal', 4: '4 · low', 5: '5 · lowest' }
@@ -275,6 +310,7 @@ export function DataSection(props: DataProps) {
       </p>
       {props.done ? <div class="notice"><Alert tone="success">{props.done}</Alert></div> : null}
       {props.canManage ? <AttachForm p={p} state={props.state} /> : null}
+      {props.canManage && props.canUpload ? <UploadIntoProject p={p} state={props.uploadState} /> : null}
       <h3 class="table-title">Batches</h3>
       {props.batches.length ? (
         <div class="table-wrap">

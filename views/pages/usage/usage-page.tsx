@@ -68,6 +68,8 @@ export type UsagePageProps = {
   months: MonthUsage[]
   breakdown: LabelingBreakdown
   errors?: { path: string; message: string }[]
+  /** With errors: the dates as typed, kept in the form (the page shows the default range). */
+  typed?: { start: string; end: string }
 }
 
 function RangePicker(props: { start: string; end: string; preset: number | null; errors?: { path: string; message: string }[] }) {
@@ -116,7 +118,7 @@ export function UsagePage(p: UsagePageProps) {
           </div>
           <a class="btn" id="usage-csv" href={csv} download>Download CSV</a>
         </div>
-        <RangePicker start={p.start} end={p.end} preset={p.preset} errors={p.errors} />
+        <RangePicker start={p.typed?.start ?? p.start} end={p.typed?.end ?? p.end} preset={p.preset} errors={p.errors} />
       </section>
       <section class="card">
         <h2>Annotation breakdown</h2>

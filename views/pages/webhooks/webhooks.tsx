@@ -89,6 +89,41 @@ export function WebhooksPage(props: { webhooks: WebhookView[]; projects: Project
   )
 }
 
+/**
+ * The delivery log, refreshing itself: every few seconds it asks for the log with the newest
+ * attempt it shows; the server answers 204 (htmx keeps the section as is, an opened response
+ * body stays open) until a new attempt exists, then the fresh section.
+ */
+export function DeliveriesSection(props: { base: string; deliveries: DeliveryView[] }) {
+  const { base } = props
+  const newest = props.deliveries[0]?.id ?? ''
+  return (
+    <div class="section" id="deliveries-section" hx-get={`${base}/deliveries?newest=${encodeURIComponent(newest)}`} hx-trigger="every 3s" hx-swap="outerHTML">
+      <h2>Deliveries</h2>
+      <div class="table-wrap">
+        <table class="table" id="deliveries">
+          <thead><tr><th>Time</th><th>Topic</th><th>Event</th><th>Attempt</th><th>Status</th><th>Duration</th><th>Response</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <tbody>
+            {props.deliveries.map((d) => (
+              <tr id={`delivery-${d.id}`}>
+                <td><Time value={d.created_at} /></td>
+                <td><code>{d.topic}</code></td>
+                <td><code>{d.event_id}</code></td>
+                <td>{d.attempt}</td>
+                <td>{d.status_code !== null && d.status_code >= 200 && d.status_code < 300 ? <Badge tone="green">{String(d.status_code)}</Badge> : <Badge tone="red">{d.status_code === null ? 'No answer' : String(d.status_code)}</Badge>}{d.next_attempt_at ? <div class="muted small">retry <Time value={d.next_attempt_at} /></div> : null}</td>
+                <td>{d.duration_ms === null ? '—' : `${d.duration_ms} ms`}</td>
+                <td>{d.error ? <div class="small">{d.error}</div> : null}{d.response_excerpt ? <details><summary class="small">Body</summary><pre class="small">{d.response_excerpt}</pre></details> : null}</td>
+                <td class="actions"><form method="post" action={`${base}/deliveries/${d.id}/redeliver`}><button class="btn btn-sm" type="submit">Redeliver</button></form></td>
+              </tr>
+            ))}
+            {props.deliveries.length ? null : <tr class="empty-row"><td colspan={8}><EmptyState title="No deliveries yet">Press Ping to send a test event. Deliveries are queued and appear here within seconds.</EmptyState></td></tr>}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  )
+}
+
 export function WebhookDetailPage(props: { w: WebhookView; projects: ProjectOption[]; deliveries: DeliveryView[]; state?: FormState; secret?: string; notice?: string }) {
   const { w } = props
   const st = props.state
@@ -125,29 +160,7 @@ export function WebhookDetailPage(props: { w: WebhookView; projects: ProjectOpti
         </div>
         {w.secret_rotation_ends_at ? <p class="muted small">The previous secret signs alongside the new one until <Time value={w.secret_rotation_ends_at} />.</p> : null}
       </section>
-      <div class="section">
-        <h2>Deliveries</h2>
-        <div class="table-wrap">
-          <table class="table" id="deliveries">
-            <thead><tr><th>Time</th><th>Topic</th><th>Event</th><th>Attempt</th><th>Status</th><th>Duration</th><th>Response</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>
-              {props.deliveries.map((d) => (
-                <tr>
-                  <td><Time value={d.created_at} /></td>
-                  <td><code>{d.topic}</code></td>
-                  <td><code>{d.event_id}</code></td>
-                  <td>{d.attempt}</td>
-                  <td>{d.status_code !== null && d.status_code >= 200 && d.status_code < 300 ? <Badge tone="green">{String(d.status_code)}</Badge> : <Badge tone="red">{d.status_code === null ? 'No answer' : String(d.status_code)}</Badge>}{d.next_attempt_at ? <div class="muted small">retry <Time value={d.next_attempt_at} /></div> : null}</td>
-                  <td>{d.duration_ms === null ? '—' : `${d.duration_ms} ms`}</td>
-                  <td>{d.error ? <div class="small">{d.error}</div> : null}{d.response_excerpt ? <details><summary class="small">Body</summary><pre class="small">{d.response_excerpt}</pre></details> : null}</td>
-                  <td class="actions"><form method="post" action={`${base}/deliveries/${d.id}/redeliver`}><button class="btn btn-sm" type="submit">Redeliver</button></form></td>
-                </tr>
-              ))}
-              {props.deliveries.length ? null : <tr class="empty-row"><td colspan={8}><EmptyState title="No deliveries yet">Press Ping to send a test event. Deliveries are queued and appear here within seconds.</EmptyState></td></tr>}
-            </tbody>
-          </table>
-        </div>
-      </div>
+      <DeliveriesSection base={base} deliveries={props.deliveries} />
     </>
   )
 }

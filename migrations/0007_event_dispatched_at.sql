@@ -1,0 +1,1 @@
+ALTER TABLE `events` ADD `dispatched_at` integer;

@@ -47,7 +47,7 @@ describe('datasets and data rows API', () => {
     expect(out.created[1].media_type).toBe('TEXT')
     expect(out.created[2].metadata_fields).toEqual([{ name: 'camera', value: 'front' }])
     expect(out.errors.map((e: any) => [e.index, e.field])).toEqual([[2, 'row_data'], [3, 'global_key'], [4, 'row_data'], [5, 'global_key'], [6, 'media_type'], [8, 'row']])
-    expect(out.errors[1].message).toMatch(/duplicate global key/)
+    expect(out.errors[1].message).toBe('duplicate global key: also used by row 1 of this input')
     expect(out.errors[2].message).toMatch(/at most 65,536/)
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(3)
     // The same keys again: no duplicates, each reported.
@@ -65,6 +65,18 @@ describe('datasets and data rows API', () => {
     // Delete keeps the count exact.
     expect((await call('DELETE', `/api/v1/data-rows/${out.created[1].id}`, admin())).status).toBe(204)
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(2)
+  })
+
+  it('takes long raw-text rows whose total is far over D1\'s 2 MB bound-value limit', async () => {
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('long texts') } }))
+    // 40 rows × 60,000 two-byte characters ≈ 4.8 MB: more than one INSERT parameter may hold.
+    const body = Array.from({ length: 40 }, (_, i) => ({ row_data: `${i} ${'é'.repeat(60_000)}`, external_id: `t${i}` }))
+    const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: body })
+    expect(res.status).toBe(201)
+    const out = await json(res)
+    expect(out.errors).toEqual([])
+    expect(out.created).toHaveLength(40)
+    expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(40)
   })
 
   it('refuses bodies that are not a list, too long, or malformed', async () => {

@@ -56,8 +56,43 @@ export const rowContext = (d: DatasetRow): RowContext => ({ s3Allowed: d.integra
 
 export type Candidate = { index: number; id: string; row: ValidRow; mediaAttributes?: Record<string, unknown> }
 
-/** How many rows go into one INSERT (one JSON parameter; well under D1's 2 MB value limit). */
+/** How many rows go into one INSERT at most (one JSON parameter). */
 export const INSERT_CHUNK = 500
+/** And how many characters that parameter may hold: D1 caps a bound value at 2 MB, and raw-text
+ * rows of up to 64K characters (up to 3 bytes each in UTF-8) would pass it long before 500 rows. */
+export const INSERT_CHUNK_CHARS = 600_000
+
+/** Candidates as the JSON objects the INSERT reads, cut into parameters that stay under both caps. */
+function insertPayloads(fresh: Candidate[]): { part: Candidate[]; payload: string }[] {
+  const out: { part: Candidate[]; payload: string }[] = []
+  let part: Candidate[] = []
+  let items: string[] = []
+  let chars = 2
+  for (const c of fresh) {
+    const item = JSON.stringify({
+      id: c.id,
+      rd: c.row.rowData,
+      gk: c.row.globalKey,
+      gkl: c.row.globalKey?.toLowerCase() ?? null,
+      ext: c.row.externalId,
+      mt: c.row.mediaType,
+      meta: JSON.stringify(c.row.metadataFields),
+      att: JSON.stringify(c.row.attachments),
+      ma: c.mediaAttributes ? JSON.stringify(c.mediaAttributes) : null,
+    })
+    if (part.length && (part.length >= INSERT_CHUNK || chars + item.length + 1 > INSERT_CHUNK_CHARS)) {
+      out.push({ part, payload: `[${items.join(',')}]` })
+      part = []
+      items = []
+      chars = 2
+    }
+    part.push(c)
+    items.push(item)
+    chars += item.length + 1
+  }
+  if (part.length) out.push({ part, payload: `[${items.join(',')}]` })
+  return out
+}
 
 /**
  * Inserts valid rows into a dataset. Duplicate global keys — within the candidates or against
@@ -66,7 +101,16 @@ export const INSERT_CHUNK = 500
  * the keys of earlier calls for the same input, so an input inserted in parts reports a repeated
  * key as a duplicate within the input, as one call would.
  */
-export async function insertRows(db: Db, d: DatasetRow, createdBy: string, candidates: Candidate[], now = Date.now(), firstByKey = new Map<string, number>()): Promise<{ inserted: Set<string>; errors: RowResultError[] }> {
+export async function insertRows(
+  db: Db,
+  d: DatasetRow,
+  createdBy: string,
+  candidates: Candidate[],
+  now = Date.now(),
+  firstByKey = new Map<string, number>(),
+  /** How the input names the row at `index` (a 0-based array index here; imports give line numbers). */
+  rowName: (index: number) => string = (i) => `row ${i + 1} of this input`,
+): Promise<{ inserted: Set<string>; errors: RowResultError[] }> {
   const errors: RowResultError[] = []
   const fresh: Candidate[] = []
   for (const c of candidates) {
@@ -74,7 +118,7 @@ export async function insertRows(db: Db, d: DatasetRow, createdBy: string, candi
     if (key !== undefined) {
       const first = firstByKey.get(key)
       if (first !== undefined) {
-        errors.push({ index: c.index, global_key: c.row.globalKey, field: 'global_key', message: `duplicate global key: also used by row ${first + 1} of this input` })
+        errors.push({ index: c.index, global_key: c.row.globalKey, field: 'global_key', message: `duplicate global key: also used by ${rowName(first)}` })
         continue
       }
       firstByKey.set(key, c.index)
@@ -82,21 +126,7 @@ export async function insertRows(db: Db, d: DatasetRow, createdBy: string, candi
     fresh.push(c)
   }
   const inserted = new Set<string>()
-  for (let i = 0; i < fresh.length; i += INSERT_CHUNK) {
-    const part = fresh.slice(i, i + INSERT_CHUNK)
-    const payload = JSON.stringify(
-      part.map((c) => ({
-        id: c.id,
-        rd: c.row.rowData,
-        gk: c.row.globalKey,
-        gkl: c.row.globalKey?.toLowerCase() ?? null,
-        ext: c.row.externalId,
-        mt: c.row.mediaType,
-        meta: JSON.stringify(c.row.metadataFields),
-        att: JSON.stringify(c.row.attachments),
-        ma: c.mediaAttributes ? JSON.stringify(c.mediaAttributes) : null,
-      })),
-    )
+  for (const { part, payload } of insertPayloads(fresh)) {
     const res = await db.all<{ id: string }>(sql`
       INSERT INTO data_rows (id, org_id, dataset_id, row_data, global_key, global_key_lower, external_id, media_type, metadata_fields, attachments, media_attributes, created_by, created_at, updated_at)
       SELECT json_extract(j.value, '$.id'), ${d.orgId}, ${d.id}, json_extract(j.value, '$.rd'), json_extract(j.value, '$.gk'), json_extract(j.value, '$.gkl'),

@@ -182,7 +182,7 @@ async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: Imp
       else candidates.push({ index: rec.line, id: importRowId(task.id, rec.line), row: r.row })
     }
     // Global keys seen earlier in this slice are reported as duplicates within the file.
-    const res = await insertRows(db, d, task.createdBy, candidates, Date.now(), seenKeys)
+    const res = await insertRows(db, d, task.createdBy, candidates, Date.now(), seenKeys, (line) => `line ${line} of this file`)
     for (const e of res.errors) errors.push({ line: e.index, global_key: e.global_key, field: e.field, message: e.message })
     created += candidates.filter((c) => res.inserted.has(c.id)).length
     // Fewer records than asked for: the window holds no more complete ones.

@@ -10,6 +10,7 @@ import { serveObject } from '../../lib/r2'
 import { datasets } from '../../db/schema'
 import { and, eq } from 'drizzle-orm'
 import { presignedAssetUrl } from '../integrations/service'
+import { parseS3Url } from '../integrations/aws'
 import { loadDataRow, mayViewDataRow, r2Prefix } from './data-rows'
 
 export async function dataRowContent(ctx: Ctx, id: string, request: Request): Promise<Response> {
@@ -30,7 +31,8 @@ export async function dataRowContent(ctx: Ctx, id: string, request: Request): Pr
       'X-Content-Type-Options': 'nosniff',
     })
   }
-  if (/^(s3|https):\/\//i.test(rd)) {
+  // Only S3 locations need the dataset's integration; other URLs skip that read.
+  if (/^s3:\/\//i.test(rd) || parseS3Url(rd)) {
     const d = await ctx.db.select({ integrationId: datasets.integrationId }).from(datasets).where(and(eq(datasets.id, row.datasetId), eq(datasets.orgId, row.orgId))).get()
     const signed = await presignedAssetUrl(ctx, d?.integrationId ?? null, rd)
     // The browser may keep the redirect a little, never past the URL's own expiry.

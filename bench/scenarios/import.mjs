@@ -5,7 +5,7 @@
 //
 // The raw rate to compare with is measured in the same run, on a copy of the same local D1 file
 // (same schema, indexes and triggers, same data), with sqlite3: exactly the INSERT … SELECT …
-// FROM json_each(?) … ON CONFLICT DO NOTHING RETURNING id statements that insertRows()
+// FROM json_each(?) … ON CONFLICT DO NOTHING statements that insertRows()
 // (src/modules/datasets/data-rows.ts) sends, 500 rows each, each statement its own transaction as
 // each D1 query is. That is the fair baseline: the same SQL work, without the Worker (parsing,
 // validation, R2 reads, queue hops, D1's per-query round trip). The same statements in a single
@@ -59,8 +59,7 @@ SELECT json_extract(j.value, '$.id'), ${q(orgId)}, ${q(datasetId)}, json_extract
        json_extract(j.value, '$.ext'), json_extract(j.value, '$.mt'), json_extract(j.value, '$.meta'), json_extract(j.value, '$.att'), json_extract(j.value, '$.ma'),
        ${q(userId)}, ${now}, ${now}
 FROM json_each(${q(JSON.stringify(part))}) AS j WHERE true
-ON CONFLICT DO NOTHING
-RETURNING id;\n`
+ON CONFLICT DO NOTHING;\n`
     if (!out.write(stmt)) await new Promise((r) => out.once('drain', r))
   }
   if (transaction) out.write('COMMIT;\n')

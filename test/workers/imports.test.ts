@@ -163,12 +163,14 @@ describe('import-data-rows', () => {
     const sent: QueueMessage[] = []
     // A D1 that fails the `failAt`-th INSERT into data_rows, as a consumer dying mid-slice would.
     let inserts = 0
+    let idChecks = 0
     let failAt = Infinity
     const flakyDb = new Proxy(env.DB, {
       get(target, prop) {
         if (prop === 'prepare') {
           return (query: string) => {
             if (/^\s*INSERT INTO data_rows/i.test(query) && ++inserts === failAt) throw new Error('simulated crash in the middle of a slice')
+            if (/^select "id" from "data_rows" where "data_rows"."id" IN/i.test(query)) idChecks++
             return target.prepare(query)
           }
         }
@@ -190,9 +192,11 @@ describe('import-data-rows', () => {
       return getQueueResult(b, ctx)
     }
 
-    // First slice: ceil(rows / 500) INSERTs. Fail the third INSERT of the second slice.
-    const firstSliceRows = Math.floor(SLICE_BYTES / 300) // lower bound: every line is ≥ 300 bytes
-    failAt = Math.ceil(firstSliceRows / 500) + 3
+    // A slice inserts its records 2,000 at a time, each chunk's INSERTs prepared once and sent as
+    // one batch. The first slice holds ~6,700 lines (every line is ≥ 300 bytes): 4 chunks. Fail
+    // the second chunk of the second slice, after its first chunk went in.
+    const firstSliceRows = Math.floor(SLICE_BYTES / 300)
+    failAt = Math.ceil(firstSliceRows / 2000) + 2
     const r1 = await deliver(1)
     expect(r1.retryMessages).toHaveLength(1)
     expect(r1.explicitAcks).toHaveLength(0)
@@ -208,7 +212,11 @@ describe('import-data-rows', () => {
     // The retry starts at the saved cursor, re-sends the rows the crashed slice had written, and
     // finishes the rest of the manifest in the same message.
     failAt = Infinity
+    idChecks = 0
     const r2 = await deliver(2)
+    // Only the chunk that had gone in before the crash is checked row by row; every other chunk's
+    // change count said all of its rows went in.
+    expect(idChecks).toBe(1)
     expect(r2.explicitAcks).toEqual(['m-2'])
     expect(sent).toHaveLength(0)
     const t = await db().select().from(tasks).where(eq(tasks.id, id)).get()

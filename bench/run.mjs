@@ -7,7 +7,8 @@
  * @typedef {{ title?: string, path: string, method?: string, headers?: Record<string,string>,
  *   body?: string, expectStatus?: number, allowNon2xx?: boolean }} Route
  * @typedef {{ base: string, persistTo: string, pgid: number, measure: Function, log: () => string,
- *   offline: <T>(fn: () => Promise<T> | T) => Promise<T> }} Ctx
+ *   offline: <T>(fn: () => Promise<T> | T) => Promise<T>,
+ *   withEntry: <T>(script: string, fn: (s: { base: string, pgid: number }) => Promise<T>) => Promise<T> }} Ctx
  * @typedef {{ name: string, description: string, vars?: Record<string,string>,
  *   setup?: (ctx: Ctx) => Promise<void>,
  *   routes?: Route[] | ((ctx: Ctx) => Route[]),
@@ -17,6 +18,8 @@
  * `ctx.offline(fn)` stops the server, runs `fn` (e.g. bulk SQL straight into the local D1 file
  * with sqlite3, which must not happen while workerd has it open) and starts the server again on
  * the same state; `ctx.base`, `ctx.pgid` and `ctx.log` then describe the new server.
+ * `ctx.withEntry(script, fn)` does the same with a server started from another Worker entry
+ * (`wrangler dev <script>`, same bindings and state) running while `fn` runs.
  */
 import { appendFileSync, mkdirSync, readdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -105,6 +108,20 @@ try {
   dev = await startDev(devOptions)
   const ctx = {
     base: dev.base, persistTo: STATE, pgid: dev.child.pid, measure, log: dev.log,
+    /** Runs `fn` against a server started from another entry (`script`, same bindings and state),
+     * then goes back to the app's. */
+    async withEntry(script, fn) {
+      return ctx.offline(async () => {
+        const other = await startDev({ ...devOptions, script })
+        const pgid = other.child.pid
+        try {
+          return await fn({ base: other.base, pgid })
+        } finally {
+          await shutdown(other.child)
+          await groupGone(pgid)
+        }
+      })
+    },
     async offline(fn) {
       const pgid = dev.child.pid
       keepLog()

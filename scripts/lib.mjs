@@ -15,11 +15,12 @@ export function migrateLocal(persistTo) {
 }
 
 /** Starts `wrangler dev` and resolves once /healthz answers. */
-export async function startDev({ port = 8787, persistTo, logLevel = 'info', vars = {}, inherit = false } = {}) {
+export async function startDev({ port = 8787, persistTo, logLevel = 'info', vars = {}, inherit = false, script } = {}) {
   // A server left over on this port would answer our readiness check with old code and state.
   const stale = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false)
   if (stale) throw new Error(`port ${port} is already in use (a wrangler dev still running?); stop it and try again`)
-  const args = ['dev', '--ip', '127.0.0.1', '--port', String(port), '--test-scheduled', '--log-level', logLevel, ...(persistTo ? ['--persist-to', persistTo] : [])]
+  // `script`: another entry than wrangler.toml's `main`, with the same bindings (bench/raw-export-worker.ts).
+  const args = ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--test-scheduled', '--log-level', logLevel, ...(persistTo ? ['--persist-to', persistTo] : [])]
   for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`)
   const child = spawn(wranglerBin, args, { stdio: inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'], env: quietEnv, detached: process.platform !== 'win32' })
   let log = ''

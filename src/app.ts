@@ -8,7 +8,8 @@ import { problem } from './lib/api'
 import { renderError } from './lib/render'
 import { requestContext } from './middleware/request-context'
 import { appSecureHeaders, docsHeaders } from './middleware/security'
-import { loadActor, requireApi } from './middleware/auth'
+import { loadActor, requireApi, runAgainWith } from './middleware/auth'
+import { ActorStale } from './auth/optimistic-actor'
 import { csrf } from './middleware/csrf'
 import { authWeb } from './modules/auth/web'
 import { accountApi } from './modules/account/api'
@@ -41,6 +42,8 @@ const isApi = (c: Context) => c.req.path.startsWith('/api/') || c.req.path === '
  * answered generically (no stack traces, ever). */
 export function toAppError(err: unknown, requestId: string): AppError {
   if (err instanceof AppError) return err
+  // Not a failure: the request is about to run again with its actor read fresh (middleware/auth.ts).
+  if (err instanceof ActorStale) return new AppError('UNAUTHORIZED', 'Your access changed while this page loaded; reload it.')
   if (err instanceof HTTPException) {
     if (err.status === 400) return new AppError('VALIDATION', /JSON/i.test(err.message) ? 'Malformed JSON in request body' : err.message || 'Bad request')
     if (err.status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large')
@@ -68,6 +71,7 @@ api.route('/v1', usageApi)
 api.route('/v1', integrationsApi)
 
 export const app = new Hono<AppEnv>()
+runAgainWith((req, env, exec) => app.fetch(req, env, exec))
 app.use(requestContext)
 app.use(appSecureHeaders)
 app.use(loadActor)

@@ -3,6 +3,7 @@ import type { Db } from './db/client'
 import type { OrgRole } from './db/schema/columns'
 import type { TaskStatus } from './modules/tasks/status-object'
 import type { QueueMessage } from './handlers/queue'
+import type { ActorGate } from './auth/optimistic-actor'
 
 export type Env = {
   DB: D1Database
@@ -56,6 +57,10 @@ export type AppEnv = {
     requestId: string
     db: Db
     actor: Actor | undefined
+    /** Set while a remembered actor awaits confirmation (src/auth/optimistic-actor.ts). */
+    gate?: ActorGate
+    /** The Tasks badge, when read along with the page's first batch (src/lib/render.tsx). */
+    runningTasks?: string[]
   }
 }
 
@@ -67,4 +72,6 @@ export type Ctx = {
   requestId: string
   /** Defer work past the response (webhook enqueueing, last-used stamps). */
   waitUntil: (p: Promise<unknown>) => void
+  /** The request's remembered actor awaiting confirmation, if any: `readBatch` confirms it. */
+  gate?: ActorGate | undefined
 }

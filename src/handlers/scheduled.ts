@@ -5,7 +5,7 @@ import { makeDb } from '../db/client'
 import { purgeExpiredSessions } from '../modules/auth/service'
 import { purgeExpired } from '../lib/rate-limit'
 import { reviveStuckTasks } from '../modules/tasks/service'
-import { dispatchEvents, pruneDeliveryLog } from '../modules/webhooks/delivery'
+import { dispatchEvents, pruneDeliveryLog, pruneEvents } from '../modules/webhooks/delivery'
 import { rollupUsage } from '../modules/usage/rollup'
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
@@ -17,6 +17,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     ['revive stuck tasks', () => reviveStuckTasks(env, now)],
     ['dispatch webhook events', () => dispatchEvents(env, now)],
     ['prune webhook delivery log', () => pruneDeliveryLog(env, now)],
+    ['prune webhook events', () => pruneEvents(env, now)],
     ['roll up usage', () => rollupUsage(db, now)],
   ]
   // The steps are independent: one failing (say, a webhook dispatch) must not stop the others (the

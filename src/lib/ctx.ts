@@ -12,5 +12,6 @@ export function ctxOf(c: Context<AppEnv>): Ctx {
     actor,
     requestId: c.var.requestId,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
+    gate: c.var.gate,
   }
 }

@@ -3,7 +3,10 @@
 export const iso = (d: Date | number | null | undefined): string | null =>
   d == null ? null : new Date(d).toISOString()
 
-export const formatNumber = (n: number) => new Intl.NumberFormat('en-US').format(n)
+// One formatter for the isolate: constructing an Intl.NumberFormat costs ~20 µs, and the Projects
+// list formats four numbers a row (200 for a page, ~4 ms of a ~8 ms render).
+const numberFormat = new Intl.NumberFormat('en-US')
+export const formatNumber = (n: number) => numberFormat.format(n)
 
 export function formatBytes(n: number): string {
   if (n < 1024) return `${n} B`

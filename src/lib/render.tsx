@@ -6,7 +6,8 @@ import type { AppEnv } from '../env'
 import { AppShell, type Section } from '../../views/layouts/shell'
 import { ErrorPage } from '../../views/pages/errors/error-page'
 import type { AppError } from './errors'
-import { runningTaskIds } from '../modules/tasks/service'
+import { runningTasksRead } from '../modules/tasks/service'
+import { runReads } from '../db/reads'
 
 type C = Context<AppEnv>
 
@@ -29,14 +30,26 @@ export async function renderPage(c: C, o: PageOptions) {
   c.header('Vary', 'HX-Request')
   if (o.fragment !== undefined && wantsFragment(c)) return c.html(<>{o.fragment}</>, o.status ?? 200)
   const actor = c.var.actor!
-  // The Tasks badge: ids of the person's running tasks (a small indexed query).
-  const running = await runningTaskIds(c.var.db, actor)
+  // The Tasks badge: ids of the person's running tasks (a small indexed query), unless it was read
+  // along with the page's first batch (`preloadTaskBadge`).
+  const running = c.var.runningTasks ?? (await runReads({ db: c.var.db, gate: c.var.gate }, runningTasksRead(c.var.db, actor)))[0]
   return c.html(
     <AppShell actor={actor} title={o.title} section={o.section} wide={o.wide} runningTasks={running}>
       {o.body}
     </AppShell>,
     o.status ?? 200,
   )
+}
+
+/**
+ * For a full page whose remembered actor is still to be confirmed: read the Tasks badge in the
+ * same D1 batch as the page's first reads and the confirmation (src/db/reads.ts).
+ */
+export function preloadTaskBadge(c: C) {
+  const gate = c.var.gate
+  if (!gate || gate.state !== 'pending' || wantsFragment(c) || !c.var.actor) return
+  const read = runningTasksRead(c.var.db, c.var.actor)
+  gate.along({ stmts: read.stmts, done: (rows) => c.set('runningTasks', read.done(rows)) })
 }
 
 /** A standalone page (login, sign-up, invitation) with a doctype. */

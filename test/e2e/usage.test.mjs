@@ -265,7 +265,7 @@ test('usage: the rollup fills Account → Usage; chart, both tables and the rang
     await page.fill('input[name=start_date]', ago(3))
     await page.fill('input[name=end_date]', ago(9))
     await page.click('form.usage-range button[type=submit]')
-    await page.waitForSelector('form.usage-range [role=alert]:has-text("end_date must be after start_date")')
+    await page.waitForSelector('form.usage-range [role=alert]:has-text("The end date must be after the start date")')
     assert.equal(await page.inputValue('input[name=start_date]'), ago(3))
     assert.equal(await page.inputValue('input[name=end_date]'), ago(9))
 

@@ -55,7 +55,7 @@ describe('usage page', () => {
   it('shows range errors on the form', async () => {
     const res = await call('GET', '/account/usage?start_date=2026-03-01&end_date=2026-01-01', admin())
     expect(res.status).toBe(422)
-    expect(await res.text()).toContain('end_date must be after start_date')
+    expect(await res.text()).toContain('The end date must be after the start date')
   })
 
   it('downloads CSV', async () => {

@@ -8,7 +8,7 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { eq, inArray } from 'drizzle-orm'
 import { Webhook } from 'standardwebhooks'
 import worker from '../../src/index'
-import { events, tasks, webhookDeliveries } from '../../src/db/schema'
+import { events, tasks, webhookDeliveries, webhookDispatch } from '../../src/db/schema'
 import type { Ctx } from '../../src/env'
 import { newId, idTime } from '../../src/lib/ids'
 import { parse } from '../../src/lib/validate'
@@ -16,7 +16,7 @@ import { createLabel, reviewLabel, updateLabel } from '../../src/modules/labels/
 import { CreateLabelInput } from '../../src/modules/labels/schemas'
 import { startLabelImport } from '../../src/modules/labels/imports'
 import { completeTask } from '../../src/modules/tasks/service'
-import { DELIVERY_LOG_RETENTION_DAYS, dispatchEventIds, dispatchEvents, idFloor, pruneDeliveryLog } from '../../src/modules/webhooks/delivery'
+import { DELIVERY_LOG_RETENTION_DAYS, EVENT_RETENTION_DAYS, dispatchEventIds, dispatchEvents, idFloor, pruneDeliveryLog, pruneEvents } from '../../src/modules/webhooks/delivery'
 import { DISPATCH_KIND } from '../../src/modules/webhooks/events'
 import { updateWebhook } from '../../src/modules/webhooks/service'
 import { ctxFor, db, unique, type TestUser } from '../helpers/factories'
@@ -212,5 +212,32 @@ describe('delivery-log retention', () => {
     await waitOnExecutionContext(ctx)
     const ids = (await db().select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(inArray(webhookDeliveries.id, [...gone!, ...stays!]))).map((r) => r.id)
     expect(ids).toEqual(stays)
+  })
+})
+
+describe('outbox retention', () => {
+  it(`deletes events older than ${EVENT_RETENTION_DAYS} days that the safety net has passed, in bounded batches`, async () => {
+    const admin = await adminOf()
+    const now = Date.now()
+    const ids = [400, 60, 40, 33, EVENT_RETENTION_DAYS - 1, 1].map((days) => newId('evt', now - days * DAY))
+    await db().insert(events).values(ids.map((id) => ({ id, orgId: admin.org.id, projectId: null, topic: 'LABEL_CREATED', payload: { test: true }, createdAt: new Date(idTime(id)), dispatchedAt: new Date(idTime(id)) })))
+    const left = async () => (await db().select({ id: events.id }).from(events).where(inArray(events.id, ids))).map((r) => r.id).sort()
+    const saved = await db().select().from(webhookDispatch).where(eq(webhookDispatch.id, 'events')).get()
+    const watermark = async (id: string) =>
+      db().insert(webhookDispatch).values({ id: 'events', lastEventId: id, updatedAt: new Date() }).onConflictDoUpdate({ target: webhookDispatch.id, set: { lastEventId: id } })
+    try {
+      // The safety net has only passed the 60-day-old event: nothing newer goes, however old.
+      await watermark(ids[1]!)
+      expect(await pruneEvents(env, now)).toEqual({ deleted: 2, done: true })
+      expect(await left()).toEqual(ids.slice(2).sort())
+      // Past all of them: the two older than the retention go (one statement of one row at a time).
+      await watermark(ids[5]!)
+      expect(await pruneEvents(env, now, { batch: 1, maxBatches: 1 })).toEqual({ deleted: 1, done: false })
+      expect(await pruneEvents(env, now, { batch: 1, maxBatches: 5 })).toEqual({ deleted: 1, done: true })
+      expect(await left()).toEqual(ids.slice(4).sort())
+    } finally {
+      if (saved) await watermark(saved.lastEventId)
+      else await db().delete(webhookDispatch).where(eq(webhookDispatch.id, 'events'))
+    }
   })
 })

@@ -1,8 +1,9 @@
 /** @module Accounts and sessions: sign-up, login (rate-limited), logout, and turning a session
  * cookie into an Actor. Only a SHA-256 of the session token is stored. */
-import { and, eq, gt, lt } from 'drizzle-orm'
+import { and, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { memberships, organizations, sessions, users } from '../../db/schema'
+import { forget, type Lookup } from '../../auth/optimistic-actor'
 import type { Actor, Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { dummyPasswordHash, hashPassword, randomToken, sha256Hex, verifyPassword } from '../../lib/crypto'
@@ -89,31 +90,39 @@ export async function login(db: Db, env: Env, input: LoginInput, ip: string): Pr
 }
 
 export async function logout(db: Db, token: string): Promise<void> {
-  await db.delete(sessions).where(eq(sessions.id, await sha256Hex(token)))
+  const id = await sha256Hex(token)
+  forget(sessionLookup(id).key)
+  await db.delete(sessions).where(eq(sessions.id, id))
 }
 
-/** The Actor behind a session cookie, or undefined if the session is unknown, expired, or the
- * person has left the organization (their membership is gone). */
+/** The lookup of a session (by the SHA-256 of its token): its person, organization and current
+ * role, or no row if the session is unknown, expired, or the person has left the organization
+ * (their membership is gone). Raw SQL with column aliases so that it can lead a D1 batch
+ * (src/auth/optimistic-actor.ts), whose results are keyed by column name. */
+export function sessionLookup(id: string, now = Date.now()): Lookup {
+  return {
+    key: `s:${id}`,
+    item: (db) => db.all(sql`
+      SELECT u.id AS userId, u.email AS email, u.full_name AS fullName, o.id AS orgId, o.name AS orgName, m.role AS role
+      FROM sessions s
+      JOIN users u ON u.id = s.user_id
+      JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
+      JOIN organizations o ON o.id = s.org_id
+      WHERE s.id = ${id} AND s.expires_at > ${now}`),
+    toActor: (row) => (row ? { ...(row as Pick<Actor, 'userId' | 'email' | 'fullName' | 'orgId' | 'orgName' | 'role'>), via: 'session', sessionId: id, readOnly: false } : undefined),
+  }
+}
+
+/** The session id (stored hash) of a cookie token, or undefined for a token that cannot be one. */
+export const sessionId = async (token: string) => (!token || token.length > 100 ? undefined : sha256Hex(token))
+
+/** The Actor behind a session cookie, or undefined (see `sessionLookup`). */
 export async function actorFromSession(db: Db, token: string, now = Date.now()): Promise<Actor | undefined> {
-  if (!token || token.length > 100) return undefined
-  const id = await sha256Hex(token)
-  const row = await db
-    .select({
-      userId: users.id,
-      email: users.email,
-      fullName: users.fullName,
-      orgId: organizations.id,
-      orgName: organizations.name,
-      role: memberships.role,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .innerJoin(memberships, and(eq(memberships.userId, sessions.userId), eq(memberships.orgId, sessions.orgId)))
-    .innerJoin(organizations, eq(organizations.id, sessions.orgId))
-    .where(and(eq(sessions.id, id), gt(sessions.expiresAt, new Date(now))))
-    .get()
-  if (!row) return undefined
-  return { ...row, via: 'session', sessionId: id, readOnly: false }
+  const id = await sessionId(token)
+  if (!id) return undefined
+  const lookup = sessionLookup(id, now)
+  const rows = (await (lookup.item(db) as unknown as Promise<Record<string, unknown>[]>))
+  return lookup.toActor(rows[0])
 }
 
 /** Housekeeping for the cron. */

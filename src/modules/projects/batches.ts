@@ -12,7 +12,7 @@ import { AppError, conflict, notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { loadProject, type LoadedProject } from './service'
-import { runReads, type Read } from './reads'
+import { runReads, type Read } from '../../db/reads'
 import type { CreateBatchInput } from './schemas'
 
 export type BatchView = { id: string; name: string; priority: number; size: number; created_at: string; skipped?: number }

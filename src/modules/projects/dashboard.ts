@@ -13,7 +13,7 @@ import type { Ctx } from '../../env'
 import { can } from '../../auth/permissions'
 import { iso } from '../../lib/format'
 import { loadProject, percentComplete, type LoadedProject } from './service'
-import { runReads, type Read } from './reads'
+import { runReads, type Read } from '../../db/reads'
 
 /** A project id, or the result of `loadProject(ctx, id)` for the same caller (access already checked). */
 export type ProjectRef = string | LoadedProject

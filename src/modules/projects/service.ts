@@ -14,7 +14,7 @@ import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { decodeCursor, encodeCursor, type Page } from '../../lib/pagination'
 import { normalizeOntology, removedFeatures, type Ontology } from './ontology'
-import { runReads, type Read } from './reads'
+import { runReads, type Read } from '../../db/reads'
 import type { CreateProjectInput, UpdateProjectInput } from './schemas'
 
 export type ProjectRow = typeof projects.$inferSelect
@@ -63,13 +63,21 @@ export type LoadedProject = { project: ProjectRow; role: OrgRole; pinned: boolea
 /** The project with the caller's role in it. 404 for another organization's project, a deleted
  * one, or one the caller has no role in; then `authorize(action)` (403 when seen but not allowed). */
 export async function loadProject(ctx: Ctx, id: string, action: Action = 'project.view'): Promise<LoadedProject> {
-  const row = await ctx.db
-    .select({ p: projects, memberRole: projectMembers.role, pinnedAt: projectPins.createdAt })
-    .from(projects)
-    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, ctx.actor.userId)))
-    .leftJoin(projectPins, and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId)))
-    .where(and(eq(projects.id, id), eq(projects.orgId, ctx.actor.orgId), isNull(projects.deletedAt)))
-    .get()
+  // Through runReads, so that a page's first read can confirm its remembered actor in the same
+  // round trip. `pinned_at` is aliased: projects has a created_at of its own, and batch results are
+  // keyed by column name.
+  const [row] = await runReads(ctx, {
+    stmts: [
+      ctx.db
+        .select({ p: projects, memberRole: projectMembers.role, pinnedAt: sql<number | null>`${projectPins.createdAt}`.as('pinned_at') })
+        .from(projects)
+        .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, ctx.actor.userId)))
+        .leftJoin(projectPins, and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId)))
+        .where(and(eq(projects.id, id), eq(projects.orgId, ctx.actor.orgId), isNull(projects.deletedAt)))
+        .limit(1),
+    ],
+    done: ([rows]) => (rows as { p: ProjectRow; memberRole: (typeof projectMembers.$inferSelect)['role'] | null; pinnedAt: number | null }[])[0],
+  })
   if (!row) throw notFound('Project')
   const role = projectRole(ctx.actor, row.memberRole)
   authorize(ctx.actor, 'project.view', { projectRole: role }, 'Project')

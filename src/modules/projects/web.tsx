@@ -36,7 +36,7 @@ import { addableMembers, listProjectMembers, removeProjectMember, setProjectMemb
 import { createBatch, deleteBatch, listBatches, listBatchesRead, type BatchView } from './batches'
 import { featuresInUse } from './features-in-use'
 import { labelSeries, labelSeriesRead, overviewRead, recentActivityRead, type Bucket } from './dashboard'
-import { runReads } from './reads'
+import { runReads } from '../../db/reads'
 import { ExportInput } from '../exports/schemas'
 import { createDataset } from '../datasets/service'
 import { CreateDatasetInput } from '../datasets/schemas'

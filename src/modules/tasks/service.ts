@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import type { Read } from '../../db/reads'
 import { makeDb } from '../../db/client'
 import { tasks, type TaskStatusValue, type TaskType } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
@@ -109,14 +110,18 @@ export async function listMyTasks(ctx: Ctx, q: { limit: number; cursor?: string 
 }
 
 /** Ids of the person's running tasks (for the Tasks badge and live tracking); at most 20. */
-export async function runningTaskIds(db: Db, actor: { orgId: string; userId: string }): Promise<string[]> {
-  const rows = await db
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(and(eq(tasks.createdBy, actor.userId), inArray(tasks.status, RUNNING), eq(tasks.orgId, actor.orgId)))
-    .orderBy(desc(tasks.id))
-    .limit(20)
-  return rows.map((r) => r.id)
+export function runningTasksRead(db: Db, actor: { orgId: string; userId: string }): Read<string[]> {
+  return {
+    stmts: [
+      db
+        .select({ id: tasks.id })
+        .from(tasks)
+        .where(and(eq(tasks.createdBy, actor.userId), inArray(tasks.status, RUNNING), eq(tasks.orgId, actor.orgId)))
+        .orderBy(desc(tasks.id))
+        .limit(20),
+    ],
+    done: ([rows]) => (rows as { id: string }[]).map((r) => r.id),
+  }
 }
 
 /** A task of the caller's organization that the caller may see (its creator, or an admin). */

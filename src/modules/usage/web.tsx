@@ -32,7 +32,13 @@ function readRange(c: C): { range: UsageRange; errors?: { path: string; message:
   const parsed = v.safeParse(UsageRange, { start_date: q.start_date ?? '', end_date: q.end_date ?? '' })
   if (parsed.success) return { range: parsed.output }
   // The page shows the default range; the form keeps what was typed, next to its error.
-  return { range: lastDays(30), errors: issuesToErrors(parsed.issues), typed: { start: q.start_date ?? '', end: q.end_date ?? '' } }
+  return { range: lastDays(30), errors: issuesToErrors(parsed.issues).map((e) => ({ ...e, message: forPeople(e.message) })), typed: { start: q.start_date ?? '', end: q.end_date ?? '' } }
+}
+
+/** The schema's messages name the API's query fields; the form's labels are "Start" and "End". */
+const forPeople = (m: string) => {
+  const s = m.replace(/\bstart_date\b/g, 'the start date').replace(/\bend_date\b/g, 'the end date')
+  return s.charAt(0).toUpperCase() + s.slice(1)
 }
 
 const presetOf = (r: UsageRange) => PRESETS.find((n) => r.end_date === addDays(today(), 1) && r.start_date === addDays(r.end_date, -n)) ?? null

@@ -334,3 +334,23 @@ export async function pruneDeliveryLog(env: Env, now = Date.now(), o: { batch?: 
   }
   return { deleted, done: false }
 }
+
+/** Outbox events are kept a day longer than the delivery log (resending an attempt from the log
+ * reads its event again), and only once the cron's safety net has passed them (its watermark). */
+export const EVENT_RETENTION_DAYS = DELIVERY_LOG_RETENTION_DAYS + 1
+
+/** Deletes outbox events older than EVENT_RETENTION_DAYS, in bounded batches like the log. */
+export async function pruneEvents(env: Env, now = Date.now(), o: { batch?: number; maxBatches?: number } = {}): Promise<{ deleted: number; done: boolean }> {
+  const db = makeDb(env.DB)
+  const batch = o.batch ?? PRUNE_BATCH_ROWS
+  const floor = idFloor('evt', now - EVENT_RETENTION_DAYS * 86_400_000)
+  const wm = (await db.select().from(webhookDispatch).where(eq(webhookDispatch.id, WATERMARK)).get())?.lastEventId ?? ''
+  let deleted = 0
+  for (let i = 0; i < (o.maxBatches ?? PRUNE_MAX_BATCHES); i++) {
+    const r = await db.run(sql`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id < ${floor} AND id <= ${wm} ORDER BY id LIMIT ${batch})`)
+    const n = r.meta.changes ?? 0
+    deleted += n
+    if (n < batch) return { deleted, done: true }
+  }
+  return { deleted, done: false }
+}

@@ -1,13 +1,14 @@
 // The exact SQL (and parameters) that the Projects list, the search and the dashboard overview send
 // to D1, captured by running the real service functions against a recording stand-in for D1.
-// bench/explain.mjs bundles this file with esbuild (bench/ is outside tsconfig) and runs
+// bench/explain.mjs bundles this file with esbuild (tsc checks it too) and runs
 // EXPLAIN QUERY PLAN for each statement with sqlite3 on the benchmark's database, so the plans in
 // BENCHMARKS.md follow the code instead of a hand-copied query.
 import { makeDb } from '../src/db/client'
 import { listProjects, loadProject } from '../src/modules/projects/service'
 import { labelSeries, projectOverview, recentActivity } from '../src/modules/projects/dashboard'
 import { listBatches } from '../src/modules/projects/batches'
-import { runningTaskIds } from '../src/modules/tasks/service'
+import { runningTasksRead } from '../src/modules/tasks/service'
+import { runReads } from '../src/db/reads'
 import { actorFromSession } from '../src/modules/auth/service'
 import { handleQueue } from '../src/handlers/queue'
 import { buildLines, People } from '../src/modules/exports/lines'
@@ -84,7 +85,7 @@ export async function captureQueries(ids: Ids): Promise<Captured[]> {
   at('every request: session lookup')
   await actorFromSession(db, 'bench-session-token')
   at('every page: running tasks badge')
-  await runningTaskIds(db, { orgId: ids.orgId, userId: ids.userId })
+  await runReads({ db }, runningTasksRead(db, { orgId: ids.orgId, userId: ids.userId }))
   return out
 }
 

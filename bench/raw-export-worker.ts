@@ -11,6 +11,7 @@
  */
 import worker, { TaskStatus } from '../src/index'
 import type { Env } from '../src/env'
+import type { QueueMessage } from '../src/handlers/queue'
 import { PART_BYTES as PART } from '../src/modules/exports/service'
 
 export { TaskStatus }
@@ -78,4 +79,4 @@ export default {
     }
     return worker.fetch(request, env, ctx)
   },
-} satisfies ExportedHandler<Env>
+} satisfies ExportedHandler<Env, QueueMessage>

@@ -87,6 +87,21 @@ describe('a remembered actor', () => {
     expect(page.trips.map((t) => t.kind)).toEqual(['batch', 'batch'])
   })
 
+  it('serves an uploaded thumbnail in one round trip: the row, its dataset and the confirmation', async () => {
+    const call = (method: string, path: string, body: unknown) =>
+      worker.fetch(new Request(ORIGIN + path, { method, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), env, createExecutionContext())
+    const d = (await (await call('POST', '/api/v1/datasets', { name: unique('Thumbs') })).json()) as { id: string }
+    const objectKey = `uploads/${org.id}/${unique('thumb')}.png`
+    await env.ASSETS_BUCKET.put(objectKey, new Uint8Array([137, 80, 78, 71]))
+    const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, [{ row_data: `r2://${objectKey}`, media_type: 'IMAGE' }])
+    const rowId = ((await res.json()) as { created: { id: string }[] }).created[0]!.id
+    await get(`/api/v1/data-rows/${rowId}/content`, { cookie: admin.cookie })
+    const thumb = await get(`/api/v1/data-rows/${rowId}/content`, { cookie: admin.cookie })
+    expect(thumb.res.status).toBe(200)
+    expect(thumb.trips.map((t) => t.kind)).toEqual(['batch'])
+    expect(thumb.trips[0]!.sql).toHaveLength(2)
+  })
+
   it('a handler that reads nothing from D1 is still confirmed before it answers', async () => {
     const u = await makeUser(org, 'LABELER')
     expect(JSON.parse((await get('/api/v1/me', { cookie: u.cookie })).body).user.full_name).toBeTruthy()

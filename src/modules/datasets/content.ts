@@ -7,14 +7,12 @@
 import type { Ctx } from '../../env'
 import { notFound } from '../../lib/errors'
 import { serveObject } from '../../lib/r2'
-import { datasets } from '../../db/schema'
-import { and, eq } from 'drizzle-orm'
 import { presignedAssetUrl } from '../integrations/service'
 import { parseS3Url } from '../integrations/aws'
-import { loadDataRow, mayViewDataRow, r2Prefix } from './data-rows'
+import { loadDataRowAndDataset, mayViewDataRow, r2Prefix } from './data-rows'
 
 export async function dataRowContent(ctx: Ctx, id: string, request: Request): Promise<Response> {
-  const row = await loadDataRow(ctx, { id })
+  const { row, integrationId } = await loadDataRowAndDataset(ctx, { id })
   if (!(await mayViewDataRow(ctx, row))) throw notFound('Data row')
   const rd = row.rowData
   const mime = String(row.mediaAttributes?.mime_type ?? '') || undefined
@@ -31,10 +29,9 @@ export async function dataRowContent(ctx: Ctx, id: string, request: Request): Pr
       'X-Content-Type-Options': 'nosniff',
     })
   }
-  // Only S3 locations need the dataset's integration; other URLs skip that read.
+  // Only S3 locations need the dataset's integration (read with the row); other URLs skip it.
   if (/^s3:\/\//i.test(rd) || parseS3Url(rd)) {
-    const d = await ctx.db.select({ integrationId: datasets.integrationId }).from(datasets).where(and(eq(datasets.id, row.datasetId), eq(datasets.orgId, row.orgId))).get()
-    const signed = await presignedAssetUrl(ctx, d?.integrationId ?? null, rd)
+    const signed = await presignedAssetUrl(ctx, integrationId, rd)
     // The browser may keep the redirect a little, never past the URL's own expiry.
     if (signed) return new Response(null, { status: 302, headers: { Location: signed.url, 'Cache-Control': `private, max-age=${Math.min(60, signed.expiresIn)}` } })
   }

@@ -17,6 +17,7 @@ import { iso } from '../../lib/format'
 import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { checkRow, type RowContext, type ValidRow } from './row-input'
+import { runReads } from '../../db/reads'
 import { loadDataset, type DatasetRow } from './service'
 
 export type DataRowRow = typeof dataRows.$inferSelect
@@ -220,18 +221,29 @@ export async function listDataRows(ctx: Ctx, datasetId: string, q: { limit: numb
   return toPage(rows, q.limit, (r) => [r.id], dataRowView)
 }
 
-/** A data row of the caller's organization in a live dataset; visible to whoever may see datasets
- * (org role), or — for the labeling queue — through a project (checked by the caller). */
-export async function loadDataRow(ctx: Ctx, by: { id?: string; globalKey?: string }): Promise<DataRowRow> {
+/** A data row of the caller's organization in a live dataset, with its dataset's integration;
+ * visible to whoever may see datasets (org role), or — for the labeling queue — through a project
+ * (checked by the caller). One read, through `runReads`: for a thumbnail, the request's only D1
+ * round trip (it also confirms a remembered actor). */
+export async function loadDataRowAndDataset(ctx: Ctx, by: { id?: string; globalKey?: string }): Promise<{ row: DataRowRow; integrationId: string | null }> {
   const where = by.id ? eq(dataRows.id, by.id) : eq(dataRows.globalKeyLower, (by.globalKey ?? '').toLowerCase())
-  const row = await ctx.db
-    .select({ r: dataRows })
-    .from(dataRows)
-    .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
-    .where(and(where, eq(dataRows.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
-    .get()
-  if (!row) throw notFound('Data row')
-  return row.r
+  const [hit] = await runReads(ctx, {
+    stmts: [
+      ctx.db
+        .select({ r: dataRows, integrationId: datasets.integrationId })
+        .from(dataRows)
+        .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
+        .where(and(where, eq(dataRows.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+        .limit(1),
+    ],
+    done: ([rows]) => (rows as { r: DataRowRow; integrationId: string | null }[])[0],
+  })
+  if (!hit) throw notFound('Data row')
+  return { row: hit.r, integrationId: hit.integrationId }
+}
+
+export async function loadDataRow(ctx: Ctx, by: { id?: string; globalKey?: string }): Promise<DataRowRow> {
+  return (await loadDataRowAndDataset(ctx, by)).row
 }
 
 /** Whoever may see datasets, or a project-based member of a project holding the row (as for its

@@ -140,6 +140,22 @@ describe('validation against the emulator', () => {
     expect(r.valid).toBe(false)
     expect(check(r, 'assume_role').message).toMatch(/^Could not reach AWS STS at 127\.0\.0\.1:9/)
     expect(check(r, 'read_access').message).toMatch(/^Not run: the role could not be assumed/)
+    expect(r.unreachable).toMatch(/^Could not reach AWS STS/)
+  })
+
+  it('an outage changes nothing: a validated integration stays valid and attachable; a real refusal does not', async () => {
+    const i = await newIntegration(admin)
+    expect((await validate(admin, i.id, `s3://${bucket}/images/cat one.png`)).valid).toBe(true)
+    const before = await json(await call('GET', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }))
+    // AWS unreachable: the answer fails, the stored result stays as it was.
+    const down = { ...ctxFor(admin.actor), env: { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } as Env }
+    const r = await validateIntegration(down, i.id, { test_object_url: `s3://${bucket}/images/cat one.png` })
+    expect(r).toMatchObject({ valid: false, unreachable: expect.stringMatching(/^Could not reach/) })
+    const after = await json(await call('GET', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }))
+    expect(after).toMatchObject({ valid: true, checks: before.checks, validated_at: before.validated_at })
+    // A definite answer from AWS (no such object) is recorded as before.
+    expect((await validate(admin, i.id, 's3://no-such-bucket-ld/x.png')).valid).toBe(false)
+    expect(await json(await call('GET', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }))).toMatchObject({ valid: false })
   })
 
   it('missing platform credentials are named, not a crash', async () => {

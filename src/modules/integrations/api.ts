@@ -43,7 +43,7 @@ export const integrationsApi = new Hono<AppEnv>()
     return c.body(null, 204)
   })
   .post('/integrations/:id/validate', doc('Integrations', 'Run the named checks (role ARN format, AssumeRole with the external id, read access to a test object)', { schema: Validation }), validate('json', ValidateIntegrationInput), async (c) =>
-    c.json(await validateIntegration(ctxOf(c), c.req.param('id'), c.req.valid('json'))),
+    c.json(await validateIntegration(ctxOf(c), c.req.param('id'), c.req.valid('json')).then(({ valid, checks }) => ({ valid, checks }))),
   )
   .put('/datasets/:id/integration', doc('Integrations', 'Attach a validated integration to a dataset, or detach with null', { schema: DatasetView }), validate('json', DatasetIntegrationInput), async (c) =>
     c.json(await setDatasetIntegration(ctxOf(c), c.req.param('id'), c.req.valid('json').integration_id)),

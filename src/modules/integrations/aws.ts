@@ -29,9 +29,17 @@ export function awsConfig(env: Env): AwsConfig | null {
 export type TempCredentials = { accessKeyId: string; secretAccessKey: string; sessionToken: string; expiresAt: number }
 
 /** Why an AWS call failed, in words an admin can act on. `code` is AWS's error code, or NETWORK. */
+/** AWS error codes that say "not now" rather than "no": throttling and AWS's own failures. */
+const TRANSIENT_CODES = new Set(['NETWORK', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'SlowDown', 'ServiceUnavailable', 'InternalError', 'InternalFailure', 'RequestTimeout'])
+
 export class AwsCallError extends Error {
   constructor(readonly code: string, message: string) {
     super(message)
+  }
+
+  /** AWS could not be reached or failed on its side: the same call may well succeed later. */
+  get transient(): boolean {
+    return TRANSIENT_CODES.has(this.code) || /^HTTP 5\d\d$/.test(this.code)
   }
 }
 

@@ -159,9 +159,15 @@ async function sampleObject(ctx: Ctx, integrationId: string): Promise<string | n
 const failed = (name: string, message: string): IntegrationCheck => ({ name, success: false, message })
 const skipped = (name: string, why: string): IntegrationCheck => failed(name, `Not run: ${why}`)
 
-/** The named checks, in order; a failed step skips the ones that depend on it. */
-export async function runChecks(ctx: Ctx, i: IntegrationRow, testObjectUrl: string | null | undefined): Promise<IntegrationCheck[]> {
+/** The named checks, in order; a failed step skips the ones that depend on it. `unreachable`: the
+ * message of a check that failed because AWS could not be reached or failed on its side. */
+export async function runChecks(ctx: Ctx, i: IntegrationRow, testObjectUrl: string | null | undefined): Promise<{ checks: IntegrationCheck[]; unreachable: string | null }> {
   const checks: IntegrationCheck[] = []
+  let unreachable: string | null = null
+  const awsFailed = (name: string, e: unknown, otherwise: string) => {
+    if (e instanceof AwsCallError && e.transient) unreachable ??= e.message
+    return failed(name, e instanceof AwsCallError ? e.message : otherwise)
+  }
   if (!i.roleArn) checks.push(failed('role_arn_format', 'No role ARN yet: create the role in AWS with the trust policy shown, then paste its ARN.'))
   else if (!ROLE_ARN.test(i.roleArn)) checks.push(failed('role_arn_format', `${i.roleArn} is not a role ARN (arn:aws:iam::123456789012:role/Name).`))
   else checks.push({ name: 'role_arn_format', success: true, message: `Role ${i.roleArn.split('/').pop()} in account ${ROLE_ARN.exec(i.roleArn)![1]}.` })
@@ -176,7 +182,7 @@ export async function runChecks(ctx: Ctx, i: IntegrationRow, testObjectUrl: stri
       creds = await roleCredentials(cfg, { id: i.id, roleArn: i.roleArn!, externalId, accountId: ctx.env.PLATFORM_AWS_ACCOUNT_ID })
       checks.push({ name: 'assume_role', success: true, message: `Assumed the role with external id ${externalId}; temporary credentials valid until ${new Date(creds.expiresAt).toISOString()}.` })
     } catch (e) {
-      checks.push(failed('assume_role', e instanceof AwsCallError ? e.message : 'AssumeRole failed unexpectedly.'))
+      checks.push(awsFailed('assume_role', e, 'AssumeRole failed unexpectedly.'))
     }
   }
 
@@ -190,24 +196,30 @@ export async function runChecks(ctx: Ctx, i: IntegrationRow, testObjectUrl: stri
       const r = await probeRead(cfg, creds, object, target)
       checks.push({ name: 'read_access', success: true, message: `Read ${target}${r.size !== null ? ` (${r.size} bytes${r.contentType ? `, ${r.contentType}` : ''})` : ''}.` })
     } catch (e) {
-      checks.push(failed('read_access', e instanceof AwsCallError ? e.message : 'Reading the object failed unexpectedly.'))
+      checks.push(awsFailed('read_access', e, 'Reading the object failed unexpectedly.'))
     }
   }
-  return checks
+  return { checks, unreachable }
 }
 
-export async function validateIntegration(ctx: Ctx, id: string, input: ValidateIntegrationInput): Promise<{ valid: boolean; checks: IntegrationCheck[] }> {
+/**
+ * Runs the checks and records the result. A run that failed only because AWS could not be reached
+ * (or failed on its side) records nothing: a passing integration stays attachable through an
+ * outage, and the answer says what happened (`unreachable`).
+ */
+export async function validateIntegration(ctx: Ctx, id: string, input: ValidateIntegrationInput): Promise<{ valid: boolean; checks: IntegrationCheck[]; unreachable: string | null }> {
   const i = await loadIntegration(ctx, id, 'integration.manage')
   if (input.test_object_url && !parseS3Url(input.test_object_url)) throw invalid('test_object_url', 'test_object_url must be s3://bucket/key or an https://bucket.s3.region.amazonaws.com/key URL')
-  const checks = await runChecks(ctx, i, input.test_object_url)
+  const { checks, unreachable } = await runChecks(ctx, i, input.test_object_url)
   const valid = checks.every((c) => c.success)
+  if (!valid && unreachable) return { valid, checks, unreachable }
   const now = new Date()
   // Only the role that was checked is marked: if the ARN changed meanwhile, the result is dropped.
   await ctx.db
     .update(integrations)
     .set({ valid, checks, validatedAt: now, ...(valid ? { lastValidAt: now } : {}) })
     .where(and(eq(integrations.id, i.id), i.roleArn === null ? isNull(integrations.roleArn) : eq(integrations.roleArn, i.roleArn)))
-  return { valid, checks }
+  return { valid, checks, unreachable: null }
 }
 
 /** Attach (or detach with null) an integration to a dataset. Only a validated one may be attached. */

@@ -90,7 +90,10 @@ integrationsWeb.post('/:id/validate', async (c) => {
   const values = { test_object_url: f.test_object_url?.trim() ? f.test_object_url : null }
   try {
     const r = await validateIntegration(ctx, id, parse(ValidateIntegrationInput, values))
-    return r.valid ? detailPage(c, id, { notice: 'All checks passed.', validateState: { values } }) : detailPage(c, id, { error: 'Validation failed: see the checks below.', validateState: { values } })
+    if (r.valid) return detailPage(c, id, { notice: 'All checks passed.', validateState: { values } })
+    // AWS out of reach says nothing about the role: the stored result stays, and the page says why.
+    if (r.unreachable) return detailPage(c, id, { error: `${r.unreachable} Nothing was changed; try again in a moment.`, validateState: { values } })
+    return detailPage(c, id, { error: 'Validation failed: see the checks below.', validateState: { values } })
   } catch (e) {
     if (!isValidation(e)) throw e
     return detailPage(c, id, { validateState: { values, errors: e.errors } }, 422)

@@ -8,6 +8,7 @@
  * import of the same file add nothing.
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { makeDb, runBatch, type Db } from '../../db/client'
 import { batches, datasets, labelImportLines, labels, projectDataRows, projects, type DataMediaType } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
@@ -26,7 +27,7 @@ import { insertRows, rowContext } from '../datasets/data-rows'
 import { importRowId } from '../datasets/imports'
 import { normalizeAnnotations } from './annotations'
 import { fromAnnotationImport, fromExportV2, growOntology } from './import-lines'
-import { labelInsertStmts, resolveDataRow, type DataRowRef } from './service'
+import { labelInsertStmts, resolveDataRow, resolveDataRows, type DataRowRef } from './service'
 import { announceEvents } from '../webhooks/events'
 
 const MAX_BYTES = 1024 * 1024 * 1024
@@ -36,6 +37,8 @@ const SLICE_RECORDS = 80
 const GROUPS_PER_SLICE = 60
 
 type Obj = Record<string, unknown>
+/** How a slice keys a data-row reference: the same strings staged annotation lines use. */
+const refKey = (r: { id?: string; globalKey?: string }) => (r.globalKey !== undefined ? `key:${r.globalKey.toLowerCase()}` : `id:${r.id ?? ''}`)
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
 type LineError = { line: number; global_key?: string | null; field?: string; message: string }
 type Params = { project_id: string; key: string; size: number; dataset_id: string | null; create_ontology: boolean }
@@ -92,20 +95,55 @@ class Run {
     return `bat_${this.task.id.slice(4)}`
   }
 
+  private importBatchInsert(now: Date) {
+    return this.db.insert(batches).values({ id: this.importBatchId(), orgId: this.project.orgId, projectId: this.project.id, name: `Label import ${this.task.id.slice(-6)}`, priority: 5, size: 0, createdBy: this.task.createdBy, createdAt: now }).onConflictDoNothing()
+  }
+
   /** Puts a data row in the project (in the import's own batch) when it is not there yet. */
   async attach(dataRowId: string) {
     const now = new Date()
     await runBatch(this.db, [
-      this.db.insert(batches).values({ id: this.importBatchId(), orgId: this.project.orgId, projectId: this.project.id, name: `Label import ${this.task.id.slice(-6)}`, priority: 5, size: 0, createdBy: this.task.createdBy, createdAt: now }).onConflictDoNothing(),
+      this.importBatchInsert(now),
       this.db.insert(projectDataRows).values({ projectId: this.project.id, dataRowId, batchId: this.importBatchId(), priority: 5, workflowStatus: 'TO_LABEL', labelCount: 0, skipCount: 0, createdAt: now }).onConflictDoNothing(),
     ])
   }
 
+  /** Rows of this slice, read together (`prefetch`): `id:<id>` / `key:<lower-cased key>` → row, or
+   * null when the prefetch found none. */
+  private known = new Map<string, DataRowRef | null>()
+
+  /** Reads the data rows the slice's lines name in one query, instead of one query per line, and
+   * puts those not yet in the project into it in one batch. */
+  async prefetch(refs: { id?: string; globalKey?: string }[]) {
+    const found = await resolveDataRows(this.db, this.project.orgId, this.project.id, refs)
+    for (const r of refs) {
+      const k = refKey(r)
+      this.known.set(k, found.get(k) ?? null)
+    }
+    const outside = [...new Set([...found.values()].filter((r) => !r.inProject))]
+    if (!outside.length) return
+    const now = Date.now()
+    await runBatch(this.db, [
+      this.importBatchInsert(new Date(now)),
+      this.db.run(sql`
+        INSERT INTO project_data_rows (project_id, data_row_id, batch_id, priority, workflow_status, label_count, skip_count, created_at)
+        SELECT ${this.project.id}, value, ${this.importBatchId()}, 5, 'TO_LABEL', 0, 0, ${now} FROM json_each(${JSON.stringify(outside.map((r) => r.id))}) WHERE true
+        ON CONFLICT DO NOTHING`),
+    ])
+    for (const r of outside) r.inProject = true
+  }
+
   /** The data row a line names; created in the chosen dataset when missing (export v2 lines). */
   async dataRow(line: number, ref: { id?: string; globalKey?: string }, create?: Obj): Promise<DataRowRef | null> {
-    const found = await resolveDataRow(this.db, this.project.orgId, this.project.id, ref)
+    const k = refKey(ref)
+    const seen = this.known.get(k)
+    const found = seen !== undefined ? seen : await resolveDataRow(this.db, this.project.orgId, this.project.id, ref)
     if (found) {
-      if (!found.inProject) await this.attach(found.id)
+      if (!found.inProject) {
+        await this.attach(found.id)
+        found.inProject = true
+      }
+      this.known.set(k, found)
       return found
     }
     const gk = ref.globalKey ?? null
@@ -127,7 +165,11 @@ class Run {
       return null
     }
     await this.attach(id)
-    return { id, globalKey: checked.row.globalKey, mediaType: checked.row.mediaType, inProject: true }
+    const made = { id, globalKey: checked.row.globalKey, mediaType: checked.row.mediaType, inProject: true }
+    // A later line of this slice naming the same row finds it (as a query would now).
+    this.known.set(k, made)
+    if (checked.row.globalKey) this.known.set(`key:${checked.row.globalKey.toLowerCase()}`, made)
+    return made
   }
 
   /** One label from annotation input. Errors name `lineFor(path)` so grouped lines report exactly. */
@@ -148,27 +190,58 @@ class Run {
       return
     }
     const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)
-    const exists = await this.db.select({ id: labels.id }).from(labels).where(and(eq(labels.projectId, this.project.id), eq(labels.dataRowId, dr.id), eq(labels.importKey, importKey))).get()
-    if (exists) {
-      this.duplicates++
-      return
+    this.pending.push({ dr, n, meta, importKey })
+  }
+
+  /** Labels of this slice, written by `flush()`. */
+  private pending: { dr: DataRowRef; n: ReturnType<typeof normalizeAnnotations>; meta: { skipped: boolean; seconds: number; createdAt: Date | null }; importKey: string }[] = []
+
+  /**
+   * Writes the slice's labels: one query finds those imported before (same data row, same import
+   * key), one batch writes the rest with everything that depends on them. One transaction: a slice
+   * that fails writes no label, and its retry starts over. A label repeated within the slice counts
+   * as unchanged, as it would on a second import.
+   */
+  async flush() {
+    const todo = this.pending
+    this.pending = []
+    if (!todo.length) return
+    const rowIds = [...new Set(todo.map((t) => t.dr.id))]
+    const before = await this.db.all<{ d: string; k: string }>(sql`
+      SELECT data_row_id AS d, import_key AS k FROM labels
+      WHERE project_id = ${this.project.id} AND import_key IS NOT NULL AND data_row_id IN (SELECT value FROM json_each(${JSON.stringify(rowIds)}))`)
+    const seen = new Set(before.map((r) => `${r.d} ${r.k}`))
+    const stmts: BatchItem<'sqlite'>[] = []
+    const events: string[] = []
+    for (const t of todo) {
+      const key = `${t.dr.id} ${t.importKey}`
+      if (seen.has(key)) {
+        this.duplicates++
+        continue
+      }
+      seen.add(key)
+      const made = labelInsertStmts(this.db, {
+        project: this.project,
+        dataRow: t.dr,
+        createdBy: this.task.createdBy,
+        annotations: t.n.annotations,
+        count: t.n.count,
+        deltas: t.n.deltas,
+        secondsToCreate: t.meta.seconds,
+        skipped: t.meta.skipped,
+        imported: true,
+        importKey: t.importKey,
+        at: t.meta.createdAt ?? undefined,
+      })
+      stmts.push(...made.stmts)
+      events.push(made.eventId)
     }
-    const { stmts, eventId } = labelInsertStmts(this.db, {
-      project: this.project,
-      dataRow: dr,
-      createdBy: this.task.createdBy,
-      annotations: n.annotations,
-      count: n.count,
-      deltas: n.deltas,
-      secondsToCreate: meta.seconds,
-      skipped: meta.skipped,
-      imported: true,
-      importKey,
-      at: meta.createdAt ?? undefined,
-    })
+    // A grown ontology is saved with the labels that use it, never apart from them.
+    if (this.ontologyChanged) stmts.push(this.db.update(projects).set({ ontology: this.project.ontology, updatedAt: new Date() }).where(eq(projects.id, this.project.id)))
+    this.ontologyChanged = false
     await runBatch(this.db, stmts)
-    this.eventIds.push(eventId)
-    this.created++
+    this.eventIds.push(...events)
+    this.created += events.length
   }
 
   async saveOntology() {
@@ -198,6 +271,14 @@ async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
   const { records, consumed } = nextRecords(buf, state, final, SLICE_RECORDS)
   if (!consumed && !records.length && !final) throw new Error(`line ${cur.state.line + 1} is longer than ${WINDOW / 1024} KB`)
   const staged: { line: number; ref: string; payload: Obj }[] = []
+  // The data rows of the slice's export v2 lines, in one query.
+  await run.prefetch(
+    records.flatMap((rec) => {
+      if ('error' in rec || !isObj(rec.value) || !isObj(rec.value.data_row)) return []
+      const d = rec.value.data_row
+      return [typeof d.global_key === 'string' ? { globalKey: d.global_key } : { id: String(d.id ?? '') }]
+    }),
+  )
   for (const rec of records) {
     if ('error' in rec) {
       run.errors.push({ line: rec.line, message: rec.error })
@@ -230,12 +311,16 @@ async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
       run.errors.push({ line: rec.line, message: 'not a Labelbox line: expected "data_row" (export v2) or "dataRow" (annotation import)' })
     }
   }
-  for (let i = 0; i < staged.length; i += 40) {
-    await run.db
-      .insert(labelImportLines)
-      .values(staged.slice(i, i + 40).map((s) => ({ taskId: run.task.id, line: s.line, dataRowRef: s.ref, payload: s.payload })))
-      .onConflictDoNothing()
+  // All staged lines in one statement, as one JSON parameter: D1 binds at most 100 values per
+  // statement (4 columns × 40 rows did not fit).
+  if (staged.length) {
+    await run.db.run(sql`
+      INSERT INTO label_import_lines (task_id, line, data_row_ref, payload)
+      SELECT ${run.task.id}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
+      FROM json_each(${JSON.stringify(staged.map((s) => [s.line, s.ref, s.payload]))}) WHERE true
+      ON CONFLICT DO NOTHING`)
   }
+  await run.flush()
   cur.offset += consumed
   cur.state = state
   cur.lines = state.line
@@ -258,9 +343,26 @@ async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     .where(and(eq(labelImportLines.taskId, run.task.id), gt(labelImportLines.dataRowRef, cur.groupAfter)))
     .orderBy(asc(labelImportLines.dataRowRef))
     .limit(GROUPS_PER_SLICE)
+  // The staged lines and the data rows of all the slice's groups, in two queries.
+  const staged = refs.length
+    ? await run.db
+        .select()
+        .from(labelImportLines)
+        .where(and(eq(labelImportLines.taskId, run.task.id), sql`${labelImportLines.dataRowRef} IN (SELECT value FROM json_each(${JSON.stringify(refs.map((r) => r.ref))}))`))
+        .orderBy(asc(labelImportLines.dataRowRef), asc(labelImportLines.line))
+    : []
+  const linesOf = new Map<string, typeof staged>()
+  for (const l of staged) {
+    const group = linesOf.get(l.dataRowRef)
+    if (group) group.push(l)
+    else linesOf.set(l.dataRowRef, [l])
+  }
+  const byRef = (ref: string) => (ref.startsWith('key:') ? { globalKey: ref.slice(4) } : { id: ref.slice(3) })
+  await run.prefetch(refs.map((r) => byRef(r.ref)))
   for (const { ref } of refs) {
-    const lines = await run.db.select().from(labelImportLines).where(and(eq(labelImportLines.taskId, run.task.id), eq(labelImportLines.dataRowRef, ref))).orderBy(asc(labelImportLines.line))
-    const byKey = ref.startsWith('key:') ? { globalKey: ref.slice(4) } : { id: ref.slice(3) }
+    const lines = linesOf.get(ref) ?? []
+    if (!lines.length) continue
+    const byKey = byRef(ref)
     const dr = await run.dataRow(lines[0]!.line, byKey)
     cur.groupAfter = ref
     if (!dr) {
@@ -286,6 +388,7 @@ async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     }
     await run.label(dr, { objects, classifications }, { skipped: false, seconds: 0, createdAt: null }, lineFor)
   }
+  await run.flush()
   return refs.length < GROUPS_PER_SLICE
 }
 

@@ -110,6 +110,35 @@ export async function resolveDataRow(db: Db, orgId: string, projectId: string, b
   return r ? { id: r.id, globalKey: r.globalKey, mediaType: r.mediaType, inProject: r.pdr !== null } : null
 }
 
+/**
+ * Many data rows at once (a label-import slice): by id and by global key (case-insensitive), in
+ * one query. Answers, for each ref's key (`id:<id>` or `key:<lower-cased key>`), the row or nothing.
+ */
+export async function resolveDataRows(db: Db, orgId: string, projectId: string, refs: { id?: string; globalKey?: string }[]): Promise<Map<string, DataRowRef>> {
+  const ids = [...new Set(refs.filter((r) => r.id !== undefined).map((r) => r.id!))]
+  const keys = [...new Set(refs.filter((r) => r.globalKey !== undefined).map((r) => r.globalKey!.toLowerCase()))]
+  const out = new Map<string, DataRowRef>()
+  if (!ids.length && !keys.length) return out
+  const rows = await db.all<{ id: string; globalKey: string | null; keyLower: string | null; mediaType: string; pdr: string | null }>(sql`
+    SELECT d.id AS id, d.global_key AS globalKey, d.global_key_lower AS keyLower, d.media_type AS mediaType, pdr.data_row_id AS pdr
+    FROM data_rows d
+    JOIN datasets ds ON ds.id = d.dataset_id AND ds.deleted_at IS NULL
+    LEFT JOIN project_data_rows pdr ON pdr.data_row_id = d.id AND pdr.project_id = ${projectId}
+    WHERE d.org_id = ${orgId} AND d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+    UNION ALL
+    SELECT d.id, d.global_key, d.global_key_lower, d.media_type, pdr.data_row_id
+    FROM data_rows d
+    JOIN datasets ds ON ds.id = d.dataset_id AND ds.deleted_at IS NULL
+    LEFT JOIN project_data_rows pdr ON pdr.data_row_id = d.id AND pdr.project_id = ${projectId}
+    WHERE d.org_id = ${orgId} AND d.global_key_lower IN (SELECT value FROM json_each(${JSON.stringify(keys)}))`)
+  for (const r of rows) {
+    const ref: DataRowRef = { id: r.id, globalKey: r.globalKey, mediaType: r.mediaType, inProject: r.pdr !== null }
+    out.set(`id:${r.id}`, ref)
+    if (r.keyLower !== null) out.set(`key:${r.keyLower}`, ref)
+  }
+  return out
+}
+
 export type NewLabel = {
   project: LoadedProject['project']
   dataRow: DataRowRef

@@ -106,6 +106,7 @@ export function UsagePage(p: UsagePageProps) {
     <>
       <PageHeader title="Account" />
       <AccountTabs current="/account/usage" />
+      <div class="stack">
       <section class="card usage-summary">
         <div class="usage-head">
           <div>
@@ -165,9 +166,12 @@ export function UsagePage(p: UsagePageProps) {
       </section>
       <section class="card">
         <h2>Labeling breakdown</h2>
-        <BreakdownTable id="usage-projects" label="Project" rows={p.breakdown.projects} empty="No labeling in this range." />
-        <BreakdownTable id="usage-members" label="Member" rows={p.breakdown.members} empty="No labeling in this range." />
+        <div class="stack">
+          <BreakdownTable id="usage-projects" label="Project" rows={p.breakdown.projects} empty="No labeling in this range." />
+          <BreakdownTable id="usage-members" label="Member" rows={p.breakdown.members} empty="No labeling in this range." />
+        </div>
       </section>
+      </div>
     </>
   )
 }

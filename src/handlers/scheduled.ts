@@ -7,6 +7,7 @@ import { purgeExpired } from '../lib/rate-limit'
 import { reviveStuckTasks } from '../modules/tasks/service'
 import { dispatchEvents, pruneDeliveryLog, pruneEvents } from '../modules/webhooks/delivery'
 import { rollupUsage } from '../modules/usage/rollup'
+import { foldProjectNames } from '../modules/projects/name-fold'
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
   const db = makeDb(env.DB)
@@ -19,6 +20,7 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
     ['prune webhook delivery log', () => pruneDeliveryLog(env, now)],
     ['prune webhook events', () => pruneEvents(env, now)],
     ['roll up usage', () => rollupUsage(db, now)],
+    ['fold project names for search', () => foldProjectNames(db)],
   ]
   // The steps are independent: one failing (say, a webhook dispatch) must not stop the others (the
   // usage rollup). Every step is safe to re-run, so the next run retries what failed; the run still

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'drizzle-orm'
 import { FTS_COMMON_MATCHES, FTS_MIN_CHARS } from '../../src/modules/projects/service'
+import { foldProjectNames } from '../../src/modules/projects/name-fold'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 
@@ -131,6 +132,32 @@ describe('projects API', () => {
     expect(await searchAll(tok)).toEqual([quoted.id, a.id])
     const left = await db().all<{ n: number }>(sql`SELECT count(*) AS n FROM projects_fts WHERE projects_fts MATCH ${`"${tok}"`}`)
     expect(left[0]!.n).toBe(3) // a, quoted and the other organization's project; b's trigrams are gone
+    await ftsIntegrity()
+  })
+
+  it('folds case in every script, not only ASCII; names from before the fold column are folded by the cron', async () => {
+    const tok = unique('').replace(/[^a-z0-9]/g, '')
+    const uber = await create(`ÜBERPRÜFUNG ${tok}`)
+    const eclair = await create(`Éclairage ${tok} ΟΔΟΣ`)
+    // Through the index (3+ characters) and by walking (fewer), in either case.
+    expect(await searchAll('überprüfung')).toEqual([uber.id])
+    expect(await searchAll(`prüfung ${tok}`)).toEqual([uber.id])
+    expect(await searchAll('ÉCLAIRAGE')).toEqual([eclair.id])
+    expect(await searchAll(`${tok} οδος`)).toEqual([eclair.id])
+    expect(await searchAll('üb')).toContain(uber.id)
+    // A project written before migration 0011 has no fold: search falls back to lower(), which
+    // misses the non-ASCII capitals, until the cron's fold runs.
+    await db().run(sql`UPDATE projects SET name_fold = NULL WHERE id IN (${uber.id}, ${eclair.id})`)
+    expect(await searchAll('überprüfung')).toEqual([])
+    expect(await searchAll(`${tok.toUpperCase()}`)).toEqual([eclair.id, uber.id]) // ASCII still folds
+    let run
+    do run = await foldProjectNames(db(), { batch: 2, maxBatches: 1 })
+    while (!run.done)
+    expect(await searchAll('überprüfung')).toEqual([uber.id])
+    expect(await searchAll(`${tok} οδος`)).toEqual([eclair.id])
+    // A rename folds at once.
+    expect((await call('PATCH', `/api/v1/projects/${uber.id}`, admin(), { json: { name: `ÄRGER ${tok}` } })).status).toBe(200)
+    expect(await searchAll(`ärger ${tok}`)).toEqual([uber.id])
     await ftsIntegrity()
   })
 

@@ -16,6 +16,9 @@ export const projects = sqliteTable(
     id: idColumn(),
     orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
     name: text().notNull(),
+    /** The name case-folded by JavaScript (SQLite's lower() folds ASCII only), for search; null
+     * until folded (rows from before migration 0011 are folded by the cron). */
+    nameFold: text(),
     description: text().notNull().default(''),
     mediaType: text({ enum: MEDIA_TYPES }).notNull(),
     ontology: text({ mode: 'json' }).$type<Ontology>().notNull(),

@@ -15,6 +15,7 @@ import { iso } from '../../lib/format'
 import { decodeCursor, encodeCursor, type Page } from '../../lib/pagination'
 import { normalizeOntology, removedFeatures, type Ontology } from './ontology'
 import { runReads, type Read } from '../../db/reads'
+import { foldName } from './name-fold'
 import type { CreateProjectInput, UpdateProjectInput } from './schemas'
 
 export type ProjectRow = typeof projects.$inferSelect
@@ -92,6 +93,7 @@ export async function createProject(ctx: Ctx, input: CreateProjectInput): Promis
     id: newId('prj'),
     orgId: ctx.actor.orgId,
     name: input.name,
+    nameFold: foldName(input.name),
     description: input.description,
     mediaType: input.media_type,
     ontology: normalizeOntology(input.ontology),
@@ -123,7 +125,10 @@ export async function getProject(ctx: Ctx, id: string): Promise<ProjectView> {
 export async function updateProject(ctx: Ctx, id: string, input: UpdateProjectInput, featuresInUse?: (projectId: string, ids: string[]) => Promise<{ id: string; count: number }[]>): Promise<ProjectView> {
   const { project, pinned } = await loadProject(ctx, id, 'project.edit')
   const next: Partial<ProjectRow> = { updatedAt: new Date() }
-  if (input.name !== undefined) next.name = input.name
+  if (input.name !== undefined) {
+    next.name = input.name
+    next.nameFold = foldName(input.name)
+  }
   if (input.description !== undefined) next.description = input.description
   if (input.ontology !== undefined) {
     const ontology = normalizeOntology(input.ontology, project.ontology)
@@ -177,10 +182,11 @@ export async function listProjects(ctx: Ctx, q: { limit: number; cursor?: string
   const phase = cur?.[0] ?? 'p'
   const after = cur?.[1]
   const where: SQL[] = [visibleProjectsWhere(ctx.actor)]
-  // instr() over lower(name): substring match without LIKE's wildcards or D1's 50-byte pattern
+  // instr() over the folded name: substring match without LIKE's wildcards or D1's 50-byte pattern
   // limit. It stays the definition of a match on every path; the trigram index only narrows the
-  // candidates (its Unicode case folding is a superset of lower()'s ASCII folding).
-  if (q.search) where.push(sql`instr(lower(${projects.name}), lower(${q.search})) > 0`)
+  // candidates (its Unicode case folding matches toLowerCase()'s for the same text). Names not
+  // folded yet (name_fold NULL, see name-fold.ts) fall back to SQLite's ASCII-only lower().
+  if (q.search) where.push(sql`instr(coalesce(${projects.nameFold}, lower(${projects.name})), ${foldName(q.search)}) > 0`)
   const pinJoin = and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId))
 
   // The person's pins drive the pinned phase (a handful, through the pins' primary key), never a

@@ -43,8 +43,8 @@ function recorder(rows: (sql: string) => unknown[][]) {
   return { out, d1, db: makeDb(d1), at: (name: string) => ((step = name), (n = 0)) }
 }
 
-/** Columns follow src/db/schema/projects.ts (+ member role and pin time for loadProject). */
-const projectRow = (ids: { projectId: string; orgId: string; userId: string }) => [ids.projectId, ids.orgId, 'bench', '', 'IMAGE', '{"tools":[],"classifications":[]}', ids.userId, 0, 0, null, 0, 0, 0, 0, 0, 0, 0]
+/** A projects row in schema order (id, org_id, name, name_fold, description, media_type, ontology, …; + member role and pin time for loadProject). */
+const projectRow = (ids: { projectId: string; orgId: string; userId: string }) => [ids.projectId, ids.orgId, 'bench', 'bench', '', 'IMAGE', '{"tools":[],"classifications":[]}', ids.userId, 0, 0, null, 0, 0, 0, 0, 0, 0, 0]
 
 export async function captureQueries(ids: Ids): Promise<Captured[]> {
   // loadProject() needs one row back or it throws 404; every other read may come back empty

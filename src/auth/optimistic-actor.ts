@@ -11,7 +11,8 @@
  * - any other D1 call first confirms the actor with the lookup alone (what happens today anyway);
  * - a handler that touched no D1 is confirmed after it ran, before its answer leaves.
  * When the lookup says something else (role changed, member removed, session ended, name edited),
- * the answer is thrown away and the request runs again with the actor read fresh (`retryFresh`).
+ * the answer is thrown away and the request runs again with the actor read fresh (`runAgainWith` in
+ * src/middleware/auth.ts).
  * Only GETs are optimistic, so nothing a stale actor did is ever kept: reads are discarded, and a
  * write through `db` cannot happen before the confirmation.
  */

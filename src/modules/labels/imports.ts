@@ -108,6 +108,8 @@ class Run {
     ])
   }
 
+  private dataset: typeof datasets.$inferSelect | undefined
+
   /** Rows of this slice, read together (`prefetch`): `id:<id>` / `key:<lower-cased key>` → row, or
    * null when the prefetch found none. */
   private known = new Map<string, DataRowRef | null>()
@@ -151,7 +153,8 @@ class Run {
       this.errors.push({ line, global_key: gk, field: ref.globalKey ? 'data_row.global_key' : 'data_row.id', message: `no data row ${ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : ref.id} in this organization${create ? ' (pass ?dataset_id= to create missing data rows)' : ''}` })
       return null
     }
-    const d = await this.db.select().from(datasets).where(eq(datasets.id, this.p.dataset_id)).get()
+    // The target dataset, read once per slice.
+    const d = (this.dataset ??= await this.db.select().from(datasets).where(eq(datasets.id, this.p.dataset_id)).get())
     if (!d || d.deletedAt) throw new Error('the target dataset was deleted during the import')
     const checked = checkRow(create, rowContext(d))
     if ('errors' in checked) {

@@ -33,6 +33,12 @@ export type Lookup = {
   confirmed?: (row: Record<string, unknown>) => void
 }
 
+/** Runs a lookup by itself: its first row (if any) and the actor it gives. */
+export async function runLookup(db: Db, lookup: Lookup): Promise<{ row: Record<string, unknown> | undefined; actor: Actor | undefined }> {
+  const rows = await (lookup.item(db) as unknown as Promise<Record<string, unknown>[]>)
+  return { row: rows[0], actor: lookup.toActor(rows[0]) }
+}
+
 export class ActorStale extends Error {
   constructor() {
     super('the remembered actor is out of date; the request runs again')

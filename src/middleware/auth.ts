@@ -7,7 +7,7 @@ import type { AppEnv } from '../env'
 import { unauthorized } from '../lib/errors'
 import { preloadTaskBadge } from '../lib/render'
 import { makeDb } from '../db/client'
-import { ActorGate, ActorStale, guardD1, recall, remember, type Lookup } from '../auth/optimistic-actor'
+import { ActorGate, ActorStale, guardD1, recall, remember, runLookup, type Lookup } from '../auth/optimistic-actor'
 import { SESSION_COOKIE, sessionId, sessionLookup } from '../modules/auth/service'
 import { apiKeyHash, apiKeyLookup } from '../modules/api-keys/service'
 
@@ -59,14 +59,13 @@ export const loadActor = createMiddleware<AppEnv>(async (c, next) => {
     return
   }
 
-  const rows = (await (lookup.item(c.var.db) as unknown as Promise<Record<string, unknown>[]>))
-  const actor = lookup.toActor(rows[0])
+  const { row, actor } = await runLookup(c.var.db, lookup)
   remember(lookup.key, actor)
   if (!actor) {
     if (bearer) throw unauthorized('Invalid, revoked or expired API key')
     return next()
   }
-  lookup.confirmed?.(rows[0]!)
+  lookup.confirmed?.(row!)
   c.set('actor', actor)
   return next()
 })

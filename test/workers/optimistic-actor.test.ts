@@ -10,27 +10,11 @@ import worker from '../../src/index'
 import { memberships, sessions, users } from '../../src/db/schema'
 import { db, makeApiKey, makeOrg, makeUser, unique, type TestOrg, type TestUser } from '../helpers/factories'
 import { ORIGIN } from '../helpers/harness'
-
-type Trip = { kind: 'batch' | 'query'; sql: string[] }
+import { countingD1 } from '../helpers/counting-d1'
 
 /** Env whose DB records every round trip; the statements stay the real ones. */
 function counting() {
-  const trips: Trip[] = []
-  const patch = (st: D1PreparedStatement, sql: string): D1PreparedStatement => {
-    const bind = st.bind.bind(st)
-    st.bind = (...p: unknown[]) => patch(bind(...p), sql)
-    for (const m of ['all', 'raw', 'first', 'run'] as const) {
-      const f = (st[m] as (...a: unknown[]) => Promise<unknown>).bind(st)
-      ;(st as unknown as Record<string, unknown>)[m] = (...a: unknown[]) => (trips.push({ kind: 'query', sql: [sql] }), f(...a))
-    }
-    ;(st as unknown as { __sql: string }).__sql = sql
-    return st
-  }
-  const DB = {
-    prepare: (sql: string) => patch(env.DB.prepare(sql), sql),
-    batch: (stmts: D1PreparedStatement[]) => (trips.push({ kind: 'batch', sql: stmts.map((s) => (s as unknown as { __sql: string }).__sql) }), env.DB.batch(stmts)),
-    exec: (sql: string) => (trips.push({ kind: 'query', sql: [sql] }), env.DB.exec(sql)),
-  }
+  const { DB, trips } = countingD1()
   return { trips, env: { ...env, DB } as unknown as typeof env }
 }
 

@@ -12,7 +12,7 @@ import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import type { CreateApiKeyInput } from './schemas'
-import type { Lookup } from '../../auth/optimistic-actor'
+import { runLookup, type Lookup } from '../../auth/optimistic-actor'
 
 const SECRET_PREFIX = 'ld_'
 const DAY = 86_400_000
@@ -152,8 +152,7 @@ export async function actorFromApiKey(db: Db, secret: string, exec: { waitUntil(
   const hash = await apiKeyHash(secret)
   if (!hash) return undefined
   const lookup = apiKeyLookup(db, hash, exec, now)
-  const rows = (await (lookup.item(db) as unknown as Promise<Record<string, unknown>[]>))
-  const actor = lookup.toActor(rows[0])
-  if (actor) lookup.confirmed?.(rows[0]!)
+  const { row, actor } = await runLookup(db, lookup)
+  if (actor) lookup.confirmed?.(row!)
   return actor
 }

@@ -3,7 +3,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { memberships, organizations, sessions, users } from '../../db/schema'
-import { forget, type Lookup } from '../../auth/optimistic-actor'
+import { forget, runLookup, type Lookup } from '../../auth/optimistic-actor'
 import type { Actor, Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { dummyPasswordHash, hashPassword, randomToken, sha256Hex, verifyPassword } from '../../lib/crypto'
@@ -120,9 +120,7 @@ export const sessionId = async (token: string) => (!token || token.length > 100 
 export async function actorFromSession(db: Db, token: string, now = Date.now()): Promise<Actor | undefined> {
   const id = await sessionId(token)
   if (!id) return undefined
-  const lookup = sessionLookup(id, now)
-  const rows = (await (lookup.item(db) as unknown as Promise<Record<string, unknown>[]>))
-  return lookup.toActor(rows[0])
+  return (await runLookup(db, sessionLookup(id, now))).actor
 }
 
 /** Housekeeping for the cron. */

@@ -82,17 +82,23 @@ function ndjson(buf: Uint8Array, state: ParseState, final: boolean, max: number)
     if (block[block.length - 1] === NL) texts.pop() // nothing after the block's last newline
     for (const line of texts) {
       state.line++
-      const trimmed = line.replace(/^\uFEFF/, '').trim()
-      if (!trimmed) continue // blank lines are skipped, not errors
-      try {
-        records.push({ line: state.line, value: JSON.parse(trimmed) })
-      } catch (e) {
-        records.push({ line: state.line, error: `invalid JSON: ${(e as Error).message}` })
-      }
+      const r = parseLine(state.line, line)
+      if (r) records.push(r)
     }
     pos = end
   }
   return { records, consumed: pos }
+}
+
+/** One NDJSON line as a record; null for a blank line (skipped, not an error). */
+function parseLine(line: number, text: string): RawRecord | null {
+  const trimmed = text.replace(/^\uFEFF/, '').trim()
+  if (!trimmed) return null
+  try {
+    return { line, value: JSON.parse(trimmed) }
+  } catch (e) {
+    return { line, error: `invalid JSON: ${(e as Error).message}` }
+  }
 }
 
 function ndjsonByLine(buf: Uint8Array, state: ParseState, final: boolean, max: number) {
@@ -111,13 +117,8 @@ function ndjsonByLine(buf: Uint8Array, state: ParseState, final: boolean, max: n
       records.push({ line: state.line, error: 'the line is not valid UTF-8' })
       continue
     }
-    const trimmed = text.replace(/^\uFEFF/, '').trim()
-    if (!trimmed) continue // blank lines are skipped, not errors
-    try {
-      records.push({ line: state.line, value: JSON.parse(trimmed) })
-    } catch (e) {
-      records.push({ line: state.line, error: `invalid JSON: ${(e as Error).message}` })
-    }
+    const r = parseLine(state.line, text)
+    if (r) records.push(r)
   }
   return { records, consumed: pos }
 }

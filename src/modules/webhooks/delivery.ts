@@ -16,7 +16,7 @@
  *    reason the admins see.
  * 3. The cron prunes delivery-log rows older than DELIVERY_LOG_RETENTION_DAYS, in bounded batches.
  */
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm'
+import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import { makeDb, type Db } from '../../db/client'
 import { events, webhookDeliveries, webhookDispatch, webhooks } from '../../db/schema'
 import type { Env } from '../../env'
@@ -321,14 +321,19 @@ export function idFloor(prefix: string, ms: number): string {
  * range is read from the primary key and an up-to-date log costs one empty index probe). `done` is
  * false when rows were left for the next run.
  */
-export async function pruneDeliveryLog(env: Env, now = Date.now(), o: { batch?: number; maxBatches?: number } = {}): Promise<{ deleted: number; done: boolean }> {
-  const db = makeDb(env.DB)
-  const batch = o.batch ?? PRUNE_BATCH_ROWS
+export async function pruneDeliveryLog(env: Env, now = Date.now(), o: PruneOptions = {}): Promise<{ deleted: number; done: boolean }> {
   const floor = idFloor('dlv', now - DELIVERY_LOG_RETENTION_DAYS * 86_400_000)
+  return deleteInBatches(makeDb(env.DB), o, (limit) => sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE id < ${floor} ORDER BY id LIMIT ${limit})`)
+}
+
+type PruneOptions = { batch?: number; maxBatches?: number }
+
+/** Runs a DELETE of at most `limit` rows until one deletes fewer, or `maxBatches` ran. */
+async function deleteInBatches(db: Db, o: PruneOptions, statement: (limit: number) => SQL): Promise<{ deleted: number; done: boolean }> {
+  const batch = o.batch ?? PRUNE_BATCH_ROWS
   let deleted = 0
   for (let i = 0; i < (o.maxBatches ?? PRUNE_MAX_BATCHES); i++) {
-    const r = await db.run(sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE id < ${floor} ORDER BY id LIMIT ${batch})`)
-    const n = r.meta.changes ?? 0
+    const n = (await db.run(statement(batch))).meta.changes ?? 0
     deleted += n
     if (n < batch) return { deleted, done: true }
   }
@@ -340,17 +345,9 @@ export async function pruneDeliveryLog(env: Env, now = Date.now(), o: { batch?: 
 export const EVENT_RETENTION_DAYS = DELIVERY_LOG_RETENTION_DAYS + 1
 
 /** Deletes outbox events older than EVENT_RETENTION_DAYS, in bounded batches like the log. */
-export async function pruneEvents(env: Env, now = Date.now(), o: { batch?: number; maxBatches?: number } = {}): Promise<{ deleted: number; done: boolean }> {
+export async function pruneEvents(env: Env, now = Date.now(), o: PruneOptions = {}): Promise<{ deleted: number; done: boolean }> {
   const db = makeDb(env.DB)
-  const batch = o.batch ?? PRUNE_BATCH_ROWS
   const floor = idFloor('evt', now - EVENT_RETENTION_DAYS * 86_400_000)
   const wm = (await db.select().from(webhookDispatch).where(eq(webhookDispatch.id, WATERMARK)).get())?.lastEventId ?? ''
-  let deleted = 0
-  for (let i = 0; i < (o.maxBatches ?? PRUNE_MAX_BATCHES); i++) {
-    const r = await db.run(sql`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id < ${floor} AND id <= ${wm} ORDER BY id LIMIT ${batch})`)
-    const n = r.meta.changes ?? 0
-    deleted += n
-    if (n < batch) return { deleted, done: true }
-  }
-  return { deleted, done: false }
+  return deleteInBatches(db, o, (limit) => sql`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id < ${floor} AND id <= ${wm} ORDER BY id LIMIT ${limit})`)
 }

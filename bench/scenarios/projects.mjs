@@ -6,6 +6,7 @@
 // (bench/explain.mjs), with what each statement costs sqlite3 alone on the same database.
 import { q, seedWorkspace, sqlite } from '../data.mjs'
 import { explainAppQueries, plansMarkdown, scans } from '../explain.mjs'
+import { withForeignCpu } from '../lib.mjs'
 
 const PROJECTS = Number(process.env.BENCH_PROJECTS ?? 100_000)
 const ROWS = Number(process.env.BENCH_ROWS ?? 200_000)
@@ -54,8 +55,24 @@ export default {
       { title: 'GET /api/v1/projects/{big}/label-series?bucket=week', path: `/api/v1/projects/${big}/label-series?bucket=week`, headers },
     ]
   },
-  async run() {
+  async run(ctx) {
+    // The floor: the same /healthz and one or two bare D1 queries, from bench/floor-worker.ts on the
+    // same state. No route that makes N D1 round trips can beat the N-query floor here.
+    const floor = await ctx.withEntry('bench/floor-worker.ts', async (s) => {
+      const rows = []
+      for (const [title, path] of [
+        ['floor entry: GET /healthz (the same baseline, other server)', '/healthz'],
+        ['floor entry: 1 bare D1 query (SELECT 1), nothing else', '/__bench/d1?calls=1'],
+        ['floor entry: 2 bare D1 queries, one after the other', '/__bench/d1?calls=2'],
+      ]) {
+        process.stdout.write(`bench: ${title} … `)
+        const [m, foreignCpuPct] = await withForeignCpu(s.pgid, () => ctx.measure(s.base + path, { title }))
+        console.log(`${m.rps.toFixed(0)} req/s`)
+        rows.push({ ...m, foreignCpuPct })
+      }
+      return rows
+    })
     // Kept in the JSON record next to the table: what was generated and the plans.
-    return [{ generated: { projects: PROJECTS, rows: ROWS, annotations: ROWS * 5, timings: seeded.timings, dbMiB: seeded.dbMiB, checks: seeded.checks, ids: seeded.ids }, plans: seeded.inspected }]
+    return [...floor, { generated: { projects: PROJECTS, rows: ROWS, annotations: ROWS * 5, timings: seeded.timings, dbMiB: seeded.dbMiB, checks: seeded.checks, ids: seeded.ids }, plans: seeded.inspected }]
   },
 }

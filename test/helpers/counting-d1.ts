@@ -1,8 +1,9 @@
 /** A D1 binding that records every round trip (a statement run alone, or a batch) while passing the
- * real statements through, so tests can hold code to "one round trip per page". */
+ * real statements through, so tests can hold code to "one round trip per page". A batch's trip also
+ * records how many rows each of its statements returned (`rows`), once it has answered. */
 import { env } from 'cloudflare:workers'
 
-export type Trip = { kind: 'batch' | 'query'; sql: string[] }
+export type Trip = { kind: 'batch' | 'query'; sql: string[]; rows?: number[] }
 
 export function countingD1(real: D1Database = env.DB): { DB: D1Database; trips: Trip[] } {
   const trips: Trip[] = []
@@ -19,7 +20,13 @@ export function countingD1(real: D1Database = env.DB): { DB: D1Database; trips: 
   }
   const DB = {
     prepare: (sql: string) => patch(real.prepare(sql), sql),
-    batch: (stmts: D1PreparedStatement[]) => (trips.push({ kind: 'batch', sql: stmts.map((s) => sqlOf.get(s) ?? '') }), real.batch(stmts)),
+    batch: async (stmts: D1PreparedStatement[]) => {
+      const trip: Trip = { kind: 'batch', sql: stmts.map((s) => sqlOf.get(s) ?? '') }
+      trips.push(trip)
+      const results = await real.batch(stmts)
+      trip.rows = results.map((r) => r.results?.length ?? 0)
+      return results
+    },
     exec: (sql: string) => (trips.push({ kind: 'query', sql: [sql] }), real.exec(sql)),
   } as unknown as D1Database
   return { DB, trips }

@@ -11,8 +11,8 @@ import { runBatch } from '../../db/client'
 import { AppError, conflict, notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
-import { loadProject, type LoadedProject } from './service'
-import { runReads, type Read } from '../../db/reads'
+import { loadProject, readProject, type LoadedProject, type ProjectRef } from './service'
+import type { Read } from '../../db/reads'
 import type { CreateBatchInput } from './schemas'
 
 export type BatchView = { id: string; name: string; priority: number; size: number; created_at: string; skipped?: number }
@@ -102,14 +102,13 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
 }
 
 /** The project's batches; `ref` is its id or the project the caller already loaded (`loadProject`). */
-export async function listBatches(ctx: Ctx, ref: string | LoadedProject): Promise<BatchView[]> {
-  const [list] = await runReads(ctx, listBatchesRead(ctx, typeof ref === 'string' ? await loadProject(ctx, ref) : ref))
-  return list
+export async function listBatches(ctx: Ctx, ref: ProjectRef): Promise<BatchView[]> {
+  return readProject(ctx, ref, (l) => listBatchesRead(ctx, l))
 }
 
 /** The same as a read, to share a round trip with the dashboard's other reads. */
-export function listBatchesRead(ctx: Ctx, { project }: LoadedProject): Read<BatchView[]> {
-  const stmt = ctx.db.select().from(batches).where(eq(batches.projectId, project.id)).orderBy(desc(batches.id)).limit(1000)
+export function listBatchesRead(ctx: Ctx, { project, guard }: LoadedProject): Read<BatchView[]> {
+  const stmt = ctx.db.select().from(batches).where(and(eq(batches.projectId, project.id), guard)).orderBy(desc(batches.id)).limit(1000)
   return { stmts: [stmt], done: ([rows]) => (rows as (typeof batches.$inferSelect)[]).map((b) => ({ id: b.id, name: b.name, priority: b.priority, size: b.size, created_at: iso(b.createdAt)! })) }
 }
 

@@ -3,21 +3,17 @@
  * (project counters, feature counts, member stats with review states, per-day counts), never from
  * scanning labels. Scope "mine" reads the same aggregates filtered to the caller.
  *
- * Each function takes the project's id (it then loads the project and checks access itself) or a
- * project the caller already loaded with `loadProject` — the dashboard page loads it once for
- * all of them instead of once per call.
+ * Each function takes the project's id (it then loads the project and checks access itself, in
+ * the same round trip: `loadProjectWith`) or a project the caller already loaded. Each `…Read`
+ * ANDs the project's `guard` into its statements, for reads sent before the project is loaded.
  */
-import { and, desc, eq, sql } from 'drizzle-orm'
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
 import { labels, projectFeatureCounts, projectLabelDays, projectMemberStats, users } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { can } from '../../auth/permissions'
 import { iso } from '../../lib/format'
-import { loadProject, percentComplete, type LoadedProject } from './service'
-import { runReads, type Read } from '../../db/reads'
-
-/** A project id, or the result of `loadProject(ctx, id)` for the same caller (access already checked). */
-export type ProjectRef = string | LoadedProject
-const resolve = (ctx: Ctx, ref: ProjectRef): Promise<LoadedProject> => (typeof ref === 'string' ? loadProject(ctx, ref) : Promise.resolve(ref))
+import { percentComplete, readProject, type LoadedProject, type ProjectRef } from './service'
+import type { Read } from '../../db/reads'
 
 export type Overview = {
   scope: 'all' | 'mine'
@@ -33,8 +29,7 @@ export type Overview = {
 }
 
 export async function projectOverview(ctx: Ctx, ref: ProjectRef, scope: 'all' | 'mine'): Promise<Overview> {
-  const [overview] = await runReads(ctx, overviewRead(ctx, await resolve(ctx, ref), scope))
-  return overview
+  return readProject(ctx, ref, (l) => overviewRead(ctx, l, scope))
 }
 
 type FeatureRow = { fs: string; kind: string; name: string; answer: string; count: number }
@@ -49,13 +44,13 @@ export function overviewRead(ctx: Ctx, loaded: LoadedProject, scope: 'all' | 'mi
     ctx.db
       .select({ fs: projectFeatureCounts.featureSchemaId, kind: projectFeatureCounts.kind, name: projectFeatureCounts.name, answer: projectFeatureCounts.answer, count: sql<number>`sum(${projectFeatureCounts.count})` })
       .from(projectFeatureCounts)
-      .where(and(eq(projectFeatureCounts.projectId, p.id), mine ? eq(projectFeatureCounts.userId, me) : undefined))
+      .where(and(eq(projectFeatureCounts.projectId, p.id), mine ? eq(projectFeatureCounts.userId, me) : undefined, loaded.guard))
       .groupBy(projectFeatureCounts.featureSchemaId, projectFeatureCounts.answerSchemaId),
     ctx.db
       .select({ s: projectMemberStats, email: users.email, fullName: users.fullName })
       .from(projectMemberStats)
       .innerJoin(users, eq(users.id, projectMemberStats.userId))
-      .where(eq(projectMemberStats.projectId, p.id))
+      .where(and(eq(projectMemberStats.projectId, p.id), loaded.guard))
       .orderBy(desc(projectMemberStats.labels)),
   ]
   return { stmts, done: ([features, stats]) => overview(ctx, p, role, scope, features as FeatureRow[], stats as StatsRow[]) }
@@ -107,11 +102,10 @@ export type Bucket = 'day' | 'week' | 'month'
 export type SeriesPoint = { start: string; count: number }
 
 export async function labelSeries(ctx: Ctx, ref: ProjectRef, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Promise<SeriesPoint[]> {
-  const [series] = await runReads(ctx, labelSeriesRead(ctx, await resolve(ctx, ref), bucket, scope))
-  return series
+  return readProject(ctx, ref, (l) => labelSeriesRead(ctx, l, bucket, scope))
 }
 
-export function labelSeriesRead(ctx: Ctx, { project: p }: LoadedProject, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Read<SeriesPoint[]> {
+export function labelSeriesRead(ctx: Ctx, { project: p, guard }: LoadedProject, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Read<SeriesPoint[]> {
   const key =
     bucket === 'day'
       ? sql<string>`${projectLabelDays.day}`
@@ -121,7 +115,7 @@ export function labelSeriesRead(ctx: Ctx, { project: p }: LoadedProject, bucket:
   const stmt = ctx.db
     .select({ start: key, count: sql<number>`sum(${projectLabelDays.count})` })
     .from(projectLabelDays)
-    .where(and(eq(projectLabelDays.projectId, p.id), scope === 'mine' ? eq(projectLabelDays.userId, ctx.actor.userId) : undefined))
+    .where(and(eq(projectLabelDays.projectId, p.id), scope === 'mine' ? eq(projectLabelDays.userId, ctx.actor.userId) : undefined, guard))
     .groupBy(key)
     .orderBy(key)
   return { stmts: [stmt], done: ([rows]) => (rows as SeriesPoint[]).filter((r) => Number(r.count) > 0).map((r) => ({ start: r.start, count: Number(r.count) })) }
@@ -129,21 +123,20 @@ export function labelSeriesRead(ctx: Ctx, { project: p }: LoadedProject, bucket:
 
 /** The latest labels (labelers: their own), for the activity list. */
 export async function recentActivity(ctx: Ctx, ref: ProjectRef, limit = 10): Promise<ActivityRow[]> {
-  const [rows] = await runReads(ctx, recentActivityRead(ctx, await resolve(ctx, ref), limit))
-  return rows
+  return readProject(ctx, ref, (l) => recentActivityRead(ctx, l, limit))
 }
 
-const activityQuery = (ctx: Ctx, projectId: string, own: boolean, limit: number) =>
+const activityQuery = (ctx: Ctx, projectId: string, own: boolean, limit: number, guard?: SQL) =>
   ctx.db
     .select({ id: labels.id, dataRowId: labels.dataRowId, createdAt: labels.createdAt, seconds: labels.secondsToCreate, skipped: labels.skipped, reviewState: labels.reviewState, email: users.email, fullName: users.fullName })
     .from(labels)
     .leftJoin(users, eq(users.id, labels.createdBy))
-    .where(and(eq(labels.projectId, projectId), own ? eq(labels.createdBy, ctx.actor.userId) : undefined))
+    .where(and(eq(labels.projectId, projectId), own ? eq(labels.createdBy, ctx.actor.userId) : undefined, guard))
     .orderBy(desc(labels.id))
     .limit(limit)
 export type ActivityRow = Awaited<ReturnType<typeof activityQuery>>[number]
 
-export function recentActivityRead(ctx: Ctx, { project: p, role }: LoadedProject, limit = 10): Read<ActivityRow[]> {
+export function recentActivityRead(ctx: Ctx, { project: p, role, guard }: LoadedProject, limit = 10): Read<ActivityRow[]> {
   const own = !can(ctx.actor, 'label.view_all', { projectRole: role })
-  return { stmts: [activityQuery(ctx, p.id, own, limit)], done: ([rows]) => rows as ActivityRow[] }
+  return { stmts: [activityQuery(ctx, p.id, own, limit, guard)], done: ([rows]) => rows as ActivityRow[] }
 }

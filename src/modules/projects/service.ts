@@ -59,31 +59,91 @@ export function projectView(p: ProjectRow, pinned: boolean): ProjectView {
   }
 }
 
-export type LoadedProject = { project: ProjectRow; role: OrgRole; pinned: boolean }
+/**
+ * A project with the caller's role in it. `guard` is set only while reads about the project are
+ * built before it is loaded (`loadProjectWith`): an SQL condition, true only for a project of the
+ * caller's organization that is not deleted, that each of those reads ANDs into every statement's
+ * WHERE, so that a foreign or deleted id reads nothing at all.
+ */
+export type LoadedProject = { project: ProjectRow; role: OrgRole; pinned: boolean; guard?: SQL | undefined }
 
 /** The project with the caller's role in it. 404 for another organization's project, a deleted
  * one, or one the caller has no role in; then `authorize(action)` (403 when seen but not allowed). */
 export async function loadProject(ctx: Ctx, id: string, action: Action = 'project.view'): Promise<LoadedProject> {
   // Through runReads, so that a page's first read can confirm its remembered actor in the same
-  // round trip. `pinned_at` is aliased: projects has a created_at of its own, and batch results are
-  // keyed by column name.
-  const [row] = await runReads(ctx, {
-    stmts: [
-      ctx.db
-        .select({ p: projects, memberRole: projectMembers.role, pinnedAt: sql<number | null>`${projectPins.createdAt}`.as('pinned_at') })
-        .from(projects)
-        .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, ctx.actor.userId)))
-        .leftJoin(projectPins, and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId)))
-        .where(and(eq(projects.id, id), eq(projects.orgId, ctx.actor.orgId), isNull(projects.deletedAt)))
-        .limit(1),
-    ],
-    done: ([rows]) => (rows as { p: ProjectRow; memberRole: (typeof projectMembers.$inferSelect)['role'] | null; pinnedAt: number | null }[])[0],
-  })
-  if (!row) throw notFound('Project')
-  const role = projectRole(ctx.actor, row.memberRole)
-  authorize(ctx.actor, 'project.view', { projectRole: role }, 'Project')
-  if (action !== 'project.view') authorize(ctx.actor, action, { projectRole: role }, 'Project')
-  return { project: row.p, role, pinned: row.pinnedAt != null }
+  // round trip.
+  const [loaded] = await runReads(ctx, projectLookupRead(ctx, id, action))
+  return loaded
+}
+
+function projectLookupRead(ctx: Ctx, id: string, action: Action): Read<LoadedProject> {
+  // `pinned_at` is aliased: projects has a created_at of its own, and batch results are keyed by
+  // column name.
+  const stmt = ctx.db
+    .select({ p: projects, memberRole: projectMembers.role, pinnedAt: sql<number | null>`${projectPins.createdAt}`.as('pinned_at') })
+    .from(projects)
+    .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, ctx.actor.userId)))
+    .leftJoin(projectPins, and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId)))
+    .where(and(eq(projects.id, id), eq(projects.orgId, ctx.actor.orgId), isNull(projects.deletedAt)))
+    .limit(1)
+  return {
+    stmts: [stmt],
+    done: ([rows]) => {
+      const row = (rows as { p: ProjectRow; memberRole: (typeof projectMembers.$inferSelect)['role'] | null; pinnedAt: number | null }[])[0]
+      if (!row) throw notFound('Project')
+      const role = projectRole(ctx.actor, row.memberRole)
+      authorize(ctx.actor, 'project.view', { projectRole: role }, 'Project')
+      if (action !== 'project.view') authorize(ctx.actor, action, { projectRole: role }, 'Project')
+      return { project: row.p, role, pinned: row.pinnedAt != null }
+    },
+  }
+}
+
+/**
+ * `loadProject(ctx, id, action)` and reads about that project, in one D1 round trip instead of
+ * two (the dashboard: the project, then its numbers, chart and activity). The reads are built
+ * before the project is loaded, from a stand-in that holds its id, the caller's role in it and
+ * `guard`, and they see the loaded project once their rows are in (`done`).
+ *
+ * Only for members of the organization: their role in any of its projects is their org role,
+ * known before loading. A project-based member's role comes from the project's members, so for
+ * them (and only them) it stays two trips. Reads made for a project that then turns out to be
+ * refused (403) are dropped; `guard` keeps them from reading another organization's data.
+ */
+export async function loadProjectWith<T extends unknown[]>(
+  ctx: Ctx,
+  id: string,
+  action: Action,
+  reads: (l: LoadedProject) => { [K in keyof T]: Read<T[K]> },
+): Promise<[LoadedProject, ...T]> {
+  if (ctx.actor.role === 'NONE') {
+    const l = await loadProject(ctx, id, action)
+    return [l, ...(await runReads<T>(ctx, ...reads(l)))]
+  }
+  const guard = sql`EXISTS (SELECT 1 FROM ${projects} WHERE ${projects.id} = ${id} AND ${projects.orgId} = ${ctx.actor.orgId} AND ${projects.deletedAt} IS NULL)`
+  const l: LoadedProject = { project: { id } as ProjectRow, role: ctx.actor.role, pinned: false, guard }
+  const lookup = projectLookupRead(ctx, id, action)
+  // runReads hands each read its rows in order: the lookup's `done` runs first (and throws for a
+  // foreign id or a refused action), so the others' `done` see the loaded project. It is filled
+  // into the stand-in's own `project` object, which builders may have kept a reference to.
+  const loaded = (rows: unknown[][]) => {
+    const got = lookup.done(rows)
+    Object.assign(l.project, got.project)
+    Object.assign(l, { role: got.role, pinned: got.pinned, guard: undefined })
+  }
+  const [, ...rest] = await runReads<[void, ...T]>(ctx, { stmts: lookup.stmts, done: loaded }, ...reads(l))
+  return [l, ...(rest as T)]
+}
+
+/** A project id, or the result of `loadProject(ctx, id)` for the same caller (access already checked). */
+export type ProjectRef = string | LoadedProject
+
+/** One read about a project given by id or already loaded; by id, the project is loaded (and
+ * access checked) in the same round trip. */
+export async function readProject<T>(ctx: Ctx, ref: ProjectRef, read: (l: LoadedProject) => Read<T>): Promise<T> {
+  if (typeof ref !== 'string') return (await runReads(ctx, read(ref)))[0]
+  const [, answer] = await loadProjectWith<[T]>(ctx, ref, 'project.view', (l) => [read(l)])
+  return answer
 }
 
 export async function createProject(ctx: Ctx, input: CreateProjectInput): Promise<ProjectView> {

@@ -30,12 +30,12 @@ import { EXPORT_PARAMS, ExportForm, ExportPage, ExportRefused, ExportStarted, ty
 import { DataSection, DataSettingsPage, MembersSection, MembersSettingsPage } from '../../../views/pages/projects/settings'
 import { addRow, draftFromForm, draftFromOntology, draftToInput, EMPTY_DRAFT, NewRowFragment, type AddKind } from '../../../views/pages/projects/ontology-editor'
 import { CreateBatchInput, CreateProjectInput, ProjectListQuery, ProjectMemberInput, UpdateProjectInput } from './schemas'
-import { createProject, listProjects, loadProject, projectView, setPinned, updateProject, type LoadedProject } from './service'
+import { createProject, listProjects, loadProject, loadProjectWith, projectView, setPinned, updateProject, type LoadedProject } from './service'
 import { deleteProject } from './delete'
 import { addableMembers, listProjectMembers, removeProjectMember, setProjectMember } from './members'
 import { createBatch, deleteBatch, listBatches, listBatchesRead, type BatchView } from './batches'
 import { featuresInUse } from './features-in-use'
-import { labelSeries, labelSeriesRead, overviewRead, recentActivityRead, type Bucket } from './dashboard'
+import { labelSeriesRead, overviewRead, recentActivityRead, type ActivityRow, type Bucket, type Overview, type SeriesPoint } from './dashboard'
 import { runReads } from '../../db/reads'
 import { ExportInput } from '../exports/schemas'
 import { createDataset } from '../datasets/service'
@@ -191,29 +191,26 @@ const dashPerms = (ctx: Ctx, l: LoadedProject): DashboardPerms => ({
 })
 
 /**
- * Everything the dashboard shows (and, for the page's export dialog, the batches). The project is
- * loaded and access checked once, by the route; the reads then go to D1 as one batch.
+ * The project and everything its dashboard shows (and, for the page's export dialog, the batches),
+ * in one D1 round trip (`loadProjectWith`; two for a project-based member).
  */
-async function dashboardData(ctx: Ctx, l: LoadedProject, scope: Scope, bucket: Bucket, withBatches: boolean): Promise<{ d: DashboardData; batches: BatchView[] }> {
-  const [overview, series, activity, batches] = await runReads(
-    ctx,
+async function dashboardData(ctx: Ctx, id: string, scope: Scope, bucket: Bucket, fragment: boolean): Promise<{ l: LoadedProject; d: DashboardData; batches: BatchView[] }> {
+  const [l, overview, series, activity, batches] = await loadProjectWith<[Overview, SeriesPoint[], ActivityRow[], BatchView[]]>(ctx, id, 'project.view', (l) => [
     overviewRead(ctx, l, scope),
     labelSeriesRead(ctx, l, bucket, scope),
     recentActivityRead(ctx, l),
-    withBatches ? listBatchesRead(ctx, l) : { stmts: [], done: () => [] as BatchView[] },
-  )
-  return { d: { p: projectView(l.project, l.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, l), selfId: ctx.actor.userId }, batches }
+    // The export dialog (full page only) lists the batches.
+    !fragment && can(ctx.actor, 'export.create', { projectRole: l.role }) ? listBatchesRead(ctx, l) : { stmts: [], done: () => [] },
+  ])
+  return { l, d: { p: projectView(l.project, l.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, l), selfId: ctx.actor.userId }, batches }
 }
 
 /** The page; asked for by htmx (the Overall / Mine switch), the dashboard body alone. */
 projectsWeb.get('/:id', async (c) => {
   const ctx = ctxOf(c)
   const q = v.parse(DashQuery, c.req.query())
-  const l = await loadProject(ctx, c.req.param('id'))
   const fragment = wantsFragment(c)
-  // The export dialog (full page only) lists the batches.
-  const withBatches = !fragment && can(ctx.actor, 'export.create', { projectRole: l.role })
-  const { d, batches } = await dashboardData(ctx, l, q.scope, q.bucket, withBatches)
+  const { l, d, batches } = await dashboardData(ctx, c.req.param('id'), q.scope, q.bucket, fragment)
   if (fragment) {
     c.header('Vary', 'HX-Request')
     c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
@@ -227,9 +224,8 @@ projectsWeb.get('/:id', async (c) => {
 projectsWeb.get('/:id/labels-chart', async (c) => {
   const ctx = ctxOf(c)
   const q = v.parse(DashQuery, c.req.query())
-  const l = await loadProject(ctx, c.req.param('id'))
-  if (!wantsFragment(c)) return c.redirect(dashUrl(l.project.id, q.scope, q.bucket), 303)
-  const series = await labelSeries(ctx, l, q.bucket, q.scope)
+  if (!wantsFragment(c)) return c.redirect(dashUrl((await loadProject(ctx, c.req.param('id'))).project.id, q.scope, q.bucket), 303)
+  const [l, series] = await loadProjectWith<[SeriesPoint[]]>(ctx, c.req.param('id'), 'project.view', (l) => [labelSeriesRead(ctx, l, q.bucket, q.scope)])
   c.header('Vary', 'HX-Request')
   c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
   return c.html(

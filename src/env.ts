@@ -2,8 +2,10 @@
 import type { Db } from './db/client'
 import type { OrgRole } from './db/schema/columns'
 import type { TaskStatus } from './modules/tasks/status-object'
-import type { QueueMessage } from './handlers/queue'
 import type { ActorGate } from './auth/optimistic-actor'
+
+/** A message on TASK_QUEUE: every message names its job (src/handlers/queue.ts); jobs add their own fields. */
+export type QueueMessage = { kind: string; taskId?: string } & Record<string, unknown>
 
 export type Env = {
   DB: D1Database

@@ -1,10 +1,9 @@
 /** @module Queue consumer: dispatches each message to the job that handles its `kind`. Delivery is
  * at least once, so every job is idempotent. Messages that exhaust their retries arrive on the
  * dead-letter queue, where the job's `dead` hook records the failure. */
-import type { Env } from '../env'
+import type { Env, QueueMessage } from '../env'
 
-/** Every message names its job; jobs add their own fields. */
-export type QueueMessage = { kind: string; taskId?: string } & Record<string, unknown>
+export type { QueueMessage }
 
 export type Job = {
   /** Does one bounded slice of work. Throwing retries the message (with backoff). */

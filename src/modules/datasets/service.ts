@@ -4,14 +4,13 @@
  * (API, upload, import task, slice delete) keeps them exact.
  */
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
-import { datasets } from '../../db/schema'
+import { datasets, integrations } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
-import { defaultIntegrationId } from '../integrations/service'
 import type { CreateDatasetInput, UpdateDatasetInput } from './schemas'
 
 export type DatasetRow = typeof datasets.$inferSelect
@@ -48,8 +47,9 @@ export async function loadDataset(ctx: Ctx, id: string, action: 'dataset.view' |
 export async function createDataset(ctx: Ctx, input: CreateDatasetInput): Promise<DatasetView> {
   authorize(ctx.actor, 'dataset.manage')
   const now = new Date()
-  // New datasets use the organization's default AWS integration (when it is valid), as in Labelbox.
-  const integrationId = await defaultIntegrationId(ctx.db, ctx.actor.orgId)
+  // New datasets use the organization's default AWS integration if it passed its last validation,
+  // as in Labelbox.
+  const integrationId = (await ctx.db.select({ id: integrations.id }).from(integrations).where(and(eq(integrations.orgId, ctx.actor.orgId), eq(integrations.isOrgDefault, true), eq(integrations.valid, true))).get())?.id ?? null
   const row: DatasetRow = { id: newId('ds'), orgId: ctx.actor.orgId, name: input.name, description: input.description, rowCount: 0, integrationId, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now, deletedAt: null }
   await ctx.db.insert(datasets).values(row)
   return datasetView(row)

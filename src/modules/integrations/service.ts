@@ -239,12 +239,6 @@ export async function setDatasetIntegration(ctx: Ctx, datasetId: string, integra
   return datasetView({ ...d, integrationId, updatedAt: now })
 }
 
-/** The integration new datasets start with: the org default, if it passed its last validation. */
-export async function defaultIntegrationId(db: Db, orgId: string): Promise<string | null> {
-  const i = await db.select({ id: integrations.id }).from(integrations).where(and(eq(integrations.orgId, orgId), eq(integrations.isOrgDefault, true), eq(integrations.valid, true))).get()
-  return i?.id ?? null
-}
-
 /** A presigned GET (≤ 15 min) for a row's S3 object, signed with the dataset's integration role. */
 export async function presignedAssetUrl(ctx: Ctx, integrationId: string | null, rowData: string): Promise<{ url: string; expiresIn: number } | null> {
   const object: S3Object | null = S3_ROW.test(rowData) ? parseS3Url(rowData) : null

@@ -4,7 +4,7 @@
 // EXPLAIN QUERY PLAN for each statement with sqlite3 on the benchmark's database, so the plans in
 // BENCHMARKS.md follow the code instead of a hand-copied query.
 import { makeDb } from '../src/db/client'
-import { listProjects, loadProject } from '../src/modules/projects/service'
+import { listProjects } from '../src/modules/projects/service'
 import { labelSeries, projectOverview, recentActivity } from '../src/modules/projects/dashboard'
 import { listBatches } from '../src/modules/projects/batches'
 import { runningTasksRead } from '../src/modules/tasks/service'
@@ -59,6 +59,8 @@ export async function captureQueries(ids: Ids): Promise<Captured[]> {
 
   at('list: first page')
   await listProjects(ctx, { limit: 50 })
+  at('list: first page, HTML (no ontology)')
+  await listProjects(ctx, { limit: 50 }, 'summary')
   at('list: search')
   await listProjects(ctx, { limit: 50, search: ids.search })
   if (ids.common) {
@@ -78,10 +80,10 @@ export async function captureQueries(ids: Ids): Promise<Captured[]> {
   at('label series (day)')
   await labelSeries(ctx, ids.projectId, 'day')
   // The dashboard page loads the project once and hands it to every part.
+  // The page sends these with the project lookup and the overview and series above, in one batch.
   at('dashboard page')
-  const loaded = await loadProject(ctx, ids.projectId)
-  await recentActivity(ctx, loaded)
-  await listBatches(ctx, loaded)
+  await recentActivity(ctx, ids.projectId)
+  await listBatches(ctx, ids.projectId)
   at('every request: session lookup')
   await actorFromSession(db, 'bench-session-token')
   at('every page: running tasks badge')

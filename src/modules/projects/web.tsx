@@ -84,7 +84,7 @@ const listUrl = (search: string) => (search ? `/projects?search=${encodeURICompo
 
 async function listProps(ctx: Ctx, search: string, cursor?: string) {
   return {
-    page: await listProjects(ctx, { limit: PAGE_SIZE, search: search || undefined, cursor }),
+    page: await listProjects(ctx, { limit: PAGE_SIZE, search: search || undefined, cursor }, 'summary'),
     search,
     canCreate: can(ctx.actor, 'project.create'),
     canDelete: can(ctx.actor, 'project.delete'),

@@ -21,7 +21,7 @@ webhooksWeb.use('*', requireSession)
 const TITLE = 'Webhooks'
 
 async function projects(c: Context<AppEnv>) {
-  return (await listProjects(ctxOf(c), { limit: 200 })).items.map((p) => ({ id: p.id, name: p.name }))
+  return (await listProjects(ctxOf(c), { limit: 200 }, 'summary')).items.map((p) => ({ id: p.id, name: p.name }))
 }
 
 async function listPage(c: Context<AppEnv>, extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; created?: Awaited<ReturnType<typeof createWebhook>> } = {}, status: 200 | 201 | 422 = 200) {

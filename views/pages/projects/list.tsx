@@ -1,17 +1,17 @@
 /** @module The Projects tab: search as you type, the table (pinned first, then newest), the
  * three-dots menu (pin / unpin, delete), "load more" paging and the empty states. */
-import type { ProjectView } from '../../../src/modules/projects/service'
+import type { ProjectSummary } from '../../../src/modules/projects/service'
 import type { Page } from '../../../src/lib/pagination'
 import { formatNumber } from '../../../src/lib/format'
 import { Alert, EmptyState, PageHeader, Time } from '../../components/ui'
 import { DotsIcon, FolderIcon, SearchIcon } from '../../components/icons'
 import { MediaBadge, MiniProgress, PinIcon } from './parts'
 
-export type ListProps = { page: Page<ProjectView>; search: string; canCreate: boolean; canDelete: boolean }
+export type ListProps = { page: Page<ProjectSummary>; search: string; canCreate: boolean; canDelete: boolean }
 
 const q = (search: string) => encodeURIComponent(search)
 
-export function ProjectRow(props: { p: ProjectView; search: string; canDelete: boolean }) {
+export function ProjectRow(props: { p: ProjectSummary; search: string; canDelete: boolean }) {
   const { p } = props
   const rowId = `project-${p.id}`
   const done = p.labeled_count + p.skipped_count
@@ -56,7 +56,7 @@ export function ProjectRow(props: { p: ProjectView; search: string; canDelete: b
   )
 }
 
-export function ProjectRows(props: { page: Page<ProjectView>; search: string; canDelete: boolean }) {
+export function ProjectRows(props: { page: Page<ProjectSummary>; search: string; canDelete: boolean }) {
   const next = props.page.next_cursor
   return (
     <>

@@ -88,6 +88,8 @@ describe('projects API', () => {
     expect((await call('PUT', `/api/v1/projects/${a.id}/pin`, asLabeler)).status).toBe(204)
     const mine = (await json(await call('GET', '/api/v1/projects?limit=200', asLabeler))).items
     expect(mine[0]).toMatchObject({ id: a.id, pinned: true })
+    // The JSON list carries each project's ontology (the HTML list leaves it out), pinned or not.
+    expect(mine.slice(0, 3).every((p: any) => Array.isArray(p.ontology?.tools) && Array.isArray(p.ontology?.classifications))).toBe(true)
     expect(mine.slice(1, 3).map((p: any) => p.id)).toEqual([c.id, b.id])
     const theirs = (await json(await call('GET', '/api/v1/projects?limit=200', admin()))).items
     expect(theirs[0].id).toBe(c.id)

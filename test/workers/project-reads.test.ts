@@ -7,7 +7,8 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import worker from '../../src/index'
-import { seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
+import { ctxFor, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
+import { loadProjectWith } from '../../src/modules/projects/service'
 import { call, json, ORIGIN } from '../helpers/harness'
 import { countingD1, type Trip } from '../helpers/counting-d1'
 
@@ -56,7 +57,8 @@ beforeAll(async () => {
   projects.b = await labeledProject(orgs.orgB)
   projects.deleted = await labeledProject(orgs.orgA)
   projects.other = (await json(await call('POST', '/api/v1/projects', orgs.orgA.ADMIN, { json: { name: unique('Not theirs'), media_type: 'IMAGE' } }))).id
-  expect((await call('DELETE', `/api/v1/projects/${projects.deleted}`, orgs.orgA.ADMIN)).status).toBe(204)
+  // Deleted the way a big project is while its purge task is still queued: marked, data still there.
+  await env.DB.prepare('UPDATE projects SET deleted_at = ? WHERE id = ?').bind(Date.now(), projects.deleted).run()
   // A project-based member (no org role) who labels in project a only.
   const put = await call('PUT', `/api/v1/projects/${projects.a}/members/${orgs.orgA.NONE.id}`, orgs.orgA.ADMIN, { json: { role: 'LABELER' } })
   expect(put.status, await put.clone().text()).toBe(200)
@@ -90,6 +92,10 @@ describe('a project and its dashboard reads in one round trip', () => {
       const { res, trips } = await warm(path, orgs.orgA.TEAM_MANAGER, headers)
       expect(res.status, path).toBe(200)
       expect(trips.map((t) => t.kind), path).toEqual(['batch'])
+      // Every read about the project that rides with its lookup carries the guard.
+      const reads = dataRows(trips)
+      expect(reads.length, path).toBeGreaterThan(0)
+      for (const r of reads) expect(r.sql, path).toContain('EXISTS (SELECT 1 FROM "projects" WHERE "projects"."id" = ?')
     }
     const overview = JSON.parse((await get(`/api/v1/projects/${projects.a}/overview`, orgs.orgA.TEAM_MANAGER)).body)
     expect(overview).toMatchObject({ data_rows: 4, labeled: 2, remaining: 2, reviews: { accepted: 1, unreviewed: 1 } })
@@ -114,11 +120,13 @@ describe('a project and its dashboard reads in one round trip', () => {
     expect(dataRows(theirs.trips).every((s) => s.rows! > 0)).toBe(true)
   })
 
-  it('finds nothing for a deleted project either', async () => {
+  it('finds nothing for a deleted project whose data is not purged yet', async () => {
     for (const { path, headers } of dashboardPaths(projects.deleted)) {
       const { res, trips } = await warm(path, orgs.orgA.ADMIN, headers)
       expect(res.status, path).toBe(404)
-      expect(dataRows(trips).map((s) => s.rows), path).toEqual(dataRows(trips).map(() => 0))
+      const reads = dataRows(trips)
+      expect(reads.length, path).toBeGreaterThan(0)
+      expect(reads.map((s) => s.rows), path).toEqual(reads.map(() => 0))
     }
   })
 
@@ -131,5 +139,12 @@ describe('a project and its dashboard reads in one round trip', () => {
     const overview = JSON.parse((await warm(`/api/v1/projects/${projects.a}/overview`, member)).body)
     expect(overview.collaborators).toEqual([]) // a labeler with no labels yet sees no one else's line
     for (const { path, headers } of dashboardPaths(projects.other)) expect((await warm(path, member, headers)).res.status, path).toBe(404)
+  })
+
+  it('refuses a read that looks at the project before it is loaded (only its id is known then)', async () => {
+    const ctx = ctxFor(orgs.orgA.ADMIN.actor)
+    await expect(loadProjectWith(ctx, projects.a, 'project.view', (l) => (void l.project.name, []))).rejects.toThrow(/project\.name read before the project is loaded/)
+    const [l] = await loadProjectWith(ctx, projects.a, 'project.view', (l) => (void l.project.id, []))
+    expect(l.project).toMatchObject({ id: projects.a, dataRowCount: 4, labeledCount: 2 })
   })
 })

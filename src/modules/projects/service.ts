@@ -129,14 +129,24 @@ export async function loadProjectWith<T extends unknown[]>(
     return [l, ...(await runReads<T>(ctx, ...reads(l)))]
   }
   const guard = sql`EXISTS (SELECT 1 FROM ${projects} WHERE ${projects.id} = ${id} AND ${projects.orgId} = ${ctx.actor.orgId} AND ${projects.deletedAt} IS NULL)`
-  const l: LoadedProject = { project: { id } as ProjectRow, role: ctx.actor.role, pinned: false, guard }
+  // Until the project is loaded, only its id is known: a builder that reads any other field (to
+  // build a statement) is a bug, and says so instead of getting `undefined`.
+  let ready = false
+  const project = new Proxy({ id } as ProjectRow, {
+    get: (t, k, r) => {
+      if (!ready && k !== 'id' && typeof k === 'string') throw new Error(`loadProjectWith: project.${k} read before the project is loaded (read it in \`done\`)`)
+      return Reflect.get(t, k, r)
+    },
+  })
+  const l: LoadedProject = { project, role: ctx.actor.role, pinned: false, guard }
   const lookup = projectLookupRead(ctx, id, action)
   // runReads hands each read its rows in order: the lookup's `done` runs first (and throws for a
   // foreign id or a refused action), so the others' `done` see the loaded project. It is filled
   // into the stand-in's own `project` object, which builders may have kept a reference to.
   const loaded = (rows: unknown[][]) => {
     const got = lookup.done(rows)
-    Object.assign(l.project, got.project)
+    Object.assign(project, got.project)
+    ready = true
     Object.assign(l, { role: got.role, pinned: got.pinned, guard: undefined })
   }
   const [, ...rest] = await runReads<[void, ...T]>(ctx, { stmts: lookup.stmts, done: loaded }, ...reads(l))

@@ -1,5 +1,6 @@
 /** @module Small pieces shared by the Projects pages: media badge, pin marker, mini progress,
  * the project header and its tabs. */
+import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import type { ProjectView } from '../../../src/modules/projects/service'
 import { formatNumber } from '../../../src/lib/format'
@@ -16,14 +17,12 @@ export function MediaBadge({ type }: { type: string }) {
   return <span class={`badge media-badge media-${tone}`}>{mediaLabel(type)}</span>
 }
 
-export const PinIcon = (props: { label?: string }) => (
-  <svg class="pin-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"
-    role={props.label ? 'img' : undefined} aria-label={props.label} aria-hidden={props.label ? undefined : 'true'}>
-    {props.label ? <title>{props.label}</title> : null}
-    <path d="M12 17v5" />
-    <path d="M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z" />
-  </svg>
-)
+const PIN_PATHS = '<path d="M12 17v5"></path><path d="M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z"></path>'
+const PIN_OPEN = '<svg class="pin-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"'
+// Built once (see components/icons.tsx): every pinned row of a list draws it.
+const PIN = raw(`${PIN_OPEN} aria-hidden="true">${PIN_PATHS}</svg>`)
+const PIN_LABELLED = raw(`${PIN_OPEN} role="img" aria-label="Pinned"><title>Pinned</title>${PIN_PATHS}</svg>`)
+export const PinIcon = (props: { label?: 'Pinned' }) => (props.label ? PIN_LABELLED : PIN)
 
 /** A compact bar for table cells: the percentage, and the counts on hover. */
 export function MiniProgress(props: { percent: number; done: number; total: number }) {

@@ -1,8 +1,8 @@
 /** @module Bindings, request variables and the service context shared by every surface. */
 import type { Db } from './db/client'
-import type { OrgRole } from './db/schema/columns'
 import type { TaskStatus } from './modules/tasks/status-object'
 import type { ActorGate } from './auth/optimistic-actor'
+import type { Actor } from './auth/actor'
 
 /** A message on TASK_QUEUE: every message names its job (src/handlers/queue.ts); jobs add their own fields. */
 export type QueueMessage = { kind: string; taskId?: string } & Record<string, unknown>
@@ -37,21 +37,7 @@ export type Env = {
   AWS_ENDPOINT_URL: string
 }
 
-/** Who is acting. Built from a session cookie or an API key; `system` for queue/cron work. */
-export type Actor = {
-  userId: string
-  email: string
-  fullName: string
-  orgId: string
-  orgName: string
-  /** The member's org role (for API keys: already narrowed to the key's role). */
-  role: OrgRole
-  via: 'session' | 'api_key' | 'system'
-  sessionId?: string
-  apiKeyId?: string
-  /** A read-only API key may only read. */
-  readOnly: boolean
-}
+export type { Actor } from './auth/actor'
 
 export type AppEnv = {
   Bindings: Env

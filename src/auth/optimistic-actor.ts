@@ -17,9 +17,8 @@
  * write through `db` cannot happen before the confirmation.
  */
 import type { BatchItem } from 'drizzle-orm/batch'
-import type { Actor } from '../env'
-import type { Db } from '../db/client'
-import type { Read } from '../db/reads'
+import type { Actor } from './actor'
+import type { Db, Read } from '../db/client'
 
 /** The lookup of one credential, as `actorFromSession` / `actorFromApiKey` run it. */
 export type Lookup = {

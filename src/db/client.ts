@@ -17,6 +17,10 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { is } from 'drizzle-orm'
 import { SQLiteRaw } from 'drizzle-orm/sqlite-core/query-builders/raw'
 
+/** A read that can share a D1 round trip with others: its statements, and how their rows become
+ * its answer (see `runReads` in reads.ts). */
+export type Read<T> = { stmts: BatchItem<'sqlite'>[]; done: (rows: unknown[][]) => T }
+
 /** Runs statements of mixed kinds in one D1 batch (one transaction). D1 has no interactive
  * transactions, so every multi-statement write that must be all-or-nothing goes through here. */
 export async function runBatch(db: Db, stmts: BatchItem<'sqlite'>[]): Promise<unknown[]> {

@@ -13,11 +13,10 @@
  * Statements in a batch come back keyed by column name: two selected columns with the same name
  * (say `id` of two joined tables) must be given distinct aliases.
  */
-import type { BatchItem } from 'drizzle-orm/batch'
 import type { Ctx } from '../env'
-import { runBatch } from './client'
+import { runBatch, type Read } from './client'
 
-export type Read<T> = { stmts: BatchItem<'sqlite'>[]; done: (rows: unknown[][]) => T }
+export type { Read }
 
 /** Runs the reads' statements in one batch; answers in the order of `reads`. Reads only: a batch
  * that confirms a stale actor is thrown away, which would not undo a write. */

@@ -174,6 +174,11 @@ describe('label imports', () => {
     // Read, group and clean-up slices: about a dozen trips each, whatever the number of labels.
     // One label at a time this was 3–4 trips per label (resolve, attach, check, insert): > 120.
     expect(trips.length).toBeLessThan(60)
+    // And the 40 labels with their counters, usage and events go as a handful of statements, not
+    // five per label (D1 counts each statement of a batch against its 1,000 per invocation).
+    const labelWrites = trips.flatMap((t) => t.sql).filter((q) => /^\s*INSERT INTO (labels|usage_facts|events|project_feature_counts)\b/i.test(q))
+    expect(labelWrites.length).toBeGreaterThan(0)
+    expect(labelWrites.length).toBeLessThanOrEqual(8)
   })
 
   it('refuses bad requests before any task exists', async () => {

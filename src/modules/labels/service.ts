@@ -153,39 +153,120 @@ export type NewLabel = {
   at?: Date
 }
 
-/** The statements that create a label and everything that depends on it (shared by the API, the
- * labeling page and label imports). */
+/** The statements that create a label and everything that depends on it (the API and the
+ * labeling page; label imports write many at once with `labelsInsertStmts`). */
 export function labelInsertStmts(db: Db, n: NewLabel): { id: string; stmts: BatchItem<'sqlite'>[]; row: LabelRow; eventId: string } {
-  const at = n.at ?? new Date()
-  const eventId = newId('evt')
-  const row: LabelRow = {
-    id: newId('lbl', at.getTime()),
-    orgId: n.project.orgId,
-    projectId: n.project.id,
-    dataRowId: n.dataRow.id,
-    createdBy: n.createdBy,
-    annotations: n.annotations,
-    annotationCount: n.count,
-    secondsToCreate: n.secondsToCreate,
-    skipped: n.skipped,
-    imported: n.imported,
-    importKey: n.importKey ?? null,
-    reviewState: 'UNREVIEWED',
-    createdAt: at,
-    updatedAt: at,
+  const { rows, eventIds, stmts } = labelsInsertStmts(db, n.project, n.createdBy, [n])
+  return { id: rows[0]!.id, row: rows[0]!, eventId: eventIds[0]!, stmts }
+}
+
+/** Rows travel to D1 as JSON text bound to one parameter (D1 binds strings up to 2 MB, and a
+ * character may take 3 bytes). */
+const JSON_PARAM_CHARS = 600_000
+
+/** `rows` as JSON arrays of at most JSON_PARAM_CHARS characters each (a bigger row goes alone). */
+function jsonChunks(rows: unknown[][]): string[] {
+  const out: string[] = []
+  let cur: string[] = []
+  let size = 2
+  for (const r of rows) {
+    const s = JSON.stringify(r)
+    if (cur.length && size + s.length + 1 > JSON_PARAM_CHARS) {
+      out.push(`[${cur.join(',')}]`)
+      cur = []
+      size = 2
+    }
+    cur.push(s)
+    size += s.length + 1
   }
-  const stmts: (BatchItem<'sqlite'> | null)[] = [
-    db.insert(labels).values(row),
-    featureCountStmt(db, n.project.id, n.createdBy, n.deltas, 1),
-    n.skipped ? null : db.update(projectDataRows).set({ workflowStatus: 'IN_REVIEW', reservedBy: null, reservedUntil: null }).where(and(eq(projectDataRows.projectId, n.project.id), eq(projectDataRows.dataRowId, n.dataRow.id))),
-    n.skipped ? db.update(projectDataRows).set({ reservedBy: null, reservedUntil: null }).where(and(eq(projectDataRows.projectId, n.project.id), eq(projectDataRows.dataRowId, n.dataRow.id))) : null,
+  if (cur.length) out.push(`[${cur.join(',')}]`)
+  return out
+}
+
+/**
+ * Labels of one project by one author, with everything that depends on them: the label rows, the
+ * feature counts, the queue state of their data rows, usage facts and LABEL_CREATED events. Each
+ * table gets one statement (per ~600 KB of rows), its rows read from one JSON parameter with
+ * json_each, instead of five statements per label: a label import's slice of 80 labels sends 5
+ * statements, not 400, which keeps it far inside D1's 1,000 queries per invocation and spares
+ * building and shipping each statement. The counter triggers on labels fire per row as before.
+ */
+export function labelsInsertStmts(
+  db: Db,
+  project: Pick<LoadedProject['project'], 'id' | 'orgId'>,
+  createdBy: string,
+  items: Omit<NewLabel, 'project' | 'createdBy'>[],
+): { rows: LabelRow[]; eventIds: string[]; stmts: BatchItem<'sqlite'>[] } {
+  const now = new Date()
+  const rows: LabelRow[] = []
+  const eventIds: string[] = []
+  const labelRows: unknown[][] = []
+  const usageRows: unknown[][] = []
+  const eventRows: unknown[][] = []
+  const deltas = new Map<string, FeatureDelta>()
+  const reviewIds: string[] = []
+  const skippedIds: string[] = []
+  for (const n of items) {
+    const at = n.at ?? now
+    const row: LabelRow = {
+      id: newId('lbl', at.getTime()),
+      orgId: project.orgId,
+      projectId: project.id,
+      dataRowId: n.dataRow.id,
+      createdBy,
+      annotations: n.annotations,
+      annotationCount: n.count,
+      secondsToCreate: n.secondsToCreate,
+      skipped: n.skipped,
+      imported: n.imported,
+      importKey: n.importKey ?? null,
+      reviewState: 'UNREVIEWED',
+      createdAt: at,
+      updatedAt: at,
+    }
+    rows.push(row)
+    labelRows.push([row.id, row.dataRowId, JSON.stringify(row.annotations), row.annotationCount, row.secondsToCreate, row.skipped ? 1 : 0, row.imported ? 1 : 0, row.importKey, at.getTime()])
+    // The sums a label-by-label upsert would reach; the last name seen wins, as it would.
+    for (const d of n.deltas) {
+      const key = `${d.feature_schema_id}\u0000${d.answer_schema_id}`
+      const had = deltas.get(key)
+      deltas.set(key, { ...d, count: (had?.count ?? 0) + d.count })
+    }
+    ;(n.skipped ? skippedIds : reviewIds).push(n.dataRow.id)
     // Usage is recorded when annotations are created and never decremented.
-    n.count > 0 || !n.skipped
-      ? db.insert(usageFacts).values({ orgId: n.project.orgId, projectId: n.project.id, userId: n.createdBy, day: gmtDay(at), assetType: assetType(n.dataRow.mediaType), imported: n.imported, annotations: n.count, labels: n.skipped ? 0 : 1, secondsTotal: n.secondsToCreate, createdAt: at })
-      : null,
-    eventStmt(db, n.project.orgId, n.project.id, 'LABEL_CREATED', labelPayload(row, n.dataRow), eventId),
+    if (n.count > 0 || !n.skipped) usageRows.push([gmtDay(at), assetType(n.dataRow.mediaType), n.imported ? 1 : 0, n.count, n.skipped ? 0 : 1, n.secondsToCreate, at.getTime()])
+    const eventId = newId('evt')
+    eventIds.push(eventId)
+    eventRows.push([eventId, JSON.stringify(labelPayload(row, n.dataRow))])
+  }
+  const ids = (list: string[]) => sql`(SELECT value FROM json_each(${JSON.stringify(list)}))`
+  const pdr = (list: string[], set: SQL) =>
+    list.length ? [db.run(sql`UPDATE project_data_rows SET ${set} WHERE project_id = ${project.id} AND data_row_id IN ${ids(list)}`) as unknown as BatchItem<'sqlite'>] : []
+  const v = (i: number) => sql.raw(`json_extract(j.value, '$[${i}]')`)
+  const stmts: (BatchItem<'sqlite'> | null)[] = [
+    ...jsonChunks(labelRows).map(
+      (chunk) =>
+        db.run(sql`INSERT INTO labels (id, org_id, project_id, data_row_id, created_by, annotations, annotation_count, seconds_to_create, skipped, imported, import_key, review_state, created_at, updated_at)
+          SELECT ${v(0)}, ${project.orgId}, ${project.id}, ${v(1)}, ${createdBy}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}, ${v(7)}, 'UNREVIEWED', ${v(8)}, ${v(8)}
+          FROM json_each(${chunk}) AS j`) as unknown as BatchItem<'sqlite'>,
+    ),
+    featureCountStmt(db, project.id, createdBy, [...deltas.values()], 1),
+    ...pdr(reviewIds, sql`workflow_status = 'IN_REVIEW', reserved_by = NULL, reserved_until = NULL`),
+    ...pdr(skippedIds, sql`reserved_by = NULL, reserved_until = NULL`),
+    ...jsonChunks(usageRows).map(
+      (chunk) =>
+        db.run(sql`INSERT INTO usage_facts (org_id, project_id, user_id, day, asset_type, imported, annotations, labels, seconds_total, created_at)
+          SELECT ${project.orgId}, ${project.id}, ${createdBy}, ${v(0)}, ${v(1)}, ${v(2)}, ${v(3)}, ${v(4)}, ${v(5)}, ${v(6)}
+          FROM json_each(${chunk}) AS j`) as unknown as BatchItem<'sqlite'>,
+    ),
+    ...jsonChunks(eventRows).map(
+      (chunk) =>
+        db.run(sql`INSERT INTO events (id, org_id, project_id, topic, payload, created_at)
+          SELECT ${v(0)}, ${project.orgId}, ${project.id}, 'LABEL_CREATED', ${v(1)}, ${now.getTime()}
+          FROM json_each(${chunk}) AS j`) as unknown as BatchItem<'sqlite'>,
+    ),
   ]
-  return { id: row.id, row, eventId, stmts: stmts.filter((s): s is BatchItem<'sqlite'> => s !== null) }
+  return { rows, eventIds, stmts: stmts.filter((x): x is BatchItem<'sqlite'> => x !== null) }
 }
 
 export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabelInput): Promise<LabelView> {

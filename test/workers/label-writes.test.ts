@@ -1,0 +1,170 @@
+// Labels written many at a time (`labelsInsertStmts`, used by label imports): one statement per
+// table instead of five per label. Whatever the path, every aggregate a label feeds — feature
+// counts, member stats, per-day counts, project counters, usage facts, the event outbox and the
+// queue state of its data row — must end up exactly as a recount of the labels says.
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { env } from 'cloudflare:workers'
+import { and, eq, sql } from 'drizzle-orm'
+import { events, labels, projectDataRows, projectFeatureCounts, projectLabelDays, projectMemberStats, projects, usageFacts } from '../../src/db/schema'
+import { labelsInsertStmts } from '../../src/modules/labels/service'
+import { runBatch } from '../../src/db/client'
+import { db, seedTwoOrgs, unique } from '../helpers/factories'
+import { call, json } from '../helpers/harness'
+
+let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
+const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
+beforeAll(async () => {
+  orgs = await seedTwoOrgs()
+})
+
+async function waitDone(id: string) {
+  let t: any
+  await vi.waitFor(async () => {
+    t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
+    expect(['COMPLETE', 'FAILED']).toContain(t.status)
+  }, { timeout: 90_000, interval: 250 })
+  return t
+}
+
+const ONTOLOGY = {
+  tools: [{ name: 'Car', tool: 'bounding_box' }],
+  classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rain' }] }],
+}
+
+describe('labels written many at a time', () => {
+  it('leaves every aggregate equal to a recount of the labels (an import of 200 labels over three days, some skipped)', async () => {
+    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Writes'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const tag = unique('w')
+    const N = 200
+    const days = ['2026-11-20', '2026-11-21', '2026-11-23']
+    const skipped = (i: number) => i % 10 === 3
+    const boxes = (i: number) => (skipped(i) ? 0 : 1 + (i % 3))
+    const lines = Array.from({ length: N }, (_, i) => {
+      const at = `${days[i % 3]}T10:${String(i % 60).padStart(2, '0')}:00.000Z`
+      return JSON.stringify({
+        data_row: { global_key: `${tag}-${i}`, row_data: `https://x.test/${tag}/${i}.jpg` },
+        media_attributes: { mime_type: 'image/jpeg' },
+        projects: {
+          [p.id]: {
+            name: p.name,
+            labels: [{
+              label_kind: 'Default',
+              version: '1.0.0',
+              label_details: { created_at: at, updated_at: at, created_by: 'someone@example.com' },
+              performance_details: { seconds_to_create: 10 + (i % 7), seconds_to_review: 0, skipped: skipped(i) },
+              annotations: {
+                objects: Array.from({ length: boxes(i) }, (_, k) => ({ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: k, left: i, height: 5, width: 5 } })),
+                classifications: skipped(i) ? [] : [{ name: 'Weather', radio_answer: { name: i % 2 ? 'Sunny' : 'Rain' } }],
+                relationships: [],
+              },
+            }],
+          },
+        },
+      })
+    })
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body: lines.join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } })
+    expect(res.status, await res.clone().text()).toBe(202)
+    const t = await waitDone((await json(res)).id)
+    expect(t.status, t.failure_reason).toBe('COMPLETE')
+    expect(t.metadata).toMatchObject({ labels_created: N, lines_failed: 0 })
+
+    const all = await db().select().from(labels).where(eq(labels.projectId, p.id))
+    expect(all).toHaveLength(N)
+    const done = all.filter((l) => !l.skipped)
+    const expectBoxes = Array.from({ length: N }, (_, i) => boxes(i)).reduce((a, b) => a + b, 0)
+    // The stored label is what was imported: annotations parse, counts and times are kept.
+    const one = all.find((l) => l.annotationCount === 4)!
+    expect(one.annotations.objects).toHaveLength(3)
+    expect(one.imported).toBe(true)
+    expect(typeof one.secondsToCreate).toBe('number')
+    expect(days).toContain(one.createdAt.toISOString().slice(0, 10))
+
+    // Feature counts: boxes per tool, answers per option.
+    const features = await db().select().from(projectFeatureCounts).where(eq(projectFeatureCounts.projectId, p.id))
+    const byName = (kind: string, answer = '') => features.filter((f) => f.kind === kind && (kind === 'object' || f.answer === answer)).reduce((a, f) => a + f.count, 0)
+    expect(byName('object')).toBe(expectBoxes)
+    expect(byName('answer', 'Sunny') + byName('answer', 'Rain')).toBe(done.length)
+    expect(byName('answer', 'Sunny')).toBe(done.filter((l) => (l.annotations.classifications[0] as any)?.radio_answer?.name === 'Sunny').length)
+
+    // Project counters, member stats and per-day counts (kept by triggers, row by row).
+    const [proj] = await db().select().from(projects).where(eq(projects.id, p.id))
+    expect(proj).toMatchObject({ dataRowCount: N, labelCount: done.length, labeledCount: done.length, skippedCount: N - done.length })
+    const [stats] = await db().select().from(projectMemberStats).where(eq(projectMemberStats.projectId, p.id))
+    expect(stats).toMatchObject({ userId: orgs.orgA.ADMIN.id, labels: done.length, skips: N - done.length })
+    expect(stats!.secondsTotal).toBeCloseTo(all.reduce((a, l) => a + l.secondsToCreate, 0), 6)
+    expect(stats!.lastLabelAt).toBe(Math.max(...all.map((l) => l.createdAt.getTime())))
+    const perDay = await db().select({ day: projectLabelDays.day, n: sql<number>`sum(${projectLabelDays.count})` }).from(projectLabelDays).where(eq(projectLabelDays.projectId, p.id)).groupBy(projectLabelDays.day)
+    const recountDays: Record<string, number> = {}
+    for (const l of done) recountDays[l.createdAt.toISOString().slice(0, 10)] = (recountDays[l.createdAt.toISOString().slice(0, 10)] ?? 0) + 1
+    expect(Object.fromEntries(perDay.map((r) => [r.day, Number(r.n)]))).toEqual(recountDays)
+
+    // Usage facts: one per label that made annotations or was not skipped, on the label's day.
+    const usage = await db().select().from(usageFacts).where(eq(usageFacts.projectId, p.id))
+    expect(usage).toHaveLength(all.filter((l) => l.annotationCount > 0 || !l.skipped).length)
+    expect(usage.reduce((a, u) => a + u.annotations, 0)).toBe(all.reduce((a, l) => a + l.annotationCount, 0))
+    expect(usage.reduce((a, u) => a + u.labels, 0)).toBe(done.length)
+    expect(usage.every((u) => u.imported && u.assetType === 'IMAGE' && days.includes(u.day))).toBe(true)
+
+    // The outbox: one LABEL_CREATED per label, naming it.
+    const outbox = await db().select().from(events).where(and(eq(events.projectId, p.id), eq(events.topic, 'LABEL_CREATED')))
+    expect(outbox).toHaveLength(N)
+    expect(new Set(outbox.map((e) => (e.payload as any).label.id))).toEqual(new Set(all.map((l) => l.id)))
+
+    // The queue: labeled rows went to review, skipped ones stay to label.
+    const queue = await db().select({ s: projectDataRows.workflowStatus, n: sql<number>`count(*)` }).from(projectDataRows).where(eq(projectDataRows.projectId, p.id)).groupBy(projectDataRows.workflowStatus)
+    expect(Object.fromEntries(queue.map((q) => [q.s, Number(q.n)]))).toEqual({ IN_REVIEW: done.length, TO_LABEL: N - done.length })
+  })
+
+  it('splits rows over several statements when their JSON would be too big for one parameter', async () => {
+    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Big'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [0, 1, 2].map((i) => ({ row_data: `https://x.test/big-${i}.jpg` })) }))).created
+    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'all', data_row_ids: rows.map((r: { id: string }) => r.id) } })
+    // ~330 KB of polygon each: two labels never fit one 600k-character parameter.
+    const polygon = Array.from({ length: 12_000 }, (_, k) => ({ x: k + 0.123456, y: k * 2 + 0.654321 }))
+    const items = rows.map((r: { id: string }) => ({
+      dataRow: { id: r.id, globalKey: null, mediaType: 'IMAGE', inProject: true },
+      annotations: { objects: [{ name: 'Car', annotation_kind: 'ImagePolygon', polygon }], classifications: [], relationships: [] },
+      count: 1,
+      deltas: [],
+      secondsToCreate: 5,
+      skipped: false,
+      imported: true,
+    }))
+    const { stmts, rows: made } = labelsInsertStmts(db(), { id: p.id, orgId: orgs.a.id }, orgs.orgA.ADMIN.id, items)
+    // Labels in 3 statements and events in 3 (each ~330 KB); the queue and usage in one each.
+    expect(stmts.length).toBe(8)
+    await runBatch(db(), stmts)
+    const stored = await db().select().from(labels).where(eq(labels.projectId, p.id))
+    expect(stored.map((l) => l.id).sort()).toEqual(made.map((l) => l.id).sort())
+    expect((stored[0]!.annotations.objects[0] as any).polygon).toEqual(polygon)
+    expect(await env.DB.prepare('SELECT count(*) AS n FROM events WHERE project_id = ?').bind(p.id).first('n')).toBe(3)
+  })
+
+  it('creates the rows a slice lacks together: a repeated row is created once, a bad row fails every line that names it', async () => {
+    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Create'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const a = unique('a')
+    const b = unique('b')
+    const line = (gk: string, rowData: string, x: number) =>
+      JSON.stringify({
+        data_row: { global_key: gk, row_data: rowData },
+        media_attributes: { mime_type: 'image/jpeg' },
+        projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [{ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: x, left: x, height: 2, width: 2 } }], classifications: [], relationships: [] } }] } },
+      })
+    const body = [line(a, 'https://x.test/a.jpg', 1), line(b, 'ftp://x.test/b.jpg', 2), line(b, 'https://x.test/b.jpg', 3), line(a.toUpperCase(), 'https://x.test/a.jpg', 4)].join('\n') + '\n'
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body, headers: { 'Content-Type': 'application/x-ndjson' } })
+    const t = await waitDone((await json(res)).id)
+    expect(t.status).toBe('COMPLETE')
+    expect(t.metadata).toMatchObject({ labels_created: 2, lines_failed: 2 })
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
+    expect(errs.map((e) => e.line)).toEqual([2, 3])
+    expect(errs.every((e) => e.field === 'data_row.row_data' && e.global_key === b)).toBe(true)
+    // Lines 1 and 4 name the same row (global keys match in any case): one row, two labels.
+    const rows = (await json(await call('GET', `/api/v1/datasets/${d.id}/data-rows`, admin()))).items
+    expect(rows.map((r: { global_key: string }) => r.global_key)).toEqual([a])
+    const made = await db().select().from(labels).where(eq(labels.projectId, p.id))
+    expect(made.map((l) => l.dataRowId)).toEqual([rows[0].id, rows[0].id])
+  })
+})

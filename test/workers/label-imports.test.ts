@@ -176,7 +176,7 @@ describe('label imports', () => {
     expect(trips.length).toBeLessThan(60)
     // And the 40 labels with their counters, usage and events go as a handful of statements, not
     // five per label (D1 counts each statement of a batch against its 1,000 per invocation).
-    const labelWrites = trips.flatMap((t) => t.sql).filter((q) => /^\s*INSERT INTO (labels|usage_facts|events|project_feature_counts)\b/i.test(q))
+    const labelWrites = trips.flatMap((t) => t.sql).filter((q) => /^\s*insert\s+into\s+"?(labels|usage_facts|events|project_feature_counts)"?[\s(]/i.test(q))
     expect(labelWrites.length).toBeGreaterThan(0)
     expect(labelWrites.length).toBeLessThanOrEqual(8)
   })

@@ -52,7 +52,7 @@ describe('labels written many at a time', () => {
               label_kind: 'Default',
               version: '1.0.0',
               label_details: { created_at: at, updated_at: at, created_by: 'someone@example.com' },
-              performance_details: { seconds_to_create: 10 + (i % 7), seconds_to_review: 0, skipped: skipped(i) },
+              performance_details: { seconds_to_create: 10 + (i % 7) + 0.25, seconds_to_review: 0, skipped: skipped(i) },
               annotations: {
                 objects: Array.from({ length: boxes(i) }, (_, k) => ({ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: k, left: i, height: 5, width: 5 } })),
                 classifications: skipped(i) ? [] : [{ name: 'Weather', radio_answer: { name: i % 2 ? 'Sunny' : 'Rain' } }],
@@ -79,6 +79,11 @@ describe('labels written many at a time', () => {
     expect(one.imported).toBe(true)
     expect(typeof one.secondsToCreate).toBe('number')
     expect(days).toContain(one.createdAt.toISOString().slice(0, 10))
+    expect(one.secondsToCreate % 1).toBe(0.25)
+    // Stored with the types drizzle would have written, the annotations as exactly its JSON text.
+    const raw = await env.DB.prepare('SELECT typeof(seconds_to_create) AS s, typeof(skipped) AS k, typeof(created_at) AS c, typeof(import_key) AS i, annotations AS a FROM labels WHERE id = ?').bind(one.id).first<Record<string, string>>()
+    expect(raw).toMatchObject({ s: 'real', k: 'integer', c: 'integer', i: 'text' })
+    expect(raw!.a).toBe(JSON.stringify(one.annotations))
 
     // Feature counts: boxes per tool, answers per option.
     const features = await db().select().from(projectFeatureCounts).where(eq(projectFeatureCounts.projectId, p.id))
@@ -142,7 +147,7 @@ describe('labels written many at a time', () => {
     expect(await env.DB.prepare('SELECT count(*) AS n FROM events WHERE project_id = ?').bind(p.id).first('n')).toBe(3)
   })
 
-  it('creates the rows a slice lacks together: a repeated row is created once, a bad row fails every line that names it', async () => {
+  it('creates the rows a slice lacks together: a repeated row once; bad row fields are their line\'s error, and a later good line still creates the row', async () => {
     const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Create'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
     const a = unique('a')
@@ -153,18 +158,43 @@ describe('labels written many at a time', () => {
         media_attributes: { mime_type: 'image/jpeg' },
         projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [{ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: x, left: x, height: 2, width: 2 } }], classifications: [], relationships: [] } }] } },
       })
-    const body = [line(a, 'https://x.test/a.jpg', 1), line(b, 'ftp://x.test/b.jpg', 2), line(b, 'https://x.test/b.jpg', 3), line(a.toUpperCase(), 'https://x.test/a.jpg', 4)].join('\n') + '\n'
+    const nameless = JSON.stringify({ data_row: { row_data: 'https://x.test/nameless.jpg' }, projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [], classifications: [], relationships: [] } }] } } })
+    const body = [line(a, 'https://x.test/a.jpg', 1), line(b, 'ftp://x.test/b.jpg', 2), line(b, 'https://x.test/b.jpg', 3), line(a.toUpperCase(), 'https://x.test/a.jpg', 4), nameless].join('\n') + '\n'
     const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body, headers: { 'Content-Type': 'application/x-ndjson' } })
     const t = await waitDone((await json(res)).id)
     expect(t.status).toBe('COMPLETE')
-    expect(t.metadata).toMatchObject({ labels_created: 2, lines_failed: 2 })
+    expect(t.metadata).toMatchObject({ labels_created: 3, lines_failed: 2 })
+    // Line 2's own row fields are bad; line 3 names the same row with good ones and creates it.
+    // Line 5 names no row at all.
     const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
-    expect(errs.map((e) => e.line)).toEqual([2, 3])
-    expect(errs.every((e) => e.field === 'data_row.row_data' && e.global_key === b)).toBe(true)
+    expect(errs).toMatchObject([{ line: 2, field: 'data_row.row_data', global_key: b }, { line: 5, field: 'data_row' }])
     // Lines 1 and 4 name the same row (global keys match in any case): one row, two labels.
     const rows = (await json(await call('GET', `/api/v1/datasets/${d.id}/data-rows`, admin()))).items
-    expect(rows.map((r: { global_key: string }) => r.global_key)).toEqual([a])
+    const byKey = Object.fromEntries(rows.map((r: { global_key: string; id: string; row_data: string }) => [r.global_key, r]))
+    expect(Object.keys(byKey).sort()).toEqual([a, b].sort())
+    expect(byKey[b].row_data).toBe('https://x.test/b.jpg')
     const made = await db().select().from(labels).where(eq(labels.projectId, p.id))
-    expect(made.map((l) => l.dataRowId)).toEqual([rows[0].id, rows[0].id])
+    expect(made.map((l) => l.dataRowId).sort()).toEqual([byKey[a].id, byKey[a].id, byKey[b].id].sort())
+  })
+
+  it('refuses a label too big for one D1 value as its line\'s error; the other lines import', async () => {
+    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Huge'), media_type: 'IMAGE', ontology: { tools: [{ name: 'Area', tool: 'polygon' }] } } }))
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const polygon = (n: number) => Array.from({ length: n }, (_, k) => ({ x: k + 0.123456789, y: k + 0.987654321 }))
+    const line = (gk: string, n: number) =>
+      JSON.stringify({
+        data_row: { global_key: gk, row_data: `https://x.test/${gk}.jpg` },
+        projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [{ name: 'Area', annotation_kind: 'ImagePolygon', polygon: polygon(n) }], classifications: [], relationships: [] } }] } },
+      })
+    const small = unique('small')
+    const huge = unique('huge')
+    const body = [line(small, 10), line(huge, 60_000)].join('\n') + '\n' // ~2.9 MB of polygon on line 2
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body, headers: { 'Content-Type': 'application/x-ndjson' } })
+    const t = await waitDone((await json(res)).id)
+    expect(t.status, t.failure_reason).toBe('COMPLETE')
+    expect(t.metadata).toMatchObject({ labels_created: 1, lines_failed: 1 })
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
+    expect(errs).toMatchObject([{ line: 2, field: 'annotations' }])
+    expect(errs[0].message).toMatch(/more than 1.8 MB/)
   })
 })

@@ -35,11 +35,17 @@ const WINDOW = 1024 * 1024
 /**
  * Records (read phase) and data-row groups (group phase) per slice. A slice's queries no longer
  * grow with it: its data rows are read, created and attached, and its labels written, a few
- * statements per table (`labelsInsertStmts`). What bounds a slice now is its time: 250 records take
- * ~0.1 s locally. 50,000 export v2 lines took 25 s at 80 records a slice and 14 s at 250.
+ * statements per table (`labelsInsertStmts`). What bounds a read slice now is its time: 250
+ * records take ~0.1 s locally; 50,000 export v2 lines took 25 s at 80 records a slice and 14 s at
+ * 250. A group gathers all lines of one data row, however many, so groups stay at 60 a slice to
+ * bound the memory of one.
  */
 const SLICE_RECORDS = 250
-const GROUPS_PER_SLICE = 200
+/** The biggest label an import writes (its annotations as stored, escaped once more in transit). */
+const MAX_LABEL_BYTES = 1_800_000
+/** The longest line a label import reads. */
+const MAX_LINE_BYTES = 16 * 1024 * 1024
+const GROUPS_PER_SLICE = 60
 
 type Obj = Record<string, unknown>
 /** How a slice keys a data-row reference: the same strings staged annotation lines use. */
@@ -145,38 +151,42 @@ class Run {
     ])
   }
 
-  /** Refs whose data row could not be created (invalid, or its global key taken), with the error
+  /** Refs whose data row could not be created because its global key is taken, with the error
    * their first line got: later lines naming the same row get the same error. */
   private failed = new Map<string, LineError>()
+  /** Lines whose own data row fields were invalid; their errors are reported already. */
+  private invalidLines = new Set<number>()
 
   /**
    * Creates the data rows that the slice's export v2 lines name and the organization lacks (with
    * ?dataset_id=), all in one insert, and puts them in the project in one more statement. Without
-   * this, each line would cost one insert and one attach. The first line naming a row creates it;
-   * later lines find it. A line whose row is invalid, or whose global key is taken, gets the error.
+   * this, each line would cost one insert and one attach. The first line with valid row fields
+   * creates a row; later lines naming it find it. A line with invalid row fields gets its own
+   * errors (a later valid line may still create the row), and every line naming a row whose
+   * global key turned out to be taken gets that error.
    */
   async createMissing(entries: { line: number; ref: { id?: string; globalKey?: string }; create: Obj }[]) {
     if (!this.p.dataset_id) return
-    const todo = new Map<string, { line: number; create: Obj }>()
-    for (const e of entries) {
-      const k = refKey(e.ref)
-      if (this.known.get(k) === null && !todo.has(k)) todo.set(k, e)
-    }
-    if (!todo.size) return
+    const missing = entries.filter((e) => this.known.get(refKey(e.ref)) === null)
+    if (!missing.length) return
     const d = await this.targetDataset()
     const rc = rowContext(d)
     const candidates: Candidate[] = []
     const refOf = new Map<number, string>()
-    for (const [k, e] of todo) {
+    const creating = new Set<string>()
+    for (const e of missing) {
+      const k = refKey(e.ref)
+      if (creating.has(k)) continue
       const checked = checkRow(e.create, rc)
-      const gk = typeof e.create.global_key === 'string' ? e.create.global_key : null
       if ('errors' in checked) {
+        const gk = typeof e.create.global_key === 'string' ? e.create.global_key : null
         for (const er of checked.errors) this.errors.push({ line: e.line, global_key: gk, field: `data_row.${er.field}`, message: er.message })
-        this.failed.set(k, { line: e.line, global_key: gk, field: `data_row.${checked.errors[0]!.field}`, message: checked.errors[0]!.message })
+        this.invalidLines.add(e.line)
         continue
       }
       candidates.push({ index: e.line, id: importRowId(this.task.id, e.line), row: checked.row })
       refOf.set(e.line, k)
+      creating.add(k)
     }
     const res = await insertRows(this.db, d, this.task.createdBy, candidates, Date.now(), new Map(), (line) => `line ${line}`)
     for (const er of res.errors) {
@@ -202,6 +212,8 @@ class Run {
 
   /** The data row a line names; created in the chosen dataset when missing (export v2 lines). */
   async dataRow(line: number, ref: { id?: string; globalKey?: string }, create?: Obj): Promise<DataRowRef | null> {
+    // Its row fields were refused (and reported) even if another line has created the row since.
+    if (this.invalidLines.has(line)) return null
     const k = refKey(ref)
     const seen = this.known.get(k)
     const found = seen !== undefined ? seen : await resolveDataRow(this.db, this.project.orgId, this.project.id, ref)
@@ -258,6 +270,13 @@ class Run {
     } catch (e) {
       if (!(e instanceof AppError)) throw e
       for (const er of e.errors) this.errors.push({ line: lineFor(er.path), global_key: dr.globalKey, field: er.path, message: er.message })
+      return
+    }
+    // Labels travel to D1 as JSON inside a JSON parameter (labelsInsertStmts), and D1 binds strings
+    // up to 2 MB: a label that would not fit is this line's error, not the whole slice's.
+    const text = JSON.stringify(n.annotations)
+    if (text.length > 400_000 && new TextEncoder().encode(JSON.stringify(text)).length > MAX_LABEL_BYTES) {
+      this.errors.push({ line: lineFor(''), global_key: dr.globalKey, field: 'annotations', message: `the label's annotations take more than ${MAX_LABEL_BYTES / 1_000_000} MB; split them over several labels` })
       return
     }
     const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)
@@ -331,15 +350,30 @@ const dateOr = (s: unknown): Date | null => {
   return Number.isNaN(t) || t > Date.now() + 86_400_000 ? null : new Date(t)
 }
 
+/** A line too long to read at all: the import stops and says which (the task fails). */
+class LineTooLong extends Error {}
+
 async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
   const { env, p } = run
-  const obj = await env.ASSETS_BUCKET.get(p.key, { range: { offset: cur.offset, length: WINDOW } })
-  if (!obj) throw new Error('the uploaded file is missing from storage')
-  const buf = new Uint8Array(await obj.arrayBuffer())
-  const final = cur.offset + buf.length >= p.size
-  const state = structuredClone(cur.state)
-  const { records, consumed } = nextRecords(buf, state, final, SLICE_RECORDS)
-  if (!consumed && !records.length && !final) throw new Error(`line ${cur.state.line + 1} is longer than ${WINDOW / 1024} KB`)
+  // Read a window; widen it when one line is bigger than the window (a label with a big mask or
+  // polygon). A label that does not fit D1 is then that line's error (see `label`).
+  let window = WINDOW
+  let buf: Uint8Array
+  let final: boolean
+  let state: ParseState
+  let parsed: ReturnType<typeof nextRecords>
+  for (;;) {
+    const obj = await env.ASSETS_BUCKET.get(p.key, { range: { offset: cur.offset, length: window } })
+    if (!obj) throw new Error('the uploaded file is missing from storage')
+    buf = new Uint8Array(await obj.arrayBuffer())
+    final = cur.offset + buf.length >= p.size
+    state = structuredClone(cur.state)
+    parsed = nextRecords(buf, state, final, SLICE_RECORDS)
+    if (parsed.consumed > 0 || parsed.records.length || final) break
+    if (window >= MAX_LINE_BYTES) throw new LineTooLong(`Line ${cur.state.line + 1} is larger than ${MAX_LINE_BYTES / 1024 / 1024} MB; no label is that big. Split it or shorten it.`)
+    window *= 4
+  }
+  const { records, consumed } = parsed
   const staged: { line: number; ref: string; payload: Obj }[] = []
   // The data rows of the slice's export v2 lines, in one query.
   const v2 = records.flatMap((rec) => {
@@ -347,7 +381,10 @@ async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
     const v = rec.value
     const d = v.data_row as Obj
     const gk = typeof d.global_key === 'string' ? d.global_key : undefined
-    const ref = gk ? { globalKey: gk } : { id: String(d.id ?? '') }
+    const id = typeof d.id === 'string' || typeof d.id === 'number' ? String(d.id) : ''
+    // A row named by neither is this line's error (below), not a row shared with other such lines.
+    if (!gk && !id) return []
+    const ref = gk ? { globalKey: gk } : { id }
     return [{ line: rec.line, ref, create: { row_data: d.row_data, global_key: gk, external_id: d.external_id, media_type: mediaTypeOf(v) } }]
   })
   await run.prefetch(v2.map((e) => e.ref))
@@ -366,7 +403,11 @@ async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
     }
     if (isObj(v.data_row)) {
       // Export v2: one data row and its labels per line.
-      const e = v2ByLine.get(rec.line)!
+      const e = v2ByLine.get(rec.line)
+      if (!e) {
+        run.errors.push({ line: rec.line, field: 'data_row', message: 'data_row needs a global_key or an id' })
+        continue
+      }
       const dr = await run.dataRow(rec.line, e.ref, e.create)
       if (!dr) continue
       const projectsOf = isObj(v.projects) ? Object.values(v.projects) : []
@@ -492,7 +533,14 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     return 'done'
   }
 
-  const phaseDone = cur.phase === 'read' ? await readPhase(run, cur) : await groupPhase(run, cur)
+  let phaseDone: boolean
+  try {
+    phaseDone = cur.phase === 'read' ? await readPhase(run, cur) : await groupPhase(run, cur)
+  } catch (e) {
+    if (!(e instanceof LineTooLong)) throw e
+    await failTask(env, task.id, `${e.message} Labels of earlier lines were kept.`)
+    return 'done'
+  }
   await announceEvents(env, db, project.orgId, run.eventIds)
   await run.saveOntology()
   if (run.errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), run.errors.sort((a, b) => a.line - b.line).map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })

@@ -187,8 +187,8 @@ function jsonChunks(rows: unknown[][]): string[] {
  * Labels of one project by one author, with everything that depends on them: the label rows, the
  * feature counts, the queue state of their data rows, usage facts and LABEL_CREATED events. Each
  * table gets one statement (per ~600 KB of rows), its rows read from one JSON parameter with
- * json_each, instead of five statements per label: a label import's slice of 80 labels sends 5
- * statements, not 400, which keeps it far inside D1's 1,000 queries per invocation and spares
+ * json_each, instead of five statements per label: a label import's slice of 250 labels sends 5
+ * statements, not 1,250, which keeps it far inside D1's 1,000 queries per invocation and spares
  * building and shipping each statement. The counter triggers on labels fire per row as before.
  */
 export function labelsInsertStmts(

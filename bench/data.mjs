@@ -8,8 +8,10 @@
 // the generated rows, so the dashboard's numbers are exactly what the app would show.
 import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
+import { createReadStream, readdirSync, readFileSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { withForeignCpu } from './lib.mjs'
 
 // HTTP --------------------------------------------------------------------------------------------
 
@@ -512,4 +514,36 @@ export async function seedWorkspace(ctx, { email, labeled, many = 0, pins = 0, i
     return { ids, checks, dbMiB: Math.round(size / 1024 / 1024), inspected }
   })
   return { cookie, key, ...result, timings }
+}
+
+// Imports ------------------------------------------------------------------------------------------
+
+/**
+ * POSTs the NDJSON `file` (`bytes` long, streamed) to `path` and waits for the task it starts,
+ * printing progress every `stepPct` %. Resolves with [{ done, uploaded, mem, js }, other processes'
+ * CPU %]: `done` from waitForTask, `uploaded` the seconds the POST took, `mem` workerd's RSS and
+ * `js` the worker's heap while it ran.
+ */
+export async function importFile(ctx, auth, path, file, bytes, label, stepPct = 10) {
+  return withForeignCpu(ctx.pgid, async () => {
+    const rss = sampleRss(ctx)
+    const heap = await sampleWorkerHeap(ctx)
+    const t0 = performance.now()
+    const body = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 }))
+    const task = await api(ctx.base, auth, 'POST', path, body, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(bytes) })
+    const uploaded = (performance.now() - t0) / 1000
+    let last = -1
+    const done = await waitForTask(ctx.base, auth, task.id, {
+      startedAt: t0,
+      timeoutMs: 14 * 60_000,
+      onPoll: (t) => {
+        const pct = Math.floor(t.completion_percentage / stepPct) * stepPct
+        if (pct !== last) {
+          last = pct
+          process.stdout.write(`bench: ${label}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
+        }
+      },
+    })
+    return { done, uploaded, mem: rss.stop(), js: heap ? await heap.stop() : null }
+  })
 }

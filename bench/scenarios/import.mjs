@@ -10,14 +10,12 @@
 // each D1 query is. That is the fair baseline: the same SQL work, without the Worker (parsing,
 // validation, R2 reads, queue hops, D1's per-query round trip). The same statements in a single
 // transaction are also timed, as the ceiling of the engine on this disk.
-import { copyFileSync, createReadStream, createWriteStream, mkdirSync, openSync, closeSync, rmSync, statSync } from 'node:fs'
+import { copyFileSync, createWriteStream, mkdirSync, openSync, closeSync, rmSync, statSync } from 'node:fs'
 import { spawnSync } from 'node:child_process'
-import { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { api, bootstrap, d1File, idJs, q, sampleRss, sampleWorkerHeap, sqlite, waitForTask } from '../data.mjs'
-import { withForeignCpu } from '../lib.mjs'
+import { api, bootstrap, d1File, idJs, importFile, q, sqlite } from '../data.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const WORK = join(here, '../results/import-data') // gitignored with bench/results/
@@ -134,30 +132,7 @@ export default {
       await ctx.offline(() => {})
       const auth = { key: s.key }
       // Other processes' CPU while this ran (% of all cores), as for the routes: > 10 % = disturbed.
-      const [out, foreignCpuPct] = await withForeignCpu(ctx.pgid, async () => {
-        const rss = sampleRss(ctx)
-        const heap = await sampleWorkerHeap(ctx)
-        const t0 = performance.now()
-        const body = Readable.toWeb(createReadStream(s.manifests[n].file, { highWaterMark: 1 << 20 }))
-        const task = await api(ctx.base, auth, 'POST', `/datasets/${s.datasets[n]}/imports?filename=manifest-${tag(n)}.ndjson`, body, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(s.manifests[n].bytes) })
-        const uploaded = (performance.now() - t0) / 1000
-        let last = -1
-        const done = await waitForTask(ctx.base, auth, task.id, {
-          startedAt: t0,
-          timeoutMs: 14 * 60_000,
-          onPoll: (t) => {
-            const pct = Math.floor(t.completion_percentage / 10) * 10
-            if (pct !== last) {
-              last = pct
-              process.stdout.write(`bench: import ${tag(n)}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
-            }
-          },
-        })
-        const mem = rss.stop()
-        const js = heap ? await heap.stop() : null
-        return { task, done, mem, js, uploaded }
-      })
-      const { task, done, mem, js, uploaded } = out
+      const [{ done, mem, js, uploaded }, foreignCpuPct] = await importFile(ctx, auth, `/datasets/${s.datasets[n]}/imports?filename=manifest-${tag(n)}.ndjson`, s.manifests[n].file, s.manifests[n].bytes, `import ${tag(n)}`)
       const m = done.task.metadata
       if (done.task.status !== 'COMPLETE') throw new Error(`import of ${n} rows ended ${done.task.status}: ${done.task.failure_reason}`)
       if (m.rows_created !== n || m.rows_failed !== 0) throw new Error(`import of ${n} rows: created ${m.rows_created}, failed ${m.rows_failed}`)

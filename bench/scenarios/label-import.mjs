@@ -7,13 +7,11 @@
 // The baseline, measured in the same run on the same server: a data-row import (the import-data-rows
 // task) of manifests holding the same rows. A label import does that work too (create the rows),
 // then attaches the rows and writes the labels; the ratio says what the labels add.
-import { createReadStream, createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs'
-import { Readable } from 'node:stream'
+import { createWriteStream, mkdirSync, rmSync, statSync } from 'node:fs'
 import { finished } from 'node:stream/promises'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { api, bootstrap, sampleRss, sampleWorkerHeap, waitForTask } from '../data.mjs'
-import { withForeignCpu } from '../lib.mjs'
+import { api, bootstrap, importFile } from '../data.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const WORK = join(here, '../results/label-import-data') // gitignored with bench/results/
@@ -73,31 +71,6 @@ async function writeLines(file, n, line) {
   return statSync(file).size
 }
 
-/** POSTs `file` to `path` and waits for the task; resolves with the task, seconds and memory. */
-async function runImport(ctx, auth, path, file, bytes, label) {
-  return withForeignCpu(ctx.pgid, async () => {
-    const rss = sampleRss(ctx)
-    const heap = await sampleWorkerHeap(ctx)
-    const t0 = performance.now()
-    const body = Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 }))
-    const task = await api(ctx.base, auth, 'POST', path, body, { 'Content-Type': 'application/x-ndjson', 'Content-Length': String(bytes) })
-    const uploaded = (performance.now() - t0) / 1000
-    let last = -1
-    const done = await waitForTask(ctx.base, auth, task.id, {
-      startedAt: t0,
-      timeoutMs: 14 * 60_000,
-      onPoll: (t) => {
-        const pct = Math.floor(t.completion_percentage / 25) * 25
-        if (pct !== last) {
-          last = pct
-          process.stdout.write(`bench: ${label}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
-        }
-      },
-    })
-    return { done, uploaded, mem: rss.stop(), js: heap ? await heap.stop() : null }
-  })
-}
-
 let s
 
 /** @type {import('../run.mjs').Scenario} */
@@ -129,10 +102,10 @@ export default {
       const r = s.runs[n]
       // The baseline first, then the label import, each on a freshly started server.
       await ctx.offline(() => {})
-      const [base, baseCpu] = await runImport(ctx, auth, `/datasets/${r.rowsDataset}/imports?filename=rows-${tag(n)}.ndjson`, r.rows, r.rowsBytes, `data-row import ${tag(n)}`)
+      const [base, baseCpu] = await importFile(ctx, auth, `/datasets/${r.rowsDataset}/imports?filename=rows-${tag(n)}.ndjson`, r.rows, r.rowsBytes, `data-row import ${tag(n)}`, 25)
       if (base.done.task.status !== 'COMPLETE' || base.done.task.metadata.rows_created !== n) throw new Error(`data-row import of ${n}: ${base.done.task.status} ${JSON.stringify(base.done.task.metadata)}`)
       await ctx.offline(() => {})
-      const [lab, labCpu] = await runImport(ctx, auth, `/projects/${r.project.id}/label-imports?dataset_id=${r.labelsDataset}&filename=labels-${tag(n)}.ndjson`, r.labels, r.labelsBytes, `label import ${tag(n)}`)
+      const [lab, labCpu] = await importFile(ctx, auth, `/projects/${r.project.id}/label-imports?dataset_id=${r.labelsDataset}&filename=labels-${tag(n)}.ndjson`, r.labels, r.labelsBytes, `label import ${tag(n)}`, 25)
       const m = lab.done.task.metadata
       if (lab.done.task.status !== 'COMPLETE' || m.labels_created !== n || m.lines_failed !== 0) throw new Error(`label import of ${n}: ${lab.done.task.status} ${JSON.stringify(m)} ${lab.done.task.failure_reason ?? ''}`)
       // The labels are all there, with their counters.

@@ -1,5 +1,6 @@
 /** Talking to the Worker as a browser (session cookie + same-origin Origin) or as a program (API key). */
 import { exports } from 'cloudflare:workers'
+import { expect, vi } from 'vitest'
 
 export const ORIGIN = 'http://localhost'
 
@@ -45,4 +46,14 @@ export function sessionCookie(res: Response): string {
   const m = /ld_session=([^;]+)/.exec(set)
   if (!m) throw new Error(`no session cookie in ${set}`)
   return `ld_session=${m[1]}`
+}
+
+/** Polls GET /api/v1/tasks/{id} as `auth` until the task has ended (COMPLETE or FAILED); returns it. */
+export async function waitForTask(id: string, auth: Auth, timeout = 90_000): Promise<any> {
+  let t: any
+  await vi.waitFor(async () => {
+    t = await json(await call('GET', `/api/v1/tasks/${id}`, auth))
+    expect(['COMPLETE', 'FAILED']).toContain(t.status)
+  }, { timeout, interval: 250 })
+  return t
 }

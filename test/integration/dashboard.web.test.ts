@@ -1,10 +1,10 @@
 // The project dashboard (GET /projects/{id}) as each role sees it, its htmx fragments (Overall /
 // Mine, daily / weekly / monthly), and "Generate export" (task item + HX-Trigger, 403, 422 inline).
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { tasks } from '../../src/db/schema'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
-import { call, json } from '../helpers/harness'
+import { call, json, waitForTask } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 let project: any
@@ -240,14 +240,7 @@ describe('Generate export', () => {
   const resultLines = async (id: string) =>
     new TextDecoder().decode(await (await call('GET', `/api/v1/tasks/${id}/result`, admin())).arrayBuffer()).trim().split('\n').map((l) => JSON.parse(l))
 
-  async function waitDone(id: string) {
-    let t: any
-    await vi.waitFor(async () => {
-      t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
-      expect(['COMPLETE', 'FAILED']).toContain(t.status)
-    }, { timeout: 60_000, interval: 250 })
-    return t
-  }
+  const waitDone = (id: string) => waitForTask(id, admin(), 60_000)
 
   it('starts a task: its item in the panel, and HX-Trigger for the Tasks menu and a toast', async () => {
     const body = new URLSearchParams([['_in', 'dialog'], ['params', 'data_row_details'], ['params', 'label_details'], ['batch_id', batch.id]])

@@ -1,5 +1,5 @@
 // Exports end to end through the real queue, R2 multipart and the task's Durable Object.
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { asc, eq } from 'drizzle-orm'
@@ -8,7 +8,7 @@ import { projectDataRows, tasks } from '../../src/db/schema'
 import { exportBudget, PART_BYTES } from '../../src/modules/exports/service'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
-import { call, json } from '../helpers/harness'
+import { call, json, waitForTask } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 let project: any
@@ -47,14 +47,7 @@ const EVERY_KIND = {
   ],
 }
 
-async function waitDone(id: string) {
-  let t: any
-  await vi.waitFor(async () => {
-    t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
-    expect(['COMPLETE', 'FAILED']).toContain(t.status)
-  }, { timeout: 90_000, interval: 250 })
-  return t
-}
+const waitDone = (id: string) => waitForTask(id, admin(), 90_000)
 async function exportNow(body: unknown) {
   const res = await call('POST', `/api/v1/projects/${project.id}/exports`, admin(), { json: body })
   expect(res.status, await res.clone().text()).toBe(202)

@@ -1,6 +1,6 @@
 // Data-row imports through the real queue and Durable Object: partial success with exact per-line
 // errors, idempotent re-runs, and a slice processed twice (a redelivered message) changing nothing.
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, createMessageBatch, getQueueResult } from 'cloudflare:test'
 import { eq } from 'drizzle-orm'
@@ -9,7 +9,7 @@ import { dataRows, tasks } from '../../src/db/schema'
 import { importBudget, SLICE_BYTES } from '../../src/modules/datasets/imports'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
-import { call, json } from '../helpers/harness'
+import { call, json, waitForTask } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -21,17 +21,7 @@ async function newDataset() {
   return json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('import') } }))
 }
 
-async function waitDone(taskId: string) {
-  let t: any
-  await vi.waitFor(
-    async () => {
-      t = await json(await call('GET', `/api/v1/tasks/${taskId}`, admin()))
-      expect(['COMPLETE', 'FAILED']).toContain(t.status)
-    },
-    { timeout: 60_000, interval: 250 },
-  )
-  return t
-}
+const waitDone = (id: string) => waitForTask(id, admin(), 60_000)
 
 async function startImport(datasetId: string, body: string, type = 'application/x-ndjson') {
   const res = await call('POST', `/api/v1/datasets/${datasetId}/imports`, admin(), { body, headers: { 'Content-Type': type } })

@@ -13,7 +13,7 @@ import worker from '../../src/index'
 import { tasks } from '../../src/db/schema'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
-import { call, json } from '../helpers/harness'
+import { call, json, waitForTask } from '../helpers/harness'
 import { countingD1 } from '../helpers/counting-d1'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
@@ -22,14 +22,7 @@ beforeAll(async () => {
   orgs = await seedTwoOrgs()
 })
 
-async function waitDone(id: string) {
-  let t: any
-  await vi.waitFor(async () => {
-    t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
-    expect(['COMPLETE', 'FAILED']).toContain(t.status)
-  }, { timeout: 90_000, interval: 250 })
-  return t
-}
+const waitDone = (id: string) => waitForTask(id, admin(), 90_000)
 const newProject = async (ontology?: unknown) => json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Import'), media_type: 'IMAGE', ...(ontology ? { ontology } : {}) } }))
 const newDataset = async () => json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
 async function importLabels(projectId: string, body: string, query = '') {

@@ -2,14 +2,14 @@
 // table instead of five per label. Whatever the path, every aggregate a label feeds — feature
 // counts, member stats, per-day counts, project counters, usage facts, the event outbox and the
 // queue state of its data row — must end up exactly as a recount of the labels says.
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { beforeAll, describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
 import { and, eq, sql } from 'drizzle-orm'
 import { events, labels, projectDataRows, projectFeatureCounts, projectLabelDays, projectMemberStats, projects, usageFacts } from '../../src/db/schema'
 import { labelsInsertStmts } from '../../src/modules/labels/service'
 import { runBatch } from '../../src/db/client'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
-import { call, json } from '../helpers/harness'
+import { call, json, waitForTask } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
@@ -17,14 +17,7 @@ beforeAll(async () => {
   orgs = await seedTwoOrgs()
 })
 
-async function waitDone(id: string) {
-  let t: any
-  await vi.waitFor(async () => {
-    t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
-    expect(['COMPLETE', 'FAILED']).toContain(t.status)
-  }, { timeout: 90_000, interval: 250 })
-  return t
-}
+const waitDone = (id: string) => waitForTask(id, admin(), 90_000)
 
 const ONTOLOGY = {
   tools: [{ name: 'Car', tool: 'bounding_box' }],

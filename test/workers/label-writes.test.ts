@@ -190,4 +190,25 @@ describe('labels written many at a time', () => {
     expect(errs).toMatchObject([{ line: 2, field: 'annotations' }])
     expect(errs[0].message).toMatch(/more than 1.8 MB/)
   })
+
+  it('reports every line naming a row whose global key another row holds (one in a deleted dataset)', async () => {
+    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Clash'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const old = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('old') } }))
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const key = unique('taken')
+    expect((await call('POST', `/api/v1/datasets/${old.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/old.jpg', global_key: key }] })).status).toBe(201)
+    // Deleted, its rows not purged yet: the key is still held, though no lookup finds the row.
+    await env.DB.prepare('UPDATE datasets SET deleted_at = ? WHERE id = ?').bind(Date.now(), old.id).run()
+    const line = (x: number) =>
+      JSON.stringify({
+        data_row: { global_key: key, row_data: 'https://x.test/new.jpg' },
+        projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [{ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: x, left: x, height: 2, width: 2 } }], classifications: [], relationships: [] } }] } },
+      })
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body: [line(1), line(2)].join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } })
+    const t = await waitDone((await json(res)).id)
+    expect(t.metadata).toMatchObject({ labels_created: 0, lines_failed: 2 })
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
+    expect(errs).toMatchObject([{ line: 1, field: 'data_row.global_key' }, { line: 2, field: 'data_row.global_key' }])
+    expect(errs[1].message).toBe(errs[0].message)
+  })
 })

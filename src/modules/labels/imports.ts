@@ -370,7 +370,7 @@ async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
     state = structuredClone(cur.state)
     parsed = nextRecords(buf, state, final, SLICE_RECORDS)
     if (parsed.consumed > 0 || parsed.records.length || final) break
-    if (window >= MAX_LINE_BYTES) throw new LineTooLong(`Line ${cur.state.line + 1} is larger than ${MAX_LINE_BYTES / 1024 / 1024} MB; no label is that big. Split it or shorten it.`)
+    if (window >= MAX_LINE_BYTES) throw new LineTooLong(`Line ${cur.state.line + 1} is larger than ${MAX_LINE_BYTES / 1024 / 1024} MB, more than one label can hold; split it or shorten it.`)
     window *= 4
   }
   const { records, consumed } = parsed

@@ -7,6 +7,7 @@
  * id (a retried import slice re-inserting its own rows: not an error, and never a duplicate); the
  * statement's change count says whether any did.
  */
+import { jsonParams } from '../../lib/json-params'
 import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { dataRows, datasets, projectDataRows, projectMembers, projects } from '../../db/schema'
@@ -57,11 +58,8 @@ export const rowContext = (d: DatasetRow): RowContext => ({ s3Allowed: d.integra
 
 export type Candidate = { index: number; id: string; row: ValidRow; mediaAttributes?: Record<string, unknown> }
 
-/** How many rows go into one INSERT at most (one JSON parameter). */
+/** How many rows go into one INSERT at most (one JSON parameter, see lib/json-params.ts). */
 export const INSERT_CHUNK = 500
-/** And how many characters that parameter may hold: D1 caps a bound value at 2 MB, and raw-text
- * rows of up to 64K characters (up to 3 bytes each in UTF-8) would pass it long before 500 rows. */
-export const INSERT_CHUNK_CHARS = 600_000
 
 /** One INSERT of a JSON list of rows (`insertPayloads`); parameters: org, dataset, payload,
  * created_by, created_at, updated_at. */
@@ -72,36 +70,25 @@ const INSERT_SQL = `INSERT INTO data_rows (id, org_id, dataset_id, row_data, glo
   FROM json_each(?3) AS j WHERE true
   ON CONFLICT DO NOTHING`
 
-/** Candidates as the JSON objects the INSERT reads, cut into parameters that stay under both caps. */
+/** Candidates as the JSON objects the INSERT reads, cut into parameters of at most INSERT_CHUNK rows
+ * (raw-text rows of up to 64K characters would pass the size cap long before 500 rows). */
 function insertPayloads(fresh: Candidate[]): { part: Candidate[]; payload: string }[] {
-  const out: { part: Candidate[]; payload: string }[] = []
-  let part: Candidate[] = []
-  let items: string[] = []
-  let chars = 2
-  for (const c of fresh) {
-    const item = JSON.stringify({
-      id: c.id,
-      rd: c.row.rowData,
-      gk: c.row.globalKey,
-      gkl: c.row.globalKey?.toLowerCase() ?? null,
-      ext: c.row.externalId,
-      mt: c.row.mediaType,
-      meta: JSON.stringify(c.row.metadataFields),
-      att: JSON.stringify(c.row.attachments),
-      ma: c.mediaAttributes ? JSON.stringify(c.mediaAttributes) : null,
-    })
-    if (part.length && (part.length >= INSERT_CHUNK || chars + item.length + 1 > INSERT_CHUNK_CHARS)) {
-      out.push({ part, payload: `[${items.join(',')}]` })
-      part = []
-      items = []
-      chars = 2
-    }
-    part.push(c)
-    items.push(item)
-    chars += item.length + 1
-  }
-  if (part.length) out.push({ part, payload: `[${items.join(',')}]` })
-  return out
+  return jsonParams(
+    fresh,
+    (c) =>
+      JSON.stringify({
+        id: c.id,
+        rd: c.row.rowData,
+        gk: c.row.globalKey,
+        gkl: c.row.globalKey?.toLowerCase() ?? null,
+        ext: c.row.externalId,
+        mt: c.row.mediaType,
+        meta: JSON.stringify(c.row.metadataFields),
+        att: JSON.stringify(c.row.attachments),
+        ma: c.mediaAttributes ? JSON.stringify(c.mediaAttributes) : null,
+      }),
+    INSERT_CHUNK,
+  )
 }
 
 /**

@@ -10,7 +10,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { makeDb, runBatch, type Db } from '../../db/client'
-import { batches, datasets, labelImportLines, labels, projectDataRows, projects, type DataMediaType } from '../../db/schema'
+import { batches, datasets, labelImportLines, labels, projects, type DataMediaType } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { AppError } from '../../lib/errors'
@@ -110,15 +110,6 @@ class Run {
     return this.db.insert(batches).values({ id: this.importBatchId(), orgId: this.project.orgId, projectId: this.project.id, name: `Label import ${this.task.id.slice(-6)}`, priority: 5, size: 0, createdBy: this.task.createdBy, createdAt: now }).onConflictDoNothing()
   }
 
-  /** Puts a data row in the project (in the import's own batch) when it is not there yet. */
-  async attach(dataRowId: string) {
-    const now = new Date()
-    await runBatch(this.db, [
-      this.importBatchInsert(now),
-      this.db.insert(projectDataRows).values({ projectId: this.project.id, dataRowId, batchId: this.importBatchId(), priority: 5, workflowStatus: 'TO_LABEL', labelCount: 0, skipCount: 0, createdAt: now }).onConflictDoNothing(),
-    ])
-  }
-
   private dataset: typeof datasets.$inferSelect | undefined
 
   /** Rows of this slice, read together (`prefetch`): `id:<id>` / `key:<lower-cased key>` → row, or
@@ -210,7 +201,7 @@ class Run {
     return d
   }
 
-  /** The data row a line names; created in the chosen dataset when missing (export v2 lines). */
+  /** The data row a line names (export v2 rows missing from the organization were created by `createMissing`). */
   async dataRow(line: number, ref: { id?: string; globalKey?: string }, create?: Obj): Promise<DataRowRef | null> {
     // Its row fields were refused (and reported) even if another line has created the row since.
     if (this.invalidLines.has(line)) return null
@@ -219,7 +210,7 @@ class Run {
     const found = seen !== undefined ? seen : await resolveDataRow(this.db, this.project.orgId, this.project.id, ref)
     if (found) {
       if (!found.inProject) {
-        await this.attach(found.id)
+        await this.attachMany([found.id])
         found.inProject = true
       }
       this.known.set(k, found)
@@ -231,28 +222,9 @@ class Run {
       if (failed.line !== line) this.errors.push({ ...failed, line })
       return null
     }
-    if (!create || !this.p.dataset_id) {
-      this.errors.push({ line, global_key: gk, field: ref.globalKey ? 'data_row.global_key' : 'data_row.id', message: `no data row ${ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : ref.id} in this organization${create ? ' (pass ?dataset_id= to create missing data rows)' : ''}` })
-      return null
-    }
-    const d = await this.targetDataset()
-    const checked = checkRow(create, rowContext(d))
-    if ('errors' in checked) {
-      for (const e of checked.errors) this.errors.push({ line, global_key: gk, field: `data_row.${e.field}`, message: e.message })
-      return null
-    }
-    const id = importRowId(this.task.id, line)
-    const res = await insertRows(this.db, d, this.task.createdBy, [{ index: line, id, row: checked.row }])
-    if (!res.inserted.has(id)) {
-      for (const e of res.errors) this.errors.push({ line, global_key: gk, field: 'data_row.global_key', message: e.message })
-      return null
-    }
-    await this.attach(id)
-    const made = { id, globalKey: checked.row.globalKey, mediaType: checked.row.mediaType, inProject: true }
-    // A later line of this slice naming the same row finds it (as a query would now).
-    this.known.set(k, made)
-    if (checked.row.globalKey) this.known.set(`key:${checked.row.globalKey.toLowerCase()}`, made)
-    return made
+    // With ?dataset_id=, createMissing has made every row the slice's lines lack, or reported why not.
+    this.errors.push({ line, global_key: gk, field: ref.globalKey ? 'data_row.global_key' : 'data_row.id', message: `no data row ${ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : ref.id} in this organization${create && !this.p.dataset_id ? ' (pass ?dataset_id= to create missing data rows)' : ''}` })
+    return null
   }
 
   /** One label from annotation input. Errors name `lineFor(path)` so grouped lines report exactly. */

@@ -4,6 +4,7 @@
  * event for webhooks — while triggers keep the project, data-row, member and per-day counters.
  * Labelers see and touch only their own labels; reviewers and up see everyone's.
  */
+import { jsonParams } from '../../lib/json-params'
 import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../../db/client'
@@ -160,28 +161,8 @@ export function labelInsertStmts(db: Db, n: NewLabel): { id: string; stmts: Batc
   return { id: rows[0]!.id, row: rows[0]!, eventId: eventIds[0]!, stmts }
 }
 
-/** Rows travel to D1 as JSON text bound to one parameter (D1 binds strings up to 2 MB, and a
- * character may take 3 bytes). */
-const JSON_PARAM_CHARS = 600_000
-
-/** `rows` as JSON arrays of at most JSON_PARAM_CHARS characters each (a bigger row goes alone). */
-function jsonChunks(rows: unknown[][]): string[] {
-  const out: string[] = []
-  let cur: string[] = []
-  let size = 2
-  for (const r of rows) {
-    const s = JSON.stringify(r)
-    if (cur.length && size + s.length + 1 > JSON_PARAM_CHARS) {
-      out.push(`[${cur.join(',')}]`)
-      cur = []
-      size = 2
-    }
-    cur.push(s)
-    size += s.length + 1
-  }
-  if (cur.length) out.push(`[${cur.join(',')}]`)
-  return out
-}
+/** `rows` as JSON array parameters of at most ~600 K characters each (lib/json-params.ts). */
+const jsonChunks = (rows: unknown[][]): string[] => jsonParams(rows, (r) => JSON.stringify(r)).map((p) => p.payload)
 
 /**
  * Labels of one project by one author, with everything that depends on them: the label rows, the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { axisNumber, BarChart, fillGaps, nextBucket, niceStep, niceTicks, thinEvery, type BarChartProps } from '../../views/components/chart'
-import { chartSeries, MAX_BARS } from '../../views/pages/projects/dashboard/labels-chart'
-import { bucketName, bucketTick, dashUrl, formatDuration } from '../../views/pages/projects/dashboard/shared'
+import { chartSeries, MAX_BARS } from '../../views/projects/dashboard/labels-chart'
+import { bucketName, bucketTick, dashUrl, formatDuration } from '../../views/projects/dashboard/shared'
 
 const render = async (props: Partial<BarChartProps> & Pick<BarChartProps, 'data'>) =>
   String(await (<BarChart id="c" title="Labels created per day" unit={['label', 'labels']} {...props} />).toString())

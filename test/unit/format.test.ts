@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatNumber, timeAgo } from '../../src/lib/format'
+import { formatBytes, formatNumber, timeAgo } from '../../views/format'
 import { idTime, newId } from '../../src/lib/ids'
 
 describe('formatting for people', () => {

@@ -1,7 +1,7 @@
 /** @module Account → Details: full name (editable), email, role, organization name and id. */
-import type { Me } from '../../../src/modules/account/service'
-import { Field, FormMessage, type FormState } from '../../components/form'
-import { CopyField, PageHeader, RoleBadge } from '../../components/ui'
+import type { Me } from '../../src/modules/account/service'
+import { Field, FormMessage, type FormState } from '../components/form'
+import { CopyField, PageHeader, RoleBadge } from '../components/ui'
 import { AccountTabs } from './tabs'
 
 export function NameForm(props: { me: Me; state?: FormState; saved?: boolean }) {

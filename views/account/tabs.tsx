@@ -1,5 +1,5 @@
 /** @module The Account area's five tabs. */
-import { Tabs } from '../../components/ui'
+import { Tabs } from '../components/ui'
 
 export const ACCOUNT_TABS = [
   { href: '/account', label: 'Details' },

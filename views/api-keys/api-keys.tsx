@@ -1,10 +1,10 @@
 /** @module Account → API: create a key (secret shown once), list, revoke. */
-import type { ApiKeyView } from '../../../src/modules/api-keys/service'
-import type { Page } from '../../../src/lib/pagination'
-import type { OrgRole } from '../../../src/db/schema/columns'
-import { Field, FormMessage, SelectField, type FormState } from '../../components/form'
-import { Badge, CopyField, EmptyState, PageHeader, RoleBadge, roleLabel, Time } from '../../components/ui'
-import { KeyIcon } from '../../components/icons'
+import type { ApiKeyView } from '../../src/modules/api-keys/service'
+import type { Page } from '../../src/lib/pagination'
+import type { OrgRole } from '../../src/db/schema/columns'
+import { Field, FormMessage, SelectField, type FormState } from '../components/form'
+import { Badge, CopyField, EmptyState, PageHeader, RoleBadge, roleLabel, Time } from '../components/ui'
+import { KeyIcon } from '../components/icons'
 import { AccountTabs } from '../account/tabs'
 
 export function KeyRow(props: { k: ApiKeyView; selfId: string; showOwner: boolean }) {

@@ -1,6 +1,6 @@
 /** @module Login and sign-up pages. Errors inline, fields kept (never the password). */
-import { AuthLayout } from '../../layouts/auth'
-import { Field, FormMessage, type FormState } from '../../components/form'
+import { AuthLayout } from '../layouts/auth'
+import { Field, FormMessage, type FormState } from '../components/form'
 
 export function LoginPage(props: { state?: FormState; next?: string; notice?: string }) {
   return (

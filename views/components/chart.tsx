@@ -9,7 +9,7 @@
  * and for tests.
  */
 import type { Child } from 'hono/jsx'
-import { formatNumber } from '../../src/lib/format'
+import { formatNumber } from '../format'
 
 export type ChartKey = { key: string; label: string; color: string }
 export type CountPoint = { start: string; count: number }

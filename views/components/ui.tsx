@@ -1,7 +1,7 @@
 /** @module Generic building blocks: page header, badges, empty states, copy fields, progress,
  * tabs. Each is built once and used everywhere (shared/design/ui.md). */
 import type { Child } from 'hono/jsx'
-import { formatDateTime, formatNumber, timeAgo } from '../../src/lib/format'
+import { formatDateTime, formatNumber, timeAgo } from '../format'
 
 export function PageHeader(props: { title: string; subtitle?: Child; actions?: Child }) {
   return (

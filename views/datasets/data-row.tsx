@@ -1,10 +1,10 @@
 /** @module One data row: the asset itself (image, video, audio, text; a download otherwise), its
  * fields, metadata, attachments and media attributes. The asset is always fetched through
  * /api/v1/data-rows/{id}/content, which decides who may see it. */
-import type { DatasetView } from '../../../src/modules/datasets/service'
-import type { DataRowView } from '../../../src/modules/datasets/data-rows'
-import { formatBytes, formatNumber } from '../../../src/lib/format'
-import { Badge, CopyField, PageHeader, Time } from '../../components/ui'
+import type { DatasetView } from '../../src/modules/datasets/service'
+import type { DataRowView } from '../../src/modules/datasets/data-rows'
+import { formatBytes, formatNumber } from '../format'
+import { Badge, CopyField, PageHeader, Time } from '../components/ui'
 import { attr, Breadcrumbs, contentUrl, FileIcon, MediaBadge, rowTitle, sourceOf } from './parts'
 
 /** How much of an uploaded text file the page shows (the rest is a download away). */

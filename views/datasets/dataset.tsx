@@ -1,13 +1,13 @@
 /** @module One dataset: its header and actions, the upload panel (files → data rows, with
  * progress, driven by /js/uploads.js), the manifest import panel and its self-updating task card,
  * and the table of data rows with "load more". */
-import type { DatasetView } from '../../../src/modules/datasets/service'
-import type { DataRowView } from '../../../src/modules/datasets/data-rows'
-import type { TaskView } from '../../../src/modules/tasks/service'
-import type { Page } from '../../../src/lib/pagination'
-import { formatBytes, formatNumber } from '../../../src/lib/format'
-import { Alert, Badge, EmptyState, PageHeader, Progress, Time, type Tone } from '../../components/ui'
-import { DatabaseIcon, DotsIcon } from '../../components/icons'
+import type { DatasetView } from '../../src/modules/datasets/service'
+import type { DataRowView } from '../../src/modules/datasets/data-rows'
+import type { TaskView } from '../../src/modules/tasks/service'
+import type { Page } from '../../src/lib/pagination'
+import { formatBytes, formatNumber } from '../format'
+import { Alert, Badge, EmptyState, PageHeader, Progress, Time, type Tone } from '../components/ui'
+import { DatabaseIcon, DotsIcon } from '../components/icons'
 import { AssetTile, Breadcrumbs, describeData, ImportIcon, MediaBadge, rowUrl, sourceOf, UploadIcon } from './parts'
 
 /** Files up to this size go in one request; bigger ones in parts (a Worker body is capped at 100 MB). */

@@ -1,6 +1,6 @@
 /** @module Create a dataset (name, description); on success its page opens with the upload panel. */
-import { Field, fieldError, FormMessage, type FormState } from '../../components/form'
-import { PageHeader } from '../../components/ui'
+import { Field, fieldError, FormMessage, type FormState } from '../components/form'
+import { PageHeader } from '../components/ui'
 import { Breadcrumbs } from './parts'
 
 export function DescriptionField(props: { state?: FormState; help?: string }) {

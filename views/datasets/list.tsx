@@ -1,10 +1,10 @@
 /** @module The Datasets tab: search as you type, the table (newest first, row counts), the
  * three-dots menu (open, add files, delete), "load more" paging and the empty states. */
-import type { DatasetView } from '../../../src/modules/datasets/service'
-import type { Page } from '../../../src/lib/pagination'
-import { formatNumber } from '../../../src/lib/format'
-import { Alert, EmptyState, PageHeader, Time } from '../../components/ui'
-import { DatabaseIcon, DotsIcon, SearchIcon } from '../../components/icons'
+import type { DatasetView } from '../../src/modules/datasets/service'
+import type { Page } from '../../src/lib/pagination'
+import { formatNumber } from '../format'
+import { Alert, EmptyState, PageHeader, Time } from '../components/ui'
+import { DatabaseIcon, DotsIcon, SearchIcon } from '../components/icons'
 import { UploadIcon } from './parts'
 
 export type ListProps = { page: Page<DatasetView>; search: string; canManage: boolean; paged?: boolean }

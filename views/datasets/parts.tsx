@@ -1,7 +1,7 @@
 /** @module Small pieces shared by the Datasets pages: the media-type badge, asset tiles and
  * previews of a data row, and how a row names itself. */
 import type { Child } from 'hono/jsx'
-import type { DataRowView } from '../../../src/modules/datasets/data-rows'
+import type { DataRowView } from '../../src/modules/datasets/data-rows'
 
 const MEDIA_LABELS: Record<string, string> = {
   IMAGE: 'Image', VIDEO: 'Video', TEXT: 'Text', AUDIO: 'Audio', PDF: 'PDF', HTML: 'HTML', CONVERSATIONAL: 'Conversational', GEOSPATIAL: 'Geospatial', DICOM: 'DICOM', OTHER: 'Other',

@@ -1,6 +1,6 @@
 /** @module /docs/permissions — rendered from the permission table itself, so it cannot drift. */
-import { ACTIONS, describeMinimum, PERMISSIONS, type Rule } from '../../../src/auth/permissions'
-import { PageHeader } from '../../components/ui'
+import { ACTIONS, describeMinimum, PERMISSIONS, type Rule } from '../../src/auth/permissions'
+import { PageHeader } from '../components/ui'
 
 const ROLES = ['LABELER', 'REVIEWER', 'TEAM_MANAGER', 'ADMIN'] as const
 const RANK: Record<string, number> = { LABELER: 1, REVIEWER: 2, TEAM_MANAGER: 3, ADMIN: 4 }

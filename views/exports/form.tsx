@@ -4,13 +4,13 @@
  * GET /projects/{id}/export: the form (422 with the errors inline, values kept), or the started
  * task — a TaskItem that public/js/tasks.js keeps live until "Download result" appears.
  */
-import type { BatchView } from '../../../../src/modules/projects/batches'
-import type { ProjectView } from '../../../../src/modules/projects/service'
-import type { TaskView } from '../../../../src/modules/tasks/service'
-import { formatNumber } from '../../../../src/lib/format'
-import { Alert, PageHeader } from '../../../components/ui'
-import { fieldError, FormMessage, type FormState } from '../../../components/form'
-import { TaskItem } from '../../tasks/list'
+import type { BatchView } from '../../src/modules/projects/batches'
+import type { ProjectView } from '../../src/modules/projects/service'
+import type { TaskView } from '../../src/modules/tasks/service'
+import { formatNumber } from '../format'
+import { Alert, PageHeader } from '../components/ui'
+import { fieldError, FormMessage, type FormState } from '../components/form'
+import { TaskItem } from '../tasks/list'
 
 export const EXPORT_PARAMS = [
   { key: 'data_row_details', label: 'Data row details', help: 'Dataset, created and updated times, creator' },

@@ -1,10 +1,10 @@
 /** @module Account → Integrations: AWS IAM delegated access (setup values and policies to paste,
  * the integrations, validation with named checks, datasets using one), and GCP/Azure as
  * "coming soon" — not as forms that do nothing. */
-import type { IntegrationView } from '../../../src/modules/integrations/service'
-import type { IntegrationCheck } from '../../../src/db/schema'
-import { Field, FormMessage, SelectField, type FormState } from '../../components/form'
-import { Alert, Badge, CopyField, EmptyState, PageHeader, Time } from '../../components/ui'
+import type { IntegrationView } from '../../src/modules/integrations/service'
+import type { IntegrationCheck } from '../../src/db/schema'
+import { Field, FormMessage, SelectField, type FormState } from '../components/form'
+import { Alert, Badge, CopyField, EmptyState, PageHeader, Time } from '../components/ui'
 import { AccountTabs } from '../account/tabs'
 
 export type SetupValues = { platformAccountId: string; externalId: string; trustPolicy: string; bucketPolicy: string; configured: boolean }

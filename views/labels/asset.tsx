@@ -1,5 +1,5 @@
 /** @module The asset of a data row as the labeling and review pages show it. */
-import type { DataRowView } from '../../../src/modules/datasets/data-rows'
+import type { DataRowView } from '../../src/modules/datasets/data-rows'
 
 const content = (id: string) => `/api/v1/data-rows/${id}/content`
 const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s)

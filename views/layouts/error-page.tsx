@@ -1,7 +1,7 @@
 /** @module 404, 403 and error pages; inside the shell when someone is signed in. */
-import type { Actor } from '../../../src/env'
-import { AppShell } from '../../layouts/shell'
-import { Document } from '../../layouts/document'
+import type { Actor } from '../../src/env'
+import { AppShell } from './shell'
+import { Document } from './document'
 
 const HEADLINES: Record<number, string> = {
   400: 'That request did not make sense',

@@ -1,8 +1,8 @@
 /** @module The invitation accept page: name and password, then in. */
-import type { InvitationPreview } from '../../../src/modules/orgs/service'
-import { AuthLayout } from '../../layouts/auth'
-import { Field, FormMessage, type FormState } from '../../components/form'
-import { roleLabel } from '../../components/ui'
+import type { InvitationPreview } from '../../src/modules/orgs/service'
+import { AuthLayout } from '../layouts/auth'
+import { Field, FormMessage, type FormState } from '../components/form'
+import { roleLabel } from '../components/ui'
 
 export function AcceptPage(props: { token: string; preview: InvitationPreview; state?: FormState }) {
   return (

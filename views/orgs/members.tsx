@@ -1,10 +1,10 @@
 /** @module Members tab: search, members table (role change, remove), pending invitations, invite form. */
-import type { InvitationView, MemberView, Seats } from '../../../src/modules/orgs/service'
-import type { Page } from '../../../src/lib/pagination'
-import { ORG_ROLES } from '../../../src/db/schema/columns'
-import { Field, FormMessage, SelectField, type FormState } from '../../components/form'
-import { Alert, Badge, CopyField, EmptyState, PageHeader, RoleBadge, roleLabel, Time } from '../../components/ui'
-import { SearchIcon, UsersIcon } from '../../components/icons'
+import type { InvitationView, MemberView, Seats } from '../../src/modules/orgs/service'
+import type { Page } from '../../src/lib/pagination'
+import { ORG_ROLES } from '../../src/db/schema/columns'
+import { Field, FormMessage, SelectField, type FormState } from '../components/form'
+import { Alert, Badge, CopyField, EmptyState, PageHeader, RoleBadge, roleLabel, Time } from '../components/ui'
+import { SearchIcon, UsersIcon } from '../components/icons'
 
 const ROLE_OPTIONS = ORG_ROLES.map((r) => ({ value: r, label: roleLabel(r) }))
 

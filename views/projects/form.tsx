@@ -1,10 +1,10 @@
 /** @module The project form: create (name, description, media type, ontology) and the General
  * settings (name, description, ontology; the media type is fixed once data is attached). */
-import { MEDIA_TYPES } from '../../../src/db/schema'
-import type { FieldError } from '../../../src/lib/errors'
-import type { ProjectView } from '../../../src/modules/projects/service'
-import { fieldError, FormMessage, SelectField, Field, type FormState } from '../../components/form'
-import { Alert, PageHeader } from '../../components/ui'
+import { MEDIA_TYPES } from '../../src/db/schema'
+import type { FieldError } from '../../src/lib/errors'
+import type { ProjectView } from '../../src/modules/projects/service'
+import { fieldError, FormMessage, SelectField, Field, type FormState } from '../components/form'
+import { Alert, PageHeader } from '../components/ui'
 import { editorFields, OntologyEditor, type OntologyDraft } from './ontology-editor'
 import { mediaLabel, MediaBadge, ProjectHeader } from './parts'
 import { DangerZone, SettingsNav } from './settings'

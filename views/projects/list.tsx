@@ -1,10 +1,10 @@
 /** @module The Projects tab: search as you type, the table (pinned first, then newest), the
  * three-dots menu (pin / unpin, delete), "load more" paging and the empty states. */
-import type { ProjectSummary } from '../../../src/modules/projects/service'
-import type { Page } from '../../../src/lib/pagination'
-import { formatNumber } from '../../../src/lib/format'
-import { Alert, EmptyState, PageHeader, Time } from '../../components/ui'
-import { DotsIcon, FolderIcon, SearchIcon } from '../../components/icons'
+import type { ProjectSummary } from '../../src/modules/projects/service'
+import type { Page } from '../../src/lib/pagination'
+import { formatNumber } from '../format'
+import { Alert, EmptyState, PageHeader, Time } from '../components/ui'
+import { DotsIcon, FolderIcon, SearchIcon } from '../components/icons'
 import { MediaBadge, MiniProgress, PinIcon } from './parts'
 
 export type ListProps = { page: Page<ProjectSummary>; search: string; canCreate: boolean; canDelete: boolean }

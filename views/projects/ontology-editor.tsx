@@ -12,11 +12,11 @@
  * hands back the next "Add" button) or, without JavaScript, by the "Add" submit buttons
  * (`_add=tool`), and removed by /js/ontology-editor.js (or, without it, by clearing the name).
  */
-import type { FieldError } from '../../../src/lib/errors'
+import type { FieldError } from '../../src/lib/errors'
 import {
   CLASSIFICATION_TYPES, EMPTY_ONTOLOGY, TOOL_KINDS,
   type Ontology, type OntologyClassification, type OntologyInput, type OntologyOption,
-} from '../../../src/modules/projects/ontology'
+} from '../../src/modules/projects/ontology'
 
 export type ClassificationDraft = {
   feature_schema_id: string

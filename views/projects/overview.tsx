@@ -5,7 +5,7 @@
  * (`?scope=mine&bucket=week`): links work without JavaScript; htmx swaps `#dashboard` (scope) or
  * `#labels-chart` (bucket) and keeps the address bar in step (HX-Replace-Url).
  */
-import type { BatchView } from '../../../src/modules/projects/batches'
+import type { BatchView } from '../../src/modules/projects/batches'
 import { ProjectHeader, PinButton } from './parts'
 import { ProgressCards } from './dashboard/progress'
 import { LabelsChartCard } from './dashboard/labels-chart'
@@ -13,7 +13,7 @@ import { ReviewsCard } from './dashboard/reviews'
 import { AnswersCard, ObjectsCard } from './dashboard/features'
 import { ActivityCard, PeopleCard } from './dashboard/people'
 import { OntologySummary } from './dashboard/ontology'
-import { ExportDialog } from './dashboard/export'
+import { ExportDialog } from '../exports/form'
 import { CheckIcon, DownloadIcon, PlayIcon, ScopeToggle, type DashboardData } from './dashboard/shared'
 
 export type { DashboardData } from './dashboard/shared'

@@ -2,9 +2,9 @@
  * the project header and its tabs. */
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
-import type { ProjectView } from '../../../src/modules/projects/service'
-import { formatNumber } from '../../../src/lib/format'
-import { PageHeader, Tabs } from '../../components/ui'
+import type { ProjectView } from '../../src/modules/projects/service'
+import { formatNumber } from '../format'
+import { PageHeader, Tabs } from '../components/ui'
 
 const MEDIA_LABELS: Record<string, string> = {
   IMAGE: 'Image', VIDEO: 'Video', TEXT: 'Text', AUDIO: 'Audio', PDF: 'PDF', HTML: 'HTML', CONVERSATIONAL: 'Conversational', GEOSPATIAL: 'Geospatial', DICOM: 'DICOM',

@@ -1,12 +1,12 @@
 /** @module Project settings beyond General: Members (project roles), Data (batches) and the
  * danger zone. Each section is one card that htmx swaps whole after a change. */
-import type { BatchView } from '../../../src/modules/projects/batches'
-import type { ProjectMemberView } from '../../../src/modules/projects/members'
-import type { ProjectView } from '../../../src/modules/projects/service'
-import { formatNumber } from '../../../src/lib/format'
-import { fieldError, FormMessage, type FormState } from '../../components/form'
-import { Alert, Badge, EmptyState, RoleBadge, roleLabel, Time } from '../../components/ui'
-import { DatabaseIcon, UsersIcon } from '../../components/icons'
+import type { BatchView } from '../../src/modules/projects/batches'
+import type { ProjectMemberView } from '../../src/modules/projects/members'
+import type { ProjectView } from '../../src/modules/projects/service'
+import { formatNumber } from '../format'
+import { fieldError, FormMessage, type FormState } from '../components/form'
+import { Alert, Badge, EmptyState, RoleBadge, roleLabel, Time } from '../components/ui'
+import { DatabaseIcon, UsersIcon } from '../components/icons'
 import { ProjectHeader } from './parts'
 
 export type SettingsSection = 'general' | 'members' | 'data'

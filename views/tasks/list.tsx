@@ -1,10 +1,10 @@
 /** @module Tasks: one item component used by the Tasks menu, the Tasks page and anywhere a task is
  * shown; it carries `data-task-id` so public/js/tasks.js can update it live. */
-import type { TaskView } from '../../../src/modules/tasks/service'
-import type { Page } from '../../../src/lib/pagination'
-import { Badge, EmptyState, PageHeader, Progress, Time, type Tone } from '../../components/ui'
-import { TasksIcon } from '../../components/icons'
-import { formatNumber } from '../../../src/lib/format'
+import type { TaskView } from '../../src/modules/tasks/service'
+import type { Page } from '../../src/lib/pagination'
+import { Badge, EmptyState, PageHeader, Progress, Time, type Tone } from '../components/ui'
+import { TasksIcon } from '../components/icons'
+import { formatNumber } from '../format'
 
 const STATUS: Record<string, { label: string; tone: Tone }> = {
   QUEUED: { label: 'Queued', tone: 'amber' },

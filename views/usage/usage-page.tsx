@@ -1,11 +1,11 @@
 /** @module Account → Usage (admins): total, the annotation breakdown chart (stacked by asset type,
  * per day; per week or month for long ranges), the date-range picker, the Organization usage and
  * Labeling breakdown tables, "last updated" and the CSV link. Numbers come from the cron rollups. */
-import { BarChart, type ChartKey, type StackPoint } from '../../components/chart'
-import { PageHeader, Time } from '../../components/ui'
+import { BarChart, type ChartKey, type StackPoint } from '../components/chart'
+import { PageHeader, Time } from '../components/ui'
 import { AccountTabs } from '../account/tabs'
-import { formatNumber } from '../../../src/lib/format'
-import type { AssetCounts, LabelingBreakdown, MonthUsage, UsageDay } from '../../../src/modules/usage/service'
+import { formatNumber } from '../format'
+import type { AssetCounts, LabelingBreakdown, MonthUsage, UsageDay } from '../../src/modules/usage/service'
 
 export const ASSET_KEYS: ChartKey[] = [
   { key: 'image', label: 'Images', color: 'var(--c-image)' },

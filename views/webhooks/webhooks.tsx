@@ -1,9 +1,9 @@
 /** @module Account → Webhooks: list, create (secret shown once), edit, activate/deactivate, rotate,
  * ping, delete, and per webhook its delivery log with Redeliver. */
-import type { DeliveryView, WebhookView } from '../../../src/modules/webhooks/service'
-import { WEBHOOK_TOPICS } from '../../../src/modules/webhooks/schemas'
-import { Field, FormMessage, SelectField, fieldError, type FormState } from '../../components/form'
-import { Alert, Badge, CopyField, EmptyState, PageHeader, Time } from '../../components/ui'
+import type { DeliveryView, WebhookView } from '../../src/modules/webhooks/service'
+import { WEBHOOK_TOPICS } from '../../src/modules/webhooks/schemas'
+import { Field, FormMessage, SelectField, fieldError, type FormState } from '../components/form'
+import { Alert, Badge, CopyField, EmptyState, PageHeader, Time } from '../components/ui'
 import { AccountTabs } from '../account/tabs'
 
 export type ProjectOption = { id: string; name: string }

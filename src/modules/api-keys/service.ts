@@ -9,7 +9,7 @@ import { assignableKeyRoles, authorize, can, narrowRole } from '../../auth/permi
 import { invalid, notFound } from '../../lib/errors'
 import { randomToken, sha256Hex } from '../../lib/crypto'
 import { newId } from '../../lib/ids'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import type { CreateApiKeyInput } from './schemas'
 import { runLookup, type Lookup } from '../../auth/optimistic-actor'

@@ -8,7 +8,7 @@ import { readForm } from '../../lib/forms'
 import { renderPage } from '../../lib/render'
 import { parse } from '../../lib/validate'
 import { assignableKeyRoles, can } from '../../auth/permissions'
-import { ApiKeysPage, CreateKeyForm, KeyRow } from '../../../views/pages/api-keys/api-keys'
+import { ApiKeysPage, CreateKeyForm, KeyRow } from '../../../views/api-keys/api-keys'
 import { CreateApiKeyInput, fromForm } from './schemas'
 import { createApiKey, listApiKeys, revokeApiKey } from './service'
 

@@ -8,7 +8,7 @@ import { readForm, safeNext } from '../../lib/forms'
 import { clientIp } from '../../lib/client-ip'
 import { renderDocument } from '../../lib/render'
 import { validationError } from '../../lib/validate'
-import { LoginPage, SignupPage } from '../../../views/pages/auth/login'
+import { LoginPage, SignupPage } from '../../../views/auth/login'
 import { LoginInput, SignupInput } from './schemas'
 import { login, logout, SESSION_COOKIE, signup, type NewSession } from './service'
 

@@ -14,7 +14,7 @@ import { dataRows, datasets, projectDataRows, projectMembers, projects } from '.
 import type { Ctx } from '../../env'
 import { authorize, can } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { checkRow, type RowContext, type ValidRow } from './row-input'

@@ -9,7 +9,7 @@ import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import type { CreateDatasetInput, UpdateDatasetInput } from './schemas'
 

@@ -4,7 +4,7 @@ import { html } from 'hono/html'
 import type { AppEnv } from '../../env'
 import { requireSession } from '../../middleware/auth'
 import { renderPage } from '../../lib/render'
-import { PermissionsDoc } from '../../../views/pages/docs/permissions'
+import { PermissionsDoc } from '../../../views/docs/permissions'
 
 export const docsWeb = new Hono<AppEnv>()
 docsWeb.use('*', requireSession)

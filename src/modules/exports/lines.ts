@@ -6,7 +6,7 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { batches, labels, reviews, users } from '../../db/schema'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { parseBound, type ExportFilters, type ExportParams } from './schemas'
 
 export type PageRow = {

@@ -13,7 +13,7 @@ import { dataRows, datasets, events, labels, projectDataRows, projectFeatureCoun
 import type { Ctx } from '../../env'
 import { authorize, can } from '../../auth/permissions'
 import { AppError, notFound } from '../../lib/errors'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { loadProject, type LoadedProject } from '../projects/service'

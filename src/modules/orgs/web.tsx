@@ -11,8 +11,8 @@ import { renderDocument, renderPage } from '../../lib/render'
 import { issuesToErrors, ListQuery, parse } from '../../lib/validate'
 import { can } from '../../auth/permissions'
 import { setSessionCookie } from '../auth/web'
-import { AcceptPage, DeadInvitation } from '../../../views/pages/members/accept'
-import { InvitationRow, InviteForm, MemberRow, MemberRows, MembersPage, MembersTable, ResentRow } from '../../../views/pages/members/members'
+import { AcceptPage, DeadInvitation } from '../../../views/orgs/accept'
+import { InvitationRow, InviteForm, MemberRow, MemberRows, MembersPage, MembersTable, ResentRow } from '../../../views/orgs/members'
 import { AcceptInput, ChangeRoleInput, InviteInput } from './schemas'
 import {
   acceptInvitation, changeRole, getMember, invite, listInvitations, listMembers, previewInvitation, removeMember, resendInvitation, revokeInvitation, seats,

@@ -11,7 +11,7 @@ import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
 import { labels, projectFeatureCounts, projectLabelDays, projectMemberStats, users } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { can } from '../../auth/permissions'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { percentComplete, readProject, type LoadedProject, type ProjectRef } from './service'
 import type { Read } from '../../db/reads'
 

@@ -8,7 +8,7 @@ import { memberships, projectMembers, users } from '../../db/schema'
 import type { OrgRole, ProjectRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { loadProject } from './service'
 import type { ProjectMemberInput } from './schemas'
 

@@ -12,7 +12,7 @@ import type { Ctx, Env } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { recordTaskEvent } from '../webhooks/events'
 

@@ -6,7 +6,7 @@ import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { renderPage } from '../../lib/render'
 import { ListQuery, parse } from '../../lib/validate'
-import { TaskItem, TaskRows, TasksMenuBody, TasksPage } from '../../../views/pages/tasks/list'
+import { TaskItem, TaskRows, TasksMenuBody, TasksPage } from '../../../views/tasks/list'
 import { getTask, listMyTasks } from './service'
 
 export const tasksWeb = new Hono<AppEnv>()

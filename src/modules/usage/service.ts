@@ -8,7 +8,7 @@ import { and, asc, eq, gte, lt, sql } from 'drizzle-orm'
 import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { dataRows, memberships, projects, usageDaily, usageDailyBreakdown, users } from '../../db/schema'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import type { UsageRange, UsageView } from './schemas'
 
 export type AssetCounts = { image: number; video: number; text: number; other: number; total: number }

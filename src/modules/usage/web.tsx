@@ -9,7 +9,7 @@ import { ctxOf } from '../../lib/ctx'
 import { renderPage } from '../../lib/render'
 import { issuesToErrors } from '../../lib/validate'
 import { authorize } from '../../auth/permissions'
-import { PRESETS, UsagePage } from '../../../views/pages/usage/usage-page'
+import { PRESETS, UsagePage } from '../../../views/usage/usage-page'
 import { UsageRange } from './schemas'
 import { labelingBreakdown, monthlyUsage, usageDayRows, usageUpdatedAt } from './service'
 

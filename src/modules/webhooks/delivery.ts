@@ -22,7 +22,7 @@ import { events, webhookDeliveries, webhookDispatch, webhooks } from '../../db/s
 import type { Env } from '../../env'
 import { registerJob, type QueueMessage } from '../../handlers/queue'
 import { idTime, newId } from '../../lib/ids'
-import { iso } from '../../lib/format'
+import { iso } from '../../lib/iso'
 import { checkResolvedTarget } from './ssrf'
 import { signatureHeaders } from './signing'
 import { DISPATCH_IDS_PER_MESSAGE, DISPATCH_KIND } from './events'

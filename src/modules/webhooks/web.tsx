@@ -11,7 +11,7 @@ import { renderPage, wantsFragment } from '../../lib/render'
 import { parse } from '../../lib/validate'
 import { authorize } from '../../auth/permissions'
 import { listProjects } from '../projects/service'
-import { DeliveriesSection, WebhookDetailPage, WebhooksPage } from '../../../views/pages/webhooks/webhooks'
+import { DeliveriesSection, WebhookDetailPage, WebhooksPage } from '../../../views/webhooks/webhooks'
 import { CreateWebhookInput, UpdateWebhookInput, fromForm } from './schemas'
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook, redeliver, updateWebhook } from './service'
 

@@ -1,7 +1,7 @@
 /** @module Objects per tool and answers per classification: two compact tables with a
  * proportional bar each. Every tool of the ontology is listed, drawn or not. */
-import { formatNumber } from '../../../../src/lib/format'
-import { Badge } from '../../../components/ui'
+import { formatNumber } from '../../format'
+import { Badge } from '../../components/ui'
 import { TOOL_LABELS } from '../ontology-editor'
 import type { DashboardData } from './shared'
 import { Card, HBar } from './shared'

@@ -1,6 +1,6 @@
 /** @module The "Labels created" card: a bar chart per day, week or month (empty buckets filled
  * with zero bars), the bucket switch (htmx swaps this card only), and the numbers in a table. */
-import { BarChart, fillGaps } from '../../../components/chart'
+import { BarChart, fillGaps } from '../../components/chart'
 import type { Bucket, Scope } from './shared'
 import { bucketName, bucketTick, Card, chartUrl, dashUrl, Segmented, ChartIcon } from './shared'
 

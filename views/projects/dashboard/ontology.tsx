@@ -1,8 +1,8 @@
 /** @module The project's ontology at a glance: tools (with their nested questions) and
  * classifications with their options. */
-import type { ProjectView } from '../../../../src/modules/projects/service'
-import type { OntologyClassification } from '../../../../src/modules/projects/ontology'
-import { Badge } from '../../../components/ui'
+import type { ProjectView } from '../../../src/modules/projects/service'
+import type { OntologyClassification } from '../../../src/modules/projects/ontology'
+import { Badge } from '../../components/ui'
 import { TOOL_LABELS } from '../ontology-editor'
 
 const TYPE_SHORT: Record<string, string> = { radio: 'Radio', checklist: 'Checklist', text: 'Text' }

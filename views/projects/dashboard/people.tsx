@@ -1,8 +1,8 @@
 /** @module Labels by collaborator and performance per member, and the latest activity. People
  * who may not see everyone's work (labelers) get their own line and their own labels only — the
  * services filter; these partials only say so. */
-import { formatNumber } from '../../../../src/lib/format'
-import { Badge, Time, type Tone } from '../../../components/ui'
+import { formatNumber } from '../../format'
+import { Badge, Time, type Tone } from '../../components/ui'
 import type { DashboardData } from './shared'
 import { Card, formatDuration, HBar } from './shared'
 

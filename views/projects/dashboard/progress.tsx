@@ -1,8 +1,8 @@
 /** @module Progress cards: data rows, labeled, remaining, skipped, and % complete with a bar —
  * for everyone's work (Overall) or the caller's own (Mine). */
-import { formatNumber } from '../../../../src/lib/format'
-import { Progress } from '../../../components/ui'
-import { DatabaseIcon } from '../../../components/icons'
+import { formatNumber } from '../../format'
+import { Progress } from '../../components/ui'
+import { DatabaseIcon } from '../../components/icons'
 import type { DashboardData } from './shared'
 import { PlayIcon } from './shared'
 

@@ -1,6 +1,6 @@
 /** @module The reviews card: accepted, declined, ambiguous and un-reviewed labels as one stacked
  * bar with the numbers beside it, and the review coverage. */
-import { formatNumber } from '../../../../src/lib/format'
+import { formatNumber } from '../../format'
 import type { DashboardData } from './shared'
 import { Card, plural } from './shared'
 

@@ -1,9 +1,9 @@
 /** @module Pieces shared by the dashboard's partials: its data, its URLs (the state lives in
  * `?scope=` and `?bucket=`), a segmented control, proportional bars, durations, small icons. */
 import type { Child } from 'hono/jsx'
-import type { Overview, Bucket, recentActivity } from '../../../../src/modules/projects/dashboard'
-import type { ProjectView } from '../../../../src/modules/projects/service'
-import { formatNumber } from '../../../../src/lib/format'
+import type { Overview, Bucket, recentActivity } from '../../../src/modules/projects/dashboard'
+import type { ProjectView } from '../../../src/modules/projects/service'
+import { formatNumber } from '../../format'
 
 export type Scope = 'all' | 'mine'
 export type { Bucket }

@@ -1,6 +1,7 @@
 /** @module Generic building blocks: page header, badges, empty states, copy fields, progress,
  * tabs. Each is built once and used everywhere (shared/design/ui.md). */
 import type { Child } from 'hono/jsx'
+import type { OrgRole } from '../../src/db/schema/columns'
 import { formatDateTime, formatNumber, timeAgo } from '../format'
 
 export function PageHeader(props: { title: string; subtitle?: Child; actions?: Child }) {
@@ -21,10 +22,13 @@ export function Badge(props: { tone?: Tone; children: Child; title?: string }) {
   return <span class={`badge${tone}`} title={props.title}>{props.children}</span>
 }
 
-const ROLE_TONE: Record<string, Tone> = { ADMIN: 'accent', TEAM_MANAGER: 'blue', REVIEWER: 'green', LABELER: 'neutral', NONE: 'amber' }
+/** Each org role's tone, in the order role pickers list them. Typed by the roles of
+ * src/db/schema/columns.ts, so a role added there does not compile until it has a tone here. */
+const ROLE_TONE: Record<OrgRole, Tone> = { ADMIN: 'accent', TEAM_MANAGER: 'blue', REVIEWER: 'green', LABELER: 'neutral', NONE: 'amber' }
+export const ROLE_CHOICES = Object.keys(ROLE_TONE) as OrgRole[]
 export const roleLabel = (role: string) => (role === 'NONE' ? 'Project-based' : role.replace('_', ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase()))
 export function RoleBadge({ role }: { role: string }) {
-  return <Badge tone={ROLE_TONE[role] ?? 'neutral'}>{roleLabel(role)}</Badge>
+  return <Badge tone={ROLE_TONE[role as OrgRole] ?? 'neutral'}>{roleLabel(role)}</Badge>
 }
 
 export function EmptyState(props: { title: string; children?: Child; action?: Child; icon?: Child }) {

@@ -1,5 +1,6 @@
-/** @module /docs/permissions — rendered from the permission table itself, so it cannot drift. */
-import { ACTIONS, describeMinimum, PERMISSIONS, type Rule } from '../../src/auth/permissions'
+/** @module /docs/permissions — rendered from the permission table itself (the route hands over its
+ * rows, src/modules/docs/web.tsx), so it cannot drift. */
+import type { Rule } from '../../src/auth/permissions'
 import { PageHeader } from '../components/ui'
 
 const ROLES = ['LABELER', 'REVIEWER', 'TEAM_MANAGER', 'ADMIN'] as const
@@ -11,7 +12,10 @@ function allowed(rule: Rule, role: (typeof ROLES)[number]): string {
   return RANK[role]! >= RANK[rule.min!]! ? '✓' : '—'
 }
 
-export function PermissionsDoc() {
+/** One action of the table, with its rule in words (`describeMinimum`). */
+export type PermissionRow = { action: string; rule: Rule; minimum: string }
+
+export function PermissionsDoc(props: { rows: PermissionRow[] }) {
   return (
     <div class="doc">
       <PageHeader title="Roles and permissions" subtitle="Generated from the permission table the code enforces." />
@@ -39,13 +43,12 @@ export function PermissionsDoc() {
             </tr>
           </thead>
           <tbody>
-            {ACTIONS.map((a) => {
-              const rule: Rule = PERMISSIONS[a]
+            {props.rows.map(({ action, rule, minimum }) => {
               return (
                 <tr>
-                  <td><code>{a}</code></td>
+                  <td><code>{action}</code></td>
                   <td>{rule.label}</td>
-                  <td>{describeMinimum(rule)}</td>
+                  <td>{minimum}</td>
                   {ROLES.map((r) => <td class="num">{allowed(rule, r)}</td>)}
                   <td>{rule.write ? '—' : '✓'}</td>
                 </tr>

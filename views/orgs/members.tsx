@@ -1,12 +1,11 @@
 /** @module Members tab: search, members table (role change, remove), pending invitations, invite form. */
 import type { InvitationView, MemberView, Seats } from '../../src/modules/orgs/service'
 import type { Page } from '../../src/lib/pagination'
-import { ORG_ROLES } from '../../src/db/schema/columns'
 import { Field, FormMessage, SelectField, type FormState } from '../components/form'
-import { Alert, Badge, CopyField, EmptyState, PageHeader, RoleBadge, roleLabel, Time } from '../components/ui'
+import { Badge, CopyField, EmptyState, PageHeader, ROLE_CHOICES, RoleBadge, roleLabel, Time } from '../components/ui'
 import { SearchIcon, UsersIcon } from '../components/icons'
 
-const ROLE_OPTIONS = ORG_ROLES.map((r) => ({ value: r, label: roleLabel(r) }))
+const ROLE_OPTIONS = ROLE_CHOICES.map((r) => ({ value: r, label: roleLabel(r) }))
 
 export type MembersProps = {
   members: Page<MemberView>
@@ -183,8 +182,4 @@ export function MembersPage(props: MembersProps & { inviteState?: FormState }) {
       </div>
     </>
   )
-}
-
-export function ErrorRow({ message }: { message: string }) {
-  return <Alert tone="error">{message}</Alert>
 }

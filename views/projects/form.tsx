@@ -1,6 +1,5 @@
 /** @module The project form: create (name, description, media type, ontology) and the General
  * settings (name, description, ontology; the media type is fixed once data is attached). */
-import { MEDIA_TYPES } from '../../src/db/schema'
 import type { FieldError } from '../../src/lib/errors'
 import type { ProjectView } from '../../src/modules/projects/service'
 import { fieldError, FormMessage, SelectField, Field, type FormState } from '../components/form'
@@ -35,7 +34,8 @@ const DefaultSubmit = ({ label }: { label: string }) => (
   <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">{label}</button>
 )
 
-export function NewProjectPage(props: { state: ProjectFormState }) {
+/** `mediaTypes`: what a project may label, in the picker's order (the route passes the schema's list). */
+export function NewProjectPage(props: { state: ProjectFormState; mediaTypes: readonly string[] }) {
   const st = props.state
   const fs: FormState = { values: st.values, errors: st.errors }
   return (
@@ -48,7 +48,7 @@ export function NewProjectPage(props: { state: ProjectFormState }) {
         <div class="form-row two">
           <Field name="name" label="Name" state={fs} required maxlength={200} autofocus={!st.errors?.length} placeholder="e.g. Street signs" autocomplete="off" />
           <SelectField name="media_type" label="Media type" state={fs} value={st.values.media_type ?? 'IMAGE'}
-            options={MEDIA_TYPES.map((m) => ({ value: m, label: mediaLabel(m) }))} help="The kind of data rows this project labels." />
+            options={props.mediaTypes.map((m) => ({ value: m, label: mediaLabel(m) }))} help="The kind of data rows this project labels." />
         </div>
         <DescriptionField state={st} />
         <OntologyEditor draft={st.draft} errors={st.errors} />

@@ -13,9 +13,8 @@
  * (`_add=tool`), and removed by /js/ontology-editor.js (or, without it, by clearing the name).
  */
 import type { FieldError } from '../../src/lib/errors'
-import {
-  CLASSIFICATION_TYPES, EMPTY_ONTOLOGY, TOOL_KINDS,
-  type Ontology, type OntologyClassification, type OntologyInput, type OntologyOption,
+import type {
+  ClassificationType, Ontology, OntologyClassification, OntologyInput, OntologyOption, ToolKind,
 } from '../../src/modules/projects/ontology'
 
 export type ClassificationDraft = {
@@ -34,10 +33,17 @@ export const EMPTY_DRAFT: OntologyDraft = { tools: [], classifications: [] }
 const emptyTool = (): ToolDraft => ({ feature_schema_id: '', name: '', tool: 'bounding_box', classifications: [] })
 const emptyClassification = (): ClassificationDraft => ({ feature_schema_id: '', name: '', type: 'radio', options: '' })
 
-export const TOOL_LABELS: Record<string, string> = {
+const NO_ONTOLOGY: Ontology = { tools: [], classifications: [] }
+
+// The words for each tool kind and answer type, in the order the pickers list them. Typed by the
+// kinds of src/modules/projects/ontology.ts, so a kind added there does not compile until it has
+// words here (test/unit/view-lists.test.ts checks the order too).
+export const TOOL_LABELS: Record<ToolKind, string> = {
   bounding_box: 'Bounding box', polygon: 'Polygon', point: 'Point', line: 'Line', text_entity: 'Text entity', mask: 'Mask',
 }
-export const TYPE_LABELS: Record<string, string> = { radio: 'Radio (one answer)', checklist: 'Checklist (several)', text: 'Free text' }
+export const TYPE_LABELS: Record<ClassificationType, string> = { radio: 'Radio (one answer)', checklist: 'Checklist (several)', text: 'Free text' }
+export const TOOL_CHOICES = Object.keys(TOOL_LABELS) as ToolKind[]
+export const TYPE_CHOICES = Object.keys(TYPE_LABELS) as ClassificationType[]
 
 /** Field names only ever carry small indices; anything else is ignored. */
 const MAX_INDEX = 999
@@ -131,7 +137,7 @@ export function draftFromForm(form: Record<string, string>, opts: { keepEmpty?: 
  * and classifications nested under options. An id is kept only while the feature keeps its kind
  * (a box turned into a polygon is a new feature, so labels of the old one are never relabelled).
  */
-export function draftToInput(draft: OntologyDraft, previous: Ontology = EMPTY_ONTOLOGY): OntologyInput {
+export function draftToInput(draft: OntologyDraft, previous: Ontology = NO_ONTOLOGY): OntologyInput {
   const prevTools = new Map(previous.tools.map((t) => [t.feature_schema_id, t]))
   const prevCls = new Map<string, OntologyClassification>()
   const walk = (c: OntologyClassification) => {
@@ -174,7 +180,7 @@ export function draftToInput(draft: OntologyDraft, previous: Ontology = EMPTY_ON
 
 /** The flat form → the nested ontology input (empty rows skipped). Validate the result with the
  * `OntologyInput` schema; `normalizeOntology` then checks the finer rules. */
-export const ontologyFromForm = (form: Record<string, string>, previous: Ontology = EMPTY_ONTOLOGY): OntologyInput =>
+export const ontologyFromForm = (form: Record<string, string>, previous: Ontology = NO_ONTOLOGY): OntologyInput =>
   draftToInput(draftFromForm(form), previous)
 
 /** A saved ontology as editor rows. */
@@ -281,7 +287,7 @@ export function ClassificationRow(props: { prefix: string; c: ClassificationDraf
       {c.feature_schema_id ? <input type="hidden" name={`${prefix}.feature_schema_id`} value={c.feature_schema_id} /> : null}
       <div class="onto-fields">
         <MiniField name={`${prefix}.name`} label={props.nested ? 'Question' : 'Classification'} value={c.name} errors={props.errors} placeholder={props.nested ? 'e.g. Occluded' : 'e.g. Weather'} autofocus={props.autofocus} />
-        <MiniSelect name={`${prefix}.type`} label="Answer type" value={c.type} options={CLASSIFICATION_TYPES} labels={TYPE_LABELS} errors={props.errors} />
+        <MiniSelect name={`${prefix}.type`} label="Answer type" value={c.type} options={TYPE_CHOICES} labels={TYPE_LABELS} errors={props.errors} />
         <MiniField name={`${prefix}.options`} label="Options" value={c.options} errors={props.errors} placeholder={c.type === 'text' ? 'None for free text' : 'e.g. Sunny, Cloudy'} class="grow" />
         <RemoveButton what={c.name ? `classification ${c.name}` : 'this classification'} />
       </div>
@@ -298,7 +304,7 @@ export function ToolRow(props: { i: number; t: ToolDraft; errors?: Errs; autofoc
       {t.feature_schema_id ? <input type="hidden" name={`tools.${i}.feature_schema_id`} value={t.feature_schema_id} /> : null}
       <div class="onto-fields">
         <MiniField name={`tools.${i}.name`} label="Tool name" value={t.name} errors={props.errors} placeholder="e.g. Car" autofocus={props.autofocus} class="grow" />
-        <MiniSelect name={`tools.${i}.tool`} label="Kind" value={t.tool} options={TOOL_KINDS} labels={TOOL_LABELS} errors={props.errors} />
+        <MiniSelect name={`tools.${i}.tool`} label="Kind" value={t.tool} options={TOOL_CHOICES} labels={TOOL_LABELS} errors={props.errors} />
         <RemoveButton what={t.name ? `tool ${t.name}` : 'this tool'} />
       </div>
       <div class="onto-nested">

@@ -1,19 +1,20 @@
 /** @module Account → Webhooks: list, create (secret shown once), edit, activate/deactivate, rotate,
  * ping, delete, and per webhook its delivery log with Redeliver. */
 import type { DeliveryView, WebhookView } from '../../src/modules/webhooks/service'
-import { WEBHOOK_TOPICS } from '../../src/modules/webhooks/schemas'
 import { Field, FormMessage, SelectField, fieldError, type FormState } from '../components/form'
 import { Alert, Badge, CopyField, EmptyState, PageHeader, Time } from '../components/ui'
 import { AccountTabs } from '../account/tabs'
 
 export type ProjectOption = { id: string; name: string }
+/** What the forms offer: the projects a webhook may be scoped to, and every topic (from the route). */
+type Choices = { projects: ProjectOption[]; topics: readonly string[] }
 
-function TopicChoices(props: { state?: FormState; checked: string[] }) {
+function TopicChoices(props: { state?: FormState; checked: string[]; topics: readonly string[] }) {
   const err = fieldError(props.state, 'topics')
   return (
     <fieldset class={`field${err ? ' has-error' : ''}`}>
       <legend>Topics</legend>
-      {WEBHOOK_TOPICS.map((t) => (
+      {props.topics.map((t) => (
         <label class="checkbox"><input type="checkbox" name="topics" value={t} checked={props.checked.includes(t)} /> <code>{t}</code></label>
       ))}
       {err ? <div class="error">{err}</div> : null}
@@ -32,7 +33,7 @@ export function SecretBox(props: { secret: string; what: string }) {
   )
 }
 
-export function CreateWebhookForm(props: { projects: ProjectOption[]; state?: FormState }) {
+export function CreateWebhookForm(props: Choices & { state?: FormState }) {
   const st = props.state
   const checked = (st?.values?.topics as string[] | undefined) ?? ['LABEL_CREATED', 'LABEL_UPDATED', 'LABEL_DELETED']
   return (
@@ -43,7 +44,7 @@ export function CreateWebhookForm(props: { projects: ProjectOption[]; state?: Fo
         <Field name="url" label="Payload URL" state={st} required maxlength={2000} placeholder="https://example.com/labeldesk-hook" help="https only; private and loopback addresses are refused." />
         <Field name="secret" label="Secret (optional)" state={st} maxlength={200} autocomplete="off" help="Leave empty to generate one (shown once)." />
         <SelectField name="project_id" label="Scope" state={st} options={projectOptions(props.projects)} />
-        <TopicChoices state={st} checked={checked} />
+        <TopicChoices state={st} checked={checked} topics={props.topics} />
         <div class="form-actions"><button class="btn btn-primary" type="submit">Add webhook</button></div>
       </form>
     </section>
@@ -54,7 +55,7 @@ function StatusBadge({ w }: { w: WebhookView }) {
   return w.status === 'ACTIVE' ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>
 }
 
-export function WebhooksPage(props: { webhooks: WebhookView[]; projects: ProjectOption[]; state?: FormState; created?: WebhookView & { secret?: string } }) {
+export function WebhooksPage(props: Choices & { webhooks: WebhookView[]; state?: FormState; created?: WebhookView & { secret?: string } }) {
   const name = (id: string | null) => (id ? props.projects.find((p) => p.id === id)?.name ?? id : 'All projects')
   return (
     <>
@@ -84,7 +85,7 @@ export function WebhooksPage(props: { webhooks: WebhookView[]; projects: Project
           </table>
         </div>
       </div>
-      <CreateWebhookForm projects={props.projects} state={props.state} />
+      <CreateWebhookForm projects={props.projects} topics={props.topics} state={props.state} />
     </>
   )
 }
@@ -124,7 +125,7 @@ export function DeliveriesSection(props: { base: string; deliveries: DeliveryVie
   )
 }
 
-export function WebhookDetailPage(props: { w: WebhookView; projects: ProjectOption[]; deliveries: DeliveryView[]; state?: FormState; secret?: string; notice?: string }) {
+export function WebhookDetailPage(props: Choices & { w: WebhookView; deliveries: DeliveryView[]; state?: FormState; secret?: string; notice?: string }) {
   const { w } = props
   const st = props.state
   const base = `/account/webhooks/${w.id}`
@@ -142,7 +143,7 @@ export function WebhookDetailPage(props: { w: WebhookView; projects: ProjectOpti
           <FormMessage state={st} fields={['url', 'topics', 'project_id']} />
           <Field name="url" label="Payload URL" state={st} value={st ? undefined : w.url} required maxlength={2000} />
           <SelectField name="project_id" label="Scope" state={st} value={st ? undefined : w.project_id ?? ''} options={projectOptions(props.projects)} />
-          <TopicChoices state={st} checked={(st?.values?.topics as string[] | undefined) ?? w.topics} />
+          <TopicChoices state={st} checked={(st?.values?.topics as string[] | undefined) ?? w.topics} topics={props.topics} />
           <div class="form-actions"><button class="btn btn-primary" type="submit">Save</button></div>
         </form>
         <div class="row" style="margin-top:12px;gap:8px;flex-wrap:wrap">

@@ -4,11 +4,13 @@ import { html } from 'hono/html'
 import type { AppEnv } from '../../env'
 import { requireSession } from '../../middleware/auth'
 import { renderPage } from '../../lib/render'
+import { ACTIONS, describeMinimum, PERMISSIONS } from '../../auth/permissions'
 import { PermissionsDoc } from '../../../views/docs/permissions'
 
 export const docsWeb = new Hono<AppEnv>()
 docsWeb.use('*', requireSession)
-docsWeb.get('/permissions', (c) => renderPage(c, { title: 'Roles and permissions', section: 'docs', body: <PermissionsDoc /> }))
+const permissionRows = ACTIONS.map((action) => ({ action, rule: PERMISSIONS[action], minimum: describeMinimum(PERMISSIONS[action]) }))
+docsWeb.get('/permissions', (c) => renderPage(c, { title: 'Roles and permissions', section: 'docs', body: <PermissionsDoc rows={permissionRows} /> }))
 
 /** Swagger UI served from /vendor (copied from swagger-ui-dist at install): works offline. */
 export const apiDocsPage = () => html`<!DOCTYPE html>

@@ -37,6 +37,7 @@ import { createBatch, deleteBatch, listBatches, listBatchesRead, type BatchView 
 import { featuresInUse } from './features-in-use'
 import { labelSeriesRead, overviewRead, recentActivityRead, type ActivityRow, type Bucket, type Overview, type SeriesPoint } from './dashboard'
 import { runReads } from '../../db/reads'
+import { MEDIA_TYPES } from '../../db/schema'
 import { ExportInput } from '../exports/schemas'
 import { createDataset } from '../datasets/service'
 import { CreateDatasetInput } from '../datasets/schemas'
@@ -118,7 +119,7 @@ projectsWeb.get('/rows', async (c) => {
 // Create ----------------------------------------------------------------------------------------
 
 const newPage = (c: C, state: ProjectFormState, status: 200 | 422 = 200) =>
-  renderPage(c, { title: 'New project', section: 'projects', status, body: <NewProjectPage state={state} /> })
+  renderPage(c, { title: 'New project', section: 'projects', status, body: <NewProjectPage state={state} mediaTypes={MEDIA_TYPES} /> })
 
 projectsWeb.get('/new', (c) => {
   authorize(c.var.actor!, 'project.create')

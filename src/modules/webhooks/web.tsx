@@ -12,7 +12,7 @@ import { parse } from '../../lib/validate'
 import { authorize } from '../../auth/permissions'
 import { listProjects } from '../projects/service'
 import { DeliveriesSection, WebhookDetailPage, WebhooksPage } from '../../../views/webhooks/webhooks'
-import { CreateWebhookInput, UpdateWebhookInput, fromForm } from './schemas'
+import { CreateWebhookInput, UpdateWebhookInput, WEBHOOK_TOPICS, fromForm } from './schemas'
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook, redeliver, updateWebhook } from './service'
 
 export const webhooksWeb = new Hono<AppEnv>()
@@ -27,14 +27,14 @@ async function projects(c: Context<AppEnv>) {
 async function listPage(c: Context<AppEnv>, extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; created?: Awaited<ReturnType<typeof createWebhook>> } = {}, status: 200 | 201 | 422 = 200) {
   const ctx = ctxOf(c)
   const hooks = await listWebhooks(ctx, { limit: 200 })
-  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} {...extra} /> })
+  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} topics={WEBHOOK_TOPICS} {...extra} /> })
 }
 
 async function detailPage(c: Context<AppEnv>, id: string, extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; secret?: string; notice?: string } = {}, status: 200 | 422 = 200) {
   const ctx = ctxOf(c)
   const w = await getWebhook(ctx, id)
   const deliveries = await listDeliveries(ctx, id, { limit: 100 })
-  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhookDetailPage w={w} projects={await projects(c)} deliveries={deliveries.items} {...extra} /> })
+  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhookDetailPage w={w} projects={await projects(c)} topics={WEBHOOK_TOPICS} deliveries={deliveries.items} {...extra} /> })
 }
 
 const isValidation = (e: unknown): e is AppError => e instanceof AppError && e.code === 'VALIDATION'

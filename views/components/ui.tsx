@@ -2,7 +2,9 @@
  * tabs. Each is built once and used everywhere (shared/design/ui.md). */
 import type { Child } from 'hono/jsx'
 import type { OrgRole } from '../../src/db/schema/columns'
+import type { DataMediaType } from '../../src/db/schema'
 import { formatDateTime, formatNumber, timeAgo } from '../format'
+import { SearchIcon } from './icons'
 
 export function PageHeader(props: { title: string; subtitle?: Child; actions?: Child }) {
   return (
@@ -29,6 +31,18 @@ export const ROLE_CHOICES = Object.keys(ROLE_TONE) as OrgRole[]
 export const roleLabel = (role: string) => (role === 'NONE' ? 'Project-based' : role.replace('_', ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase()))
 export function RoleBadge({ role }: { role: string }) {
   return <Badge tone={ROLE_TONE[role as OrgRole] ?? 'neutral'}>{roleLabel(role)}</Badge>
+}
+
+const MEDIA_LABELS: Record<DataMediaType, string> = {
+  IMAGE: 'Image', VIDEO: 'Video', TEXT: 'Text', AUDIO: 'Audio', PDF: 'PDF', HTML: 'HTML', CONVERSATIONAL: 'Conversational', GEOSPATIAL: 'Geospatial', DICOM: 'DICOM', OTHER: 'Other',
+}
+export const mediaLabel = (m: string) => MEDIA_LABELS[m as DataMediaType] ?? m
+
+/** The media type of a project or a data row. Asset types keep one colour each everywhere (Images,
+ * Video, Text, Other): the `media-*` classes are the design system's. */
+export function MediaBadge({ type }: { type: string }) {
+  const tone = type === 'IMAGE' ? 'image' : type === 'VIDEO' ? 'video' : type === 'TEXT' ? 'text' : 'other'
+  return <span class={`badge media-badge media-${tone}`}>{mediaLabel(type)}</span>
 }
 
 export function EmptyState(props: { title: string; children?: Child; action?: Child; icon?: Child }) {
@@ -92,6 +106,24 @@ export function Alert(props: { tone: 'error' | 'success' | 'info' | 'warning'; t
     <div class={`alert alert-${props.tone}`} role={props.tone === 'error' ? 'alert' : 'status'}>
       {props.title ? <strong>{props.title}</strong> : null}
       {props.children}
+    </div>
+  )
+}
+
+/**
+ * Search as you type above a list: a plain GET form to `action` (works without JavaScript) whose
+ * input asks htmx for `rows` while typing and swaps `target` with the answer.
+ */
+export function SearchToolbar(props: { class: string; id: string; action: string; rows: string; target: string; label: string; placeholder: string; value: string }) {
+  return (
+    <div class={props.class}>
+      <form class="search" role="search" method="get" action={props.action}>
+        <SearchIcon />
+        <label class="visually-hidden" for={props.id}>{props.label}</label>
+        <input class="input" id={props.id} type="search" name="search" value={props.value} placeholder={props.placeholder} autocomplete="off" maxlength={200}
+          hx-get={props.rows} hx-trigger="input changed delay:250ms, search" hx-target={props.target} hx-swap="outerHTML" hx-indicator={`#${props.id}-spinner`} />
+      </form>
+      <span class="spinner htmx-indicator" id={`${props.id}-spinner`} aria-hidden="true" />
     </div>
   )
 }

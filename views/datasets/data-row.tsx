@@ -4,8 +4,8 @@
 import type { DatasetView } from '../../src/modules/datasets/service'
 import type { DataRowView } from '../../src/modules/datasets/data-rows'
 import { formatBytes, formatNumber } from '../format'
-import { Badge, CopyField, PageHeader, Time } from '../components/ui'
-import { attr, Breadcrumbs, contentUrl, FileIcon, MediaBadge, rowTitle, sourceOf } from './parts'
+import { Badge, CopyField, MediaBadge, PageHeader, Time } from '../components/ui'
+import { attr, Breadcrumbs, contentUrl, FileIcon, rowTitle, sourceOf } from './parts'
 
 /** How much of an uploaded text file the page shows (the rest is a download away). */
 export const TEXT_PREVIEW_BYTES = 64 * 1024

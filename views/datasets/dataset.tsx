@@ -6,9 +6,9 @@ import type { DataRowView } from '../../src/modules/datasets/data-rows'
 import type { TaskView } from '../../src/modules/tasks/service'
 import type { Page } from '../../src/lib/pagination'
 import { formatBytes, formatNumber } from '../format'
-import { Alert, Badge, EmptyState, PageHeader, Progress, Time, type Tone } from '../components/ui'
+import { Alert, Badge, EmptyState, MediaBadge, PageHeader, Progress, Time, type Tone } from '../components/ui'
 import { DatabaseIcon, DotsIcon } from '../components/icons'
-import { AssetTile, Breadcrumbs, describeData, ImportIcon, MediaBadge, rowUrl, sourceOf, UploadIcon } from './parts'
+import { AssetTile, Breadcrumbs, describeData, ImportIcon, rowUrl, sourceOf, UploadIcon } from './parts'
 
 /** Files up to this size go in one request; bigger ones in parts (a Worker body is capped at 100 MB). */
 export const SINGLE_UPLOAD_MAX = 50 * 1024 * 1024

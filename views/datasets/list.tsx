@@ -3,7 +3,7 @@
 import type { DatasetView } from '../../src/modules/datasets/service'
 import type { Page } from '../../src/lib/pagination'
 import { formatNumber } from '../format'
-import { Alert, EmptyState, PageHeader, Time } from '../components/ui'
+import { Alert, EmptyState, PageHeader, SearchToolbar, Time } from '../components/ui'
 import { DatabaseIcon, DotsIcon, SearchIcon } from '../components/icons'
 import { UploadIcon } from './parts'
 
@@ -115,15 +115,7 @@ export function DatasetsPage(props: ListProps & { notice?: string }) {
       />
       {props.notice ? <div class="ds-notice"><Alert tone="info">{props.notice}</Alert></div> : null}
       {showSearch ? (
-        <div class="ds-toolbar">
-          <form class="search" role="search" method="get" action="/datasets">
-            <SearchIcon />
-            <label class="visually-hidden" for="dataset-search">Search datasets</label>
-            <input class="input" id="dataset-search" type="search" name="search" value={props.search} placeholder="Search datasets by name" autocomplete="off" maxlength={200}
-              hx-get="/datasets" hx-trigger="input changed delay:250ms, search" hx-target="#datasets-table" hx-swap="outerHTML" hx-indicator="#dataset-search-spinner" />
-          </form>
-          <span class="spinner htmx-indicator" id="dataset-search-spinner" aria-hidden="true" />
-        </div>
+        <SearchToolbar class="ds-toolbar" id="dataset-search" action="/datasets" rows="/datasets" target="#datasets-table" label="Search datasets" placeholder="Search datasets by name" value={props.search} />
       ) : null}
       <DatasetsTable {...props} />
     </>

@@ -1,19 +1,7 @@
-/** @module Small pieces shared by the Datasets pages: the media-type badge, asset tiles and
- * previews of a data row, and how a row names itself. */
+/** @module Small pieces shared by the Datasets pages: asset tiles and previews of a data row, and
+ * how a row names itself. */
 import type { Child } from 'hono/jsx'
 import type { DataRowView } from '../../src/modules/datasets/data-rows'
-
-const MEDIA_LABELS: Record<string, string> = {
-  IMAGE: 'Image', VIDEO: 'Video', TEXT: 'Text', AUDIO: 'Audio', PDF: 'PDF', HTML: 'HTML', CONVERSATIONAL: 'Conversational', GEOSPATIAL: 'Geospatial', DICOM: 'DICOM', OTHER: 'Other',
-}
-export const mediaLabel = (m: string) => MEDIA_LABELS[m] ?? m
-
-/** Asset types keep one colour each everywhere (design/ui.md): Images, Video, Text, Other. The
- * `media-*` classes are the shared ones of the design system. */
-export function MediaBadge({ type }: { type: string }) {
-  const tone = type === 'IMAGE' ? 'image' : type === 'VIDEO' ? 'video' : type === 'TEXT' ? 'text' : 'other'
-  return <span class={`badge media-badge media-${tone}`}>{mediaLabel(type)}</span>
-}
 
 const icon = (paths: string) => (
   <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">

@@ -3,9 +3,9 @@
 import type { FieldError } from '../../src/lib/errors'
 import type { ProjectView } from '../../src/modules/projects/service'
 import { fieldError, FormMessage, SelectField, Field, type FormState } from '../components/form'
-import { Alert, PageHeader } from '../components/ui'
+import { Alert, MediaBadge, mediaLabel, PageHeader } from '../components/ui'
 import { editorFields, OntologyEditor, type OntologyDraft } from './ontology-editor'
-import { mediaLabel, MediaBadge, ProjectHeader } from './parts'
+import { ProjectHeader } from './parts'
 import { DangerZone, SettingsNav } from './settings'
 
 export type ProjectFormState = {

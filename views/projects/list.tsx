@@ -3,9 +3,9 @@
 import type { ProjectSummary } from '../../src/modules/projects/service'
 import type { Page } from '../../src/lib/pagination'
 import { formatNumber } from '../format'
-import { Alert, EmptyState, PageHeader, Time } from '../components/ui'
+import { Alert, EmptyState, MediaBadge, PageHeader, SearchToolbar, Time } from '../components/ui'
 import { DotsIcon, FolderIcon, SearchIcon } from '../components/icons'
-import { MediaBadge, MiniProgress, PinIcon } from './parts'
+import { MiniProgress, PinIcon } from './parts'
 
 export type ListProps = { page: Page<ProjectSummary>; search: string; canCreate: boolean; canDelete: boolean }
 
@@ -127,15 +127,7 @@ export function ProjectsPage(props: ListProps & { notice?: string; paged?: boole
       />
       {props.notice ? <div class="notice"><Alert tone="info">{props.notice}</Alert></div> : null}
       {showSearch ? (
-        <div class="toolbar">
-          <form class="search" role="search" method="get" action="/projects">
-            <SearchIcon />
-            <label class="visually-hidden" for="project-search">Search projects</label>
-            <input class="input" id="project-search" type="search" name="search" value={props.search} placeholder="Search projects by name" autocomplete="off" maxlength={200}
-              hx-get="/projects/rows" hx-trigger="input changed delay:250ms, search" hx-target="#projects-table" hx-swap="outerHTML" hx-indicator="#project-search-spinner" />
-          </form>
-          <span class="spinner htmx-indicator" id="project-search-spinner" aria-hidden="true" />
-        </div>
+        <SearchToolbar class="toolbar" id="project-search" action="/projects" rows="/projects/rows" target="#projects-table" label="Search projects" placeholder="Search projects by name" value={props.search} />
       ) : null}
       <ProjectsTable {...props} />
     </>

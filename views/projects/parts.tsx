@@ -1,21 +1,10 @@
-/** @module Small pieces shared by the Projects pages: media badge, pin marker, mini progress,
- * the project header and its tabs. */
+/** @module Small pieces shared by the Projects pages: pin marker, mini progress, the project
+ * header and its tabs. */
 import { raw } from 'hono/html'
 import type { Child } from 'hono/jsx'
 import type { ProjectView } from '../../src/modules/projects/service'
 import { formatNumber } from '../format'
-import { PageHeader, Tabs } from '../components/ui'
-
-const MEDIA_LABELS: Record<string, string> = {
-  IMAGE: 'Image', VIDEO: 'Video', TEXT: 'Text', AUDIO: 'Audio', PDF: 'PDF', HTML: 'HTML', CONVERSATIONAL: 'Conversational', GEOSPATIAL: 'Geospatial', DICOM: 'DICOM',
-}
-export const mediaLabel = (m: string) => MEDIA_LABELS[m] ?? m
-
-/** Asset types keep one colour each everywhere (design/ui.md): Images, Video, Text, Other. */
-export function MediaBadge({ type }: { type: string }) {
-  const tone = type === 'IMAGE' ? 'image' : type === 'VIDEO' ? 'video' : type === 'TEXT' ? 'text' : 'other'
-  return <span class={`badge media-badge media-${tone}`}>{mediaLabel(type)}</span>
-}
+import { MediaBadge, PageHeader, Tabs } from '../components/ui'
 
 const PIN_PATHS = '<path d="M12 17v5"></path><path d="M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z"></path>'
 const PIN_OPEN = '<svg class="pin-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"'

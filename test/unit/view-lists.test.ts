@@ -12,5 +12,4 @@ describe('lists the views pick from', () => {
     expect(TYPE_CHOICES).toEqual([...CLASSIFICATION_TYPES])
     expect(ROLE_CHOICES).toEqual([...ORG_ROLES])
   })
-
 })

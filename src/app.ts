@@ -27,6 +27,7 @@ import { tasksApi } from './modules/tasks/api'
 import { datasetsApi } from './modules/datasets/api'
 import { labelsApi } from './modules/labels/api'
 import { exportsApi } from './modules/exports/api'
+import { exportsWeb } from './modules/exports/web'
 import { labelingWeb } from './modules/labels/web'
 import { webhooksApi } from './modules/webhooks/api'
 import { webhooksWeb } from './modules/webhooks/web'
@@ -82,6 +83,7 @@ app.get('/favicon.ico', (c) => c.redirect('/favicon.svg', 301))
 app.route('/', authWeb)
 app.route('/invitations', invitationsWeb)
 app.route('/projects', labelingWeb)
+app.route('/projects', exportsWeb)
 app.route('/projects', projectsWeb)
 app.route('/members', membersWeb)
 app.route('/datasets', datasetsWeb)

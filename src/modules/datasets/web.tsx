@@ -18,7 +18,7 @@ import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
 import { readForm } from '../../lib/forms'
 import { formatNumber } from '../../../views/format'
-import { hxTrigger } from '../../lib/htmx'
+import { hxTrigger, keepUrl } from '../../lib/htmx'
 import { renderPage, wantsFragment } from '../../lib/render'
 import { ListQuery, parse } from '../../lib/validate'
 import { authorize, can } from '../../auth/permissions'
@@ -46,11 +46,6 @@ const ROWS_PAGE_SIZE = 50
 
 /** Errors a person can fix in the form; anything else (403, 404) goes to onError. */
 const isFormError = (e: unknown): e is AppError => e instanceof AppError && (e.code === 'VALIDATION' || e.code === 'CONFLICT')
-
-/** A boosted form answered with its errors must not move the address bar to the POST URL. */
-function keepUrl(c: C) {
-  if (c.req.header('HX-Request') === 'true') c.header('HX-Push-Url', 'false')
-}
 
 const toast = (c: C, value: string) => hxTrigger(c, { toast: { value } })
 

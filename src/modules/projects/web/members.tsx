@@ -1,0 +1,82 @@
+/** @module A project's settings, Members tab (/projects/{id}/settings/members): who has a role in
+ * the project, and adding, changing or removing a project-based member. */
+import { Hono } from 'hono'
+import type { AppEnv, Ctx } from '../../../env'
+import { ctxOf } from '../../../lib/ctx'
+import { AppError, invalid } from '../../../lib/errors'
+import { readForm } from '../../../lib/forms'
+import { keepUrl } from '../../../lib/htmx'
+import { renderPage, wantsFragment } from '../../../lib/render'
+import { parse } from '../../../lib/validate'
+import { roleLabel } from '../../../../views/components/ui'
+import { MembersSection, MembersSettingsPage } from '../../../../views/projects/settings'
+import { ProjectMemberInput } from '../schemas'
+import { loadProject, projectView, type LoadedProject } from '../service'
+import { addableMembers, listProjectMembers, removeProjectMember, setProjectMember } from '../members'
+import { isFormError, perms, stateOf, type C } from './forms'
+
+export const membersWeb = new Hono<AppEnv>()
+
+async function membersProps(ctx: Ctx, l: LoadedProject) {
+  const pm = perms(ctx, l)
+  const [members, addable] = await Promise.all([
+    listProjectMembers(ctx, l.project.id),
+    pm.canManageMembers ? addableMembers(ctx, l.project.id) : Promise.resolve([]),
+  ])
+  return { p: projectView(l.project, l.pinned), members, addable, canManage: pm.canManageMembers, selfId: ctx.actor.userId, canEdit: pm.canEdit, canDelete: pm.canDelete }
+}
+
+async function membersAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: { values: Record<string, string>; errors: AppError['errors']; message?: string } }, status: 200 | 422) {
+  const l = await loadProject(ctx, id)
+  const props = { ...(await membersProps(ctx, l)), ...extra }
+  if (status === 422) keepUrl(c)
+  return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', status, body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
+}
+
+membersWeb.get('/:id/settings/members', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'))
+  const props = await membersProps(ctx, l)
+  return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
+})
+
+/** Adds a project-based member with a role, or changes their role (the same call). */
+membersWeb.post('/:id/settings/members', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
+  const form = await readForm(c)
+  const values = { user_id: form.user_id ?? '', role: form.role ?? '' }
+  try {
+    const input = parse(ProjectMemberInput, { role: values.role })
+    if (!values.user_id) throw invalid('user_id', 'Choose a member')
+    const m = await setProjectMember(ctx, l.project.id, values.user_id, input).catch((e) => {
+      // An unknown or foreign user id is a mistake in the form, not a missing page; the
+      // service's refusals explain themselves better as a sentence than under one field.
+      if (e instanceof AppError && e.code === 'NOT_FOUND') throw invalid('user_id', 'No such member in your organization')
+      throw isFormError(e) ? new AppError(e.code, e.detail) : e
+    })
+    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
+    return membersAnswer(c, ctx, l.project.id, { done: `${m.full_name} is ${roleLabel(m.role).toLowerCase()} in this project.` }, 200)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    return membersAnswer(c, ctx, l.project.id, { state: { values, ...stateOf(e) } }, 422)
+  }
+})
+
+membersWeb.post('/:id/settings/members/:userId/remove', async (c) => {
+  const ctx = ctxOf(c)
+  const l = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
+  const userId = c.req.param('userId')
+  try {
+    const before = await listProjectMembers(ctx, l.project.id)
+    await removeProjectMember(ctx, l.project.id, userId).catch((e) => {
+      throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('VALIDATION', 'That person has no project role here (any more).') : e
+    })
+    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
+    const who = before.find((m) => m.user_id === userId)?.full_name ?? 'The member'
+    return membersAnswer(c, ctx, l.project.id, { done: `${who} no longer has access to this project.` }, 200)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    return membersAnswer(c, ctx, l.project.id, { state: { values: {}, errors: [], message: e.detail } }, 422)
+  }
+})

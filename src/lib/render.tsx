@@ -6,7 +6,7 @@ import type { AppEnv } from '../env'
 import { AppShell, type Section } from '../../views/layouts/shell'
 import { ErrorPage } from '../../views/layouts/error-page'
 import type { AppError } from './errors'
-import { runningTasksRead } from '../modules/tasks/service'
+import { runningTasksRead } from './task-badge'
 import { runReads } from '../db/reads'
 
 type C = Context<AppEnv>

@@ -8,6 +8,8 @@ export const TASK_TYPES = ['export-data-rows', 'import-data-rows', 'import-label
 export type TaskType = (typeof TASK_TYPES)[number]
 export const TASK_STATUSES = ['QUEUED', 'IN_PROGRESS', 'COMPLETE', 'FAILED', 'CANCELED'] as const
 export type TaskStatusValue = (typeof TASK_STATUSES)[number]
+/** A task still at work (the Tasks badge counts these; only these may move on). */
+export const RUNNING: TaskStatusValue[] = ['QUEUED', 'IN_PROGRESS']
 
 export const tasks = sqliteTable(
   'tasks',

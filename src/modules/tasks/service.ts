@@ -5,9 +5,8 @@
  */
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
-import type { Read } from '../../db/reads'
 import { makeDb } from '../../db/client'
-import { tasks, type TaskStatusValue, type TaskType } from '../../db/schema'
+import { RUNNING, tasks, type TaskStatusValue, type TaskType } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
@@ -34,7 +33,6 @@ export type TaskView = {
   metadata: Record<string, unknown>
 }
 
-export const RUNNING: TaskStatusValue[] = ['QUEUED', 'IN_PROGRESS']
 const FINISHED: TaskStatusValue[] = ['COMPLETE', 'FAILED', 'CANCELED']
 
 export function taskView(t: TaskRow): TaskView {
@@ -107,21 +105,6 @@ export async function listMyTasks(ctx: Ctx, q: { limit: number; cursor?: string 
     .orderBy(desc(tasks.id))
     .limit(q.limit + 1)
   return toPage(rows, q.limit, (r) => [r.id], taskView)
-}
-
-/** Ids of the person's running tasks (for the Tasks badge and live tracking); at most 20. */
-export function runningTasksRead(db: Db, actor: { orgId: string; userId: string }): Read<string[]> {
-  return {
-    stmts: [
-      db
-        .select({ id: tasks.id })
-        .from(tasks)
-        .where(and(eq(tasks.createdBy, actor.userId), inArray(tasks.status, RUNNING), eq(tasks.orgId, actor.orgId)))
-        .orderBy(desc(tasks.id))
-        .limit(20),
-    ],
-    done: ([rows]) => (rows as { id: string }[]).map((r) => r.id),
-  }
 }
 
 /** A task of the caller's organization that the caller may see (its creator, or an admin). */

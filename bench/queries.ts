@@ -9,7 +9,7 @@ import { labelSeries, projectOverview, recentActivity } from '../src/modules/pro
 import { listBatches } from '../src/modules/projects/batches'
 import { runningTasksRead } from '../src/lib/task-badge'
 import { runReads } from '../src/db/reads'
-import { actorFromSession } from '../src/modules/auth/service'
+import { actorFromSession } from '../src/auth/session'
 import { handleQueue } from '../src/handlers/queue'
 import { buildLines, People } from '../src/modules/exports/lines'
 import '../src/modules/exports/service' // registers the export-data-rows job

@@ -8,8 +8,8 @@ import { unauthorized } from '../lib/errors'
 import { preloadTaskBadge } from '../lib/render'
 import { makeDb } from '../db/client'
 import { ActorGate, ActorStale, guardD1, recall, remember, runLookup, type Lookup } from '../auth/optimistic-actor'
-import { SESSION_COOKIE, sessionId, sessionLookup } from '../modules/auth/service'
-import { apiKeyHash, apiKeyLookup } from '../modules/api-keys/service'
+import { SESSION_COOKIE, sessionId, sessionLookup } from '../auth/session'
+import { apiKeyHash, apiKeyLookup } from '../auth/api-key'
 
 type Fetch = (req: Request, env: AppEnv['Bindings'], exec: Context<AppEnv>['executionCtx']) => Response | Promise<Response>
 let again: Fetch | undefined

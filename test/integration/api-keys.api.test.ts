@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import { apiKeys } from '../../src/db/schema'
-import { LAST_USED_GRANULARITY_MS } from '../../src/modules/api-keys/service'
+import { LAST_USED_GRANULARITY_MS } from '../../src/auth/api-key'
 import { db, makeApiKey, makeUser, seedTwoOrgs } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 

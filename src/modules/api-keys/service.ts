@@ -1,23 +1,20 @@
-/** @module API keys: created with a secret shown once (only its SHA-256 is stored), acting as
- * their owner with the owner's current role or the key's narrower role, whichever is lower. */
-import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
-import type { Db } from '../../db/client'
-import { apiKeys, memberships, organizations, users } from '../../db/schema'
+/** @module API keys: created with a secret shown once (only its SHA-256 is stored), listed and
+ * revoked. A key acts as its owner with the owner's current role or the key's narrower role,
+ * whichever is lower (src/auth/api-key.ts turns a secret into that Actor). */
+import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
+import { apiKeys, users } from '../../db/schema'
 import type { OrgRole } from '../../db/schema/columns'
-import type { Actor, Ctx } from '../../env'
-import { assignableKeyRoles, authorize, can, narrowRole } from '../../auth/permissions'
+import type { Ctx } from '../../env'
+import { assignableKeyRoles, authorize, can } from '../../auth/permissions'
 import { invalid, notFound } from '../../lib/errors'
 import { randomToken, sha256Hex } from '../../lib/crypto'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import type { CreateApiKeyInput } from './schemas'
-import { runLookup, type Lookup } from '../../auth/optimistic-actor'
+import { SECRET_PREFIX } from '../../auth/api-key'
 
-const SECRET_PREFIX = 'ld_'
 const DAY = 86_400_000
-/** `last_used_at` is refreshed at most this often, so a busy key does not write on every request. */
-export const LAST_USED_GRANULARITY_MS = 5 * 60_000
 
 export type ApiKeyView = {
   id: string
@@ -101,58 +98,4 @@ export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
   // Other people's keys are invisible (404) to non-admins: the table's seeAction says so.
   authorize(ctx.actor, key.userId === ctx.actor.userId ? 'api_key.manage_own' : 'api_key.revoke_any', {}, 'API key')
   if (!key.revokedAt) await ctx.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id))
-}
-
-type KeyRow = { keyId: string; keyRole: OrgRole | null; readOnly: number; lastUsedAt: number | null; userId: string; email: string; fullName: string; orgId: string; orgName: string; role: OrgRole }
-
-/**
- * The lookup of an API key (by the SHA-256 of its secret): its owner, organization, roles and last
- * use, or no row when the key is unknown, revoked, expired, or its owner is no longer a member of
- * the key's organization. Raw SQL with column aliases so that it can lead a D1 batch
- * (src/auth/optimistic-actor.ts). Once the actor is in use, `confirmed` stamps `last_used_at`
- * (after the response) when it is older than LAST_USED_GRANULARITY_MS.
- */
-export function apiKeyLookup(db: Db, hash: string, exec: { waitUntil(p: Promise<unknown>): void }, now = Date.now()): Lookup {
-  return {
-    key: `k:${hash}`,
-    item: (d) => d.all(sql`
-      SELECT k.id AS keyId, k.role AS keyRole, k.read_only AS readOnly, k.last_used_at AS lastUsedAt,
-             u.id AS userId, u.email AS email, u.full_name AS fullName, o.id AS orgId, o.name AS orgName, m.role AS role
-      FROM api_keys k
-      JOIN users u ON u.id = k.user_id
-      JOIN memberships m ON m.user_id = k.user_id AND m.org_id = k.org_id
-      JOIN organizations o ON o.id = k.org_id
-      WHERE k.hash = ${hash} AND k.revoked_at IS NULL AND k.expires_at > ${now}`),
-    toActor: (r) => {
-      if (!r) return undefined
-      const row = r as KeyRow
-      return { userId: row.userId, email: row.email, fullName: row.fullName, orgId: row.orgId, orgName: row.orgName, role: narrowRole(row.role, row.keyRole), via: 'api_key', apiKeyId: row.keyId, readOnly: Boolean(row.readOnly) }
-    },
-    confirmed: (r) => {
-      const row = r as KeyRow
-      if (row.lastUsedAt !== null && row.lastUsedAt >= now - LAST_USED_GRANULARITY_MS) return
-      const stamp = db
-        .update(apiKeys)
-        .set({ lastUsedAt: new Date(now) })
-        .where(and(eq(apiKeys.id, row.keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now - LAST_USED_GRANULARITY_MS)))))
-        .then(() => undefined)
-      exec.waitUntil(stamp)
-    },
-  }
-}
-
-/** The SHA-256 of a Bearer secret, or undefined for a string that cannot be one of our keys. */
-export const apiKeyHash = async (secret: string) => (!secret.startsWith(SECRET_PREFIX) || secret.length > 100 ? undefined : sha256Hex(secret))
-
-/**
- * The Actor behind a Bearer secret, or undefined when the key is unknown, revoked, expired, or its
- * owner is no longer a member of the key's organization (see `apiKeyLookup`).
- */
-export async function actorFromApiKey(db: Db, secret: string, exec: { waitUntil(p: Promise<unknown>): void }, now = Date.now()): Promise<Actor | undefined> {
-  const hash = await apiKeyHash(secret)
-  if (!hash) return undefined
-  const lookup = apiKeyLookup(db, hash, exec, now)
-  const { row, actor } = await runLookup(db, lookup)
-  if (actor) lookup.confirmed?.(row!)
-  return actor
 }

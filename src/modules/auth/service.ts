@@ -1,17 +1,17 @@
-/** @module Accounts and sessions: sign-up, login (rate-limited), logout, and turning a session
- * cookie into an Actor. Only a SHA-256 of the session token is stored. */
-import { and, eq, lt, sql } from 'drizzle-orm'
+/** @module Accounts and sessions: sign-up, login (rate-limited), logout. Only a SHA-256 of the
+ * session token is stored; turning a session cookie into an Actor is src/auth/session.ts's. */
+import { eq, lt } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { memberships, organizations, sessions, users } from '../../db/schema'
-import { forget, runLookup, type Lookup } from '../../auth/optimistic-actor'
-import type { Actor, Env } from '../../env'
+import { forget } from '../../auth/optimistic-actor'
+import { sessionLookup } from '../../auth/session'
+import type { Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { dummyPasswordHash, hashPassword, randomToken, sha256Hex, verifyPassword } from '../../lib/crypto'
 import { newId } from '../../lib/ids'
 import { clear, hit, retryAfter, type Limit } from '../../lib/rate-limit'
 import type { LoginInput, SignupInput } from './schemas'
 
-export const SESSION_COOKIE = 'ld_session'
 export const SESSION_TTL_MS = 30 * 24 * 3600 * 1000
 
 export const iterations = (env: Env) => Number(env.PBKDF2_ITERATIONS || '100000')
@@ -93,34 +93,6 @@ export async function logout(db: Db, token: string): Promise<void> {
   const id = await sha256Hex(token)
   forget(sessionLookup(id).key)
   await db.delete(sessions).where(eq(sessions.id, id))
-}
-
-/** The lookup of a session (by the SHA-256 of its token): its person, organization and current
- * role, or no row if the session is unknown, expired, or the person has left the organization
- * (their membership is gone). Raw SQL with column aliases so that it can lead a D1 batch
- * (src/auth/optimistic-actor.ts), whose results are keyed by column name. */
-export function sessionLookup(id: string, now = Date.now()): Lookup {
-  return {
-    key: `s:${id}`,
-    item: (db) => db.all(sql`
-      SELECT u.id AS userId, u.email AS email, u.full_name AS fullName, o.id AS orgId, o.name AS orgName, m.role AS role
-      FROM sessions s
-      JOIN users u ON u.id = s.user_id
-      JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
-      JOIN organizations o ON o.id = s.org_id
-      WHERE s.id = ${id} AND s.expires_at > ${now}`),
-    toActor: (row) => (row ? { ...(row as Pick<Actor, 'userId' | 'email' | 'fullName' | 'orgId' | 'orgName' | 'role'>), via: 'session', sessionId: id, readOnly: false } : undefined),
-  }
-}
-
-/** The session id (stored hash) of a cookie token, or undefined for a token that cannot be one. */
-export const sessionId = async (token: string) => (!token || token.length > 100 ? undefined : sha256Hex(token))
-
-/** The Actor behind a session cookie, or undefined (see `sessionLookup`). */
-export async function actorFromSession(db: Db, token: string, now = Date.now()): Promise<Actor | undefined> {
-  const id = await sessionId(token)
-  if (!id) return undefined
-  return (await runLookup(db, sessionLookup(id, now))).actor
 }
 
 /** Housekeeping for the cron. */

@@ -10,7 +10,8 @@ import { renderDocument } from '../../lib/render'
 import { validationError } from '../../lib/validate'
 import { LoginPage, SignupPage } from '../../../views/auth/login'
 import { LoginInput, SignupInput } from './schemas'
-import { login, logout, SESSION_COOKIE, signup, type NewSession } from './service'
+import { login, logout, signup, type NewSession } from './service'
+import { SESSION_COOKIE } from '../../auth/session'
 
 export function setSessionCookie(c: Context<AppEnv>, s: NewSession) {
   setCookie(c, SESSION_COOKIE, s.token, {

@@ -17,7 +17,7 @@ import { ctxOf } from '../../lib/ctx'
 import { AppError, unauthorized } from '../../lib/errors'
 import { authorize } from '../../auth/permissions'
 import { requireApi } from '../../middleware/auth'
-import { actorFromApiKey } from '../api-keys/service'
+import { actorFromApiKey } from '../../auth/api-key'
 import { UsageRange } from './schemas'
 import { usageDayRows } from './service'
 

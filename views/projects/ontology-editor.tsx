@@ -13,9 +13,7 @@
  * (`_add=tool`), and removed by /js/ontology-editor.js (or, without it, by clearing the name).
  */
 import type { FieldError } from '../../src/lib/errors'
-import type {
-  ClassificationType, Ontology, OntologyClassification, OntologyInput, OntologyOption, ToolKind,
-} from '../../src/modules/projects/ontology'
+import type { ClassificationType, Ontology, OntologyClassification, OntologyInput, OntologyOption, ToolKind } from '../../src/modules/projects/ontology'
 
 export type ClassificationDraft = {
   feature_schema_id: string

@@ -12,6 +12,7 @@ import { createDataRows, deleteDataRow, getDataRow, listDataRows } from './data-
 import { startImport } from './imports'
 import { dataRowContent } from './content'
 import { deleteDataset } from './delete'
+import { startMediaAttributes } from './media'
 import { beginUpload, completeUpload, uploadFile, uploadPart, MAX_FILE_BYTES } from './uploads'
 
 const BeginUploadInput = v.object({ filename: v.pipe(v.string('filename is required'), v.minLength(1, 'filename is required'), v.maxLength(500)), size: v.pipe(v.number('size must be a number'), v.integer(), v.minValue(1, 'size must be positive')) })
@@ -91,6 +92,18 @@ export const datasetsApi = new Hono<AppEnv>()
   )
   .get('/data-rows/:id/content', doc('Datasets', 'The asset: bytes from storage (Range supported), a redirect to its URL, or the raw text', { description: 'The asset' }), async (c) =>
     dataRowContent(ctxOf(c), c.req.param('id'), c.req.raw),
+  )
+  .post(
+    '/datasets/:id/media-attributes',
+    doc('Datasets', 'Read the width and height of the dataset’s images whose size is unknown, as a background task', { status: 202, description: 'The read-media-attributes task' }, {
+      description:
+        'Reads the first bytes of each IMAGE row whose media_attributes lack width or height — uploads from storage, s3:// rows through the dataset’s integration, other URLs over https with Range requests — and stores width, height, mime_type and exif_rotation. A header that cannot be read leaves the row with media_attributes.header_error (the reason) and is listed in the task errors (GET /api/v1/tasks/{id}/errors). While one runs for the dataset, asking again returns it (200).',
+    }),
+    async (c) => {
+      const { task, existing } = await startMediaAttributes(ctxOf(c), c.req.param('id'))
+      c.header('Location', `/api/v1/tasks/${task.id}`)
+      return c.json(task, existing ? 200 : 202)
+    },
   )
   .delete('/datasets/:id', doc('Datasets', 'Delete a dataset: 204, or 202 with a task for big ones (gone from lists at once)', { status: 204, description: 'Deleted' }), async (c) => {
     const { task } = await deleteDataset(ctxOf(c), c.req.param('id'))

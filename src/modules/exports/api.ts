@@ -12,7 +12,7 @@ export const exportsApi = new Hono<AppEnv>().post(
   doc('Exports', 'Generate an NDJSON export (Labelbox export v2 lines) as a background task', { status: 202, description: 'The export-data-rows task (the running one when the same export is already under way)' }),
   validate('json', ExportInput),
   async (c) => {
-    const { task } = await startExport(ctxOf(c), c.req.param('id'), c.req.valid('json'))
+    const { task } = await startExport(ctxOf(c), c.req.param('id'), c.req.valid('json'), new URL(c.req.url).origin)
     c.header('Location', `/api/v1/tasks/${task.id}`)
     return c.json(task, 202)
   },

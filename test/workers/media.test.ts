@@ -206,6 +206,17 @@ describe('exports', () => {
   })
 })
 
+describe('API reference', () => {
+  it('documents the new fields and routes in OpenAPI', async () => {
+    const spec = await json(await call('GET', '/api/openapi.json', undefined))
+    const content = spec.paths['/api/v1/data-rows/{id}/content'].get
+    expect(content.description).toMatch(/signature/)
+    expect(spec.paths['/api/v1/datasets/{id}/media-attributes'].post.responses['202']).toBeTruthy()
+    expect(JSON.stringify(spec.paths['/api/v1/data-rows/{id}'].get.responses['200'])).toContain('exif_rotation')
+    expect(spec.paths['/api/v1/projects/{id}/exports'].post.description).toMatch(/asset_urls/)
+  })
+})
+
 // The fill task -----------------------------------------------------------------------------------
 
 const endpoint = env.AWS_ENDPOINT_URL

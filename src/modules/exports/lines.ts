@@ -78,7 +78,7 @@ export async function buildLines(
   if (!page.length) return []
   const rowIds = page.map((r) => r.id)
   const links = new Map<string, string>()
-  if (assetUrl) for (const r of page) if (r.rowData.startsWith('r2://')) links.set(r.id, await assetUrl(r.id))
+  if (assetUrl) await Promise.all(page.filter((r) => r.rowData.startsWith('r2://')).map(async (r) => links.set(r.id, await assetUrl(r.id))))
   // One query per page each (a JSON list parameter instead of 100-parameter chunks), so a slice
   // can read many pages within D1's per-invocation query budget.
   const labelRows = await db

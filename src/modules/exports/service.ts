@@ -52,8 +52,8 @@ type ExportCursor = {
 
 const carryKey = (taskId: string, slice: number) => `tasks/${taskId}/carry/${slice}`
 
-/** Starts an export; the same export (project, params, filters) while one runs returns that one. */
-/** `origin`: the requesting page's or API call's origin, the base of the export's asset links
+/** Starts an export; the same export (project, params, filters) while one runs returns that one.
+ * `origin`: the requesting page's or API call's origin, the base of the export's asset links
  * unless the PUBLIC_URL setting names one (src/modules/datasets/asset-urls.ts). */
 export async function startExport(ctx: Ctx, projectId: string, input: ExportInput, origin?: string): Promise<{ task: TaskView; existing: boolean }> {
   const { project } = await loadProject(ctx, projectId, 'export.create')

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_READS, WINDOW, exifOrientation, readImageHeader, type ReadBytes } from '../../src/modules/datasets/media-header'
+import { take } from '../../src/modules/datasets/media'
 import { bmpFile, gifFile, jpegFile, pngFile, tiffFile, webpLosslessFile, webpLossyFile, webpExtendedFile, avifHead } from '../helpers/images'
 
 /** A reader over bytes in memory that counts its reads, as R2 ranged gets would be counted. */
@@ -103,5 +104,23 @@ describe('readImageHeader', () => {
     const zero = await pngFile(7, 3)
     zero.set([0, 0, 0, 0], 16)
     expect(await probe(zero)).toEqual({ ok: false, mime_type: 'image/png', reason: 'the image/png header gives an impossible size (0×3)' })
+  })
+})
+
+describe('take (HTTP bodies)', () => {
+  it('cuts the asked range out of a body sent whole, across chunk boundaries, and stops reading', async () => {
+    const bytes = Uint8Array.from({ length: 1000 }, (_, i) => i & 0xff)
+    let pulled = 0
+    const body = new ReadableStream<Uint8Array>({
+      pull(c) {
+        if (pulled >= 1000) return c.close()
+        c.enqueue(bytes.slice(pulled, pulled + 64))
+        pulled += 64
+      },
+    })
+    expect(await take(body, 100, 50)).toEqual(bytes.slice(100, 150))
+    expect(pulled).toBeLessThan(300)
+    expect(await take(new Response(bytes.slice(0, 10)).body, 4, 100)).toEqual(bytes.slice(4, 10))
+    expect(await take(null, 0, 10)).toEqual(new Uint8Array(0))
   })
 })

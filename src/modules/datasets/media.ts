@@ -53,8 +53,9 @@ const MAX_BODY_BYTES = 1024 * 1024
 const FETCH_TIMEOUT_MS = 5_000
 const MAX_REDIRECTS = 3
 
-/** `length` bytes from `offset` of a body that may start at 0 (a server that ignores Range). */
-async function take(body: ReadableStream<Uint8Array> | null, skip: number, length: number): Promise<Uint8Array> {
+/** `length` bytes after skipping `skip` bytes of a body (`skip` > 0: a server that ignored Range
+ * and sent the file from its start); the rest of the body is never read. */
+export async function take(body: ReadableStream<Uint8Array> | null, skip: number, length: number): Promise<Uint8Array> {
   const out = new Uint8Array(length)
   let filled = 0
   let skipped = 0

@@ -29,6 +29,9 @@ export default defineConfig(async () => {
             AWS_REGION: 'us-east-1',
             PLATFORM_AWS_ACCOUNT_ID: '123456789012',
             AWS_ENDPOINT_URL: `http://127.0.0.1:${process.env.MOTO_PORT ?? 5055}`,
+            // Signed asset links in exports (src/modules/datasets/asset-urls.ts); links use the request's origin.
+            ASSET_URL_SECRET: 'test-asset-url-secret',
+            PUBLIC_URL: '',
           },
         },
       }),

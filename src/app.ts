@@ -25,6 +25,7 @@ import { invitationsWeb, membersWeb } from './modules/orgs/web'
 import { projectsApi } from './modules/projects/api'
 import { tasksApi } from './modules/tasks/api'
 import { datasetsApi } from './modules/datasets/api'
+import { signedDataRowContent } from './modules/datasets/content'
 import { labelsApi } from './modules/labels/api'
 import { exportsApi } from './modules/exports/api'
 import { exportsWeb } from './modules/exports/web'
@@ -58,6 +59,13 @@ export function toAppError(err: unknown, requestId: string): AppError {
 }
 
 const api = new Hono<AppEnv>()
+// An export's signed asset link opens without a session or key (the signature is the permission);
+// without a signature the route is the ordinary, authenticated one (datasets/api.ts).
+api.get('/v1/data-rows/:id/content', async (c, next) => {
+  const signature = c.req.query('signature')
+  if (signature === undefined) return next()
+  return signedDataRowContent(c.env, c.var.db, c.req.param('id'), { expires: c.req.query('expires') ?? '', signature }, c.req.raw)
+})
 api.use('/v1/*', requireApi)
 api.route('/v1', accountApi)
 api.route('/v1', apiKeysApi)

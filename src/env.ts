@@ -35,6 +35,12 @@ export type Env = {
   PLATFORM_AWS_ACCOUNT_ID: string
   /** Point STS and S3 at an emulator (path-style URLs then); empty = AWS itself. */
   AWS_ENDPOINT_URL: string
+  /** The address people reach this installation at (https://labels.example.com), for links handed
+   * out in exports; empty = the origin of the request that started the export. */
+  PUBLIC_URL?: string
+  /** Secret for signed asset links in exports (src/modules/datasets/asset-urls.ts; `wrangler secret
+   * put`). Unset = exports link uploads through the API content route, which then needs a key. */
+  ASSET_URL_SECRET?: string
 }
 
 export type { Actor } from './auth/actor'

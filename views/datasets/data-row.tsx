@@ -89,6 +89,9 @@ export function DataRowPage(props: { d: DatasetView; r: DataRowView }) {
           </section>
           <section class="card card-tight">
             <h2 class="card-title">Media attributes</h2>
+            {typeof r.media_attributes?.header_error === 'string' ? (
+              <p class="small" role="note"><Badge tone="red">Size unknown</Badge> The image’s header could not be read: {r.media_attributes.header_error}. Exports give its width and height as null.</p>
+            ) : null}
             {attrs.length ? (
               <table class="table kv-table">
                 <tbody>

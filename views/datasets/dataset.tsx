@@ -333,6 +333,9 @@ export function DatasetHeader(props: { d: DatasetView; canManage: boolean; panel
               <summary class="btn btn-ghost btn-icon" aria-label={`More actions for ${d.name}`}><DotsIcon /></summary>
               <div class="menu-panel">
                 <a href={`/api/v1/datasets/${d.id}`} hx-boost="false">View as JSON</a>
+                <form method="post" action={`/datasets/${d.id}/media-attributes`} hx-post={`/datasets/${d.id}/media-attributes`} hx-swap="none">
+                  <button class="menu-item" type="submit" title="Read the width and height of images whose size is not known yet">Read image sizes</button>
+                </form>
                 <hr />
                 <form method="post" action={`/datasets/${d.id}/delete`} data-confirm={`Delete dataset “${d.name}”?`} data-confirm-label="Delete dataset">
                   <button class="menu-item danger" type="submit">Delete dataset…</button>

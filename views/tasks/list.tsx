@@ -19,6 +19,7 @@ const TYPE_LABEL: Record<string, string> = {
   'import-labels': 'Label import',
   'delete-project': 'Delete project',
   'delete-dataset': 'Delete dataset',
+  'read-media-attributes': 'Image sizes',
 }
 
 /** Counts worth showing beside the bar, from the task's metadata. */
@@ -26,6 +27,7 @@ function counts(t: TaskView): string | null {
   const m = t.metadata as Record<string, number | undefined>
   if (m.rows_created !== undefined) return `${formatNumber(m.rows_created)} created · ${formatNumber(m.rows_failed ?? 0)} with errors`
   if (m.lines_written !== undefined) return `${formatNumber(m.lines_written)} data rows exported`
+  if (m.sizes_read !== undefined) return `${formatNumber(m.sizes_read)} image sizes read · ${formatNumber(m.rows_failed ?? 0)} unreadable`
   if (m.deleted_rows !== undefined) return `${formatNumber(m.deleted_rows)} rows deleted`
   return null
 }

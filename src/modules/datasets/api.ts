@@ -12,6 +12,7 @@ import { createDataRows, deleteDataRow, getDataRow, listDataRows } from './data-
 import { startImport } from './imports'
 import { dataRowContent } from './content'
 import { deleteDataset } from './delete'
+import { startMediaAttributes } from './media'
 import { beginUpload, completeUpload, uploadFile, uploadPart, MAX_FILE_BYTES } from './uploads'
 
 const BeginUploadInput = v.object({ filename: v.pipe(v.string('filename is required'), v.minLength(1, 'filename is required'), v.maxLength(500)), size: v.pipe(v.number('size must be a number'), v.integer(), v.minValue(1, 'size must be positive')) })
@@ -39,6 +40,9 @@ export const datasetsApi = new Hono<AppEnv>()
     doc('Datasets', 'Create up to 1,000 data rows; partial success: good rows are created, each bad one is reported', {
       status: 201,
       schema: v.object({ created: v.array(DataRowView), errors: v.array(DataRowErrorView) }),
+    }, {
+      description:
+        'Each row: {"row_data", "global_key"?, "external_id"?, "media_type"?, "metadata_fields"?, "attachments"?, "media_attributes"?}. media_attributes are Labelbox’s: width and height (positive whole pixels), mime_type, exif_rotation ("1"–"8"; a number is stored as that string), and any other keys (≤ 8 KB of JSON). A Labelbox export v2 line ({"data_row": {...}, "media_attributes": {...}, …}) is accepted as a row too; its labels are ignored (use label imports).',
     }),
     validate('json', v.pipe(v.array(v.unknown(), 'the body must be a JSON array of data rows'), v.minLength(1, 'send at least one data row'), v.maxLength(MAX_SYNC_ROWS, `at most ${MAX_SYNC_ROWS} rows per request; use POST /datasets/{id}/imports for more`))),
     async (c) => c.json(await createDataRows(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
@@ -89,8 +93,23 @@ export const datasetsApi = new Hono<AppEnv>()
   .post('/datasets/:id/uploads/complete', doc('Datasets', 'Finish a chunked upload: creates the data row', { status: 201, schema: DataRowView }), validate('json', CompleteUploadInput), async (c) =>
     c.json(await completeUpload(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
-  .get('/data-rows/:id/content', doc('Datasets', 'The asset: bytes from storage (Range supported), a redirect to its URL, or the raw text', { description: 'The asset' }), async (c) =>
+  .get('/data-rows/:id/content', doc('Datasets', 'The asset: bytes from storage (Range supported), a redirect to its URL, or the raw text', { description: 'The asset' }, {
+    description:
+      'With ?expires=<unix seconds>&signature=<…> (the links exports write for uploaded files) no session or key is needed: the signature (HMAC-SHA256 over the row id and expiry) is the permission, until expires; a wrong or expired one is a 403.',
+  }), async (c) =>
     dataRowContent(ctxOf(c), c.req.param('id'), c.req.raw),
+  )
+  .post(
+    '/datasets/:id/media-attributes',
+    doc('Datasets', 'Read the width and height of the dataset’s images whose size is unknown, as a background task', { status: 202, description: 'The read-media-attributes task' }, {
+      description:
+        'Reads the first bytes of each IMAGE row whose media_attributes lack width or height — uploads from storage, s3:// rows through the dataset’s integration, other URLs over https with Range requests — and stores width, height, mime_type and exif_rotation. A header that cannot be read leaves the row with media_attributes.header_error (the reason) and is listed in the task errors (GET /api/v1/tasks/{id}/errors). While one runs for the dataset, asking again returns it (200).',
+    }),
+    async (c) => {
+      const { task, existing } = await startMediaAttributes(ctxOf(c), c.req.param('id'))
+      c.header('Location', `/api/v1/tasks/${task.id}`)
+      return c.json(task, existing ? 200 : 202)
+    },
   )
   .delete('/datasets/:id', doc('Datasets', 'Delete a dataset: 204, or 202 with a task for big ones (gone from lists at once)', { status: 204, description: 'Deleted' }), async (c) => {
     const { task } = await deleteDataset(ctxOf(c), c.req.param('id'))

@@ -56,6 +56,7 @@ export const dataRowView = (r: DataRowRow): DataRowView => ({
 export const r2Prefix = (orgId: string) => `uploads/${orgId}/`
 export const rowContext = (d: DatasetRow): RowContext => ({ s3Allowed: d.integrationId !== null, r2Prefix: r2Prefix(d.orgId) })
 
+/** `mediaAttributes` replaces the row's own (an upload's, read from the file). */
 export type Candidate = { index: number; id: string; row: ValidRow; mediaAttributes?: Record<string, unknown> }
 
 /** How many rows go into one INSERT at most (one JSON parameter, see lib/json-params.ts). */
@@ -85,7 +86,7 @@ function insertPayloads(fresh: Candidate[]): { part: Candidate[]; payload: strin
         mt: c.row.mediaType,
         meta: JSON.stringify(c.row.metadataFields),
         att: JSON.stringify(c.row.attachments),
-        ma: c.mediaAttributes ? JSON.stringify(c.mediaAttributes) : null,
+        ma: (c.mediaAttributes ?? c.row.mediaAttributes) ? JSON.stringify(c.mediaAttributes ?? c.row.mediaAttributes) : null,
       }),
     INSERT_CHUNK,
   )

@@ -3,6 +3,7 @@
  * per-row errors (field + reason) while the good rows of the same request or import go through.
  * Used by the synchronous API, the import task and the browser upload alike.
  */
+import * as v from 'valibot'
 import { DATA_MEDIA_TYPES, type Attachment, type DataMediaType, type MetadataField } from '../../db/schema'
 
 export type RowError = { field: string; message: string }
@@ -13,6 +14,8 @@ export type ValidRow = {
   mediaType: DataMediaType
   metadataFields: MetadataField[]
   attachments: Attachment[]
+  /** Labelbox's media attributes as given (width, height, mime_type, exif_rotation …); null when not given. */
+  mediaAttributes: Record<string, unknown> | null
 }
 
 export const MAX_TEXT = 65_536
@@ -67,13 +70,94 @@ export type RowContext = {
   r2Prefix: string
 }
 
-const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
-const KNOWN_FIELDS = new Set(['row_data', 'global_key', 'external_id', 'media_type', 'metadata_fields', 'attachments'])
+const Side = v.pipe(v.number('must be a number'), v.integer('must be a whole number of pixels'), v.minValue(1, 'must be positive'), v.maxValue(1 << 24, 'is too large'))
 
-/** Checks one input. Returns the normalized row or every problem found (never throws). */
-export function checkRow(input: unknown, rc: RowContext): { row: ValidRow } | { errors: RowError[] } {
+/**
+ * `media_attributes` of a data-row input, as Labelbox writes them in export v2 lines: width and
+ * height (positive whole pixels), mime_type, exif_rotation (Labelbox writes "1"–"8" as a string;
+ * a number is accepted and stored as that string). Other keys (a video's frame_rate, a text's
+ * content_length …) are kept as given, as Labelbox keeps them, within 8 KB of JSON. `header_error`
+ * is LabelDesk's own note of why an image's header could not be read, never an input.
+ */
+export const MediaAttributesInput = v.pipe(
+  v.looseObject(
+    {
+      width: v.optional(v.nullable(Side)),
+      height: v.optional(v.nullable(Side)),
+      mime_type: v.optional(v.nullable(v.pipe(v.string('must be a string'), v.maxLength(200, 'must be at most 200 characters')))),
+      exif_rotation: v.optional(
+        v.nullable(
+          v.pipe(
+            v.union([v.string(), v.number()], 'must be an EXIF orientation, "1" to "8"'),
+            v.transform((x) => String(x)),
+            v.regex(/^[0-8]$/, 'must be an EXIF orientation, "1" to "8"'),
+          ),
+        ),
+      ),
+      header_error: v.optional(v.never('is set by LabelDesk, not by an input')),
+    },
+    'media_attributes must be an object such as {"width": 640, "height": 480, "mime_type": "image/jpeg"}',
+  ),
+  v.check((o) => JSON.stringify(o).length <= 8192, 'media_attributes must be at most 8 KB of JSON'),
+)
+
+/** Problems of a `media_attributes` value as row errors, or the value to store. */
+export function checkMediaAttributes(input: unknown): { value: Record<string, unknown> } | { errors: RowError[] } {
+  // valibot's objects take arrays too.
+  if (Array.isArray(input)) return { errors: [{ field: 'media_attributes', message: 'media_attributes must be an object such as {"width": 640, "height": 480, "mime_type": "image/jpeg"}' }] }
+  const r = v.safeParse(MediaAttributesInput, input)
+  if (r.success) return { value: r.output }
+  return {
+    errors: r.issues.map((i) => {
+      const path = v.getDotPath(i)
+      return { field: path ? `media_attributes.${path}` : 'media_attributes', message: path ? `media_attributes.${path} ${i.message}` : i.message }
+    }),
+  }
+}
+
+/** The media type a mime type names, when the input gives none and the URL does not tell. */
+function mediaTypeOfMime(mime: unknown): DataMediaType | null {
+  if (typeof mime !== 'string') return null
+  if (/^image\//i.test(mime)) return 'IMAGE'
+  if (/^video\//i.test(mime)) return 'VIDEO'
+  if (/^audio\//i.test(mime)) return 'AUDIO'
+  if (/^application\/pdf/i.test(mime)) return 'PDF'
+  if (/^text\/html/i.test(mime)) return 'HTML'
+  if (/^text\//i.test(mime)) return 'TEXT'
+  return null
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x)
+const KNOWN_FIELDS = new Set(['row_data', 'global_key', 'external_id', 'media_type', 'metadata_fields', 'attachments', 'media_attributes'])
+
+/**
+ * A Labelbox export v2 line as a data-row input, so a manifest may be an export file: the
+ * data_row's row_data, global_key and external_id, and the line's media_attributes, attachments
+ * and metadata_fields (Labelbox names a metadata field `schema_name`). Labels (`projects`) are
+ * label imports' business and are ignored here. Anything else is returned as it is.
+ */
+export function fromExportLine(input: Record<string, unknown>): Record<string, unknown> {
+  const d = input.data_row
+  if (!isObject(d)) return input
+  const out: Record<string, unknown> = { row_data: d.row_data }
+  if (d.global_key !== undefined) out.global_key = d.global_key
+  if (d.external_id !== undefined) out.external_id = d.external_id
+  if (input.media_attributes !== undefined) out.media_attributes = input.media_attributes
+  if (input.attachments !== undefined) out.attachments = Array.isArray(input.attachments) ? input.attachments.map((a) => (isObject(a) ? { type: a.type, value: a.value, ...(a.name !== undefined && a.name !== null ? { name: a.name } : {}) } : a)) : input.attachments
+  if (input.metadata_fields !== undefined) {
+    out.metadata_fields = Array.isArray(input.metadata_fields)
+      ? input.metadata_fields.map((f) => (isObject(f) && f.name === undefined && typeof f.schema_name === 'string' ? { name: f.schema_name, value: f.value, ...(typeof f.schema_id === 'string' ? { schema_id: f.schema_id } : {}) } : f))
+      : input.metadata_fields
+  }
+  return out
+}
+
+/** Checks one input (a data-row input, or an export v2 line). Returns the normalized row or every
+ * problem found (never throws). */
+export function checkRow(raw: unknown, rc: RowContext): { row: ValidRow } | { errors: RowError[] } {
   const errors: RowError[] = []
-  if (!isObject(input)) return { errors: [{ field: 'row', message: 'each data row must be a JSON object' }] }
+  if (!isObject(raw)) return { errors: [{ field: 'row', message: 'each data row must be a JSON object' }] }
+  const input = fromExportLine(raw)
   for (const k of Object.keys(input)) if (!KNOWN_FIELDS.has(k)) errors.push({ field: k, message: `unknown field ${JSON.stringify(k)}` })
 
   let rowData = ''
@@ -163,6 +247,15 @@ export function checkRow(input: unknown, rc: RowContext): { row: ValidRow } | { 
       })
   }
 
+  let mediaAttributes: Record<string, unknown> | null = null
+  if (input.media_attributes !== undefined && input.media_attributes !== null) {
+    const m = checkMediaAttributes(input.media_attributes)
+    if ('errors' in m) errors.push(...m.errors)
+    else if (Object.keys(m.value).length) mediaAttributes = m.value
+  }
+
   if (errors.length) return { errors }
-  return { row: { rowData, globalKey, externalId, mediaType: mediaType ?? guessMediaType(rowData, isUrl, url), metadataFields, attachments } }
+  let guessed = mediaType ?? guessMediaType(rowData, isUrl, url)
+  if (guessed === 'OTHER') guessed = mediaTypeOfMime(mediaAttributes?.mime_type) ?? guessed
+  return { row: { rowData, globalKey, externalId, mediaType: guessed, metadataFields, attachments, mediaAttributes } }
 }

@@ -1,6 +1,7 @@
 /**
  * @module Files uploaded from the browser or the API, stored in R2, one data row per file, the
- * media type taken from the file's content (magic bytes), not its name. Small files go in one
+ * media type taken from the file's content (magic bytes), not its name; an image's width and
+ * height are read from its header (src/modules/datasets/media-header.ts). Small files go in one
  * request; big ones (videos) in parts into an R2 multipart upload, since a Worker request body is
  * capped at 100 MB.
  */
@@ -12,6 +13,8 @@ import { dataRowView, insertRows, r2Prefix, type DataRowView } from './data-rows
 import { loadDataset, type DatasetRow } from './service'
 import { dataRows } from '../../db/schema'
 import { eq } from 'drizzle-orm'
+import { readImageHeader, type HeaderResult } from './media-header'
+import { probeR2, withHeader } from './media'
 
 export const MAX_FILE_BYTES = 5 * 1024 * 1024 * 1024
 /** Parts of a chunked upload: R2 needs ≥ 5 MiB for every part but the last. */
@@ -60,14 +63,15 @@ export function sniff(head: Uint8Array): { mediaType: DataMediaType; mime: strin
 const safeName = (name: string) => (name.replace(/[\u0000-\u001f/\\]/g, '_').trim() || 'file').slice(0, 200)
 const objectKey = (d: DatasetRow, id: string, name: string) => `${r2Prefix(d.orgId)}${d.id}/${id}/${encodeURIComponent(safeName(name))}`
 
-async function createRowForObject(ctx: Ctx, d: DatasetRow, id: string, key: string, name: string, size: number, found: { mediaType: DataMediaType; mime: string } | null): Promise<DataRowView> {
+async function createRowForObject(ctx: Ctx, d: DatasetRow, id: string, key: string, name: string, size: number, found: { mediaType: DataMediaType; mime: string } | null, header: HeaderResult | null): Promise<DataRowView> {
   const mediaType = found?.mediaType ?? 'OTHER'
+  const base = { mime_type: found?.mime ?? 'application/octet-stream', file_size: size, file_name: safeName(name) }
   const res = await insertRows(ctx.db, d, ctx.actor.userId, [
     {
       index: 0,
       id,
-      row: { rowData: `r2://${key}`, globalKey: null, externalId: safeName(name), mediaType, metadataFields: [], attachments: [] },
-      mediaAttributes: { mime_type: found?.mime ?? 'application/octet-stream', file_size: size, file_name: safeName(name) },
+      row: { rowData: `r2://${key}`, globalKey: null, externalId: safeName(name), mediaType, metadataFields: [], attachments: [], mediaAttributes: null },
+      mediaAttributes: header ? withHeader(base, header) : base,
     },
   ])
   if (!res.inserted.has(id)) throw new AppError('CONFLICT', `Could not create the data row for ${name}`)
@@ -83,8 +87,10 @@ export async function uploadFile(ctx: Ctx, datasetId: string, file: File): Promi
   const found = sniff(head)
   const id = newId('dr')
   const key = objectKey(d, id, file.name)
+  // The header from the file in hand: slices of a File are read without loading the rest.
+  const header = found?.mediaType === 'IMAGE' ? await readImageHeader(async (o, l) => new Uint8Array(await file.slice(o, o + l).arrayBuffer()), file.size) : null
   await ctx.env.ASSETS_BUCKET.put(key, file.stream(), { httpMetadata: { contentType: found?.mime ?? 'application/octet-stream' } })
-  return createRowForObject(ctx, d, id, key, file.name, file.size, found)
+  return createRowForObject(ctx, d, id, key, file.name, file.size, found, header)
 }
 
 // Chunked uploads ------------------------------------------------------------------------------
@@ -132,6 +138,8 @@ export async function completeUpload(ctx: Ctx, datasetId: string, input: { key: 
   }
   const head = await ctx.env.ASSETS_BUCKET.get(input.key, { range: { offset: 0, length: 4096 } })
   const found = head ? sniff(new Uint8Array(await head.arrayBuffer())) : null
-  // The sniffed type is kept in the row's media attributes and sent when the file is served.
-  return createRowForObject(ctx, d, id, input.key, input.filename, obj.size, found)
+  // The sniffed type is kept in the row's media attributes and sent when the file is served; an
+  // image's size comes from ranged reads of the stored object.
+  const header = found?.mediaType === 'IMAGE' ? await probeR2(ctx.env.ASSETS_BUCKET, input.key, obj.size) : null
+  return createRowForObject(ctx, d, id, input.key, input.filename, obj.size, found, header)
 }

@@ -32,6 +32,7 @@ import { CreateDatasetInput } from './schemas'
 import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
 import { getDataRow, listDataRows } from './data-rows'
 import { deleteDataset } from './delete'
+import { startMediaAttributes } from './media'
 import { uploadFile } from './uploads'
 import { startImport } from './imports'
 import { formatFromFilename } from './manifest'
@@ -175,6 +176,17 @@ datasetsWeb.post('/:id/delete', async (c) => {
     return c.html('')
   }
   return c.redirect(`/datasets?deleted=${task ? 'task' : '1'}`, 303)
+})
+
+/** Starts reading image sizes (the dataset page's menu); the Tasks menu follows the task. */
+datasetsWeb.post('/:id/media-attributes', async (c) => {
+  const ctx = ctxOf(c)
+  const { task, existing } = await startMediaAttributes(ctx, c.req.param('id'))
+  if (wantsFragment(c)) {
+    hxTrigger(c, { taskStarted: { id: task.id }, toast: { value: existing ? 'Image sizes are already being read — follow it in the Tasks menu' : 'Reading image sizes — follow it in the Tasks menu' } })
+    return c.body(null, 204)
+  }
+  return c.redirect(`/tasks`, 303)
 })
 
 // Uploads and imports without JavaScript ----------------------------------------------------------

@@ -51,6 +51,18 @@ export class People {
   }
 }
 
+/**
+ * A row's `media_attributes` as exported: Labelbox's keys, with `width`, `height` and `mime_type`
+ * always present — numbers when known, null when not (a URL whose image was never read; the
+ * dataset's "Read image sizes" task fills them) — so readers that index them (labelformat) find
+ * them. LabelDesk's own `header_error` note stays out.
+ */
+export function exportedMediaAttributes(stored: Record<string, unknown> | null): Record<string, unknown> {
+  const { header_error: _e, ...rest } = stored ?? {}
+  const side = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null)
+  return { ...rest, mime_type: typeof rest.mime_type === 'string' ? rest.mime_type : null, width: side(rest.width), height: side(rest.height) }
+}
+
 export async function buildLines(
   db: Db,
   project: { id: string; name: string },
@@ -59,9 +71,14 @@ export async function buildLines(
   filters: ExportFilters,
   people: People,
   batchNames: Map<string, string>,
+  /** The https link of an uploaded (r2://) asset (src/modules/datasets/asset-urls.ts); without it
+   * the stored r2:// location is written. */
+  assetUrl?: (rowId: string) => Promise<string>,
 ): Promise<string[]> {
   if (!page.length) return []
   const rowIds = page.map((r) => r.id)
+  const links = new Map<string, string>()
+  if (assetUrl) await Promise.all(page.filter((r) => r.rowData.startsWith('r2://')).map(async (r) => links.set(r.id, await assetUrl(r.id))))
   // One query per page each (a JSON list parameter instead of 100-parameter chunks), so a slice
   // can read many pages within D1's per-invocation query budget.
   const labelRows = await db
@@ -119,7 +136,7 @@ export async function buildLines(
     const dataRow: Record<string, unknown> = { id: r.id }
     if (r.globalKey) dataRow.global_key = r.globalKey
     if (r.externalId) dataRow.external_id = r.externalId
-    dataRow.row_data = r.rowData
+    dataRow.row_data = links.get(r.id) ?? r.rowData
     if (params.data_row_details) {
       dataRow.details = {
         dataset_id: r.datasetId,
@@ -131,7 +148,7 @@ export async function buildLines(
       }
     }
     const line: Record<string, unknown> = { data_row: dataRow }
-    if (params.media_attributes) line.media_attributes = r.mediaAttributes ?? {}
+    if (params.media_attributes) line.media_attributes = exportedMediaAttributes(r.mediaAttributes)
     if (params.attachments) line.attachments = r.attachments
     if (params.metadata_fields) line.metadata_fields = r.metadataFields
     // Assembled as text in the order JSON.stringify would write the object (data_row, the

@@ -18,6 +18,7 @@ import { taskJob } from '../tasks/job'
 import { errorPartKey, resultKey } from '../tasks/files'
 import { loadProject } from '../projects/service'
 import { buildLines, People, type PageRow } from './lines'
+import { assetLinks, assetLinksNote, assetUrlSigner, type AssetLinks } from '../datasets/asset-urls'
 import { WORKFLOW_FILTER, type ExportFilters, type ExportInput, type ExportParams } from './schemas'
 
 const PAGE_ROWS = 1000
@@ -51,8 +52,10 @@ type ExportCursor = {
 
 const carryKey = (taskId: string, slice: number) => `tasks/${taskId}/carry/${slice}`
 
-/** Starts an export; the same export (project, params, filters) while one runs returns that one. */
-export async function startExport(ctx: Ctx, projectId: string, input: ExportInput): Promise<{ task: TaskView; existing: boolean }> {
+/** Starts an export; the same export (project, params, filters) while one runs returns that one.
+ * `origin`: the requesting page's or API call's origin, the base of the export's asset links
+ * unless the PUBLIC_URL setting names one (src/modules/datasets/asset-urls.ts). */
+export async function startExport(ctx: Ctx, projectId: string, input: ExportInput, origin?: string): Promise<{ task: TaskView; existing: boolean }> {
   const { project } = await loadProject(ctx, projectId, 'export.create')
   const f = input.filters
   // Ids in the filters must exist in this project's organization (a foreign id is just unknown).
@@ -61,6 +64,7 @@ export async function startExport(ctx: Ctx, projectId: string, input: ExportInpu
     const unknown = f.batch_ids.filter((id) => !found.some((b) => b.id === id)).slice(0, 20)
     if (unknown.length) throw new AppError('VALIDATION', `Unknown batch ids: ${unknown.join(', ')}`, [{ path: 'filters.batch_ids', message: `Unknown: ${unknown.join(', ')}` }])
   }
+  const links = assetLinks(ctx.env, origin)
   const canonical = JSON.stringify({ params: sortKeys(input.params), filters: sortKeys(input.filters) })
   // Per person: someone else's running export is not theirs to follow (only its owner or an admin may).
   const dedupeKey = `export:${project.id}:${ctx.actor.userId}:${(await sha256Hex(canonical)).slice(0, 32)}`
@@ -68,8 +72,8 @@ export async function startExport(ctx: Ctx, projectId: string, input: ExportInpu
     type: 'export-data-rows',
     name: `Export “${project.name}”`,
     subjectId: project.id,
-    params: { params: input.params, filters: input.filters },
-    metadata: { lines_written: 0, total_rows: project.dataRowCount },
+    params: { params: input.params, filters: input.filters, ...(links ? { asset_links: links } : {}) },
+    metadata: { lines_written: 0, total_rows: project.dataRowCount, ...(links ? { asset_urls: assetLinksNote(links) } : {}) },
     dedupeKey,
   })
 }
@@ -144,7 +148,9 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     await failTask(env, task.id, 'The project was deleted while exporting.')
     return 'done'
   }
-  const { params, filters } = task.params as { params: ExportParams; filters: ExportFilters }
+  const { params, filters, asset_links } = task.params as { params: ExportParams; filters: ExportFilters; asset_links?: AssetLinks }
+  // Links are fixed when the export starts (base, expiry), so a slice that runs again writes the same bytes.
+  const assetUrl = asset_links ? await assetUrlSigner(env, asset_links) : undefined
   const key = resultKey(task.id, 'ndjson')
   const upload = cur.uploadId ? env.EXPORTS.resumeMultipartUpload(key, cur.uploadId) : await env.EXPORTS.createMultipartUpload(key, { httpMetadata: { contentType: 'application/x-ndjson' } })
   if (!cur.uploadId) {
@@ -220,14 +226,14 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     if (full && pages < exportBudget.pages && Date.now() - started < exportBudget.ms) next = read(page[page.length - 1]!.id)
     let built: string[]
     try {
-      built = await buildLines(db, project, page, params, filters, people, batchNames)
+      built = await buildLines(db, project, page, params, filters, people, batchNames, assetUrl)
     } catch (e) {
       // A page that cannot be built is retried by the queue; a single bad row is not worth failing
       // the export for, so fall back to row by row and report the ones that fail.
       built = []
       for (const r of page) {
         try {
-          built.push(...(await buildLines(db, project, [r], params, filters, people, batchNames)))
+          built.push(...(await buildLines(db, project, [r], params, filters, people, batchNames, assetUrl)))
         } catch (err) {
           errors.push({ data_row_id: r.id, message: (err as Error).message })
         }

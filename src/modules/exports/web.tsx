@@ -120,7 +120,7 @@ exportsWeb.post('/:id/export', async (c) => {
     const p = projectView(l.project, l.pinned)
     const { values, inDialog } = await readExportForm(c)
     try {
-      const { task, existing } = await startExport(ctx, p.id, exportFromForm(values))
+      const { task, existing } = await startExport(ctx, p.id, exportFromForm(values), new URL(c.req.url).origin)
       // Exports are deduplicated per person, so the task (new or already running) is the caller's own.
       if (!fragment) return c.redirect(`/projects/${p.id}/export?task=${task.id}${existing ? '&existing=1' : ''}`, 303)
       hxTrigger(c, {

@@ -357,7 +357,7 @@ async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
     // A row named by neither is this line's error (below), not a row shared with other such lines.
     if (!gk && !id) return []
     const ref = gk ? { globalKey: gk } : { id }
-    return [{ line: rec.line, ref, create: { row_data: d.row_data, global_key: gk, external_id: d.external_id, media_type: mediaTypeOf(v) } }]
+    return [{ line: rec.line, ref, create: { row_data: d.row_data, global_key: gk, external_id: d.external_id, media_type: mediaTypeOf(v), media_attributes: v.media_attributes } }]
   })
   await run.prefetch(v2.map((e) => e.ref))
   // Rows missing from the organization, created together (with ?dataset_id=).

@@ -25,13 +25,14 @@ export async function taskResult(ctx: Ctx, taskId: string, request: Request): Pr
   return serveObject(ctx.env.EXPORTS, t.resultKey, request, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'private, no-store' })
 }
 
-export async function taskResultMetadata(ctx: Ctx, taskId: string): Promise<{ total_size: number; total_lines: number }> {
+/** `asset_urls` (exports): how uploaded assets are linked and until when (src/modules/datasets/asset-urls.ts). */
+export async function taskResultMetadata(ctx: Ctx, taskId: string): Promise<{ total_size: number; total_lines: number; asset_urls?: unknown }> {
   const t = await getTaskRow(ctx, taskId)
   if (t.status !== 'COMPLETE' || !t.resultKey) throw notReady()
   const head = await ctx.env.EXPORTS.head(t.resultKey)
   if (!head) throw new AppError('NOT_FOUND', 'Result file not found')
   const lines = Number(head.customMetadata?.total_lines ?? (t.metadata.total_lines as number | undefined) ?? 1)
-  return { total_size: head.size, total_lines: lines }
+  return { total_size: head.size, total_lines: lines, ...(t.metadata.asset_urls ? { asset_urls: t.metadata.asset_urls } : {}) }
 }
 
 const csvCell = (v: unknown) => {

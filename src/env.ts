@@ -35,6 +35,10 @@ export type Env = {
   PLATFORM_AWS_ACCOUNT_ID: string
   /** Point STS and S3 at an emulator (path-style URLs then); empty = AWS itself. */
   AWS_ENDPOINT_URL: string
+  /** The cost meter (src/db/cost-meter.ts): "off" (production default), "log" or "on" (plus a
+   * `Server-Timing` header); `COST_METER_LOG` holds the thresholds over which work is logged. */
+  COST_METER?: string
+  COST_METER_LOG?: string
 }
 
 export type { Actor } from './auth/actor'

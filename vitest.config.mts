@@ -29,7 +29,7 @@ export default defineConfig(async () => {
             AWS_REGION: 'us-east-1',
             PLATFORM_AWS_ACCOUNT_ID: '123456789012',
             AWS_ENDPOINT_URL: `http://127.0.0.1:${process.env.MOTO_PORT ?? 5055}`,
-            COST_METER: 'on',
+            COST_METER: 'header',
           },
         },
       }),

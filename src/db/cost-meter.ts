@@ -110,8 +110,9 @@ export function meterD1(real: D1Database, meter = new CostMeter()): { DB: D1Data
     // The trip the statement's answer belongs to, for the session tap below.
     let current: Trip | undefined
     const session = s.dbSession
+    let tapped: Session | undefined
     if (session && typeof session._sendOrThrow === 'function') {
-      s.dbSession = new Proxy(session, {
+      s.dbSession = tapped = new Proxy(session, {
         get(target, key) {
           const v = Reflect.get(target, key) as unknown
           if (key === '_sendOrThrow') {
@@ -129,7 +130,10 @@ export function meterD1(real: D1Database, meter = new CostMeter()): { DB: D1Data
     const bind = st.bind.bind(st)
     st.bind = (...p: unknown[]) => {
       const bound = bind(...p) as unknown as { dbSession?: Session }
-      if (session) bound.dbSession = session // the real session: `patch` taps it for this statement
+      // D1's bind copies this statement's session, which is our tap of it: the bound statement gets
+      // its own tap of the same session. (A meter wrapping another meter finds the inner one's tap
+      // of the bound statement there instead, and wraps that.)
+      if (tapped && bound.dbSession === tapped) bound.dbSession = session
       return patch(bound as unknown as D1PreparedStatement, sql, p)
     }
     for (const m of ['all', 'raw', 'first', 'run'] as const) {
@@ -188,23 +192,24 @@ export function meterD1(real: D1Database, meter = new CostMeter()): { DB: D1Data
 }
 
 /** What `COST_METER` / `COST_METER_LOG` (wrangler.toml) ask for. */
-export type CostSettings = { header: boolean; limits: { ms: number; trips: number; read: number; written: number } }
+export type CostSettings = { header: boolean; log: boolean; limits: { ms: number; trips: number; read: number; written: number } }
 
 const DEFAULT_LIMITS = { ms: 1000, trips: 3, read: 10_000, written: 1_000 }
 
-/** `COST_METER`: "off" (default), "log" (log costly work) or "on" (log, and `Server-Timing` on
- * responses). `COST_METER_LOG`: the thresholds over which a request is logged, e.g.
+/** `COST_METER`: "off" (default), "log" (log costly work), "header" (`Server-Timing` on responses,
+ * no log: the tests) or "on" (both). `COST_METER_LOG`: the thresholds over which a request is logged, e.g.
  * "ms=1000 trips=3 read=10000 written=1000" (any subset; the rest keep these defaults). */
 export function costSettings(env: { COST_METER?: string; COST_METER_LOG?: string }): CostSettings | undefined {
   const mode = (env.COST_METER ?? 'off').trim().toLowerCase()
-  if (mode !== 'on' && mode !== 'log') return undefined
+  if (mode !== 'on' && mode !== 'log' && mode !== 'header') return undefined
   const limits = { ...DEFAULT_LIMITS }
   for (const m of (env.COST_METER_LOG ?? '').matchAll(/(ms|trips|read|written)\s*=\s*(\d+(?:\.\d+)?)/g)) limits[m[1] as keyof typeof limits] = Number(m[2])
-  return { header: mode === 'on', limits }
+  return { header: mode !== 'log', log: mode !== 'header', limits }
 }
 
 /** Logs `what` when its cost is over any threshold. */
 export function logIfCostly(what: string, meter: CostMeter, settings: CostSettings): void {
+  if (!settings.log) return
   const s = meter.summary()
   const l = settings.limits
   const over = s.totalMs > l.ms || s.trips > l.trips || s.read > l.read || s.written > l.written

@@ -48,11 +48,23 @@ describe('meterD1', () => {
     expect(meter.serverTiming()).toMatch(/^d1;desc="4 trips, 5 stmts, \d+ read, 5 written";dur=[\d.]+, cpu;dur=[\d.]+, total;dur=[\d.]+$/)
   })
 
+  it('counts in both meters when one wraps the other (a request metered inside a metered test)', async () => {
+    const inner = meterD1(env.DB)
+    const outer = meterD1(inner.DB)
+    const raw = await outer.DB.prepare('SELECT v FROM meter_probe WHERE id = ?').bind(9).raw()
+    expect(raw).toEqual([['v9']])
+    await outer.DB.batch([outer.DB.prepare('SELECT v FROM meter_probe WHERE id = ?').bind(1)])
+    for (const m of [inner.meter, outer.meter]) {
+      expect(m.trips.map((t) => [t.kind, t.read, t.params])).toEqual([['query', [1], [[9]]], ['batch', [1], [[1]]]])
+    }
+  })
+
   it('parses its settings: off unless asked, thresholds from COST_METER_LOG', () => {
     expect(costSettings({})).toBeUndefined()
     expect(costSettings({ COST_METER: 'off' })).toBeUndefined()
-    expect(costSettings({ COST_METER: 'log' })).toMatchObject({ header: false, limits: { ms: 1000, trips: 3 } })
-    expect(costSettings({ COST_METER: 'on', COST_METER_LOG: 'trips=1 written=0' })).toEqual({ header: true, limits: { ms: 1000, trips: 1, read: 10_000, written: 0 } })
+    expect(costSettings({ COST_METER: 'log' })).toMatchObject({ header: false, log: true, limits: { ms: 1000, trips: 3 } })
+    expect(costSettings({ COST_METER: 'header' })).toMatchObject({ header: true, log: false })
+    expect(costSettings({ COST_METER: 'on', COST_METER_LOG: 'trips=1 written=0' })).toEqual({ header: true, log: true, limits: { ms: 1000, trips: 1, read: 10_000, written: 0 } })
   })
 })
 

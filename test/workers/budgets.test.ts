@@ -41,8 +41,8 @@ const BUDGETS: Record<string, Budget> = {
   'GET /members': { page: 50, k: 29, c: 30, warm: 5, cold: 5, over: `${TRIPS_NOT_BATCHED}; the seat count counts every membership and invitation of the org (keep a counter), and lists up to 200 invitations` },
   'GET /members/rows': { page: 50, k: 14, c: 10, warm: 2, over: `${TRIPS_NOT_BATCHED}; search is a substring match over every member of the org (an FTS index, as for projects)` },
   'GET /api/v1/webhooks': { page: 50, k: 1, c: 10, warm: 2, over: TRIPS_NOT_BATCHED },
-  'GET /account/webhooks': { page: 100, k: 3.6, c: 20, warm: 4, cold: 4, over: TRIPS_NOT_BATCHED },
-  'GET /account/webhooks/{id}': { page: 100, k: 2.2, c: 20, warm: 6, cold: 6, over: TRIPS_NOT_BATCHED },
+  'GET /account/webhooks': { page: 100, k: 3.5, c: 30, warm: 4, cold: 4, over: TRIPS_NOT_BATCHED },
+  'GET /account/webhooks/{id}': { page: 100, k: 2, c: 30, warm: 6, cold: 6, over: TRIPS_NOT_BATCHED },
   'GET /api/v1/usage': { page: 31, k: 0, c: 10, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
   'GET /account/usage': { page: 1, k: 0, c: 9000, warm: 10, cold: 10, over: `${TRIPS_NOT_BATCHED}; the month's data rows, projects and members are counted row by row (read them from usage_daily rollups)` },
   // Projects and their dashboards
@@ -89,7 +89,7 @@ const BUDGETS: Record<string, Budget> = {
   'GET /api/v1/integrations': { page: 50, k: 1, c: 10, warm: 3, cold: 5, over: TRIPS_NOT_BATCHED },
   'GET /api/v1/integrations/{id}': { page: 1, k: 0, c: 10, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
   'GET /account/integrations': { page: 100, k: 1, c: 30, warm: 5, cold: 5, over: TRIPS_NOT_BATCHED },
-  'GET /account/integrations/{id}': { page: 200, k: 1.1, c: 30, warm: 6, cold: 6, over: TRIPS_NOT_BATCHED },
+  'GET /account/integrations/{id}': { page: 200, k: 1, c: 30, warm: 6, cold: 6, over: TRIPS_NOT_BATCHED },
 }
 /** The big fixtures' routes have their small twin's budget: rows read must not grow with the data. */
 const budgetOf = (name: string): Budget | undefined => BUDGETS[name] ?? BUDGETS[name.replace(/ \(big [a-z]+\)$/, '')]

@@ -32,6 +32,7 @@ export default defineConfig(async () => {
             // Signed asset links in exports (src/modules/datasets/asset-urls.ts); links use the request's origin.
             ASSET_URL_SECRET: 'test-asset-url-secret',
             PUBLIC_URL: '',
+            COST_METER: 'header',
           },
         },
       }),

@@ -23,7 +23,7 @@ SELECT pdr.data_row_id AS id, json_object(
   'data_row', json_object('id', d.id, 'global_key', d.global_key, 'external_id', d.external_id, 'row_data', d.row_data),
   'projects', json_object(?1, json_object('name', p.name, 'labels',
     (SELECT json_group_array(json_object('id', l.id, 'label_kind', 'Default', 'version', '1.0.0', 'annotations', json(l.annotations)))
-       FROM (SELECT id, annotations FROM labels INDEXED BY labels_row_idx WHERE project_id = ?1 AND data_row_id = pdr.data_row_id ORDER BY id) l)))) AS line
+       FROM (SELECT id, annotations FROM labels INDEXED BY labels_import_uq WHERE project_id = ?1 AND data_row_id = pdr.data_row_id ORDER BY id) l)))) AS line
 FROM project_data_rows pdr
 CROSS JOIN projects p ON p.id = ?1
 CROSS JOIN data_rows d ON d.id = pdr.data_row_id AND d.org_id = p.org_id

@@ -41,6 +41,10 @@ export type Env = {
   /** Secret for signed asset links in exports (src/modules/datasets/asset-urls.ts; `wrangler secret
    * put`). Unset = exports link uploads through the API content route, which then needs a key. */
   ASSET_URL_SECRET?: string
+  /** The cost meter (src/db/cost-meter.ts): "off" (production default), "log" or "on" (plus a
+   * `Server-Timing` header); `COST_METER_LOG` holds the thresholds over which work is logged. */
+  COST_METER?: string
+  COST_METER_LOG?: string
 }
 
 export type { Actor } from './auth/actor'

@@ -34,7 +34,7 @@ SELECT json_object(
   'data_row', json_object('id', d.id, 'global_key', d.global_key, 'external_id', d.external_id, 'row_data', d.row_data),
   'projects', json_object(${q(projectId)}, json_object('name', (SELECT name FROM projects WHERE id = ${q(projectId)}), 'labels',
     (SELECT json_group_array(json_object('id', l.id, 'label_kind', 'Default', 'version', '1.0.0', 'annotations', json(l.annotations)))
-       FROM (SELECT id, annotations FROM labels INDEXED BY labels_row_idx WHERE project_id = ${q(projectId)} AND data_row_id = pdr.data_row_id ORDER BY id) l))))
+       FROM (SELECT id, annotations FROM labels INDEXED BY labels_import_uq WHERE project_id = ${q(projectId)} AND data_row_id = pdr.data_row_id ORDER BY id) l))))
 FROM project_data_rows pdr
 CROSS JOIN data_rows d ON d.id = pdr.data_row_id AND d.org_id = (SELECT org_id FROM projects WHERE id = ${q(projectId)})
 CROSS JOIN datasets ds ON ds.id = d.dataset_id

@@ -2,6 +2,7 @@
  * at least once, so every job is idempotent. Messages that exhaust their retries arrive on the
  * dead-letter queue, where the job's `dead` hook records the failure. */
 import type { Env, QueueMessage } from '../env'
+import { meteredEnv } from '../db/cost-meter'
 
 export type { QueueMessage }
 
@@ -31,13 +32,16 @@ export async function handleQueue(batch: MessageBatch<QueueMessage>, env: Env): 
       message.ack()
       continue
     }
+    // Each message is metered on its own when the cost meter is on (src/db/cost-meter.ts).
+    const metered = meteredEnv(env)
     try {
-      if (deadLetters) await job.dead?.(message.body, env)
-      else await job.run(message.body, env, message.attempts)
+      if (deadLetters) await job.dead?.(message.body, metered.env)
+      else await job.run(message.body, metered.env, message.attempts)
       message.ack()
     } catch (err) {
       console.error(`queue: ${message.body.kind} failed (attempt ${message.attempts})`, err)
       message.retry({ delaySeconds: backoffSeconds(message.attempts) })
     }
+    metered.done(`queue ${message.body.kind}${message.body.taskId ? ` ${message.body.taskId}` : ''}`)
   }
 }

@@ -2,6 +2,7 @@
  * stopped making progress), the webhook safety net and log retention, and the usage rollup. */
 import type { Env } from '../env'
 import { makeDb } from '../db/client'
+import { meteredEnv } from '../db/cost-meter'
 import { purgeExpiredSessions } from '../modules/auth/service'
 import { purgeExpired } from '../lib/rate-limit'
 import { reviveStuckTasks } from '../modules/tasks/service'
@@ -9,7 +10,10 @@ import { dispatchEvents, pruneDeliveryLog, pruneEvents } from '../modules/webhoo
 import { rollupUsage } from '../modules/usage/rollup'
 import { foldProjectNames } from '../modules/projects/name-fold'
 
-export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
+export async function handleScheduled(controller: ScheduledController, cronEnv: Env): Promise<void> {
+  // The whole run is metered as one when the cost meter is on (src/db/cost-meter.ts).
+  const metered = meteredEnv(cronEnv)
+  const env = metered.env
   const db = makeDb(env.DB)
   const now = controller.scheduledTime
   const steps: [string, () => Promise<unknown>][] = [
@@ -34,5 +38,6 @@ export async function handleScheduled(controller: ScheduledController, env: Env)
       console.error(`cron: ${name} failed`, err)
     }
   }
+  metered.done(`cron ${controller.cron}`)
   if (failed.length) throw new Error(`cron steps failed: ${failed.join(', ')}`)
 }

@@ -15,6 +15,10 @@ let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 beforeAll(async () => {
   orgs = await seedTwoOrgs()
+  // LABEL_CREATED events are recorded for organizations with an active webhook (the outbox only
+  // serves those): org A has one, org B none.
+  const hook = await call('POST', '/api/v1/webhooks', admin(), { json: { url: 'https://hooks.example.com/labels', topics: ['LABEL_CREATED'] } })
+  expect(hook.status, await hook.clone().text()).toBe(201)
 })
 
 const waitDone = (id: string) => waitForTask(id, admin(), 90_000)

@@ -33,7 +33,8 @@ export const labels = sqliteTable(
   },
   (t) => [
     index('labels_project_idx').on(t.projectId, t.id),
-    index('labels_row_idx').on(t.projectId, t.dataRowId),
+    // No index on (project_id, data_row_id) of its own: labels_import_uq starts with it and serves
+    // those lookups; each index is a row written with every label (BENCHMARKS.md, rows written).
     index('labels_author_idx').on(t.projectId, t.createdBy, t.id),
     uniqueIndex('labels_import_uq').on(t.projectId, t.dataRowId, t.importKey),
   ],
@@ -126,7 +127,8 @@ export const usageFacts = sqliteTable(
     secondsTotal: real().notNull(),
     createdAt: timestamp().notNull(),
   },
-  (t) => [index('usage_facts_org_idx').on(t.orgId, t.id)],
+  // No index by organization: the rollup reads facts by id (src/modules/usage/rollup.ts), and an
+  // index entry is a row written with every label.
 )
 
 /** Outbox of domain events (label and review changes, task endings) for webhooks to deliver. */

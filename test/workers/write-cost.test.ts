@@ -1,0 +1,159 @@
+// Rows written per label and per annotation (D1 bills a row written a thousand times a row read),
+// through the labels API, the labeling page and a label import, counted by the cost meter
+// (src/db/cost-meter.ts) from D1's own `meta.rows_written`: every table row and every index entry
+// a statement (and the triggers it fires) writes. The numbers and what they are made of are in
+// BENCHMARKS.md ("Rows written per label"); this file holds the code to them.
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { beforeAll, describe, expect, it } from 'vitest'
+import worker from '../../src/index'
+import type { QueueMessage } from '../../src/env'
+import { tasks } from '../../src/db/schema'
+import { db, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
+import { call, json, ORIGIN } from '../helpers/harness'
+import { countingD1, type Trip } from '../helpers/counting-d1'
+
+/** What one piece of work wrote: in all, and by statement (first words of its SQL). */
+type Written = { total: number; byStatement: { sql: string; written: number }[] }
+const written = (trips: Trip[]): Written => {
+  const byStatement = trips.flatMap((t) => t.sql.map((sql, i) => ({ sql: sql.replace(/\s+/g, ' ').trim().slice(0, 60), written: t.written?.[i] ?? 0 }))).filter((s) => s.written > 0)
+  return { total: byStatement.reduce((n, s) => n + s.written, 0), byStatement }
+}
+
+async function metered(method: string, path: string, who: TestUser, init: { json?: unknown; form?: Record<string, string> }): Promise<{ status: number; w: Written }> {
+  const { DB, trips } = countingD1()
+  const headers: Record<string, string> = { Cookie: who.cookie, Origin: ORIGIN }
+  let body: string | undefined
+  if (init.json !== undefined) (headers['Content-Type'] = 'application/json'), (body = JSON.stringify(init.json))
+  if (init.form) (headers['Content-Type'] = 'application/x-www-form-urlencoded'), (body = new URLSearchParams(init.form).toString())
+  const ctx = createExecutionContext()
+  const res = await worker.fetch(new Request(ORIGIN + path, { method, headers, body, redirect: 'manual' }), { ...env, DB } as typeof env, ctx)
+  await res.text()
+  await waitOnExecutionContext(ctx)
+  return { status: res.status, w: written(trips) }
+}
+
+let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
+let labeler: TestUser
+let project: { id: string; ontology: { tools: { name: string; feature_schema_id: string }[]; classifications: { name: string; feature_schema_id: string; options: { name: string; feature_schema_id: string }[] }[] } }
+let rows: { id: string; global_key: string }[] = []
+let next = 0
+const row = () => rows[next++]!
+
+const boxes = (n: number, name = 'Box') => Array.from({ length: n }, (_, i) => ({ name, bounding_box: { top: i, left: i, height: 5, width: 5 } }))
+const apiLabel = (n: number, extra: object = {}) => ({ data_row_id: row().id, annotations: { objects: boxes(n), ...extra } })
+
+beforeAll(async () => {
+  orgs = await seedTwoOrgs()
+  labeler = orgs.orgA.LABELER
+  const admin = orgs.orgA.ADMIN
+  const ontology = {
+    tools: [{ name: 'Box', tool: 'bounding_box' }, { name: 'Pt', tool: 'point' }],
+    classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy' }] }],
+  }
+  project = await json(await call('POST', '/api/v1/projects', admin, { json: { name: unique('Writes'), media_type: 'IMAGE', ontology } }))
+  const d = await json(await call('POST', '/api/v1/datasets', admin, { json: { name: unique('ds') } }))
+  const tag = unique('w')
+  rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin, { json: Array.from({ length: 120 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: `${tag}-${i}` })) }))).created
+  rows = rows.map((r, i) => ({ ...r, global_key: `${tag}-${i}` }))
+  // 120 ids in one batch: their rows go in several statements within D1's 100 bound parameters.
+  const batch = await call('POST', `/api/v1/projects/${project.id}/batches`, admin, { json: { name: 'all', data_row_ids: rows.map((r) => r.id) } })
+  expect(batch.status, await batch.clone().text()).toBe(201)
+  expect((await json(batch)).size).toBe(120)
+  // The labeler's first label of the day creates their per-day and per-member counter rows:
+  // measured below are the labels after it, as most labels are.
+  expect((await call('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(1) })).status).toBe(201)
+})
+
+/** Runs a label import of `lines` (annotation-import NDJSON) playing the queue with a metered D1. */
+async function meteredImport(lines: object[]): Promise<Written> {
+  const body = lines.map((l) => JSON.stringify(l)).join('\n') + '\n'
+  const key = `label-imports/${orgs.a.id}/${project.id}/${unique('f')}.ndjson`
+  await env.ASSETS_BUCKET.put(key, body)
+  const id = `tsk_${unique('wc').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
+  const now = new Date()
+  await db().insert(tasks).values({ id, orgId: orgs.a.id, createdBy: labeler.id, type: 'import-labels', name: 'write cost', status: 'QUEUED', completionPercentage: 0, subjectId: project.id, params: { project_id: project.id, key, size: body.length, dataset_id: null, create_ontology: false }, metadata: {}, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null })
+  const { DB, trips } = countingD1()
+  const sent: QueueMessage[] = [{ kind: 'import-labels', taskId: id }]
+  const testEnv = { ...env, DB, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+  let deliveries = 0
+  while (sent.length) {
+    const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m-${++deliveries}`, timestamp: new Date(), attempts: 1, body: sent.shift()! }])
+    const ctx = createExecutionContext()
+    await worker.queue(b, testEnv, ctx)
+    await waitOnExecutionContext(ctx)
+    expect((await getQueueResult(b, ctx)).retryMessages).toHaveLength(0)
+    expect(deliveries).toBeLessThan(20)
+  }
+  const t = await json(await call('GET', `/api/v1/tasks/${id}`, orgs.orgA.ADMIN))
+  expect(t.metadata).toMatchObject({ labels_created: new Set(lines.map((l: any) => l.dataRow.globalKey)).size, lines_failed: 0 })
+  return written(trips)
+}
+
+const table: string[] = []
+const note = (what: string, w: Written, labels: number, annotations: number) =>
+  table.push(`${what}: ${w.total} rows written for ${labels} label(s), ${annotations} annotation(s)\n${w.byStatement.map((s) => `    ${s.written}\t${s.sql}`).join('\n')}`)
+
+describe('rows written per label and per annotation', () => {
+  it('through the labels API: a constant per label, nothing per annotation', async () => {
+    const one = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(1) })
+    const ten = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(10) })
+    const mixed = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(10, { classifications: [{ name: 'Weather', radio_answer: { name: 'Rainy' } }] }) })
+    for (const r of [one, ten, mixed]) expect(r.status).toBe(201)
+    note('API, 1 box', one.w, 1, 1)
+    note('API, 10 boxes', ten.w, 1, 10)
+    note('API, 10 boxes + 1 answer', mixed.w, 1, 11)
+    PER_LABEL.api = one.w.total
+    // Annotations live in the label's JSON: ten boxes write what one does.
+    expect(ten.w.total).toBe(one.w.total)
+    // Another feature adds its counter row (and that row's key entry), not a row per annotation.
+    expect(mixed.w.total - ten.w.total).toBeLessThanOrEqual(2)
+    expect(one.w.total).toBeLessThanOrEqual(BUDGET.api)
+  })
+
+  it('through the labeling page', async () => {
+    const page = await (await call('GET', `/projects/${project.id}/label`, labeler)).text()
+    const dataRow = /name="data_row_id" value="([^"]+)"/.exec(page)![1]!
+    const started = /name="started_at" value="(\d+)"/.exec(page)![1]!
+    const box = project.ontology.tools[0]!
+    const weather = project.ontology.classifications[0]!
+    const objects = JSON.stringify([{ feature_schema_id: box.feature_schema_id, bounding_box: { top: 5, left: 6, height: 20, width: 30 } }])
+    const r = await metered('POST', `/projects/${project.id}/label`, labeler, { form: { data_row_id: dataRow, started_at: started, objects, [`cls.${weather.feature_schema_id}`]: weather.options[1]!.feature_schema_id } })
+    expect(r.status).toBe(303)
+    note('Labeling page, 1 box + 1 answer', r.w, 1, 2)
+    PER_LABEL.page = r.w.total
+    expect(r.w.total).toBeLessThanOrEqual(BUDGET.page)
+  })
+
+  it('through a label import: per label about what the API writes, amortized slice costs on top', async () => {
+    const n = 40
+    const lines = Array.from({ length: n }, () => row()).flatMap((r) =>
+      Array.from({ length: 5 }, (_, k) => ({ dataRow: { globalKey: r.global_key }, name: 'Box', uuid: crypto.randomUUID(), bbox: { top: k, left: k, height: 10, width: 10 } })),
+    )
+    const w = await meteredImport(lines)
+    note(`Import, ${n} labels × 5 boxes`, w, n, 5 * n)
+    PER_LABEL.import = w.total / n
+    expect(w.total / n).toBeLessThanOrEqual(BUDGET.import)
+  })
+
+  it('adds the LABEL_CREATED event (3 rows) only for an organization with an active webhook', async () => {
+    const hook = await call('POST', '/api/v1/webhooks', orgs.orgA.ADMIN, { json: { url: 'https://hooks.example.com/w', topics: ['LABEL_CREATED'] } })
+    expect(hook.status).toBe(201)
+    const r = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(1) })
+    expect(r.status).toBe(201)
+    note('API, 1 box, with a webhook', r.w, 1, 1)
+    expect(r.w.byStatement.find((s) => s.sql.startsWith('INSERT INTO events'))?.written).toBe(3)
+    expect(r.w.total).toBe(PER_LABEL.api! + 3)
+  })
+
+  it('reports', () => {
+    console.log(`${table.join('\n')}\nper label: ${JSON.stringify(PER_LABEL)}`)
+  })
+})
+
+const PER_LABEL: Record<string, number> = {}
+/** Rows written per label, for an organization without webhooks (BENCHMARKS.md, "Rows written per
+ * label"): 20, 21 and 38.4 before migrations/0012_label_write_cost.sql and the outbox only for
+ * organizations with a webhook. The import's number is for 5 annotation lines per label: its
+ * staging table (label_import_lines) writes 4 rows per line and is most of it. */
+const BUDGET = { api: 15, page: 16, import: 33.5 }

@@ -54,7 +54,21 @@ export const ExportFilters = v.pipe(
   v.forward(v.check((f) => !(f.data_row_ids && f.global_keys), 'give data_row_ids or global_keys, not both'), ['global_keys']),
 )
 
+/** The file an export writes; `ndjson` is the Labelbox export v2 lines of the spec. */
+export const EXPORT_FORMATS = ['ndjson', 'coco', 'yolo', 'voc', 'csv'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** What each format is (names, file, what it is for: the dialog and the Tasks menu say it). */
+export const FORMAT_INFO: Record<ExportFormat, { label: string; ext: string; contentType: string; imagesOnly: boolean; help: string }> = {
+  ndjson: { label: 'NDJSON', ext: 'ndjson', contentType: 'application/x-ndjson', imagesOnly: false, help: 'Labelbox export v2 lines: everything, for Labelbox tools and re-imports' },
+  coco: { label: 'COCO', ext: 'json', contentType: 'application/json', imagesOnly: true, help: 'One JSON file of images, categories and boxes/polygons, for detection and segmentation training' },
+  yolo: { label: 'YOLO', ext: 'zip', contentType: 'application/zip', imagesOnly: true, help: 'A zip of Ultralytics label files and data.yaml, for training YOLO models' },
+  voc: { label: 'Pascal VOC', ext: 'zip', contentType: 'application/zip', imagesOnly: true, help: 'A zip of one XML file per image with its boxes, for older detection tool chains' },
+  csv: { label: 'CSV', ext: 'csv', contentType: 'text/csv; charset=utf-8', imagesOnly: false, help: 'One line per object or answer, to open in a spreadsheet' },
+}
+
 export const ExportInput = v.object({
+  format: v.optional(v.picklist(EXPORT_FORMATS, `format must be one of ${EXPORT_FORMATS.join(', ')}`), 'ndjson'),
   params: v.optional(ExportParams, {}),
   filters: v.optional(ExportFilters, {}),
 })

@@ -80,6 +80,7 @@ export const DATASET_ROUTES: RouteCase[] = [
     path: `/datasets/${await freshDataset(admin)}/imports`,
     ...multipart('manifest', 'rows.ndjson', 'application/x-ndjson', NDJSON),
   })),
+  route('POST /datasets/{id}/media-attributes', 'html', MANAGE, true, async ({ admin }) => ({ path: `/datasets/${await freshDataset(admin)}/media-attributes`, form: {} })),
   // The import card follows the task's own rule: its creator (an admin here) or an admin.
   route('GET /datasets/{id}/imports/{task_id}', 'html', () => 'task.view', true, async ({ admin }) => {
     const datasetId = await freshDataset(admin)
@@ -101,6 +102,7 @@ export const DATASET_ROUTES: RouteCase[] = [
     path: `/api/v1/datasets/${await freshDataset(admin)}/data-rows`,
     json: [{ row_data: 'created by the permission tests' }],
   })),
+  route('POST /api/v1/datasets/{id}/media-attributes', 'api', MANAGE, true, async ({ admin }) => ({ path: `/api/v1/datasets/${await freshDataset(admin)}/media-attributes` })),
   route('POST /api/v1/datasets/{id}/imports', 'api', MANAGE, true, async ({ admin }) => ({
     path: `/api/v1/datasets/${await freshDataset(admin)}/imports?filename=rows.ndjson`,
     body: NDJSON,

@@ -93,7 +93,7 @@ describe('exports', () => {
     expect(unlabeled.data_row).toEqual({ id: rows[2].id, row_data: 'https://x.test/c.jpg' })
     expect(unlabeled.projects[project.id].labels).toEqual([])
     const meta = await json(await call('GET', `/api/v1/tasks/${task.id}/result/metadata`, admin()))
-    expect(meta).toEqual({ total_size: new TextEncoder().encode(text).length, total_lines: 3 })
+    expect(meta).toEqual({ total_size: new TextEncoder().encode(text).length, total_lines: 3, asset_urls: task.metadata.asset_urls })
   })
 
   it('includes each section iff its flag is set', async () => {
@@ -109,7 +109,8 @@ describe('exports', () => {
     expect(first.data_row.details).toMatchObject({ dataset_name: 'street', created_by: orgs.orgA.ADMIN.email })
     expect(first.metadata_fields).toEqual([{ name: 'cam', value: 'front' }])
     expect(first.attachments).toEqual([{ type: 'RAW_TEXT', value: 'hi' }])
-    expect(first.media_attributes).toEqual({})
+    // Sizes never read: present, and null (src/modules/exports/lines.ts).
+    expect(first.media_attributes).toEqual({ mime_type: null, width: null, height: null })
     const p = first.projects[project.id]
     expect(p.project_details).toEqual({ batch_id: batch.id, batch_name: 'batch-1', priority: 2, workflow_status: 'DONE', workflow_history: [] })
     expect(p.labels[0].label_details).toMatchObject({ created_by: orgs.orgA.LABELER.email, reviews: [{ score: 1, created_by: orgs.orgA.REVIEWER.email }] })

@@ -103,6 +103,8 @@ export const MediaAttributesInput = v.pipe(
 
 /** Problems of a `media_attributes` value as row errors, or the value to store. */
 export function checkMediaAttributes(input: unknown): { value: Record<string, unknown> } | { errors: RowError[] } {
+  // valibot's objects take arrays too.
+  if (Array.isArray(input)) return { errors: [{ field: 'media_attributes', message: 'media_attributes must be an object such as {"width": 640, "height": 480, "mime_type": "image/jpeg"}' }] }
   const r = v.safeParse(MediaAttributesInput, input)
   if (r.success) return { value: r.output }
   return {

@@ -6,7 +6,7 @@
  * for rows it leaves out. Its state is a small JSON value (counters, CRCs, offsets) saved in the
  * task's cursor after each slice, so a slice that runs again writes the same bytes.
  *
- * Choices (shared/spec/export-formats.md says them to users):
+ * Choices (the endpoint's OpenAPI description in api.ts says them to users):
  * - COCO: `categories` are the ontology's object tools, ids 1… in ontology order. Boxes and
  *   polygons become `annotations` (polygons with `segmentation` [[x1, y1, …]] and their shoelace
  *   `area`; boxes with `segmentation: []`). Masks are not rasterized to RLE: they are URLs to

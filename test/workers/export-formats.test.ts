@@ -259,9 +259,10 @@ describe('export formats', () => {
     expect((await exportAs(text, {})).text.split('\n').filter(Boolean)).toHaveLength(1)
   })
 
-  it('a YOLO zip over many slices with a crash and a rerun is byte-identical to a clean run', async () => {
+  it('YOLO and COCO over many slices with a crash and a rerun are byte-identical to a clean run', async () => {
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('many') } }))
     const n = 2300
+    const labeled: string[] = []
     for (let k = 0; k * 1000 < n; k++) {
       const batch = Array.from({ length: Math.min(1000, n - k * 1000) }, (_, j) => {
         const i = k * 1000 + j
@@ -270,59 +271,95 @@ describe('export formats', () => {
       })
       const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: batch })
       expect(res.status, await res.clone().text()).toBe(201)
+      const created = (await json(res)).created
+      labeled.push(created[3].id, created[created.length - 1].id)
     }
     const big = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Many'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
     await call('POST', `/api/v1/projects/${big.id}/batches`, admin(), { json: { name: 'all', dataset_id: d.id } })
-    const clean = await exportAs(big, { format: 'yolo' })
-    const files = readZip(clean.bytes)
-    expect(files.size).toBe(n + 3)
-    expect([...files.keys()].filter((k) => /^labels\/m_\d+-2\.txt$/.test(k))).toHaveLength(n / 20 + (n % 20 > 1 ? 1 : 0))
-
-    // The same export played by the test (it is the queue), one page a slice, side chunks of one
-    // page, one chunk appended a slice; and one slice "crashes" after writing its side chunks and
-    // before saving its cursor, so it runs again.
-    const id = `tsk_${unique('yolo').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
-    const cleanRow = (await db().select().from(tasks).where(eq(tasks.id, clean.task.id)).get())!
-    await db().insert(tasks).values({ ...cleanRow, id, status: 'QUEUED', completionPercentage: 0, dedupeKey: null, resultKey: null, errorsKey: null, finishedAt: null, metadata: {} })
-    let carries = 0
-    const bucket = new Proxy(env.EXPORTS, {
-      get(target, prop) {
-        if (prop === 'put') {
-          return async (...a: Parameters<R2Bucket['put']>) => {
-            const r = await target.put(...a)
-            if (String(a[0]).includes(`${id}/carry/`) && ++carries === 2) throw new Error('simulated crash before the cursor is saved')
-            return r
-          }
-        }
-        const v = Reflect.get(target, prop)
-        return typeof v === 'function' ? v.bind(target) : v
-      },
-    })
-    const testEnv = { ...env, EXPORTS: bucket, TASK_QUEUE: { send: async () => undefined, sendBatch: async () => undefined } } as unknown as typeof env
-    const budget = { ...exportBudget }
-    Object.assign(exportBudget, { pages: 1, sideBytes: 1, sideChunks: 1 })
-    let retried = 0
-    let slices = 0
-    try {
-      let attempts = 1
-      for (let guard = 0; guard < 60; guard++) {
-        const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m${guard}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } }])
-        const ctx = createExecutionContext()
-        await worker.queue(b, testEnv, ctx)
-        const r = await getQueueResult(b, ctx)
-        slices++
-        if (r.retryMessages.length) (retried++, attempts++)
-        else attempts = 1
-        if ((await db().select().from(tasks).where(eq(tasks.id, id)).get())!.status === 'COMPLETE') break
-      }
-    } finally {
-      Object.assign(exportBudget, budget)
+    for (const rowId of labeled) {
+      const res = await call('POST', `/api/v1/projects/${big.id}/labels`, { cookie: orgs.orgA.LABELER.cookie }, { json: { data_row_id: rowId, annotations: { objects: [{ name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 } }, { name: 'Road', polygon: [{ x: 0, y: 0 }, { x: 9, y: 0 }, { x: 9, y: 9 }] }] } } })
+      expect(res.status).toBe(201)
     }
-    expect(retried).toBe(1)
-    expect(slices).toBeGreaterThan(6)
-    const again = new Uint8Array(await (await call('GET', `/api/v1/tasks/${id}/result`, admin())).arrayBuffer())
-    expect(again.length).toBe(clean.bytes.length)
-    expect(again).toEqual(clean.bytes)
-    expect((await env.EXPORTS.list({ prefix: `tasks/${id}/side/` })).objects).toHaveLength(0)
+
+    for (const format of ['yolo', 'coco']) {
+      const clean = await exportAs(big, { format })
+      if (format === 'yolo') {
+        const files = readZip(clean.bytes)
+        expect(files.size).toBe(n + 3)
+        expect([...files.keys()].filter((k) => /^labels\/m_\d+-2\.txt$/.test(k))).toHaveLength(n / 20 + (n % 20 > 1 ? 1 : 0))
+      } else {
+        const doc = JSON.parse(clean.text)
+        expect(doc.images).toHaveLength(n)
+        expect(new Set(doc.images.map((i: any) => i.file_name)).size).toBe(n)
+        expect(doc.annotations).toHaveLength(labeled.length * 2)
+      }
+
+      // The same export played by the test (it is the queue), one page a slice, side chunks of one
+      // page, one chunk appended a slice; and one slice "crashes" after writing its side chunks and
+      // before saving its cursor, so it runs again.
+      const id = `tsk_${unique(format).replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
+      const cleanRow = (await db().select().from(tasks).where(eq(tasks.id, clean.task.id)).get())!
+      await db().insert(tasks).values({ ...cleanRow, id, status: 'QUEUED', completionPercentage: 0, dedupeKey: null, resultKey: null, errorsKey: null, finishedAt: null, metadata: {} })
+      let carries = 0
+      const bucket = new Proxy(env.EXPORTS, {
+        get(target, prop) {
+          if (prop === 'put') {
+            return async (...a: Parameters<R2Bucket['put']>) => {
+              const r = await target.put(...a)
+              if (String(a[0]).includes(`${id}/carry/`) && ++carries === 2) throw new Error('simulated crash before the cursor is saved')
+              return r
+            }
+          }
+          const v = Reflect.get(target, prop)
+          return typeof v === 'function' ? v.bind(target) : v
+        },
+      })
+      const testEnv = { ...env, EXPORTS: bucket, TASK_QUEUE: { send: async () => undefined, sendBatch: async () => undefined } } as unknown as typeof env
+      const budget = { ...exportBudget }
+      Object.assign(exportBudget, { pages: 1, sideBytes: 1, sideChunks: 1 })
+      let retried = 0
+      let slices = 0
+      try {
+        let attempts = 1
+        for (let guard = 0; guard < 60; guard++) {
+          const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m${guard}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } }])
+          const ctx = createExecutionContext()
+          await worker.queue(b, testEnv, ctx)
+          const r = await getQueueResult(b, ctx)
+          slices++
+          if (r.retryMessages.length) (retried++, attempts++)
+          else attempts = 1
+          if ((await db().select().from(tasks).where(eq(tasks.id, id)).get())!.status === 'COMPLETE') break
+        }
+      } finally {
+        Object.assign(exportBudget, budget)
+      }
+      expect(retried, format).toBe(1)
+      expect(slices, format).toBeGreaterThanOrEqual(format === 'yolo' ? 9 : 6) // 3 pages, 1 rerun, side chunks one a slice
+      const again = new Uint8Array(await (await call('GET', `/api/v1/tasks/${id}/result`, admin())).arrayBuffer())
+      expect(again.length, format).toBe(clean.bytes.length)
+      expect(again, format).toEqual(clean.bytes)
+      expect((await env.EXPORTS.list({ prefix: `tasks/${id}/side/` })).objects).toHaveLength(0)
+    }
+  }, 180_000)
+
+  it('the export dialog offers the formats and starts a YOLO export; a refused format reads inline', async () => {
+    const form = await (await call('GET', `/projects/${project.id}/export?in=dialog`, admin(), { htmx: true })).text()
+    for (const f of ['ndjson', 'coco', 'yolo', 'voc', 'csv']) expect(form).toContain(`name="format" value="${f}"`)
+    expect(form).toContain('Ultralytics')
+    const res = await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, form: { _in: 'dialog', format: 'yolo' } })
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('(YOLO)')
+    const id = /data-task-id="([^"]+)"/.exec(html)![1]!
+    const t = await waitDone(id)
+    expect(t.status).toBe('COMPLETE')
+    expect(t.metadata.format).toBe('yolo')
+    const menu = await (await call('GET', '/tasks', admin())).text()
+    expect(menu).toMatch(/Export \(YOLO\) · started/)
+    const texts = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Texts'), media_type: 'TEXT' } }))
+    const refused = await call('POST', `/projects/${texts.id}/export`, admin(), { htmx: true, form: { _in: 'dialog', format: 'voc' } })
+    expect(refused.status).toBe(422)
+    expect(await refused.text()).toMatch(/Pascal VOC exports need an image project; this project’s media type is TEXT/)
   })
 })

@@ -22,6 +22,7 @@ import { assetLinks, assetLinksNote, assetUrlSigner, type AssetLinks } from '../
 import { FORMAT_INFO, WORKFLOW_FILTER, type ExportFilters, type ExportFormat, type ExportInput, type ExportParams } from './schemas'
 import { WRITERS, type Emit, type FormatCtx } from './formats'
 import { loadPageLabels } from './page-labels'
+import type { Ontology } from '../projects/ontology'
 
 const PAGE_ROWS = 1000
 /** R2 needs ≥ 5 MiB for every part but the last, and all of those the same size: every part but
@@ -87,7 +88,7 @@ export async function startExport(ctx: Ctx, projectId: string, input: ExportInpu
     type: 'export-data-rows',
     name: format === 'ndjson' ? `Export “${project.name}”` : `Export “${project.name}” (${info.label})`,
     subjectId: project.id,
-    params: { format, params: input.params, filters: input.filters, ...(links ? { asset_links: links } : {}) },
+    params: { format, params: input.params, filters: input.filters, ...(links ? { asset_links: links } : {}), ...(format === 'ndjson' ? {} : { ontology: project.ontology }) },
     metadata: { format, lines_written: 0, total_rows: project.dataRowCount, ...(links ? { asset_urls: assetLinksNote(links) } : {}) },
     dedupeKey,
   })
@@ -175,6 +176,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
       message: `${cur.lines} data rows exported`,
     })
     await deletePrefix(env.EXPORTS, `tasks/${task.id}/side/`)
+    if (format !== 'ndjson') await status.dropNames()
   }
   if (cur.done) {
     // Everything was uploaded but the upload may not have been completed (a crash in between):
@@ -197,7 +199,10 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     await status.saveCursor(cur)
   }
   const writer = format === 'ndjson' ? null : WRITERS[format]
-  const fctx: FormatCtx = { project: { id: project.id, name: project.name, ontology: project.ontology }, startedAt: task.createdAt }
+  // The ontology as it was when the export started: categories written in the first slice keep
+  // meaning the same tools if someone edits the ontology meanwhile.
+  const ontology = (task.params as { ontology?: Ontology }).ontology ?? project.ontology
+  const fctx: FormatCtx = { project: { id: project.id, name: project.name, ontology }, startedAt: task.createdAt }
   const fstate: unknown = cur.format ?? writer?.init(fctx) ?? null
 
   const people = new People(db)

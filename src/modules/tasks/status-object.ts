@@ -99,6 +99,12 @@ export class TaskStatus extends DurableObject {
     })
   }
 
+  /** Forgets the names once the export's file is complete. */
+  dropNames(): void {
+    this.ctx.storage.sql.exec('DROP TABLE IF EXISTS names')
+    this.ctx.storage.sql.exec('DROP TABLE IF EXISTS name_bases')
+  }
+
   private broadcast(s: TaskSnapshot) {
     const data = JSON.stringify(s)
     for (const ws of this.ctx.getWebSockets()) {

@@ -105,6 +105,23 @@ describe('media_attributes on data-row inputs', () => {
     expect(body.errors[0].message).toBe('media_attributes.width must be positive')
   })
 
+  it('a manifest import of export v2 lines keeps their media attributes', async () => {
+    const d = await newDataset()
+    const gk = unique('m')
+    const manifest = [
+      JSON.stringify({ data_row: { id: 'lb1', global_key: gk, external_id: 'x.jpg', row_data: 'https://x.test/x.jpg' }, media_attributes: { height: 426, width: 640, mime_type: 'image/jpg' }, projects: {} }),
+      JSON.stringify({ row_data: 'https://x.test/y.jpg', media_attributes: { width: 0 } }),
+    ].join('\n')
+    const res = await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), { body: manifest, headers: { 'Content-Type': 'application/x-ndjson' } })
+    expect(res.status).toBe(202)
+    const t = await waitForTask((await json(res)).id, admin())
+    expect(t.metadata).toMatchObject({ rows_created: 1, rows_failed: 1 })
+    const row = await json(await call('GET', `/api/v1/data-rows?global_key=${encodeURIComponent(gk)}`, admin()))
+    expect(row).toMatchObject({ external_id: 'x.jpg', media_type: 'IMAGE', media_attributes: { height: 426, width: 640, mime_type: 'image/jpg' } })
+    const errors = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    expect(errors).toEqual([{ line: 2, field: 'media_attributes.width', message: 'media_attributes.width must be positive' }])
+  })
+
   it('a label import of Labelbox exports keeps each created row’s media attributes, and the export gives them back', async () => {
     for (const fileText of [lightly, roofWear]) {
       const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('lb'), media_type: 'IMAGE' } }))
@@ -203,6 +220,17 @@ describe('exports', () => {
     // Another secret (a rotated one) does not accept it.
     expect(await assetLinkProblem({ ASSET_URL_SECRET: 's2' }, 'dr_1', url.searchParams.get('expires')!, url.searchParams.get('signature')!, 1_000_000)).toMatch(/does not match/)
     expect(await assetLinkProblem({ ASSET_URL_SECRET: 's1' }, 'dr_1', url.searchParams.get('expires')!, url.searchParams.get('signature')!, 1_000_000)).toBeNull()
+  })
+})
+
+describe('API reference', () => {
+  it('documents the new fields and routes in OpenAPI', async () => {
+    const spec = await json(await call('GET', '/api/openapi.json', undefined))
+    const content = spec.paths['/api/v1/data-rows/{id}/content'].get
+    expect(content.description).toMatch(/signature/)
+    expect(spec.paths['/api/v1/datasets/{id}/media-attributes'].post.responses['202']).toBeTruthy()
+    expect(JSON.stringify(spec.paths['/api/v1/data-rows/{id}'].get.responses['200'])).toContain('exif_rotation')
+    expect(spec.paths['/api/v1/projects/{id}/exports'].post.description).toMatch(/asset_urls/)
   })
 })
 

@@ -40,6 +40,9 @@ export const datasetsApi = new Hono<AppEnv>()
     doc('Datasets', 'Create up to 1,000 data rows; partial success: good rows are created, each bad one is reported', {
       status: 201,
       schema: v.object({ created: v.array(DataRowView), errors: v.array(DataRowErrorView) }),
+    }, {
+      description:
+        'Each row: {"row_data", "global_key"?, "external_id"?, "media_type"?, "metadata_fields"?, "attachments"?, "media_attributes"?}. media_attributes are Labelbox’s: width and height (positive whole pixels), mime_type, exif_rotation ("1"–"8"; a number is stored as that string), and any other keys (≤ 8 KB of JSON). A Labelbox export v2 line ({"data_row": {...}, "media_attributes": {...}, …}) is accepted as a row too; its labels are ignored (use label imports).',
     }),
     validate('json', v.pipe(v.array(v.unknown(), 'the body must be a JSON array of data rows'), v.minLength(1, 'send at least one data row'), v.maxLength(MAX_SYNC_ROWS, `at most ${MAX_SYNC_ROWS} rows per request; use POST /datasets/{id}/imports for more`))),
     async (c) => c.json(await createDataRows(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
@@ -90,7 +93,10 @@ export const datasetsApi = new Hono<AppEnv>()
   .post('/datasets/:id/uploads/complete', doc('Datasets', 'Finish a chunked upload: creates the data row', { status: 201, schema: DataRowView }), validate('json', CompleteUploadInput), async (c) =>
     c.json(await completeUpload(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
-  .get('/data-rows/:id/content', doc('Datasets', 'The asset: bytes from storage (Range supported), a redirect to its URL, or the raw text', { description: 'The asset' }), async (c) =>
+  .get('/data-rows/:id/content', doc('Datasets', 'The asset: bytes from storage (Range supported), a redirect to its URL, or the raw text', { description: 'The asset' }, {
+    description:
+      'With ?expires=<unix seconds>&signature=<…> (the links exports write for uploaded files) no session or key is needed: the signature (HMAC-SHA256 over the row id and expiry) is the permission, until expires; a wrong or expired one is a 403.',
+  }), async (c) =>
     dataRowContent(ctxOf(c), c.req.param('id'), c.req.raw),
   )
   .post(

@@ -85,14 +85,17 @@ async function take(body: ReadableStream<Uint8Array> | null, skip: number, lengt
  * presigned S3 URLs point at the configured S3 endpoint and are not checked.
  */
 export function httpReader(env: Env, url: string, checked: boolean): ReadBytes {
+  // Targets already checked by this reader: a JPEG's later reads ask DNS no more.
+  const passed = new Set<string>()
   return async (offset, length) => {
     if (offset + length > MAX_BODY_BYTES) length = Math.max(0, MAX_BODY_BYTES - offset)
     if (length === 0) return new Uint8Array(0)
     let target = url
     for (let hop = 0; ; hop++) {
-      if (checked) {
+      if (checked && !passed.has(target)) {
         const c = await checkResolvedTarget(target, env)
         if (!c.ok) throw new Error(c.reason.replace(/webhooks/g, 'LabelDesk').replace(/; not sent$/, ''))
+        passed.add(target)
       }
       const res = await fetch(target, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
       if (res.status >= 300 && res.status < 400 && res.headers.get('Location')) {

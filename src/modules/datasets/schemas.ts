@@ -15,6 +15,13 @@ export const DatasetView = v.object({
 export const DataRowView = v.object({
   id: v.string(), dataset_id: v.string(), row_data: v.string(), global_key: v.nullable(v.string()), external_id: v.nullable(v.string()), media_type: v.string(),
   metadata_fields: v.array(v.object({ name: v.string(), value: v.unknown() })), attachments: v.array(v.object({ type: v.string(), value: v.string(), name: v.optional(v.string()) })),
+  media_attributes: v.pipe(
+    v.nullable(v.looseObject({
+      mime_type: v.optional(v.nullable(v.string())), width: v.optional(v.nullable(v.number())), height: v.optional(v.nullable(v.number())), exif_rotation: v.optional(v.nullable(v.string())),
+      file_size: v.optional(v.number()), file_name: v.optional(v.string()), header_error: v.optional(v.string()),
+    })),
+    v.description('Labelbox media attributes: width and height in pixels as displayed (EXIF orientation applied), mime_type, exif_rotation ("1"–"8", when the file has one); uploads add file_size and file_name; header_error says why an image’s size could not be read. null when nothing is known.'),
+  ),
   created_at: v.string(), updated_at: v.string(), created_by: v.string(),
 })
 export const DataRowErrorView = v.object({ index: v.number(), global_key: v.nullable(v.string()), field: v.string(), message: v.string() })

@@ -220,11 +220,29 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     pending.push(b)
     size += b.byteLength
   }
+  // Writers emit many small pieces (two per zip entry): they are gathered into blocks of 64 KiB,
+  // so cutting parts off `pending` handles a few blocks, not tens of thousands of pieces.
+  let stage: Uint8Array[] = []
+  let staged = 0
+  const flushStage = () => {
+    if (!staged) return
+    pending.push(concat(stage, staged))
+    size += staged
+    stage = []
+    staged = 0
+  }
   const push = (b: Uint8Array) => {
     if (!b.byteLength) return
-    pending.push(b)
-    size += b.byteLength
     emitted += b.byteLength
+    if (b.byteLength >= 16 * 1024) {
+      flushStage()
+      pending.push(b)
+      size += b.byteLength
+      return
+    }
+    stage.push(b)
+    staged += b.byteLength
+    if (staged >= 64 * 1024) flushStage()
   }
   const errors: { data_row_id: string; message: string }[] = []
   // Side streams of this slice, put to R2 in chunks (sideKey) before the cursor moves on.
@@ -274,6 +292,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   }
   /** Cuts exact PART_BYTES parts off the front of `pending` while there is a part's worth. */
   const uploadFullParts = async () => {
+    flushStage()
     while (size >= PART_BYTES) {
       const part = new Uint8Array(PART_BYTES)
       let filled = 0

@@ -263,5 +263,5 @@ describe('exports', () => {
     expect(final.lines).toBe(n)
     const again = await (await call('GET', `/api/v1/tasks/${id}/result`, admin())).text()
     expect(again).toBe(clean)
-  })
+  }, 120_000) // 12k rows and two full exports: past the default 30 s on a loaded machine
 })

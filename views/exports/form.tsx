@@ -11,6 +11,7 @@ import { formatNumber } from '../format'
 import { Alert, PageHeader } from '../components/ui'
 import { fieldError, FormMessage, type FormState } from '../components/form'
 import { TaskItem } from '../tasks/list'
+import { FORMAT_CHOICES, FORMAT_WORDS } from './formats'
 
 export const EXPORT_PARAMS = [
   { key: 'data_row_details', label: 'Data row details', help: 'Dataset, created and updated times, creator' },
@@ -32,6 +33,7 @@ export const WORKFLOW_OPTIONS = [
 
 /** What the form posts (kept as typed when it comes back with errors). */
 export type ExportValues = {
+  format: string
   params: string[]
   workflow_status: string
   label_from: string
@@ -42,6 +44,7 @@ export type ExportValues = {
 }
 
 export const DEFAULT_EXPORT_VALUES: ExportValues = {
+  format: 'ndjson',
   params: EXPORT_PARAMS.map((p) => p.key),
   workflow_status: '',
   label_from: '',
@@ -75,9 +78,21 @@ export function ExportForm(props: { p: P; batches: BatchView[]; state?: ExportSt
     <div id="export-panel" class="export-panel">
       <form class="form export-form" method="post" action={url} hx-post={url} hx-target="#export-panel" hx-swap="outerHTML" hx-disable="find button[type=submit]" novalidate>
         <input type="hidden" name="_in" value={props.inDialog ? 'dialog' : 'page'} />
-        <FormMessage state={st} fields={['params', ...FILTER_FIELDS]} />
+        <FormMessage state={st} fields={['format', 'params', ...FILTER_FIELDS]} />
         <fieldset class="export-fieldset">
-          <legend>Include</legend>
+          <legend>Format</legend>
+          <div class="check-grid">
+            {FORMAT_CHOICES.map((f) => (
+              <label class="check-card">
+                <input type="radio" name="format" value={f} checked={(v.format || 'ndjson') === f} {...inv('format')} />
+                <span><span class="check-title">{FORMAT_WORDS[f].label}{FORMAT_WORDS[f].imageProjectsOnly ? <span class="muted small"> · image projects</span> : null}</span><span class="help">{FORMAT_WORDS[f].help}</span></span>
+              </label>
+            ))}
+          </div>
+          <Err state={st} name="format" />
+        </fieldset>
+        <fieldset class="export-fieldset">
+          <legend>Include <span class="muted small">NDJSON</span></legend>
           <p class="help">Every line has the data row and its labels with their annotations; add the sections you need.</p>
           <div class="check-grid">
             {EXPORT_PARAMS.map((o) => (
@@ -183,7 +198,7 @@ export function ExportDialog(props: { p: P; batches: BatchView[] }) {
       <div class="dialog-head">
         <div>
           <h2 id="export-dialog-title">Generate export</h2>
-          <p class="muted small">One NDJSON line per data row of “{props.p.name}”, in Labelbox export v2 format.</p>
+          <p class="muted small">The data rows of “{props.p.name}” and their labels, as Labelbox export v2 NDJSON, COCO, YOLO, Pascal VOC or CSV.</p>
         </div>
         <form method="dialog"><button class="btn btn-ghost btn-icon" value="close" aria-label="Close">✕</button></form>
       </div>
@@ -202,7 +217,7 @@ export function ExportPage(props: { p: ProjectView; batches: BatchView[]; state?
       <nav class="breadcrumbs" aria-label="Breadcrumb">
         <a href="/projects">Projects</a> <span aria-hidden="true">/</span> <a href={`/projects/${p.id}`}>{p.name}</a> <span aria-hidden="true">/</span> <span>Export</span>
       </nav>
-      <PageHeader title="Generate export" subtitle={<>One NDJSON line per data row of “{p.name}” ({formatNumber(p.data_row_count)} data rows), in Labelbox export v2 format. It runs as a task; download it from the Tasks menu.</>} />
+      <PageHeader title="Generate export" subtitle={<>The {formatNumber(p.data_row_count)} data rows of “{p.name}” and their labels, as Labelbox export v2 NDJSON, COCO, YOLO, Pascal VOC or CSV. It runs as a task; download it from the Tasks menu.</>} />
       {props.notice ? <div class="notice"><Alert tone="info">{props.notice}</Alert></div> : null}
       <div class="card">
         {props.started ? <ExportStarted p={p} task={props.started.task} existing={props.started.existing} inDialog={false} /> : <ExportForm p={p} batches={props.batches} state={props.state} inDialog={false} />}

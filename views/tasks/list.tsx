@@ -5,6 +5,8 @@ import type { Page } from '../../src/lib/pagination'
 import { Badge, EmptyState, PageHeader, Progress, Time, type Tone } from '../components/ui'
 import { TasksIcon } from '../components/icons'
 import { formatNumber } from '../format'
+import type { ExportFormat } from '../../src/modules/exports/schemas'
+import { FORMAT_WORDS } from '../exports/formats'
 
 const STATUS: Record<string, { label: string; tone: Tone }> = {
   QUEUED: { label: 'Queued', tone: 'amber' },
@@ -43,7 +45,7 @@ export function TaskItem({ t, compact }: { t: TaskView; compact?: boolean }) {
         <Badge tone={s.tone}>{s.label}</Badge>
       </div>
       <div class="task-meta small muted">
-        {TYPE_LABEL[t.type] ?? t.type} · started <Time value={t.created_at} />
+        {TYPE_LABEL[t.type] ?? t.type}{typeof t.metadata.format === 'string' ? ` (${FORMAT_WORDS[t.metadata.format as ExportFormat]?.label ?? t.metadata.format})` : ''} · started <Time value={t.created_at} />
         {t.finished_at ? <> · finished <Time value={t.finished_at} /></> : null}
       </div>
       {running ? (

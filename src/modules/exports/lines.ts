@@ -63,6 +63,36 @@ export function exportedMediaAttributes(stored: Record<string, unknown> | null):
   return { ...rest, mime_type: typeof rest.mime_type === 'string' ? rest.mime_type : null, width: side(rest.width), height: side(rest.height) }
 }
 
+/**
+ * The date filters applied to a page: which labels count (`label_created_at`) and whether a row
+ * is exported at all — `row` gives the row's last activity, or null to leave the row out. Shared
+ * by every export format, so they all export the same rows and labels.
+ */
+export function rowFilter(filters: ExportFilters) {
+  // A bare date as the end bound means the whole of that day.
+  const bounds = (r: [string | null, string | null] | undefined) => {
+    const [a, b] = r ?? [null, null]
+    const from = a ? parseBound(a) : null
+    const to = b ? parseBound(b)! + (/^\d{4}-\d{2}-\d{2}$/.test(b) ? 86_399_999 : 0) : null
+    return [from, to] as const
+  }
+  const [lcFrom, lcTo] = bounds(filters.label_created_at)
+  const [laFrom, laTo] = bounds(filters.last_activity_at)
+  return {
+    label(createdAt: Date): boolean {
+      const t = createdAt.getTime()
+      return !((lcFrom != null && t < lcFrom) || (lcTo != null && t > lcTo))
+    },
+    row(r: { updatedAt: Date }, ls: { updatedAt: Date }[]): number | null {
+      if (filters.label_created_at && !ls.length) return null
+      const lastActivity = Math.max(r.updatedAt.getTime(), ...ls.map((l) => l.updatedAt.getTime()))
+      if (laFrom != null && lastActivity < laFrom) return null
+      if (laTo != null && lastActivity > laTo) return null
+      return lastActivity
+    },
+  }
+}
+
 export async function buildLines(
   db: Db,
   project: { id: string; name: string },
@@ -105,20 +135,10 @@ export async function buildLines(
     for (const id of missingBatches) batchNames.set(id, bs.find((b) => b.id === id)?.name ?? '')
   }
 
-  // A bare date as the end bound means the whole of that day.
-  const bounds = (r: [string | null, string | null] | undefined) => {
-    const [a, b] = r ?? [null, null]
-    const from = a ? parseBound(a) : null
-    const to = b ? parseBound(b)! + (/^\d{4}-\d{2}-\d{2}$/.test(b) ? 86_399_999 : 0) : null
-    return [from, to] as const
-  }
-  const [lcFrom, lcTo] = bounds(filters.label_created_at)
-  const [laFrom, laTo] = bounds(filters.last_activity_at)
+  const keep = rowFilter(filters)
   const byRow = new Map<string, typeof labelRows>()
   for (const l of labelRows) {
-    const t = l.createdAt.getTime()
-    if (lcFrom != null && t < lcFrom) continue
-    if (lcTo != null && t > lcTo) continue
+    if (!keep.label(l.createdAt)) continue
     const list = byRow.get(l.dataRowId) ?? []
     list.push(l)
     byRow.set(l.dataRowId, list)
@@ -129,10 +149,8 @@ export async function buildLines(
   const lines: string[] = []
   for (const r of page) {
     const ls = (byRow.get(r.id) ?? []).sort((a, b) => (a.id < b.id ? -1 : 1))
-    if (filters.label_created_at && !ls.length) continue
-    const lastActivity = Math.max(r.updatedAt.getTime(), ...ls.map((l) => l.updatedAt.getTime()))
-    if (laFrom != null && lastActivity < laFrom) continue
-    if (laTo != null && lastActivity > laTo) continue
+    const lastActivity = keep.row(r, ls)
+    if (lastActivity === null) continue
     const dataRow: Record<string, unknown> = { id: r.id }
     if (r.globalKey) dataRow.global_key = r.globalKey
     if (r.externalId) dataRow.external_id = r.externalId

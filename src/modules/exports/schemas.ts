@@ -1,5 +1,6 @@
 /** @module Export params and filters (shared/spec/export-format.md), validated before a task exists. */
 import * as v from 'valibot'
+import { FORMAT_WORDS } from '../../../views/exports/formats'
 
 const Flag = (name: string) => v.optional(v.boolean(`${name} must be true or false`), false)
 
@@ -54,7 +55,22 @@ export const ExportFilters = v.pipe(
   v.forward(v.check((f) => !(f.data_row_ids && f.global_keys), 'give data_row_ids or global_keys, not both'), ['global_keys']),
 )
 
+/** The file an export writes; `ndjson` is the Labelbox export v2 lines of the spec. */
+export const EXPORT_FORMATS = ['ndjson', 'coco', 'yolo', 'voc', 'csv'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+
+/** What each format is: its file, and whether it needs image rows (the refusal for other media
+ * types). Its name and help line are the views' words (views/exports/formats.ts). */
+export const FORMAT_INFO: Record<ExportFormat, { label: string; ext: string; contentType: string; imagesOnly: boolean }> = {
+  ndjson: { label: FORMAT_WORDS.ndjson.label, ext: 'ndjson', contentType: 'application/x-ndjson', imagesOnly: false },
+  coco: { label: FORMAT_WORDS.coco.label, ext: 'json', contentType: 'application/json', imagesOnly: true },
+  yolo: { label: FORMAT_WORDS.yolo.label, ext: 'zip', contentType: 'application/zip', imagesOnly: true },
+  voc: { label: FORMAT_WORDS.voc.label, ext: 'zip', contentType: 'application/zip', imagesOnly: true },
+  csv: { label: FORMAT_WORDS.csv.label, ext: 'csv', contentType: 'text/csv; charset=utf-8', imagesOnly: false },
+}
+
 export const ExportInput = v.object({
+  format: v.optional(v.picklist(EXPORT_FORMATS, `format must be one of ${EXPORT_FORMATS.join(', ')}`), 'ndjson'),
   params: v.optional(ExportParams, {}),
   filters: v.optional(ExportFilters, {}),
 })

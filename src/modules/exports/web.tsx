@@ -46,7 +46,7 @@ export function exportFromForm(values: ExportValues) {
     ...(values.data_row_ids.trim() ? { data_row_ids: ids } : {}),
     ...(values.global_keys.trim() ? { global_keys: keys } : {}),
   }
-  return parse(ExportInput, { params, filters })
+  return parse(ExportInput, { ...(values.format ? { format: values.format } : {}), params, filters })
 }
 
 /** API paths → the form's fields, and the schema's words → the form's. */
@@ -59,6 +59,7 @@ function exportErrors(errors: AppError['errors']) {
             : path.startsWith('filters.data_row_ids') ? 'data_row_ids'
               : path.startsWith('filters.global_keys') ? 'global_keys'
                 : path.startsWith('params') ? 'params'
+                  : path.startsWith('format') ? 'format'
                   : path
   const words = (m: string) =>
     /not both/.test(m) ? 'Fill in data row IDs or global keys, not both.'
@@ -81,6 +82,7 @@ async function readExportForm(c: C): Promise<{ values: ExportValues; inDialog: b
   const one = (k: string) => (all[k]?.[all[k]!.length - 1] ?? '').slice(0, 100_000)
   return {
     values: {
+      format: one('format'),
       params: all.params ?? [],
       workflow_status: one('workflow_status'),
       label_from: one('label_from'),

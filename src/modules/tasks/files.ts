@@ -20,7 +20,7 @@ export async function taskResult(ctx: Ctx, taskId: string, request: Request): Pr
     throw notReady()
   }
   const ext = t.resultKey.split('.').pop()
-  const type = ext === 'ndjson' ? 'application/x-ndjson' : 'application/json'
+  const type = ({ ndjson: 'application/x-ndjson', zip: 'application/zip', csv: 'text/csv; charset=utf-8' } as Record<string, string>)[ext ?? ''] ?? 'application/json'
   const name = `${t.type}-${t.id}.${ext}`
   return serveObject(ctx.env.EXPORTS, t.resultKey, request, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'private, no-store' })
 }

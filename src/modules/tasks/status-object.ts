@@ -76,6 +76,35 @@ export class TaskStatus extends DurableObject {
     this.write('cursor', value)
   }
 
+  /**
+   * Unique file names for an export's rows (`{id, name}` in row order → the names to use): a row
+   * keeps the name it got before (a slice that runs again gets the same names), else takes `name`
+   * or the first free `name-2`, `name-3`…, compared without case (archives are unpacked on
+   * case-insensitive disks). A counter per base name keeps many rows of one name linear.
+   */
+  claimNames(entries: { id: string; name: string }[]): string[] {
+    const sql = this.ctx.storage.sql
+    sql.exec('CREATE TABLE IF NOT EXISTS names (row_id TEXT PRIMARY KEY, lower TEXT NOT NULL UNIQUE, name TEXT NOT NULL)')
+    sql.exec('CREATE TABLE IF NOT EXISTS name_bases (lower TEXT PRIMARY KEY, next INTEGER NOT NULL)')
+    return entries.map(({ id, name }) => {
+      const own = sql.exec<{ name: string }>('SELECT name FROM names WHERE row_id = ?', id).toArray()[0]
+      if (own) return own.name
+      const base = name.toLowerCase()
+      let n = sql.exec<{ next: number }>('SELECT next FROM name_bases WHERE lower = ?', base).toArray()[0]?.next ?? 1
+      let candidate = n === 1 ? name : `${name}-${n}`
+      while (sql.exec('SELECT 1 FROM names WHERE lower = ?', candidate.toLowerCase()).toArray().length) candidate = `${name}-${++n}`
+      sql.exec('INSERT INTO names (row_id, lower, name) VALUES (?, ?, ?)', id, candidate.toLowerCase(), candidate)
+      sql.exec('INSERT INTO name_bases (lower, next) VALUES (?, ?) ON CONFLICT(lower) DO UPDATE SET next = excluded.next', base, n + 1)
+      return candidate
+    })
+  }
+
+  /** Forgets the names once the export's file is complete. */
+  dropNames(): void {
+    this.ctx.storage.sql.exec('DROP TABLE IF EXISTS names')
+    this.ctx.storage.sql.exec('DROP TABLE IF EXISTS name_bases')
+  }
+
   private broadcast(s: TaskSnapshot) {
     const data = JSON.stringify(s)
     for (const ws of this.ctx.getWebSockets()) {

@@ -207,4 +207,4 @@ async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: Imp
   return { next, done }
 }
 
-taskJob('import-data-rows', runMessage)
+export const importDataRowsJob = taskJob('import-data-rows', runMessage)

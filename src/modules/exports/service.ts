@@ -285,4 +285,4 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   return 'done'
 }
 
-taskJob('export-data-rows', exportSlice)
+export const exportJob = taskJob('export-data-rows', exportSlice)

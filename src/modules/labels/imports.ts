@@ -531,5 +531,5 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   return 'more'
 }
 
-taskJob('import-labels', slice)
+export const importLabelsJob = taskJob('import-labels', slice)
 

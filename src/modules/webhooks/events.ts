@@ -7,11 +7,11 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { webhooks } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
-import type { QueueMessage } from '../../handlers/queue'
+import type { QueueMessage } from '../../lib/jobs'
 import { newId } from '../../lib/ids'
 
 /** Queue message kind: "fan these events out to their webhooks now" (see ./delivery.ts). */
-export const DISPATCH_KIND = 'webhook-dispatch'
+export const DISPATCH_KIND = 'webhook-dispatch' as const
 /** Event ids per dispatch message: small enough to read back in one query. */
 export const DISPATCH_IDS_PER_MESSAGE = 90
 

@@ -5,7 +5,7 @@ import { deleteProjectJob } from '../modules/projects/delete'
 import { importDataRowsJob } from '../modules/datasets/imports'
 import { deleteDatasetJob } from '../modules/datasets/delete'
 import { exportJob } from '../modules/exports/service'
-import { importLabelsJob } from '../modules/labels/imports'
+import { importLabelsJob } from '../modules/labels/import/job'
 import { deliveryJob, dispatchJob } from '../modules/webhooks/delivery'
 
 export const jobs = {

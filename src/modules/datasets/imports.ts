@@ -19,9 +19,9 @@ import { AppError } from '../../lib/errors'
 import { streamToR2 } from '../../lib/r2'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, resultKey } from '../tasks/files'
+import { errorPartKey, errorsPrefix, resultKey } from '../tasks/files'
 import { insertRows, rowContext, type Candidate } from './data-rows'
-import { formatFromContentType, nextRecords, type Format, type ParseState } from './manifest'
+import { formatFromContentType, nextRecords, readWindow, type Format, type ParseState } from './manifest'
 import { checkRow } from './row-input'
 import { loadDataset, type DatasetRow } from './service'
 
@@ -29,6 +29,8 @@ export const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024
 export const MAX_IMPORT_ROWS = 1_000_000
 /** Bytes read per slice: bounds the slice's memory (the window, its text and its records). */
 export const SLICE_BYTES = 2 * 1024 * 1024
+/** The biggest record a manifest may hold: the window widens (fourfold) up to this. */
+const MAX_RECORD_BYTES = 32 * 1024 * 1024
 /** Records per slice: at most 40 INSERTs of 500 rows plus as many id checks (`insertRows`). With
  * typical rows (~130 bytes) the byte window ends a slice first, at ~16,000 records. */
 export const SLICE_RECORDS = 20_000
@@ -122,7 +124,7 @@ async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCur
   await completeTask(env, task, {
     metadata: importMetadata(size, c),
     resultKey: resultKey(task.id, 'json'),
-    errorsKey: c.failed ? `tasks/${task.id}/errors/` : undefined,
+    errorsKey: c.failed ? errorsPrefix(task.id) : undefined,
     message: `${c.created} rows created, ${c.failed} with errors`,
   })
 }
@@ -131,26 +133,13 @@ async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCur
  * task was failed and has nothing left to do). */
 async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: ImportCursor): Promise<{ next: ImportCursor; done: boolean } | 'failed'> {
   const { key, size, format } = task.params as { key: string; size: number; format: Format }
-  // Read a window; widen it when one record is bigger than the window.
-  let window = SLICE_BYTES
-  let buf: Uint8Array
-  let parsed: ReturnType<typeof nextRecords>
-  let state: ParseState
-  let final: boolean
-  for (;;) {
-    const obj = await env.ASSETS_BUCKET.get(key, { range: { offset: cur.offset, length: window } })
-    if (!obj) throw new Error('the uploaded manifest is missing from storage')
-    buf = new Uint8Array(await obj.arrayBuffer())
-    final = cur.offset + buf.length >= size
-    state = structuredClone(cur.state)
-    parsed = nextRecords(buf, state, final, CHUNK_RECORDS)
-    if (parsed.consumed > 0 || parsed.records.length || final) break
-    if (window >= 32 * 1024 * 1024) {
-      await failTask(env, task.id, `Line ${cur.state.line + 1} is a single record larger than 32 MB; split it or shorten it.`)
-      return 'failed'
-    }
-    window *= 4
+  const read = await readWindow(env.ASSETS_BUCKET, { key, size, missing: 'the uploaded manifest is missing from storage' }, cur, { window: SLICE_BYTES, maxWindow: MAX_RECORD_BYTES, maxRecords: CHUNK_RECORDS })
+  if (read === 'too-long') {
+    await failTask(env, task.id, `Line ${cur.state.line + 1} is a single record larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB; split it or shorten it.`)
+    return 'failed'
   }
+  const { buf, final, state } = read
+  let { parsed } = read
 
   const errors: ImportError[] = []
   const rc = rowContext(d)

@@ -15,7 +15,7 @@ import { AppError } from '../../lib/errors'
 import { sha256Hex } from '../../lib/crypto'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, resultKey } from '../tasks/files'
+import { errorPartKey, errorsPrefix, resultKey } from '../tasks/files'
 import { loadProject } from '../projects/service'
 import { buildLines, People, type PageRow } from './lines'
 import { WORKFLOW_FILTER, type ExportFilters, type ExportInput, type ExportParams } from './schemas'
@@ -275,11 +275,11 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     await upload.abort()
     await env.EXPORTS.put(key, '', { httpMetadata: { contentType: 'application/x-ndjson' } })
   }
-  const hasErrors = (await env.EXPORTS.list({ prefix: `tasks/${task.id}/errors/`, limit: 1 })).objects.length > 0
+  const hasErrors = (await env.EXPORTS.list({ prefix: errorsPrefix(task.id), limit: 1 })).objects.length > 0
   await completeTask(env, task, {
     metadata: { lines_written: cur.lines, bytes_written: cur.bytes, total_lines: cur.lines },
     resultKey: key,
-    errorsKey: hasErrors ? `tasks/${task.id}/errors/` : undefined,
+    errorsKey: hasErrors ? errorsPrefix(task.id) : undefined,
     message: `${cur.lines} data rows exported`,
   })
   return 'done'

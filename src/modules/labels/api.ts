@@ -9,7 +9,7 @@ import { ListQuery, validate } from '../../lib/validate'
 import { CreateLabelInput, ReviewInput, UpdateLabelInput } from './schemas'
 import { createLabel, deleteLabel, getLabel, listLabels, reviewLabel, updateLabel } from './service'
 import { labelSeries, projectOverview } from '../projects/dashboard'
-import { startLabelImport } from './imports'
+import { startLabelImport } from './import/start'
 
 const LabelSchema = v.object({
   id: v.string(), project_id: v.string(), data_row_id: v.string(), created_by: v.string(), created_at: v.string(), updated_at: v.string(),

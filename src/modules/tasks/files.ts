@@ -9,7 +9,9 @@ import { serveObject } from '../../lib/r2'
 import { getTaskRow } from './service'
 
 export const resultKey = (taskId: string, ext: string) => `tasks/${taskId}/result.${ext}`
-export const errorPartKey = (taskId: string, slice: number) => `tasks/${taskId}/errors/${String(slice).padStart(8, '0')}.ndjson`
+/** Where a task's error parts live: the `errorsKey` a task completes with when it has any. */
+export const errorsPrefix = (taskId: string) => `tasks/${taskId}/errors/`
+export const errorPartKey = (taskId: string, slice: number) => `${errorsPrefix(taskId)}${String(slice).padStart(8, '0')}.ndjson`
 
 const notReady = () => new AppError('CONFLICT', 'Task is not ready yet')
 
@@ -43,7 +45,7 @@ const csvCell = (v: unknown) => {
 export async function taskErrors(ctx: Ctx, taskId: string, format: 'ndjson' | 'csv'): Promise<Response> {
   const t = await getTaskRow(ctx, taskId)
   const bucket = ctx.env.EXPORTS
-  const prefix = `tasks/${t.id}/errors/`
+  const prefix = errorsPrefix(t.id)
   const keys: string[] = []
   let cursor: string | undefined
   do {

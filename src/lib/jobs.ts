@@ -33,6 +33,11 @@ export type QueueKind = QueueMessage['kind']
 type ByKind = { [M in QueueMessage as M['kind']]: M }
 export type MessageOf<K extends QueueKind> = ByKind[K]
 
+/** Queues messages, however many: `sendBatch` takes at most 100 at a time. */
+export async function sendAll(queue: Queue<QueueMessage>, msgs: QueueMessage[]): Promise<void> {
+  for (let i = 0; i < msgs.length; i += 100) await queue.sendBatch(msgs.slice(i, i + 100).map((body) => ({ body })))
+}
+
 /** The handler of one message kind. Delivery is at least once, so every job is idempotent. */
 export type Job<K extends QueueKind> = {
   /** Does one bounded slice of work. Throwing retries the message (with backoff). */

@@ -17,6 +17,7 @@ import { datasets } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { streamToR2 } from '../../lib/r2'
+import { importRowId } from '../../lib/ids'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
 import { errorPartKey, errorsPrefix, resultKey } from '../tasks/files'
@@ -49,22 +50,6 @@ export const importBudget = { slices: 6, ms: 2_000 }
 export type ImportError = { line: number; global_key?: string | null; field?: string; message: string }
 
 type ImportCursor = { offset: number; state: ParseState; slice: number; created: number; failed: number; rows: number }
-
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-const b32 = (n: number, len: number) => {
-  let s = ''
-  for (let i = 0; i < len; i++) {
-    s = ALPHABET[n % 32] + s
-    n = Math.floor(n / 32)
-  }
-  return s
-}
-/** Deterministic, time-sortable id of the row imported from `line` by `taskId`. */
-export function importRowId(taskId: string, line: number): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < taskId.length; i++) h = Math.imul(h ^ taskId.charCodeAt(i), 0x01000193) >>> 0
-  return `dr_${taskId.slice(4, 14)}${b32(h >>> 2, 6)}${b32(line, 10)}`
-}
 
 /** Stores the manifest in R2 and starts the import task. Bad requests fail before a task exists. */
 export async function startImport(ctx: Ctx, datasetId: string, req: { body: ReadableStream<Uint8Array> | null; contentType: string | undefined; contentLength: string | undefined; filename?: string }): Promise<TaskView> {

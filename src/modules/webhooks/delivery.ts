@@ -20,8 +20,8 @@ import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import { makeDb, type Db } from '../../db/client'
 import { events, webhookDeliveries, webhookDispatch, webhooks } from '../../db/schema'
 import type { Env } from '../../env'
-import type { DeliveryMessage, Job, WebhookDeliveryMessage } from '../../lib/jobs'
-import { idTime, newId } from '../../lib/ids'
+import { sendAll, type DeliveryMessage, type Job, type WebhookDeliveryMessage } from '../../lib/jobs'
+import { idFloor, idTime, newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { checkResolvedTarget } from './ssrf'
 import { signatureHeaders } from './signing'
@@ -81,7 +81,7 @@ async function fanOut(env: Env, db: Db, evts: EventRow[], now: number): Promise<
     for (const w of hooks) if (matches(w, e)) msgs.push({ kind: DELIVERY_KIND, webhook_id: w.id, event_id: e.id, attempt: 1 })
     if (msgs.length > before) fanned.push(e.id)
   }
-  for (let i = 0; i < msgs.length; i += 100) await env.TASK_QUEUE.sendBatch(msgs.slice(i, i + 100).map((body) => ({ body })))
+  await sendAll(env.TASK_QUEUE, msgs)
   if (fanned.length) await db.update(events).set({ dispatchedAt: new Date(now) }).where(and(idIn(fanned), isNull(events.dispatchedAt)))
   return msgs.length
 }
@@ -296,16 +296,6 @@ export const dispatchJob: Job<typeof DISPATCH_KIND> = {
 
 // ---------------------------------------------------------------------------------------------
 // Retention
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-
-/** The smallest id `newId(prefix)` can make at `ms` (same time encoding as lib/ids): every id made
- * earlier sorts below it, so "older than" becomes a primary-key range. */
-export function idFloor(prefix: string, ms: number): string {
-  let time = ''
-  for (let i = 0, t = Math.max(0, Math.floor(ms)); i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time
-  return `${prefix}_${time}`
-}
 
 /**
  * Deletes delivery-log rows older than DELIVERY_LOG_RETENTION_DAYS, at most `batch` rows per

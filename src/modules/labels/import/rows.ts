@@ -8,7 +8,7 @@ import { datasets } from '../../../db/schema'
 import { attachRows } from '../../projects/batches'
 import { checkRow } from '../../datasets/row-input'
 import { insertRows, rowContext, type Candidate } from '../../datasets/data-rows'
-import { importRowId } from '../../datasets/imports'
+import { importRowId } from '../../../lib/ids'
 import { resolveDataRow, resolveDataRows, type DataRowRef } from '../service'
 import { refKey, type LineError, type Obj, type RowRef, type Run } from './types'
 

@@ -14,9 +14,9 @@ import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
 import { loadProject, readProject, type LoadedProject, type ProjectRef } from './service'
 import type { Read } from '../../db/reads'
-import type { CreateBatchInput } from './schemas'
+import type { BatchView, CreateBatchInput } from './schemas'
 
-export type BatchView = { id: string; name: string; priority: number; size: number; created_at: string; skipped?: number }
+export type { BatchView }
 
 const CHUNK = 90 // D1 allows 100 bound parameters per query.
 

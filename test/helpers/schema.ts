@@ -3,7 +3,7 @@
 // the schema names is there with its type, and the answer has no field the schema does not name.
 import * as v from 'valibot'
 import { expect } from 'vitest'
-import { listOf } from '../../src/lib/api'
+import { listOf } from '../../src/lib/openapi'
 
 /** The answer, typed, when it matches `schema`; a failed expectation naming each mismatch when not. */
 export function expectShape<S extends v.GenericSchema>(schema: S, body: unknown): v.InferOutput<S> {

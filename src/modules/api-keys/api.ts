@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
-import { doc, listOf } from '../../lib/api'
+import { doc, listOf } from '../../lib/openapi'
 import { ListQuery, validate } from '../../lib/validate'
 import { ApiKeyView, CreateApiKeyInput, CreatedApiKey } from './schemas'
 import { createApiKey, listApiKeys, revokeApiKey } from './service'

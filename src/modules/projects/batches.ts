@@ -116,7 +116,7 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
 
 /** The project's batches; `ref` is its id or the project the caller already loaded (`loadProject`). */
 export async function listBatches(ctx: Ctx, ref: ProjectRef): Promise<BatchView[]> {
-  return readProject(ctx, ref, (l) => listBatchesRead(ctx, l))
+  return readProject(ctx, ref, (loaded) => listBatchesRead(ctx, loaded))
 }
 
 /** The same as a read, to share a round trip with the dashboard's other reads. */

@@ -166,11 +166,11 @@ projectsWeb.post('/', async (c) => {
 
 // One project -----------------------------------------------------------------------------------
 
-const perms = (ctx: Ctx, l: LoadedProject) => ({
-  canEdit: can(ctx.actor, 'project.edit', { projectRole: l.role }),
-  canManageMembers: can(ctx.actor, 'project.manage_members', { projectRole: l.role }),
-  canManageData: can(ctx.actor, 'batch.manage', { projectRole: l.role }),
-  canDelete: can(ctx.actor, 'project.delete', { projectRole: l.role }),
+const perms = (ctx: Ctx, loaded: LoadedProject) => ({
+  canEdit: can(ctx.actor, 'project.edit', { projectRole: loaded.role }),
+  canManageMembers: can(ctx.actor, 'project.manage_members', { projectRole: loaded.role }),
+  canManageData: can(ctx.actor, 'batch.manage', { projectRole: loaded.role }),
+  canDelete: can(ctx.actor, 'project.delete', { projectRole: loaded.role }),
 })
 
 // The dashboard ---------------------------------------------------------------------------------
@@ -181,28 +181,28 @@ const DashQuery = v.object({
   bucket: v.fallback(v.optional(v.picklist(['day', 'week', 'month']), 'day'), 'day'),
 })
 
-const dashPerms = (ctx: Ctx, l: LoadedProject): DashboardPerms => ({
-  canLabel: can(ctx.actor, 'label.create', { projectRole: l.role }),
-  canReview: can(ctx.actor, 'label.review', { projectRole: l.role }),
-  canExport: can(ctx.actor, 'export.create', { projectRole: l.role }),
-  canEdit: can(ctx.actor, 'project.edit', { projectRole: l.role }),
-  canManageData: can(ctx.actor, 'batch.manage', { projectRole: l.role }),
-  seeAll: can(ctx.actor, 'project.view_performance', { projectRole: l.role }),
+const dashPerms = (ctx: Ctx, loaded: LoadedProject): DashboardPerms => ({
+  canLabel: can(ctx.actor, 'label.create', { projectRole: loaded.role }),
+  canReview: can(ctx.actor, 'label.review', { projectRole: loaded.role }),
+  canExport: can(ctx.actor, 'export.create', { projectRole: loaded.role }),
+  canEdit: can(ctx.actor, 'project.edit', { projectRole: loaded.role }),
+  canManageData: can(ctx.actor, 'batch.manage', { projectRole: loaded.role }),
+  seeAll: can(ctx.actor, 'project.view_performance', { projectRole: loaded.role }),
 })
 
 /**
  * The project and everything its dashboard shows (and, for the page's export dialog, the batches),
  * in one D1 round trip (`loadProjectWith`; two for a project-based member).
  */
-async function dashboardData(ctx: Ctx, id: string, scope: Scope, bucket: Bucket, fragment: boolean): Promise<{ l: LoadedProject; d: DashboardData; batches: BatchView[] }> {
-  const [l, overview, series, activity, batches] = await loadProjectWith<[Overview, SeriesPoint[], ActivityRow[], BatchView[]]>(ctx, id, 'project.view', (l) => [
-    overviewRead(ctx, l, scope),
-    labelSeriesRead(ctx, l, bucket, scope),
-    recentActivityRead(ctx, l),
+async function dashboardData(ctx: Ctx, id: string, scope: Scope, bucket: Bucket, fragment: boolean): Promise<{ loaded: LoadedProject; d: DashboardData; batches: BatchView[] }> {
+  const [loaded, overview, series, activity, batches] = await loadProjectWith<[Overview, SeriesPoint[], ActivityRow[], BatchView[]]>(ctx, id, 'project.view', (loaded) => [
+    overviewRead(ctx, loaded, scope),
+    labelSeriesRead(ctx, loaded, bucket, scope),
+    recentActivityRead(ctx, loaded),
     // The export dialog (full page only) lists the batches.
-    !fragment && can(ctx.actor, 'export.create', { projectRole: l.role }) ? listBatchesRead(ctx, l) : { stmts: [], done: () => [] },
+    !fragment && can(ctx.actor, 'export.create', { projectRole: loaded.role }) ? listBatchesRead(ctx, loaded) : { stmts: [], done: () => [] },
   ])
-  return { l, d: { p: projectView(l.project, l.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, l), selfId: ctx.actor.userId }, batches }
+  return { loaded, d: { p: projectView(loaded.project, loaded.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, loaded), selfId: ctx.actor.userId }, batches }
 }
 
 /** The page; asked for by htmx (the Overall / Mine switch), the dashboard body alone. */
@@ -210,10 +210,10 @@ projectsWeb.get('/:id', async (c) => {
   const ctx = ctxOf(c)
   const q = v.parse(DashQuery, c.req.query())
   const fragment = wantsFragment(c)
-  const { l, d, batches } = await dashboardData(ctx, c.req.param('id'), q.scope, q.bucket, fragment)
+  const { loaded, d, batches } = await dashboardData(ctx, c.req.param('id'), q.scope, q.bucket, fragment)
   if (fragment) {
     c.header('Vary', 'HX-Request')
-    c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
+    c.header('HX-Replace-Url', dashUrl(loaded.project.id, q.scope, q.bucket))
     return c.html(<Dashboard d={d} />)
   }
   return renderPage(c, { title: d.p.name, section: 'projects', body: <ProjectOverviewPage d={d} batches={batches} /> })
@@ -225,13 +225,13 @@ projectsWeb.get('/:id/labels-chart', async (c) => {
   const ctx = ctxOf(c)
   const q = v.parse(DashQuery, c.req.query())
   if (!wantsFragment(c)) return c.redirect(dashUrl((await loadProject(ctx, c.req.param('id'))).project.id, q.scope, q.bucket), 303)
-  const [l, series] = await loadProjectWith<[SeriesPoint[]]>(ctx, c.req.param('id'), 'project.view', (l) => [labelSeriesRead(ctx, l, q.bucket, q.scope)])
+  const [loaded, series] = await loadProjectWith<[SeriesPoint[]]>(ctx, c.req.param('id'), 'project.view', (loaded) => [labelSeriesRead(ctx, loaded, q.bucket, q.scope)])
   c.header('Vary', 'HX-Request')
-  c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
+  c.header('HX-Replace-Url', dashUrl(loaded.project.id, q.scope, q.bucket))
   return c.html(
     <>
-      <LabelsChartCard projectId={l.project.id} series={series} scope={q.scope} bucket={q.bucket} canLabel={dashPerms(ctx, l).canLabel} hasRows={l.project.dataRowCount > 0} />
-      <ScopeToggle id={l.project.id} scope={q.scope} bucket={q.bucket} oob />
+      <LabelsChartCard projectId={loaded.project.id} series={series} scope={q.scope} bucket={q.bucket} canLabel={dashPerms(ctx, loaded).canLabel} hasRows={loaded.project.dataRowCount > 0} />
+      <ScopeToggle id={loaded.project.id} scope={q.scope} bucket={q.bucket} oob />
     </>,
   )
 })
@@ -311,9 +311,9 @@ async function readExportForm(c: C): Promise<{ values: ExportValues; inDialog: b
  * After a plain submit, `?task=` shows the started task. */
 projectsWeb.get('/:id/export', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'export.create')
-  const p = projectView(l.project, l.pinned)
-  const batches = await listBatches(ctx, l)
+  const loaded = await loadProject(ctx, c.req.param('id'), 'export.create')
+  const p = projectView(loaded.project, loaded.pinned)
+  const batches = await listBatches(ctx, loaded)
   if (wantsFragment(c)) {
     c.header('Vary', 'HX-Request')
     return c.html(<ExportForm p={p} batches={batches} inDialog={c.req.query('in') === 'dialog'} />)
@@ -330,8 +330,8 @@ projectsWeb.post('/:id/export', async (c) => {
   const ctx = ctxOf(c)
   const fragment = wantsFragment(c)
   try {
-    const l = await loadProject(ctx, c.req.param('id'), 'export.create')
-    const p = projectView(l.project, l.pinned)
+    const loaded = await loadProject(ctx, c.req.param('id'), 'export.create')
+    const p = projectView(loaded.project, loaded.pinned)
     const { values, inDialog } = await readExportForm(c)
     try {
       const { task, existing } = await startExport(ctx, p.id, exportFromForm(values))
@@ -345,7 +345,7 @@ projectsWeb.post('/:id/export', async (c) => {
     } catch (e) {
       if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e
       const state = { values, errors: exportErrors(e.errors), message: e.errors.length ? undefined : e.detail }
-      const batches = await listBatches(ctx, l)
+      const batches = await listBatches(ctx, loaded)
       if (fragment) return c.html(<ExportForm p={p} batches={batches} state={state} inDialog={inDialog} />, 422)
       keepUrl(c)
       return renderPage(c, { title: `Export · ${p.name}`, section: 'projects', status: 422, body: <ExportPage p={p} batches={batches} state={state} /> })
@@ -386,116 +386,116 @@ projectsWeb.post('/:id/delete', async (c) => {
 
 // Settings: General -----------------------------------------------------------------------------
 
-function generalPage(c: C, ctx: Ctx, l: LoadedProject, state: ProjectFormState, o: { status?: 200 | 422; saved?: boolean } = {}) {
-  const p = projectView(l.project, l.pinned)
+function generalPage(c: C, ctx: Ctx, loaded: LoadedProject, state: ProjectFormState, o: { status?: 200 | 422; saved?: boolean } = {}) {
+  const p = projectView(loaded.project, loaded.pinned)
   return renderPage(c, {
     title: `Settings · ${p.name}`,
     section: 'projects',
     status: o.status,
-    body: <GeneralSettingsPage p={p} state={state} saved={o.saved} canDelete={perms(ctx, l).canDelete} />,
+    body: <GeneralSettingsPage p={p} state={state} saved={o.saved} canDelete={perms(ctx, loaded).canDelete} />,
   })
 }
 
 projectsWeb.get('/:id/settings', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'project.edit')
-  const state = { values: { name: l.project.name, description: l.project.description }, draft: draftFromOntology(l.project.ontology) }
-  return generalPage(c, ctx, l, state, { saved: c.req.query('saved') === '1' })
+  const loaded = await loadProject(ctx, c.req.param('id'), 'project.edit')
+  const state = { values: { name: loaded.project.name, description: loaded.project.description }, draft: draftFromOntology(loaded.project.ontology) }
+  return generalPage(c, ctx, loaded, state, { saved: c.req.query('saved') === '1' })
 })
 
 projectsWeb.post('/:id/settings', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'project.edit')
+  const loaded = await loadProject(ctx, c.req.param('id'), 'project.edit')
   const form = await readForm(c)
-  const values = { name: form.name ?? l.project.name, description: form.description ?? l.project.description }
+  const values = { name: form.name ?? loaded.project.name, description: form.description ?? loaded.project.description }
   if (form._add) {
     keepUrl(c)
-    return generalPage(c, ctx, l, { values, draft: addRow(draftFromForm(form, { keepEmpty: true }), form._add) })
+    return generalPage(c, ctx, loaded, { values, draft: addRow(draftFromForm(form, { keepEmpty: true }), form._add) })
   }
   // The editor marks its presence, so a post without it (a script changing the name) never
   // empties the ontology by accident.
   const hasOntology = form._ontology === '1'
-  const draft = hasOntology ? draftFromForm(form) : draftFromOntology(l.project.ontology)
+  const draft = hasOntology ? draftFromForm(form) : draftFromOntology(loaded.project.ontology)
   try {
     const input = parseProjectForm(UpdateProjectInput, {
       ...(form.name !== undefined ? { name: form.name } : {}),
       ...(form.description !== undefined ? { description: form.description } : {}),
-      ...(hasOntology ? { ontology: draftToInput(draft, l.project.ontology) } : {}),
-    }, l.project.ontology)
-    await updateProject(ctx, l.project.id, input, featuresInUse(ctx))
-    return c.redirect(`/projects/${l.project.id}/settings?saved=1`, 303)
+      ...(hasOntology ? { ontology: draftToInput(draft, loaded.project.ontology) } : {}),
+    }, loaded.project.ontology)
+    await updateProject(ctx, loaded.project.id, input, featuresInUse(ctx))
+    return c.redirect(`/projects/${loaded.project.id}/settings?saved=1`, 303)
   } catch (e) {
     if (!isFormError(e)) throw e
     keepUrl(c)
     // Removing features that labels use is refused as a whole; the sentence names them.
     const state = e.code === 'CONFLICT' ? { errors: [], message: e.detail } : stateOf(e)
-    return generalPage(c, ctx, l, { values, draft, ...state }, { status: 422 })
+    return generalPage(c, ctx, loaded, { values, draft, ...state }, { status: 422 })
   }
 })
 
 // Settings: Members -----------------------------------------------------------------------------
 
-async function membersProps(ctx: Ctx, l: LoadedProject) {
-  const pm = perms(ctx, l)
+async function membersProps(ctx: Ctx, loaded: LoadedProject) {
+  const pm = perms(ctx, loaded)
   const [members, addable] = await Promise.all([
-    listProjectMembers(ctx, l.project.id),
-    pm.canManageMembers ? addableMembers(ctx, l.project.id) : Promise.resolve([]),
+    listProjectMembers(ctx, loaded.project.id),
+    pm.canManageMembers ? addableMembers(ctx, loaded.project.id) : Promise.resolve([]),
   ])
-  return { p: projectView(l.project, l.pinned), members, addable, canManage: pm.canManageMembers, selfId: ctx.actor.userId, canEdit: pm.canEdit, canDelete: pm.canDelete }
+  return { p: projectView(loaded.project, loaded.pinned), members, addable, canManage: pm.canManageMembers, selfId: ctx.actor.userId, canEdit: pm.canEdit, canDelete: pm.canDelete }
 }
 
 async function membersAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: { values: Record<string, string>; errors: AppError['errors']; message?: string } }, status: 200 | 422) {
-  const l = await loadProject(ctx, id)
-  const props = { ...(await membersProps(ctx, l)), ...extra }
+  const loaded = await loadProject(ctx, id)
+  const props = { ...(await membersProps(ctx, loaded)), ...extra }
   if (status === 422) keepUrl(c)
   return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', status, body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
 }
 
 projectsWeb.get('/:id/settings/members', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'))
-  const props = await membersProps(ctx, l)
+  const loaded = await loadProject(ctx, c.req.param('id'))
+  const props = await membersProps(ctx, loaded)
   return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
 })
 
 /** Adds a project-based member with a role, or changes their role (the same call). */
 projectsWeb.post('/:id/settings/members', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
+  const loaded = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
   const form = await readForm(c)
   const values = { user_id: form.user_id ?? '', role: form.role ?? '' }
   try {
     const input = parse(ProjectMemberInput, { role: values.role })
     if (!values.user_id) throw invalid('user_id', 'Choose a member')
-    const m = await setProjectMember(ctx, l.project.id, values.user_id, input).catch((e) => {
+    const m = await setProjectMember(ctx, loaded.project.id, values.user_id, input).catch((e) => {
       // An unknown or foreign user id is a mistake in the form, not a missing page; the
       // service's refusals explain themselves better as a sentence than under one field.
       if (e instanceof AppError && e.code === 'NOT_FOUND') throw invalid('user_id', 'No such member in your organization')
       throw isFormError(e) ? new AppError(e.code, e.detail) : e
     })
-    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
-    return membersAnswer(c, ctx, l.project.id, { done: `${m.full_name} is ${roleLabel(m.role).toLowerCase()} in this project.` }, 200)
+    if (!wantsFragment(c)) return c.redirect(`/projects/${loaded.project.id}/settings/members`, 303)
+    return membersAnswer(c, ctx, loaded.project.id, { done: `${m.full_name} is ${roleLabel(m.role).toLowerCase()} in this project.` }, 200)
   } catch (e) {
     if (!isFormError(e)) throw e
-    return membersAnswer(c, ctx, l.project.id, { state: { values, ...stateOf(e) } }, 422)
+    return membersAnswer(c, ctx, loaded.project.id, { state: { values, ...stateOf(e) } }, 422)
   }
 })
 
 projectsWeb.post('/:id/settings/members/:userId/remove', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
+  const loaded = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
   const userId = c.req.param('userId')
   try {
-    const before = await listProjectMembers(ctx, l.project.id)
-    await removeProjectMember(ctx, l.project.id, userId).catch((e) => {
+    const before = await listProjectMembers(ctx, loaded.project.id)
+    await removeProjectMember(ctx, loaded.project.id, userId).catch((e) => {
       throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('VALIDATION', 'That person has no project role here (any more).') : e
     })
-    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
+    if (!wantsFragment(c)) return c.redirect(`/projects/${loaded.project.id}/settings/members`, 303)
     const who = before.find((m) => m.user_id === userId)?.full_name ?? 'The member'
-    return membersAnswer(c, ctx, l.project.id, { done: `${who} no longer has access to this project.` }, 200)
+    return membersAnswer(c, ctx, loaded.project.id, { done: `${who} no longer has access to this project.` }, 200)
   } catch (e) {
     if (!isFormError(e)) throw e
-    return membersAnswer(c, ctx, l.project.id, { state: { values: {}, errors: [], message: e.detail } }, 422)
+    return membersAnswer(c, ctx, loaded.project.id, { state: { values: {}, errors: [], message: e.detail } }, 422)
   }
 })
 
@@ -503,10 +503,10 @@ projectsWeb.post('/:id/settings/members/:userId/remove', async (c) => {
 
 type FormErrors = { values: Record<string, string>; errors: AppError['errors']; message?: string }
 async function dataAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: FormErrors; uploadState?: FormErrors }, status: 200 | 201 | 422) {
-  const l = await loadProject(ctx, id)
-  const pm = perms(ctx, l)
+  const loaded = await loadProject(ctx, id)
+  const pm = perms(ctx, loaded)
   const canUpload = can(ctx.actor, 'dataset.manage')
-  const props = { p: projectView(l.project, l.pinned), batches: await listBatches(ctx, l), canManage: pm.canManageData, canUpload, canEdit: pm.canEdit, canDelete: pm.canDelete, ...extra }
+  const props = { p: projectView(loaded.project, loaded.pinned), batches: await listBatches(ctx, loaded), canManage: pm.canManageData, canUpload, canEdit: pm.canEdit, canDelete: pm.canDelete, ...extra }
   if (status === 422) keepUrl(c)
   return renderPage(c, { title: `Data · ${props.p.name}`, section: 'projects', status, body: <DataSettingsPage {...props} />, fragment: <DataSection {...props} /> })
 }
@@ -531,20 +531,20 @@ export function batchFromForm(form: Record<string, string>): Record<string, unkn
 
 projectsWeb.post('/:id/settings/data', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'batch.manage')
+  const loaded = await loadProject(ctx, c.req.param('id'), 'batch.manage')
   const form = await readForm(c)
   const values = { name: form.name ?? '', priority: form.priority ?? '', dataset_id: form.dataset_id ?? '', data_row_ids: form.data_row_ids ?? '', global_keys: form.global_keys ?? '' }
   try {
     const input = parse(CreateBatchInput, batchFromForm(form))
-    const b = await createBatch(ctx, l.project.id, input)
+    const b = await createBatch(ctx, loaded.project.id, input)
     const rows = (n: number) => `${formatNumber(n)} data row${n === 1 ? '' : 's'}`
     const skipped = b.skipped ? ` ${rows(b.skipped)} ${b.skipped === 1 ? 'was' : 'were'} already in the project and ${b.skipped === 1 ? 'was' : 'were'} skipped.` : ''
-    return dataAnswer(c, ctx, l.project.id, { done: `Attached ${rows(b.size)} as batch “${b.name}”.${skipped}` }, 201)
+    return dataAnswer(c, ctx, loaded.project.id, { done: `Attached ${rows(b.size)} as batch “${b.name}”.${skipped}` }, 201)
   } catch (e) {
     if (!isFormError(e)) throw e
     // The schema's rule names API fields; say it in the form's words.
     const errors = e.errors.map((x) => (x.path === '_root' ? { ...x, message: 'Fill in exactly one source: a dataset ID, data row IDs or global keys.' } : x))
-    return dataAnswer(c, ctx, l.project.id, { state: { values, errors, message: errors.length ? undefined : e.detail } }, 422)
+    return dataAnswer(c, ctx, loaded.project.id, { state: { values, errors, message: errors.length ? undefined : e.detail } }, 422)
   }
 })
 
@@ -552,34 +552,34 @@ projectsWeb.post('/:id/settings/data', async (c) => {
  * upload panel knows (from the query) to attach the uploaded rows to this project as a batch. */
 projectsWeb.post('/:id/settings/data/upload', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'batch.manage')
+  const loaded = await loadProject(ctx, c.req.param('id'), 'batch.manage')
   authorize(ctx.actor, 'dataset.manage')
   const form = await readForm(c)
   const priority = /^[1-5]$/.test(form.priority ?? '') ? form.priority! : '3'
   const values = { name: form.name ?? '', priority }
   try {
     const d = await createDataset(ctx, parse(CreateDatasetInput, { name: values.name }))
-    return c.redirect(`/datasets/${d.id}?panel=upload&project=${l.project.id}&priority=${priority}`, 303)
+    return c.redirect(`/datasets/${d.id}?panel=upload&project=${loaded.project.id}&priority=${priority}`, 303)
   } catch (e) {
     if (!isFormError(e)) throw e
-    return dataAnswer(c, ctx, l.project.id, { uploadState: { values, errors: e.errors, message: e.errors.length ? undefined : e.detail } }, 422)
+    return dataAnswer(c, ctx, loaded.project.id, { uploadState: { values, errors: e.errors, message: e.errors.length ? undefined : e.detail } }, 422)
   }
 })
 
 projectsWeb.post('/:id/settings/data/:batchId/detach', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'batch.manage')
+  const loaded = await loadProject(ctx, c.req.param('id'), 'batch.manage')
   const batchId = c.req.param('batchId')
-  const name = (await listBatches(ctx, l)).find((b) => b.id === batchId)?.name
+  const name = (await listBatches(ctx, loaded)).find((b) => b.id === batchId)?.name
   try {
-    const r = await deleteBatch(ctx, l.project.id, batchId).catch((e) => {
+    const r = await deleteBatch(ctx, loaded.project.id, batchId).catch((e) => {
       throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('VALIDATION', 'That batch is not attached to this project (any more).') : e
     })
-    if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/data`, 303)
+    if (!wantsFragment(c)) return c.redirect(`/projects/${loaded.project.id}/settings/data`, 303)
     const kept = r.kept ? `; ${formatNumber(r.kept)} labeled row${r.kept === 1 ? '' : 's'} and ${r.kept === 1 ? 'its' : 'their'} labels stay` : ''
-    return dataAnswer(c, ctx, l.project.id, { done: `Detached “${name}”: ${formatNumber(r.removed)} unlabeled row${r.removed === 1 ? '' : 's'} left the queue${kept}.` }, 200)
+    return dataAnswer(c, ctx, loaded.project.id, { done: `Detached “${name}”: ${formatNumber(r.removed)} unlabeled row${r.removed === 1 ? '' : 's'} left the queue${kept}.` }, 200)
   } catch (e) {
     if (!isFormError(e)) throw e
-    return dataAnswer(c, ctx, l.project.id, { state: { values: {}, errors: [], message: e.detail } }, 422)
+    return dataAnswer(c, ctx, loaded.project.id, { state: { values: {}, errors: [], message: e.detail } }, 422)
   }
 })

@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
-import { doc, listOf } from '../../lib/api'
+import { doc, listOf } from '../../lib/openapi'
 import { ListQuery, validate } from '../../lib/validate'
 import { CreateWebhookInput, DeliveryView, QueuedView, UpdateWebhookInput, WebhookView, WebhookWithSecret } from './schemas'
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook, redeliver, updateWebhook } from './service'

@@ -20,7 +20,7 @@ import { streamToR2 } from '../../lib/r2'
 import { importRowId } from '../../lib/ids'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, errorsPrefix, resultKey } from '../tasks/files'
+import { errorsPrefix, resultKey, saveErrorPart, type LineError } from '../tasks/files'
 import { insertRows, rowContext, type Candidate } from './data-rows'
 import { formatFromContentType, nextRecords, readWindow, type Format, type ParseState } from './manifest'
 import { checkRow } from './row-input'
@@ -47,7 +47,7 @@ const CHUNK_RECORDS = 2_000
  */
 export const importBudget = { slices: 6, ms: 2_000 }
 
-export type ImportError = { line: number; global_key?: string | null; field?: string; message: string }
+export type ImportError = LineError
 
 type ImportCursor = { offset: number; state: ParseState; slice: number; created: number; failed: number; rows: number }
 
@@ -165,8 +165,7 @@ async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: Imp
   }
   errors.sort((a, b) => a.line - b.line)
 
-  // Error parts are named by slice, so a slice that runs again overwrites its own part.
-  if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+  await saveErrorPart(env.EXPORTS, task.id, cur.slice, errors)
   const failedLines = new Set(errors.map((e) => e.line)).size
   const next: ImportCursor = {
     offset: cur.offset + consumed,

@@ -15,7 +15,7 @@ import { AppError } from '../../lib/errors'
 import { sha256Hex } from '../../lib/crypto'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, errorsPrefix, resultKey } from '../tasks/files'
+import { errorsPrefix, resultKey, saveErrorPart } from '../tasks/files'
 import { loadProject } from '../projects/service'
 import { buildLines, People, type PageRow } from './lines'
 import { WORKFLOW_FILTER, type ExportFilters, type ExportInput, type ExportParams } from './schemas'
@@ -257,7 +257,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     await inflight
     cur.carry = false
   }
-  if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n')
+  await saveErrorPart(env.EXPORTS, task.id, cur.slice, errors)
   cur.after = after
   cur.lines += lines
   cur.done = end

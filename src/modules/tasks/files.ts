@@ -13,6 +13,16 @@ export const resultKey = (taskId: string, ext: string) => `tasks/${taskId}/resul
 export const errorsPrefix = (taskId: string) => `tasks/${taskId}/errors/`
 export const errorPartKey = (taskId: string, slice: number) => `${errorsPrefix(taskId)}${String(slice).padStart(8, '0')}.ndjson`
 
+/** One line of an import's error report: the file line it is about, and why. */
+export type LineError = { line: number; global_key?: string | null; field?: string; message: string }
+
+/** Writes one slice's errors as an NDJSON part, nothing when there are none. Parts are named by
+ * slice, so a slice that runs again overwrites its own part. */
+export async function saveErrorPart(bucket: R2Bucket, taskId: string, slice: number, errors: object[]): Promise<void> {
+  if (!errors.length) return
+  await bucket.put(errorPartKey(taskId, slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+}
+
 const notReady = () => new AppError('CONFLICT', 'Task is not ready yet')
 
 export async function taskResult(ctx: Ctx, taskId: string, request: Request): Promise<Response> {

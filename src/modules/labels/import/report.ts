@@ -5,14 +5,12 @@
  */
 import type { Env } from '../../../env'
 import { completeTask, reportProgress, type TaskRow } from '../../tasks/service'
-import { errorPartKey, errorsPrefix, resultKey } from '../../tasks/files'
+import { errorsPrefix, resultKey, saveErrorPart } from '../../tasks/files'
 import type { Cursor, LineError, Params } from './types'
 
-/** Writes the slice's errors, sorted by line; the part is named by slice, so a slice that runs
- * again overwrites its own part. */
+/** Writes the slice's errors, sorted by line (src/modules/tasks/files.ts serves the parts as one file). */
 export async function saveErrors(env: Env, task: TaskRow, slice: number, errors: LineError[]): Promise<void> {
-  if (!errors.length) return
-  await env.EXPORTS.put(errorPartKey(task.id, slice), errors.sort((a, b) => a.line - b.line).map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+  await saveErrorPart(env.EXPORTS, task.id, slice, errors.sort((a, b) => a.line - b.line))
 }
 
 export async function reportSlice(env: Env, task: TaskRow, p: Params, cur: Cursor): Promise<void> {

@@ -5,14 +5,14 @@ import type { projects } from '../../../db/schema'
 import type { Env } from '../../../env'
 import type { ParseState } from '../../datasets/manifest'
 import type { TaskRow } from '../../tasks/service'
+import type { LineError } from '../../tasks/files'
 import type { SliceRows } from './rows'
 import type { LabelWriter } from './write'
 
 export type Obj = Record<string, unknown>
 export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
 
-/** One line of the error report (NDJSON, or CSV through src/modules/tasks/files.ts). */
-export type LineError = { line: number; global_key?: string | null; field?: string; message: string }
+export type { LineError }
 
 /** The task's parameters, set when the file was uploaded (./start.ts). */
 export type Params = { project_id: string; key: string; size: number; dataset_id: string | null; create_ontology: boolean }

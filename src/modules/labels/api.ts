@@ -4,6 +4,7 @@ import * as v from 'valibot'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
+import { TaskView } from '../tasks/schemas'
 import { doc, listOf } from '../../lib/openapi'
 import { ListQuery, validate } from '../../lib/validate'
 import { CreateLabelInput, LabelView, ReviewInput, UpdateLabelInput } from './schemas'
@@ -41,7 +42,7 @@ export const labelsApi = new Hono<AppEnv>()
   })
   .post(
     '/projects/:id/label-imports',
-    doc('Labels', 'Import labels from Labelbox NDJSON (export v2 lines or annotation-import lines) as a background task', { status: 202, description: 'The import-labels task' }, {
+    doc('Labels', 'Import labels from Labelbox NDJSON (export v2 lines or annotation-import lines) as a background task', { status: 202, description: 'The import-labels task', schema: TaskView }, {
       description: 'Body: NDJSON (Content-Type application/x-ndjson). `?dataset_id=` creates data rows missing from the organization (export v2 lines, matched by global key) in that dataset; `?create_ontology=true` adds features the ontology lacks. Importing the same file again adds no labels.',
     }),
     async (c) => {

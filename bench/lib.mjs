@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 
 const here = dirname(fileURLToPath(import.meta.url))
 
-/** Load shape shared by all scenarios (toolchain.md §12: 16 connections, 10 s, 127.0.0.1 only). */
+/** Load shape shared by all scenarios, so their numbers compare: 16 connections, 10 s, 127.0.0.1 only. */
 export const defaults = {
   connections: 16,
   duration: Number(process.env.BENCH_DURATION ?? 10),

@@ -12,7 +12,6 @@ import { runReads } from '../src/db/reads'
 import { actorFromSession } from '../src/auth/session'
 import { handleQueue } from '../src/handlers/queue'
 import { buildLines, People } from '../src/modules/exports/lines'
-import '../src/modules/exports/service' // registers the export-data-rows job
 
 export type Captured = { name: string; sql: string; params: unknown[] }
 export type Ids = { userId: string; orgId: string; projectId: string; search: string; common?: string; pins?: string[] }

@@ -103,7 +103,7 @@ try {
 
   rmSync(STATE, { recursive: true, force: true })
   migrateLocal(STATE)
-  // --log-level warn: per-request logging roughly halves dev throughput (toolchain.md §12, pitfall 21).
+  // --log-level warn: per-request logging roughly halves wrangler dev's throughput.
   const devOptions = { port: PORT, persistTo: STATE, logLevel: 'warn', vars: scenario.vars ?? {} }
   dev = await startDev(devOptions)
   const ctx = {

@@ -3,9 +3,9 @@ import type { Db } from './db/client'
 import type { TaskStatus } from './modules/tasks/status-object'
 import type { ActorGate } from './auth/optimistic-actor'
 import type { Actor } from './auth/actor'
+import type { QueueMessage } from './lib/jobs'
 
-/** A message on TASK_QUEUE: every message names its job (src/handlers/queue.ts); jobs add their own fields. */
-export type QueueMessage = { kind: string; taskId?: string } & Record<string, unknown>
+export type { QueueMessage } from './lib/jobs'
 
 export type Env = {
   DB: D1Database

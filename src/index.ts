@@ -3,7 +3,6 @@ import { app } from './app'
 import type { Env } from './env'
 import { handleQueue, type QueueMessage } from './handlers/queue'
 import { handleScheduled } from './handlers/scheduled'
-import './handlers/jobs'
 
 export { TaskStatus } from './modules/tasks/status-object'
 

@@ -1,5 +1,5 @@
 /**
- * @module THE permission table (shared/spec/permissions.md), held once. Every service asks
+ * @module THE permission table (published to everyone at /docs/permissions), held once. Every service asks
  * `authorize()`/`can()`; list queries take their WHERE from the filters below; the generated
  * permission tests and the /docs/permissions page are derived from `PERMISSIONS`.
  * No route or service decides access any other way.
@@ -25,7 +25,7 @@ export type RankedRole = (typeof RANKED_ROLES)[number]
 export type Scope = 'project' | 'org' | 'self' | 'owner_or_admin'
 
 export type Rule = {
-  /** What the rule allows, as the spec says it. */
+  /** What the rule allows, in the words /docs/permissions shows. */
   label: string
   min: RankedRole | null
   scope: Scope

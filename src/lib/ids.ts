@@ -4,6 +4,14 @@
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
 
+/** `n` (a non-negative integer) in `len` Crockford base32 digits, most significant first: equal
+ * lengths sort like the numbers. */
+export function base32(n: number, len: number): string {
+  let s = ''
+  for (let i = 0; i < len; i++, n = Math.floor(n / 32)) s = ALPHABET[n % 32] + s
+  return s
+}
+
 export type IdPrefix =
   | 'org' | 'usr' | 'mem' | 'inv' | 'key' | 'prj' | 'ds' | 'dr' | 'lbl' | 'ann' | 'rev'
   | 'tsk' | 'whk' | 'evt' | 'dlv' | 'int' | 'bat' | 'fs' | 'req' | 'pm' | 'att'
@@ -26,13 +34,21 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
   }
   lastTime = now
   lastRandom = random
-  let time = ''
-  let t = now
-  for (let i = 0; i < 10; i++) {
-    time = ALPHABET[t % 32] + time
-    t = Math.floor(t / 32)
-  }
-  return `${prefix}_${time}${random.map((n) => ALPHABET[n]).join('')}`
+  return `${prefix}_${base32(now, 10)}${random.map((n) => ALPHABET[n]).join('')}`
+}
+
+/** The smallest id `newId(prefix)` can make at `ms`: every id made earlier sorts below it, so
+ * "older than" becomes a primary-key range. */
+export function idFloor(prefix: string, ms: number): string {
+  return `${prefix}_${base32(Math.max(0, Math.floor(ms)), 10)}`
+}
+
+/** Deterministic, time-sortable id of the data row imported from `line` by task `taskId` (the task
+ * id's time, a hash of the task id, the line): a slice that runs twice makes the same ids. */
+export function importRowId(taskId: string, line: number): string {
+  let h = 0x811c9dc5
+  for (let i = 0; i < taskId.length; i++) h = Math.imul(h ^ taskId.charCodeAt(i), 0x01000193) >>> 0
+  return `dr_${taskId.slice(4, 14)}${base32(h >>> 2, 6)}${base32(line, 10)}`
 }
 
 /** The creation time encoded in an id made by `newId`. */

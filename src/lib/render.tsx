@@ -1,5 +1,5 @@
-/** @module The one place that decides fragment vs full page (api.md: an HTMX request that is not
- * boosted and not a history restore gets the fragment), and renders pages in the app shell. */
+/** @module The one place that decides fragment vs full page (an HTMX request that is not boosted
+ * and not a history restore gets the fragment), and renders pages in the app shell. */
 import type { Context } from 'hono'
 import type { Child } from 'hono/jsx'
 import type { AppEnv } from '../env'

@@ -4,6 +4,8 @@ import { apiKeys } from '../../src/db/schema'
 import { LAST_USED_GRANULARITY_MS } from '../../src/auth/api-key'
 import { db, makeApiKey, makeUser, seedTwoOrgs } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { expectPage, expectShape } from '../helpers/schema'
+import { ApiKeyView, CreatedApiKey } from '../../src/modules/api-keys/schemas'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -15,7 +17,7 @@ describe('API keys', () => {
     const u = orgs.orgA.REVIEWER
     const res = await call('POST', '/api/v1/api-keys', { cookie: u.cookie }, { json: { name: '  nightly export  ' } })
     expect(res.status).toBe(201)
-    const k = await json(res)
+    const k = expectShape(CreatedApiKey, await json(res))
     expect(k).toMatchObject({ name: 'nightly export', role: null, read_only: false, owner: { id: u.id, email: u.email }, status: 'ACTIVE' })
     expect(k.id).toMatch(/^key_/)
     expect(k.key.startsWith(k.prefix)).toBe(true)
@@ -23,7 +25,7 @@ describe('API keys', () => {
     expect(Math.round(days)).toBe(90)
     const row = await db().select().from(apiKeys).where(eq(apiKeys.id, k.id)).get()
     expect(JSON.stringify(row)).not.toContain(k.key)
-    const list = await json(await call('GET', '/api/v1/api-keys', { cookie: u.cookie }))
+    const list = expectPage(ApiKeyView, await json(await call('GET', '/api/v1/api-keys', { cookie: u.cookie })))
     expect(JSON.stringify(list)).not.toContain(k.key)
     expect(list.items[0]).not.toHaveProperty('key')
     const me = await json(await call('GET', '/api/v1/me', { key: k.key }))

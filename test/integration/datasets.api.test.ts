@@ -1,6 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { expectPage, expectShape } from '../helpers/schema'
+import { DataRowErrorView, DataRowView, DatasetView } from '../../src/modules/datasets/schemas'
+import { BatchView } from '../../src/modules/projects/schemas'
+import * as v from 'valibot'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -11,7 +15,9 @@ const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 async function dataset(name = unique('ds')) {
   const res = await call('POST', '/api/v1/datasets', admin(), { json: { name } })
   expect(res.status).toBe(201)
-  return json(res)
+  const d = await json(res)
+  expectShape(DatasetView, d)
+  return d
 }
 
 describe('datasets and data rows API', () => {
@@ -19,7 +25,8 @@ describe('datasets and data rows API', () => {
     const d = await dataset('Street photos')
     expect(d).toMatchObject({ name: 'Street photos', row_count: 0, integration_id: null, created_by: orgs.orgA.ADMIN.id })
     expect(d.id).toMatch(/^ds_/)
-    expect((await call('GET', `/api/v1/datasets/${d.id}`, { cookie: orgs.orgA.LABELER.cookie })).status).toBe(200)
+    expectShape(DatasetView, await json(await call('GET', `/api/v1/datasets/${d.id}`, { cookie: orgs.orgA.LABELER.cookie })))
+    expectPage(DatasetView, await json(await call('GET', '/api/v1/datasets', admin())))
     expect((await call('POST', '/api/v1/datasets', { cookie: orgs.orgA.TEAM_MANAGER.cookie }, { json: { name: 'x' } })).status).toBe(403)
     expect((await call('GET', `/api/v1/datasets/${d.id}`, { cookie: orgs.orgB.ADMIN.cookie })).status).toBe(404)
     expect((await call('GET', '/api/v1/datasets', { cookie: orgs.orgA.NONE.cookie })).status).toBe(403)
@@ -42,6 +49,7 @@ describe('datasets and data rows API', () => {
     const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: body })
     expect(res.status).toBe(201)
     const out = await json(res)
+    expectShape(v.object({ created: v.array(DataRowView), errors: v.array(DataRowErrorView) }), out)
     expect(out.created.map((r: any) => r.row_data)).toEqual(['https://example.com/a.jpg', 'Just some text to label', 'https://example.com/e.png'])
     expect(out.created[0]).toMatchObject({ global_key: `${key}-a.jpg`, external_id: 'a.jpg', media_type: 'IMAGE', dataset_id: d.id })
     expect(out.created[1].media_type).toBe('TEXT')
@@ -58,8 +66,10 @@ describe('datasets and data rows API', () => {
     // Found by global key, case-insensitively.
     const found = await json(await call('GET', `/api/v1/data-rows?global_key=${encodeURIComponent(`${key}-A.jpg`)}`, { cookie: orgs.orgA.LABELER.cookie }))
     expect(found.id).toBe(out.created[0].id)
+    expectShape(DataRowView, found)
+    expectShape(DataRowView, await json(await call('GET', `/api/v1/data-rows/${found.id}`, admin())))
     // Listing is newest first and paged.
-    const page = await json(await call('GET', `/api/v1/datasets/${d.id}/data-rows?limit=2`, admin()))
+    const page = expectPage(DataRowView, await json(await call('GET', `/api/v1/datasets/${d.id}/data-rows?limit=2`, admin())))
     expect(page.items).toHaveLength(2)
     expect(page.next_cursor).toBeTruthy()
     // Delete keeps the count exact.
@@ -107,7 +117,7 @@ describe('datasets and data rows API', () => {
     const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('P'), media_type: 'IMAGE' } }))
     const b1 = await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'first', priority: 1, data_row_ids: rows.created.slice(0, 3).map((r: any) => r.id) } })
     expect(b1.status).toBe(201)
-    expect(await json(b1)).toMatchObject({ name: 'first', priority: 1, size: 3, skipped: 0 })
+    expect(expectShape(BatchView, await json(b1))).toMatchObject({ name: 'first', priority: 1, size: 3, skipped: 0 })
     const b2 = await json(await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'by keys', global_keys: rows.created.slice(2, 5).map((r: any) => r.global_key.toUpperCase()) } }))
     expect(b2).toMatchObject({ size: 2, skipped: 1, priority: 5 })
     const b3 = await json(await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'whole dataset', dataset_id: d.id } }))

@@ -3,6 +3,8 @@ import { eq, sql } from 'drizzle-orm'
 import { labels, usageFacts } from '../../src/db/schema'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { expectPage, expectShape } from '../helpers/schema'
+import { LabelView } from '../../src/modules/labels/schemas'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 let project: any
@@ -50,6 +52,9 @@ describe('labels API', () => {
     const res = await call('POST', `/api/v1/projects/${project.id}/labels`, labeler(), { json: { data_row_id: rows[0].id, annotations: good, seconds_to_create: 12.5 } })
     expect(res.status, await res.clone().text()).toBe(201)
     const l = await json(res)
+    expectShape(LabelView, l)
+    expectShape(LabelView, await json(await call('GET', `/api/v1/labels/${l.id}`, labeler())))
+    expectPage(LabelView, await json(await call('GET', `/api/v1/projects/${project.id}/labels`, labeler())))
     expect(l).toMatchObject({ project_id: project.id, data_row_id: rows[0].id, created_by: orgs.orgA.LABELER.id, seconds_to_create: 12.5, skipped: false, review_state: 'UNREVIEWED' })
     const car = l.annotations.objects[0]
     expect(car).toMatchObject({ name: 'Car', annotation_kind: 'ImageBoundingBox', feature_schema_id: project.ontology.tools[0].feature_schema_id, bounding_box: { top: 10, left: 20, height: 30, width: 40 } })

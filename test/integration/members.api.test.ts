@@ -3,6 +3,8 @@ import { eq } from 'drizzle-orm'
 import { invitations, organizations } from '../../src/db/schema'
 import { db, makeApiKey, makeOrg, makeUser, PASSWORD, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json, sessionCookie } from '../helpers/harness'
+import { expectPage, expectShape } from '../helpers/schema'
+import { InvitationView, MemberView } from '../../src/modules/orgs/schemas'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -13,6 +15,7 @@ const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 async function inviteAndAccept(role: string, name = 'New Person') {
   const email = `${unique('joiner')}@example.com`
   const inv = await json(await call('POST', '/api/v1/invitations', admin(), { json: { email, role } }))
+  expectShape(InvitationView, inv)
   const token = inv.accept_url.split('/').pop()
   const res = await call('POST', `/invitations/${token}`, undefined, { form: { full_name: name, password: PASSWORD } })
   return { email, inv, token, res }
@@ -21,6 +24,7 @@ async function inviteAndAccept(role: string, name = 'New Person') {
 describe('members list', () => {
   it('lists exactly the members of the caller organization, newest first, with search', async () => {
     const page = await json(await call('GET', '/api/v1/members?limit=200', { cookie: orgs.orgA.LABELER.cookie }))
+    expectPage(MemberView, page)
     const ids = page.items.map((m: any) => m.user_id)
     for (const u of Object.values(orgs.orgA)) expect(ids).toContain(u.id)
     for (const u of Object.values(orgs.orgB)) expect(ids).not.toContain(u.id)

@@ -4,6 +4,8 @@ import { FTS_COMMON_MATCHES, FTS_MIN_CHARS } from '../../src/modules/projects/se
 import { foldProjectNames } from '../../src/modules/projects/name-fold'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { expectPage, expectShape } from '../helpers/schema'
+import { ProjectMemberView, ProjectView } from '../../src/modules/projects/schemas'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -57,6 +59,8 @@ describe('projects API', () => {
     expect(car.classifications[0].options.map((o: any) => o.value)).toEqual(['red', 'blue'])
     expect(p.ontology.classifications[0].options[1].classifications[0]).toMatchObject({ name: 'Intensity', type: 'text' })
     const got = await json(await call('GET', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.LABELER.cookie }))
+    expectShape(ProjectView, p)
+    expectShape(ProjectView, got)
     expect(got.ontology).toEqual(p.ontology)
   })
 
@@ -86,7 +90,7 @@ describe('projects API', () => {
     const c = await create('Gamma roads')
     const asLabeler = { cookie: orgs.orgA.LABELER.cookie }
     expect((await call('PUT', `/api/v1/projects/${a.id}/pin`, asLabeler)).status).toBe(204)
-    const mine = (await json(await call('GET', '/api/v1/projects?limit=200', asLabeler))).items
+    const mine = expectPage(ProjectView, await json(await call('GET', '/api/v1/projects?limit=200', asLabeler))).items as ProjectView[]
     expect(mine[0]).toMatchObject({ id: a.id, pinned: true })
     // The JSON list carries each project's ontology (the HTML list leaves it out), pinned or not.
     expect(mine.slice(0, 3).every((p: any) => Array.isArray(p.ontology?.tools) && Array.isArray(p.ontology?.classifications))).toBe(true)
@@ -209,11 +213,12 @@ describe('projects API', () => {
     expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: pat.cookie })).status).toBe(404)
     const set = await call('PUT', `/api/v1/projects/${p.id}/members/${pat.id}`, admin(), { json: { role: 'REVIEWER' } })
     expect(set.status).toBe(200)
-    expect((await json(set)).access_from).toBe('PROJECT')
+    expect(expectShape(ProjectMemberView, await json(set)).access_from).toBe('PROJECT')
     const list = (await json(await call('GET', '/api/v1/projects?limit=200', { cookie: pat.cookie }))).items.map((x: any) => x.id)
     expect(list).toEqual([p.id])
     expect(list).not.toContain(hidden.id)
     const members = await json(await call('GET', `/api/v1/projects/${p.id}/members`, admin()))
+    for (const m of members) expectShape(ProjectMemberView, m)
     expect(members.find((m: any) => m.user_id === pat.id)).toMatchObject({ role: 'REVIEWER', access_from: 'PROJECT' })
     expect(members.find((m: any) => m.user_id === orgs.orgA.LABELER.id)).toMatchObject({ role: 'LABELER', access_from: 'ORGANIZATION' })
     // An org role and a project role are exclusive.

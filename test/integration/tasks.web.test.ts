@@ -1,6 +1,8 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest'
 import { seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { expectPage, expectShape } from '../helpers/schema'
+import { TaskView } from '../../src/modules/tasks/schemas'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -13,10 +15,13 @@ describe('Tasks menu, page and task access', () => {
     const d = await json(await call('POST', '/api/v1/datasets', admin, { json: { name: unique('t') } }))
     const task = await json(await call('POST', `/api/v1/datasets/${d.id}/imports?filename=rows.ndjson`, admin, { body: '{"row_data":"a"}\n{"row_data":"ftp://x/y"}\n', headers: { 'Content-Type': 'application/x-ndjson' } }))
     expect(task.name).toContain('rows.ndjson')
+    expectShape(TaskView, task)
     // While running, the shell's badge lists it for live tracking.
     const page = await (await call('GET', '/projects', admin)).text()
     expect(page).toMatch(/data-running="[^"]*tsk_/)
     await vi.waitFor(async () => expect((await json(await call('GET', `/api/v1/tasks/${task.id}`, admin))).status).toBe('COMPLETE'), { timeout: 30_000, interval: 200 })
+    expectShape(TaskView, await json(await call('GET', `/api/v1/tasks/${task.id}`, admin)))
+    expect(expectPage(TaskView, await json(await call('GET', '/api/v1/tasks', admin))).items.length).toBeGreaterThan(0)
     const menu = await (await call('GET', '/tasks/menu', admin, { htmx: true })).text()
     expect(menu).toContain(`data-task-id="${task.id}"`)
     expect(menu).toContain('1 created · 1 with errors')

@@ -1,5 +1,6 @@
-// The pure rules: every action × every role × read-only, against the spec's table written out
-// independently here (shared/spec/permissions.md), so a typo in PERMISSIONS cannot pass unseen.
+// The pure rules: every action × every role × read-only, against the product's permission table
+// written out independently here (as /docs/permissions publishes it), so a typo in PERMISSIONS
+// cannot pass unseen.
 import { describe, expect, it } from 'vitest'
 import { ACTIONS, authorize, can, narrowRole, PERMISSIONS, projectRole, type Action } from '../../src/auth/permissions'
 import type { Actor } from '../../src/env'

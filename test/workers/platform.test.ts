@@ -6,8 +6,9 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
 import worker from '../../src/index'
-import { backoffSeconds, registerJob, type QueueMessage } from '../../src/handlers/queue'
-import { sessions } from '../../src/db/schema'
+import { backoffSeconds, runBatch, type QueueMessage } from '../../src/handlers/queue'
+import { jobs } from '../../src/handlers/jobs'
+import { TASK_TYPES, sessions } from '../../src/db/schema'
 import { db, makeOrg, makeUser } from '../helpers/factories'
 import type { TaskStatus } from '../../src/modules/tasks/status-object'
 
@@ -59,33 +60,49 @@ describe('TaskStatus Durable Object', () => {
 describe('queue consumer', () => {
   it('dispatches by kind, acks successes, retries failures with backoff, drops unknown kinds', async () => {
     const seen: string[] = []
-    registerJob('test-echo', {
-      async run(msg) {
-        if (msg.fail) throw new Error('boom')
-        seen.push(String(msg.value))
+    const table = {
+      'test-echo': {
+        async run(msg: { fail?: boolean; value?: string }) {
+          if (msg.fail) throw new Error('boom')
+          seen.push(String(msg.value))
+        },
       },
-    })
-    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+    }
+    const batch = createMessageBatch<unknown>('labeldesk-tasks', [
       { id: 'm1', timestamp: new Date(), attempts: 1, body: { kind: 'test-echo', value: 'hello' } },
       { id: 'm2', timestamp: new Date(), attempts: 3, body: { kind: 'test-echo', fail: true } },
       { id: 'm3', timestamp: new Date(), attempts: 1, body: { kind: 'no-such-kind' } },
+      { id: 'm4', timestamp: new Date(), attempts: 1, body: { kind: 'toString' } },
     ])
     const ctx = createExecutionContext()
-    await worker.queue(batch, env, ctx)
+    await runBatch(batch, env, table)
     const result = await getQueueResult(batch, ctx)
     expect(seen).toEqual(['hello'])
-    expect(result.explicitAcks.sort()).toEqual(['m1', 'm3'])
+    expect(result.explicitAcks.sort()).toEqual(['m1', 'm3', 'm4'])
     expect(result.retryMessages.map((m: { msgId: string }) => m.msgId)).toEqual(['m2'])
   })
 
   it('hands dead letters to the job', async () => {
     const dead: unknown[] = []
-    registerJob('test-dead', { run: async () => undefined, dead: async (m) => void dead.push(m.taskId) })
-    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks-dlq', [{ id: 'd1', timestamp: new Date(), attempts: 1, body: { kind: 'test-dead', taskId: 'tsk_x' } }])
+    const table = { 'test-dead': { run: async () => undefined, dead: async (m: { taskId: string }) => void dead.push(m.taskId) } }
+    const batch = createMessageBatch<unknown>('labeldesk-tasks-dlq', [{ id: 'd1', timestamp: new Date(), attempts: 1, body: { kind: 'test-dead', taskId: 'tsk_x' } }])
     const ctx = createExecutionContext()
-    await worker.queue(batch, env, ctx)
+    await runBatch(batch, env, table)
     await getQueueResult(batch, ctx)
     expect(dead).toEqual(['tsk_x'])
+  })
+
+  it('the worker acks a message whose kind has no job (queued by an older deployment)', async () => {
+    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: 'old', timestamp: new Date(), attempts: 1, body: { kind: 'retired-kind' } as unknown as QueueMessage }])
+    const ctx = createExecutionContext()
+    await worker.queue(batch, env, ctx)
+    const result = await getQueueResult(batch, ctx)
+    expect(result.explicitAcks).toEqual(['old'])
+    expect(result.retryMessages).toEqual([])
+  })
+
+  it('the jobs table has one job per task type and per webhook message kind', () => {
+    expect(Object.keys(jobs).sort()).toEqual([...TASK_TYPES, 'webhook-delivery', 'webhook-dispatch'].sort())
   })
 })
 

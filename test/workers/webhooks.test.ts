@@ -17,6 +17,8 @@ import { AppError } from '../../src/lib/errors'
 import { newId } from '../../src/lib/ids'
 import { ctxFor, db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { expectPage, expectShape } from '../helpers/schema'
+import { DeliveryView, QueuedView, WebhookView, WebhookWithSecret } from '../../src/modules/webhooks/schemas'
 import { adminOf, deliveriesOf, dohUrl, drain, event, hmacHex, hook, later, received, receiver, receiverBase, testEnv } from '../helpers/webhooks'
 
 const base = receiverBase()
@@ -146,12 +148,14 @@ describe('webhooks API', () => {
     const res = await call('POST', '/api/v1/webhooks', admin(), { json: { url: 'https://hooks.example.com/ld', topics: ['LABEL_CREATED', 'LABEL_CREATED', 'TASK_FAILED'] } })
     expect(res.status).toBe(201)
     const w = await json(res)
+    expectShape(WebhookWithSecret, w)
     expect(w).toMatchObject({ url: 'https://hooks.example.com/ld', topics: ['LABEL_CREATED', 'TASK_FAILED'], project_id: null, status: 'ACTIVE' })
     expect(w.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
     const given = await json(await call('POST', '/api/v1/webhooks', admin(), { json: { url: 'https://hooks.example.com/2', topics: ['LABEL_UPDATED'], secret: 'my-own-secret-1234567' } }))
     expect(given.secret).toBeUndefined()
     const list = await call('GET', '/api/v1/webhooks', admin())
     const text = await list.text()
+    expectPage(WebhookView, JSON.parse(text))
     expect(text).toContain(w.id)
     expect(text).not.toContain(w.secret)
     expect(text).not.toContain('my-own-secret')
@@ -160,6 +164,7 @@ describe('webhooks API', () => {
     expect(page).not.toContain(w.secret)
 
     const patched = await json(await call('PATCH', `/api/v1/webhooks/${w.id}`, admin(), { json: { topics: ['REVIEW_CREATED'], status: 'INACTIVE' } }))
+    expectShape(WebhookWithSecret, patched)
     expect(patched).toMatchObject({ topics: ['REVIEW_CREATED'], status: 'INACTIVE' })
     expect(patched.secret).toBeUndefined()
     expect((await call('PATCH', `/api/v1/webhooks/${w.id}`, admin(), { json: { url: 'http://example.com' } })).status).toBe(400)
@@ -200,12 +205,13 @@ describe('webhooks API', () => {
     const w = await hook(orgs.orgA.ADMIN, await receiver('/ping-real'))
     const res = await call('POST', `/api/v1/webhooks/${w.id}/ping`, admin())
     expect(res.status).toBe(202)
-    const { event_id } = await json(res)
+    const { event_id } = expectShape(QueuedView, await json(res))
     let d: any
     await vi.waitFor(async () => {
       d = await json(await call('GET', `/api/v1/webhooks/${w.id}/deliveries`, admin()))
       expect(d.items.length).toBe(1)
     }, { timeout: 20_000, interval: 100 })
+    expectPage(DeliveryView, d)
     expect(d.items[0]).toMatchObject({ event_id, topic: 'PING', attempt: 1, status_code: null })
     expect(d.items[0].error).toMatch(/Refused target/)
     expect(await received('/ping-real')).toEqual([])

@@ -1,6 +1,6 @@
 /** @module The labeling page: the asset, boxes drawn with the mouse for bounding-box tools, the
  * ontology's classifications as a form with keyboard shortcuts, Submit / Skip. */
-import type { QueueItem } from '../../src/modules/labels/queue'
+import type { QueueItem } from '../../src/modules/labels/work-queue'
 import type { OntologyClassification } from '../../src/modules/projects/ontology'
 import { Alert, EmptyState, PageHeader } from '../components/ui'
 import { Asset } from './asset'

@@ -1,6 +1,6 @@
 /** @module The review queue: the asset with the label's boxes drawn over it, its answers, and
  * Accept / Decline / Next. */
-import type { ReviewItem } from '../../src/modules/labels/queue'
+import type { ReviewItem } from '../../src/modules/labels/work-queue'
 import { Badge, EmptyState, PageHeader, Time } from '../components/ui'
 import { Asset } from './asset'
 

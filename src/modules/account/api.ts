@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
-import { doc } from '../../lib/api'
+import { doc } from '../../lib/openapi'
 import { validate } from '../../lib/validate'
 import { MeView, UpdateMeInput } from './schemas'
 import { getMe, updateMe } from './service'

@@ -1,6 +1,7 @@
-/** @module API key inputs. */
+/** @module API key inputs, and the shape of a key in answers (its TS type is inferred here). */
 import * as v from 'valibot'
 import { Name } from '../../lib/validate'
+import { ORG_ROLES } from '../../db/schema/columns'
 
 const KeyRole = v.picklist(['ADMIN', 'TEAM_MANAGER', 'REVIEWER', 'LABELER'], 'role must be one of ADMIN, TEAM_MANAGER, REVIEWER, LABELER')
 
@@ -25,3 +26,24 @@ export function fromForm(f: Record<string, string>): unknown {
     read_only: f.read_only === 'on' || f.read_only === 'true',
   }
 }
+
+/** A key as lists show it: never its secret. */
+export const ApiKeyView = v.object({
+  id: v.string(),
+  name: v.string(),
+  prefix: v.string(),
+  /** A narrower role than its owner's, or null for the owner's own. */
+  role: v.nullable(v.picklist(ORG_ROLES)),
+  read_only: v.boolean(),
+  created_at: v.string(),
+  last_used_at: v.nullable(v.string()),
+  expires_at: v.string(),
+  revoked_at: v.nullable(v.string()),
+  status: v.picklist(['ACTIVE', 'EXPIRED', 'REVOKED']),
+  owner: v.object({ id: v.string(), email: v.string() }),
+})
+export type ApiKeyView = v.InferOutput<typeof ApiKeyView>
+
+/** The answer to creating a key: the only one that carries the secret, `key`. */
+export const CreatedApiKey = v.object({ ...ApiKeyView.entries, key: v.string() })
+export type CreatedApiKey = v.InferOutput<typeof CreatedApiKey>

@@ -11,24 +11,12 @@ import { randomToken, sha256Hex } from '../../lib/crypto'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
-import type { CreateApiKeyInput } from './schemas'
+import type { ApiKeyView, CreateApiKeyInput, CreatedApiKey } from './schemas'
 import { SECRET_PREFIX } from '../../auth/api-key'
 
 const DAY = 86_400_000
 
-export type ApiKeyView = {
-  id: string
-  name: string
-  prefix: string
-  role: OrgRole | null
-  read_only: boolean
-  created_at: string
-  last_used_at: string | null
-  expires_at: string
-  revoked_at: string | null
-  status: 'ACTIVE' | 'EXPIRED' | 'REVOKED'
-  owner: { id: string; email: string }
-}
+export type { ApiKeyView }
 
 type Row = typeof apiKeys.$inferSelect & { ownerEmail: string }
 
@@ -49,7 +37,7 @@ function view(r: Row, now = Date.now()): ApiKeyView {
 }
 
 /** Creates a key for the actor. The returned `key` is the only time the secret exists in clear. */
-export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<ApiKeyView & { key: string }> {
+export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   authorize(ctx.actor, 'api_key.manage_own')
   if (input.role && !assignableKeyRoles(ctx.actor.role).includes(input.role)) {
     throw invalid('role', `A key cannot have a higher role than yours (${ctx.actor.role})`)

@@ -3,7 +3,8 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
-import { doc, listOf } from '../../lib/api'
+import { TaskView } from '../tasks/schemas'
+import { doc, listOf } from '../../lib/openapi'
 import { AppError } from '../../lib/errors'
 import { ListQuery, validate } from '../../lib/validate'
 import { CreateDatasetInput, DataRowErrorView, DataRowView, DatasetView, UpdateDatasetInput } from './schemas'
@@ -59,7 +60,7 @@ export const datasetsApi = new Hono<AppEnv>()
   })
   .post(
     '/datasets/:id/imports',
-    doc('Datasets', 'Import a manifest (NDJSON, JSON array or CSV) as a background task with per-line errors', { status: 202, description: 'The import-data-rows task' }, {
+    doc('Datasets', 'Import a manifest (NDJSON, JSON array or CSV) as a background task with per-line errors', { status: 202, description: 'The import-data-rows task', schema: TaskView }, {
       description: 'Send the manifest as the request body with Content-Type application/x-ndjson, application/json or text/csv. CSV columns: row_data,global_key,external_id and optional media_type. Up to 1,000,000 rows. Good rows are created; every bad line is reported in the task errors (GET /api/v1/tasks/{id}/errors).',
     }),
     async (c) => {

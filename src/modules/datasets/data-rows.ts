@@ -20,23 +20,11 @@ import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { checkRow, type RowContext, type ValidRow } from './row-input'
 import { runReads } from '../../db/reads'
 import { loadDataset, type DatasetRow } from './service'
+import type { DataRowErrorView, DataRowView } from './schemas'
 
 export type DataRowRow = typeof dataRows.$inferSelect
-export type DataRowView = {
-  id: string
-  dataset_id: string
-  row_data: string
-  global_key: string | null
-  external_id: string | null
-  media_type: string
-  metadata_fields: DataRowRow['metadataFields']
-  attachments: DataRowRow['attachments']
-  media_attributes: Record<string, unknown> | null
-  created_at: string
-  updated_at: string
-  created_by: string
-}
-export type RowResultError = { index: number; global_key: string | null; field: string; message: string }
+export type { DataRowView }
+export type RowResultError = DataRowErrorView
 
 export const dataRowView = (r: DataRowRow): DataRowView => ({
   id: r.id,

@@ -56,7 +56,7 @@ export async function deleteDataset(ctx: Ctx, id: string): Promise<{ task: TaskV
   return { task }
 }
 
-taskJob('delete-dataset', async (env, task) => {
+export const deleteDatasetJob = taskJob('delete-dataset', async (env, task) => {
   const db = makeDb(env.DB)
   const d = { id: task.subjectId!, orgId: task.orgId }
   const r = await deleteSlices(db, env, d, STATEMENTS_PER_MESSAGE)

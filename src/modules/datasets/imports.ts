@@ -17,11 +17,12 @@ import { datasets } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { streamToR2 } from '../../lib/r2'
+import { importRowId } from '../../lib/ids'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, resultKey } from '../tasks/files'
+import { errorsPrefix, resultKey, saveErrorPart, type LineError } from '../tasks/files'
 import { insertRows, rowContext, type Candidate } from './data-rows'
-import { formatFromContentType, nextRecords, type Format, type ParseState } from './manifest'
+import { formatFromContentType, nextRecords, readWindow, type Format, type ParseState } from './manifest'
 import { checkRow } from './row-input'
 import { loadDataset, type DatasetRow } from './service'
 
@@ -29,6 +30,8 @@ export const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024
 export const MAX_IMPORT_ROWS = 1_000_000
 /** Bytes read per slice: bounds the slice's memory (the window, its text and its records). */
 export const SLICE_BYTES = 2 * 1024 * 1024
+/** The biggest record a manifest may hold: the window widens (fourfold) up to this. */
+const MAX_RECORD_BYTES = 32 * 1024 * 1024
 /** Records per slice: at most 40 INSERTs of 500 rows plus as many id checks (`insertRows`). With
  * typical rows (~130 bytes) the byte window ends a slice first, at ~16,000 records. */
 export const SLICE_RECORDS = 20_000
@@ -44,25 +47,9 @@ const CHUNK_RECORDS = 2_000
  */
 export const importBudget = { slices: 6, ms: 2_000 }
 
-export type ImportError = { line: number; global_key?: string | null; field?: string; message: string }
+export type ImportError = LineError
 
 type ImportCursor = { offset: number; state: ParseState; slice: number; created: number; failed: number; rows: number }
-
-const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-const b32 = (n: number, len: number) => {
-  let s = ''
-  for (let i = 0; i < len; i++) {
-    s = ALPHABET[n % 32] + s
-    n = Math.floor(n / 32)
-  }
-  return s
-}
-/** Deterministic, time-sortable id of the row imported from `line` by `taskId`. */
-export function importRowId(taskId: string, line: number): string {
-  let h = 0x811c9dc5
-  for (let i = 0; i < taskId.length; i++) h = Math.imul(h ^ taskId.charCodeAt(i), 0x01000193) >>> 0
-  return `dr_${taskId.slice(4, 14)}${b32(h >>> 2, 6)}${b32(line, 10)}`
-}
 
 /** Stores the manifest in R2 and starts the import task. Bad requests fail before a task exists. */
 export async function startImport(ctx: Ctx, datasetId: string, req: { body: ReadableStream<Uint8Array> | null; contentType: string | undefined; contentLength: string | undefined; filename?: string }): Promise<TaskView> {
@@ -122,7 +109,7 @@ async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCur
   await completeTask(env, task, {
     metadata: importMetadata(size, c),
     resultKey: resultKey(task.id, 'json'),
-    errorsKey: c.failed ? `tasks/${task.id}/errors/` : undefined,
+    errorsKey: c.failed ? errorsPrefix(task.id) : undefined,
     message: `${c.created} rows created, ${c.failed} with errors`,
   })
 }
@@ -131,26 +118,13 @@ async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCur
  * task was failed and has nothing left to do). */
 async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: ImportCursor): Promise<{ next: ImportCursor; done: boolean } | 'failed'> {
   const { key, size, format } = task.params as { key: string; size: number; format: Format }
-  // Read a window; widen it when one record is bigger than the window.
-  let window = SLICE_BYTES
-  let buf: Uint8Array
-  let parsed: ReturnType<typeof nextRecords>
-  let state: ParseState
-  let final: boolean
-  for (;;) {
-    const obj = await env.ASSETS_BUCKET.get(key, { range: { offset: cur.offset, length: window } })
-    if (!obj) throw new Error('the uploaded manifest is missing from storage')
-    buf = new Uint8Array(await obj.arrayBuffer())
-    final = cur.offset + buf.length >= size
-    state = structuredClone(cur.state)
-    parsed = nextRecords(buf, state, final, CHUNK_RECORDS)
-    if (parsed.consumed > 0 || parsed.records.length || final) break
-    if (window >= 32 * 1024 * 1024) {
-      await failTask(env, task.id, `Line ${cur.state.line + 1} is a single record larger than 32 MB; split it or shorten it.`)
-      return 'failed'
-    }
-    window *= 4
+  const read = await readWindow(env.ASSETS_BUCKET, { key, size, missing: 'the uploaded manifest is missing from storage' }, cur, { window: SLICE_BYTES, maxWindow: MAX_RECORD_BYTES, maxRecords: CHUNK_RECORDS })
+  if (read === 'too-long') {
+    await failTask(env, task.id, `Line ${cur.state.line + 1} is a single record larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB; split it or shorten it.`)
+    return 'failed'
   }
+  const { buf, final, state } = read
+  let { parsed } = read
 
   const errors: ImportError[] = []
   const rc = rowContext(d)
@@ -191,8 +165,7 @@ async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: Imp
   }
   errors.sort((a, b) => a.line - b.line)
 
-  // Error parts are named by slice, so a slice that runs again overwrites its own part.
-  if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+  await saveErrorPart(env.EXPORTS, task.id, cur.slice, errors)
   const failedLines = new Set(errors.map((e) => e.line)).size
   const next: ImportCursor = {
     offset: cur.offset + consumed,
@@ -207,4 +180,4 @@ async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: Imp
   return { next, done }
 }
 
-taskJob('import-data-rows', runMessage)
+export const importDataRowsJob = taskJob('import-data-rows', runMessage)

@@ -280,6 +280,33 @@ function splitCsv(line: string): string[] | null {
   return out
 }
 
+/** What `readWindow` read: the bytes, whether they reach the end of the file, the first records in
+ * them and the parse state after those. */
+export type Window = { buf: Uint8Array; final: boolean; state: ParseState; parsed: { records: RawRecord[]; consumed: number } }
+
+/**
+ * Reads up to `maxRecords` complete records of an R2 object from `at.offset` (where the parse state
+ * was `at.state`, which is left as it was): a window of `window` bytes, widened fourfold while a
+ * single record is bigger than the window. 'too-long' when one record is bigger than `maxWindow`.
+ */
+export async function readWindow(
+  bucket: R2Bucket,
+  file: { key: string; size: number; missing: string },
+  at: { offset: number; state: ParseState },
+  o: { window: number; maxWindow: number; maxRecords: number },
+): Promise<Window | 'too-long'> {
+  for (let window = o.window; ; window *= 4) {
+    const obj = await bucket.get(file.key, { range: { offset: at.offset, length: window } })
+    if (!obj) throw new Error(file.missing)
+    const buf = new Uint8Array(await obj.arrayBuffer())
+    const final = at.offset + buf.length >= file.size
+    const state = structuredClone(at.state)
+    const parsed = nextRecords(buf, state, final, o.maxRecords)
+    if (parsed.consumed > 0 || parsed.records.length || final) return { buf, final, state, parsed }
+    if (window >= o.maxWindow) return 'too-long'
+  }
+}
+
 export function formatFromContentType(type: string | undefined): Format | null {
   const t = (type ?? '').split(';')[0]!.trim().toLowerCase()
   if (t === 'application/x-ndjson' || t === 'application/ndjson' || t === 'application/jsonl' || t === 'application/jsonlines') return 'ndjson'

@@ -256,4 +256,4 @@ async function writeAttributes(db: Db, rows: { id: string; attrs: Record<string,
     WHERE id IN (SELECT json_extract(value, '$.id') FROM json_each(${JSON.stringify(rows.map((r) => ({ id: r.id })))}))`)
 }
 
-taskJob('read-media-attributes', mediaSlice)
+export const readMediaAttributesJob = taskJob('read-media-attributes', mediaSlice)

@@ -11,19 +11,10 @@ import { notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
-import type { CreateDatasetInput, UpdateDatasetInput } from './schemas'
+import type { CreateDatasetInput, DatasetView, UpdateDatasetInput } from './schemas'
 
 export type DatasetRow = typeof datasets.$inferSelect
-export type DatasetView = {
-  id: string
-  name: string
-  description: string
-  row_count: number
-  created_at: string
-  updated_at: string
-  created_by: string
-  integration_id: string | null
-}
+export type { DatasetView }
 
 export const datasetView = (d: DatasetRow): DatasetView => ({
   id: d.id,

@@ -4,8 +4,8 @@
  * JSON twin in api.ts: read input → call the same services → render. Access is decided by the
  * services; `can()` only hides controls a person could not use anyway.
  *
- * The pages answer their own fragments to htmx (api.md "Pages"): GET /datasets with `HX-Request`
- * answers the table (search as you type; "load more" with a cursor answers the next rows), and
+ * The pages answer their own fragments to htmx (src/lib/render.tsx decides when): GET /datasets
+ * with `HX-Request` answers the table (search as you type; "load more" with a cursor answers the next rows), and
  * GET /datasets/{id} answers the rows section (refresh after uploads; "load more"). Browsers with
  * JavaScript upload through the JSON API (/js/uploads.js, for progress and chunking); the plain
  * multipart posts below keep uploads and imports working without it.

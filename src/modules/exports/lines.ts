@@ -1,5 +1,6 @@
 /**
- * @module Building export lines (shared/spec/export-format.md) for one page of data rows: the data
+ * @module Building export lines (Labelbox export v2 lines, like those in
+ * test/fixtures/labelbox/export-v2-*.ndjson) for one page of data rows: the data
  * row, the sections whose flag is set, and the project's labels with their annotations. Reads in
  * bounded chunks; never more than one page in memory.
  */

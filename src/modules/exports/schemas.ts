@@ -1,4 +1,5 @@
-/** @module Export params and filters (shared/spec/export-format.md), validated before a task exists. */
+/** @module Export params and filters (Labelbox's export v2 params: include-flags and filters), validated
+ * before a task exists. */
 import * as v from 'valibot'
 import { FORMAT_WORDS } from '../../../views/exports/formats'
 

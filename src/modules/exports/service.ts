@@ -15,7 +15,7 @@ import { AppError } from '../../lib/errors'
 import { sha256Hex } from '../../lib/crypto'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, resultKey } from '../tasks/files'
+import { errorPartKey, errorsPrefix, resultKey, saveErrorPart } from '../tasks/files'
 import { loadProject } from '../projects/service'
 import { buildLines, People, type PageRow } from './lines'
 import { assetLinks, assetLinksNote, assetUrlSigner, type AssetLinks } from '../datasets/asset-urls'
@@ -168,11 +168,11 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const info = FORMAT_INFO[format]
   const key = resultKey(task.id, info.ext)
   const finish = async () => {
-    const hasErrors = (await env.EXPORTS.list({ prefix: `tasks/${task.id}/errors/`, limit: 1 })).objects.length > 0
+    const hasErrors = (await env.EXPORTS.list({ prefix: errorsPrefix(task.id), limit: 1 })).objects.length > 0
     await completeTask(env, task, {
       metadata: { lines_written: cur.lines, bytes_written: cur.bytes, total_lines: cur.lines },
       resultKey: key,
-      errorsKey: hasErrors ? `tasks/${task.id}/errors/` : undefined,
+      errorsKey: hasErrors ? errorsPrefix(task.id) : undefined,
       message: `${cur.lines} data rows exported`,
     })
     await deletePrefix(env.EXPORTS, `tasks/${task.id}/side/`)
@@ -413,9 +413,9 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     await inflight
     cur.carry = false
   }
-  if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n')
+  await saveErrorPart(env.EXPORTS, task.id, cur.slice, errors)
   // A crashed run of this slice may have reported rows that this run leaves to the next slice.
-  else if (writer) await env.EXPORTS.delete(errorPartKey(task.id, cur.slice))
+  if (!errors.length && writer) await env.EXPORTS.delete(errorPartKey(task.id, cur.slice))
   cur.after = after
   cur.lines += lines
   cur.done = end
@@ -447,4 +447,4 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   return 'done'
 }
 
-taskJob('export-data-rows', exportSlice)
+export const exportJob = taskJob('export-data-rows', exportSlice)

@@ -1,31 +1,13 @@
 /** @module /api/v1/integrations (admins) and attaching one to a dataset. */
 import { Hono } from 'hono'
-import * as v from 'valibot'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
-import { doc, listOf } from '../../lib/api'
+import { doc, listOf } from '../../lib/openapi'
 import { ListQuery, validate } from '../../lib/validate'
 import { DatasetView } from '../datasets/schemas'
-import { CreateIntegrationInput, DatasetIntegrationInput, UpdateIntegrationInput, ValidateIntegrationInput } from './schemas'
+import { CreateIntegrationInput, DatasetIntegrationInput, IntegrationView, UpdateIntegrationInput, ValidateIntegrationInput, ValidationView } from './schemas'
 import { createIntegration, deleteIntegration, getIntegration, listIntegrations, setDatasetIntegration, updateIntegration, validateIntegration } from './service'
 
-const Check = v.object({ name: v.string(), success: v.boolean(), message: v.string() })
-const IntegrationView = v.object({
-  id: v.string(),
-  provider: v.picklist(['AWS']),
-  name: v.string(),
-  external_id: v.string(),
-  platform_account_id: v.string(),
-  role_arn: v.nullable(v.string()),
-  valid: v.boolean(),
-  last_valid_at: v.nullable(v.string()),
-  validated_at: v.nullable(v.string()),
-  checks: v.array(Check),
-  is_org_default: v.boolean(),
-  created_at: v.string(),
-  updated_at: v.string(),
-})
-const Validation = v.object({ valid: v.boolean(), checks: v.array(Check) })
 
 export const integrationsApi = new Hono<AppEnv>()
   .get('/integrations', doc('Integrations', 'List cloud-storage integrations', { schema: listOf(IntegrationView) }), validate('query', ListQuery), async (c) =>
@@ -42,7 +24,7 @@ export const integrationsApi = new Hono<AppEnv>()
     await deleteIntegration(ctxOf(c), c.req.param('id'))
     return c.body(null, 204)
   })
-  .post('/integrations/:id/validate', doc('Integrations', 'Run the named checks (role ARN format, AssumeRole with the external id, read access to a test object)', { schema: Validation }), validate('json', ValidateIntegrationInput), async (c) =>
+  .post('/integrations/:id/validate', doc('Integrations', 'Run the named checks (role ARN format, AssumeRole with the external id, read access to a test object)', { schema: ValidationView }), validate('json', ValidateIntegrationInput), async (c) =>
     c.json(await validateIntegration(ctxOf(c), c.req.param('id'), c.req.valid('json')).then(({ valid, checks }) => ({ valid, checks }))),
   )
   .put('/datasets/:id/integration', doc('Integrations', 'Attach a validated integration to a dataset, or detach with null', { schema: DatasetView }), validate('json', DatasetIntegrationInput), async (c) =>

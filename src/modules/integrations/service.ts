@@ -18,25 +18,10 @@ import { runBatch } from '../../db/client'
 import { loadDataset, datasetView, type DatasetView } from '../datasets/service'
 import { AwsCallError, awsConfig, parseS3Url, presignGet, probeRead, ROLE_ARN, type S3Object } from './aws'
 import { forgetCredentials, roleCredentials } from './credentials'
-import type { CreateIntegrationInput, UpdateIntegrationInput, ValidateIntegrationInput } from './schemas'
+import type { CreateIntegrationInput, IntegrationView, UpdateIntegrationInput, ValidateIntegrationInput } from './schemas'
 
 export type IntegrationRow = typeof integrations.$inferSelect
-export type IntegrationView = {
-  id: string
-  provider: 'AWS'
-  name: string
-  external_id: string
-  platform_account_id: string
-  role_arn: string | null
-  /** The last validation passed (false when it failed or never ran). */
-  valid: boolean
-  last_valid_at: string | null
-  validated_at: string | null
-  checks: IntegrationCheck[]
-  is_org_default: boolean
-  created_at: string
-  updated_at: string
-}
+export type { IntegrationView }
 
 export const integrationView = (i: IntegrationRow, externalId: string, env: Env): IntegrationView => ({
   id: i.id,

@@ -4,30 +4,26 @@ import * as v from 'valibot'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
-import { doc, listOf } from '../../lib/api'
+import { TaskView } from '../tasks/schemas'
+import { doc, listOf } from '../../lib/openapi'
 import { ListQuery, validate } from '../../lib/validate'
-import { CreateLabelInput, ReviewInput, UpdateLabelInput } from './schemas'
+import { CreateLabelInput, LabelView, ReviewInput, UpdateLabelInput } from './schemas'
 import { createLabel, deleteLabel, getLabel, listLabels, reviewLabel, updateLabel } from './service'
 import { labelSeries, projectOverview } from '../projects/dashboard'
-import { startLabelImport } from './imports'
+import { startLabelImport } from './import/start'
 
-const LabelSchema = v.object({
-  id: v.string(), project_id: v.string(), data_row_id: v.string(), created_by: v.string(), created_at: v.string(), updated_at: v.string(),
-  seconds_to_create: v.number(), skipped: v.boolean(), imported: v.boolean(), review_state: v.string(),
-  annotations: v.object({ objects: v.array(v.any()), classifications: v.array(v.any()), relationships: v.array(v.any()) }),
-})
 const ScopeQuery = v.object({ scope: v.optional(v.picklist(['all', 'mine'], 'scope must be all or mine'), 'all') })
 const SeriesQuery = v.object({ bucket: v.optional(v.picklist(['day', 'week', 'month'], 'bucket must be day, week or month'), 'day'), scope: v.optional(v.picklist(['all', 'mine'], 'scope must be all or mine'), 'all') })
 
 export const labelsApi = new Hono<AppEnv>()
-  .post('/projects/:id/labels', doc('Labels', 'Create a label for a data row of the project (annotations by feature name)', { status: 201, schema: LabelSchema }), validate('json', CreateLabelInput), async (c) =>
+  .post('/projects/:id/labels', doc('Labels', 'Create a label for a data row of the project (annotations by feature name)', { status: 201, schema: LabelView }), validate('json', CreateLabelInput), async (c) =>
     c.json(await createLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
-  .get('/projects/:id/labels', doc('Labels', 'List labels, newest first (labelers: their own)', { schema: listOf(LabelSchema) }), validate('query', ListQuery), async (c) =>
+  .get('/projects/:id/labels', doc('Labels', 'List labels, newest first (labelers: their own)', { schema: listOf(LabelView) }), validate('query', ListQuery), async (c) =>
     c.json(await listLabels(ctxOf(c), c.req.param('id'), c.req.valid('query'))),
   )
-  .get('/labels/:id', doc('Labels', 'Get a label', { schema: LabelSchema }), async (c) => c.json(await getLabel(ctxOf(c), c.req.param('id'))))
-  .patch('/labels/:id', doc('Labels', 'Edit annotations or time (own labels; reviewers and up: anyone’s)', { schema: LabelSchema }), validate('json', UpdateLabelInput), async (c) =>
+  .get('/labels/:id', doc('Labels', 'Get a label', { schema: LabelView }), async (c) => c.json(await getLabel(ctxOf(c), c.req.param('id'))))
+  .patch('/labels/:id', doc('Labels', 'Edit annotations or time (own labels; reviewers and up: anyone’s)', { schema: LabelView }), validate('json', UpdateLabelInput), async (c) =>
     c.json(await updateLabel(ctxOf(c), c.req.param('id'), c.req.valid('json'))),
   )
   .delete('/labels/:id', doc('Labels', 'Delete a label (usage still counts its annotations)', { status: 204, description: 'Deleted' }), async (c) => {
@@ -46,7 +42,7 @@ export const labelsApi = new Hono<AppEnv>()
   })
   .post(
     '/projects/:id/label-imports',
-    doc('Labels', 'Import labels from Labelbox NDJSON (export v2 lines or annotation-import lines) as a background task', { status: 202, description: 'The import-labels task' }, {
+    doc('Labels', 'Import labels from Labelbox NDJSON (export v2 lines or annotation-import lines) as a background task', { status: 202, description: 'The import-labels task', schema: TaskView }, {
       description: 'Body: NDJSON (Content-Type application/x-ndjson). `?dataset_id=` creates data rows missing from the organization (export v2 lines, matched by global key) in that dataset; `?create_ontology=true` adds features the ontology lacks. Importing the same file again adds no labels.',
     }),
     async (c) => {

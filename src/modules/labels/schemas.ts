@@ -1,5 +1,7 @@
-/** @module Label inputs (annotations are checked against the ontology in annotations.ts). */
+/** @module Label inputs (annotations are checked against the ontology in annotations.ts), and the
+ * shape of a label in answers (its TS type is inferred here). */
 import * as v from 'valibot'
+import { REVIEW_STATES } from '../../db/schema'
 
 const Seconds = v.pipe(v.number('seconds_to_create must be a number'), v.minValue(0, 'seconds_to_create must not be negative'), v.maxValue(86_400 * 7, 'seconds_to_create is implausibly large'))
 
@@ -23,3 +25,22 @@ export type UpdateLabelInput = v.InferOutput<typeof UpdateLabelInput>
 
 export const ReviewInput = v.object({ score: v.picklist([1, -1], 'score must be 1 (accept) or -1 (decline)') })
 export type ReviewInput = v.InferOutput<typeof ReviewInput>
+
+const Annotations = v.object({ objects: v.array(v.record(v.string(), v.unknown())), classifications: v.array(v.record(v.string(), v.unknown())), relationships: v.array(v.unknown()) })
+
+export const LabelView = v.object({
+  id: v.string(),
+  project_id: v.string(),
+  data_row_id: v.string(),
+  created_by: v.string(),
+  /** The author's email, where the answer has it (a created label, the list). */
+  created_by_email: v.optional(v.string()),
+  created_at: v.string(),
+  updated_at: v.string(),
+  seconds_to_create: v.number(),
+  skipped: v.boolean(),
+  imported: v.boolean(),
+  review_state: v.picklist(REVIEW_STATES),
+  annotations: Annotations,
+})
+export type LabelView = v.InferOutput<typeof LabelView>

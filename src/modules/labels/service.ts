@@ -18,24 +18,11 @@ import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { loadProject, type LoadedProject } from '../projects/service'
 import { countFeatures, featureIds, normalizeAnnotations, type FeatureDelta } from './annotations'
-import type { CreateLabelInput, ReviewInput, UpdateLabelInput } from './schemas'
+import type { CreateLabelInput, LabelView, ReviewInput, UpdateLabelInput } from './schemas'
 import { announceAfterResponse } from '../webhooks/events'
 
 export type LabelRow = typeof labels.$inferSelect
-export type LabelView = {
-  id: string
-  project_id: string
-  data_row_id: string
-  created_by: string
-  created_by_email?: string
-  created_at: string
-  updated_at: string
-  seconds_to_create: number
-  skipped: boolean
-  imported: boolean
-  review_state: ReviewState
-  annotations: LabelAnnotations
-}
+export type { LabelView }
 
 export const labelView = (l: LabelRow, email?: string): LabelView => ({
   id: l.id,

@@ -11,7 +11,7 @@ import { LabelPage, QueueEmpty, type LabelFormState } from '../../../views/label
 import { ReviewEmpty, ReviewPage } from '../../../views/labels/review'
 import { loadProject } from '../projects/service'
 import type { Ontology } from '../projects/ontology'
-import { nextToLabel, nextToReview } from './queue'
+import { nextToLabel, nextToReview } from './work-queue'
 import { createLabel, reviewLabel } from './service'
 
 export const labelingWeb = new Hono<AppEnv>()

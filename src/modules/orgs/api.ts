@@ -2,7 +2,7 @@
 import { Hono } from 'hono'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
-import { doc, listOf } from '../../lib/api'
+import { doc, listOf } from '../../lib/openapi'
 import { ListQuery, validate } from '../../lib/validate'
 import { ChangeRoleInput, InvitationView, InviteInput, MemberView } from './schemas'
 import { changeRole, invite, listInvitations, listMembers, removeMember, resendInvitation, revokeInvitation } from './service'

@@ -1,4 +1,4 @@
-/** @module Members and invitations inputs. */
+/** @module Members and invitations: inputs, and the shapes of answers (their TS types are inferred here). */
 import * as v from 'valibot'
 import { ORG_ROLES, PROJECT_ROLES } from '../../db/schema/columns'
 import { Email, FullName, Password } from '../../lib/validate'
@@ -31,14 +31,17 @@ export type InviteInput = v.InferOutput<typeof InviteInput>
 export const AcceptInput = v.object({ full_name: FullName, password: Password })
 export type AcceptInput = v.InferOutput<typeof AcceptInput>
 
-export const MemberView = v.object({ user_id: v.string(), email: v.string(), full_name: v.string(), role: v.string(), created_at: v.string() })
+export const MemberView = v.object({ user_id: v.string(), email: v.string(), full_name: v.string(), role: v.picklist(ORG_ROLES), created_at: v.string() })
+export type MemberView = v.InferOutput<typeof MemberView>
 export const InvitationView = v.object({
   id: v.string(),
   email: v.string(),
-  role: v.string(),
+  role: v.picklist(ORG_ROLES),
   project_roles: v.array(v.object({ project_id: v.string(), role: v.string() })),
-  status: v.string(),
+  status: v.picklist(['PENDING', 'EXPIRED']),
   expires_at: v.string(),
   created_at: v.string(),
+  /** Only right after creating or resending: the link is shown once. */
   accept_url: v.optional(v.string()),
 })
+export type InvitationView = v.InferOutput<typeof InvitationView>

@@ -16,22 +16,11 @@ import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { iterations, createSession, type NewSession } from '../auth/service'
 import { projectRoleInserts, validateProjectRoles } from './project-roles'
-import type { AcceptInput, ChangeRoleInput, InviteInput } from './schemas'
+import type { AcceptInput, ChangeRoleInput, InvitationView, InviteInput, MemberView } from './schemas'
 
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000
 
-export type MemberView = { user_id: string; email: string; full_name: string; role: OrgRole; created_at: string }
-export type InvitationView = {
-  id: string
-  email: string
-  role: OrgRole
-  project_roles: { project_id: string; role: string }[]
-  status: 'PENDING' | 'EXPIRED'
-  expires_at: string
-  created_at: string
-  /** Only right after creating or resending: the link is shown once. */
-  accept_url?: string
-}
+export type { InvitationView, MemberView }
 
 const LAST_ADMIN = 'The last admin of an organization cannot be removed, demoted or made project-based. Make someone else an admin first.'
 

@@ -3,32 +3,24 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
-import { doc, listOf } from '../../lib/api'
+import { doc, listOf } from '../../lib/openapi'
 import { validate } from '../../lib/validate'
-import { CreateBatchInput, CreateProjectInput, ProjectListQuery, ProjectMemberInput, UpdateProjectInput } from './schemas'
+import { BatchView, CreateBatchInput, CreateProjectInput, ProjectListQuery, ProjectMemberInput, ProjectMemberView, ProjectView, UpdateProjectInput } from './schemas'
 import { createProject, getProject, listProjects, setPinned, updateProject } from './service'
 import { deleteProject } from './delete'
 import { listProjectMembers, removeProjectMember, setProjectMember } from './members'
 import { createBatch, deleteBatch, listBatches } from './batches'
 import { featuresInUse } from './features-in-use'
 
-const ProjectSchema = v.object({
-  id: v.string(), name: v.string(), description: v.string(), media_type: v.string(), created_at: v.string(), updated_at: v.string(), created_by: v.string(),
-  pinned: v.boolean(), data_row_count: v.number(), label_count: v.number(), labeled_count: v.number(), skipped_count: v.number(), percent_complete: v.number(),
-  ontology: v.object({ tools: v.array(v.any()), classifications: v.array(v.any()) }),
-})
-const MemberSchema = v.object({ user_id: v.string(), email: v.string(), full_name: v.string(), role: v.string(), access_from: v.picklist(['ORGANIZATION', 'PROJECT']), created_at: v.string() })
-const BatchSchema = v.object({ id: v.string(), name: v.string(), priority: v.number(), size: v.number(), created_at: v.string(), skipped: v.optional(v.number()) })
-
 export const projectsApi = new Hono<AppEnv>()
-  .get('/projects', doc('Projects', 'List projects: pinned first, then newest first', { schema: listOf(ProjectSchema) }), validate('query', ProjectListQuery), async (c) =>
+  .get('/projects', doc('Projects', 'List projects: pinned first, then newest first', { schema: listOf(ProjectView) }), validate('query', ProjectListQuery), async (c) =>
     c.json(await listProjects(ctxOf(c), c.req.valid('query'))),
   )
-  .post('/projects', doc('Projects', 'Create a project with its ontology', { status: 201, schema: ProjectSchema }), validate('json', CreateProjectInput), async (c) =>
+  .post('/projects', doc('Projects', 'Create a project with its ontology', { status: 201, schema: ProjectView }), validate('json', CreateProjectInput), async (c) =>
     c.json(await createProject(ctxOf(c), c.req.valid('json')), 201),
   )
-  .get('/projects/:id', doc('Projects', 'Get a project', { schema: ProjectSchema }), async (c) => c.json(await getProject(ctxOf(c), c.req.param('id'))))
-  .patch('/projects/:id', doc('Projects', 'Edit name, description or ontology (features in use cannot be removed)', { schema: ProjectSchema }), validate('json', UpdateProjectInput), async (c) => {
+  .get('/projects/:id', doc('Projects', 'Get a project', { schema: ProjectView }), async (c) => c.json(await getProject(ctxOf(c), c.req.param('id'))))
+  .patch('/projects/:id', doc('Projects', 'Edit name, description or ontology (features in use cannot be removed)', { schema: ProjectView }), validate('json', UpdateProjectInput), async (c) => {
     const ctx = ctxOf(c)
     return c.json(await updateProject(ctx, c.req.param('id'), c.req.valid('json'), featuresInUse(ctx)))
   })
@@ -46,18 +38,18 @@ export const projectsApi = new Hono<AppEnv>()
     await setPinned(ctxOf(c), c.req.param('id'), false)
     return c.body(null, 204)
   })
-  .get('/projects/:id/members', doc('Projects', 'Who has access to the project, and through what', { schema: v.array(MemberSchema) }), async (c) =>
+  .get('/projects/:id/members', doc('Projects', 'Who has access to the project, and through what', { schema: v.array(ProjectMemberView) }), async (c) =>
     c.json(await listProjectMembers(ctxOf(c), c.req.param('id'))),
   )
-  .put('/projects/:id/members/:user_id', doc('Projects', "Set a project-based member's role in the project", { schema: MemberSchema }), validate('json', ProjectMemberInput), async (c) =>
+  .put('/projects/:id/members/:user_id', doc('Projects', "Set a project-based member's role in the project", { schema: ProjectMemberView }), validate('json', ProjectMemberInput), async (c) =>
     c.json(await setProjectMember(ctxOf(c), c.req.param('id'), c.req.param('user_id'), c.req.valid('json'))),
   )
   .delete('/projects/:id/members/:user_id', doc('Projects', 'Remove a project-based member from the project', { status: 204, description: 'Removed' }), async (c) => {
     await removeProjectMember(ctxOf(c), c.req.param('id'), c.req.param('user_id'))
     return c.body(null, 204)
   })
-  .get('/projects/:id/batches', doc('Projects', 'List batches', { schema: v.array(BatchSchema) }), async (c) => c.json(await listBatches(ctxOf(c), c.req.param('id'))))
-  .post('/projects/:id/batches', doc('Projects', 'Attach data rows as a batch (by dataset, data-row ids or global keys)', { status: 201, schema: BatchSchema }), validate('json', CreateBatchInput), async (c) =>
+  .get('/projects/:id/batches', doc('Projects', 'List batches', { schema: v.array(BatchView) }), async (c) => c.json(await listBatches(ctxOf(c), c.req.param('id'))))
+  .post('/projects/:id/batches', doc('Projects', 'Attach data rows as a batch (by dataset, data-row ids or global keys)', { status: 201, schema: BatchView }), validate('json', CreateBatchInput), async (c) =>
     c.json(await createBatch(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
   .delete('/projects/:id/batches/:batch_id', doc('Projects', 'Detach a batch: unlabeled rows leave the queue, labels stay', { status: 204, description: 'Detached' }), async (c) => {

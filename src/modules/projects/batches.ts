@@ -7,15 +7,16 @@ import type { BatchItem } from 'drizzle-orm/batch'
 import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import { batches, dataRows, datasets, projectDataRows } from '../../db/schema'
 import type { Ctx } from '../../env'
-import { runBatch } from '../../db/client'
+import { runBatch, type Db } from '../../db/client'
+import { jsonParams } from '../../lib/json-params'
 import { AppError, conflict, notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { loadProject, readProject, type LoadedProject, type ProjectRef } from './service'
 import type { Read } from '../../db/reads'
-import type { CreateBatchInput } from './schemas'
+import type { BatchView, CreateBatchInput } from './schemas'
 
-export type BatchView = { id: string; name: string; priority: number; size: number; created_at: string; skipped?: number }
+export type { BatchView }
 
 const CHUNK = 90 // D1 allows 100 bound parameters per query.
 
@@ -43,6 +44,27 @@ async function resolveRows(ctx: Ctx, field: 'data_row_ids' | 'global_keys', valu
 
 // Batch sizes and the project's data-row count are kept by triggers on project_data_rows
 // (migrations/0001_counters.sql), in the same statement as each insert or delete.
+
+/** Statements that put data rows, by id, into a project in batch `b`: one INSERT … SELECT per JSON
+ * parameter however many ids (src/lib/json-params.ts). Rows already in the project are skipped. */
+export function attachRowsStmts(db: Db, b: { id: string; projectId: string; priority: number }, ids: string[], now: number): BatchItem<'sqlite'>[] {
+  return jsonParams(ids, (id) => JSON.stringify(id)).map(({ payload }) =>
+    db.run(sql`
+      INSERT INTO project_data_rows (project_id, data_row_id, batch_id, priority, workflow_status, label_count, skip_count, created_at)
+      SELECT ${b.projectId}, value, ${b.id}, ${b.priority}, 'TO_LABEL', 0, 0, ${now} FROM json_each(${payload}) WHERE true
+      ON CONFLICT DO NOTHING`),
+  )
+}
+
+type NewBatch = { id: string; orgId: string; projectId: string; name: string; priority: number; createdBy: string }
+
+/** Puts data rows into a project in batch `b`, creating the batch the first time (a background job
+ * that attaches rows slice by slice names the same batch each time). One transaction. */
+export async function attachRows(db: Db, b: NewBatch, ids: string[], now = Date.now()): Promise<void> {
+  if (!ids.length) return
+  const insertBatch = db.insert(batches).values({ ...b, size: 0, createdAt: new Date(now) }).onConflictDoNothing()
+  await runBatch(db, [insertBatch, ...attachRowsStmts(db, b, ids, now)])
+}
 
 export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatchInput): Promise<BatchView> {
   const { project } = await loadProject(ctx, projectId, 'batch.manage')
@@ -84,17 +106,7 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
     const field = input.data_row_ids ? 'data_row_ids' : 'global_keys'
     const ids = await resolveRows(ctx, field, (input.data_row_ids ?? input.global_keys)!)
     requested = ids.length
-    attach = []
-    // 8 bound parameters a row: 12 rows are 96 of D1's 100 per statement (15 were 120: a 500).
-    for (let i = 0; i < ids.length; i += 12) {
-      const part = ids.slice(i, i + 12)
-      attach.push(
-        ctx.db
-          .insert(projectDataRows)
-          .values(part.map((dataRowId) => ({ projectId: project.id, dataRowId, batchId: id, priority: input.priority, workflowStatus: 'TO_LABEL' as const, labelCount: 0, skipCount: 0, createdAt: now })))
-          .onConflictDoNothing(),
-      )
-    }
+    attach = attachRowsStmts(ctx.db, { id, projectId: project.id, priority: input.priority }, ids, now.getTime())
   }
   // Batch row, attachments and exact counters in one transaction.
   await runBatch(ctx.db, [insertBatch, ...attach])
@@ -104,7 +116,7 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
 
 /** The project's batches; `ref` is its id or the project the caller already loaded (`loadProject`). */
 export async function listBatches(ctx: Ctx, ref: ProjectRef): Promise<BatchView[]> {
-  return readProject(ctx, ref, (l) => listBatchesRead(ctx, l))
+  return readProject(ctx, ref, (loaded) => listBatchesRead(ctx, loaded))
 }
 
 /** The same as a read, to share a round trip with the dashboard's other reads. */

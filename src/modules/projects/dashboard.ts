@@ -29,7 +29,7 @@ export type Overview = {
 }
 
 export async function projectOverview(ctx: Ctx, ref: ProjectRef, scope: 'all' | 'mine'): Promise<Overview> {
-  return readProject(ctx, ref, (l) => overviewRead(ctx, l, scope))
+  return readProject(ctx, ref, (loaded) => overviewRead(ctx, loaded, scope))
 }
 
 type FeatureRow = { fs: string; kind: string; name: string; answer: string; count: number }
@@ -102,7 +102,7 @@ export type Bucket = 'day' | 'week' | 'month'
 export type SeriesPoint = { start: string; count: number }
 
 export async function labelSeries(ctx: Ctx, ref: ProjectRef, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Promise<SeriesPoint[]> {
-  return readProject(ctx, ref, (l) => labelSeriesRead(ctx, l, bucket, scope))
+  return readProject(ctx, ref, (loaded) => labelSeriesRead(ctx, loaded, bucket, scope))
 }
 
 export function labelSeriesRead(ctx: Ctx, { project: p, guard }: LoadedProject, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Read<SeriesPoint[]> {
@@ -123,7 +123,7 @@ export function labelSeriesRead(ctx: Ctx, { project: p, guard }: LoadedProject, 
 
 /** The latest labels (labelers: their own), for the activity list. */
 export async function recentActivity(ctx: Ctx, ref: ProjectRef, limit = 10): Promise<ActivityRow[]> {
-  return readProject(ctx, ref, (l) => recentActivityRead(ctx, l, limit))
+  return readProject(ctx, ref, (loaded) => recentActivityRead(ctx, loaded, limit))
 }
 
 const activityQuery = (ctx: Ctx, projectId: string, own: boolean, limit: number, guard?: SQL) =>

@@ -69,7 +69,7 @@ export async function deleteProject(ctx: Ctx, projectId: string): Promise<{ task
   return { task }
 }
 
-taskJob('delete-project', async (env, task) => {
+export const deleteProjectJob = taskJob('delete-project', async (env, task) => {
   const db = makeDb(env.DB)
   const r = await deleteProjectSlices(db, task.subjectId!, STATEMENTS_PER_MESSAGE)
   const deleted = Number(task.metadata.deleted_rows ?? 0) + r.deleted

@@ -5,21 +5,13 @@
  */
 import { and, asc, eq, ne, or } from 'drizzle-orm'
 import { memberships, projectMembers, users } from '../../db/schema'
-import type { OrgRole, ProjectRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { iso } from '../../lib/iso'
 import { loadProject } from './service'
-import type { ProjectMemberInput } from './schemas'
+import type { ProjectMemberInput, ProjectMemberView } from './schemas'
 
-export type ProjectMemberView = {
-  user_id: string
-  email: string
-  full_name: string
-  role: OrgRole | ProjectRole
-  access_from: 'ORGANIZATION' | 'PROJECT'
-  created_at: string
-}
+export type { ProjectMemberView }
 
 /** Who has access to the project and through what. */
 export async function listProjectMembers(ctx: Ctx, projectId: string): Promise<ProjectMemberView[]> {

@@ -18,6 +18,13 @@ export type OntologyClassification = { feature_schema_id: string; name: string; 
 export type OntologyTool = { feature_schema_id: string; name: string; tool: ToolKind; color: string; classifications: OntologyClassification[] }
 export type Ontology = { tools: OntologyTool[]; classifications: OntologyClassification[] }
 
+/** An ontology as answers carry it. Recursive, so its types are written above and the schema is
+ * checked against them (valibot cannot infer a recursive type). */
+const OptionView: v.GenericSchema<OntologyOption> = v.object({ feature_schema_id: v.string(), name: v.string(), value: v.string(), classifications: v.array(v.lazy(() => ClassificationView)) })
+const ClassificationView: v.GenericSchema<OntologyClassification> = v.object({ feature_schema_id: v.string(), name: v.string(), type: v.picklist(CLASSIFICATION_TYPES), required: v.boolean(), options: v.array(OptionView) })
+const ToolView = v.object({ feature_schema_id: v.string(), name: v.string(), tool: v.picklist(TOOL_KINDS), color: v.string(), classifications: v.array(ClassificationView) })
+export const OntologyView: v.GenericSchema<Ontology> = v.object({ tools: v.array(ToolView), classifications: v.array(ClassificationView) })
+
 export const EMPTY_ONTOLOGY: Ontology = { tools: [], classifications: [] }
 const MAX_DEPTH = 4
 const PALETTE = ['#3b5bdb', '#d9480f', '#2b8a3e', '#ae3ec9', '#f08c00', '#1098ad', '#e03131', '#5c940d', '#7048e8', '#c2255c']

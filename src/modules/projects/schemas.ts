@@ -1,9 +1,9 @@
-/** @module Project inputs. */
+/** @module Project inputs, and the shapes of project answers (their TS types are inferred here). */
 import * as v from 'valibot'
 import { MEDIA_TYPES } from '../../db/schema'
-import { PROJECT_ROLES } from '../../db/schema/columns'
+import { ORG_ROLES, PROJECT_ROLES } from '../../db/schema/columns'
 import { Name } from '../../lib/validate'
-import { OntologyInput } from './ontology'
+import { OntologyInput, OntologyView } from './ontology'
 
 const Description = v.pipe(v.string('description must be text'), v.trim(), v.maxLength(2000, 'description must be at most 2,000 characters'))
 export const MediaTypeSchema = v.picklist(MEDIA_TYPES, `media_type must be one of ${MEDIA_TYPES.join(', ')}`)
@@ -53,3 +53,39 @@ export const ProjectListQuery = v.object({
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'cursor is invalid'))),
   search: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'search must be at most 200 characters'))),
 })
+
+/** A project without its ontology, as the HTML list shows it (src/modules/projects/service.ts). */
+export const ProjectSummary = v.object({
+  id: v.string(),
+  name: v.string(),
+  description: v.string(),
+  media_type: v.picklist(MEDIA_TYPES),
+  created_at: v.string(),
+  updated_at: v.string(),
+  created_by: v.string(),
+  pinned: v.boolean(),
+  data_row_count: v.number(),
+  label_count: v.number(),
+  labeled_count: v.number(),
+  skipped_count: v.number(),
+  percent_complete: v.number(),
+})
+export type ProjectSummary = v.InferOutput<typeof ProjectSummary>
+
+export const ProjectView = v.object({ ...ProjectSummary.entries, ontology: OntologyView })
+export type ProjectView = v.InferOutput<typeof ProjectView>
+
+/** Someone with access to a project, and through what: their org role, or a project role. */
+export const ProjectMemberView = v.object({
+  user_id: v.string(),
+  email: v.string(),
+  full_name: v.string(),
+  role: v.picklist(ORG_ROLES),
+  access_from: v.picklist(['ORGANIZATION', 'PROJECT']),
+  created_at: v.string(),
+})
+export type ProjectMemberView = v.InferOutput<typeof ProjectMemberView>
+
+/** A batch; `skipped` (rows already in the project) only in the answer that created it. */
+export const BatchView = v.object({ id: v.string(), name: v.string(), priority: v.number(), size: v.number(), created_at: v.string(), skipped: v.optional(v.number()) })
+export type BatchView = v.InferOutput<typeof BatchView>

@@ -16,33 +16,17 @@ import { decodeCursor, encodeCursor, type Page } from '../../lib/pagination'
 import { normalizeOntology, removedFeatures, type Ontology } from './ontology'
 import { runReads, type Read } from '../../db/reads'
 import { foldName } from './name-fold'
-import type { CreateProjectInput, UpdateProjectInput } from './schemas'
+import type { CreateProjectInput, ProjectSummary, ProjectView, UpdateProjectInput } from './schemas'
 
 export type ProjectRow = typeof projects.$inferSelect
 
-export type ProjectView = {
-  id: string
-  name: string
-  description: string
-  media_type: string
-  created_at: string
-  updated_at: string
-  created_by: string
-  pinned: boolean
-  data_row_count: number
-  label_count: number
-  labeled_count: number
-  skipped_count: number
-  percent_complete: number
-  ontology: Ontology
-}
+export type { ProjectSummary, ProjectView }
 
 export const percentComplete = (p: Pick<ProjectRow, 'dataRowCount' | 'labeledCount' | 'skippedCount'>) =>
   p.dataRowCount ? Math.round(((p.labeledCount + p.skippedCount) / p.dataRowCount) * 1000) / 10 : 0
 
-/** A project as the HTML list shows it: all but the ontology, which the list never shows (the JSON
- * list returns it, per spec/api.md). Leaving it out spares reading and parsing ~0.6 KB of JSON a row. */
-export type ProjectSummary = Omit<ProjectView, 'ontology'>
+// The HTML list shows projects as ProjectSummary: all but the ontology, which the list never shows
+// (the JSON list returns it). Leaving it out spares reading and parsing ~0.6 KB of JSON a row.
 type SummaryRow = Omit<ProjectRow, 'ontology' | 'nameFold'>
 
 export function projectSummary(p: SummaryRow, pinned: boolean): ProjectSummary {
@@ -122,11 +106,11 @@ export async function loadProjectWith<T extends unknown[]>(
   ctx: Ctx,
   id: string,
   action: Action,
-  reads: (l: LoadedProject) => { [K in keyof T]: Read<T[K]> },
+  reads: (loaded: LoadedProject) => { [K in keyof T]: Read<T[K]> },
 ): Promise<[LoadedProject, ...T]> {
   if (ctx.actor.role === 'NONE') {
-    const l = await loadProject(ctx, id, action)
-    return [l, ...(await runReads<T>(ctx, ...reads(l)))]
+    const loaded = await loadProject(ctx, id, action)
+    return [loaded, ...(await runReads<T>(ctx, ...reads(loaded)))]
   }
   const guard = sql`EXISTS (SELECT 1 FROM ${projects} WHERE ${projects.id} = ${id} AND ${projects.orgId} = ${ctx.actor.orgId} AND ${projects.deletedAt} IS NULL)`
   // Until the project is loaded, only its id is known: a builder that reads any other field (to
@@ -138,19 +122,19 @@ export async function loadProjectWith<T extends unknown[]>(
       return Reflect.get(t, k, r)
     },
   })
-  const l: LoadedProject = { project, role: ctx.actor.role, pinned: false, guard }
+  const loaded: LoadedProject = { project, role: ctx.actor.role, pinned: false, guard }
   const lookup = projectLookupRead(ctx, id, action)
   // runReads hands each read its rows in order: the lookup's `done` runs first (and throws for a
   // foreign id or a refused action), so the others' `done` see the loaded project. It is filled
   // into the stand-in's own `project` object, which builders may have kept a reference to.
-  const loaded = (rows: unknown[][]) => {
+  const fill = (rows: unknown[][]) => {
     const got = lookup.done(rows)
     Object.assign(project, got.project)
     ready = true
-    Object.assign(l, { role: got.role, pinned: got.pinned, guard: undefined })
+    Object.assign(loaded, { role: got.role, pinned: got.pinned, guard: undefined })
   }
-  const [, ...rest] = await runReads<[void, ...T]>(ctx, { stmts: lookup.stmts, done: loaded }, ...reads(l))
-  return [l, ...(rest as T)]
+  const [, ...rest] = await runReads<[void, ...T]>(ctx, { stmts: lookup.stmts, done: fill }, ...reads(loaded))
+  return [loaded, ...(rest as T)]
 }
 
 /** A project id, or the result of `loadProject(ctx, id)` for the same caller (access already checked). */
@@ -158,9 +142,9 @@ export type ProjectRef = string | LoadedProject
 
 /** One read about a project given by id or already loaded; by id, the project is loaded (and
  * access checked) in the same round trip. */
-export async function readProject<T>(ctx: Ctx, ref: ProjectRef, read: (l: LoadedProject) => Read<T>): Promise<T> {
+export async function readProject<T>(ctx: Ctx, ref: ProjectRef, read: (loaded: LoadedProject) => Read<T>): Promise<T> {
   if (typeof ref !== 'string') return (await runReads(ctx, read(ref)))[0]
-  const [, answer] = await loadProjectWith<[T]>(ctx, ref, 'project.view', (l) => [read(l)])
+  const [, answer] = await loadProjectWith<[T]>(ctx, ref, 'project.view', (loaded) => [read(loaded)])
   return answer
 }
 

@@ -9,7 +9,19 @@ import { serveObject } from '../../lib/r2'
 import { getTaskRow } from './service'
 
 export const resultKey = (taskId: string, ext: string) => `tasks/${taskId}/result.${ext}`
-export const errorPartKey = (taskId: string, slice: number) => `tasks/${taskId}/errors/${String(slice).padStart(8, '0')}.ndjson`
+/** Where a task's error parts live: the `errorsKey` a task completes with when it has any. */
+export const errorsPrefix = (taskId: string) => `tasks/${taskId}/errors/`
+export const errorPartKey = (taskId: string, slice: number) => `${errorsPrefix(taskId)}${String(slice).padStart(8, '0')}.ndjson`
+
+/** One line of an import's error report: the file line it is about, and why. */
+export type LineError = { line: number; global_key?: string | null; field?: string; message: string }
+
+/** Writes one slice's errors as an NDJSON part, nothing when there are none. Parts are named by
+ * slice, so a slice that runs again overwrites its own part. */
+export async function saveErrorPart(bucket: R2Bucket, taskId: string, slice: number, errors: object[]): Promise<void> {
+  if (!errors.length) return
+  await bucket.put(errorPartKey(taskId, slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+}
 
 const notReady = () => new AppError('CONFLICT', 'Task is not ready yet')
 
@@ -44,7 +56,7 @@ const csvCell = (v: unknown) => {
 export async function taskErrors(ctx: Ctx, taskId: string, format: 'ndjson' | 'csv'): Promise<Response> {
   const t = await getTaskRow(ctx, taskId)
   const bucket = ctx.env.EXPORTS
-  const prefix = `tasks/${t.id}/errors/`
+  const prefix = errorsPrefix(t.id)
   const keys: string[] = []
   let cursor: string | undefined
   do {

@@ -6,7 +6,8 @@
  */
 import type { Env } from '../../env'
 import { makeDb } from '../../db/client'
-import { registerJob, type QueueMessage } from '../../handlers/queue'
+import type { TaskType } from '../../db/schema'
+import type { Job } from '../../lib/jobs'
 import { eq } from 'drizzle-orm'
 import { tasks } from '../../db/schema'
 import { failTask, isFinished, loadTask, type TaskRow } from './service'
@@ -17,17 +18,18 @@ async function noteError(env: Env, taskId: string, err: unknown) {
 }
 
 export type SliceResult = 'more' | 'done'
-export type Slice = (env: Env, task: TaskRow, msg: QueueMessage) => Promise<SliceResult>
+export type Slice = (env: Env, task: TaskRow) => Promise<SliceResult>
 
-export function taskJob(kind: string, slice: Slice) {
-  registerJob(kind, {
+/** The queue job of task type `kind`, listed in src/handlers/jobs.ts. */
+export function taskJob<K extends TaskType>(kind: K, slice: Slice): Job<K> {
+  return {
     async run(msg, env) {
       if (!msg.taskId) return
       const task = await loadTask(makeDb(env.DB), msg.taskId)
       // Redelivered or revived messages of a finished or vanished task have nothing left to do.
       if (!task || isFinished(task)) return
       try {
-        const result = await slice(env, task, msg)
+        const result = await slice(env, task)
         if (result === 'more') await env.TASK_QUEUE.send({ kind, taskId: task.id })
       } catch (err) {
         // Remember why, so the dead-letter handler can say it; the message is retried.
@@ -41,5 +43,5 @@ export function taskJob(kind: string, slice: Slice) {
       const why = task?.failureReason ? ` Last error: ${task.failureReason}` : ''
       await failTask(env, msg.taskId, `The task failed on every retry and was stopped; work already done was kept.${why}`)
     },
-  })
+  }
 }

@@ -14,24 +14,11 @@ import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { recordTaskEvent } from '../webhooks/events'
+import type { TaskView } from './schemas'
 
 export type TaskRow = typeof tasks.$inferSelect
 
-export type TaskView = {
-  id: string
-  name: string
-  type: TaskType
-  status: TaskStatusValue
-  completion_percentage: number
-  created_by: string
-  created_at: string
-  updated_at: string
-  finished_at: string | null
-  result_url: string | null
-  errors_url: string | null
-  failure_reason: string | null
-  metadata: Record<string, unknown>
-}
+export type { TaskView }
 
 const FINISHED: TaskStatusValue[] = ['COMPLETE', 'FAILED', 'CANCELED']
 

@@ -20,14 +20,14 @@ import { and, asc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import { makeDb, type Db } from '../../db/client'
 import { events, webhookDeliveries, webhookDispatch, webhooks } from '../../db/schema'
 import type { Env } from '../../env'
-import { registerJob, type QueueMessage } from '../../handlers/queue'
-import { idTime, newId } from '../../lib/ids'
+import { sendAll, type DeliveryMessage, type Job, type WebhookDeliveryMessage } from '../../lib/jobs'
+import { idFloor, idTime, newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { checkResolvedTarget } from './ssrf'
 import { signatureHeaders } from './signing'
 import { DISPATCH_IDS_PER_MESSAGE, DISPATCH_KIND } from './events'
 
-export const DELIVERY_KIND = 'webhook-delivery'
+export const DELIVERY_KIND = 'webhook-delivery' as const
 export const TIMEOUT_MS = 10_000
 export const EXCERPT_BYTES = 4096
 /** Delay before retry n (1-based): 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h ≈ 22.7 h in all. */
@@ -46,16 +46,7 @@ export const DELIVERY_LOG_RETENTION_DAYS = 30
 export const PRUNE_BATCH_ROWS = 1000
 export const PRUNE_MAX_BATCHES = 20
 
-export type DeliveryMessage = {
-  webhook_id: string
-  event_id: string
-  /** Number shown in the log (1 = first try; retries and redeliveries count on). */
-  attempt: number
-  /** Retries already made in this chain (a redelivery starts a new chain). */
-  retries?: number
-  /** Ping / redeliver: sent even to an inactive webhook, and never counted toward auto-disable. */
-  manual?: boolean
-}
+export type { DeliveryMessage }
 
 export async function enqueueDelivery(env: Env, m: DeliveryMessage, delaySeconds?: number): Promise<void> {
   await env.TASK_QUEUE.send({ kind: DELIVERY_KIND, ...m }, delaySeconds ? { delaySeconds } : undefined)
@@ -83,14 +74,14 @@ const idIn = (ids: string[]) => sql`${events.id} IN (SELECT value FROM json_each
 async function fanOut(env: Env, db: Db, evts: EventRow[], now: number): Promise<number> {
   if (!evts.length) return 0
   const hooks = await activeWebhooks(db, [...new Set(evts.map((e) => e.orgId))])
-  const msgs: QueueMessage[] = []
+  const msgs: WebhookDeliveryMessage[] = []
   const fanned: string[] = []
   for (const e of evts) {
     const before = msgs.length
     for (const w of hooks) if (matches(w, e)) msgs.push({ kind: DELIVERY_KIND, webhook_id: w.id, event_id: e.id, attempt: 1 })
     if (msgs.length > before) fanned.push(e.id)
   }
-  for (let i = 0; i < msgs.length; i += 100) await env.TASK_QUEUE.sendBatch(msgs.slice(i, i + 100).map((body) => ({ body })))
+  await sendAll(env.TASK_QUEUE, msgs)
   if (fanned.length) await db.update(events).set({ dispatchedAt: new Date(now) }).where(and(idIn(fanned), isNull(events.dispatchedAt)))
   return msgs.length
 }
@@ -272,7 +263,8 @@ async function recordFailure(db: Db, webhookId: string, last: string) {
     WHERE id = ${webhookId}`)
 }
 
-const asDelivery = (msg: QueueMessage): DeliveryMessage => ({
+/** Defaults filled in, and each field coerced: a message may have been queued by an older deployment. */
+const asDelivery = (msg: WebhookDeliveryMessage): DeliveryMessage => ({
   webhook_id: String(msg.webhook_id),
   event_id: String(msg.event_id),
   attempt: Number(msg.attempt ?? 1),
@@ -280,7 +272,7 @@ const asDelivery = (msg: QueueMessage): DeliveryMessage => ({
   manual: msg.manual === true,
 })
 
-registerJob(DELIVERY_KIND, {
+export const deliveryJob: Job<typeof DELIVERY_KIND> = {
   async run(msg, env) {
     await deliver(env, asDelivery(msg))
   },
@@ -293,27 +285,17 @@ registerJob(DELIVERY_KIND, {
     if (!e || !w) return
     await db.insert(webhookDeliveries).values({ id: newId('dlv'), webhookId: w.id, eventId: m.event_id, topic: e.topic, attempt: m.attempt, statusCode: null, durationMs: null, responseExcerpt: null, error: 'Delivery failed repeatedly inside LabelDesk; gave up', nextAttemptAt: null, createdAt: new Date() })
   },
-})
+}
 
-registerJob(DISPATCH_KIND, {
+export const dispatchJob: Job<typeof DISPATCH_KIND> = {
   async run(msg, env) {
     await dispatchEventIds(env, Array.isArray(msg.event_ids) ? (msg.event_ids as string[]) : [])
   },
   // Nothing to record when dispatch itself keeps failing: the cron fans out unstamped events.
-})
+}
 
 // ---------------------------------------------------------------------------------------------
 // Retention
-
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'
-
-/** The smallest id `newId(prefix)` can make at `ms` (same time encoding as lib/ids): every id made
- * earlier sorts below it, so "older than" becomes a primary-key range. */
-export function idFloor(prefix: string, ms: number): string {
-  let time = ''
-  for (let i = 0, t = Math.max(0, Math.floor(ms)); i < 10; i++, t = Math.floor(t / 32)) time = CROCKFORD[t % 32] + time
-  return `${prefix}_${time}`
-}
 
 /**
  * Deletes delivery-log rows older than DELIVERY_LOG_RETENTION_DAYS, at most `batch` rows per

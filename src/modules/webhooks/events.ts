@@ -7,11 +7,11 @@ import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { webhooks } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
-import type { QueueMessage } from '../../handlers/queue'
+import { sendAll, type WebhookDispatchMessage } from '../../lib/jobs'
 import { newId } from '../../lib/ids'
 
 /** Queue message kind: "fan these events out to their webhooks now" (see ./delivery.ts). */
-export const DISPATCH_KIND = 'webhook-dispatch'
+export const DISPATCH_KIND = 'webhook-dispatch' as const
 /** Event ids per dispatch message: small enough to read back in one query. */
 export const DISPATCH_IDS_PER_MESSAGE = 90
 
@@ -27,10 +27,9 @@ export async function announceEvents(env: Env, db: Db, orgId: string, eventIds: 
   try {
     const hook = await db.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.orgId, orgId), eq(webhooks.status, 'ACTIVE'))).limit(1).get()
     if (!hook) return
-    const msgs: { body: QueueMessage }[] = []
-    for (let i = 0; i < eventIds.length; i += DISPATCH_IDS_PER_MESSAGE) msgs.push({ body: { kind: DISPATCH_KIND, event_ids: eventIds.slice(i, i + DISPATCH_IDS_PER_MESSAGE) } })
-    // sendBatch takes at most 100 messages.
-    for (let i = 0; i < msgs.length; i += 100) await env.TASK_QUEUE.sendBatch(msgs.slice(i, i + 100))
+    const msgs: WebhookDispatchMessage[] = []
+    for (let i = 0; i < eventIds.length; i += DISPATCH_IDS_PER_MESSAGE) msgs.push({ kind: DISPATCH_KIND, event_ids: eventIds.slice(i, i + DISPATCH_IDS_PER_MESSAGE) })
+    await sendAll(env.TASK_QUEUE, msgs)
   } catch (err) {
     console.warn(`webhooks: could not announce ${eventIds.length} event(s) of ${orgId}; the cron will dispatch them`, err)
   }

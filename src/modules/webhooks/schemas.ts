@@ -1,5 +1,7 @@
-/** @module Webhook inputs (JSON and the HTML form share these rules). */
+/** @module Webhook inputs (JSON and the HTML form share these rules), and the shapes of webhook
+ * answers (their TS types are inferred here). */
 import * as v from 'valibot'
+import { WEBHOOK_STATUSES } from '../../db/schema'
 
 /** Topics a webhook can subscribe to. `PING` is only ever sent by the Ping button / endpoint. */
 export const WEBHOOK_TOPICS = ['LABEL_CREATED', 'LABEL_UPDATED', 'LABEL_DELETED', 'REVIEW_CREATED', 'REVIEW_UPDATED', 'TASK_COMPLETED', 'TASK_FAILED'] as const
@@ -45,3 +47,40 @@ export function fromForm(f: Record<string, string[]>): Record<string, unknown> {
     project_id: one('project_id') || null,
   }
 }
+
+/** A webhook as answers show it: never its secret. */
+export const WebhookView = v.object({
+  id: v.string(),
+  url: v.string(),
+  topics: v.array(v.string()),
+  project_id: v.nullable(v.string()),
+  status: v.picklist(WEBHOOK_STATUSES),
+  disabled_reason: v.nullable(v.string()),
+  consecutive_failures: v.number(),
+  secret_rotation_ends_at: v.nullable(v.string()),
+  created_at: v.string(),
+  updated_at: v.string(),
+})
+export type WebhookView = v.InferOutput<typeof WebhookView>
+
+/** Creating a webhook or rotating its secret: the only answers that carry the secret. */
+export const WebhookWithSecret = v.object({ ...WebhookView.entries, secret: v.optional(v.string()) })
+export type WebhookWithSecret = v.InferOutput<typeof WebhookWithSecret>
+
+/** One attempt in the delivery log. */
+export const DeliveryView = v.object({
+  id: v.string(),
+  event_id: v.string(),
+  topic: v.string(),
+  attempt: v.number(),
+  status_code: v.nullable(v.number()),
+  duration_ms: v.nullable(v.number()),
+  response_excerpt: v.nullable(v.string()),
+  error: v.nullable(v.string()),
+  next_attempt_at: v.nullable(v.string()),
+  created_at: v.string(),
+})
+export type DeliveryView = v.InferOutput<typeof DeliveryView>
+
+/** A ping or redelivery: the event queued. */
+export const QueuedView = v.object({ event_id: v.string() })

@@ -12,37 +12,14 @@ import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { allowPrivateTargets, checkResolvedTarget, checkTarget } from './ssrf'
 import { generateSecret, isValidWhsec } from './signing'
-import type { CreateWebhookInput, UpdateWebhookInput } from './schemas'
+import type { CreateWebhookInput, DeliveryView, UpdateWebhookInput, WebhookView, WebhookWithSecret } from './schemas'
 import { enqueueDelivery } from './delivery'
 
 /** The old secret keeps signing alongside the new one this long after a rotation. */
 export const ROTATION_OVERLAP_MS = 24 * 3_600_000
 
 export type WebhookRow = typeof webhooks.$inferSelect
-export type WebhookView = {
-  id: string
-  url: string
-  topics: string[]
-  project_id: string | null
-  status: 'ACTIVE' | 'INACTIVE'
-  disabled_reason: string | null
-  consecutive_failures: number
-  secret_rotation_ends_at: string | null
-  created_at: string
-  updated_at: string
-}
-export type DeliveryView = {
-  id: string
-  event_id: string
-  topic: string
-  attempt: number
-  status_code: number | null
-  duration_ms: number | null
-  response_excerpt: string | null
-  error: string | null
-  next_attempt_at: string | null
-  created_at: string
-}
+export type { DeliveryView, WebhookView }
 
 export function webhookView(w: WebhookRow, now = Date.now()): WebhookView {
   const rotating = w.previousSecret && w.previousSecretExpiresAt && w.previousSecretExpiresAt.getTime() > now
@@ -108,7 +85,7 @@ async function load(ctx: Ctx, id: string, action: 'webhook.view' | 'webhook.mana
 }
 
 /** Creates a webhook. `secret` is in the answer only when it was generated here. */
-export async function createWebhook(ctx: Ctx, input: CreateWebhookInput): Promise<WebhookView & { secret?: string }> {
+export async function createWebhook(ctx: Ctx, input: CreateWebhookInput): Promise<WebhookWithSecret> {
   authorize(ctx.actor, 'webhook.manage')
   const url = await checkUrl(ctx, input.url)
   if (input.secret && !isValidWhsec(input.secret)) throw invalid('secret', 'A whsec_ secret must be base64 of at least 16 bytes')
@@ -156,7 +133,7 @@ export async function getWebhook(ctx: Ctx, id: string): Promise<WebhookView> {
  * the secret: the old one keeps signing alongside the new one for 24 h. A generated secret is in
  * the answer once.
  */
-export async function updateWebhook(ctx: Ctx, id: string, input: UpdateWebhookInput): Promise<WebhookView & { secret?: string }> {
+export async function updateWebhook(ctx: Ctx, id: string, input: UpdateWebhookInput): Promise<WebhookWithSecret> {
   const w = await load(ctx, id, 'webhook.manage')
   const now = new Date()
   const set: Partial<WebhookRow> = { updatedAt: now }

@@ -4,11 +4,10 @@
  * `location`, `mask`, `answer` …, features by `name` or `schemaId`). Also grows an ontology with
  * the features a file uses, for imports with create_ontology.
  */
-import type { OntologyInput } from '../projects/ontology'
-import type { Ontology } from '../projects/ontology'
+import type { OntologyInput } from '../../projects/ontology'
+import type { Ontology } from '../../projects/ontology'
 
-type Obj = Record<string, unknown>
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
+import { isObj, type Obj } from './types'
 
 export const GEOMETRY_KEYS: [string, string, string][] = [
   // [annotation-import key, our key, tool]

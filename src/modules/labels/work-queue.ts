@@ -1,5 +1,6 @@
 /**
- * @module The labeling and review queues. The labeling queue hands out the next unlabeled data row
+ * @module The labeling and review work queues (not the Cloudflare Queue: that is
+ * src/handlers/queue.ts). The labeling queue hands out the next unlabeled data row
  * of a project by batch priority (1 first), reserving it for a few minutes so two people never get
  * the same row; a person who comes back gets their reservation again. The review queue hands out
  * the oldest label nobody has reviewed yet.
@@ -40,15 +41,6 @@ export async function nextToLabel(ctx: Ctx, projectId: string, now = Date.now())
     return { loaded, dataRow: dataRowView(row!), remaining: Number(left?.n ?? 0) }
   }
   return null
-}
-
-/** Gives a reserved row back (the person left the page without submitting). */
-export async function release(ctx: Ctx, projectId: string, dataRowId: string): Promise<void> {
-  const { project } = await loadProject(ctx, projectId, 'label.create')
-  await ctx.db
-    .update(projectDataRows)
-    .set({ reservedBy: null, reservedUntil: null })
-    .where(and(eq(projectDataRows.projectId, project.id), eq(projectDataRows.dataRowId, dataRowId), eq(projectDataRows.reservedBy, ctx.actor.userId)))
 }
 
 export type ReviewItem = { loaded: LoadedProject; label: LabelView; author: string; dataRow: DataRowView; waiting: number }

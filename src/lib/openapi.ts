@@ -1,23 +1,8 @@
-/** @module JSON API helpers: problem+json answers, OpenAPI route descriptions, list answers. */
-import type { Context } from 'hono'
+/** @module OpenAPI descriptions of the JSON API's routes (served at /api/openapi.json by
+ * src/app.ts) and the shape of list answers. */
 import { describeRoute, resolver } from 'hono-openapi'
 import * as v from 'valibot'
-import { AppError, toProblem } from './errors'
-
-export function problem(c: Context, err: AppError) {
-  if (err.retryAfter) c.header('Retry-After', String(err.retryAfter))
-  return c.json(toProblem(err, c.get('requestId') ?? ''), err.status as 400, { 'Content-Type': 'application/problem+json' })
-}
-
-export const ProblemSchema = v.object({
-  type: v.string(),
-  title: v.string(),
-  status: v.number(),
-  detail: v.string(),
-  code: v.string(),
-  request_id: v.string(),
-  errors: v.optional(v.array(v.object({ path: v.string(), message: v.string() }))),
-})
+import { ProblemSchema } from './problem'
 
 const problemResponse = (description: string) => ({
   description,

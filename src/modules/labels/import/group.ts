@@ -1,0 +1,70 @@
+/**
+ * @module Phase "group": turns the annotation-import lines staged by ./read.ts into labels, one per
+ * data row (every line of one data row in one file becomes one label), a bounded number of data
+ * rows per slice in data-row order.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm'
+import { labelImportLines } from '../../../db/schema'
+import { fromAnnotationImport } from './lines'
+import type { Cursor, Obj, Run } from './types'
+
+/** A group gathers all lines of one data row, however many: groups stay at 60 a slice to bound the
+ * memory of one. */
+const GROUPS_PER_SLICE = 60
+
+/** Makes the labels of the next groups after the cursor; true when none are left. */
+export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
+  const refs = await run.db
+    .selectDistinct({ ref: labelImportLines.dataRowRef })
+    .from(labelImportLines)
+    .where(and(eq(labelImportLines.taskId, run.task.id), gt(labelImportLines.dataRowRef, cur.groupAfter)))
+    .orderBy(asc(labelImportLines.dataRowRef))
+    .limit(GROUPS_PER_SLICE)
+  // The staged lines and the data rows of all the slice's groups, in two queries.
+  const staged = refs.length
+    ? await run.db
+        .select()
+        .from(labelImportLines)
+        .where(and(eq(labelImportLines.taskId, run.task.id), sql`${labelImportLines.dataRowRef} IN (SELECT value FROM json_each(${JSON.stringify(refs.map((r) => r.ref))}))`))
+        .orderBy(asc(labelImportLines.dataRowRef), asc(labelImportLines.line))
+    : []
+  const linesOf = new Map<string, typeof staged>()
+  for (const l of staged) {
+    const group = linesOf.get(l.dataRowRef)
+    if (group) group.push(l)
+    else linesOf.set(l.dataRowRef, [l])
+  }
+  const byRef = (ref: string) => (ref.startsWith('key:') ? { globalKey: ref.slice(4) } : { id: ref.slice(3) })
+  await run.rows.prefetch(refs.map((r) => byRef(r.ref)))
+  for (const { ref } of refs) {
+    const lines = linesOf.get(ref) ?? []
+    if (!lines.length) continue
+    const byKey = byRef(ref)
+    const dr = await run.rows.dataRow(lines[0]!.line, byKey)
+    cur.groupAfter = ref
+    if (!dr) {
+      // Every line of a missing data row is reported.
+      for (const l of lines.slice(1)) run.errors.push({ line: l.line, field: byKey.globalKey ? 'dataRow.globalKey' : 'dataRow.id', message: run.errors[run.errors.length - 1]!.message })
+      continue
+    }
+    const objects: Obj[] = []
+    const classifications: Obj[] = []
+    const objLines: number[] = []
+    const clsLines: number[] = []
+    for (const l of lines) {
+      const a = fromAnnotationImport(l.payload)
+      if (a.kind === 'error') run.errors.push({ line: l.line, global_key: dr.globalKey, ...(a.field ? { field: a.field } : {}), message: a.message })
+      else if (a.kind === 'object') (objects.push(a.value), objLines.push(l.line))
+      else (classifications.push(a.value), clsLines.push(l.line))
+    }
+    if (!objects.length && !classifications.length) continue
+    const lineFor = (path: string) => {
+      const m = /^annotations\.(objects|classifications)\.(\d+)/.exec(path)
+      if (!m) return lines[0]!.line
+      return (m[1] === 'objects' ? objLines : clsLines)[Number(m[2])] ?? lines[0]!.line
+    }
+    await run.labels.label(dr, { objects, classifications }, { skipped: false, seconds: 0, createdAt: null }, lineFor)
+  }
+  await run.labels.flush()
+  return refs.length < GROUPS_PER_SLICE
+}

@@ -1,0 +1,131 @@
+/**
+ * @module Writing a slice's labels: each label is checked against the ontology (grown first, with
+ * create_ontology) and keyed by a hash of its content, then all are written in one batch with
+ * everything that depends on them. The import key makes a second import of the same file add
+ * nothing.
+ */
+import { eq, sql } from 'drizzle-orm'
+import { runBatch } from '../../../db/client'
+import { projects } from '../../../db/schema'
+import { AppError } from '../../../lib/errors'
+import { sha256Hex } from '../../../lib/crypto'
+import { normalizeOntology, type Ontology } from '../../projects/ontology'
+import { normalizeAnnotations } from '../annotations'
+import { labelsInsertStmts, type DataRowRef } from '../service'
+import { growOntology } from './lines'
+import { isObj, type Obj, type Run } from './types'
+
+/** The biggest label an import writes (its annotations as stored, escaped once more in transit). */
+const MAX_LABEL_BYTES = 1_800_000
+
+type Meta = { skipped: boolean; seconds: number; createdAt: Date | null }
+
+export class LabelWriter {
+  created = 0
+  duplicates = 0
+  /** LABEL_CREATED events committed in this slice, announced to webhooks at its end. */
+  eventIds: string[] = []
+  private ontologyChanged = false
+  /** Labels of this slice, written by `flush()`. */
+  private pending: { dr: DataRowRef; n: ReturnType<typeof normalizeAnnotations>; meta: Meta; importKey: string }[] = []
+
+  constructor(private s: Pick<Run, 'db' | 'task' | 'project' | 'p' | 'errors'>) {}
+
+  private get ontology(): Ontology {
+    return this.s.project.ontology
+  }
+
+  /** One label from annotation input. Errors name `lineFor(path)` so grouped lines report exactly. */
+  async label(dr: DataRowRef, input: Obj, meta: Meta, lineFor: (path: string) => number) {
+    const { errors } = this.s
+    if (this.s.p.create_ontology) {
+      const grown = growOntology(this.ontology, input)
+      if (grown.changed) {
+        this.s.project.ontology = normalizeOntology(grown.input, this.ontology)
+        this.ontologyChanged = true
+      }
+    }
+    let n
+    try {
+      n = normalizeAnnotations(input, this.ontology)
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e
+      for (const er of e.errors) errors.push({ line: lineFor(er.path), global_key: dr.globalKey, field: er.path, message: er.message })
+      return
+    }
+    // Labels travel to D1 as JSON inside a JSON parameter (labelsInsertStmts), and D1 binds strings
+    // up to 2 MB: a label that would not fit is this line's error, not the whole slice's.
+    const text = JSON.stringify(n.annotations)
+    if (text.length > 400_000 && new TextEncoder().encode(JSON.stringify(text)).length > MAX_LABEL_BYTES) {
+      errors.push({ line: lineFor(''), global_key: dr.globalKey, field: 'annotations', message: `the label's annotations take more than ${MAX_LABEL_BYTES / 1_000_000} MB; split them over several labels` })
+      return
+    }
+    const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)
+    this.pending.push({ dr, n, meta, importKey })
+  }
+
+  /**
+   * Writes the slice's labels: one query finds those imported before (same data row, same import
+   * key), one batch writes the rest with everything that depends on them. One transaction: a slice
+   * that fails writes no label, and its retry starts over. A label repeated within the slice counts
+   * as unchanged, as it would on a second import.
+   */
+  async flush() {
+    const { db, project, task } = this.s
+    const todo = this.pending
+    this.pending = []
+    if (!todo.length) return
+    const rowIds = [...new Set(todo.map((t) => t.dr.id))]
+    const before = await db.all<{ d: string; k: string }>(sql`
+      SELECT data_row_id AS d, import_key AS k FROM labels
+      WHERE project_id = ${project.id} AND import_key IS NOT NULL AND data_row_id IN (SELECT value FROM json_each(${JSON.stringify(rowIds)}))`)
+    const seen = new Set(before.map((r) => `${r.d} ${r.k}`))
+    const fresh = todo.filter((t) => {
+      const key = `${t.dr.id} ${t.importKey}`
+      if (seen.has(key)) return false
+      seen.add(key)
+      return true
+    })
+    this.duplicates += todo.length - fresh.length
+    const made = labelsInsertStmts(
+      db,
+      project,
+      task.createdBy,
+      fresh.map((t) => ({
+        dataRow: t.dr,
+        annotations: t.n.annotations,
+        count: t.n.count,
+        deltas: t.n.deltas,
+        secondsToCreate: t.meta.seconds,
+        skipped: t.meta.skipped,
+        imported: true,
+        importKey: t.importKey,
+        at: t.meta.createdAt ?? undefined,
+      })),
+    )
+    const { stmts, eventIds: events } = made
+    // A grown ontology is saved with the labels that use it, never apart from them.
+    if (this.ontologyChanged) stmts.push(this.saveOntologyStmt())
+    this.ontologyChanged = false
+    await runBatch(db, stmts)
+    this.eventIds.push(...events)
+    this.created += events.length
+  }
+
+  /** Saves an ontology grown by lines that made no label (their errors are reported). */
+  async saveOntology() {
+    if (this.ontologyChanged) await this.saveOntologyStmt()
+  }
+
+  private saveOntologyStmt() {
+    const { db, project } = this.s
+    return db.update(projects).set({ ontology: project.ontology, updatedAt: new Date() }).where(eq(projects.id, project.id))
+  }
+}
+
+/** Annotations without their feature ids (new on every import), for the import key. */
+function stripIds(x: unknown): unknown {
+  if (Array.isArray(x)) return x.map(stripIds)
+  if (!isObj(x)) return x
+  return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'feature_id').map(([k, v]) => [k, stripIds(v)]))
+}

@@ -12,6 +12,7 @@ const TaskSchema = v.object({
   id: v.string(), name: v.string(), type: v.string(), status: v.string(), completion_percentage: v.number(), created_by: v.string(), created_at: v.string(),
   updated_at: v.string(), finished_at: v.nullable(v.string()), result_url: v.nullable(v.string()), errors_url: v.nullable(v.string()), failure_reason: v.nullable(v.string()),
   metadata: v.record(v.string(), v.unknown()),
+  resuming: v.boolean(),
 })
 
 export const tasksApi = new Hono<AppEnv>()

@@ -202,11 +202,13 @@ export const newSliceToken = () => crypto.randomUUID()
  * The heartbeat: every slice that ends stamps `updated_at` (`reportProgress`, and the lease's
  * release in src/modules/tasks/job.ts). A running task whose heartbeat is older than this, and
  * whose slice lease has run out, lost its message or its consumer (a crash, a killed server) and
- * is enqueued again by the cron, which runs every minute. A slice ends within seconds
- * (`queueLimits.messageMs` at most), so two minutes without one is never a slice that is merely
- * slow — and a slow one holds its lease, which the cron respects.
+ * is enqueued again by the cron, which runs every minute: revived 1.5 to 2.5 minutes after its
+ * last progress. A slice ends within seconds (`queueLimits.messageMs` at most), so 90 s without
+ * one is never a slice that is merely slow — and a slow one holds its lease, which the cron
+ * respects. Not much shorter: a message waiting behind a backlog holds no lease, and a revival
+ * puts its task at the back of the queue.
  */
-export const STUCK_AFTER_MS = 2 * 60_000
+export const STUCK_AFTER_MS = 90_000
 /** Revivals in a row without progress in between before the task is failed. */
 const MAX_REVIVALS = 3
 

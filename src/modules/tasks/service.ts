@@ -32,7 +32,7 @@ export type TaskView = {
   errors_url: string | null
   failure_reason: string | null
   metadata: Record<string, unknown>
-  /** Running, stopped making progress and was enqueued again by the cron; cleared by its next progress. */
+  /** Running but interrupted (no heartbeat for a while, or revived by the cron); cleared by its next progress. */
   resuming: boolean
 }
 
@@ -54,7 +54,7 @@ export function taskView(t: TaskRow): TaskView {
     errors_url: t.errorsKey ? `/api/v1/tasks/${t.id}/errors` : null,
     failure_reason: t.failureReason,
     metadata: t.metadata,
-    resuming: RUNNING.includes(t.status) && t.attempts > 0,
+    resuming: isResuming(t, Date.now()),
   }
 }
 
@@ -194,6 +194,16 @@ export async function failTask(env: Env, taskId: string, reason: string) {
 }
 
 export const isFinished = (t: TaskRow) => FINISHED.includes(t.status)
+
+/** A running task stamps its heartbeat every few seconds; this long without one, it was interrupted. */
+export const QUIET_AFTER_MS = 30_000
+
+/** Interrupted and on its way back: revived by the cron and not moved since, or silent for
+ * QUIET_AFTER_MS while in progress (the cron revives it shortly). */
+function isResuming(t: TaskRow, now: number): boolean {
+  if (!RUNNING.includes(t.status)) return false
+  return t.attempts > 0 || (t.status === 'IN_PROGRESS' && now - t.updatedAt.getTime() > QUIET_AFTER_MS)
+}
 
 /** A fresh token for the message allowed to run a task's next slice (src/modules/tasks/job.ts). */
 export const newSliceToken = () => crypto.randomUUID()

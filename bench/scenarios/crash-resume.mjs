@@ -17,6 +17,20 @@ const RESUME_WITHIN_S = 180
 const MINUTE_CRON = '* * * * *'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+/** Starts the export; asking again is safe (the same export while one runs returns that one).
+ * Retried on "Your worker restarted mid-request" (503 from wrangler dev, issue 22 item 4). */
+async function startExport(ctx, auth, path) {
+  for (let i = 1; ; i++) {
+    try {
+      return await api(ctx.base, auth, 'POST', path, {})
+    } catch (e) {
+      if (i >= 3 || !/: 503 /.test(String(e?.message))) throw e
+      console.warn(`bench: ${e.message}; asking again`)
+      await sleep(2000)
+    }
+  }
+}
+
 let s
 
 /** @type {import('../run.mjs').Scenario} */
@@ -31,13 +45,13 @@ export default {
     const auth = { key: s.key }
     const path = `/projects/${s.project.id}/exports`
 
-    const clean = await api(ctx.base, auth, 'POST', path, {})
+    const clean = await startExport(ctx, auth, path)
     const cleanDone = await waitForTask(ctx.base, auth, clean.id, { timeoutMs: 15 * 60_000 })
     if (cleanDone.task.status !== 'COMPLETE') throw new Error(`uninterrupted export: ${cleanDone.task.status} ${cleanDone.task.failure_reason}`)
     const cleanFile = await download(ctx.base, auth, `/tasks/${clean.id}/result`)
     console.log(`bench: uninterrupted export: ${cleanDone.seconds.toFixed(1)} s, ${cleanFile.lines} lines`)
 
-    const task = await api(ctx.base, auth, 'POST', path, {})
+    const task = await startExport(ctx, auth, path)
     let before
     for (;;) {
       before = await api(ctx.base, auth, 'GET', `/tasks/${task.id}`)

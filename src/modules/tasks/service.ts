@@ -219,16 +219,17 @@ export const newSliceToken = () => crypto.randomUUID()
  * puts its task at the back of the queue.
  */
 export const STUCK_AFTER_MS = 90_000
-/** Revivals in a row without progress in between before the task is failed. */
-const MAX_REVIVALS = 3
+/** Revivals in a row without progress in between before the task is failed (~8 to 10 minutes). */
+const MAX_REVIVALS = 5
 
 /**
  * Cron: a running task that has not moved for STUCK_AFTER_MS and holds no lease is enqueued again
- * with a new slice token — slices resume from the saved cursor, and the old chain's messages, if
- * any still arrive, find the token changed and stop — and shows "resuming" until its next
- * progress. After MAX_REVIVALS revivals without progress it is failed with a readable reason, so
- * nothing stays "in progress" forever. Safe to run twice at once: a revival claims the task by its
- * heartbeat, so only one of two runs sends.
+ * with its current slice token — slices resume from the saved cursor, and if the message it
+ * replaces was only late (a backlog), whichever copy comes first runs the slice and the other
+ * finds the token moved on — and shows "resuming" until its next progress. After MAX_REVIVALS
+ * revivals without progress it is failed with a readable reason, so nothing stays "in progress"
+ * forever. Safe to run twice at once: a revival claims the task by its heartbeat, so only one of
+ * two runs sends.
  */
 export async function reviveStuckTasks(env: Env, now = Date.now()): Promise<{ revived: number; failed: number }> {
   const db = makeDb(env.DB)
@@ -245,7 +246,7 @@ export async function reviveStuckTasks(env: Env, now = Date.now()): Promise<{ re
       failed++
       continue
     }
-    const token = newSliceToken()
+    const token = t.sliceToken ?? newSliceToken()
     const claimed = await db
       .update(tasks)
       .set({ attempts: sql`${tasks.attempts} + 1`, updatedAt: new Date(now), sliceToken: token, leaseUntil: null })

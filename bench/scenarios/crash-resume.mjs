@@ -9,7 +9,12 @@
 // file byte-identical to the uninterrupted one, its first progress after the kill within 3 minutes
 // of its last progress before it (90 s + the cron's minute + the restart). Too slow for
 // `npm test` (~4 min): `npm run bench -- crash-resume`.
-import { api, download, seedWorkspace, waitForTask } from '../data.mjs'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream, mkdirSync, rmSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { api, seedWorkspace, waitForTask } from '../data.mjs'
 
 const ROWS = Number(process.env.BENCH_CRASH_ROWS ?? 100_000)
 const KILL_AT = Number(process.env.BENCH_CRASH_AT ?? 28)
@@ -31,6 +36,30 @@ async function startExport(ctx, auth, path) {
   }
 }
 
+const WORK = join(dirname(fileURLToPath(import.meta.url)), '../results/crash-resume') // gitignored
+
+/**
+ * Bytes, lines and sha256 of a task's result. Fetched with curl into a file: Node's fetch of a
+ * ~170 MB result from wrangler dev stalled for minutes and then failed ("fetch failed") on this
+ * machine, where curl takes seconds.
+ */
+async function resultFacts(ctx, key, taskId) {
+  mkdirSync(WORK, { recursive: true })
+  const file = join(WORK, `${taskId}.ndjson`)
+  const r = spawnSync('curl', ['-sS', '--fail', '-m', '600', '-o', file, '-H', `Authorization: Bearer ${key}`, `${ctx.base}/api/v1/tasks/${taskId}/result`], { encoding: 'utf8' })
+  if (r.status !== 0) throw new Error(`downloading the result of ${taskId}: ${r.stderr}`)
+  const hash = createHash('sha256')
+  let bytes = 0
+  let lines = 0
+  for await (const chunk of createReadStream(file)) {
+    hash.update(chunk)
+    bytes += chunk.length
+    for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) lines++
+  }
+  rmSync(file, { force: true })
+  return { bytes, lines, sha256: hash.digest('hex') }
+}
+
 let s
 
 /** @type {import('../run.mjs').Scenario} */
@@ -48,7 +77,7 @@ export default {
     const clean = await startExport(ctx, auth, path)
     const cleanDone = await waitForTask(ctx.base, auth, clean.id, { timeoutMs: 15 * 60_000 })
     if (cleanDone.task.status !== 'COMPLETE') throw new Error(`uninterrupted export: ${cleanDone.task.status} ${cleanDone.task.failure_reason}`)
-    const cleanFile = await download(ctx.base, auth, `/tasks/${clean.id}/result`)
+    const cleanFile = await resultFacts(ctx, s.key, clean.id)
     console.log(`bench: uninterrupted export: ${cleanDone.seconds.toFixed(1)} s, ${cleanFile.lines} lines`)
 
     const task = await startExport(ctx, auth, path)
@@ -87,7 +116,7 @@ export default {
     } finally {
       clearInterval(cron)
     }
-    const file = done.task.status === 'COMPLETE' ? await download(ctx.base, auth, `/tasks/${task.id}/result`) : null
+    const file = done.task.status === 'COMPLETE' ? await resultFacts(ctx, s.key, task.id) : null
     const resumeAfterS = resumedAt === null ? null : (resumedAt - lastProgress) / 1000
     const r = {
       rows: ROWS,

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto'
 import { createReadStream, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { api, seedWorkspace, waitForTask } from '../data.mjs'
+import { seedWorkspace } from '../data.mjs'
 
 const ROWS = Number(process.env.BENCH_CRASH_ROWS ?? 100_000)
 const KILL_AT = Number(process.env.BENCH_CRASH_AT ?? 28)
@@ -22,17 +22,43 @@ const RESUME_WITHIN_S = 180
 const MINUTE_CRON = '* * * * *'
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
-/** Starts the export; asking again is safe (the same export while one runs returns that one).
- * Retried on "Your worker restarted mid-request" (503 from wrangler dev, issue 22 item 4). */
-async function startExport(ctx, auth, path) {
+/**
+ * One API call with a time limit, asked again when it fails: on this machine a poll through Node's
+ * fetch to wrangler dev sometimes never answered (minutes, then "fetch failed") while curl got
+ * answers at once, and wrangler dev now and then answers 503 "Your worker restarted mid-request"
+ * (issue 22 item 4). Asking again is safe for everything here: GETs, and starting the same export
+ * while one runs returns that one.
+ */
+async function call(ctx, key, method, path, body) {
   for (let i = 1; ; i++) {
     try {
-      return await api(ctx.base, auth, 'POST', path, {})
+      const res = await fetch(`${ctx.base}/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${key}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+        signal: AbortSignal.timeout(15_000),
+      })
+      const text = await res.text()
+      if (res.ok) return JSON.parse(text)
+      if (res.status !== 503) throw Object.assign(new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`), { final: true })
+      throw new Error(`${method} ${path}: 503 ${text.slice(0, 200)}`)
     } catch (e) {
-      if (i >= 3 || !/: 503 /.test(String(e?.message))) throw e
+      if (e.final || i >= 8) throw e
       console.warn(`bench: ${e.message}; asking again`)
-      await sleep(2000)
+      await sleep(1000)
     }
+  }
+}
+
+/** Polls the task until it ends; `onPoll` sees every answer. */
+async function waitFor(ctx, key, id, { timeoutMs, everyMs = 250, onPoll = () => {} }) {
+  const started = Date.now()
+  for (;;) {
+    const t = await call(ctx, key, 'GET', `/tasks/${id}`)
+    onPoll(t)
+    if (t.status === 'COMPLETE' || t.status === 'FAILED') return { task: t, seconds: (Date.now() - started) / 1000 }
+    if (Date.now() - started > timeoutMs) throw new Error(`task ${id} still ${t.status} ${t.completion_percentage}% after ${timeoutMs / 1000} s`)
+    await sleep(everyMs)
   }
 }
 
@@ -71,19 +97,18 @@ export default {
     s = { key: seeded.key, project: seeded.ids.projects[0] }
   },
   async run(ctx) {
-    const auth = { key: s.key }
     const path = `/projects/${s.project.id}/exports`
 
-    const clean = await startExport(ctx, auth, path)
-    const cleanDone = await waitForTask(ctx.base, auth, clean.id, { timeoutMs: 15 * 60_000 })
+    const clean = await call(ctx, s.key, 'POST', path, {})
+    const cleanDone = await waitFor(ctx, s.key, clean.id, { timeoutMs: 15 * 60_000 })
     if (cleanDone.task.status !== 'COMPLETE') throw new Error(`uninterrupted export: ${cleanDone.task.status} ${cleanDone.task.failure_reason}`)
     const cleanFile = await resultFacts(ctx, s.key, clean.id)
     console.log(`bench: uninterrupted export: ${cleanDone.seconds.toFixed(1)} s, ${cleanFile.lines} lines`)
 
-    const task = await startExport(ctx, auth, path)
+    const task = await call(ctx, s.key, 'POST', path, {})
     let before
     for (;;) {
-      before = await api(ctx.base, auth, 'GET', `/tasks/${task.id}`)
+      before = await call(ctx, s.key, 'GET', `/tasks/${task.id}`)
       if (before.status !== 'QUEUED' && before.status !== 'IN_PROGRESS') throw new Error(`the export ended (${before.status}) before ${KILL_AT}%; raise BENCH_CRASH_ROWS`)
       if (before.completion_percentage >= KILL_AT) break
       await sleep(100)
@@ -94,7 +119,7 @@ export default {
     console.log(`bench: killed the server (SIGKILL to process group ${ctx.pgid}) at ${before.completion_percentage}%`)
     await ctx.offline(() => {}) // waits until every killed process is gone, then starts a new server on the same state
     const restartedAt = Date.now()
-    const after = await api(ctx.base, auth, 'GET', `/tasks/${task.id}`)
+    const after = await call(ctx, s.key, 'GET', `/tasks/${task.id}`)
     console.log(`bench: restarted in ${((restartedAt - killedAt) / 1000).toFixed(1)} s; the task says ${after.status} ${after.completion_percentage}%`)
 
     const tick = () => fetch(`${ctx.base}/__scheduled?cron=${encodeURIComponent(MINUTE_CRON)}`).then((r) => r.arrayBuffer(), () => {})
@@ -104,10 +129,8 @@ export default {
     let resumedAt = null
     let done
     try {
-      done = await waitForTask(ctx.base, auth, task.id, {
+      done = await waitFor(ctx, s.key, task.id, {
         timeoutMs: 10 * 60_000,
-        stuckAfterMs: 5 * 60_000,
-        everyMs: 200,
         onPoll: (t) => {
           if (t.resuming) resumingSeen = true
           if (resumedAt === null && (t.completion_percentage > after.completion_percentage || t.status === 'COMPLETE')) resumedAt = Date.now()

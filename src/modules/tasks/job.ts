@@ -8,9 +8,9 @@
  * task row holds a slice token (the one message allowed to run the next slice) and a lease (a
  * slice is running until then). A message takes the lease before its slice and, when the slice
  * ends, draws the next token, stamps the heartbeat and releases the lease in one statement, then
- * enqueues the next message. A redelivered message, or one from a chain the cron replaced, finds
- * the token changed and stops; a copy arriving while the slice runs finds the lease taken and is
- * retried later.
+ * enqueues the next message. A redelivered message, or the late original of one the cron sent
+ * again (src/modules/tasks/service.ts), finds the token moved on and stops; a copy arriving while
+ * the slice runs finds the lease taken and is retried later.
  */
 import type { Env } from '../../env'
 import { makeDb } from '../../db/client'

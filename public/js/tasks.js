@@ -30,6 +30,8 @@
       } else if (snap.status === 'IN_PROGRESS') {
         refresh(snap.task_id, el) // the spinner of a queued task becomes a bar
       }
+      const resuming = el.querySelector('[data-task-resuming]')
+      if (resuming) resuming.hidden = !snap.resuming
       const counts = el.querySelector('[data-task-counts]')
       if (counts && snap.phase && snap.status === 'IN_PROGRESS') {
         counts.hidden = false
@@ -74,7 +76,7 @@
     const tick = () =>
       fetch(`/api/v1/tasks/${id}`)
         .then((r) => (r.ok ? r.json() : null))
-        .then((t) => t && apply({ task_id: t.id, status: t.status, completion_percentage: t.completion_percentage, phase: null, done: 0, total: null, message: t.failure_reason }))
+        .then((t) => t && apply({ task_id: t.id, status: t.status, completion_percentage: t.completion_percentage, phase: null, done: 0, total: null, message: t.failure_reason, resuming: t.resuming }))
         .catch(() => {})
     live.set(id, setInterval(tick, 5000))
     tick()

@@ -7,8 +7,9 @@
 import type { Env } from '../env'
 import type { TaskType } from '../db/schema'
 
-/** One slice of a task: the message names only the task; the work's parameters live on its row. */
-export type TaskMessage = { [K in TaskType]: { kind: K; taskId: string } }[TaskType]
+/** One slice of a task: the message names only the task (and, with `token`, which slice of it:
+ * src/modules/tasks/job.ts); the work's parameters live on its row. */
+export type TaskMessage = { [K in TaskType]: { kind: K; taskId: string; token?: string | null } }[TaskType]
 
 export type DeliveryMessage = {
   webhook_id: string
@@ -44,4 +45,22 @@ export type Job<K extends QueueKind> = {
   run: (msg: MessageOf<K>, env: Env, attempts: number) => Promise<void>
   /** Called for a message that landed in the dead-letter queue. */
   dead?: (msg: MessageOf<K>, env: Env) => Promise<void>
+  /** Called when `run` outlived `queueLimits.messageMs` and was abandoned (the message is retried). */
+  timedOut?: (msg: MessageOf<K>, env: Env, err: MessageTimeout) => Promise<void>
+}
+
+/**
+ * How long one message may take before the consumer gives up on it and retries it. The broker
+ * hands out a queue's next batch only when this one has returned (locally, one batch at a time),
+ * so a message that never finishes stopped every task behind it until a restart. Task slices
+ * stop themselves after ~2 s and webhook deliveries after 10 s; past this bound something is
+ * wrong with the message. Work abandoned here is cancelled by the runtime at its next I/O once
+ * the invocation returns. Mutable so tests can shorten it; task leases are derived from it.
+ */
+export const queueLimits = { messageMs: 30_000 }
+
+export class MessageTimeout extends Error {
+  constructor(kind: string, ms: number) {
+    super(`${kind}: one step took longer than ${Math.round(ms / 1000)} s and was stopped`)
+  }
 }

@@ -44,6 +44,7 @@ export function TaskItem({ t, compact }: { t: TaskView; compact?: boolean }) {
         <strong class="task-name">{t.name}</strong>
         <Badge tone={s.tone}>{s.label}</Badge>
       </div>
+      <div class="small muted" data-task-resuming hidden={!t.resuming}>Resuming after an interruption…</div>
       <div class="task-meta small muted">
         {TYPE_LABEL[t.type] ?? t.type}{typeof t.metadata.format === 'string' ? ` (${FORMAT_WORDS[t.metadata.format as ExportFormat]?.label ?? t.metadata.format})` : ''} · started <Time value={t.created_at} />
         {t.finished_at ? <> · finished <Time value={t.finished_at} /></> : null}

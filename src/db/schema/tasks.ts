@@ -31,7 +31,14 @@ export const tasks = sqliteTable(
     resultKey: text(),
     errorsKey: text(),
     failureReason: text(),
+    /** Revivals since the task last made progress (src/modules/tasks/service.ts). */
     attempts: integer().notNull().default(0),
+    /** The one queue message allowed to run the next slice: a new token is drawn whenever a slice
+     * ends or the cron revives the task, so duplicates and stale chains find it changed and stop. */
+    sliceToken: text(),
+    /** A slice is running until then (its lease); nobody else runs one, and the cron leaves the
+     * task alone, before it passes. */
+    leaseUntil: timestamp(),
     createdAt: timestamp().notNull(),
     updatedAt: timestamp().notNull(),
     finishedAt: timestamp(),

@@ -16,5 +16,7 @@ export const TaskView = v.object({
   errors_url: v.nullable(v.string()),
   failure_reason: v.nullable(v.string()),
   metadata: v.record(v.string(), v.unknown()),
+  /** Running, but no progress for a while: the cron is reviving it (src/modules/tasks/service.ts). */
+  resuming: v.boolean(),
 })
 export type TaskView = v.InferOutput<typeof TaskView>

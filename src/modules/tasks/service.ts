@@ -3,7 +3,7 @@
  * and history), a TaskStatus Durable Object per task (live progress, pushed to browsers), the
  * Queue that runs the work in bounded slices, and R2 for result and error files.
  */
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { makeDb } from '../../db/client'
 import { RUNNING, tasks, type TaskStatusValue, type TaskType } from '../../db/schema'
@@ -37,6 +37,7 @@ export function taskView(t: TaskRow): TaskView {
     errors_url: t.errorsKey ? `/api/v1/tasks/${t.id}/errors` : null,
     failure_reason: t.failureReason,
     metadata: t.metadata,
+    resuming: isResuming(t, Date.now()),
   }
 }
 
@@ -72,13 +73,15 @@ export async function startTask(ctx: Ctx, t: NewTask): Promise<{ task: TaskView;
     errorsKey: null,
     failureReason: null,
     attempts: 0,
+    sliceToken: newSliceToken(),
+    leaseUntil: null,
     createdAt: now,
     updatedAt: now,
     finishedAt: null,
   }
   await ctx.db.insert(tasks).values(row)
   await ctx.env.TASK_STATUS.getByName(row.id).update({ task_id: row.id, status: 'QUEUED', phase: 'Queued' })
-  await ctx.env.TASK_QUEUE.send({ kind: t.type, taskId: row.id })
+  await ctx.env.TASK_QUEUE.send({ kind: t.type, taskId: row.id, token: row.sliceToken })
   return { task: taskView(row), existing: false }
 }
 
@@ -121,7 +124,7 @@ export async function reportProgress(env: Env, task: TaskRow, p: Progress): Prom
   const metadata = { ...task.metadata, ...p.metadata }
   await db
     .update(tasks)
-    .set({ status: 'IN_PROGRESS', completionPercentage: percent, metadata, updatedAt: new Date() })
+    .set({ status: 'IN_PROGRESS', completionPercentage: percent, metadata, updatedAt: new Date(), attempts: 0 })
     .where(and(eq(tasks.id, task.id), inArray(tasks.status, RUNNING)))
   task.metadata = metadata
   await env.TASK_STATUS.getByName(task.id).update({
@@ -131,10 +134,11 @@ export async function reportProgress(env: Env, task: TaskRow, p: Progress): Prom
     done: p.done ?? 0,
     total: p.total ?? null,
     phase: p.phase ?? null,
+    resuming: false,
   })
 }
 
-export async function completeTask(env: Env, task: TaskRow, r: { metadata?: Record<string, unknown>; resultKey?: string; errorsKey?: string; message?: string } = {}) {
+export async function completeTask(env: Env, task: Pick<TaskRow, 'id' | 'metadata' | 'resultKey' | 'errorsKey'>, r: { metadata?: Record<string, unknown>; resultKey?: string; errorsKey?: string; message?: string } = {}) {
   const db = makeDb(env.DB)
   const now = new Date()
   const metadata = { ...task.metadata, ...r.metadata }
@@ -143,7 +147,7 @@ export async function completeTask(env: Env, task: TaskRow, r: { metadata?: Reco
     .set({ status: 'COMPLETE', completionPercentage: 100, metadata, resultKey: r.resultKey ?? task.resultKey, errorsKey: r.errorsKey ?? task.errorsKey, updatedAt: now, finishedAt: now })
     .where(and(eq(tasks.id, task.id), inArray(tasks.status, RUNNING)))
   await recordTaskEvent(env, db, task.id, 'TASK_COMPLETED', now)
-  await env.TASK_STATUS.getByName(task.id).update({ task_id: task.id, status: 'COMPLETE', completion_percentage: 100, phase: 'Done', message: r.message ?? null })
+  await env.TASK_STATUS.getByName(task.id).update({ task_id: task.id, status: 'COMPLETE', completion_percentage: 100, phase: 'Done', message: r.message ?? null, resuming: false })
 }
 
 export async function failTask(env: Env, taskId: string, reason: string) {
@@ -154,26 +158,53 @@ export async function failTask(env: Env, taskId: string, reason: string) {
     .set({ status: 'FAILED', failureReason: reason.slice(0, 1000), updatedAt: now, finishedAt: now })
     .where(and(eq(tasks.id, taskId), inArray(tasks.status, RUNNING)))
   await recordTaskEvent(env, db, taskId, 'TASK_FAILED', now)
-  await env.TASK_STATUS.getByName(taskId).update({ task_id: taskId, status: 'FAILED', phase: 'Failed', message: reason.slice(0, 1000) })
+  await env.TASK_STATUS.getByName(taskId).update({ task_id: taskId, status: 'FAILED', phase: 'Failed', message: reason.slice(0, 1000), resuming: false })
 }
 
 export const isFinished = (t: TaskRow) => FINISHED.includes(t.status)
 
-/** Tasks that made no progress for this long are noticed by the cron. */
-export const STUCK_AFTER_MS = 10 * 60_000
-const MAX_REVIVALS = 3
+/** A running task stamps its heartbeat every few seconds; this long without one, it was interrupted. */
+export const QUIET_AFTER_MS = 30_000
+
+/** Interrupted and on its way back: revived by the cron and not moved since, or silent for
+ * QUIET_AFTER_MS while in progress (the cron revives it shortly). */
+function isResuming(t: TaskRow, now: number): boolean {
+  if (!RUNNING.includes(t.status)) return false
+  return t.attempts > 0 || (t.status === 'IN_PROGRESS' && now - t.updatedAt.getTime() > QUIET_AFTER_MS)
+}
+
+/** A fresh token for the message allowed to run a task's next slice (src/modules/tasks/job.ts). */
+export const newSliceToken = () => crypto.randomUUID()
 
 /**
- * Cron: a running task that has not moved for STUCK_AFTER_MS (its message lost, its consumer
- * crashed past the retries) is enqueued again — slices are idempotent — and after MAX_REVIVALS
- * it is failed with a readable reason, so nothing stays "in progress" forever.
+ * The heartbeat: every slice that ends stamps `updated_at` (`reportProgress`, and the lease's
+ * release in src/modules/tasks/job.ts). A running task whose heartbeat is older than this, and
+ * whose slice lease has run out, lost its message or its consumer (a crash, a killed server) and
+ * is enqueued again by the cron, which runs every minute: revived 1.5 to 2.5 minutes after its
+ * last progress. A slice ends within seconds (`queueLimits.messageMs` at most), so 90 s without
+ * one is never a slice that is merely slow — and a slow one holds its lease, which the cron
+ * respects. Not much shorter: a message waiting behind a backlog holds no lease, and a revival
+ * puts its task at the back of the queue.
+ */
+export const STUCK_AFTER_MS = 90_000
+/** Revivals in a row without progress in between before the task is failed (~8 to 10 minutes). */
+const MAX_REVIVALS = 5
+
+/**
+ * Cron: a running task that has not moved for STUCK_AFTER_MS and holds no lease is enqueued again
+ * with its current slice token — slices resume from the saved cursor, and if the message it
+ * replaces was only late (a backlog), whichever copy comes first runs the slice and the other
+ * finds the token moved on — and shows "resuming" until its next progress. After MAX_REVIVALS
+ * revivals without progress it is failed with a readable reason, so nothing stays "in progress"
+ * forever. Safe to run twice at once: a revival claims the task by its heartbeat, so only one of
+ * two runs sends.
  */
 export async function reviveStuckTasks(env: Env, now = Date.now()): Promise<{ revived: number; failed: number }> {
   const db = makeDb(env.DB)
   const stuck = await db
     .select()
     .from(tasks)
-    .where(and(inArray(tasks.status, RUNNING), lt(tasks.updatedAt, new Date(now - STUCK_AFTER_MS))))
+    .where(and(inArray(tasks.status, RUNNING), lt(tasks.updatedAt, new Date(now - STUCK_AFTER_MS)), or(isNull(tasks.leaseUntil), lt(tasks.leaseUntil, new Date(now)))))
     .limit(100)
   let revived = 0
   let failed = 0
@@ -183,8 +214,15 @@ export async function reviveStuckTasks(env: Env, now = Date.now()): Promise<{ re
       failed++
       continue
     }
-    await db.update(tasks).set({ attempts: sql`${tasks.attempts} + 1`, updatedAt: new Date(now) }).where(eq(tasks.id, t.id))
-    await env.TASK_QUEUE.send({ kind: t.type, taskId: t.id })
+    const token = t.sliceToken ?? newSliceToken()
+    const claimed = await db
+      .update(tasks)
+      .set({ attempts: sql`${tasks.attempts} + 1`, updatedAt: new Date(now), sliceToken: token, leaseUntil: null })
+      .where(and(eq(tasks.id, t.id), inArray(tasks.status, RUNNING), eq(tasks.updatedAt, t.updatedAt)))
+      .returning({ id: tasks.id })
+    if (!claimed.length) continue
+    await env.TASK_STATUS.getByName(t.id).update({ task_id: t.id, resuming: true })
+    await env.TASK_QUEUE.send({ kind: t.type, taskId: t.id, token })
     revived++
   }
   return { revived, failed }

@@ -15,6 +15,8 @@ export type TaskSnapshot = {
   done: number
   total: number | null
   message: string | null
+  /** The task stopped making progress and the cron enqueued it again; cleared by its next progress. */
+  resuming: boolean
   updated_at: string
 }
 
@@ -56,6 +58,7 @@ export class TaskStatus extends DurableObject {
       done: 0,
       total: null,
       message: null,
+      resuming: false,
       ...prev,
       ...(finished ? { task_id: patch.task_id } : patch),
       updated_at: new Date().toISOString(),

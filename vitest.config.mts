@@ -35,7 +35,7 @@ export default defineConfig(async () => {
     ],
     test: {
       include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'],
-      setupFiles: ['./test/setup/apply-migrations.ts'],
+      setupFiles: ['./test/setup/apply-migrations.ts', './test/setup/settle.ts'],
       globalSetup: ['./test/setup/webhook-receiver.ts', './test/setup/moto.ts'],
       testTimeout: 30_000,
       hookTimeout: 30_000,

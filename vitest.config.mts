@@ -8,7 +8,8 @@ export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'))
   return {
     plugins: [
-      cloudflareTest({
+      // A function, so the bindings can name the port the webhook receiver (globalSetup) listens on.
+      cloudflareTest(({ inject }) => ({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
           bindings: {
@@ -19,10 +20,11 @@ export default defineConfig(async () => {
             // Production setting (https, public targets only) whatever a local .dev.vars says; webhook
             // delivery tests hand the job an env copy that allows the 127.0.0.1 receiver.
             WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false',
-            // The Worker's own DNS check never leaves this machine: a closed local port makes every
-            // lookup "unreachable" at once (creation accepts, delivery retries). DNS tests hand env
-            // copies pointing at the receiver's DoH endpoint, whose port globalSetup picks later.
-            WEBHOOK_DNS_RESOLVER: 'http://127.0.0.1:9/dns-query',
+            // The Worker's own DNS check never leaves this machine: the test receiver's DNS-over-HTTPS
+            // endpoint answers from a fixed table (test/setup/webhook-receiver.ts), so names like
+            // hooks.example.com have no address (creation accepts, delivery retries). Not a closed
+            // port: workerd prints every refused connection as an uncaught exception, even a caught one.
+            WEBHOOK_DNS_RESOLVER: `http://127.0.0.1:${inject('receiverPort')}/dns-query`,
             // AWS delegated access against moto_server (test/setup/moto.ts), never the real AWS.
             AWS_ACCESS_KEY_ID: 'testing',
             AWS_SECRET_ACCESS_KEY: 'testing',
@@ -31,7 +33,7 @@ export default defineConfig(async () => {
             AWS_ENDPOINT_URL: `http://127.0.0.1:${process.env.MOTO_PORT ?? 5055}`,
           },
         },
-      }),
+      })),
     ],
     test: {
       include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'],

@@ -41,6 +41,12 @@ export default defineConfig(async () => {
       globalSetup: ['./test/setup/webhook-receiver.ts', './test/setup/moto.ts'],
       testTimeout: 30_000,
       hookTimeout: 30_000,
+      // Files run two at a time, each in its own workerd with its own storage: most of a file's time
+      // is starting workerd and loading the Worker, which the other file's tests overlap.
+      maxWorkers: 2,
+      // A passing test's console output (invitation links and the like) is noise; a failing test's
+      // is shown with its error.
+      silent: 'passed-only',
     },
   }
 })

@@ -4,6 +4,11 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 
 // Tests run inside workerd with real local D1, R2, Queues and Durable Objects (storage isolated
 // per test file). Migrations are applied by test/setup/apply-migrations.ts.
+const SHARED = [
+  'test/unit/**/*.test.{ts,tsx}',
+  ...['api', 'api-keys.api', 'auth.web', 'datasets.api', 'labeling.web', 'labels.api', 'members.api', 'members.web', 'project-uploads.web', 'projects.api', 'projects.web', 'security', 'uploads.api', 'permissions', 'permissions.labels', 'permissions.projects', 'permissions.integrations'].map((f) => `test/integration/${f}.test.ts`),
+]
+
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'))
   return {
@@ -36,7 +41,17 @@ export default defineConfig(async () => {
       })),
     ],
     test: {
-      include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'],
+      projects: [
+        // Files that only make requests and read the database they wrote share one workerd per
+        // worker (no per-file start-up and module loading, most of a small file's time). They use
+        // fresh organizations with unique names and never run anything across organizations.
+        { extends: true as const, test: { name: 'shared', include: SHARED, isolate: false } },
+        // Everything that runs tasks, queues, Durable Objects or cron-wide jobs gets its own
+        // storage: the pool wraps the entrypoint and Durable Object classes in one more Proxy per
+        // instance (see test/helpers/harness.ts), which adds up over a run, and cron-wide jobs
+        // (webhook dispatch, rollups) would see other files' rows.
+        { extends: true as const, test: { name: 'isolated', include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'], exclude: SHARED } },
+      ],
       setupFiles: ['./test/setup/apply-migrations.ts', './test/setup/settle.ts'],
       globalSetup: ['./test/setup/webhook-receiver.ts', './test/setup/moto.ts'],
       testTimeout: 30_000,
@@ -46,7 +61,7 @@ export default defineConfig(async () => {
       maxWorkers: 2,
       // A passing test's console output (invitation links and the like) is noise; a failing test's
       // is shown with its error.
-      silent: 'passed-only',
+      silent: 'passed-only' as const,
     },
   }
 })

@@ -60,7 +60,12 @@ export async function dispatch(request: Request, e: Env = env as unknown as Env)
     pendingWork.add(work)
     work.then(() => pendingWork.delete(work), () => undefined)
   }
-  if (res.body) openResponses.add(res)
+  if (res.body) {
+    openResponses.add(res)
+    // Downloads (NDJSON, CSV) are UTF-8 text that tests read with .text(); workerd warns on every
+    // .text() of a body whose type is not text/* ("will probably be corrupted"), so decode it here.
+    Object.defineProperty(res, 'text', { value: async () => new TextDecoder().decode(await res.arrayBuffer()) })
+  }
   return res
 }
 

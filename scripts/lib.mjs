@@ -7,17 +7,17 @@ export const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_UPD
 /** Applies migrations/ to the local D1 in `persistTo` (wrangler's default state when undefined). */
 export function migrateLocal(persistTo) {
   const args = ['d1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])]
-  const r = spawnSync(wranglerBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: quietEnv, encoding: 'utf8' })
+  const r = spawnSync(wranglerBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: quietEnv, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' })
   if (r.status !== 0) {
-    process.stderr.write(r.stdout + r.stderr)
-    throw new Error('applying migrations failed')
+    process.stderr.write((r.stdout ?? '') + (r.stderr ?? ''))
+    throw new Error(`applying migrations failed${r.error ? ` (${r.error.message})` : ''}`)
   }
 }
 
 /** Starts `wrangler dev` and resolves once /healthz answers. */
 export async function startDev({ port = 8787, persistTo, logLevel = 'info', vars = {}, inherit = false, script } = {}) {
   // A server left over on this port would answer our readiness check with old code and state.
-  const stale = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false)
+  const stale = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false)
   if (stale) throw new Error(`port ${port} is already in use (a wrangler dev still running?); stop it and try again`)
   // `script`: another entry than wrangler.toml's `main`, with the same bindings (bench/raw-export-worker.ts).
   const args = ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--test-scheduled', '--log-level', logLevel, ...(persistTo ? ['--persist-to', persistTo] : [])]
@@ -31,7 +31,7 @@ export async function startDev({ port = 8787, persistTo, logLevel = 'info', vars
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${log}`)
     try {
-      const r = await fetch(`${base}/healthz`)
+      const r = await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(2000) })
       if (r.ok) return { base, child, log: () => log }
     } catch {}
     await new Promise((r) => setTimeout(r, 300))
@@ -46,6 +46,19 @@ export function stopDev(child) {
   } catch {
     try { child.kill('SIGTERM') } catch {}
   }
+}
+
+/** `stopDev`, then waits for the exit; SIGKILLs the whole process group if it lingers. */
+export async function stopDevAndWait(child, graceMs = 10_000) {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  stopDev(child)
+  let timer
+  const late = new Promise((resolve) => { timer = setTimeout(() => resolve('late'), graceMs) })
+  if ((await Promise.race([exited, late])) === 'late') {
+    try { process.kill(-child.pid, 'SIGKILL') } catch { try { child.kill('SIGKILL') } catch {} }
+  }
+  clearTimeout(timer)
 }
 
 /**

@@ -429,6 +429,6 @@ function crc32(buf) {
 
 // `npm run seed` against an already running server.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const base = process.argv[2] ?? 'http://127.0.0.1:8787'
+  const base = process.argv[2] ?? `http://127.0.0.1:${process.env.PORT || 8787}`
   seed(base).then((l) => console.log(`seeded; log in at ${base} as ${l.email} / ${l.password}`))
 }

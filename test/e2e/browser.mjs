@@ -15,7 +15,11 @@ export async function openBrowser() {
     headless: true,
     args: ARGS,
     viewport: { width: 1280, height: 800 },
+    timeout: 60_000,
   })
+  // Every wait and navigation gives up (and fails its test) rather than hang.
+  context.setDefaultTimeout(30_000)
+  context.setDefaultNavigationTimeout(30_000)
   const offsite = []
   const consoleErrors = []
   const watch = (page) => {

@@ -37,7 +37,7 @@ async function startReceiver() {
         await new Promise((resolve) => { waiters.push(resolve); setTimeout(resolve, 250) })
       }
     },
-    close: () => new Promise((resolve) => server.close(resolve)),
+    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }),
   }
 }
 
@@ -56,9 +56,10 @@ function assertSigned(req, secret) {
 
 test('create a webhook, ping it, see the delivery in the log live; a new label is delivered at once', async () => {
   const receiver = await startReceiver()
-  const b = await openBrowser()
-  const { page } = b
+  let b
   try {
+    b = await openBrowser()
+    const { page } = b
     await signUp(page, { name: 'Wendy Webhooks', email: `${uniq('hooks')}@example.com`, org: 'Hook Co' })
     await page.goto(`${BASE}/account/webhooks`)
     await page.waitForSelector('text=No webhooks yet')
@@ -121,7 +122,7 @@ test('create a webhook, ping it, see the delivery in the log live; a new label i
     assert.deepEqual(b.offsite, [])
     assert.deepEqual(b.consoleErrors, [])
   } finally {
-    await b.close()
+    await b?.close()
     await receiver.close()
   }
 })

@@ -22,11 +22,18 @@ export function permissionSuite(routes: RouteCase[]) {
     orgs = await seedTwoOrgs()
   })
 
+  // One key per caller and way in, made on first use and shared by that caller's cases: no route
+  // here touches the caller's own keys (key routes act on fresh keys their prepare() makes).
+  const keys = new Map<string, Promise<string>>()
   async function authFor(u: TestUser, via: Via): Promise<{ auth: Auth; role: OrgRole; readOnly: boolean }> {
     if (via === 'session') return { auth: { cookie: u.cookie }, role: u.role, readOnly: false }
     const keyRole = via === 'key narrowed to LABELER' ? 'LABELER' : null
-    const k = await makeApiKey(u, { read_only: via === 'read-only key', role: u.role === 'NONE' ? null : keyRole })
-    return { auth: { key: k.key }, role: narrowRole(u.role, u.role === 'NONE' ? null : keyRole), readOnly: via === 'read-only key' }
+    let key = keys.get(`${u.id} ${via}`)
+    if (!key) {
+      key = makeApiKey(u, { read_only: via === 'read-only key', role: u.role === 'NONE' ? null : keyRole }).then((k) => k.key)
+      keys.set(`${u.id} ${via}`, key)
+    }
+    return { auth: { key: await key }, role: narrowRole(u.role, u.role === 'NONE' ? null : keyRole), readOnly: via === 'read-only key' }
   }
 
   function expected(rc: RouteCase, caller: TestUser, eff: { role: OrgRole; readOnly: boolean }, target: Target, sameOrg: boolean): 'ok' | 403 | 404 {

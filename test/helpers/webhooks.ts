@@ -33,14 +33,24 @@ export function testEnv(allowPrivate = true, resolver?: string): TestEnv {
   return { env: e, sent }
 }
 
+/**
+ * The network as seen from a target that is down: every request fails the way workerd's fetch
+ * fails on a refused connection. Tests of unreachable targets and resolvers use it instead of a
+ * closed port because workerd prints each refused connection as an uncaught exception (with a
+ * stack), even when the Worker catches the error, which buried real failures in the test output.
+ */
+export const deadNetwork: typeof fetch = async () => {
+  throw new Error('Network connection lost.')
+}
+
 /** Runs every queued delivery (and the retries they queue) to the end; returns the delays used. */
-export async function drain(t: TestEnv, webhookId?: string) {
+export async function drain(t: TestEnv, webhookId?: string, fetcher?: typeof fetch) {
   const delays: (number | undefined)[] = []
   for (let guard = 0; t.sent.length && guard < 500; guard++) {
     const m = t.sent.shift()!
     if (webhookId && m.body.webhook_id !== webhookId) continue
     if (m.body.attempt > 1) delays.push(m.delaySeconds)
-    await deliver(t.env, m.body)
+    await deliver(t.env, m.body, fetcher)
   }
   return delays
 }

@@ -19,7 +19,7 @@ import { ctxFor, db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 import { expectPage, expectShape } from '../helpers/schema'
 import { DeliveryView, QueuedView, WebhookView, WebhookWithSecret } from '../../src/modules/webhooks/schemas'
-import { adminOf, deliveriesOf, dohUrl, drain, event, hmacHex, hook, later, received, receiver, receiverBase, testEnv } from '../helpers/webhooks'
+import { adminOf, deadNetwork, deliveriesOf, dohUrl, drain, event, hmacHex, hook, later, received, receiver, receiverBase, testEnv } from '../helpers/webhooks'
 
 const base = receiverBase()
 const enc = new TextEncoder()
@@ -65,7 +65,7 @@ describe('SSRF guard', () => {
     })
 
     it('without a usable answer nothing is allowed: the resolver down, SERVFAIL, no such name, no address (retryable)', async () => {
-      const down = await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: unreachable })
+      const down = await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: unreachable }, deadNetwork)
       expect(down).toMatchObject({ ok: false, retryable: true })
       expect(!down.ok && down.reason).toMatch(/^Could not check where public\.example\.test points: the DNS resolver http:\/\/127\.0\.0\.1:1\/dns-query unreachable/)
       const notUrl = await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: 'not a url' })
@@ -94,7 +94,7 @@ describe('SSRF guard', () => {
       expect(ok.url).toBe('https://public.example.test/hook')
       await expect(updateWebhook(ctx, ok.id, { url: 'https://metadata.example.test/' })).rejects.toMatchObject({ code: 'VALIDATION' })
       // DNS that cannot answer does not block the admin: every delivery checks again.
-      const down = { ...ctx, env: testEnv(false, 'http://127.0.0.1:1/dns-query').env }
+      const down = { ...ctx, env: testEnv(false, await receiver('/dns-down', { status: 503 })).env }
       expect((await updateWebhook(down, ok.id, { url: 'https://later.example.test/hook' })).url).toBe('https://later.example.test/hook')
       expect((await db().select().from(webhooks).where(eq(webhooks.id, ok.id)).get())!.url).toBe('https://later.example.test/hook')
     })
@@ -340,7 +340,7 @@ describe('delivery to a real receiver', () => {
     for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) await event(admin)
     const t = testEnv()
     await dispatchEvents(t.env, later())
-    const delays = await drain(t)
+    const delays = await drain(t, undefined, deadNetwork)
     expect(delays.length).toBe(MAX_CONSECUTIVE_FAILURES * RETRY_DELAYS.length)
     expect(RETRY_DELAYS.reduce((a, b) => a + b, 0) / 3600).toBeGreaterThan(20)
     const d = await deliveriesOf(w.id)
@@ -406,9 +406,15 @@ describe('delivery to a real receiver', () => {
     const w = await hook(admin, 'https://public.example.test/hook')
     const evt = await event(admin)
     const fetched: string[] = []
-    const network: typeof fetch = (input, init) => (fetched.push(String(input instanceof Request ? input.url : input)), fetch(input, init))
-    // Allowed: the POST goes out (this machine has no route to the public address, so it then fails
-    // as a network error and is retried, which is the point: it was not refused).
+    // The test receiver (and its resolver) are real; anything else is unreachable from here (a dead
+    // network stands in for it, see deadNetwork).
+    const network: typeof fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input)
+      fetched.push(url)
+      return url.startsWith(receiverBase()) ? fetch(input, init) : deadNetwork(input, init)
+    }
+    // Allowed: the POST goes out (and fails as a network error and is retried, which is the point:
+    // it was not refused).
     const t = testEnv(false, dohUrl())
     const sent = await deliver(t.env, { webhook_id: w.id, event_id: evt, attempt: 1 }, network)
     expect(fetched).toContain('https://public.example.test/hook')

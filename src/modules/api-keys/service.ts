@@ -1,12 +1,13 @@
 /** @module API keys: created with a secret shown once (only its SHA-256 is stored), acting as
- * their owner with the owner's current role or the key's narrower role, whichever is lower. */
+ * their owner with the owner's current role or the key's narrower role, whichever is lower; a key
+ * made by a key is bounded by it (role, read-only, expiry, revocation). */
 import { and, desc, eq, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { apiKeys, memberships, organizations, users } from '../../db/schema'
 import type { OrgRole } from '../../db/schema/columns'
 import type { Actor, Ctx } from '../../env'
 import { assignableKeyRoles, authorize, can, narrowRole } from '../../auth/permissions'
-import { invalid, notFound } from '../../lib/errors'
+import { invalid, notFound, unauthorized } from '../../lib/errors'
 import { randomToken, sha256Hex } from '../../lib/crypto'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/format'
@@ -51,14 +52,35 @@ function view(r: Row, now = Date.now()): ApiKeyView {
   }
 }
 
-/** Creates a key for the actor. The returned `key` is the only time the secret exists in clear. */
+/**
+ * Creates a key for the actor. The returned `key` is the only time the secret exists in clear.
+ *
+ * A credential never creates one stronger than itself: a key minting a key (the JSON API) passes
+ * on its own narrowed role when none (or a wider one) is asked for, its read-only-ness, and its
+ * expiry as the latest the new key may have; the new key remembers its parent, and `apiKeyLookup`
+ * refuses it once any key up its chain is revoked or expired.
+ */
 export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<ApiKeyView & { key: string }> {
   authorize(ctx.actor, 'api_key.manage_own')
   if (input.role && !assignableKeyRoles(ctx.actor.role).includes(input.role)) {
     throw invalid('role', `A key cannot have a higher role than yours (${ctx.actor.role})`)
   }
-  const secret = SECRET_PREFIX + randomToken(30)
   const now = new Date()
+  let role: OrgRole | null = input.role ?? null
+  let readOnly = input.read_only
+  let expiresAt = new Date(now.getTime() + input.expires_in_days * DAY)
+  let parentKeyId: string | null = null
+  if (ctx.actor.via === 'api_key') {
+    const parent = ctx.actor.apiKeyId
+      ? await ctx.db.select().from(apiKeys).where(and(eq(apiKeys.id, ctx.actor.apiKeyId), eq(apiKeys.orgId, ctx.actor.orgId), isNull(apiKeys.revokedAt))).get()
+      : undefined
+    if (!parent) throw unauthorized('Invalid, revoked or expired API key')
+    role = role === null ? parent.role : parent.role === null ? role : narrowRole(parent.role, role)
+    readOnly ||= parent.readOnly
+    if (parent.expiresAt < expiresAt) expiresAt = parent.expiresAt
+    parentKeyId = parent.id
+  }
+  const secret = SECRET_PREFIX + randomToken(30)
   const row = {
     id: newId('key'),
     orgId: ctx.actor.orgId,
@@ -66,12 +88,13 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<
     name: input.name,
     prefix: secret.slice(0, 11),
     hash: await sha256Hex(secret),
-    role: input.role ?? null,
-    readOnly: input.read_only,
+    role,
+    readOnly,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + input.expires_in_days * DAY),
+    expiresAt,
     lastUsedAt: null,
     revokedAt: null,
+    parentKeyId,
   }
   await ctx.db.insert(apiKeys).values(row)
   return { ...view({ ...row, ownerEmail: ctx.actor.email }), key: secret }
@@ -100,7 +123,11 @@ export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
   if (!key) throw notFound('API key')
   // Other people's keys are invisible (404) to non-admins: the table's seeAction says so.
   authorize(ctx.actor, key.userId === ctx.actor.userId ? 'api_key.manage_own' : 'api_key.revoke_any', {}, 'API key')
-  if (!key.revokedAt) await ctx.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id))
+  // The keys it created (and theirs) go with it: the lookup refuses them anyway (their chain holds a
+  // revoked key), and this way the list says so too.
+  await ctx.db.run(sql`
+    WITH RECURSIVE tree(id) AS (SELECT ${id} UNION SELECT c.id FROM api_keys c JOIN tree ON c.parent_key_id = tree.id)
+    UPDATE api_keys SET revoked_at = ${Date.now()} WHERE id IN (SELECT id FROM tree) AND org_id = ${ctx.actor.orgId} AND revoked_at IS NULL`)
 }
 
 type KeyRow = { keyId: string; keyRole: OrgRole | null; readOnly: number; lastUsedAt: number | null; userId: string; email: string; fullName: string; orgId: string; orgName: string; role: OrgRole }
@@ -122,11 +149,14 @@ export function apiKeyLookup(db: Db, hash: string, exec: { waitUntil(p: Promise<
       JOIN users u ON u.id = k.user_id
       JOIN memberships m ON m.user_id = k.user_id AND m.org_id = k.org_id
       JOIN organizations o ON o.id = k.org_id
-      WHERE k.hash = ${hash} AND k.revoked_at IS NULL AND k.expires_at > ${now}`),
+      WHERE k.hash = ${hash} AND k.revoked_at IS NULL AND k.expires_at > ${now}
+        AND (k.parent_key_id IS NULL OR NOT EXISTS (
+          WITH RECURSIVE chain(id) AS (SELECT k.parent_key_id UNION SELECT p.parent_key_id FROM api_keys p JOIN chain ON p.id = chain.id WHERE p.parent_key_id IS NOT NULL)
+          SELECT 1 FROM api_keys a JOIN chain ON a.id = chain.id WHERE a.revoked_at IS NOT NULL OR a.expires_at <= ${now}))`),
     toActor: (r) => {
       if (!r) return undefined
       const row = r as KeyRow
-      return { userId: row.userId, email: row.email, fullName: row.fullName, orgId: row.orgId, orgName: row.orgName, role: narrowRole(row.role, row.keyRole), via: 'api_key', apiKeyId: row.keyId, readOnly: Boolean(row.readOnly) }
+      return { userId: row.userId, email: row.email, fullName: row.fullName, orgId: row.orgId, orgName: row.orgName, role: narrowRole(row.role, row.keyRole), keyRole: row.keyRole, via: 'api_key', apiKeyId: row.keyId, readOnly: Boolean(row.readOnly) }
     },
     confirmed: (r) => {
       const row = r as KeyRow

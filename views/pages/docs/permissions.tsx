@@ -1,5 +1,5 @@
 /** @module /docs/permissions — rendered from the permission table itself, so it cannot drift. */
-import { ACTIONS, describeMinimum, PERMISSIONS, type Rule } from '../../../src/auth/permissions'
+import { ACTIONS, describeMinimum, KEY_FROM_KEY_RULE, PERMISSIONS, type Rule } from '../../../src/auth/permissions'
 import { PageHeader } from '../../components/ui'
 
 const ROLES = ['LABELER', 'REVIEWER', 'TEAM_MANAGER', 'ADMIN'] as const
@@ -61,6 +61,7 @@ export function PermissionsDoc() {
           <li>An org role and project roles are exclusive: project roles apply only to project-based members.</li>
           <li>Labelers see only their own labels in activity lists and label listings.</li>
           <li>A key stops working at once when revoked, expired, or when its owner leaves the organization.</li>
+          <li>{KEY_FROM_KEY_RULE}</li>
           <li>Nothing of another organization is ever visible: a foreign id answers 404.</li>
         </ul>
       </div>

@@ -1,0 +1,122 @@
+// What an outside probe found (issue 22), kept as tests: keys minting keys, CSRF with a decoy
+// Authorization header, open redirects, 500s on hostile input, errors that were not problem+json,
+// and the smaller hygiene points (invitation oracle, Secure cookie, no-store).
+import { beforeAll, describe, expect, it } from 'vitest'
+import { eq } from 'drizzle-orm'
+import { apiKeys } from '../../src/db/schema'
+import { newId } from '../../src/lib/ids'
+import { sha256Hex } from '../../src/lib/crypto'
+import { RANKED_ROLES, ROLE_RANK } from '../../src/auth/permissions'
+import { db, makeApiKey, seedTwoOrgs, unique } from '../helpers/factories'
+import { call, json } from '../helpers/harness'
+
+let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
+beforeAll(async () => {
+  orgs = await seedTwoOrgs()
+})
+
+const DAY = 86_400_000
+const mint = (key: string, body: Record<string, unknown>) => call('POST', '/api/v1/api-keys', { key }, { json: { name: unique('minted'), ...body } })
+const newProject = (key: string) => call('POST', '/api/v1/projects', { key }, { json: { name: unique('P'), media_type: 'IMAGE' } })
+const keyCount = async (userId: string) => (await db().select().from(apiKeys).where(eq(apiKeys.userId, userId)).all()).length
+
+describe('a key never mints a key stronger than itself', () => {
+  for (const role of RANKED_ROLES) {
+    it(`a key narrowed to ${role} (owner ADMIN) mints keys of at most ${role}`, async () => {
+      const parent = await makeApiKey(orgs.orgA.ADMIN, { role, expires_in_days: 1 })
+      // No role asked for: the parent's role, not the owner's.
+      const res = await mint(parent.key, { expires_in_days: 365 })
+      expect(res.status).toBe(201)
+      const child = await json(res)
+      expect(child.role).toBe(role)
+      expect(child.read_only).toBe(false)
+      // Expiry capped at the parent's.
+      expect(Date.parse(child.expires_at)).toBeLessThanOrEqual(Date.parse(parent.expires_at))
+      expect(Date.parse(child.expires_at) - Date.now()).toBeLessThan(1.01 * DAY)
+      const me = await json(await call('GET', '/api/v1/me', { key: child.key }))
+      expect(me.role).toBe(role)
+      // Creating a project needs ADMIN: the child can do it only if the parent could.
+      const [p1, p2] = [await newProject(parent.key), await newProject(child.key)]
+      expect(p2.status).toBe(p1.status)
+      expect(p2.status).toBe(role === 'ADMIN' ? 201 : 403)
+      // A wider role than the key's is refused, and nothing is created.
+      if (role !== 'ADMIN') {
+        const before = await keyCount(orgs.orgA.ADMIN.id)
+        const wider = await mint(parent.key, { role: 'ADMIN' })
+        expect(wider.status).toBe(400)
+        expect((await json(wider)).errors[0].path).toBe('role')
+        expect(await keyCount(orgs.orgA.ADMIN.id)).toBe(before)
+      }
+      // A narrower one is fine.
+      if (role !== 'LABELER') {
+        const narrower = await json(await mint(parent.key, { role: 'LABELER' }))
+        expect(narrower.role).toBe('LABELER')
+      }
+    })
+
+    it(`an unnarrowed key of a ${role} mints keys acting as the ${role} at most`, async () => {
+      const owner = orgs.orgA[role]
+      const parent = await makeApiKey(owner, { expires_in_days: 2 })
+      const child = await json(await mint(parent.key, { expires_in_days: 300 }))
+      expect(child.role).toBe(null)
+      expect(Date.parse(child.expires_at)).toBeLessThanOrEqual(Date.parse(parent.expires_at))
+      expect((await json(await call('GET', '/api/v1/me', { key: child.key }))).role).toBe(role)
+      for (const higher of RANKED_ROLES.filter((r) => ROLE_RANK[r] > ROLE_RANK[role])) {
+        expect((await mint(parent.key, { role: higher })).status).toBe(400)
+      }
+    })
+
+    it(`a read-only key of a ${role} mints nothing`, async () => {
+      const owner = orgs.orgA[role]
+      const parent = await makeApiKey(owner, { read_only: true })
+      const before = await keyCount(owner.id)
+      const res = await mint(parent.key, { read_only: false })
+      expect(res.status).toBe(403)
+      expect(await keyCount(owner.id)).toBe(before)
+    })
+  }
+
+  it('revoking a key stops the keys it minted, and theirs (the list says so too)', async () => {
+    const u = orgs.orgA.LABELER
+    const a = await makeApiKey(u, { role: 'LABELER', expires_in_days: 1 })
+    const b = await json(await mint(a.key, {}))
+    const c = await json(await mint(b.key, {}))
+    const other = await makeApiKey(u)
+    expect((await call('GET', '/api/v1/me', { key: c.key })).status).toBe(200)
+    expect((await call('DELETE', `/api/v1/api-keys/${a.id}`, { key: other.key })).status).toBe(204)
+    for (const k of [a, b, c]) expect((await call('GET', '/api/v1/me', { key: k.key })).status).toBe(401)
+    expect((await call('GET', '/api/v1/me', { key: other.key })).status).toBe(200)
+    const list = await json(await call('GET', '/api/v1/api-keys', { key: other.key }))
+    const status = Object.fromEntries(list.items.map((k: any) => [k.id, k.status]))
+    expect([status[a.id], status[b.id], status[c.id], status[other.id]]).toEqual(['REVOKED', 'REVOKED', 'REVOKED', 'ACTIVE'])
+  })
+
+  it('the lookup itself refuses a key whose ancestor is revoked or expired (not only the cascade)', async () => {
+    const u = orgs.orgA.REVIEWER
+    const a = await makeApiKey(u)
+    const b = await json(await mint(a.key, {}))
+    const c = await json(await mint(b.key, {}))
+    // Written straight to the table, as any other code path revoking a key would.
+    await db().update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, a.id))
+    expect((await call('GET', '/api/v1/me', { key: c.key })).status).toBe(401)
+    const d = await makeApiKey(u)
+    const e = await json(await mint(d.key, {}))
+    await db().update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, d.id))
+    expect((await call('GET', '/api/v1/me', { key: e.key })).status).toBe(401)
+  })
+
+  it("a narrowed key caps a project-based member's project role", async () => {
+    const admin = orgs.orgA.ADMIN
+    const member = orgs.orgA.NONE
+    const project = await json(await call('POST', '/api/v1/projects', { cookie: admin.cookie }, { json: { name: unique('P'), media_type: 'IMAGE' } }))
+    expect((await call('PUT', `/api/v1/projects/${project.id}/members/${member.id}`, { cookie: admin.cookie }, { json: { role: 'TEAM_MANAGER' } })).status).toBe(200)
+    // A LABELER key made while the member still had an org role, then made project-based.
+    const secret = `ld_${unique('capped').replace(/[^a-z0-9]/gi, '')}`
+    await db().insert(apiKeys).values({ id: newId('key'), orgId: admin.org.id, userId: member.id, name: 'old', prefix: secret.slice(0, 11), hash: await sha256Hex(secret), role: 'LABELER', readOnly: false, createdAt: new Date(), expiresAt: new Date(Date.now() + DAY) })
+    const full = await makeApiKey(member)
+    const edit = (key: string) => call('PATCH', `/api/v1/projects/${project.id}`, { key }, { json: { description: 'x' } })
+    expect((await edit(full.key)).status).toBe(200)
+    expect((await edit(secret)).status).toBe(403)
+    expect((await call('GET', `/api/v1/projects/${project.id}`, { key: secret })).status).toBe(200)
+  })
+})

@@ -3,11 +3,11 @@
 // and the smaller hygiene points (invitation oracle, Secure cookie, no-store).
 import { beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { apiKeys } from '../../src/db/schema'
+import { apiKeys, projectPins, users } from '../../src/db/schema'
 import { newId } from '../../src/lib/ids'
 import { sha256Hex } from '../../src/lib/crypto'
 import { RANKED_ROLES, ROLE_RANK } from '../../src/auth/permissions'
-import { db, makeApiKey, seedTwoOrgs, unique } from '../helpers/factories'
+import { db, makeApiKey, makeUser, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
@@ -118,5 +118,49 @@ describe('a key never mints a key stronger than itself', () => {
     expect((await edit(full.key)).status).toBe(200)
     expect((await edit(secret)).status).toBe(403)
     expect((await call('GET', `/api/v1/projects/${project.id}`, { key: secret })).status).toBe(200)
+  })
+})
+
+describe('CSRF follows the credential actually used, not the headers present', () => {
+  const FOREIGN = 'https://evil.example'
+  const decoy = (cookie: string) => ({ cookie, key: 'junk-not-a-key' })
+
+  it('POST /account with a foreign Origin, a junk Bearer and a valid cookie is refused; nothing changes', async () => {
+    const u = await makeUser(orgs.a, 'LABELER')
+    const res = await call('POST', '/account', decoy(u.cookie), { origin: FOREIGN, form: { full_name: 'Pwned' } })
+    expect(res.status).toBe(403)
+    expect((await db().select().from(users).where(eq(users.id, u.id)).get())!.fullName).toBe(u.fullName)
+  })
+
+  it('POST /account/api (create a key) is refused; no key is made', async () => {
+    const u = await makeUser(orgs.a, 'ADMIN')
+    const res = await call('POST', '/account/api', decoy(u.cookie), { origin: FOREIGN, form: { name: 'stolen' } })
+    expect(res.status).toBe(403)
+    expect(await keyCount(u.id)).toBe(0)
+  })
+
+  it('POST /projects/{id}/pin is refused; nothing is pinned', async () => {
+    const u = orgs.orgA.ADMIN
+    const p = await json(await call('POST', '/api/v1/projects', { cookie: u.cookie }, { json: { name: unique('P'), media_type: 'IMAGE' } }))
+    const res = await call('POST', `/projects/${p.id}/pin`, decoy(u.cookie), { origin: FOREIGN, form: {} })
+    expect(res.status).toBe(403)
+    expect(await db().select().from(projectPins).where(eq(projectPins.projectId, p.id)).all()).toHaveLength(0)
+    // The same request from our own origin works (the test can fail).
+    expect((await call('POST', `/projects/${p.id}/pin`, decoy(u.cookie), { form: {} })).status).toBe(303)
+    expect(await db().select().from(projectPins).where(eq(projectPins.projectId, p.id)).all()).toHaveLength(1)
+  })
+
+  it('POST /logout is refused; the session still works', async () => {
+    const u = await makeUser(orgs.a, 'REVIEWER')
+    const res = await call('POST', '/logout', decoy(u.cookie), { origin: FOREIGN, form: {} })
+    expect(res.status).toBe(403)
+    expect((await call('GET', '/api/v1/me', { cookie: u.cookie })).status).toBe(200)
+  })
+
+  it('a cookie-authenticated API write with a foreign Origin is refused; a real key with a foreign Origin is not', async () => {
+    const u = await makeUser(orgs.a, 'LABELER')
+    expect((await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { origin: FOREIGN, json: { full_name: 'X' } })).status).toBe(403)
+    const k = await makeApiKey(u)
+    expect((await call('PATCH', '/api/v1/me', { cookie: u.cookie, key: k.key }, { origin: FOREIGN, json: { full_name: 'Via key' } })).status).toBe(200)
   })
 })

@@ -31,8 +31,25 @@ export async function readFormAll(c: Context): Promise<Record<string, string[]>>
   return out
 }
 
-/** Only same-site relative paths may be redirected to after login. */
+/** Where paths are resolved to compare origins; never contacted. */
+const HERE = 'http://labeldesk.invalid'
+
+/**
+ * Only same-origin paths may be redirected to after login (or any form's `next`). The value is
+ * refused when it holds a control character (browsers drop tabs and newlines, so `/\t/x` is
+ * `//x`; CR/LF would break the header) or a backslash (read as `/`), and otherwise resolved with
+ * `new URL` against a stand-in origin: it must stay on that origin, and the normalized path must
+ * start with exactly one `/`. The normalized form is what is returned (percent-encoded).
+ */
 export function safeNext(next: string | undefined, fallback = '/projects'): string {
-  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return fallback
-  return next
+  if (!next || next.length > 2000 || !next.startsWith('/') || /[\u0000-\u001f\u007f-\u009f\\]/.test(next)) return fallback
+  let url: URL
+  try {
+    url = new URL(next, HERE)
+  } catch {
+    return fallback
+  }
+  if (url.origin !== HERE) return fallback
+  const out = url.pathname + url.search + url.hash
+  return out.startsWith('/') && !out.startsWith('//') ? out : fallback
 }

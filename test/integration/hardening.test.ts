@@ -7,8 +7,9 @@ import { apiKeys, projectPins, users } from '../../src/db/schema'
 import { newId } from '../../src/lib/ids'
 import { sha256Hex } from '../../src/lib/crypto'
 import { RANKED_ROLES, ROLE_RANK } from '../../src/auth/permissions'
-import { db, makeApiKey, makeUser, seedTwoOrgs, unique } from '../helpers/factories'
+import { db, makeApiKey, makeUser, PASSWORD, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
+import { safeNext } from '../../src/lib/forms'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -162,5 +163,39 @@ describe('CSRF follows the credential actually used, not the headers present', (
     expect((await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { origin: FOREIGN, json: { full_name: 'X' } })).status).toBe(403)
     const k = await makeApiKey(u)
     expect((await call('PATCH', '/api/v1/me', { cookie: u.cookie, key: k.key }, { origin: FOREIGN, json: { full_name: 'Via key' } })).status).toBe(200)
+  })
+})
+
+describe('open redirect: next goes only to same-origin paths', () => {
+  const HOSTILE = [
+    '/\t/evil.example', '/\n/evil.example', '/\r\nSet-Cookie: x=1', '/\r/evil.example', '\t//evil.example',
+    '//evil.example', '///evil.example', '/\\evil.example', '\\\\evil.example', '/\\/evil.example',
+    'https://evil.example', 'http:/evil.example', 'javascript:alert(1)', '/..//evil.example', '/./\t/evil.example',
+    '/\u0000/evil.example', '/\u0085/evil.example', 'evil.example', '', ' /projects', '/' + 'a'.repeat(3000),
+  ]
+  // The raw query: the first one is exactly what the probe sent (%09 = tab).
+  const RAW = ['/%09/evil.example', '/%0d%0aLocation:%20https://evil.example', '%2F%2Fevil.example', '/%5Cevil.example', '/%5C/evil.example']
+
+  it('safeNext refuses each hostile value and keeps good ones (normalized)', () => {
+    for (const v of HOSTILE) expect(safeNext(v), JSON.stringify(v)).toBe('/projects')
+    expect(safeNext('/projects/p1?tab=data#top')).toBe('/projects/p1?tab=data#top')
+    expect(safeNext('/a b')).toBe('/a%20b')
+    expect(safeNext('/x/../projects')).toBe('/projects')
+  })
+
+  it('GET /login?next=… when signed in, and POST /login with next, never leave the origin', async () => {
+    const u = await makeUser(orgs.a, 'LABELER')
+    for (const raw of [...RAW, ...HOSTILE.map(encodeURIComponent)]) {
+      const res = await call('GET', `/login?next=${raw}`, { cookie: u.cookie })
+      expect(res.status, raw).toBe(303)
+      expect(res.headers.get('Location'), raw).toBe('/projects')
+    }
+    const ok = await call('GET', `/login?next=${encodeURIComponent('/members?x=1')}`, { cookie: u.cookie })
+    expect(ok.headers.get('Location')).toBe('/members?x=1')
+    for (const next of ['/\t/evil.example', '/\r\n/evil.example', '//evil.example', '/members']) {
+      const res = await call('POST', '/login', undefined, { form: { email: u.email, password: PASSWORD, next } })
+      expect(res.status, next).toBe(303)
+      expect(res.headers.get('Location'), next).toBe(next === '/members' ? '/members' : '/projects')
+    }
   })
 })

@@ -52,6 +52,11 @@ export function toAppError(err: unknown, requestId: string): AppError {
     if (err.status === 403) return new AppError('FORBIDDEN', err.message || 'Forbidden')
     if (err.status === 404) return new AppError('NOT_FOUND', err.message || 'Not found')
   }
+  // A value too big for one D1 value (SQLITE_TOOBIG) is the caller's input, whatever route let it
+  // through (form fields are capped in lib/forms.ts; this is the net under every other path).
+  if (/SQLITE_TOOBIG|string or blob too big/.test(String((err as Error)?.message ?? '') + String(((err as Error)?.cause as Error | undefined)?.message ?? ''))) {
+    return new AppError('PAYLOAD_TOO_LARGE', 'A value in the request is too large', [{ path: 'body', message: 'a value is too large' }])
+  }
   console.error(`[${requestId}] unhandled error`, err)
   return new AppError('INTERNAL', `Something went wrong. If it keeps happening, quote request id ${requestId}.`)
 }

@@ -67,6 +67,9 @@ export const FullName = v.pipe(
   v.maxLength(200, 'Full name must be at most 200 characters'),
 )
 
+/** `?search=`: trimmed, at most 200 characters, no control characters (a NUL cannot be searched for). */
+export const SearchText = v.pipe(v.string(), v.trim(), v.maxLength(200, 'search must be at most 200 characters'), v.regex(/^[^\u0000-\u001f\u007f]*$/, 'search must not contain control characters'))
+
 /** `?limit=` 1–200, default 50, and an opaque `?cursor=`. */
 export const ListQuery = v.object({
   limit: v.optional(
@@ -74,6 +77,6 @@ export const ListQuery = v.object({
     '50',
   ),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'cursor is invalid'))),
-  search: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'search must be at most 200 characters'))),
+  search: v.optional(SearchText),
 })
 export type ListQuery = v.InferOutput<typeof ListQuery>

@@ -10,6 +10,7 @@ import { RANKED_ROLES, ROLE_RANK } from '../../src/auth/permissions'
 import { db, makeApiKey, makeUser, PASSWORD, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 import { safeNext } from '../../src/lib/forms'
+import { encodeCursor } from '../../src/lib/pagination'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -196,6 +197,119 @@ describe('open redirect: next goes only to same-origin paths', () => {
       const res = await call('POST', '/login', undefined, { form: { email: u.email, password: PASSWORD, next } })
       expect(res.status, next).toBe(303)
       expect(res.headers.get('Location'), next).toBe(next === '/members' ? '/members' : '/projects')
+    }
+  })
+})
+
+describe('hostile input is a clear 4xx, never a 500, and changes nothing', () => {
+  let admin: Awaited<ReturnType<typeof makeUser>>
+  let projectId: string
+  let datasetId: string
+  let dataRowId: string
+  let integrationId: string
+  beforeAll(async () => {
+    admin = orgs.orgA.ADMIN
+    const c = { cookie: admin.cookie }
+    datasetId = (await json(await call('POST', '/api/v1/datasets', c, { json: { name: unique('ds') } }))).id
+    dataRowId = (await json(await call('POST', `/api/v1/datasets/${datasetId}/data-rows`, c, { json: [{ row_data: 'https://x.test/a.jpg' }] }))).created[0].id
+    projectId = (await json(await call('POST', '/api/v1/projects', c, { json: { name: unique('P'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } } }))).id
+    expect((await call('POST', `/api/v1/projects/${projectId}/batches`, c, { json: { name: 'b', data_row_ids: [dataRowId] } })).status).toBe(201)
+    integrationId = (await json(await call('POST', '/api/v1/integrations', c, { json: { provider: 'AWS', name: unique('S3') } }))).id
+  })
+
+  const raw = (method: string, path: string, type: string | undefined, body: BodyInit | undefined, auth: { cookie?: string; key?: string } = { cookie: admin.cookie }) =>
+    call(method, path, auth, { body, headers: type ? { 'Content-Type': type } : {} })
+
+  /** A 4xx; the API answers problem+json naming a field, a page answers HTML. */
+  async function refused(res: Response, what: string, field?: string) {
+    expect(res.status, `${what}: ${res.status}`).toBeGreaterThanOrEqual(400)
+    expect(res.status, `${what}: ${res.status}`).toBeLessThan(500)
+    const type = res.headers.get('Content-Type') ?? ''
+    const text = await res.text()
+    if (what.includes('/api/')) {
+      expect(type, what).toContain('application/problem+json')
+      const p = JSON.parse(text)
+      expect(p.errors?.length, `${what}: ${text}`).toBeGreaterThan(0)
+      if (field) expect(p.errors.map((e: any) => e.path), what).toContain(field)
+    } else {
+      expect(type, what).toContain('text/html')
+    }
+    expect(text, what).not.toMatch(/at \w+ \(|stack/i)
+  }
+
+  it('cursors of the wrong shape and NUL bytes in search', async () => {
+    const bad = ['WyJwIiwge31d', encodeCursor(['u', 5]), encodeCursor([{}]), encodeCursor(['p', ['x']]), encodeCursor(['x', 'y']), encodeCursor([]), 'bm90IGpzb24']
+    for (const cur of bad) {
+      await refused(await call('GET', `/api/v1/projects?cursor=${cur}`, { cookie: admin.cookie }), `/api/ projects ${cur}`, 'cursor')
+      await refused(await call('GET', `/projects?cursor=${cur}`, { cookie: admin.cookie }), `/projects ${cur}`)
+      await refused(await call('GET', `/projects/rows?cursor=${cur}`, { cookie: admin.cookie }, { htmx: true }), `/projects/rows ${cur}`)
+      for (const list of ['/api/v1/datasets', '/api/v1/api-keys', '/api/v1/members', `/api/v1/projects/${projectId}/labels`]) {
+        await refused(await call('GET', `${list}?cursor=${encodeURIComponent(cur)}`, { cookie: admin.cookie }), `${list} ${cur}`, 'cursor')
+      }
+    }
+    for (const s of ['a%00b', '%00', 'abc%00', '%00%00%00']) {
+      await refused(await call('GET', `/api/v1/projects?search=${s}`, { cookie: admin.cookie }), `/api/ search ${s}`, 'search')
+      await refused(await call('GET', `/projects?search=${s}`, { cookie: admin.cookie }), `/projects search ${s}`)
+      await refused(await call('GET', `/projects/rows?search=${s}`, { cookie: admin.cookie }, { htmx: true }), `/projects/rows search ${s}`)
+    }
+  })
+
+  const MP = (parts: string, boundary = 'XyZ') => `--${boundary}\r\n${parts}`
+  const filePart = (name: string, data = 'hello', field = 'file') => `Content-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n${data}\r\n`
+  const multipartCases: [string, string | undefined, string][] = [
+    ['no boundary', 'multipart/form-data', MP(filePart('a.txt')) + '--XyZ--\r\n'],
+    ['empty boundary', 'multipart/form-data; boundary=', MP(filePart('a.txt')) + '--XyZ--\r\n'],
+    ['wrong boundary', 'multipart/form-data; boundary=other', MP(filePart('a.txt')) + '--XyZ--\r\n'],
+    ['overlong boundary', `multipart/form-data; boundary=${'b'.repeat(200)}`, MP(filePart('a.txt'), 'b'.repeat(200)) + `--${'b'.repeat(200)}--\r\n`],
+    ['truncated part', 'multipart/form-data; boundary=XyZ', MP(filePart('a.txt')).slice(0, 60)],
+    ['truncated body', 'multipart/form-data; boundary=XyZ', MP(filePart('a.txt', 'x'.repeat(1000)))],
+    ['NUL in a file name', 'multipart/form-data; boundary=XyZ', MP(filePart('a\u0000b.txt')) + '--XyZ--\r\n'],
+    ['NUL in a field name', 'multipart/form-data; boundary=XyZ', MP(`Content-Disposition: form-data; name="a\u0000"\r\n\r\nx\r\n`) + '--XyZ--\r\n'],
+    ['garbage', 'multipart/form-data; boundary=XyZ', '\u0000\u0001garbage'],
+  ]
+
+  it('multipart bodies with no or a bad boundary, truncated parts, NUL in names', async () => {
+    const before = (await json(await call('GET', `/api/v1/datasets/${datasetId}/data-rows`, { cookie: admin.cookie }))).items.length
+    const webhookId = (await json(await call('POST', '/api/v1/webhooks', { cookie: admin.cookie }, { json: { url: 'https://hooks.example.com/x', events: ['LABEL_CREATED'] } }))).id ?? 'wh_missing'
+    for (const [label, type, body] of multipartCases) {
+      await refused(await raw('POST', `/api/v1/datasets/${datasetId}/files`, type, body), `/api/ files: ${label}`)
+      for (const path of ['/account/webhooks', `/account/webhooks/${webhookId}`, `/projects/${projectId}/label`, `/projects/${projectId}/review`, `/account/integrations/${integrationId}/datasets`, '/account']) {
+        await refused(await raw('POST', path, type, body), `${path}: ${label}`)
+      }
+    }
+    expect((await json(await call('GET', `/api/v1/datasets/${datasetId}/data-rows`, { cookie: admin.cookie }))).items.length).toBe(before)
+  })
+
+  it('/projects/{id}/label with an empty body, bad percent-encoding, a 5 MB body, deep indexes', async () => {
+    const path = `/projects/${projectId}/label`
+    const form = 'application/x-www-form-urlencoded'
+    const cases: [string, string][] = [
+      ['empty', ''],
+      ['bad percent-encoding', `data_row_id=${dataRowId}&objects=%E0%A4%A&cls.Q=%`],
+      ['bad percent-encoding in a name', `%ZZ=1&data_row_id=${dataRowId}`],
+      ['5 MB body', `data_row_id=${dataRowId}&objects=${'%5B'.repeat(10)}${'a'.repeat(5 * 1024 * 1024)}`],
+      ['deep indexes', `data_row_id=${dataRowId}&${'a' + '[0]'.repeat(5000)}=1`],
+      ['many fields', Array.from({ length: 20000 }, (_, i) => `f${i}=1`).join('&')],
+      ['NUL in a value', `data_row_id=${dataRowId}%00&skip=1`],
+    ]
+    for (const [label, body] of cases) await refused(await raw('POST', path, form, body), `${path}: ${label}`)
+    const labels = await json(await call('GET', `/api/v1/projects/${projectId}/labels`, { cookie: admin.cookie }))
+    expect(labels.items).toHaveLength(0)
+  })
+
+  it('a 5 MB form field used as an id', async () => {
+    const big = 'x'.repeat(5 * 1024 * 1024)
+    await refused(await call('POST', `/account/integrations/${integrationId}/datasets`, { cookie: admin.cookie }, { form: { dataset_id: big } }), 'integrations datasets')
+    await refused(await call('POST', `/projects/${projectId}/review`, { cookie: admin.cookie }, { form: { label_id: big, score: '1' } }), 'review')
+    await refused(await call('POST', `/api/v1/datasets/${datasetId}/uploads/complete`, { cookie: admin.cookie }, { json: { key: big, upload_id: big, filename: 'a', parts: [] } }), '/api/ uploads complete')
+  })
+
+  it('PUT /api/v1/datasets/{id}/uploads/parts with an unknown upload_id', async () => {
+    const c = { cookie: admin.cookie }
+    const up = await json(await call('POST', `/api/v1/datasets/${datasetId}/uploads`, c, { json: { filename: 'v.mp4', size: 100 } }))
+    for (const uploadId of ['nope', '', 'x'.repeat(5000)]) {
+      const res = await call('PUT', `/api/v1/datasets/${datasetId}/uploads/parts?key=${encodeURIComponent(up.key)}&upload_id=${encodeURIComponent(uploadId)}&part=1`, c, { body: 'abc', headers: { 'Content-Type': 'application/octet-stream' } })
+      await refused(res, `/api/ uploads/parts ${uploadId.slice(0, 10)}`, 'upload_id')
     }
   })
 })

@@ -114,10 +114,18 @@ export async function uploadPart(ctx: Ctx, datasetId: string, q: { key: string; 
   if (!body || !length) throw new AppError('VALIDATION', 'The part is empty')
   if (length > UPLOAD_PART_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `A part may be at most ${UPLOAD_PART_BYTES / 1024 / 1024} MB`)
   if (!Number.isInteger(q.part) || q.part < 1 || q.part > 10_000) throw new AppError('VALIDATION', 'part must be 1–10,000', [{ path: 'part', message: 'part must be 1–10,000' }])
+  const unknownUpload = () => new AppError('VALIDATION', 'upload_id: no such upload (never started, already completed or aborted)', [{ path: 'upload_id', message: 'no such upload' }])
+  if (!q.uploadId || q.uploadId.length > 1024) throw unknownUpload()
   const up = ctx.env.ASSETS_BUCKET.resumeMultipartUpload(q.key, q.uploadId)
   const stream = body.pipeThrough(new FixedLengthStream(length))
-  const part = await up.uploadPart(q.part, stream)
-  return { part_number: part.partNumber, etag: part.etag }
+  try {
+    const part = await up.uploadPart(q.part, stream)
+    return { part_number: part.partNumber, etag: part.etag }
+  } catch (e) {
+    // R2 names an unknown upload id with code 10024 (NoSuchUpload); anything else stays an error of ours.
+    if (/\(10024\)|does not exist|NoSuchUpload/i.test(String((e as Error)?.message ?? e))) throw unknownUpload()
+    throw e
+  }
 }
 
 export async function completeUpload(ctx: Ctx, datasetId: string, input: { key: string; upload_id: string; filename: string; parts: { part_number: number; etag: string }[] }): Promise<DataRowView> {

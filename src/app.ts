@@ -4,7 +4,7 @@ import { HTTPException } from 'hono/http-exception'
 import { openAPIRouteHandler } from 'hono-openapi'
 import type { AppEnv } from './env'
 import { AppError } from './lib/errors'
-import { problem } from './lib/api'
+import { problem, problemAnswers } from './lib/api'
 import { renderError } from './lib/render'
 import { requestContext } from './middleware/request-context'
 import { appSecureHeaders, docsHeaders } from './middleware/security'
@@ -45,7 +45,10 @@ export function toAppError(err: unknown, requestId: string): AppError {
   // Not a failure: the request is about to run again with its actor read fresh (middleware/auth.ts).
   if (err instanceof ActorStale) return new AppError('UNAUTHORIZED', 'Your access changed while this page loaded; reload it.')
   if (err instanceof HTTPException) {
-    if (err.status === 400) return new AppError('VALIDATION', /JSON/i.test(err.message) ? 'Malformed JSON in request body' : err.message || 'Bad request')
+    if (err.status === 400) {
+      const message = /JSON/i.test(err.message) ? 'not valid JSON' : err.message || 'Bad request'
+      return new AppError('VALIDATION', `body: ${message}`, [{ path: 'body', message }])
+    }
     if (err.status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large')
     if (err.status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', err.message || 'Unsupported media type')
     if (err.status === 401) return new AppError('UNAUTHORIZED', err.message || 'Authentication required')
@@ -62,6 +65,7 @@ export function toAppError(err: unknown, requestId: string): AppError {
 }
 
 const api = new Hono<AppEnv>()
+api.use('*', problemAnswers)
 api.use('/v1/*', requireApi)
 api.route('/v1', accountApi)
 api.route('/v1', apiKeysApi)

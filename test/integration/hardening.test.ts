@@ -8,9 +8,10 @@ import { newId } from '../../src/lib/ids'
 import { sha256Hex } from '../../src/lib/crypto'
 import { RANKED_ROLES, ROLE_RANK } from '../../src/auth/permissions'
 import { db, makeApiKey, makeUser, PASSWORD, seedTwoOrgs, unique } from '../helpers/factories'
-import { call, json } from '../helpers/harness'
+import { call, json, waitForTask } from '../helpers/harness'
 import { safeNext } from '../../src/lib/forms'
 import { encodeCursor } from '../../src/lib/pagination'
+import { jsonErrorPosition } from '../../src/lib/validate'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 beforeAll(async () => {
@@ -311,5 +312,70 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
       const res = await call('PUT', `/api/v1/datasets/${datasetId}/uploads/parts?key=${encodeURIComponent(up.key)}&upload_id=${encodeURIComponent(uploadId)}&part=1`, c, { body: 'abc', headers: { 'Content-Type': 'application/octet-stream' } })
       await refused(res, `/api/ uploads/parts ${uploadId.slice(0, 10)}`, 'upload_id')
     }
+  })
+})
+
+describe('every API error is problem+json naming what was wrong', () => {
+  async function problemOf(res: Response, status: number, field: string) {
+    expect(res.status).toBe(status)
+    expect(res.headers.get('Content-Type')).toContain('application/problem+json')
+    const p = await json(res)
+    expect(p.status).toBe(status)
+    expect(p.errors.map((e: any) => e.path)).toContain(field)
+    return p
+  }
+
+  it('416 on …/content and …/result is problem+json naming Range', async () => {
+    const admin = orgs.orgA.ADMIN
+    const c = { cookie: admin.cookie }
+    const d = await json(await call('POST', '/api/v1/datasets', c, { json: { name: unique('ds') } }))
+    const form = new FormData()
+    form.append('file', new File(['hello world'], 'a.txt', { type: 'text/plain' }))
+    const up = await json(await call('POST', `/api/v1/datasets/${d.id}/files`, c, { body: form }))
+    const rowId = up.created[0].id
+    for (const range of ['bytes=100-200', 'bytes=abc', 'lines=1-2', 'bytes=5-2']) {
+      const p = await problemOf(await call('GET', `/api/v1/data-rows/${rowId}/content`, c, { headers: { Range: range } }), 416, 'Range')
+      expect(p.detail).toMatch(/Range/)
+    }
+    const ok = await call('GET', `/api/v1/data-rows/${rowId}/content`, c, { headers: { Range: 'bytes=0-4' } })
+    expect(ok.status).toBe(206)
+    expect(await ok.text()).toBe('hello')
+    const p = await json(await call('POST', '/api/v1/projects', c, { json: { name: unique('P'), media_type: 'TEXT' } }))
+    const task = await json(await call('POST', `/api/v1/projects/${p.id}/exports`, c, { json: {} }))
+    await waitForTask(task.id, c)
+    await problemOf(await call('GET', `/api/v1/tasks/${task.id}/result`, c, { headers: { Range: 'bytes=999999-' } }), 416, 'Range')
+    expect((await call('GET', `/api/v1/tasks/${task.id}/result`, c)).status).toBe(200)
+  })
+
+  it('a refused /api/v1/tasks/{id}/events is problem+json', async () => {
+    const admin = orgs.orgA.ADMIN
+    const c = { cookie: admin.cookie }
+    const p = await json(await call('POST', '/api/v1/projects', c, { json: { name: unique('P'), media_type: 'TEXT' } }))
+    const task = await json(await call('POST', `/api/v1/projects/${p.id}/exports`, c, { json: {} }))
+    // What the runtime itself would refuse as a bare text/plain 400 (no key, wrong version).
+    await problemOf(await call('GET', `/api/v1/tasks/${task.id}/events`, c, { headers: { Upgrade: 'websocket' } }), 400, 'Sec-WebSocket-Key')
+    await problemOf(await call('GET', `/api/v1/tasks/${task.id}/events`, c, { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '8' } }), 400, 'Sec-WebSocket-Key')
+    const ok = await call('GET', `/api/v1/tasks/${task.id}/events`, c, { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' } })
+    expect(ok.status).toBe(101)
+    ok.webSocket!.accept()
+    ok.webSocket!.close()
+  })
+
+  it('jsonErrorPosition finds where a text stops being JSON', () => {
+    for (const [text, pos] of [['{"a": tru}', 9], ['[1, 2,]', 6], ['{"a" 1}', 5], ['"abc', 4], ['{"a": "\u0001"}', 7], ['[01]', 2], ['{} x', 3], ['{"a": "\\q"}', 8], ['-', 0], ['[' .repeat(2000), 1001]] as const) {
+      expect(() => JSON.parse(text)).toThrow()
+      expect(jsonErrorPosition(text), text).toBe(pos)
+    }
+  })
+
+  it('malformed JSON says where, and root-level errors name the body', async () => {
+    const u = orgs.orgA.LABELER
+    for (const [body, pos] of [['{"full_name": ', 14], ['{"full_name": "x",}', 18], ['nope', 1], ['', 0]] as const) {
+      const p = await problemOf(await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { body, headers: { 'Content-Type': 'application/json' } }), 400, 'body')
+      expect(p.detail).toMatch(/^body: not valid JSON at position \d+/)
+      expect(p.detail, body).toContain(`position ${pos}`)
+    }
+    await problemOf(await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { json: 42 }), 400, 'body')
+    await problemOf(await call('POST', '/api/v1/api-keys', { cookie: u.cookie }, { json: 'x' }), 400, 'body')
   })
 })

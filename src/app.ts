@@ -7,7 +7,7 @@ import { AppError } from './lib/errors'
 import { problem, problemAnswers } from './lib/api'
 import { renderError } from './lib/render'
 import { requestContext } from './middleware/request-context'
-import { appSecureHeaders, docsHeaders } from './middleware/security'
+import { appSecureHeaders, docsHeaders, privateNoStore } from './middleware/security'
 import { loadActor, requireApi, runAgainWith } from './middleware/auth'
 import { ActorStale } from './auth/optimistic-actor'
 import { csrf } from './middleware/csrf'
@@ -83,6 +83,7 @@ export const app = new Hono<AppEnv>()
 runAgainWith((req, env, exec) => app.fetch(req, env, exec))
 app.use(requestContext)
 app.use(appSecureHeaders)
+app.use(privateNoStore)
 app.use(loadActor)
 app.use(csrf)
 

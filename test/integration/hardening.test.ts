@@ -2,6 +2,9 @@
 // Authorization header, open redirects, 500s on hostile input, errors that were not problem+json,
 // and the smaller hygiene points (invitation oracle, Secure cookie, no-store).
 import { beforeAll, describe, expect, it } from 'vitest'
+import { env } from 'cloudflare:workers'
+import { createExecutionContext } from 'cloudflare:test'
+import { app } from '../../src/app'
 import { eq } from 'drizzle-orm'
 import { apiKeys, projectPins, users } from '../../src/db/schema'
 import { newId } from '../../src/lib/ids'
@@ -377,5 +380,55 @@ describe('every API error is problem+json naming what was wrong', () => {
     }
     await problemOf(await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { json: 42 }), 400, 'body')
     await problemOf(await call('POST', '/api/v1/api-keys', { cookie: u.cookie }, { json: 'x' }), 400, 'body')
+  })
+})
+
+describe('smaller hygiene', () => {
+  it("inviting another organization's member answers as for an unknown address; the invitee is told on accepting", async () => {
+    const admin = orgs.orgA.ADMIN
+    const foreign = orgs.orgB.REVIEWER
+    const unknown = `${unique('new')}@example.com`
+    const a = await call('POST', '/api/v1/invitations', { cookie: admin.cookie }, { json: { email: foreign.email, role: 'LABELER' } })
+    const b = await call('POST', '/api/v1/invitations', { cookie: admin.cookie }, { json: { email: unknown, role: 'LABELER' } })
+    expect(a.status).toBe(201)
+    expect(b.status).toBe(201)
+    const inv = await json(a)
+    expect(Object.keys(inv).sort()).toEqual(Object.keys(await json(b)).sort())
+    // The HTML form says the same as for anyone.
+    const other = await makeUser(orgs.b, 'LABELER')
+    const page = await call('POST', '/members/invitations', { cookie: admin.cookie }, { form: { email: other.email.toUpperCase(), role: 'LABELER' } })
+    expect(page.status).toBeLessThan(400)
+    expect(await page.text()).not.toMatch(/another organization/i)
+    // Accepting: refused, saying why, and nothing changes for the person.
+    const token = inv.accept_url.split('/').pop()
+    const res = await call('POST', `/invitations/${token}`, undefined, { form: { full_name: 'Taken Over', password: 'another-password-1' } })
+    expect(res.status).toBe(422)
+    expect(await res.text()).toMatch(/already belongs to another organization/)
+    const login = await call('POST', '/login', undefined, { form: { email: foreign.email, password: PASSWORD } })
+    expect(login.status).toBe(303)
+    expect((await json(await call('GET', '/api/v1/me', { cookie: foreign.cookie }))).organization.id).toBe(orgs.b.id)
+  })
+
+  it('the session cookie is Secure by the deployment setting, not the request URL', async () => {
+    const u = await makeUser(orgs.a, 'LABELER')
+    const login = (vars: Record<string, string>) =>
+      app.fetch(new Request('http://localhost/login', { method: 'POST', headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: u.email, password: PASSWORD }).toString(), redirect: 'manual' }), { ...env, ...vars }, createExecutionContext())
+    // wrangler.toml says "true": Secure even though this request came over http.
+    expect(env.SECURE_COOKIES).toBe('true')
+    expect((await login({})).headers.get('Set-Cookie')).toMatch(/;\s*Secure/i)
+    expect((await login({ SECURE_COOKIES: 'false' })).headers.get('Set-Cookie')).not.toMatch(/Secure/i)
+    const noSetting = { ...env } as Record<string, unknown>
+    delete noSetting.SECURE_COOKIES
+    const res = await app.fetch(new Request('http://localhost/login', { method: 'POST', headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: u.email, password: PASSWORD }).toString(), redirect: 'manual' }), noSetting as never, createExecutionContext())
+    expect(res.headers.get('Set-Cookie')).toMatch(/;\s*Secure/i)
+  })
+
+  it('signed-in answers are Cache-Control: no-store (pages, fragments, JSON, errors)', async () => {
+    const u = orgs.orgA.LABELER
+    const key = await makeApiKey(u)
+    for (const [path, auth, htmx] of [['/projects', { cookie: u.cookie }, false], ['/projects/rows', { cookie: u.cookie }, true], ['/account', { cookie: u.cookie }, false], ['/members', { cookie: u.cookie }, false], ['/api/v1/me', { cookie: u.cookie }, false], ['/api/v1/projects', { key: key.key }, false], ['/api/v1/projects/prj_missing', { key: key.key }, false], ['/projects/prj_missing', { cookie: u.cookie }, false]] as const) {
+      const res = await call('GET', path, auth, { htmx })
+      expect(res.headers.get('Cache-Control'), path).toBe('no-store')
+    }
   })
 })

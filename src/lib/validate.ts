@@ -37,9 +37,23 @@ const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;|\s|$)/i
  */
 export function jsonErrorPosition(text: string): number {
   let i = 0
-  const ws = () => { while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++ }
-  const fail = (): never => { throw i }
-  const word = (w: string) => { for (const ch of w) if (text[i++] !== ch) { i--; fail() } }
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
+  }
+  const fail = (): never => {
+    throw i
+  }
+  /** Past the current character, then past any whitespace. */
+  const skip = () => {
+    i++
+    ws()
+  }
+  const word = (w: string) => {
+    for (const ch of w) {
+      if (text[i] !== ch) fail()
+      i++
+    }
+  }
   const str = () => {
     i++
     for (;;) {
@@ -47,17 +61,18 @@ export function jsonErrorPosition(text: string): number {
       const ch = text[i]!
       if (ch === '"') return void i++
       if (ch < ' ') fail()
-      if (ch === '\\') {
+      i++
+      if (ch !== '\\') continue
+      if (text[i] === 'u') {
         i++
-        if (text[i] === 'u') { i++; for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail() }
-        else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++
-        else fail()
-      } else i++
+        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail()
+      } else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++
+      else fail()
     }
   }
   const num = () => {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
-    if (!m || !m[0] || m[0] === '-') fail()
+    if (!m) fail()
     i += m![0].length
   }
   const value = (depth: number): void => {
@@ -65,27 +80,24 @@ export function jsonErrorPosition(text: string): number {
     if (depth > 1000) fail()
     const ch = text[i]
     if (ch === undefined) fail()
-    if (ch === '{') {
-      i++; ws()
-      if (text[i] === '}') return void i++
+    if (ch === '{' || ch === '[') {
+      const close = ch === '{' ? '}' : ']'
+      skip()
+      if (text[i] === close) return void i++
       for (;;) {
-        ws(); if (text[i] !== '"') fail()
-        str(); ws()
-        if (text[i] !== ':') fail()
-        i++; value(depth + 1); ws()
-        if (text[i] === ',') { i++; continue }
-        if (text[i] === '}') return void i++
-        fail()
-      }
-    }
-    if (ch === '[') {
-      i++; ws()
-      if (text[i] === ']') return void i++
-      for (;;) {
-        value(depth + 1); ws()
-        if (text[i] === ',') { i++; continue }
-        if (text[i] === ']') return void i++
-        fail()
+        if (ch === '{') {
+          ws()
+          if (text[i] !== '"') fail()
+          str()
+          ws()
+          if (text[i] !== ':') fail()
+          i++
+        }
+        value(depth + 1)
+        ws()
+        if (text[i] === close) return void i++
+        if (text[i] !== ',') fail()
+        i++
       }
     }
     if (ch === '"') return str()

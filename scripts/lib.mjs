@@ -21,7 +21,8 @@ export async function startDev({ port = 8787, persistTo, logLevel = 'info', vars
   if (stale) throw new Error(`port ${port} is already in use (a wrangler dev still running?); stop it and try again`)
   // `script`: another entry than wrangler.toml's `main`, with the same bindings (bench/raw-export-worker.ts).
   const args = ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--test-scheduled', '--log-level', logLevel, ...(persistTo ? ['--persist-to', persistTo] : [])]
-  for (const [k, v] of Object.entries(vars)) args.push('--var', `${k}:${v}`)
+  // Local servers speak plain http: no `Secure` session cookie (deployments keep wrangler.toml's "true").
+  for (const [k, v] of Object.entries({ SECURE_COOKIES: 'false', ...vars })) args.push('--var', `${k}:${v}`)
   const child = spawn(wranglerBin, args, { stdio: inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'], env: quietEnv, detached: process.platform !== 'win32' })
   let log = ''
   child.stdout?.on('data', (d) => (log += d))

@@ -4,10 +4,10 @@ import { HTTPException } from 'hono/http-exception'
 import { openAPIRouteHandler } from 'hono-openapi'
 import type { AppEnv } from './env'
 import { AppError } from './lib/errors'
-import { problem } from './lib/problem'
+import { problem, problemAnswers } from './lib/problem'
 import { renderError } from './lib/render'
 import { requestContext } from './middleware/request-context'
-import { appSecureHeaders, docsHeaders } from './middleware/security'
+import { appSecureHeaders, docsHeaders, privateNoStore } from './middleware/security'
 import { loadActor, requireApi, runAgainWith } from './middleware/auth'
 import { ActorStale } from './auth/optimistic-actor'
 import { csrf } from './middleware/csrf'
@@ -47,18 +47,27 @@ export function toAppError(err: unknown, requestId: string): AppError {
   // Not a failure: the request is about to run again with its actor read fresh (middleware/auth.ts).
   if (err instanceof ActorStale) return new AppError('UNAUTHORIZED', 'Your access changed while this page loaded; reload it.')
   if (err instanceof HTTPException) {
-    if (err.status === 400) return new AppError('VALIDATION', /JSON/i.test(err.message) ? 'Malformed JSON in request body' : err.message || 'Bad request')
+    if (err.status === 400) {
+      const message = /JSON/i.test(err.message) ? 'not valid JSON' : err.message || 'Bad request'
+      return new AppError('VALIDATION', `body: ${message}`, [{ path: 'body', message }])
+    }
     if (err.status === 413) return new AppError('PAYLOAD_TOO_LARGE', 'The request body is too large')
     if (err.status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', err.message || 'Unsupported media type')
     if (err.status === 401) return new AppError('UNAUTHORIZED', err.message || 'Authentication required')
     if (err.status === 403) return new AppError('FORBIDDEN', err.message || 'Forbidden')
     if (err.status === 404) return new AppError('NOT_FOUND', err.message || 'Not found')
   }
+  // A value too big for one D1 value (SQLITE_TOOBIG) is the caller's input, whatever route let it
+  // through (form fields are capped in lib/forms.ts; this is the net under every other path).
+  if (/SQLITE_TOOBIG|string or blob too big/.test(String((err as Error)?.message ?? '') + String(((err as Error)?.cause as Error | undefined)?.message ?? ''))) {
+    return new AppError('PAYLOAD_TOO_LARGE', 'A value in the request is too large', [{ path: 'body', message: 'a value is too large' }])
+  }
   console.error(`[${requestId}] unhandled error`, err)
   return new AppError('INTERNAL', `Something went wrong. If it keeps happening, quote request id ${requestId}.`)
 }
 
 const api = new Hono<AppEnv>()
+api.use('*', problemAnswers)
 // An export's signed asset link opens without a session or key (the signature is the permission);
 // without a signature the route is the ordinary, authenticated one (datasets/api.ts).
 api.get('/v1/data-rows/:id/content', async (c, next) => {
@@ -83,6 +92,7 @@ export const app = new Hono<AppEnv>()
 runAgainWith((req, env, exec) => app.fetch(req, env, exec))
 app.use(requestContext)
 app.use(appSecureHeaders)
+app.use(privateNoStore)
 app.use(loadActor)
 app.use(csrf)
 

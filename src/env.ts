@@ -25,6 +25,9 @@ export type Env = {
   WEBHOOK_DNS_RESOLVER: string
   /** Default seat limit for new organizations; empty = unlimited. */
   SEAT_LIMIT: string
+  /** 'false' only where the app is served over plain http (local development): otherwise the
+   * session cookie is always `Secure`, whatever URL a request arrived with. */
+  SECURE_COOKIES?: string
   /** The platform's AWS identity for IAM delegated access (secrets: `wrangler secret put`). Unset =
    * integrations cannot assume roles, and say so. */
   AWS_ACCESS_KEY_ID?: string

@@ -14,6 +14,8 @@ export type Actor = {
   via: 'session' | 'api_key' | 'system'
   sessionId?: string
   apiKeyId?: string
+  /** The API key's own narrower role, if any: it also caps a project-based member's project roles. */
+  keyRole?: OrgRole | null
   /** A read-only API key may only read. */
   readOnly: boolean
 }

@@ -35,11 +35,14 @@ export function apiKeyLookup(db: Db, hash: string, exec: { waitUntil(p: Promise<
       JOIN users u ON u.id = k.user_id
       JOIN memberships m ON m.user_id = k.user_id AND m.org_id = k.org_id
       JOIN organizations o ON o.id = k.org_id
-      WHERE k.hash = ${hash} AND k.revoked_at IS NULL AND k.expires_at > ${now}`),
+      WHERE k.hash = ${hash} AND k.revoked_at IS NULL AND k.expires_at > ${now}
+        AND (k.parent_key_id IS NULL OR NOT EXISTS (
+          WITH RECURSIVE chain(id) AS (SELECT k.parent_key_id UNION SELECT p.parent_key_id FROM api_keys p JOIN chain ON p.id = chain.id WHERE p.parent_key_id IS NOT NULL)
+          SELECT 1 FROM api_keys a JOIN chain ON a.id = chain.id WHERE a.revoked_at IS NOT NULL OR a.expires_at <= ${now}))`),
     toActor: (r) => {
       if (!r) return undefined
       const row = r as KeyRow
-      return { userId: row.userId, email: row.email, fullName: row.fullName, orgId: row.orgId, orgName: row.orgName, role: narrowRole(row.role, row.keyRole), via: 'api_key', apiKeyId: row.keyId, readOnly: Boolean(row.readOnly) }
+      return { userId: row.userId, email: row.email, fullName: row.fullName, orgId: row.orgId, orgName: row.orgName, role: narrowRole(row.role, row.keyRole), keyRole: row.keyRole, via: 'api_key', apiKeyId: row.keyId, readOnly: Boolean(row.readOnly) }
     },
     confirmed: (r) => {
       const row = r as KeyRow

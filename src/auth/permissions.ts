@@ -58,7 +58,7 @@ export const PERMISSIONS = {
   'account.view': { label: 'Account details (own)', min: null, scope: 'self', write: false },
   'account.edit': { label: 'Edit own account details', min: null, scope: 'self', write: true },
   'api_key.view_own': { label: 'List own API keys', min: null, scope: 'self', write: false },
-  'api_key.manage_own': { label: 'Create / revoke own API keys', min: null, scope: 'self', write: true },
+  'api_key.manage_own': { label: 'Create / revoke own API keys (a key creates only keys no stronger than itself)', min: null, scope: 'self', write: true },
   'api_key.view_any': { label: "List anyone's API keys", min: 'ADMIN', scope: 'org', write: false },
   'api_key.revoke_any': { label: "Revoke anyone's API keys", min: 'ADMIN', scope: 'org', write: true, seeAction: 'api_key.view_any' },
   'usage.view': { label: 'Usage page, usage API, GraphQL usage', min: 'ADMIN', scope: 'org', write: false },
@@ -80,10 +80,11 @@ export type Resource = {
   ownerId?: string
 }
 
-/** The actor's effective role in a project: the org role, or (project-based) the project role. */
-export function projectRole(actor: Pick<Actor, 'role'>, memberProjectRole: ProjectRole | null | undefined): OrgRole {
+/** The actor's effective role in a project: the org role, or (project-based) the project role,
+ * narrowed by the API key's role when the actor is a narrowed key. */
+export function projectRole(actor: Pick<Actor, 'role'> & { keyRole?: OrgRole | null }, memberProjectRole: ProjectRole | null | undefined): OrgRole {
   if (actor.role !== 'NONE') return actor.role
-  return memberProjectRole ?? 'NONE'
+  return narrowRole(memberProjectRole ?? 'NONE', actor.keyRole ?? null)
 }
 
 const atLeast = (role: OrgRole | ProjectRole | undefined, min: RankedRole | null) =>
@@ -121,6 +122,10 @@ export function narrowRole(ownerRole: OrgRole, keyRole: OrgRole | null): OrgRole
   if (!keyRole) return ownerRole
   return ROLE_RANK[keyRole] < ROLE_RANK[ownerRole] ? keyRole : ownerRole
 }
+
+/** The rule for keys created with a key (src/modules/api-keys/service.ts enforces it), for the docs. */
+export const KEY_FROM_KEY_RULE =
+  'A key created with an API key is never stronger than that key: it gets at most that key\'s role (its role when none is asked for), is read-only if that key is, expires no later than it, and stops working when that key (or any key it came from) is revoked or expires. A narrowed key also caps a project-based member\'s project roles.'
 
 /** Roles a person may give an API key of theirs: their own role or lower. */
 export function assignableKeyRoles(ownerRole: OrgRole): OrgRole[] {

@@ -9,6 +9,7 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RANGE_NOT_SATISFIABLE: 416,
   RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const
@@ -24,6 +25,7 @@ const TITLES: Record<ErrorCode, string> = {
   CONFLICT: 'Conflict',
   PAYLOAD_TOO_LARGE: 'Payload too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  RANGE_NOT_SATISFIABLE: 'Range not satisfiable',
   RATE_LIMITED: 'Too many requests',
   INTERNAL: 'Internal error',
 }

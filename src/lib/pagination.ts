@@ -9,12 +9,20 @@ export function encodeCursor(key: unknown[]): string {
   return toBase64Url(new TextEncoder().encode(JSON.stringify(key)))
 }
 
-export function decodeCursor(cursor: string | undefined): unknown[] | undefined {
+/** The usual sort key: one row id. */
+const idKey = (k: unknown[]) => k.length === 1 && typeof k[0] === 'string' && k[0].length <= 200
+
+/**
+ * The sort key a cursor holds, checked against the shape its list makes (`shape`; by default one
+ * row id): a cursor is the caller's input like any other, and a key of the wrong shape must be a
+ * 400 naming `cursor`, not a value the database cannot bind.
+ */
+export function decodeCursor(cursor: string | undefined, shape: (key: unknown[]) => boolean = idKey): unknown[] | undefined {
   if (!cursor) return undefined
   try {
     const json = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64(cursor.replace(/-/g, '+').replace(/_/g, '/')))
     const key = JSON.parse(json)
-    if (Array.isArray(key)) return key
+    if (Array.isArray(key) && shape(key)) return key
   } catch {
     /* fall through */
   }

@@ -60,7 +60,7 @@ export async function streamToR2(bucket: R2Bucket, key: string, body: ReadableSt
 export async function serveObject(bucket: R2Bucket, key: string, request: Request, headers: Record<string, string> = {}): Promise<Response> {
   const range = request.headers.get('Range')
   const m = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null
-  if (range && !m) return new Response('Invalid Range header', { status: 416 })
+  if (range && !m) return new Response('only one "bytes=start-end" range is supported', { status: 416, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
   const head = await bucket.head(key)
   if (!head) throw new AppError('NOT_FOUND', 'File not found')
   const size = head.size
@@ -75,7 +75,7 @@ export async function serveObject(bucket: R2Bucket, key: string, request: Reques
       start = Number(m[1])
       if (m[2] !== '') end = Math.min(size - 1, Number(m[2]))
     }
-    if (start >= size || start > end) return new Response(null, { status: 416, headers: { 'Content-Range': `bytes */${size}` } })
+    if (start >= size || start > end) return new Response(`bytes ${m![1]}-${m![2]} is outside the file (${size} bytes)`, { status: 416, headers: { 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/plain; charset=utf-8' } })
     r2Range = { offset: start, length: end - start + 1 }
   }
   const obj = await bucket.get(key, r2Range ? { range: r2Range } : undefined)

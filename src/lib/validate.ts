@@ -28,11 +28,118 @@ export function parse<S extends v.GenericSchema>(schema: S, input: unknown): v.I
   return result.output
 }
 
-/** Validating middleware that also documents the input in the OpenAPI file. */
+const JSON_TYPE = /^application\/([a-z-.]+\+)?json(;|\s|$)/i
+
+/**
+ * Where a text stops being JSON (only called once JSON.parse has failed, whose messages do not
+ * always say): a small scanner over RFC 8259 that returns the offset of the first bad character,
+ * or the length of the text when it ends too soon.
+ */
+export function jsonErrorPosition(text: string): number {
+  let i = 0
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
+  }
+  const fail = (): never => {
+    throw i
+  }
+  /** Past the current character, then past any whitespace. */
+  const skip = () => {
+    i++
+    ws()
+  }
+  const word = (w: string) => {
+    for (const ch of w) {
+      if (text[i] !== ch) fail()
+      i++
+    }
+  }
+  const str = () => {
+    i++
+    for (;;) {
+      if (i >= text.length) fail()
+      const ch = text[i]!
+      if (ch === '"') return void i++
+      if (ch < ' ') fail()
+      i++
+      if (ch !== '\\') continue
+      if (text[i] === 'u') {
+        i++
+        for (let k = 0; k < 4; k++, i++) if (!/[0-9a-fA-F]/.test(text[i] ?? '')) fail()
+      } else if ('"\\/bfnrt'.includes(text[i] ?? 'x')) i++
+      else fail()
+    }
+  }
+  const num = () => {
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400))
+    if (!m) fail()
+    i += m![0].length
+  }
+  const value = (depth: number): void => {
+    ws()
+    if (depth > 1000) fail()
+    const ch = text[i]
+    if (ch === undefined) fail()
+    if (ch === '{' || ch === '[') {
+      const close = ch === '{' ? '}' : ']'
+      skip()
+      if (text[i] === close) return void i++
+      for (;;) {
+        if (ch === '{') {
+          ws()
+          if (text[i] !== '"') fail()
+          str()
+          ws()
+          if (text[i] !== ':') fail()
+          i++
+        }
+        value(depth + 1)
+        ws()
+        if (text[i] === close) return void i++
+        if (text[i] !== ',') fail()
+        i++
+      }
+    }
+    if (ch === '"') return str()
+    if (ch === 't') return word('true')
+    if (ch === 'f') return word('false')
+    if (ch === 'n') return word('null')
+    return num()
+  }
+  try {
+    value(0)
+    ws()
+    return i < text.length ? i : text.length
+  } catch (at) {
+    return typeof at === 'number' ? Math.min(at, text.length) : text.length
+  }
+}
+
+/**
+ * Validating middleware that also documents the input in the OpenAPI file. A JSON body that does
+ * not parse is refused here saying where (`body: not valid JSON at position N`); errors about the
+ * input as a whole (not an object…) name the body or the query rather than no field.
+ */
 export function validate<S extends v.GenericSchema & StandardSchemaV1, T extends keyof ValidationTargets>(target: T, schema: S) {
-  return validator(target, schema, (result) => {
-    if (!result.success) throw validationError(result.error as readonly AnyIssue[])
+  const root = target === 'json' ? 'body' : target
+  const inner = validator(target, schema, (result) => {
+    if (!result.success) throw validationError((result.error as readonly AnyIssue[]).map((i) => (i.path?.length ? i : { ...i, path: [root] })))
   })
+  if (target !== 'json') return inner
+  const checked: typeof inner = async (c, next) => {
+    if (JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+      // Read once as text (Hono keeps it: the validator's c.req.json() parses this same text).
+      const text = await c.req.text()
+      try {
+        JSON.parse(text)
+      } catch {
+        const message = `not valid JSON at position ${jsonErrorPosition(text)}`
+        throw new AppError('VALIDATION', `body: ${message}`, [{ path: 'body', message }])
+      }
+    }
+    return inner(c, next)
+  }
+  return Object.assign(checked, inner)
 }
 
 // Shared field schemas ------------------------------------------------------------------------
@@ -67,6 +174,9 @@ export const FullName = v.pipe(
   v.maxLength(200, 'Full name must be at most 200 characters'),
 )
 
+/** `?search=`: trimmed, at most 200 characters, no control characters (a NUL cannot be searched for). */
+export const SearchText = v.pipe(v.string(), v.trim(), v.maxLength(200, 'search must be at most 200 characters'), v.regex(/^[^\u0000-\u001f\u007f]*$/, 'search must not contain control characters'))
+
 /** `?limit=` 1–200, default 50, and an opaque `?cursor=`. */
 export const ListQuery = v.object({
   limit: v.optional(
@@ -74,6 +184,6 @@ export const ListQuery = v.object({
     '50',
   ),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'cursor is invalid'))),
-  search: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'search must be at most 200 characters'))),
+  search: v.optional(SearchText),
 })
 export type ListQuery = v.InferOutput<typeof ListQuery>

@@ -34,7 +34,7 @@ describe('API foundation', () => {
     expect(res.status).toBe(400)
     const p = await json(res)
     expect(p.code).toBe('VALIDATION')
-    expect(p.detail).toMatch(/Malformed JSON/)
+    expect(p.detail).toMatch(/^body: not valid JSON at position \d+/)
   })
 
   it('validates PATCH /me and names the field', async () => {

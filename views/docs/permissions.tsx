@@ -15,7 +15,7 @@ function allowed(rule: Rule, role: (typeof ROLES)[number]): string {
 /** One action of the table, with its rule in words (`describeMinimum`). */
 export type PermissionRow = { action: string; rule: Rule; minimum: string }
 
-export function PermissionsDoc(props: { rows: PermissionRow[] }) {
+export function PermissionsDoc(props: { rows: PermissionRow[]; keyFromKeyRule: string }) {
   return (
     <div class="doc">
       <PageHeader title="Roles and permissions" subtitle="Generated from the permission table the code enforces." />
@@ -64,6 +64,7 @@ export function PermissionsDoc(props: { rows: PermissionRow[] }) {
           <li>An org role and project roles are exclusive: project roles apply only to project-based members.</li>
           <li>Labelers see only their own labels in activity lists and label listings.</li>
           <li>A key stops working at once when revoked, expired, or when its owner leaves the organization.</li>
+          <li>{props.keyFromKeyRule}</li>
           <li>Nothing of another organization is ever visible: a foreign id answers 404.</li>
         </ul>
       </div>

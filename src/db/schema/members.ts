@@ -41,6 +41,9 @@ export const apiKeys = sqliteTable(
     expiresAt: timestamp().notNull(),
     lastUsedAt: timestamp(),
     revokedAt: timestamp(),
+    /** The key that created this one (null: created in a signed-in session). Its revocation and
+     * expiry bound this key: src/modules/api-keys/service.ts checks the chain on every lookup. */
+    parentKeyId: text(),
   },
-  (t) => [uniqueIndex('api_keys_hash_uq').on(t.hash), index('api_keys_org_idx').on(t.orgId, t.id), index('api_keys_user_idx').on(t.userId)],
+  (t) => [uniqueIndex('api_keys_hash_uq').on(t.hash), index('api_keys_parent_idx').on(t.parentKeyId), index('api_keys_org_idx').on(t.orgId, t.id), index('api_keys_user_idx').on(t.userId)],
 )

@@ -1,12 +1,13 @@
 /** @module API keys: created with a secret shown once (only its SHA-256 is stored), listed and
  * revoked. A key acts as its owner with the owner's current role or the key's narrower role,
- * whichever is lower (src/auth/api-key.ts turns a secret into that Actor). */
-import { and, desc, eq, lt, type SQL } from 'drizzle-orm'
+ * whichever is lower (src/auth/api-key.ts turns a secret into that Actor); a key made by a key is
+ * bounded by it (role, read-only, expiry, revocation). */
+import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import { apiKeys, users } from '../../db/schema'
 import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
-import { assignableKeyRoles, authorize, can } from '../../auth/permissions'
-import { invalid, notFound } from '../../lib/errors'
+import { assignableKeyRoles, authorize, can, narrowRole } from '../../auth/permissions'
+import { invalid, notFound, unauthorized } from '../../lib/errors'
 import { randomToken, sha256Hex } from '../../lib/crypto'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
@@ -36,14 +37,35 @@ function view(r: Row, now = Date.now()): ApiKeyView {
   }
 }
 
-/** Creates a key for the actor. The returned `key` is the only time the secret exists in clear. */
+/**
+ * Creates a key for the actor. The returned `key` is the only time the secret exists in clear.
+ *
+ * A credential never creates one stronger than itself: a key minting a key (the JSON API) passes
+ * on its own narrowed role when none (or a wider one) is asked for, its read-only-ness, and its
+ * expiry as the latest the new key may have; the new key remembers its parent, and the lookup
+ * (src/auth/api-key.ts) refuses it once any key up its chain is revoked or expired.
+ */
 export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<CreatedApiKey> {
   authorize(ctx.actor, 'api_key.manage_own')
   if (input.role && !assignableKeyRoles(ctx.actor.role).includes(input.role)) {
     throw invalid('role', `A key cannot have a higher role than yours (${ctx.actor.role})`)
   }
-  const secret = SECRET_PREFIX + randomToken(30)
   const now = new Date()
+  let role: OrgRole | null = input.role ?? null
+  let readOnly = input.read_only
+  let expiresAt = new Date(now.getTime() + input.expires_in_days * DAY)
+  let parentKeyId: string | null = null
+  if (ctx.actor.via === 'api_key') {
+    const parent = ctx.actor.apiKeyId
+      ? await ctx.db.select().from(apiKeys).where(and(eq(apiKeys.id, ctx.actor.apiKeyId), eq(apiKeys.orgId, ctx.actor.orgId), isNull(apiKeys.revokedAt))).get()
+      : undefined
+    if (!parent) throw unauthorized('Invalid, revoked or expired API key')
+    role = role === null ? parent.role : parent.role === null ? role : narrowRole(parent.role, role)
+    readOnly ||= parent.readOnly
+    if (parent.expiresAt < expiresAt) expiresAt = parent.expiresAt
+    parentKeyId = parent.id
+  }
+  const secret = SECRET_PREFIX + randomToken(30)
   const row = {
     id: newId('key'),
     orgId: ctx.actor.orgId,
@@ -51,12 +73,13 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<
     name: input.name,
     prefix: secret.slice(0, 11),
     hash: await sha256Hex(secret),
-    role: input.role ?? null,
-    readOnly: input.read_only,
+    role,
+    readOnly,
     createdAt: now,
-    expiresAt: new Date(now.getTime() + input.expires_in_days * DAY),
+    expiresAt,
     lastUsedAt: null,
     revokedAt: null,
+    parentKeyId,
   }
   await ctx.db.insert(apiKeys).values(row)
   return { ...view({ ...row, ownerEmail: ctx.actor.email }), key: secret }
@@ -85,5 +108,9 @@ export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
   if (!key) throw notFound('API key')
   // Other people's keys are invisible (404) to non-admins: the table's seeAction says so.
   authorize(ctx.actor, key.userId === ctx.actor.userId ? 'api_key.manage_own' : 'api_key.revoke_any', {}, 'API key')
-  if (!key.revokedAt) await ctx.db.update(apiKeys).set({ revokedAt: new Date() }).where(eq(apiKeys.id, id))
+  // The keys it created (and theirs) go with it: the lookup refuses them anyway (their chain holds a
+  // revoked key), and this way the list says so too.
+  await ctx.db.run(sql`
+    WITH RECURSIVE tree(id) AS (SELECT ${id} UNION SELECT c.id FROM api_keys c JOIN tree ON c.parent_key_id = tree.id)
+    UPDATE api_keys SET revoked_at = ${Date.now()} WHERE id IN (SELECT id FROM tree) AND org_id = ${ctx.actor.orgId} AND revoked_at IS NULL`)
 }

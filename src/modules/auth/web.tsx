@@ -13,11 +13,15 @@ import { LoginInput, SignupInput } from './schemas'
 import { login, logout, signup, type NewSession } from './service'
 import { SESSION_COOKIE } from '../../auth/session'
 
+/** `Secure` is the deployment's setting (SECURE_COOKIES in wrangler.toml), not the request's URL
+ * alone: behind a proxy or a misrouted http hop the cookie must still never travel in clear. */
+export const secureCookies = (c: Context<AppEnv>) => c.env.SECURE_COOKIES !== 'false' || new URL(c.req.url).protocol === 'https:'
+
 export function setSessionCookie(c: Context<AppEnv>, s: NewSession) {
   setCookie(c, SESSION_COOKIE, s.token, {
     httpOnly: true,
     sameSite: 'Lax',
-    secure: new URL(c.req.url).protocol === 'https:',
+    secure: secureCookies(c),
     path: '/',
     expires: s.expiresAt,
   })
@@ -76,6 +80,6 @@ authWeb.post('/signup', async (c) => {
 authWeb.post('/logout', async (c) => {
   const token = getCookie(c, SESSION_COOKIE)
   if (token) await logout(c.var.db, token)
-  deleteCookie(c, SESSION_COOKIE, { path: '/' })
+  deleteCookie(c, SESSION_COOKIE, { path: '/', secure: secureCookies(c) })
   return c.redirect('/login?logged_out=1', 303)
 })

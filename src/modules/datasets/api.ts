@@ -6,6 +6,7 @@ import { ctxOf } from '../../lib/ctx'
 import { TaskView } from '../tasks/schemas'
 import { doc, listOf } from '../../lib/openapi'
 import { AppError } from '../../lib/errors'
+import { readFormFiles } from '../../lib/forms'
 import { ListQuery, validate } from '../../lib/validate'
 import { CreateDatasetInput, DataRowErrorView, DataRowView, DatasetView, UpdateDatasetInput } from './schemas'
 import { createDataset, getDataset, listDatasets, updateDataset } from './service'
@@ -76,9 +77,7 @@ export const datasetsApi = new Hono<AppEnv>()
   )
   .post('/datasets/:id/files', doc('Datasets', 'Upload files (multipart/form-data, one or more `file` parts): a data row each, stored in R2', { status: 201, schema: v.object({ created: v.array(DataRowView) }) }), async (c) => {
     const ctx = ctxOf(c)
-    if (!/^multipart\/form-data/i.test(c.req.header('Content-Type') ?? '')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send files as multipart/form-data with one or more "file" parts')
-    const form = await c.req.parseBody({ all: true })
-    const files = ([] as unknown[]).concat(form.file ?? []).filter((f): f is File => f instanceof File)
+    const files = await readFormFiles(c, 'file')
     if (!files.length) throw new AppError('VALIDATION', 'No file parts named "file" in the form', [{ path: 'file', message: 'Add at least one file' }])
     const created = []
     for (const f of files) created.push(await uploadFile(ctx, c.req.param('id'), f))

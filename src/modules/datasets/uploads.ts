@@ -117,13 +117,21 @@ function checkKey(d: DatasetRow, key: string): string {
 export async function uploadPart(ctx: Ctx, datasetId: string, q: { key: string; uploadId: string; part: number }, body: ReadableStream | null, length: number): Promise<{ part_number: number; etag: string }> {
   const d = await loadDataset(ctx, datasetId, 'dataset.manage')
   checkKey(d, q.key)
-  if (!body || !length) throw new AppError('VALIDATION', 'The part is empty')
+  if (!body || !length) throw new AppError('VALIDATION', 'body: the part is empty', [{ path: 'body', message: 'the part is empty' }])
   if (length > UPLOAD_PART_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `A part may be at most ${UPLOAD_PART_BYTES / 1024 / 1024} MB`)
   if (!Number.isInteger(q.part) || q.part < 1 || q.part > 10_000) throw new AppError('VALIDATION', 'part must be 1–10,000', [{ path: 'part', message: 'part must be 1–10,000' }])
+  const unknownUpload = () => new AppError('VALIDATION', 'upload_id: no such upload (never started, already completed or aborted)', [{ path: 'upload_id', message: 'no such upload' }])
+  if (!q.uploadId || q.uploadId.length > 1024) throw unknownUpload()
   const up = ctx.env.ASSETS_BUCKET.resumeMultipartUpload(q.key, q.uploadId)
   const stream = body.pipeThrough(new FixedLengthStream(length))
-  const part = await up.uploadPart(q.part, stream)
-  return { part_number: part.partNumber, etag: part.etag }
+  try {
+    const part = await up.uploadPart(q.part, stream)
+    return { part_number: part.partNumber, etag: part.etag }
+  } catch (e) {
+    // R2 names an unknown upload id with code 10024 (NoSuchUpload); anything else stays an error of ours.
+    if (/\(10024\)|does not exist|NoSuchUpload/i.test(String((e as Error)?.message ?? e))) throw unknownUpload()
+    throw e
+  }
 }
 
 export async function completeUpload(ctx: Ctx, datasetId: string, input: { key: string; upload_id: string; filename: string; parts: { part_number: number; etag: string }[] }): Promise<DataRowView> {
@@ -134,7 +142,8 @@ export async function completeUpload(ctx: Ctx, datasetId: string, input: { key: 
   try {
     obj = await up.complete(input.parts.map((p) => ({ partNumber: p.part_number, etag: p.etag })))
   } catch (e) {
-    throw new AppError('VALIDATION', `The upload could not be completed: ${(e as Error).message}`)
+    const message = `the upload could not be completed: ${(e as Error).message}`
+    throw new AppError('VALIDATION', `upload_id: ${message}`, [{ path: 'upload_id', message }])
   }
   const head = await ctx.env.ASSETS_BUCKET.get(input.key, { range: { offset: 0, length: 4096 } })
   const found = head ? sniff(new Uint8Array(await head.arrayBuffer())) : null

@@ -16,7 +16,7 @@ import type { AppEnv, Ctx } from '../../env'
 import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
-import { readForm } from '../../lib/forms'
+import { readForm, readFormFiles } from '../../lib/forms'
 import { formatNumber } from '../../../views/format'
 import { hxTrigger, keepUrl } from '../../lib/htmx'
 import { renderPage, wantsFragment } from '../../lib/render'
@@ -191,18 +191,7 @@ datasetsWeb.post('/:id/media-attributes', async (c) => {
 
 // Uploads and imports without JavaScript ----------------------------------------------------------
 
-async function formFiles(c: C, name: string): Promise<File[]> {
-  if (!/^multipart\/form-data/i.test(c.req.header('Content-Type') ?? '')) {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the files as multipart/form-data')
-  }
-  let body: Record<string, unknown>
-  try {
-    body = await c.req.parseBody({ all: true })
-  } catch {
-    throw new AppError('VALIDATION', 'The form could not be read')
-  }
-  return ([] as unknown[]).concat(body[name] ?? []).filter((f): f is File => f instanceof File && (f.size > 0 || f.name !== ''))
-}
+const formFiles = (c: C, name: string) => readFormFiles(c, name)
 
 /** The upload form's plain post (browsers without JavaScript): every file in turn, each one's
  * failure reported without stopping the others. */

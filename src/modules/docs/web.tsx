@@ -4,13 +4,13 @@ import { html } from 'hono/html'
 import type { AppEnv } from '../../env'
 import { requireSession } from '../../middleware/auth'
 import { renderPage } from '../../lib/render'
-import { ACTIONS, describeMinimum, PERMISSIONS } from '../../auth/permissions'
+import { ACTIONS, describeMinimum, KEY_FROM_KEY_RULE, PERMISSIONS } from '../../auth/permissions'
 import { PermissionsDoc } from '../../../views/docs/permissions'
 
 export const docsWeb = new Hono<AppEnv>()
 docsWeb.use('*', requireSession)
 const permissionRows = ACTIONS.map((action) => ({ action, rule: PERMISSIONS[action], minimum: describeMinimum(PERMISSIONS[action]) }))
-docsWeb.get('/permissions', (c) => renderPage(c, { title: 'Roles and permissions', section: 'docs', body: <PermissionsDoc rows={permissionRows} /> }))
+docsWeb.get('/permissions', (c) => renderPage(c, { title: 'Roles and permissions', section: 'docs', body: <PermissionsDoc rows={permissionRows} keyFromKeyRule={KEY_FROM_KEY_RULE} /> }))
 
 /** Swagger UI served from /vendor (copied from swagger-ui-dist at install): works offline. */
 export const apiDocsPage = () => html`<!DOCTYPE html>

@@ -242,6 +242,8 @@ export function labelsInsertStmts(
 
 export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabelInput): Promise<LabelView> {
   const loaded = await loadProject(ctx, projectId, 'label.create')
+  // The page posts its fields as they are: an empty form names no row at all.
+  if (!input.data_row_id && !input.global_key) throw new AppError('VALIDATION', 'data_row_id or global_key is required', [{ path: 'data_row_id', message: 'data_row_id or global_key is required' }])
   const dr = await resolveDataRow(ctx.db, ctx.actor.orgId, loaded.project.id, { id: input.data_row_id, globalKey: input.global_key })
   const field = input.data_row_id ? 'data_row_id' : 'global_key'
   if (!dr) throw new AppError('VALIDATION', `Unknown ${field === 'data_row_id' ? 'data row' : 'global key'}: ${input.data_row_id ?? input.global_key}`, [{ path: field, message: 'Data row not found' }])

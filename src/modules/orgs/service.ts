@@ -148,8 +148,10 @@ const acceptUrl = (origin: string, token: string) => `${origin}/invitations/${to
 /**
  * Invites someone by email. The accept link is returned once (and logged, as there is no mail
  * server); only a hash of its token is stored. Refused: an existing member, a pending invitation
- * for the same email (resend it instead), someone who belongs to another organization, unknown
- * projects, and anything over the seat limit.
+ * for the same email (resend it instead), unknown projects, and anything over the seat limit.
+ * Someone who belongs to another organization is invited like an unknown address: answering
+ * otherwise would tell any admin which addresses other organizations have. The invitee learns it
+ * when accepting (acceptInvitation refuses, saying why).
  */
 export async function invite(ctx: Ctx, input: InviteInput, origin: string): Promise<InvitationView> {
   authorize(ctx.actor, 'member.manage')
@@ -157,11 +159,10 @@ export async function invite(ctx: Ctx, input: InviteInput, origin: string): Prom
   const existing = await ctx.db
     .select({ orgId: memberships.orgId })
     .from(users)
-    .innerJoin(memberships, eq(memberships.userId, users.id))
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
     .where(eq(users.email, input.email))
     .get()
-  if (existing?.orgId === orgId) throw conflict(`${input.email} is already a member of this organization`, [{ path: 'email', message: 'Already a member of this organization' }])
-  if (existing) throw conflict(`${input.email} already belongs to another organization; a person belongs to one organization`, [{ path: 'email', message: 'This person already belongs to another organization' }])
+  if (existing) throw conflict(`${input.email} is already a member of this organization`, [{ path: 'email', message: 'Already a member of this organization' }])
   const dup = await ctx.db.select({ id: invitations.id }).from(invitations).where(and(pendingWhere(orgId), eq(invitations.email, input.email))).get()
   if (dup) throw conflict(`${input.email} already has a pending invitation; resend or revoke it instead`, [{ path: 'email', message: 'Already invited: resend or revoke the pending invitation' }])
   await validateProjectRoles(ctx, input.project_roles)
@@ -260,7 +261,7 @@ export async function acceptInvitation(db: Db, env: Env, token: string, input: A
   } catch (e) {
     // Give the link back if joining failed (e.g. the person joined another organization meanwhile).
     await db.update(invitations).set({ acceptedAt: null }).where(eq(invitations.id, claimed.id))
-    if (String(e).includes('UNIQUE')) throw conflict('This person already belongs to an organization')
+    if (String(e).includes('UNIQUE')) throw conflict('This email address already belongs to another organization, and a person belongs to one organization. Sign in there, or ask the admin who invited you to invite another address.')
     throw e
   }
 }

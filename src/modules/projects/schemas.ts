@@ -2,7 +2,7 @@
 import * as v from 'valibot'
 import { MEDIA_TYPES } from '../../db/schema'
 import { ORG_ROLES, PROJECT_ROLES } from '../../db/schema/columns'
-import { Name } from '../../lib/validate'
+import { Name, SearchText } from '../../lib/validate'
 import { OntologyInput, OntologyView } from './ontology'
 
 const Description = v.pipe(v.string('description must be text'), v.trim(), v.maxLength(2000, 'description must be at most 2,000 characters'))
@@ -51,7 +51,7 @@ export type CreateBatchInput = v.InferOutput<typeof CreateBatchInput>
 export const ProjectListQuery = v.object({
   limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'limit must be a whole number'), v.transform(Number), v.minValue(1, 'limit must be at least 1'), v.maxValue(200, 'limit must be at most 200')), '50'),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'cursor is invalid'))),
-  search: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200, 'search must be at most 200 characters'))),
+  search: v.optional(SearchText),
 })
 
 /** A project without its ontology, as the HTML list shows it (src/modules/projects/service.ts). */

@@ -245,7 +245,7 @@ type ListQuery = { limit: number; cursor?: string | undefined; search?: string |
 export function listProjects(ctx: Ctx, q: ListQuery): Promise<Page<ProjectView>>
 export function listProjects(ctx: Ctx, q: ListQuery, shape: 'summary'): Promise<Page<ProjectSummary>>
 export async function listProjects(ctx: Ctx, q: ListQuery, shape: 'full' | 'summary' = 'full'): Promise<Page<ProjectView | ProjectSummary>> {
-  const cur = decodeCursor(q.cursor) as ['p' | 'u', string | null] | undefined
+  const cur = decodeCursor(q.cursor, (k) => k.length === 2 && (k[0] === 'p' || k[0] === 'u') && ((typeof k[1] === 'string' && k[1].length <= 200) || (k[0] === 'u' && k[1] === null))) as ['p' | 'u', string | null] | undefined
   const phase = cur?.[0] ?? 'p'
   const after = cur?.[1]
   const where: SQL[] = [visibleProjectsWhere(ctx.actor)]

@@ -3,6 +3,7 @@ import { Hono } from 'hono'
 import * as v from 'valibot'
 import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
+import { AppError } from '../../lib/errors'
 import { doc, listOf } from '../../lib/openapi'
 import { ListQuery, validate } from '../../lib/validate'
 import { getTask, getTaskRow, listMyTasks } from './service'
@@ -24,6 +25,10 @@ export const tasksApi = new Hono<AppEnv>()
   )
   .get('/tasks/:id/events', doc('Tasks', 'Live progress: Server-Sent Events, or a WebSocket when asked to upgrade', { description: 'text/event-stream' }), async (c) => {
     const t = await getTaskRow(ctxOf(c), c.req.param('id'))
+    // A WebSocket upgrade the runtime would refuse (as a bare text/plain 400) is refused here first.
+    if (c.req.header('Upgrade')?.toLowerCase() === 'websocket' && (!c.req.header('Sec-WebSocket-Key') || c.req.header('Sec-WebSocket-Version') !== '13')) {
+      throw new AppError('VALIDATION', 'Sec-WebSocket-Key: a WebSocket upgrade needs Sec-WebSocket-Key and Sec-WebSocket-Version: 13', [{ path: 'Sec-WebSocket-Key', message: 'required for Upgrade: websocket (with Sec-WebSocket-Version: 13)' }])
+    }
     const res = await c.env.TASK_STATUS.getByName(t.id).fetch(new Request('http://task/events', { headers: c.req.raw.headers }))
     // Responses from a stub have immutable headers; re-wrap so middleware can add ours.
     return res.webSocket ? new Response(null, { status: 101, webSocket: res.webSocket, headers: res.headers }) : new Response(res.body, res)

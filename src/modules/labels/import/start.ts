@@ -33,10 +33,10 @@ export async function startLabelImport(
   }
   const declared = req.contentLength ? Number(req.contentLength) : undefined
   if (declared !== undefined && declared > MAX_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than ${MAX_BYTES / 1024 / 1024} MB`)
-  if (!req.body || declared === 0) throw new AppError('VALIDATION', 'The file is empty')
+  if (!req.body || declared === 0) throw new AppError('VALIDATION', 'The file is empty', [{ path: 'body', message: 'The file is empty' }])
   const key = `label-imports/${ctx.actor.orgId}/${project.id}/${crypto.randomUUID()}.ndjson`
   const size = await streamToR2(ctx.env.ASSETS_BUCKET, key, req.body, MAX_BYTES)
-  if (size === 0) throw new AppError('VALIDATION', 'The file is empty')
+  if (size === 0) throw new AppError('VALIDATION', 'The file is empty', [{ path: 'body', message: 'The file is empty' }])
   const params: Params = { project_id: project.id, key, size, dataset_id: req.datasetId ?? null, create_ontology: req.createOntology }
   const { task } = await startTask(ctx, {
     type: 'import-labels',

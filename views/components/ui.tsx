@@ -56,12 +56,13 @@ export function EmptyState(props: { title: string; children?: Child; action?: Ch
   )
 }
 
-export function CopyField(props: { id: string; value: string; label?: string }) {
+/** `name`: the accessible name when there is no visible label (a `<dt>` beside it, say). */
+export function CopyField(props: { id: string; value: string; label?: string; name?: string }) {
   return (
     <div class="field">
       {props.label ? <label for={props.id}>{props.label}</label> : null}
       <div class="copy-field">
-        <input class="input" id={props.id} value={props.value} readonly aria-readonly="true" />
+        <input class="input" id={props.id} value={props.value} readonly aria-readonly="true" aria-label={props.label ? undefined : props.name} />
         <button type="button" class="btn" data-copy={`#${props.id}`}>Copy</button>
       </div>
     </div>

@@ -87,4 +87,31 @@
       delete form.dataset.confirmed
     })
   }, true)
+
+  // A table that scrolls inside its card (a phone, a narrow window) can be scrolled with the
+  // keyboard: the box takes focus and is named after its card's heading. Boxes that fit lose it.
+  const SCROLL_BOXES = '.table-wrap, .table-scroll, .chart-table-wrap'
+  const markScrollBoxes = () => {
+    for (const box of document.querySelectorAll(SCROLL_BOXES)) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1
+      if (scrolls && !box.hasAttribute('tabindex')) {
+        const heading = box.closest('section, .card, .dash-card')?.querySelector('h2, h3')
+        box.setAttribute('tabindex', '0')
+        box.setAttribute('role', 'region')
+        box.setAttribute('aria-label', heading ? `${heading.textContent.trim()} (table, scrolls sideways)` : 'Table, scrolls sideways')
+        box.dataset.scrollBox = '1'
+      } else if (!scrolls && box.dataset.scrollBox) {
+        box.removeAttribute('tabindex')
+        box.removeAttribute('role')
+        box.removeAttribute('aria-label')
+        delete box.dataset.scrollBox
+      }
+    }
+  }
+  let resizeTimer
+  window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(markScrollBoxes, 150) })
+  document.addEventListener('htmx:afterSettle', markScrollBoxes)
+  document.addEventListener('toggle', markScrollBoxes, true)
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', markScrollBoxes)
+  else markScrollBoxes()
 })()

@@ -114,4 +114,19 @@
   document.addEventListener('toggle', markScrollBoxes, true)
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', markScrollBoxes)
   else markScrollBoxes()
+
+  // A field's server error goes once the person changes that field: a stale "Name is required"
+  // must not sit under a name that is now typed in. The next submit checks it again.
+  const clearFieldError = (e) => {
+    const field = e.target.closest?.('.field.has-error')
+    if (!field || !e.target.matches('input, select, textarea')) return
+    field.classList.remove('has-error')
+    e.target.removeAttribute('aria-invalid')
+    for (const err of field.querySelectorAll(':scope > .error')) {
+      err.hidden = true
+      if (err.id && e.target.getAttribute('aria-describedby') === err.id) e.target.removeAttribute('aria-describedby')
+    }
+  }
+  document.addEventListener('input', clearFieldError)
+  document.addEventListener('change', clearFieldError)
 })()

@@ -52,7 +52,7 @@ export function AppShell(props: { actor: Actor; title: string; section: Section;
         <div class="topbar-right">
           <TasksMenu running={props.runningTasks ?? []} />
           <details class="menu" id="account-menu">
-            <summary class="btn btn-ghost btn-icon" aria-label="Account menu"><span class="avatar">{initials(actor.fullName)}</span></summary>
+            <summary class="btn btn-ghost btn-icon" aria-label={`Account menu, ${actor.fullName}`} title={actor.fullName}><span class="avatar" aria-hidden="true">{initials(actor.fullName)}</span></summary>
             <div class="menu-panel">
               <div class="menu-head"><strong>{actor.fullName}</strong>{actor.email} · {roleLabel(actor.role)}</div>
               <hr />

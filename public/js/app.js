@@ -98,7 +98,10 @@
         const heading = box.closest('section, .card, .dash-card')?.querySelector('h2, h3')
         box.setAttribute('tabindex', '0')
         box.setAttribute('role', 'region')
-        box.setAttribute('aria-label', heading ? `${heading.textContent.trim()} (table, scrolls sideways)` : 'Table, scrolls sideways')
+        // Two tables in one card differ by their first column ("Project", "Member").
+        const first = box.querySelector('th')?.textContent.trim()
+        const what = first ? `table by ${first.toLowerCase()}` : 'table'
+        box.setAttribute('aria-label', `${heading ? `${heading.textContent.trim()}: ` : ''}${what}, scrolls sideways`)
         box.dataset.scrollBox = '1'
       } else if (!scrolls && box.dataset.scrollBox) {
         box.removeAttribute('tabindex')

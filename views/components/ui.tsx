@@ -49,7 +49,7 @@ export function EmptyState(props: { title: string; children?: Child; action?: Ch
   return (
     <div class="empty">
       {props.icon}
-      <h3>{props.title}</h3>
+      <h2 class="empty-title">{props.title}</h2>
       {props.children ? <p>{props.children}</p> : null}
       {props.action}
     </div>

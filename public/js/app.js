@@ -87,4 +87,49 @@
       delete form.dataset.confirmed
     })
   }, true)
+
+  // A table that scrolls inside its card (a phone, a narrow window) can be scrolled with the
+  // keyboard: the box takes focus and is named after its card's heading. Boxes that fit lose it.
+  const SCROLL_BOXES = '.table-wrap, .table-scroll, .chart-table-wrap'
+  const markScrollBoxes = () => {
+    for (const box of document.querySelectorAll(SCROLL_BOXES)) {
+      const scrolls = box.scrollWidth > box.clientWidth + 1
+      if (scrolls && !box.hasAttribute('tabindex')) {
+        const heading = box.closest('section, .card, .dash-card')?.querySelector('h2, h3')
+        box.setAttribute('tabindex', '0')
+        box.setAttribute('role', 'region')
+        // Two tables in one card differ by their first column ("Project", "Member").
+        const first = box.querySelector('th')?.textContent.trim()
+        const what = first ? `table by ${first.toLowerCase()}` : 'table'
+        box.setAttribute('aria-label', `${heading ? `${heading.textContent.trim()}: ` : ''}${what}, scrolls sideways`)
+        box.dataset.scrollBox = '1'
+      } else if (!scrolls && box.dataset.scrollBox) {
+        box.removeAttribute('tabindex')
+        box.removeAttribute('role')
+        box.removeAttribute('aria-label')
+        delete box.dataset.scrollBox
+      }
+    }
+  }
+  let resizeTimer
+  window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(markScrollBoxes, 150) })
+  document.addEventListener('htmx:afterSettle', markScrollBoxes)
+  document.addEventListener('toggle', markScrollBoxes, true)
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', markScrollBoxes)
+  else markScrollBoxes()
+
+  // A field's server error goes once the person changes that field: a stale "Name is required"
+  // must not sit under a name that is now typed in. The next submit checks it again.
+  const clearFieldError = (e) => {
+    const field = e.target.closest?.('.field.has-error')
+    if (!field || !e.target.matches('input, select, textarea')) return
+    field.classList.remove('has-error')
+    e.target.removeAttribute('aria-invalid')
+    for (const err of field.querySelectorAll(':scope > .error')) {
+      err.hidden = true
+      if (err.id && e.target.getAttribute('aria-describedby') === err.id) e.target.removeAttribute('aria-describedby')
+    }
+  }
+  document.addEventListener('input', clearFieldError)
+  document.addEventListener('change', clearFieldError)
 })()

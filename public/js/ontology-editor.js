@@ -1,4 +1,5 @@
-// The ontology editor's one client-side behaviour: removing a row (a tool, a classification).
+// The ontology editor's client-side behaviour: removing a row (a tool, a classification), and
+// Enter in its fields moving on instead of submitting the whole project form.
 // Adding rows is htmx's job (the server renders them). Loaded by the editor itself, possibly more
 // than once as htmx swaps pages in, so it installs its listener only once.
 (() => {
@@ -19,5 +20,15 @@
     row.remove()
     const add = section && [...section.children].find((el) => el.matches?.('.onto-add'))
     add?.focus()
+  })
+
+  // Enter in a name or options field goes to the next field of the editor; it submits the project
+  // only from outside the editor (the project's own fields, the Create button).
+  document.addEventListener('keydown', (e) => {
+    if (e.key !== 'Enter' || e.isComposing || !e.target.matches?.('.onto-editor input:not([type=checkbox]):not([type=radio])')) return
+    e.preventDefault()
+    const editor = e.target.closest('.onto-editor')
+    const fields = [...editor.querySelectorAll('input:not([type=hidden]), select, textarea, button')].filter((el) => !el.disabled && el.offsetParent !== null)
+    fields[fields.indexOf(e.target) + 1]?.focus()
   })
 })()

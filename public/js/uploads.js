@@ -135,7 +135,8 @@
     const { overall } = panelParts(b.panel)
     const frac = b.total ? b.loaded / b.total : 0
     const state = b.done ? (b.failed === b.files ? 'failed' : 'complete') : undefined
-    setProgress(overall.querySelector('[data-progress]'), b.done && b.failed < b.files ? 1 : frac, `${nf.format(b.finished)} of ${nf.format(b.files)} files`, state)
+    // Done with failures: the bar shows what arrived, not 100%.
+    setProgress(overall.querySelector('[data-progress]'), b.done && !b.failed ? 1 : frac, `${nf.format(b.finished)} of ${nf.format(b.files)} files`, state)
     overall.querySelector('[data-upload-bytes]').textContent = `${bytes(b.loaded)} / ${bytes(b.total)}`
     overall.querySelector('[data-upload-summary]').textContent = b.done
       ? (b.failed ? `${nf.format(b.files - b.failed)} uploaded, ${nf.format(b.failed)} failed` : `${nf.format(b.files)} ${b.files === 1 ? 'file' : 'files'} uploaded`)

@@ -71,7 +71,11 @@ test('create a project with an ontology, search, pin, open', async () => {
     assert.equal(await page.$(field('tools.1.name')), null, 'the removed tool stays removed')
 
     await page.selectOption(field('classifications.0.type'), 'radio')
-    await page.press(field('classifications.0.options'), 'Enter') // Enter submits the form
+    // Enter in an ontology field moves on to the next field; it does not submit the half-built project.
+    await page.press(field('classifications.0.options'), 'Enter')
+    assert.match(page.url(), /\/projects\/new$/)
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name') !== 'classifications.0.options' && !!document.activeElement?.closest('.onto-editor')), true, 'focus moved to the next field of the editor')
+    await page.press('#f-name', 'Enter') // Enter in the project's own fields submits the form
     await page.waitForURL(/\/projects\/prj_[A-Za-z0-9]+$/)
     await page.waitForSelector('h1:has-text("Street signs")')
     for (const s of ['Sign', 'Occluded', 'Weather', 'Sunny · Cloudy · Rain', 'No labels yet', 'No data rows yet']) await page.waitForSelector(`main >> text=${s}`)

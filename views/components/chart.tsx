@@ -93,6 +93,9 @@ export type BarChartProps = {
   /** Stacked series, bottom first. One series: defaults to the accent colour. */
   keys?: ChartKey[]
   width?: number
+  /** A second drawing this wide, shown instead on phones (public/css/app.css), so axis text
+   * stays readable there while the wide one keeps its size on desktops. */
+  narrowWidth?: number
   height?: number
   /** The x axis label of a bucket (short: "Nov 20"). */
   formatX?: (start: string) => string
@@ -144,50 +147,38 @@ export function BarChart(props: BarChartProps) {
     )
   }
 
-  const W = props.width ?? 640
   const H = props.height ?? 220
-  const ticks = niceTicks(Math.max(...rows.map((r) => r.total)))
-  const top = ticks[ticks.length - 1]!
-  const tickLabels = ticks.map(axisNumber)
-  const ml = Math.ceil(Math.max(...tickLabels.map((t) => t.length)) * CHAR_W) + 12
-  const mr = 8
-  const mt = 10
-  const mb = 26
-  const plotW = W - ml - mr
-  const plotH = H - mt - mb
-  const band = plotW / rows.length
-  const barW = Math.max(1, Math.min(band * 0.72, 48))
-  const y = (v: number) => mt + plotH - (v / top) * plotH
-  const xLabels = rows.map((r) => fmtX(r.start))
-  const labelW = Math.max(...xLabels.map((l) => l.length)) * CHAR_W + 10
-  const every = thinEvery(band, labelW)
-  // Every `every`-th label counting back from the latest; one pushed inside the plot at an edge
-  // is dropped when it would touch its neighbour.
-  const xTicks: { x: number; label: string }[] = []
-  for (let i = rows.length - 1; i >= 0; i -= every) {
-    const w = xLabels[i]!.length * CHAR_W
-    const x = Math.min(Math.max(ml + i * band + band / 2, ml + w / 2), W - mr - w / 2)
-    const prev = xTicks[0]
-    if (prev && x + w / 2 + 4 > prev.x - (prev.label.length * CHAR_W) / 2) continue
-    xTicks.unshift({ x, label: xLabels[i]! })
-  }
-
-  const peak = rows.reduce((a, b) => (b.total > a.total ? b : a))
-  const perKey = stacked ? ` (${keys.map((k) => `${k.label} ${formatNumber(rows.reduce((s, r) => s + Number(r.values[k.key] ?? 0), 0))}`).join(', ')})` : ''
-  const desc = rows.length === 1
-    ? `${fmtB(rows[0]!.start)}: ${words(grand)}${perKey}.`
-    : `From ${fmtB(rows[0]!.start)} to ${fmtB(rows[rows.length - 1]!.start)}: ${words(grand)} in total${perKey}; the most, ${formatNumber(peak.total)}, in ${fmtB(peak.start)}.`
-
-  return (
-    <div class="chart-block">
-      {stacked || props.keys?.length ? (
-        <div class="legend chart-legend" aria-hidden="true">
-          {keys.map((k) => <span style={`--swatch:${k.color}`}>{k.label}</span>)}
-        </div>
-      ) : null}
-      <svg class="chart" id={props.id} viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-labelledby={`${props.id}-title ${props.id}-desc`} font-size={FONT}>
-        <title id={`${props.id}-title`}>{props.title}</title>
-        <desc id={`${props.id}-desc`}>{desc}</desc>
+  /** The chart drawn in a `W` units wide box: text keeps its size only while the box is shown near that width. */
+  const svg = (W: number, id: string, cls: string) => {
+    const ticks = niceTicks(Math.max(...rows.map((r) => r.total)))
+    const top = ticks[ticks.length - 1]!
+    const tickLabels = ticks.map(axisNumber)
+    const ml = Math.ceil(Math.max(...tickLabels.map((t) => t.length)) * CHAR_W) + 12
+    const mr = 8
+    const mt = 10
+    const mb = 26
+    const plotW = W - ml - mr
+    const plotH = H - mt - mb
+    const band = plotW / rows.length
+    const barW = Math.max(1, Math.min(band * 0.72, 48))
+    const y = (v: number) => mt + plotH - (v / top) * plotH
+    const xLabels = rows.map((r) => fmtX(r.start))
+    const labelW = Math.max(...xLabels.map((l) => l.length)) * CHAR_W + 10
+    const every = thinEvery(band, labelW)
+    // Every `every`-th label counting back from the latest; one pushed inside the plot at an edge
+    // is dropped when it would touch its neighbour.
+    const xTicks: { x: number; label: string }[] = []
+    for (let i = rows.length - 1; i >= 0; i -= every) {
+      const w = xLabels[i]!.length * CHAR_W
+      const x = Math.min(Math.max(ml + i * band + band / 2, ml + w / 2), W - mr - w / 2)
+      const prev = xTicks[0]
+      if (prev && x + w / 2 + 4 > prev.x - (prev.label.length * CHAR_W) / 2) continue
+      xTicks.unshift({ x, label: xLabels[i]! })
+    }
+    return (
+      <svg class={cls} id={id} viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-labelledby={`${id}-title ${id}-desc`} font-size={FONT}>
+        <title id={`${id}-title`}>{props.title}</title>
+        <desc id={`${id}-desc`}>{desc}</desc>
         <g class="grid">
           {ticks.map((t, i) => (
             <g>
@@ -227,6 +218,28 @@ export function BarChart(props: BarChartProps) {
           {xTicks.map((t) => <text class="x-label" x={round(t.x)} y={H - 8} text-anchor="middle">{t.label}</text>)}
         </g>
       </svg>
+    )
+  }
+
+  const peak = rows.reduce((a, b) => (b.total > a.total ? b : a))
+  const perKey = stacked ? ` (${keys.map((k) => `${k.label} ${formatNumber(rows.reduce((s, r) => s + Number(r.values[k.key] ?? 0), 0))}`).join(', ')})` : ''
+  const desc = rows.length === 1
+    ? `${fmtB(rows[0]!.start)}: ${words(grand)}${perKey}.`
+    : `From ${fmtB(rows[0]!.start)} to ${fmtB(rows[rows.length - 1]!.start)}: ${words(grand)} in total${perKey}; the most, ${formatNumber(peak.total)}, in ${fmtB(peak.start)}.`
+
+  return (
+    <div class="chart-block">
+      {stacked || props.keys?.length ? (
+        <div class="legend chart-legend" aria-hidden="true">
+          {keys.map((k) => <span style={`--swatch:${k.color}`}>{k.label}</span>)}
+        </div>
+      ) : null}
+      {props.narrowWidth ? (
+        <>
+          {svg(props.width ?? 640, props.id, 'chart chart-wide')}
+          {svg(props.narrowWidth, `${props.id}-narrow`, 'chart chart-narrow')}
+        </>
+      ) : svg(props.width ?? 640, props.id, 'chart')}
       {props.note ? <div class="chart-note small muted">{props.note}</div> : null}
       {props.numbers === false ? null : (
         <details class="chart-numbers">

@@ -49,19 +49,20 @@ export function EmptyState(props: { title: string; children?: Child; action?: Ch
   return (
     <div class="empty">
       {props.icon}
-      <h3>{props.title}</h3>
+      <h2 class="empty-title">{props.title}</h2>
       {props.children ? <p>{props.children}</p> : null}
       {props.action}
     </div>
   )
 }
 
-export function CopyField(props: { id: string; value: string; label?: string }) {
+/** `name`: the accessible name when there is no visible label (a `<dt>` beside it, say). */
+export function CopyField(props: { id: string; value: string; label?: string; name?: string }) {
   return (
     <div class="field">
       {props.label ? <label for={props.id}>{props.label}</label> : null}
       <div class="copy-field">
-        <input class="input" id={props.id} value={props.value} readonly aria-readonly="true" />
+        <input class="input" id={props.id} value={props.value} readonly aria-readonly="true" aria-label={props.label ? undefined : props.name} />
         <button type="button" class="btn" data-copy={`#${props.id}`}>Copy</button>
       </div>
     </div>

@@ -70,7 +70,7 @@ export function DataRowPage(props: { d: DatasetView; r: DataRowView }) {
           <section class="card card-tight">
             <h2 class="card-title">Details</h2>
             <dl class="details ds-details">
-              <dt>Data row ID</dt><dd><CopyField id="row-id" value={r.id} /></dd>
+              <dt>Data row ID</dt><dd><CopyField id="row-id" value={r.id} name="Data row ID" /></dd>
               <dt>Global key</dt><dd>{r.global_key ? <span class="mono">{r.global_key}</span> : <span class="muted">—</span>}</dd>
               <dt>External ID</dt><dd>{r.external_id ?? <span class="muted">—</span>}</dd>
               <dt>Media type</dt><dd><MediaBadge type={r.media_type} /></dd>

@@ -59,7 +59,7 @@ export function LabelPage({ item, startedAt, state }: { item: QueueItem; started
         <aside class="labeling-side card card-tight">
           {boxes.length ? (
             <section>
-              <h3>Boxes</h3>
+              <h2>Boxes</h2>
               <p class="muted small">Pick a tool, then drag on the image. Delete a box with its × button.</p>
               <div class="tool-picker" role="radiogroup" aria-label="Drawing tool">
                 {boxes.map((t, i) => (
@@ -75,7 +75,7 @@ export function LabelPage({ item, startedAt, state }: { item: QueueItem; started
           {others.length ? <p class="muted small">Other tools ({others.map((t) => t.name).join(', ')}) can be labeled through the API or a label import; this page draws boxes.</p> : null}
           {p.ontology.classifications.length ? (
             <section>
-              <h3>Classifications</h3>
+              <h2>Classifications</h2>
               {p.ontology.classifications.map((c) => <ClassificationField c={c} n={n} state={state} />)}
               {n.next > 1 ? <p class="muted small">Press the number keys to toggle answers.</p> : null}
             </section>

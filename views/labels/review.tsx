@@ -32,11 +32,11 @@ export function ReviewPage({ item }: { item: ReviewItem }) {
           </div>
         </div>
         <aside class="labeling-side card card-tight">
-          <h3>Objects</h3>
+          <h2>Objects</h2>
           {l.annotations.objects.length ? (
             <ul class="plain-list">{l.annotations.objects.map((o) => <li><Badge>{String((o as Obj).annotation_kind)}</Badge> {String((o as Obj).name)}</li>)}</ul>
           ) : <p class="muted">None</p>}
-          <h3>Classifications</h3>
+          <h2>Classifications</h2>
           {l.annotations.classifications.length ? (
             <dl class="details">{l.annotations.classifications.map((c) => <><dt>{String((c as Obj).name)}</dt><dd>{answerText(c as Obj)}</dd></>)}</dl>
           ) : <p class="muted">None</p>}

@@ -24,7 +24,7 @@ export function TasksMenu(props: { running: string[] }) {
     <details class="menu" id="tasks-menu" hx-get="/tasks/menu" hx-trigger="toggle" hx-target="#tasks-menu-body" hx-swap="innerHTML">
       <summary class="btn btn-ghost" aria-label={`Tasks${n ? `, ${n} running` : ''}`}>
         <TasksIcon />
-        <span>Tasks</span>
+        <span class="tasks-label">Tasks</span>
         <span class="count-badge" id="tasks-running" data-running={props.running.join(',')} hidden={n === 0}>{n}</span>
       </summary>
       <div class="menu-panel wide" id="tasks-menu-panel">
@@ -44,7 +44,7 @@ export function AppShell(props: { actor: Actor; title: string; section: Section;
     <Document title={props.title}>
       <a class="skip-link" href="#main">Skip to content</a>
       <header class="topbar">
-        <a class="brand" href="/projects"><Logo /> LabelDesk</a>
+        <a class="brand" href="/projects"><Logo /> <span class="brand-name">LabelDesk</span></a>
         <span class="org-name" title={actor.orgName}>{actor.orgName}</span>
         <nav class="nav" aria-label="Main">
           {NAV.map((n) => <a href={n.href} aria-current={props.section === n.section ? 'page' : undefined}>{n.label}</a>)}
@@ -52,7 +52,7 @@ export function AppShell(props: { actor: Actor; title: string; section: Section;
         <div class="topbar-right">
           <TasksMenu running={props.runningTasks ?? []} />
           <details class="menu" id="account-menu">
-            <summary class="btn btn-ghost btn-icon" aria-label="Account menu"><span class="avatar">{initials(actor.fullName)}</span></summary>
+            <summary class="btn btn-ghost btn-icon" aria-label={`Account menu, ${actor.fullName}`} title={actor.fullName}><span class="avatar" aria-hidden="true">{initials(actor.fullName)}</span></summary>
             <div class="menu-panel">
               <div class="menu-head"><strong>{actor.fullName}</strong>{actor.email} · {roleLabel(actor.role)}</div>
               <hr />

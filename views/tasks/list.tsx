@@ -41,7 +41,7 @@ export function TaskItem({ t, compact }: { t: TaskView; compact?: boolean }) {
   return (
     <div class={`task-item${compact ? ' compact' : ''}`} id={`task-${t.id}`} data-task-id={t.id} data-task-status={t.status}>
       <div class="task-head">
-        <strong class="task-name">{t.name}</strong>
+        <strong class="task-name" title={t.name}>{t.name}</strong>
         <Badge tone={s.tone}>{s.label}</Badge>
       </div>
       <div class="small muted" data-task-resuming hidden={!t.resuming}>Resuming after an interruption…</div>

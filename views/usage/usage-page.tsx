@@ -128,6 +128,9 @@ export function UsagePage(p: UsagePageProps) {
           title={`Annotations per ${bucket} by asset type`}
           data={points}
           keys={ASSET_KEYS}
+          width={1000}
+          height={260}
+          narrowWidth={340}
           formatX={(s) => (bucket === 'month' ? monthName(s.slice(0, 7)).slice(0, 3) : shortDay(s))}
           formatBucket={(s) => (bucket === 'month' ? monthName(s.slice(0, 7)) : bucket === 'week' ? `week of ${s}` : s)}
           unit={['annotation', 'annotations']}

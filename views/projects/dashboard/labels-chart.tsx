@@ -47,6 +47,7 @@ export function LabelsChartCard(props: ChartCardProps) {
         data={points}
         keys={[{ key: 'count', label: mine ? 'Your labels' : 'Labels', color: 'var(--accent)' }]}
         width={600}
+        narrowWidth={340}
         height={220}
         unit={['label', 'labels']}
         formatX={(s) => bucketTick(bucket, s)}

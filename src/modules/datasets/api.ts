@@ -87,7 +87,10 @@ export const datasetsApi = new Hono<AppEnv>()
     c.json(await beginUpload(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
   .put('/datasets/:id/uploads/parts', doc('Datasets', 'Upload one part (?key=&upload_id=&part=N; body = the bytes)', { description: 'The part etag' }), async (c) => {
-    const length = Number(c.req.header('Content-Length') ?? 0)
+    // R2 needs each part's length up front (FixedLengthStream): a streamed body without one is refused.
+    const declared = c.req.header('Content-Length')
+    if (declared === undefined) throw new AppError('VALIDATION', 'Content-Length: send the part with its length', [{ path: 'Content-Length', message: 'send the part with its length' }])
+    const length = Number(declared)
     return c.json(await uploadPart(ctxOf(c), c.req.param('id'), { key: c.req.query('key') ?? '', uploadId: c.req.query('upload_id') ?? '', part: Number(c.req.query('part')) }, c.req.raw.body, length))
   })
   .post('/datasets/:id/uploads/complete', doc('Datasets', 'Finish a chunked upload: creates the data row', { status: 201, schema: DataRowView }), validate('json', CompleteUploadInput), async (c) =>

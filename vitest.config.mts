@@ -6,7 +6,25 @@ import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-worker
 // per test file). Migrations are applied by test/setup/apply-migrations.ts.
 const SHARED = [
   'test/unit/**/*.test.{ts,tsx}',
-  ...['api', 'api-keys.api', 'auth.web', 'datasets.api', 'labeling.web', 'labels.api', 'members.api', 'members.web', 'project-uploads.web', 'projects.api', 'projects.web', 'security', 'uploads.api', 'permissions', 'permissions.labels', 'permissions.projects', 'permissions.integrations'].map((f) => `test/integration/${f}.test.ts`),
+  ...[
+    'api',
+    'api-keys.api',
+    'auth.web',
+    'datasets.api',
+    'labeling.web',
+    'labels.api',
+    'members.api',
+    'members.web',
+    'project-uploads.web',
+    'projects.api',
+    'projects.web',
+    'security',
+    'uploads.api',
+    'permissions',
+    'permissions.labels',
+    'permissions.projects',
+    'permissions.integrations',
+  ].map((f) => `test/integration/${f}.test.ts`),
 ]
 
 export default defineConfig(async () => {
@@ -54,7 +72,10 @@ export default defineConfig(async () => {
         // storage: the pool wraps the entrypoint and Durable Object classes in one more Proxy per
         // instance (see test/helpers/harness.ts), which adds up over a run, and cron-wide jobs
         // (webhook dispatch, rollups) would see other files' rows.
-        { extends: true as const, test: { name: 'isolated', include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'], exclude: SHARED } },
+        {
+          extends: true as const,
+          test: { name: 'isolated', include: ['test/{unit,integration,workers}/**/*.test.{ts,tsx}'], exclude: SHARED },
+        },
       ],
       setupFiles: ['./test/setup/apply-migrations.ts', './test/setup/settle.ts'],
       globalSetup: ['./test/setup/webhook-receiver.ts', './test/setup/moto.ts'],

@@ -40,7 +40,12 @@ export async function api(base, auth, method, path, body, headers = {}) {
       ...(body !== undefined && typeof body === 'string' ? {} : body !== undefined ? { 'Content-Type': 'application/json' } : {}),
       ...headers,
     },
-    body: body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array || body?.getReader ? body : JSON.stringify(body),
+    body:
+      body === undefined
+        ? undefined
+        : typeof body === 'string' || body instanceof Uint8Array || body?.getReader
+          ? body
+          : JSON.stringify(body),
     duplex: 'half',
   })
   const text = await res.text()
@@ -63,7 +68,12 @@ export async function bootstrap(base, email) {
  * makes no progress for `stuckAfterMs` (its message failing on every retry, or the task left
  * IN_PROGRESS) is returned as `stuck`, with the seconds at which the failure was first seen.
  */
-export async function waitForTask(base, auth, id, { startedAt = performance.now(), timeoutMs = 20 * 60_000, everyMs = 500, stuckAfterMs = 60_000, onPoll } = {}) {
+export async function waitForTask(
+  base,
+  auth,
+  id,
+  { startedAt = performance.now(), timeoutMs = 20 * 60_000, everyMs = 500, stuckAfterMs = 60_000, onPoll } = {},
+) {
   const startedWall = Date.now() - (performance.now() - startedAt)
   let lastState = ''
   let lastChange = performance.now()
@@ -81,14 +91,17 @@ export async function waitForTask(base, auth, id, { startedAt = performance.now(
     if (state !== lastState) (lastState = state), (lastChange = now)
     if (t.failure_reason && failureSeenAt === null) failureSeenAt = seconds
     if (t.failure_reason && now - lastChange > stuckAfterMs) return { task: t, seconds, stuck: true, failureSeenAt }
-    if (now - startedAt > timeoutMs) throw new Error(`task ${id} still ${t.status} after ${timeoutMs / 1000} s (${t.completion_percentage}%)`)
+    if (now - startedAt > timeoutMs)
+      throw new Error(`task ${id} still ${t.status} after ${timeoutMs / 1000} s (${t.completion_percentage}%)`)
     await new Promise((r) => setTimeout(r, everyMs))
   }
 }
 
 /** Streams a download: bytes, lines and sha256, never the whole body in memory. */
 export async function download(base, auth, path) {
-  const res = await fetch(`${base}/api/v1${path}`, { headers: auth.key ? { Authorization: `Bearer ${auth.key}` } : { Cookie: auth.cookie } })
+  const res = await fetch(`${base}/api/v1${path}`, {
+    headers: auth.key ? { Authorization: `Bearer ${auth.key}` } : { Cookie: auth.cookie },
+  })
   if (!res.ok) throw new Error(`GET ${path}: ${res.status} ${await res.text()}`)
   const hash = createHash('sha256')
   let bytes = 0
@@ -140,11 +153,18 @@ export function sampleRss(ctx, everyMs = 250) {
       const first = samples[0]
       const last = samples[samples.length - 1]
       return {
-        startMiB: first.rss, peakMiB: Math.max(...samples.map((x) => x.rss)), endMiB: last.rss,
-        anonStartMiB: first.anon, anonPeakMiB: Math.max(...samples.map((x) => x.anon)), anonEndMiB: last.anon,
-        filePeakMiB: Math.max(...samples.map((x) => x.file)), samples: samples.length,
+        startMiB: first.rss,
+        peakMiB: Math.max(...samples.map((x) => x.rss)),
+        endMiB: last.rss,
+        anonStartMiB: first.anon,
+        anonPeakMiB: Math.max(...samples.map((x) => x.anon)),
+        anonEndMiB: last.anon,
+        filePeakMiB: Math.max(...samples.map((x) => x.file)),
+        samples: samples.length,
         // RSS / RssAnon at 0 %, 10 % … 100 % of the run's duration: flat, or growing with the work?
-        timeline: Array.from({ length: 11 }, (_, k) => samples[Math.round((k / 10) * (samples.length - 1))]).map((x) => `${x.rss}/${x.anon}`).join(' '),
+        timeline: Array.from({ length: 11 }, (_, k) => samples[Math.round((k / 10) * (samples.length - 1))])
+          .map((x) => `${x.rss}/${x.anon}`)
+          .join(' '),
       }
     },
   }
@@ -157,7 +177,11 @@ function workerdPids(pgid) {
     if (!/^\d+$/.test(pid)) continue
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd') out.push(pid)
+      if (
+        Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]) === pgid &&
+        readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'workerd'
+      )
+        out.push(pid)
     } catch {}
   }
   return out
@@ -242,9 +266,14 @@ export async function sampleWorkerHeap(ctx, { worker = 'core:user:labeldesk', ev
       if (!samples.length) return null
       const mib = (b) => Math.round((b / 1024 / 1024) * 10) / 10
       return {
-        usedStartMiB: mib(samples[0].used), usedPeakMiB: mib(Math.max(...samples.map((x) => x.used))), usedEndMiB: mib(samples[samples.length - 1].used),
-        totalPeakMiB: mib(Math.max(...samples.map((x) => x.total))), samples: samples.length,
-        timeline: Array.from({ length: 11 }, (_, k) => samples[Math.round((k / 10) * (samples.length - 1))]).map((x) => mib(x.used)).join(' '),
+        usedStartMiB: mib(samples[0].used),
+        usedPeakMiB: mib(Math.max(...samples.map((x) => x.used))),
+        usedEndMiB: mib(samples[samples.length - 1].used),
+        totalPeakMiB: mib(Math.max(...samples.map((x) => x.total))),
+        samples: samples.length,
+        timeline: Array.from({ length: 11 }, (_, k) => samples[Math.round((k / 10) * (samples.length - 1))])
+          .map((x) => mib(x.used))
+          .join(' '),
       }
     },
   }
@@ -450,7 +479,10 @@ UNION ALL SELECT 'label_days', (SELECT sum(count) FROM project_label_days WHERE 
 
 /** Runs checkSql and throws when a counter disagrees with a recount. */
 export function assertConsistent(db, projectId) {
-  const rows = sqlite(db, checkSql(projectId), ['-separator', '\t']).trim().split('\n').map((l) => l.split('\t'))
+  const rows = sqlite(db, checkSql(projectId), ['-separator', '\t'])
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'))
   const bad = rows.filter(([, a, b]) => a !== b)
   if (bad.length) throw new Error(`generated data is inconsistent: ${bad.map((r) => r.join(' ')).join('; ')}`)
   return Object.fromEntries(rows.map(([k, a]) => [k, Number(a)]))
@@ -472,11 +504,21 @@ export async function seedWorkspace(ctx, { email, labeled, many = 0, pins = 0, i
   const auth = { cookie }
   const dataset = await api(ctx.base, auth, 'POST', '/datasets', { name: 'Bench images' })
   const projects = []
-  for (const p of labeled) projects.push({ ...p, ...(await api(ctx.base, auth, 'POST', '/projects', { name: p.name, media_type: 'IMAGE', ontology: BENCH_ONTOLOGY })) })
+  for (const p of labeled)
+    projects.push({
+      ...p,
+      ...(await api(ctx.base, auth, 'POST', '/projects', { name: p.name, media_type: 'IMAGE', ontology: BENCH_ONTOLOGY })),
+    })
   const timings = { http: (Date.now() - t0) / 1000 }
   const result = await ctx.offline(async () => {
     const db = d1File(ctx.persistTo)
-    const [userId, orgId] = sqlite(db, `SELECT u.id, m.org_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = ${q(email)};`, ['-separator', '\t']).trim().split('\t')
+    const [userId, orgId] = sqlite(
+      db,
+      `SELECT u.id, m.org_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = ${q(email)};`,
+      ['-separator', '\t'],
+    )
+      .trim()
+      .split('\t')
     if (!userId || !orgId) throw new Error(`could not find ${email} in the database`)
     const now = Date.now()
     const lap = (name, f) => {
@@ -486,21 +528,43 @@ export async function seedWorkspace(ctx, { email, labeled, many = 0, pins = 0, i
     }
     const labelers = 8
     const oldest = Math.min(...projects.map((p) => Date.parse(p.created_at)))
-    lap('people+projects', () => sqlite(db, `BEGIN;\n${labelersSql({ orgId, count: labelers, now })}\n${many ? projectsSql({ orgId, userId, count: many, until: oldest - 60_000, ontologyJson: JSON.stringify(projects[0].ontology) }) : ''}\nCOMMIT;`))
+    lap('people+projects', () =>
+      sqlite(
+        db,
+        `BEGIN;\n${labelersSql({ orgId, count: labelers, now })}\n${many ? projectsSql({ orgId, userId, count: many, until: oldest - 60_000, ontologyJson: JSON.stringify(projects[0].ontology) }) : ''}\nCOMMIT;`,
+      ),
+    )
     const rows = Math.max(...projects.map((p) => p.rows))
-    lap('data rows', () => sqlite(db, `BEGIN;\n${dataRowsSql({ orgId, datasetId: dataset.id, userId, count: rows, at: now - 100 * DAY })}\nCOMMIT;`))
+    lap('data rows', () =>
+      sqlite(db, `BEGIN;\n${dataRowsSql({ orgId, datasetId: dataset.id, userId, count: rows, at: now - 100 * DAY })}\nCOMMIT;`),
+    )
     const authors = [userId, ...labelerIds({ count: labelers, now })]
     const checks = {}
     projects.forEach((p, k) => {
       lap(`labels of ${p.name}`, () =>
-        sqlite(db, `BEGIN;\n${labeledProjectSql({ orgId, projectId: p.id, datasetId: dataset.id, rows: p.rows, authors, reviewerId: userId, ontology: p.ontology, now, batchId: idJs('bat', now, k + 1) })}\nCOMMIT;`),
+        sqlite(
+          db,
+          `BEGIN;\n${labeledProjectSql({ orgId, projectId: p.id, datasetId: dataset.id, rows: p.rows, authors, reviewerId: userId, ontology: p.ontology, now, batchId: idJs('bat', now, k + 1) })}\nCOMMIT;`,
+        ),
       )
       checks[p.name] = assertConsistent(db, p.id)
     })
     if (pins > 0) {
-      const pinned = [projects[0].id, ...Array.from({ length: Math.min(pins - 1, many) }, (_, k) => idJs('prj', oldest - 60_000 - many * 60_000 + (many - k) * 60_000, many - k))]
-      sqlite(db, pinned.map((id) => `INSERT INTO project_pins (user_id, project_id, created_at) VALUES (${q(userId)}, ${q(id)}, ${now});`).join('\n'))
-      const found = Number(sqlite(db, `SELECT count(*) FROM project_pins p JOIN projects j ON j.id = p.project_id WHERE p.user_id = ${q(userId)};`).trim())
+      const pinned = [
+        projects[0].id,
+        ...Array.from({ length: Math.min(pins - 1, many) }, (_, k) =>
+          idJs('prj', oldest - 60_000 - many * 60_000 + (many - k) * 60_000, many - k),
+        ),
+      ]
+      sqlite(
+        db,
+        pinned
+          .map((id) => `INSERT INTO project_pins (user_id, project_id, created_at) VALUES (${q(userId)}, ${q(id)}, ${now});`)
+          .join('\n'),
+      )
+      const found = Number(
+        sqlite(db, `SELECT count(*) FROM project_pins p JOIN projects j ON j.id = p.project_id WHERE p.user_id = ${q(userId)};`).trim(),
+      )
       if (found !== pinned.length) throw new Error(`pinned ${pinned.length} projects but ${found} exist`)
     }
     // The trigram index of project names (migrations/0010_projects_fts.sql) follows the generated
@@ -540,7 +604,9 @@ export async function importFile(ctx, auth, path, file, bytes, label, stepPct = 
         const pct = Math.floor(t.completion_percentage / stepPct) * stepPct
         if (pct !== last) {
           last = pct
-          process.stdout.write(`bench: ${label}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
+          process.stdout.write(
+            `bench: ${label}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+          )
         }
       },
     })

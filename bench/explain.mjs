@@ -57,7 +57,9 @@ function explain(db, captured) {
     seen.add(key)
     let i = 0
     const numbered = c.sql.replace(/\?/g, () => `?${++i}`)
-    const binds = c.params.map((p, k) => `INSERT INTO temp.sqlite_parameters(key, value) VALUES ('?${k + 1}', ${typeof p === 'number' ? p : q(p)});`).join('\n')
+    const binds = c.params
+      .map((p, k) => `INSERT INTO temp.sqlite_parameters(key, value) VALUES ('?${k + 1}', ${typeof p === 'number' ? p : q(p)});`)
+      .join('\n')
     const plan = sqlite(db, `.parameter init\n${binds}\nEXPLAIN QUERY PLAN ${numbered};\n`).trim()
     // What the statement costs SQLite alone on this database: the median of `runs` runs, warm cache.
     const runs = 9
@@ -72,11 +74,18 @@ function explain(db, captured) {
  * parameter list is not a table, nor is a full-text MATCH — `INDEX 0:M…` — or a subquery's
  * co-routine). NB: a SEARCH on a prefix matching 100k rows reads them all too. */
 export const scans = (plans) =>
-  plans.filter((p) => p.plan.split('\n').some((l) => /\bSCAN\b/.test(l) && !/SCAN (CONSTANT ROW|json_each VIRTUAL TABLE|\w+ VIRTUAL TABLE INDEX \d+:M|\(subquery-)/.test(l)))
+  plans.filter((p) =>
+    p.plan
+      .split('\n')
+      .some((l) => /\bSCAN\b/.test(l) && !/SCAN (CONSTANT ROW|json_each VIRTUAL TABLE|\w+ VIRTUAL TABLE INDEX \d+:M|\(subquery-)/.test(l)),
+  )
 
 /** Markdown: each statement with its plan. */
 export function plansMarkdown(plans) {
   return plans
-    .map((p) => `**${p.name}** (sqlite3 alone: ${p.sqliteMs < 1 ? '< 1' : p.sqliteMs.toFixed(0)} ms, median of 9 warm runs)\n\n\`\`\`sql\n${p.sql}\n-- params: ${JSON.stringify(p.params.map((v) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 60)}… (${v.length} characters)` : v)))}\n\`\`\`\n\n\`\`\`\n${p.plan}\n\`\`\``)
+    .map(
+      (p) =>
+        `**${p.name}** (sqlite3 alone: ${p.sqliteMs < 1 ? '< 1' : p.sqliteMs.toFixed(0)} ms, median of 9 warm runs)\n\n\`\`\`sql\n${p.sql}\n-- params: ${JSON.stringify(p.params.map((v) => (typeof v === 'string' && v.length > 80 ? `${v.slice(0, 60)}… (${v.length} characters)` : v)))}\n\`\`\`\n\n\`\`\`\n${p.plan}\n\`\`\``,
+    )
     .join('\n\n')
 }

@@ -59,8 +59,9 @@ export function printTable(rows, baselineRps) {
   const lines = [
     '| route | req/s (mean) | p50 ms | p99 ms | errors / non-2xx | vs baseline |',
     '|---|---:|---:|---:|---:|---:|',
-    ...rows.map((r) =>
-      `| ${r.route} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} / ${r.non2xx} | ${baselineRps ? fmt(r.rps / baselineRps, 2) + '×' : '–'} |`,
+    ...rows.map(
+      (r) =>
+        `| ${r.route} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} / ${r.non2xx} | ${baselineRps ? fmt(r.rps / baselineRps, 2) + '×' : '–'} |`,
     ),
   ]
   console.log(lines.join('\n'))
@@ -141,7 +142,11 @@ export async function withForeignCpu(pgid, fn) {
     return { busy, server, self: ((u.user + u.system) / 1e6) * TICK, at: Date.now() }
   }
   let a
-  try { a = snap() } catch { return [await fn(), null] }
+  try {
+    a = snap()
+  } catch {
+    return [await fn(), null]
+  }
   const result = await fn()
   const b = snap()
   // Per pid, so a server process that exits mid-window doesn't subtract its whole lifetime.

@@ -43,18 +43,42 @@ function recorder(rows: (sql: string) => unknown[][]) {
 }
 
 /** A projects row in schema order (id, org_id, name, name_fold, description, media_type, ontology, …; + member role and pin time for loadProject). */
-const projectRow = (ids: { projectId: string; orgId: string; userId: string }) => [ids.projectId, ids.orgId, 'bench', 'bench', '', 'IMAGE', '{"tools":[],"classifications":[]}', ids.userId, 0, 0, null, 0, 0, 0, 0, 0, 0, 0]
+const projectRow = (ids: { projectId: string; orgId: string; userId: string }) => [
+  ids.projectId,
+  ids.orgId,
+  'bench',
+  'bench',
+  '',
+  'IMAGE',
+  '{"tools":[],"classifications":[]}',
+  ids.userId,
+  0,
+  0,
+  null,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+  0,
+]
 
 export async function captureQueries(ids: Ids): Promise<Captured[]> {
   // loadProject() needs one row back or it throws 404; every other read may come back empty
   // (listProjects then simply asks its next query).
   const { out, db, at } = recorder((sql) =>
-    sql.includes('left join "project_members"') ? [[...projectRow(ids), null, null]]
-      // The person's pins, so that the list asks for the pinned projects as it does for real.
-      : /^select "project_id" from "project_pins"/.test(sql) ? (ids.pins ?? []).map((id) => [id])
-      : [],
+    sql.includes('left join "project_members"')
+      ? [[...projectRow(ids), null, null]]
+      : // The person's pins, so that the list asks for the pinned projects as it does for real.
+        /^select "project_id" from "project_pins"/.test(sql)
+        ? (ids.pins ?? []).map((id) => [id])
+        : [],
   )
-  const ctx = { db, actor: { userId: ids.userId, orgId: ids.orgId, role: 'ADMIN', readOnly: false, email: 'bench@example.test', via: 'session' } } as never
+  const ctx = {
+    db,
+    actor: { userId: ids.userId, orgId: ids.orgId, role: 'ADMIN', readOnly: false, email: 'bench@example.test', via: 'session' },
+  } as never
 
   at('list: first page')
   await listProjects(ctx, { limit: 50 })
@@ -95,24 +119,108 @@ export async function captureQueries(ids: Ids): Promise<Captured[]> {
  * past its first page: the task and project reads, readPage() with its keyset cursor, and
  * buildLines()' label read for a page of rows.
  */
-export async function captureExportQueries(ids: { userId: string; orgId: string; projectId: string; dataRowIds: string[] }): Promise<Captured[]> {
+export async function captureExportQueries(ids: {
+  userId: string
+  orgId: string
+  projectId: string
+  dataRowIds: string[]
+}): Promise<Captured[]> {
   const taskId = 'tsk_01BENCHBENCHBENCHBENCHBENC'
   // Columns follow src/db/schema/tasks.ts.
-  const taskRow = [taskId, ids.orgId, ids.userId, 'export-data-rows', 'Export', 'IN_PROGRESS', 10, ids.projectId, JSON.stringify({ params: {}, filters: {} }), '{}', null, null, null, null, 0, 0, 0, null]
-  const { out, d1, db, at } = recorder((sql) => (/^select .* from "tasks"/.test(sql) ? [taskRow] : /^select .* from "projects" where/.test(sql) ? [projectRow(ids)] : []))
-  const upload = { uploadId: 'u', uploadPart: async (partNumber: number) => ({ partNumber, etag: 'e' }), complete: async () => ({}), abort: async () => {} }
-  const status = { cursor: async () => ({ after: ids.dataRowIds[0], uploadId: 'u', parts: [], lines: 1000, bytes: 0, done: false, slice: 1, carry: false }), saveCursor: async () => {}, update: async () => {} }
+  const taskRow = [
+    taskId,
+    ids.orgId,
+    ids.userId,
+    'export-data-rows',
+    'Export',
+    'IN_PROGRESS',
+    10,
+    ids.projectId,
+    JSON.stringify({ params: {}, filters: {} }),
+    '{}',
+    null,
+    null,
+    null,
+    null,
+    0,
+    0,
+    0,
+    null,
+  ]
+  const { out, d1, db, at } = recorder((sql) =>
+    /^select .* from "tasks"/.test(sql) ? [taskRow] : /^select .* from "projects" where/.test(sql) ? [projectRow(ids)] : [],
+  )
+  const upload = {
+    uploadId: 'u',
+    uploadPart: async (partNumber: number) => ({ partNumber, etag: 'e' }),
+    complete: async () => ({}),
+    abort: async () => {},
+  }
+  const status = {
+    cursor: async () => ({
+      after: ids.dataRowIds[0],
+      uploadId: 'u',
+      parts: [],
+      lines: 1000,
+      bytes: 0,
+      done: false,
+      slice: 1,
+      carry: false,
+    }),
+    saveCursor: async () => {},
+    update: async () => {},
+  }
   const env = {
     DB: d1,
     TASK_STATUS: { getByName: () => status },
     TASK_QUEUE: { send: async () => {} },
-    EXPORTS: { createMultipartUpload: async () => upload, resumeMultipartUpload: () => upload, put: async () => ({}), get: async () => null, delete: async () => {}, list: async () => ({ objects: [] }) },
+    EXPORTS: {
+      createMultipartUpload: async () => upload,
+      resumeMultipartUpload: () => upload,
+      put: async () => ({}),
+      get: async () => null,
+      delete: async () => {},
+      list: async () => ({ objects: [] }),
+    },
   }
   at('export slice')
   const message = { id: 'm', body: { kind: 'export-data-rows', taskId }, attempts: 1, ack() {}, retry() {} }
   await handleQueue({ queue: 'labeldesk-tasks', messages: [message] } as never, env as never)
   at('export page: labels of the page')
-  const page = ids.dataRowIds.map((id) => ({ id, rowData: '', globalKey: null, externalId: null, mediaType: 'IMAGE', metadataFields: [], attachments: [], mediaAttributes: null, datasetId: '', datasetName: '', createdAt: new Date(0), updatedAt: new Date(0), createdBy: ids.userId, batchId: '', priority: 3, workflowStatus: 'TO_LABEL' }))
-  await buildLines(db, { id: ids.projectId, name: 'bench' }, page, { data_row_details: false, metadata_fields: false, attachments: false, media_attributes: false, project_details: false, label_details: false, performance_details: false }, {}, new People(db), new Map())
+  const page = ids.dataRowIds.map((id) => ({
+    id,
+    rowData: '',
+    globalKey: null,
+    externalId: null,
+    mediaType: 'IMAGE',
+    metadataFields: [],
+    attachments: [],
+    mediaAttributes: null,
+    datasetId: '',
+    datasetName: '',
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+    createdBy: ids.userId,
+    batchId: '',
+    priority: 3,
+    workflowStatus: 'TO_LABEL',
+  }))
+  await buildLines(
+    db,
+    { id: ids.projectId, name: 'bench' },
+    page,
+    {
+      data_row_details: false,
+      metadata_fields: false,
+      attachments: false,
+      media_attributes: false,
+      project_details: false,
+      label_details: false,
+      performance_details: false,
+    },
+    {},
+    new People(db),
+    new Map(),
+  )
   return out
 }

@@ -36,7 +36,9 @@ const name = process.argv[2] ?? 'baseline'
 
 async function loadScenario(n) {
   const dir = join(root, 'bench/scenarios')
-  const known = readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => f.slice(0, -4))
+  const known = readdirSync(dir)
+    .filter((f) => f.endsWith('.mjs'))
+    .map((f) => f.slice(0, -4))
   if (!/^[a-z0-9-]+$/.test(n) || !known.includes(n)) throw new Error(`unknown scenario "${n}"; known: ${known.join(', ')}`)
   return (await import(join(dir, `${n}.mjs`))).default
 }
@@ -48,7 +50,9 @@ async function shutdown(child) {
   stopDev(child)
   const timer = new Promise((r) => setTimeout(() => r('timeout'), 10_000))
   if ((await Promise.race([exited, timer])) === 'timeout') {
-    try { process.kill(-child.pid, 'SIGKILL') } catch {}
+    try {
+      process.kill(-child.pid, 'SIGKILL')
+    } catch {}
   }
 }
 
@@ -59,7 +63,10 @@ async function shutdown(child) {
  */
 async function groupGone(pgid) {
   for (const signal of [null, 'SIGKILL']) {
-    if (signal) try { process.kill(-pgid, signal) } catch {}
+    if (signal)
+      try {
+        process.kill(-pgid, signal)
+      } catch {}
     const deadline = Date.now() + 15_000
     while (Date.now() < deadline) {
       if (groupSize(pgid) === 0) return
@@ -71,7 +78,12 @@ async function groupGone(pgid) {
 
 /** One plain request before loading a route: a wrong status under load would only show as non-2xx. */
 async function checkRoute(base, route) {
-  const res = await fetch(base + route.path, { method: route.method ?? 'GET', headers: route.headers, body: route.body, redirect: 'manual' })
+  const res = await fetch(base + route.path, {
+    method: route.method ?? 'GET',
+    headers: route.headers,
+    body: route.body,
+    redirect: 'manual',
+  })
   await res.arrayBuffer()
   const want = route.expectStatus ?? 200
   if (res.status !== want) throw new Error(`${route.method ?? 'GET'} ${route.path}: expected ${want}, got ${res.status}`)
@@ -81,7 +93,11 @@ let dev
 let stopping = false // set on Ctrl-C/SIGTERM, so that ctx.offline() does not start the server again
 // What every server of this run printed (the Worker's console included), for looking into a run
 // after the fact: bench/results/<scenario>-<time>.server.log, appended at each stop.
-const serverLog = join(root, 'bench/results', `${name.replace(/[^a-z0-9-]/g, '')}-${new Date().toISOString().replace(/[:.]/g, '-')}.server.log`)
+const serverLog = join(
+  root,
+  'bench/results',
+  `${name.replace(/[^a-z0-9-]/g, '')}-${new Date().toISOString().replace(/[:.]/g, '-')}.server.log`,
+)
 const keepLog = () => {
   if (!dev) return
   try {
@@ -89,17 +105,30 @@ const keepLog = () => {
     appendFileSync(serverLog, `--- server ${dev.child.pid}, stopped ${new Date().toISOString()}\n${dev.log()}\n`)
   } catch {}
 }
-const onSignal = async () => { stopping = true; keepLog(); await shutdown(dev?.child); process.exit(130) }
+const onSignal = async () => {
+  stopping = true
+  keepLog()
+  await shutdown(dev?.child)
+  process.exit(130)
+}
 process.on('SIGINT', onSignal)
 process.on('SIGTERM', onSignal)
 
 try {
   const scenario = await loadScenario(name)
   console.log(`bench: scenario "${scenario.name}": ${scenario.description}`)
-  console.log(`bench: ${defaults.connections} connections, ${defaults.duration} s per route (+${defaults.warmup} s warm-up), 127.0.0.1:${PORT}`)
+  console.log(
+    `bench: ${defaults.connections} connections, ${defaults.duration} s per route (+${defaults.warmup} s warm-up), 127.0.0.1:${PORT}`,
+  )
 
   // Refuse to start if something already answers on the port: startDev would happily "find" it.
-  if (await fetch(`http://127.0.0.1:${PORT}/healthz`).then(() => true, () => false)) throw new Error(`port ${PORT} is already in use`)
+  if (
+    await fetch(`http://127.0.0.1:${PORT}/healthz`).then(
+      () => true,
+      () => false,
+    )
+  )
+    throw new Error(`port ${PORT} is already in use`)
 
   rmSync(STATE, { recursive: true, force: true })
   migrateLocal(STATE)
@@ -107,7 +136,11 @@ try {
   const devOptions = { port: PORT, persistTo: STATE, logLevel: 'warn', vars: scenario.vars ?? {} }
   dev = await startDev(devOptions)
   const ctx = {
-    base: dev.base, persistTo: STATE, pgid: dev.child.pid, measure, log: dev.log,
+    base: dev.base,
+    persistTo: STATE,
+    pgid: dev.child.pid,
+    measure,
+    log: dev.log,
     /** Runs `fn` against a server started from another entry (`script`, same bindings and state),
      * then goes back to the app's. */
     async withEntry(script, fn) {
@@ -147,8 +180,10 @@ try {
   }
 
   // The baseline is measured in every run, first, so ratios compare numbers from the same box state.
-  const routes = [{ title: 'GET /healthz (baseline)', path: '/healthz', expectStatus: 200 },
-    ...(typeof scenario.routes === 'function' ? scenario.routes(ctx) : scenario.routes ?? [])]
+  const routes = [
+    { title: 'GET /healthz (baseline)', path: '/healthz', expectStatus: 200 },
+    ...(typeof scenario.routes === 'function' ? scenario.routes(ctx) : (scenario.routes ?? [])),
+  ]
   for (const r of routes) await checkRoute(dev.base, r)
 
   const rows = []
@@ -167,18 +202,31 @@ try {
   const table = printTable(rows, baselineRps)
   // Other processes' CPU during each route: if it is more than a few %, the run was disturbed.
   const busy = rows.filter((r) => r.foreignCpuPct != null)
-  if (busy.length) console.log(`\nCPU used by other processes while measuring (% of all cores): ${busy.map((r) => `${r.route} ${r.foreignCpuPct}%`).join(', ')}`)
-  if (busy.some((r) => r.foreignCpuPct > 10)) console.warn('bench: warning: the box was busy with other work; rerun when it is idle before quoting these ratios')
+  if (busy.length)
+    console.log(
+      `\nCPU used by other processes while measuring (% of all cores): ${busy.map((r) => `${r.route} ${r.foreignCpuPct}%`).join(', ')}`,
+    )
+  if (busy.some((r) => r.foreignCpuPct > 10))
+    console.warn('bench: warning: the box was busy with other work; rerun when it is idle before quoting these ratios')
   const serverRssMiB = { workerd: groupRssMiB(dev.child.pid, 'workerd'), total: groupRssMiB(dev.child.pid) }
-  console.log(`\nResident memory after the run: workerd ${serverRssMiB.workerd ?? '?'} MiB (with wrangler and esbuild: ${serverRssMiB.total ?? '?'} MiB)`)
+  console.log(
+    `\nResident memory after the run: workerd ${serverRssMiB.workerd ?? '?'} MiB (with wrangler and esbuild: ${serverRssMiB.total ?? '?'} MiB)`,
+  )
 
   const failed = rows.filter((r) => r.errors > 0 || (r.non2xx > 0 && !r.allowNon2xx))
   const file = writeResults(scenario.name, {
-    scenario: scenario.name, description: scenario.description, date: new Date().toISOString(),
-    machine: machine(), server: `wrangler dev --log-level warn (127.0.0.1:${PORT})`,
+    scenario: scenario.name,
+    description: scenario.description,
+    date: new Date().toISOString(),
+    machine: machine(),
+    server: `wrangler dev --log-level warn (127.0.0.1:${PORT})`,
     load: { connections: defaults.connections, duration: defaults.duration, warmup: defaults.warmup },
-    baselineRps, rows: rows.map((r) => ({ ...r, ratio: r.rps / baselineRps })),
-    extra: extra.filter((x) => typeof x?.rps !== 'number'), serverRssMiB, table, ok: failed.length === 0,
+    baselineRps,
+    rows: rows.map((r) => ({ ...r, ratio: r.rps / baselineRps })),
+    extra: extra.filter((x) => typeof x?.rps !== 'number'),
+    serverRssMiB,
+    table,
+    ok: failed.length === 0,
   })
   console.log(`bench: results written to ${file.slice(root.length + 1)}`)
   if (failed.length) {

@@ -41,9 +41,19 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 let status = 1
 try {
-  dev = await startDev({ port: Number(process.env.E2E_PORT ?? 8799), persistTo: state, logLevel: 'warn', vars: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...motoVars(moto.endpoint) } })
+  dev = await startDev({
+    port: Number(process.env.E2E_PORT ?? 8799),
+    persistTo: state,
+    logLevel: 'warn',
+    vars: { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', ...motoVars(moto.endpoint) },
+  })
   const picked = process.argv.slice(2)
-  const files = picked.length ? picked : readdirSync('test/e2e').filter((f) => f.endsWith('.test.mjs')).sort().map((f) => `test/e2e/${f}`)
+  const files = picked.length
+    ? picked
+    : readdirSync('test/e2e')
+        .filter((f) => f.endsWith('.test.mjs'))
+        .sort()
+        .map((f) => `test/e2e/${f}`)
   // --test-force-exit: a handle a failed test left open (a server, a browser) cannot keep its file
   // running after its tests have ended.
   const args = ['--test', '--test-concurrency=1', `--test-timeout=${TEST_TIMEOUT_MS}`, '--test-force-exit', ...files]
@@ -53,7 +63,9 @@ try {
     detached: process.platform !== 'win32',
   })
   let timer
-  const overtime = new Promise((resolve) => { timer = setTimeout(() => resolve('timeout'), RUN_TIMEOUT_MS) })
+  const overtime = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), RUN_TIMEOUT_MS)
+  })
   const exited = new Promise((resolve) => runner.once('exit', (code) => resolve(code ?? 1)))
   const r = await Promise.race([exited, overtime])
   clearTimeout(timer)

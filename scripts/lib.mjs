@@ -7,7 +7,13 @@ export const quietEnv = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_UPD
 /** Applies migrations/ to the local D1 in `persistTo` (wrangler's default state when undefined). */
 export function migrateLocal(persistTo) {
   const args = ['d1', 'migrations', 'apply', 'DB', '--local', ...(persistTo ? ['--persist-to', persistTo] : [])]
-  const r = spawnSync(wranglerBin, args, { stdio: ['ignore', 'pipe', 'pipe'], env: quietEnv, encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' })
+  const r = spawnSync(wranglerBin, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: quietEnv,
+    encoding: 'utf8',
+    timeout: 120_000,
+    killSignal: 'SIGKILL',
+  })
   if (r.status !== 0) {
     process.stderr.write((r.stdout ?? '') + (r.stderr ?? ''))
     throw new Error(`applying migrations failed${r.error ? ` (${r.error.message})` : ''}`)
@@ -17,13 +23,31 @@ export function migrateLocal(persistTo) {
 /** Starts `wrangler dev` and resolves once /healthz answers. */
 export async function startDev({ port = 8787, persistTo, logLevel = 'info', vars = {}, inherit = false, script } = {}) {
   // A server left over on this port would answer our readiness check with old code and state.
-  const stale = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(() => true, () => false)
+  const stale = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2000) }).then(
+    () => true,
+    () => false,
+  )
   if (stale) throw new Error(`port ${port} is already in use (a wrangler dev still running?); stop it and try again`)
   // `script`: another entry than wrangler.toml's `main`, with the same bindings (bench/raw-export-worker.ts).
-  const args = ['dev', ...(script ? [script] : []), '--ip', '127.0.0.1', '--port', String(port), '--test-scheduled', '--log-level', logLevel, ...(persistTo ? ['--persist-to', persistTo] : [])]
+  const args = [
+    'dev',
+    ...(script ? [script] : []),
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--test-scheduled',
+    '--log-level',
+    logLevel,
+    ...(persistTo ? ['--persist-to', persistTo] : []),
+  ]
   // Local servers speak plain http: no `Secure` session cookie (deployments keep wrangler.toml's "true").
   for (const [k, v] of Object.entries({ SECURE_COOKIES: 'false', ...vars })) args.push('--var', `${k}:${v}`)
-  const child = spawn(wranglerBin, args, { stdio: inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'], env: quietEnv, detached: process.platform !== 'win32' })
+  const child = spawn(wranglerBin, args, {
+    stdio: inherit ? ['ignore', 'inherit', 'inherit'] : ['ignore', 'pipe', 'pipe'],
+    env: quietEnv,
+    detached: process.platform !== 'win32',
+  })
   let log = ''
   child.stdout?.on('data', (d) => (log += d))
   child.stderr?.on('data', (d) => (log += d))
@@ -45,7 +69,9 @@ export function stopDev(child) {
   try {
     process.kill(-child.pid, 'SIGTERM')
   } catch {
-    try { child.kill('SIGTERM') } catch {}
+    try {
+      child.kill('SIGTERM')
+    } catch {}
   }
 }
 
@@ -55,9 +81,17 @@ export async function stopDevAndWait(child, graceMs = 10_000) {
   const exited = new Promise((resolve) => child.once('exit', resolve))
   stopDev(child)
   let timer
-  const late = new Promise((resolve) => { timer = setTimeout(() => resolve('late'), graceMs) })
+  const late = new Promise((resolve) => {
+    timer = setTimeout(() => resolve('late'), graceMs)
+  })
   if ((await Promise.race([exited, late])) === 'late') {
-    try { process.kill(-child.pid, 'SIGKILL') } catch { try { child.kill('SIGKILL') } catch {} }
+    try {
+      process.kill(-child.pid, 'SIGKILL')
+    } catch {
+      try {
+        child.kill('SIGKILL')
+      } catch {}
+    }
   }
   clearTimeout(timer)
 }
@@ -70,16 +104,25 @@ export async function stopDevAndWait(child, graceMs = 10_000) {
  */
 export async function ensureMoto({ port = Number(process.env.MOTO_PORT ?? 5055), required = true } = {}) {
   const endpoint = `http://127.0.0.1:${port}`
-  const up = () => fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(1000) }).then((r) => r.ok, () => false)
+  const up = () =>
+    fetch(`${endpoint}/moto-api/data.json`, { signal: AbortSignal.timeout(1000) }).then(
+      (r) => r.ok,
+      () => false,
+    )
   if (await up()) return { endpoint, stop: () => {} }
   const probe = spawnSync('moto_server', ['--help'], { stdio: 'ignore' })
   if (probe.error) {
     if (!required) return null
     throw new Error('moto_server is not installed (pip install "moto[server]"); the AWS integration tests need it')
   }
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'], detached: process.platform !== 'win32' })
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    detached: process.platform !== 'win32',
+  })
   let log = ''
-  child.stderr.on('data', (d) => { log = (log + d).slice(-4000) })
+  child.stderr.on('data', (d) => {
+    log = (log + d).slice(-4000)
+  })
   const stop = () => stopDev(child)
   for (let i = 0; i < 150; i++) {
     if (child.exitCode !== null) break

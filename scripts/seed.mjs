@@ -88,8 +88,15 @@ export async function seed(base) {
   // The cron's usage rollup, once now, so Account → Usage shows everything at once.
   await runRollup(base)
   const end = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10)
-  const usage = await api(base, cookie, 'GET', `/usage?start_date=${new Date(Date.parse(end) - (HISTORY_DAYS + 1) * DAY_MS).toISOString().slice(0, 10)}&end_date=${end}`)
-  console.log(`seed: ran the usage rollup: ${usage.totals.total} annotations in the last ${HISTORY_DAYS + 1} days (images ${usage.totals.image}, video ${usage.totals.video}, text ${usage.totals.text})`)
+  const usage = await api(
+    base,
+    cookie,
+    'GET',
+    `/usage?start_date=${new Date(Date.parse(end) - (HISTORY_DAYS + 1) * DAY_MS).toISOString().slice(0, 10)}&end_date=${end}`,
+  )
+  console.log(
+    `seed: ran the usage rollup: ${usage.totals.total} annotations in the last ${HISTORY_DAYS + 1} days (images ${usage.totals.image}, video ${usage.totals.video}, text ${usage.totals.text})`,
+  )
   return { org: DEMO.org, email: DEMO.email, password: DEMO.password, others: DEMO.members.map((m) => m.email) }
 }
 
@@ -99,27 +106,51 @@ async function seedData(base, adminCookie) {
   const projects = await listAll(base, adminCookie, '/projects')
   if (projects.some((p) => p.name === 'Street objects')) return
 
-  const street = await api(base, adminCookie, 'POST', '/datasets', { name: 'Street images', description: 'Generated street scenes for the demo' })
+  const street = await api(base, adminCookie, 'POST', '/datasets', {
+    name: 'Street images',
+    description: 'Generated street scenes for the demo',
+  })
   for (let i = 0; i < 12; i++) {
     const form = new FormData()
     form.append('file', new Blob([demoPng(480, 320, i)], { type: 'image/png' }), `street-${String(i + 1).padStart(2, '0')}.png`)
-    const res = await fetch(`${base}/api/v1/datasets/${street.id}/files`, { method: 'POST', headers: { Cookie: adminCookie, Origin: base }, body: form })
+    const res = await fetch(`${base}/api/v1/datasets/${street.id}/files`, {
+      method: 'POST',
+      headers: { Cookie: adminCookie, Origin: base },
+      body: form,
+    })
     if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`)
   }
   const tickets = await api(base, adminCookie, 'POST', '/datasets', { name: 'Support tickets', description: 'Customer messages to triage' })
   const texts = [
-    'My order arrived damaged and I would like a replacement.', 'How do I reset my password?', 'The app crashes when I open settings.',
-    'Can I change the delivery address after ordering?', 'I was charged twice for the same subscription.', 'Love the new update, great work!',
-    'The invoice shows the wrong company name.', 'Is there a student discount?',
+    'My order arrived damaged and I would like a replacement.',
+    'How do I reset my password?',
+    'The app crashes when I open settings.',
+    'Can I change the delivery address after ordering?',
+    'I was charged twice for the same subscription.',
+    'Love the new update, great work!',
+    'The invoice shows the wrong company name.',
+    'Is there a student discount?',
   ]
-  await api(base, adminCookie, 'POST', `/datasets/${tickets.id}/data-rows`, texts.map((t, i) => ({ row_data: t, global_key: `ticket-${1000 + i}`, external_id: `T-${1000 + i}` })))
+  await api(
+    base,
+    adminCookie,
+    'POST',
+    `/datasets/${tickets.id}/data-rows`,
+    texts.map((t, i) => ({ row_data: t, global_key: `ticket-${1000 + i}`, external_id: `T-${1000 + i}` })),
+  )
   console.log('seed: created datasets (12 images in R2, 8 texts)')
 
   const streetProject = await api(base, adminCookie, 'POST', '/projects', {
-    name: 'Street objects', description: 'Boxes around cars and people; weather and tags per image.', media_type: 'IMAGE',
+    name: 'Street objects',
+    description: 'Boxes around cars and people; weather and tags per image.',
+    media_type: 'IMAGE',
     ontology: {
       tools: [
-        { name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }, { name: 'Other' }] }] },
+        {
+          name: 'Car',
+          tool: 'bounding_box',
+          classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }, { name: 'Other' }] }],
+        },
         { name: 'Person', tool: 'bounding_box' },
         { name: 'Lane', tool: 'line' },
       ],
@@ -130,12 +161,27 @@ async function seedData(base, adminCookie) {
     },
   })
   const ticketProject = await api(base, adminCookie, 'POST', '/projects', {
-    name: 'Ticket triage', description: 'Route each ticket and note what it needs.', media_type: 'TEXT',
-    ontology: { classifications: [{ name: 'Topic', type: 'radio', options: [{ name: 'Billing' }, { name: 'Account' }, { name: 'Bug' }, { name: 'Shipping' }, { name: 'Other' }] }, { name: 'Notes', type: 'text' }] },
+    name: 'Ticket triage',
+    description: 'Route each ticket and note what it needs.',
+    media_type: 'TEXT',
+    ontology: {
+      classifications: [
+        {
+          name: 'Topic',
+          type: 'radio',
+          options: [{ name: 'Billing' }, { name: 'Account' }, { name: 'Bug' }, { name: 'Shipping' }, { name: 'Other' }],
+        },
+        { name: 'Notes', type: 'text' },
+      ],
+    },
   })
   await api(base, adminCookie, 'POST', '/projects', { name: 'Night driving (draft)', description: 'Not started yet.', media_type: 'VIDEO' })
   await api(base, adminCookie, 'POST', `/projects/${streetProject.id}/batches`, { name: 'First drive', priority: 1, dataset_id: street.id })
-  await api(base, adminCookie, 'POST', `/projects/${ticketProject.id}/batches`, { name: 'November tickets', priority: 2, dataset_id: tickets.id })
+  await api(base, adminCookie, 'POST', `/projects/${ticketProject.id}/batches`, {
+    name: 'November tickets',
+    priority: 2,
+    dataset_id: tickets.id,
+  })
   await fetch(`${base}/api/v1/projects/${streetProject.id}/pin`, { method: 'PUT', headers: { Cookie: adminCookie, Origin: base } })
   // The project-based member gets a role in the ticket project only.
   const pat = (await listAll(base, adminCookie, '/members')).find((m) => m.email === 'pat.project@demo.labeldesk.test')
@@ -151,26 +197,44 @@ async function seedData(base, adminCookie) {
   const made = []
   for (let i = 0; i < 9; i++) {
     const who = i % 3 === 2 ? maya : lee
-    const body = i === 4
-      ? { data_row_id: rows[i].id, skipped: true, seconds_to_create: 6 }
-      : {
-          data_row_id: rows[i].id,
-          seconds_to_create: 20 + i * 7,
-          annotations: {
-            objects: [
-              { name: 'Car', bounding_box: { top: 165 + i, left: 60 + 9 * i, height: 60, width: 140 }, classifications: [{ name: 'Color', radio_answer: { name: i % 2 ? 'Red' : 'Blue' } }] },
-              ...(i % 2 ? [{ name: 'Person', bounding_box: { top: 120, left: 300, height: 150, width: 50 } }] : []),
-            ],
-            classifications: [{ name: 'Weather', radio_answer: { name: weather[i % 3] } }, ...(i % 4 === 0 ? [{ name: 'Tags', checklist_answers: [{ name: 'Night' }] }] : [])],
-          },
-        }
+    const body =
+      i === 4
+        ? { data_row_id: rows[i].id, skipped: true, seconds_to_create: 6 }
+        : {
+            data_row_id: rows[i].id,
+            seconds_to_create: 20 + i * 7,
+            annotations: {
+              objects: [
+                {
+                  name: 'Car',
+                  bounding_box: { top: 165 + i, left: 60 + 9 * i, height: 60, width: 140 },
+                  classifications: [{ name: 'Color', radio_answer: { name: i % 2 ? 'Red' : 'Blue' } }],
+                },
+                ...(i % 2 ? [{ name: 'Person', bounding_box: { top: 120, left: 300, height: 150, width: 50 } }] : []),
+              ],
+              classifications: [
+                { name: 'Weather', radio_answer: { name: weather[i % 3] } },
+                ...(i % 4 === 0 ? [{ name: 'Tags', checklist_answers: [{ name: 'Night' }] }] : []),
+              ],
+            },
+          }
     made.push(await api(base, who, 'POST', `/projects/${streetProject.id}/labels`, body))
   }
-  for (const [i, score] of [[0, 1], [1, 1], [2, -1], [3, 1]]) await api(base, rui, 'POST', `/labels/${made[i].id}/reviews`, { score })
+  for (const [i, score] of [
+    [0, 1],
+    [1, 1],
+    [2, -1],
+    [3, 1],
+  ])
+    await api(base, rui, 'POST', `/labels/${made[i].id}/reviews`, { score })
   const trows = (await listAll(base, adminCookie, `/datasets/${tickets.id}/data-rows`)).reverse()
   const topics = ['Shipping', 'Account', 'Bug', 'Shipping', 'Billing']
   for (let i = 0; i < topics.length; i++) {
-    await api(base, lee, 'POST', `/projects/${ticketProject.id}/labels`, { data_row_id: trows[i].id, seconds_to_create: 8 + i, annotations: { classifications: [{ name: 'Topic', radio_answer: { name: topics[i] } }] } })
+    await api(base, lee, 'POST', `/projects/${ticketProject.id}/labels`, {
+      data_row_id: trows[i].id,
+      seconds_to_create: 8 + i,
+      annotations: { classifications: [{ name: 'Topic', radio_answer: { name: topics[i] } }] },
+    })
   }
   console.log('seed: created 3 projects with batches, 14 labels and 4 reviews')
 }
@@ -201,13 +265,39 @@ function randomSeq(seed) {
 }
 
 const TICKETS = {
-  Billing: ['I was charged twice for order #{n}.', 'Invoice #{n} shows the wrong VAT number.', 'Please cancel my subscription before it renews.', 'The refund for order #{n} has not arrived yet.'],
-  Account: ['I cannot log in since I changed my email address.', 'How do I add a second user to our account?', 'Please delete my account and my data.', 'The password reset link has expired.'],
-  Bug: ['The app freezes when I upload a photo.', 'Search finds nothing for order #{n}.', 'In dark mode the buttons are unreadable.', 'The export button does nothing in Firefox.'],
-  Shipping: ['Order #{n} says delivered but never arrived.', 'Can I change the delivery address of order #{n}?', 'My parcel (order #{n}) arrived damaged.', 'When will order #{n} ship?'],
+  Billing: [
+    'I was charged twice for order #{n}.',
+    'Invoice #{n} shows the wrong VAT number.',
+    'Please cancel my subscription before it renews.',
+    'The refund for order #{n} has not arrived yet.',
+  ],
+  Account: [
+    'I cannot log in since I changed my email address.',
+    'How do I add a second user to our account?',
+    'Please delete my account and my data.',
+    'The password reset link has expired.',
+  ],
+  Bug: [
+    'The app freezes when I upload a photo.',
+    'Search finds nothing for order #{n}.',
+    'In dark mode the buttons are unreadable.',
+    'The export button does nothing in Firefox.',
+  ],
+  Shipping: [
+    'Order #{n} says delivered but never arrived.',
+    'Can I change the delivery address of order #{n}?',
+    'My parcel (order #{n}) arrived damaged.',
+    'When will order #{n} ship?',
+  ],
   Other: ['Do you have a shop in Lisbon?', 'Great service, thank you!', 'Is there a student discount?', 'Can I order by phone?'],
 }
-const TICKET_NOTES = { Billing: 'Refund issued', Account: 'Sent the help article', Bug: 'Escalated to engineering', Shipping: 'Asked the carrier', Other: 'No action needed' }
+const TICKET_NOTES = {
+  Billing: 'Refund issued',
+  Account: 'Sent the help article',
+  Bug: 'Escalated to engineering',
+  Shipping: 'Asked the carrier',
+  Other: 'No action needed',
+}
 const DASHCAM = {
   events: ['Hard braking', 'Lane change', 'Pedestrian crossing', 'Cyclist nearby', 'Near miss'],
   times: ['Day', 'Dusk', 'Night'],
@@ -240,15 +330,52 @@ export function historyPlan() {
     for (let k = count(0.85, 0.3); k > 0; k--) {
       const seed = 12 + plan.image.length // the first 12 pictures are the "Street images" dataset's
       const car = demoCarBox(480, 320, seed)
-      const objects = [{ name: 'Car', bounding_box: car, classifications: [{ name: 'Color', radio_answer: { name: seed % 2 ? 'Red' : 'Blue' } }] }]
+      const objects = [
+        { name: 'Car', bounding_box: car, classifications: [{ name: 'Color', radio_answer: { name: seed % 2 ? 'Red' : 'Blue' } }] },
+      ]
       for (let c = Math.floor(r() * 4); c > 0; c--) {
-        objects.push({ name: 'Car', bounding_box: { top: 150 + Math.floor(r() * 90), left: Math.floor(r() * 380), height: 40 + Math.floor(r() * 30), width: 70 + Math.floor(r() * 50) }, classifications: [{ name: 'Color', radio_answer: { name: pick(['Red', 'Blue', 'Other']) } }] })
+        objects.push({
+          name: 'Car',
+          bounding_box: {
+            top: 150 + Math.floor(r() * 90),
+            left: Math.floor(r() * 380),
+            height: 40 + Math.floor(r() * 30),
+            width: 70 + Math.floor(r() * 50),
+          },
+          classifications: [{ name: 'Color', radio_answer: { name: pick(['Red', 'Blue', 'Other']) } }],
+        })
       }
-      for (let p = Math.floor(r() * 5); p > 0; p--) objects.push({ name: 'Person', bounding_box: { top: 110 + Math.floor(r() * 60), left: Math.floor(r() * 440), height: 90 + Math.floor(r() * 50), width: 25 + Math.floor(r() * 20) } })
-      if (r() < 0.4) objects.push({ name: 'Lane', line: [{ x: 240, y: 150 }, { x: 240 + Math.floor(r() * 40) - 20, y: 319 }] })
+      for (let p = Math.floor(r() * 5); p > 0; p--)
+        objects.push({
+          name: 'Person',
+          bounding_box: {
+            top: 110 + Math.floor(r() * 60),
+            left: Math.floor(r() * 440),
+            height: 90 + Math.floor(r() * 50),
+            width: 25 + Math.floor(r() * 20),
+          },
+        })
+      if (r() < 0.4)
+        objects.push({
+          name: 'Lane',
+          line: [
+            { x: 240, y: 150 },
+            { x: 240 + Math.floor(r() * 40) - 20, y: 319 },
+          ],
+        })
       const tags = some(['Night', 'Blurry', 'Crowded'], 0, 2).map((name) => ({ name }))
-      const classifications = [{ name: 'Weather', radio_answer: { name: pick(['Sunny', 'Cloudy', 'Rainy']) } }, ...(tags.length ? [{ name: 'Tags', checklist_answers: tags }] : [])]
-      plan.image.push({ key: `street-archive-${String(seed).padStart(3, '0')}.png`, seed, daysAgo, minute: minute(), seconds: 40 + Math.floor(r() * 140), annotations: { objects, classifications } })
+      const classifications = [
+        { name: 'Weather', radio_answer: { name: pick(['Sunny', 'Cloudy', 'Rainy']) } },
+        ...(tags.length ? [{ name: 'Tags', checklist_answers: tags }] : []),
+      ]
+      plan.image.push({
+        key: `street-archive-${String(seed).padStart(3, '0')}.png`,
+        seed,
+        daysAgo,
+        minute: minute(),
+        seconds: 40 + Math.floor(r() * 140),
+        annotations: { objects, classifications },
+      })
     }
     for (let k = count(0.7, 0.2); k > 0; k--) {
       const n = plan.video.length + 1
@@ -258,14 +385,30 @@ export function historyPlan() {
         { name: 'Road type', radio_answer: { name: pick(DASHCAM.roads) } },
         ...(r() < 0.3 ? [{ name: 'Notes', text_answer: { content: `Check the clip around 0:${String(10 + Math.floor(r() * 50))}` } }] : []),
       ]
-      plan.video.push({ key: `dashcam-clip-${String(n).padStart(4, '0')}`, daysAgo, minute: minute(), seconds: 60 + Math.floor(r() * 240), annotations: { objects: [], classifications } })
+      plan.video.push({
+        key: `dashcam-clip-${String(n).padStart(4, '0')}`,
+        daysAgo,
+        minute: minute(),
+        seconds: 60 + Math.floor(r() * 240),
+        annotations: { objects: [], classifications },
+      })
     }
     for (let k = count(1.2, 0.4); k > 0; k--) {
       const n = plan.text.length + 1
       const topic = pick(Object.keys(TICKETS))
       const text = pick(TICKETS[topic]).replace('{n}', String(40_000 + n * 37))
-      const classifications = [{ name: 'Topic', radio_answer: { name: topic } }, ...(r() < 0.6 ? [{ name: 'Notes', text_answer: { content: TICKET_NOTES[topic] } }] : [])]
-      plan.text.push({ key: `ticket-archive-${String(n).padStart(4, '0')}`, text, daysAgo, minute: minute(), seconds: 10 + Math.floor(r() * 50), annotations: { objects: [], classifications } })
+      const classifications = [
+        { name: 'Topic', radio_answer: { name: topic } },
+        ...(r() < 0.6 ? [{ name: 'Notes', text_answer: { content: TICKET_NOTES[topic] } }] : []),
+      ]
+      plan.text.push({
+        key: `ticket-archive-${String(n).padStart(4, '0')}`,
+        text,
+        daysAgo,
+        minute: minute(),
+        seconds: 10 + Math.floor(r() * 50),
+        annotations: { objects: [], classifications },
+      })
     }
   }
   return plan
@@ -282,13 +425,15 @@ function exportLine(dataRow, mimeType, project, item, at, email) {
     projects: {
       [project.id]: {
         name: project.name,
-        labels: [{
-          label_kind: 'Default',
-          version: '1.0.0',
-          label_details: { created_at: at.toISOString(), updated_at: at.toISOString(), created_by: email },
-          performance_details: { seconds_to_create: item.seconds, seconds_to_review: 0, skipped: false },
-          annotations: { ...item.annotations, relationships: [] },
-        }],
+        labels: [
+          {
+            label_kind: 'Default',
+            version: '1.0.0',
+            label_details: { created_at: at.toISOString(), updated_at: at.toISOString(), created_by: email },
+            performance_details: { seconds_to_create: item.seconds, seconds_to_review: 0, skipped: false },
+            annotations: { ...item.annotations, relationships: [] },
+          },
+        ],
       },
     },
   })
@@ -308,7 +453,8 @@ async function importLabels(base, cookie, project, filename, lines, datasetId) {
   let task = await res.json()
   const deadline = Date.now() + 120_000
   while (task.status !== 'COMPLETE') {
-    if (task.status === 'FAILED' || task.status === 'CANCELED' || Date.now() > deadline) throw new Error(`label import ${filename} ${task.status}: ${task.failure_reason ?? 'timed out'}`)
+    if (task.status === 'FAILED' || task.status === 'CANCELED' || Date.now() > deadline)
+      throw new Error(`label import ${filename} ${task.status}: ${task.failure_reason ?? 'timed out'}`)
     await new Promise((r) => setTimeout(r, 250))
     task = await api(base, cookie, 'GET', `/tasks/${task.id}`)
   }
@@ -331,33 +477,61 @@ async function seedUsageHistory(base, adminCookie) {
   const projects = await listAll(base, adminCookie, '/projects')
   const street = projects.find((p) => p.name === 'Street objects')
   const tickets = projects.find((p) => p.name === 'Ticket triage')
-  if (!street || !tickets) return console.log('seed: no usage history: the projects "Street objects" and "Ticket triage" were renamed or deleted')
-  const dashcam = projects.find((p) => p.name === 'Dashcam events') ??
-    (await api(base, adminCookie, 'POST', '/projects', { name: 'Dashcam events', description: 'What happens in each clip: events, time of day, road.', media_type: 'VIDEO', ontology: DASHCAM_ONTOLOGY }))
+  if (!street || !tickets)
+    return console.log('seed: no usage history: the projects "Street objects" and "Ticket triage" were renamed or deleted')
+  const dashcam =
+    projects.find((p) => p.name === 'Dashcam events') ??
+    (await api(base, adminCookie, 'POST', '/projects', {
+      name: 'Dashcam events',
+      description: 'What happens in each clip: events, time of day, road.',
+      media_type: 'VIDEO',
+      ontology: DASHCAM_ONTOLOGY,
+    }))
 
   const images = async () => {
     // Pictures first (uploads make their data rows), then their labels, matched by data row id.
-    const ds = await findOrCreate(base, adminCookie, '/datasets', 'Street archive', { description: 'Earlier drives; their labels came from a Labelbox export' })
+    const ds = await findOrCreate(base, adminCookie, '/datasets', 'Street archive', {
+      description: 'Earlier drives; their labels came from a Labelbox export',
+    })
     const have = new Map((await listAll(base, adminCookie, `/datasets/${ds.id}/data-rows`)).map((r) => [r.external_id, r.id]))
     const missing = plan.image.filter((i) => !have.has(i.key))
     const parts = Array.from({ length: Math.ceil(missing.length / 8) }, (_, k) => missing.slice(k * 8, k * 8 + 8))
     // A few requests at a time: each file is an R2 write and a data row.
     for (let k = 0; k < parts.length; k += 4) {
-      await Promise.all(parts.slice(k, k + 4).map(async (part) => {
-        const body = new FormData()
-        for (const item of part) body.append('file', new Blob([demoPng(480, 320, item.seed)], { type: 'image/png' }), item.key)
-        const res = await fetch(`${base}/api/v1/datasets/${ds.id}/files`, { method: 'POST', headers: { Cookie: adminCookie, Origin: base }, body })
-        if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`)
-        for (const r of (await res.json()).created) have.set(r.external_id, r.id)
-      }))
+      await Promise.all(
+        parts.slice(k, k + 4).map(async (part) => {
+          const body = new FormData()
+          for (const item of part) body.append('file', new Blob([demoPng(480, 320, item.seed)], { type: 'image/png' }), item.key)
+          const res = await fetch(`${base}/api/v1/datasets/${ds.id}/files`, {
+            method: 'POST',
+            headers: { Cookie: adminCookie, Origin: base },
+            body,
+          })
+          if (!res.ok) throw new Error(`upload failed: ${res.status} ${await res.text()}`)
+          for (const r of (await res.json()).created) have.set(r.external_id, r.id)
+        }),
+      )
     }
-    const lines = plan.image.map((i) => exportLine({ id: have.get(i.key), external_id: i.key }, 'image/png', street, i, createdAt(i, today), DEMO.email))
+    const lines = plan.image.map((i) =>
+      exportLine({ id: have.get(i.key), external_id: i.key }, 'image/png', street, i, createdAt(i, today), DEMO.email),
+    )
     return importLabels(base, adminCookie, street, 'street-history.ndjson', lines)
   }
   const videos = async () => {
     // The import creates the clips' data rows (global keys) in the dataset.
-    const ds = await findOrCreate(base, adminCookie, '/datasets', 'Dashcam clips', { description: 'Placeholder video URLs: the demo has no real clips' })
-    const lines = plan.video.map((i) => exportLine({ global_key: i.key, external_id: `${i.key}.mp4`, row_data: `https://videos.example.com/dashcam/${i.key}.mp4` }, 'video/mp4', dashcam, i, createdAt(i, today), DEMO.email))
+    const ds = await findOrCreate(base, adminCookie, '/datasets', 'Dashcam clips', {
+      description: 'Placeholder video URLs: the demo has no real clips',
+    })
+    const lines = plan.video.map((i) =>
+      exportLine(
+        { global_key: i.key, external_id: `${i.key}.mp4`, row_data: `https://videos.example.com/dashcam/${i.key}.mp4` },
+        'video/mp4',
+        dashcam,
+        i,
+        createdAt(i, today),
+        DEMO.email,
+      ),
+    )
     return importLabels(base, adminCookie, dashcam, 'dashcam-history.ndjson', lines, ds.id)
   }
   const texts = async () => {
@@ -365,9 +539,25 @@ async function seedUsageHistory(base, adminCookie) {
     const ds = await findOrCreate(base, adminCookie, '/datasets', 'Ticket archive', { description: 'Tickets of the last two months' })
     const have = new Set((await listAll(base, adminCookie, `/datasets/${ds.id}/data-rows`)).map((r) => r.global_key))
     const missing = plan.text.filter((i) => !have.has(i.key))
-    if (missing.length) await api(base, adminCookie, 'POST', `/datasets/${ds.id}/data-rows`, missing.map((i) => ({ row_data: i.text, global_key: i.key, external_id: i.key.toUpperCase() })))
+    if (missing.length)
+      await api(
+        base,
+        adminCookie,
+        'POST',
+        `/datasets/${ds.id}/data-rows`,
+        missing.map((i) => ({ row_data: i.text, global_key: i.key, external_id: i.key.toUpperCase() })),
+      )
     const maya = await login('maya.manager@demo.labeldesk.test')
-    const lines = plan.text.map((i) => exportLine({ global_key: i.key, external_id: i.key.toUpperCase() }, 'text/plain', tickets, i, createdAt(i, today), 'maya.manager@demo.labeldesk.test'))
+    const lines = plan.text.map((i) =>
+      exportLine(
+        { global_key: i.key, external_id: i.key.toUpperCase() },
+        'text/plain',
+        tickets,
+        i,
+        createdAt(i, today),
+        'maya.manager@demo.labeldesk.test',
+      ),
+    )
     return importLabels(base, maya, tickets, 'tickets-history.ndjson', lines)
   }
   const created = await Promise.all([images(), videos(), texts()])
@@ -400,25 +590,42 @@ export function demoPng(w, h, seed) {
     for (let x = 0; x < w; x++) {
       const sky = y < h * 0.45
       let [r, g, b] = sky ? [120 + ((seed * 8) % 120), 170, 220] : [90, 90, 95]
-      if (!sky && Math.abs(x - w / 2) < 2 && (y % 12) < 6) [r, g, b] = [240, 240, 240]
-      if (y > car.top && y < car.top + car.height && x > car.left && x < car.left + car.width) [r, g, b] = seed % 2 ? [200, 40, 40] : [40, 80, 200]
+      if (!sky && Math.abs(x - w / 2) < 2 && y % 12 < 6) [r, g, b] = [240, 240, 240]
+      if (y > car.top && y < car.top + car.height && x > car.left && x < car.left + car.width)
+        [r, g, b] = seed % 2 ? [200, 40, 40] : [40, 80, 200]
       const o = y * (w * 3 + 1) + 1 + x * 3
-      raw[o] = r; raw[o + 1] = g; raw[o + 2] = b
+      raw[o] = r
+      raw[o + 1] = g
+      raw[o + 2] = b
     }
   }
   const chunk = (type, data) => {
-    const len = Buffer.alloc(4); len.writeUInt32BE(data.length)
+    const len = Buffer.alloc(4)
+    len.writeUInt32BE(data.length)
     const td = Buffer.concat([Buffer.from(type), data])
-    const crc = Buffer.alloc(4); crc.writeUInt32BE(zlib.crc32 ? zlib.crc32(td) >>> 0 : crc32(td))
+    const crc = Buffer.alloc(4)
+    crc.writeUInt32BE(zlib.crc32 ? zlib.crc32(td) >>> 0 : crc32(td))
     return Buffer.concat([len, td, crc])
   }
   const ihdr = Buffer.alloc(13)
-  ihdr.writeUInt32BE(w, 0); ihdr.writeUInt32BE(h, 4); ihdr[8] = 8; ihdr[9] = 2; ihdr[10] = 0; ihdr[11] = 0; ihdr[12] = 0
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
+  ihdr.writeUInt32BE(w, 0)
+  ihdr.writeUInt32BE(h, 4)
+  ihdr[8] = 8
+  ihdr[9] = 2
+  ihdr[10] = 0
+  ihdr[11] = 0
+  ihdr[12] = 0
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', zlib.deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 function crc32(buf) {
-  let c, crc = 0xffffffff
+  let c,
+    crc = 0xffffffff
   for (let n = 0; n < buf.length; n++) {
     c = (crc ^ buf[n]) & 0xff
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1

@@ -27,8 +27,20 @@ const dev = await startDev({ port, inherit: true, vars: moto ? motoVars(moto.end
 })
 // wrangler dev never fires cron triggers by itself: fire the every-minute one (stuck-task revival,
 // src/handlers/scheduled.ts) as Cloudflare would, so a task whose server was killed resumes here too.
-const minute = setInterval(() => fetch(`${dev.base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).then((r) => r.arrayBuffer(), () => {}), 60_000)
-const stop = () => { clearInterval(minute); stopDev(dev.child); moto?.stop(); process.exit(0) }
+const minute = setInterval(
+  () =>
+    fetch(`${dev.base}/__scheduled?cron=${encodeURIComponent('* * * * *')}`).then(
+      (r) => r.arrayBuffer(),
+      () => {},
+    ),
+  60_000,
+)
+const stop = () => {
+  clearInterval(minute)
+  stopDev(dev.child)
+  moto?.stop()
+  process.exit(0)
+}
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
 

@@ -59,7 +59,11 @@ export function toAppError(err: unknown, requestId: string): AppError {
   }
   // A value too big for one D1 value (SQLITE_TOOBIG) is the caller's input, whatever route let it
   // through (form fields are capped in lib/forms.ts; this is the net under every other path).
-  if (/SQLITE_TOOBIG|string or blob too big/.test(String((err as Error)?.message ?? '') + String(((err as Error)?.cause as Error | undefined)?.message ?? ''))) {
+  if (
+    /SQLITE_TOOBIG|string or blob too big/.test(
+      String((err as Error)?.message ?? '') + String(((err as Error)?.cause as Error | undefined)?.message ?? ''),
+    )
+  ) {
     return new AppError('PAYLOAD_TOO_LARGE', 'A value in the request is too large', [{ path: 'body', message: 'a value is too large' }])
   }
   console.error(`[${requestId}] unhandled error`, err)
@@ -124,12 +128,18 @@ app.get(
       info: {
         title: 'LabelDesk API',
         version: '1',
-        description: 'JSON API of LabelDesk. Authenticate with `Authorization: Bearer <api key>` (Account → API). Errors are `application/problem+json`.',
+        description:
+          'JSON API of LabelDesk. Authenticate with `Authorization: Bearer <api key>` (Account → API). Errors are `application/problem+json`.',
       },
       components: {
         securitySchemes: {
           bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key from Account → API' },
-          cookieAuth: { type: 'apiKey', in: 'cookie', name: 'ld_session', description: 'The dashboard session (unsafe methods need a same-origin Origin header)' },
+          cookieAuth: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'ld_session',
+            description: 'The dashboard session (unsafe methods need a same-origin Origin header)',
+          },
         },
       },
     },

@@ -57,7 +57,8 @@ async function waitFor(ctx, key, id, { timeoutMs, everyMs = 250, onPoll = () => 
     const t = await call(ctx, key, 'GET', `/tasks/${id}`)
     onPoll(t)
     if (t.status === 'COMPLETE' || t.status === 'FAILED') return { task: t, seconds: (Date.now() - started) / 1000 }
-    if (Date.now() - started > timeoutMs) throw new Error(`task ${id} still ${t.status} ${t.completion_percentage}% after ${timeoutMs / 1000} s`)
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`task ${id} still ${t.status} ${t.completion_percentage}% after ${timeoutMs / 1000} s`)
     await sleep(everyMs)
   }
 }
@@ -72,7 +73,11 @@ const WORK = join(dirname(fileURLToPath(import.meta.url)), '../results/crash-res
 async function resultFacts(ctx, key, taskId) {
   mkdirSync(WORK, { recursive: true })
   const file = join(WORK, `${taskId}.ndjson`)
-  const r = spawnSync('curl', ['-sS', '--fail', '-m', '600', '-o', file, '-H', `Authorization: Bearer ${key}`, `${ctx.base}/api/v1/tasks/${taskId}/result`], { encoding: 'utf8' })
+  const r = spawnSync(
+    'curl',
+    ['-sS', '--fail', '-m', '600', '-o', file, '-H', `Authorization: Bearer ${key}`, `${ctx.base}/api/v1/tasks/${taskId}/result`],
+    { encoding: 'utf8' },
+  )
   if (r.status !== 0) throw new Error(`downloading the result of ${taskId}: ${r.stderr}`)
   const hash = createHash('sha256')
   let bytes = 0
@@ -93,7 +98,10 @@ export default {
   name: 'crash-resume',
   description: `kill -9 of wrangler dev at ${KILL_AT}% of a ${ROWS.toLocaleString('en-US')}-row export; after a restart it must resume within ${RESUME_WITHIN_S} s of its last progress and match an uninterrupted run byte for byte`,
   async setup(ctx) {
-    const seeded = await seedWorkspace(ctx, { email: 'bench-crash@bench.labeldesk.test', labeled: [{ name: 'Crash-resume (bench)', rows: ROWS }] })
+    const seeded = await seedWorkspace(ctx, {
+      email: 'bench-crash@bench.labeldesk.test',
+      labeled: [{ name: 'Crash-resume (bench)', rows: ROWS }],
+    })
     s = { key: seeded.key, project: seeded.ids.projects[0] }
   },
   async run(ctx) {
@@ -101,7 +109,8 @@ export default {
 
     const clean = await call(ctx, s.key, 'POST', path, {})
     const cleanDone = await waitFor(ctx, s.key, clean.id, { timeoutMs: 15 * 60_000 })
-    if (cleanDone.task.status !== 'COMPLETE') throw new Error(`uninterrupted export: ${cleanDone.task.status} ${cleanDone.task.failure_reason}`)
+    if (cleanDone.task.status !== 'COMPLETE')
+      throw new Error(`uninterrupted export: ${cleanDone.task.status} ${cleanDone.task.failure_reason}`)
     const cleanFile = await resultFacts(ctx, s.key, clean.id)
     console.log(`bench: uninterrupted export: ${cleanDone.seconds.toFixed(1)} s, ${cleanFile.lines} lines`)
 
@@ -109,7 +118,8 @@ export default {
     let before
     for (;;) {
       before = await call(ctx, s.key, 'GET', `/tasks/${task.id}`)
-      if (before.status !== 'QUEUED' && before.status !== 'IN_PROGRESS') throw new Error(`the export ended (${before.status}) before ${KILL_AT}%; raise BENCH_CRASH_ROWS`)
+      if (before.status !== 'QUEUED' && before.status !== 'IN_PROGRESS')
+        throw new Error(`the export ended (${before.status}) before ${KILL_AT}%; raise BENCH_CRASH_ROWS`)
       if (before.completion_percentage >= KILL_AT) break
       await sleep(100)
     }
@@ -120,9 +130,15 @@ export default {
     await ctx.offline(() => {}) // waits until every killed process is gone, then starts a new server on the same state
     const restartedAt = Date.now()
     const after = await call(ctx, s.key, 'GET', `/tasks/${task.id}`)
-    console.log(`bench: restarted in ${((restartedAt - killedAt) / 1000).toFixed(1)} s; the task says ${after.status} ${after.completion_percentage}%`)
+    console.log(
+      `bench: restarted in ${((restartedAt - killedAt) / 1000).toFixed(1)} s; the task says ${after.status} ${after.completion_percentage}%`,
+    )
 
-    const tick = () => fetch(`${ctx.base}/__scheduled?cron=${encodeURIComponent(MINUTE_CRON)}`).then((r) => r.arrayBuffer(), () => {})
+    const tick = () =>
+      fetch(`${ctx.base}/__scheduled?cron=${encodeURIComponent(MINUTE_CRON)}`).then(
+        (r) => r.arrayBuffer(),
+        () => {},
+      )
     void tick()
     const cron = setInterval(tick, 60_000)
     let resumingSeen = false
@@ -133,7 +149,8 @@ export default {
         timeoutMs: 10 * 60_000,
         onPoll: (t) => {
           if (t.resuming) resumingSeen = true
-          if (resumedAt === null && (t.completion_percentage > after.completion_percentage || t.status === 'COMPLETE')) resumedAt = Date.now()
+          if (resumedAt === null && (t.completion_percentage > after.completion_percentage || t.status === 'COMPLETE'))
+            resumedAt = Date.now()
         },
       })
     } finally {
@@ -154,7 +171,9 @@ export default {
     console.log(`bench: crash-resume: ${JSON.stringify(r)}`)
     const ok = r.status === 'COMPLETE' && r.identical && resumeAfterS !== null && resumeAfterS <= RESUME_WITHIN_S && r.resumingShown
     if (!ok) {
-      console.error(`bench: FAILED: the killed export must complete byte-identical, show "resuming", and resume within ${RESUME_WITHIN_S} s of its last progress`)
+      console.error(
+        `bench: FAILED: the killed export must complete byte-identical, show "resuming", and resume within ${RESUME_WITHIN_S} s of its last progress`,
+      )
       process.exitCode = 1
     }
     return [{ crashResume: r }]

@@ -46,7 +46,11 @@ function rawDump(db, projectId, file) {
   const out = openSync(file, 'w')
   try {
     const t = process.hrtime.bigint()
-    const r = spawnSync('sqlite3', ['-bail', '-noheader', '-list', db], { input: rawDumpSql(projectId), stdio: ['pipe', out, 'pipe'], encoding: 'utf8' })
+    const r = spawnSync('sqlite3', ['-bail', '-noheader', '-list', db], {
+      input: rawDumpSql(projectId),
+      stdio: ['pipe', out, 'pipe'],
+      encoding: 'utf8',
+    })
     const seconds = Number(process.hrtime.bigint() - t) / 1e9
     if (r.status !== 0) throw new Error(`sqlite3 dump failed: ${r.stderr?.slice(0, 1000)}`)
     return seconds
@@ -75,7 +79,12 @@ export default {
       labeled: SIZES.map((n) => ({ name: `Export ${tag(n)} (bench)`, rows: n })),
       inspect: async (db, ids) => {
         const big = ids.projects[ids.projects.length - 1]
-        const page = sqlite(db, `SELECT data_row_id FROM project_data_rows WHERE project_id = ${q(big.id)} ORDER BY data_row_id LIMIT 1000;`).trim().split('\n')
+        const page = sqlite(
+          db,
+          `SELECT data_row_id FROM project_data_rows WHERE project_id = ${q(big.id)} ORDER BY data_row_id LIMIT 1000;`,
+        )
+          .trim()
+          .split('\n')
         const plans = await explainExportQueries(db, { userId: ids.userId, orgId: ids.orgId, projectId: big.id, dataRowIds: page })
         const raw = { plans }
         for (const p of ids.projects) {
@@ -84,7 +93,9 @@ export default {
           const seconds = rawDump(db, p.id, file)
           raw[p.rows] = { seconds, ...fileFacts(file) }
           rmSync(file, { force: true })
-          console.log(`bench: raw sqlite3 dump of ${tag(p.rows)} rows: ${seconds.toFixed(1)} s, ${raw[p.rows].lines} lines, ${(raw[p.rows].bytes / 1024 / 1024).toFixed(1)} MiB`)
+          console.log(
+            `bench: raw sqlite3 dump of ${tag(p.rows)} rows: ${seconds.toFixed(1)} s, ${raw[p.rows].lines} lines, ${(raw[p.rows].bytes / 1024 / 1024).toFixed(1)} MiB`,
+          )
         }
         return raw
       },
@@ -94,7 +105,14 @@ export default {
     console.log(`\n${plansMarkdown(seeded.inspected.plans)}\n`)
     const scanning = scans(seeded.inspected.plans)
     console.log(`bench: export statements whose plan has SCAN: ${scanning.length ? scanning.map((p) => p.name).join(', ') : 'none'}`)
-    s = { key: seeded.key, projects: seeded.ids.projects, raw: seeded.inspected, checks: seeded.checks, timings: seeded.timings, dbMiB: seeded.dbMiB }
+    s = {
+      key: seeded.key,
+      projects: seeded.ids.projects,
+      raw: seeded.inspected,
+      checks: seeded.checks,
+      timings: seeded.timings,
+      dbMiB: seeded.dbMiB,
+    }
   },
   async run(ctx) {
     const results = []
@@ -116,7 +134,9 @@ export default {
             const pct = Math.floor(t.completion_percentage / 10) * 10
             if (pct !== last) {
               last = pct
-              process.stdout.write(`bench: export ${tag(p.rows)}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`)
+              process.stdout.write(
+                `bench: export ${tag(p.rows)}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+              )
             }
           },
         })
@@ -126,24 +146,50 @@ export default {
       })
       const { task, done, mem, js } = out
       const raw = s.raw[p.rows]
-      const r = { rows: p.rows, annotations: p.rows * 5, status: done.stuck ? 'STUCK' : done.task.status, failureReason: done.task.failure_reason, rawSeconds: raw.seconds, rawBytes: raw.bytes, workerdMiB: mem, workerHeapMiB: js, taskMetadata: done.task.metadata, foreignCpuPct }
+      const r = {
+        rows: p.rows,
+        annotations: p.rows * 5,
+        status: done.stuck ? 'STUCK' : done.task.status,
+        failureReason: done.task.failure_reason,
+        rawSeconds: raw.seconds,
+        rawBytes: raw.bytes,
+        workerdMiB: mem,
+        workerHeapMiB: js,
+        taskMetadata: done.task.metadata,
+        foreignCpuPct,
+      }
       if (done.task.status === 'COMPLETE') {
         r.metadata = await api(ctx.base, auth, 'GET', `/tasks/${task.id}/result/metadata`)
         const t1 = performance.now()
         const file = await download(ctx.base, auth, `/tasks/${task.id}/result`)
-        Object.assign(r, { exportSeconds: done.seconds, ratio: done.seconds / raw.seconds, lines: file.lines, bytes: file.bytes, identicalToRaw: file.sha256 === raw.sha256, downloadSeconds: (performance.now() - t1) / 1000 })
+        Object.assign(r, {
+          exportSeconds: done.seconds,
+          ratio: done.seconds / raw.seconds,
+          lines: file.lines,
+          bytes: file.bytes,
+          identicalToRaw: file.sha256 === raw.sha256,
+          downloadSeconds: (performance.now() - t1) / 1000,
+        })
         if (file.lines !== p.rows) r.status = `COMPLETE with ${file.lines} lines`
-        console.log(`bench: export ${tag(p.rows)}: ${done.seconds.toFixed(1)} s vs raw ${raw.seconds.toFixed(1)} s (${r.ratio.toFixed(1)}×); ${file.lines} lines, ${(file.bytes / 1024 / 1024).toFixed(1)} MiB, ${r.identicalToRaw ? 'byte-identical to the raw dump' : 'DIFFERENT from the raw dump'}`)
+        console.log(
+          `bench: export ${tag(p.rows)}: ${done.seconds.toFixed(1)} s vs raw ${raw.seconds.toFixed(1)} s (${r.ratio.toFixed(1)}×); ${file.lines} lines, ${(file.bytes / 1024 / 1024).toFixed(1)} MiB, ${r.identicalToRaw ? 'byte-identical to the raw dump' : 'DIFFERENT from the raw dump'}`,
+        )
       } else {
         // Every slice ran (the failure comes from the last one), so the time the failure first showed
         // is the time to write every part; the file itself never becomes downloadable.
         r.exportSeconds = done.failureSeenAt ?? done.seconds
         r.ratio = r.exportSeconds / raw.seconds
-        console.log(`bench: export ${tag(p.rows)}: FAILED — task ${r.status} at ${done.task.completion_percentage}% (${done.task.metadata.lines_written ?? '?'} lines reported) with "${done.task.failure_reason}" first seen after ${r.exportSeconds.toFixed(1)} s (raw dump ${raw.seconds.toFixed(1)} s); no file to download`)
+        console.log(
+          `bench: export ${tag(p.rows)}: FAILED — task ${r.status} at ${done.task.completion_percentage}% (${done.task.metadata.lines_written ?? '?'} lines reported) with "${done.task.failure_reason}" first seen after ${r.exportSeconds.toFixed(1)} s (raw dump ${raw.seconds.toFixed(1)} s); no file to download`,
+        )
         process.exitCode = 1
       }
-      console.log(`bench:   workerd RSS ${mem.startMiB} → peak ${mem.peakMiB} MiB (RssAnon ${mem.anonStartMiB} → ${mem.anonPeakMiB} MiB); RSS/RssAnon MiB at 0, 10 … 100 % of the time: ${mem.timeline}`)
-      console.log(`bench:   the worker's JS heap (used MiB) at 0, 10 … 100 %: ${js ? js.timeline : 'inspector not found'}; peak ${js?.usedPeakMiB} MiB used of ${js?.totalPeakMiB} MiB`)
+      console.log(
+        `bench:   workerd RSS ${mem.startMiB} → peak ${mem.peakMiB} MiB (RssAnon ${mem.anonStartMiB} → ${mem.anonPeakMiB} MiB); RSS/RssAnon MiB at 0, 10 … 100 % of the time: ${mem.timeline}`,
+      )
+      console.log(
+        `bench:   the worker's JS heap (used MiB) at 0, 10 … 100 %: ${js ? js.timeline : 'inspector not found'}; peak ${js?.usedPeakMiB} MiB used of ${js?.totalPeakMiB} MiB`,
+      )
       results.push(r)
     }
     // The bare loop, twice per project (the first warms the page cache, as the dump's first run does).
@@ -156,22 +202,39 @@ export default {
           if (!res.ok) throw new Error(`bare-loop export of ${tag(r.rows)}: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`)
           out = await res.json()
         }
-        if (out.bytes !== r.rawBytes || out.lines !== r.rows) throw new Error(`bare-loop export of ${tag(r.rows)} wrote ${out.lines} lines / ${out.bytes} bytes; the dump has ${r.rows} / ${r.rawBytes}`)
+        if (out.bytes !== r.rawBytes || out.lines !== r.rows)
+          throw new Error(
+            `bare-loop export of ${tag(r.rows)} wrote ${out.lines} lines / ${out.bytes} bytes; the dump has ${r.rows} / ${r.rawBytes}`,
+          )
         Object.assign(r, { loopSeconds: out.seconds, loopParts: out.parts, loopRatio: r.exportSeconds / out.seconds })
-        console.log(`bench: bare query loop in the Worker, ${tag(r.rows)} rows: ${out.seconds.toFixed(1)} s (${out.parts} parts); export ÷ loop ${r.loopRatio.toFixed(1)}×`)
+        console.log(
+          `bench: bare query loop in the Worker, ${tag(r.rows)} rows: ${out.seconds.toFixed(1)} s (${out.parts} parts); export ÷ loop ${r.loopRatio.toFixed(1)}×`,
+        )
       }
     })
     const lines = [
       "| data rows | annotations | export task | raw sqlite3 dump | export ÷ raw | bare query loop in the Worker (D1 → R2) | export ÷ loop | file (lines, size) | same bytes as raw | worker JS heap, peak used (heap size) | workerd RSS start → peak | of which RssAnon start → peak | other processes' CPU |",
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...results.map((r) =>
-        `| ${r.rows.toLocaleString('en-US')} | ${r.annotations.toLocaleString('en-US')} | ${r.status === 'COMPLETE' ? `${r.exportSeconds.toFixed(1)} s` : `**${r.status}**: ${r.failureReason} (after ${r.exportSeconds.toFixed(1)} s)`} | ${r.rawSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.loopSeconds !== undefined ? `${r.loopSeconds.toFixed(1)} s` : '–'} | ${r.loopRatio !== undefined ? `${r.loopRatio.toFixed(1)}×` : '–'} | ${r.lines !== undefined ? `${r.lines.toLocaleString('en-US')}, ${(r.bytes / 1024 / 1024).toFixed(0)} MiB` : `– (raw: ${(r.rawBytes / 1024 / 1024).toFixed(0)} MiB)`} | ${r.identicalToRaw === undefined ? '–' : r.identicalToRaw ? 'yes' : 'no'} | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
+      ...results.map(
+        (r) =>
+          `| ${r.rows.toLocaleString('en-US')} | ${r.annotations.toLocaleString('en-US')} | ${r.status === 'COMPLETE' ? `${r.exportSeconds.toFixed(1)} s` : `**${r.status}**: ${r.failureReason} (after ${r.exportSeconds.toFixed(1)} s)`} | ${r.rawSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.loopSeconds !== undefined ? `${r.loopSeconds.toFixed(1)} s` : '–'} | ${r.loopRatio !== undefined ? `${r.loopRatio.toFixed(1)}×` : '–'} | ${r.lines !== undefined ? `${r.lines.toLocaleString('en-US')}, ${(r.bytes / 1024 / 1024).toFixed(0)} MiB` : `– (raw: ${(r.rawBytes / 1024 / 1024).toFixed(0)} MiB)`} | ${r.identicalToRaw === undefined ? '–' : r.identicalToRaw ? 'yes' : 'no'} | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
       ),
     ]
     console.log('\n' + lines.join('\n'))
-    if (results.some((r) => r.foreignCpuPct > 10)) console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
+    if (results.some((r) => r.foreignCpuPct > 10))
+      console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
     rmSync(WORK, { recursive: true, force: true })
-    if (results.some((r) => r.status !== 'COMPLETE')) console.error('bench: FAILED: not every export completed (see above); the numbers of the ones that did not are the time to their failure')
-    return [{ exports: results, generated: { checks: s.checks, timings: s.timings, dbMiB: s.dbMiB }, plans: s.raw.plans, table: lines.join('\n') }]
+    if (results.some((r) => r.status !== 'COMPLETE'))
+      console.error(
+        'bench: FAILED: not every export completed (see above); the numbers of the ones that did not are the time to their failure',
+      )
+    return [
+      {
+        exports: results,
+        generated: { checks: s.checks, timings: s.timings, dbMiB: s.dbMiB },
+        plans: s.raw.plans,
+        table: lines.join('\n'),
+      },
+    ]
   },
 }

@@ -24,7 +24,11 @@ const SIZES = (process.env.BENCH_IMPORT_SIZES ?? '100000,1000000').split(',').ma
 const CHUNK = 500
 const tag = (n) => (n >= 1e6 ? `${n / 1e6}m` : `${n / 1e3}k`)
 
-const row = (n, i) => ({ row_data: `https://storage.example.com/bench/import-${tag(n)}/${String(i).padStart(7, '0')}.jpg`, global_key: `import-${tag(n)}-${String(i).padStart(7, '0')}`, external_id: `ext-${tag(n)}-${i}` })
+const row = (n, i) => ({
+  row_data: `https://storage.example.com/bench/import-${tag(n)}/${String(i).padStart(7, '0')}.jpg`,
+  global_key: `import-${tag(n)}-${String(i).padStart(7, '0')}`,
+  external_id: `ext-${tag(n)}-${i}`,
+})
 
 /** Writes the NDJSON manifest of `n` rows (streamed; ~120 bytes a row). */
 async function writeManifest(file, n) {
@@ -50,7 +54,17 @@ async function writeRawSql(file, n, { orgId, datasetId, userId, now, transaction
     const part = []
     for (let i = start; i < start + CHUNK && i <= n; i++) {
       const r = row(n, i)
-      part.push({ id: idJs('dr', now, i), rd: r.row_data, gk: r.global_key, gkl: r.global_key.toLowerCase(), ext: r.external_id, mt: 'IMAGE', meta: '[]', att: '[]', ma: null })
+      part.push({
+        id: idJs('dr', now, i),
+        rd: r.row_data,
+        gk: r.global_key,
+        gkl: r.global_key.toLowerCase(),
+        ext: r.external_id,
+        mt: 'IMAGE',
+        meta: '[]',
+        att: '[]',
+        ma: null,
+      })
     }
     const stmt = `INSERT INTO data_rows (id, org_id, dataset_id, row_data, global_key, global_key_lower, external_id, media_type, metadata_fields, attachments, media_attributes, created_by, created_at, updated_at)
 SELECT json_extract(j.value, '$.id'), ${q(orgId)}, ${q(datasetId)}, json_extract(j.value, '$.rd'), json_extract(j.value, '$.gk'), json_extract(j.value, '$.gkl'),
@@ -96,14 +110,22 @@ export default {
       const t = Date.now()
       await writeManifest(file, n)
       manifests[n] = { file, bytes: statSync(file).size }
-      console.log(`bench: wrote ${relative(process.cwd(), file)} (${(manifests[n].bytes / 1024 / 1024).toFixed(1)} MiB) in ${((Date.now() - t) / 1000).toFixed(1)} s`)
+      console.log(
+        `bench: wrote ${relative(process.cwd(), file)} (${(manifests[n].bytes / 1024 / 1024).toFixed(1)} MiB) in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+      )
     }
 
     // The raw baseline, on a copy of the database (server stopped while copying, so the copy is whole).
     const raw = {}
     await ctx.offline(async () => {
       const db = d1File(ctx.persistTo)
-      const [userId, orgId] = sqlite(db, `SELECT u.id, m.org_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = 'bench-import@bench.labeldesk.test';`, ['-separator', '\t']).trim().split('\t')
+      const [userId, orgId] = sqlite(
+        db,
+        `SELECT u.id, m.org_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = 'bench-import@bench.labeldesk.test';`,
+        ['-separator', '\t'],
+      )
+        .trim()
+        .split('\t')
       // sqlite3 checkpointed the WAL when it closed, so the main file alone is the whole database.
       const copy = join(WORK, 'raw-baseline.sqlite')
       for (const n of SIZES) {
@@ -117,7 +139,9 @@ export default {
           const count = Number(sqlite(copy, `SELECT row_count FROM datasets WHERE id = ${q(datasets[n])};`).trim())
           if (count !== n) throw new Error(`raw baseline inserted ${count} rows, expected ${n}`)
           raw[n][transaction ? 'oneTransaction' : 'perStatement'] = { seconds, rowsPerSec: n / seconds }
-          console.log(`bench: raw sqlite3, ${tag(n)} rows, ${transaction ? 'one transaction' : `one transaction per ${CHUNK}-row INSERT`}: ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en-US')} rows/s`)
+          console.log(
+            `bench: raw sqlite3, ${tag(n)} rows, ${transaction ? 'one transaction' : `one transaction per ${CHUNK}-row INSERT`}: ${seconds.toFixed(1)} s = ${Math.round(n / seconds).toLocaleString('en-US')} rows/s`,
+          )
           rmSync(sqlFile, { force: true })
         }
       }
@@ -132,10 +156,18 @@ export default {
       await ctx.offline(() => {})
       const auth = { key: s.key }
       // Other processes' CPU while this ran (% of all cores), as for the routes: > 10 % = disturbed.
-      const [{ done, mem, js, uploaded }, foreignCpuPct] = await importFile(ctx, auth, `/datasets/${s.datasets[n]}/imports?filename=manifest-${tag(n)}.ndjson`, s.manifests[n].file, s.manifests[n].bytes, `import ${tag(n)}`)
+      const [{ done, mem, js, uploaded }, foreignCpuPct] = await importFile(
+        ctx,
+        auth,
+        `/datasets/${s.datasets[n]}/imports?filename=manifest-${tag(n)}.ndjson`,
+        s.manifests[n].file,
+        s.manifests[n].bytes,
+        `import ${tag(n)}`,
+      )
       const m = done.task.metadata
       if (done.task.status !== 'COMPLETE') throw new Error(`import of ${n} rows ended ${done.task.status}: ${done.task.failure_reason}`)
-      if (m.rows_created !== n || m.rows_failed !== 0) throw new Error(`import of ${n} rows: created ${m.rows_created}, failed ${m.rows_failed}`)
+      if (m.rows_created !== n || m.rows_failed !== 0)
+        throw new Error(`import of ${n} rows: created ${m.rows_created}, failed ${m.rows_failed}`)
       const ds = await api(ctx.base, auth, 'GET', `/datasets/${s.datasets[n]}`)
       if (ds.row_count !== n) throw new Error(`dataset has ${ds.row_count} rows after importing ${n}`)
       const r = {
@@ -151,20 +183,26 @@ export default {
         workerHeapMiB: js,
         foreignCpuPct,
       }
-      console.log(`bench: import ${tag(n)}: ${done.seconds.toFixed(1)} s (upload ${uploaded.toFixed(1)} s) = ${Math.round(r.rowsPerSec).toLocaleString('en-US')} rows/s; workerd RSS ${mem.startMiB} → peak ${mem.peakMiB} MiB (RssAnon ${mem.anonStartMiB} → ${mem.anonPeakMiB} MiB)`)
+      console.log(
+        `bench: import ${tag(n)}: ${done.seconds.toFixed(1)} s (upload ${uploaded.toFixed(1)} s) = ${Math.round(r.rowsPerSec).toLocaleString('en-US')} rows/s; workerd RSS ${mem.startMiB} → peak ${mem.peakMiB} MiB (RssAnon ${mem.anonStartMiB} → ${mem.anonPeakMiB} MiB)`,
+      )
       console.log(`bench:   workerd RSS/RssAnon MiB at 0, 10 … 100 % of the time: ${mem.timeline}`)
-      console.log(`bench:   the worker's JS heap (used MiB) at 0, 10 … 100 %: ${js ? js.timeline : 'inspector not found'}; peak ${js?.usedPeakMiB} MiB used of ${js?.totalPeakMiB} MiB`)
+      console.log(
+        `bench:   the worker's JS heap (used MiB) at 0, 10 … 100 %: ${js ? js.timeline : 'inspector not found'}; peak ${js?.usedPeakMiB} MiB used of ${js?.totalPeakMiB} MiB`,
+      )
       results.push(r)
     }
     const lines = [
       "| rows | manifest | import (upload + task) | rows/s | raw sqlite3, txn per 500-row INSERT | raw, one transaction | import vs raw | worker JS heap, peak used (heap size) | workerd RSS start → peak | of which RssAnon start → peak | other processes' CPU |",
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...results.map((r) =>
-        `| ${r.rows.toLocaleString('en-US')} | ${r.manifestMiB.toFixed(0)} MiB | ${r.totalSeconds.toFixed(1)} s (${r.uploadSeconds.toFixed(1)} s) | ${Math.round(r.rowsPerSec).toLocaleString('en-US')} | ${Math.round(r.raw.perStatement.rowsPerSec).toLocaleString('en-US')} rows/s (${r.raw.perStatement.seconds.toFixed(1)} s) | ${Math.round(r.raw.oneTransaction.rowsPerSec).toLocaleString('en-US')} rows/s (${r.raw.oneTransaction.seconds.toFixed(1)} s) | ${(r.ratio * 100).toFixed(0)}% | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
+      ...results.map(
+        (r) =>
+          `| ${r.rows.toLocaleString('en-US')} | ${r.manifestMiB.toFixed(0)} MiB | ${r.totalSeconds.toFixed(1)} s (${r.uploadSeconds.toFixed(1)} s) | ${Math.round(r.rowsPerSec).toLocaleString('en-US')} | ${Math.round(r.raw.perStatement.rowsPerSec).toLocaleString('en-US')} rows/s (${r.raw.perStatement.seconds.toFixed(1)} s) | ${Math.round(r.raw.oneTransaction.rowsPerSec).toLocaleString('en-US')} rows/s (${r.raw.oneTransaction.seconds.toFixed(1)} s) | ${(r.ratio * 100).toFixed(0)}% | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
       ),
     ]
     console.log('\n' + lines.join('\n'))
-    if (results.some((r) => r.foreignCpuPct > 10)) console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
+    if (results.some((r) => r.foreignCpuPct > 10))
+      console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
     rmSync(WORK, { recursive: true, force: true }) // the manifests: ~120 MB per million rows
     return [{ imports: results, table: lines.join('\n') }]
   },

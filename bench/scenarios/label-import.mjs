@@ -36,20 +36,30 @@ function labelLine(project, n, i) {
     projects: {
       [project.id]: {
         name: project.name,
-        labels: [{
-          label_kind: 'Default',
-          version: '1.0.0',
-          label_details: { created_at: at, updated_at: at, created_by: 'labeler@example.com' },
-          performance_details: { seconds_to_create: 20 + (i % 40), seconds_to_review: 0, skipped: false },
-          annotations: {
-            objects: [
-              { name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: 100 + (i % 500), left: 200, height: 80, width: 120 } },
-              { name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: 300, left: 600 + (i % 700), height: 90, width: 140 } },
-            ],
-            classifications: [{ name: 'Weather', radio_answer: { name: ['Sunny', 'Rain', 'Fog'][i % 3] } }],
-            relationships: [],
+        labels: [
+          {
+            label_kind: 'Default',
+            version: '1.0.0',
+            label_details: { created_at: at, updated_at: at, created_by: 'labeler@example.com' },
+            performance_details: { seconds_to_create: 20 + (i % 40), seconds_to_review: 0, skipped: false },
+            annotations: {
+              objects: [
+                {
+                  name: 'Car',
+                  annotation_kind: 'ImageBoundingBox',
+                  bounding_box: { top: 100 + (i % 500), left: 200, height: 80, width: 120 },
+                },
+                {
+                  name: 'Car',
+                  annotation_kind: 'ImageBoundingBox',
+                  bounding_box: { top: 300, left: 600 + (i % 700), height: 90, width: 140 },
+                },
+              ],
+              classifications: [{ name: 'Weather', radio_answer: { name: ['Sunny', 'Rain', 'Fog'][i % 3] } }],
+              relationships: [],
+            },
           },
-        }],
+        ],
       },
     },
   })
@@ -82,17 +92,27 @@ export default {
     const { cookie, key } = await bootstrap(ctx.base, 'bench-label-import@bench.labeldesk.test')
     s = { key, runs: {} }
     for (const n of SIZES) {
-      const project = await api(ctx.base, { cookie }, 'POST', '/projects', { name: `Label import ${tag(n)}`, media_type: 'IMAGE', ontology: ONTOLOGY })
+      const project = await api(ctx.base, { cookie }, 'POST', '/projects', {
+        name: `Label import ${tag(n)}`,
+        media_type: 'IMAGE',
+        ontology: ONTOLOGY,
+      })
       const labelsDataset = (await api(ctx.base, { cookie }, 'POST', '/datasets', { name: `Label import rows ${tag(n)}` })).id
       const rowsDataset = (await api(ctx.base, { cookie }, 'POST', '/datasets', { name: `Data-row import ${tag(n)}` })).id
       const labels = join(WORK, `labels-${tag(n)}.ndjson`)
       const rows = join(WORK, `rows-${tag(n)}.ndjson`)
       s.runs[n] = {
-        project, labelsDataset, rowsDataset, labels, rows,
+        project,
+        labelsDataset,
+        rowsDataset,
+        labels,
+        rows,
         labelsBytes: await writeLines(labels, n, (i) => labelLine(project, n, i)),
         rowsBytes: await writeLines(rows, n, (i) => JSON.stringify(dataRow('rows', n, i))),
       }
-      console.log(`bench: wrote ${n.toLocaleString('en-US')} label lines (${(s.runs[n].labelsBytes / 1048576).toFixed(1)} MiB) and the same rows as a manifest (${(s.runs[n].rowsBytes / 1048576).toFixed(1)} MiB)`)
+      console.log(
+        `bench: wrote ${n.toLocaleString('en-US')} label lines (${(s.runs[n].labelsBytes / 1048576).toFixed(1)} MiB) and the same rows as a manifest (${(s.runs[n].rowsBytes / 1048576).toFixed(1)} MiB)`,
+      )
     }
   },
   async run(ctx) {
@@ -102,16 +122,37 @@ export default {
       const r = s.runs[n]
       // The baseline first, then the label import, each on a freshly started server.
       await ctx.offline(() => {})
-      const [base, baseCpu] = await importFile(ctx, auth, `/datasets/${r.rowsDataset}/imports?filename=rows-${tag(n)}.ndjson`, r.rows, r.rowsBytes, `data-row import ${tag(n)}`, 25)
-      if (base.done.task.status !== 'COMPLETE' || base.done.task.metadata.rows_created !== n) throw new Error(`data-row import of ${n}: ${base.done.task.status} ${JSON.stringify(base.done.task.metadata)}`)
+      const [base, baseCpu] = await importFile(
+        ctx,
+        auth,
+        `/datasets/${r.rowsDataset}/imports?filename=rows-${tag(n)}.ndjson`,
+        r.rows,
+        r.rowsBytes,
+        `data-row import ${tag(n)}`,
+        25,
+      )
+      if (base.done.task.status !== 'COMPLETE' || base.done.task.metadata.rows_created !== n)
+        throw new Error(`data-row import of ${n}: ${base.done.task.status} ${JSON.stringify(base.done.task.metadata)}`)
       await ctx.offline(() => {})
-      const [lab, labCpu] = await importFile(ctx, auth, `/projects/${r.project.id}/label-imports?dataset_id=${r.labelsDataset}&filename=labels-${tag(n)}.ndjson`, r.labels, r.labelsBytes, `label import ${tag(n)}`, 25)
+      const [lab, labCpu] = await importFile(
+        ctx,
+        auth,
+        `/projects/${r.project.id}/label-imports?dataset_id=${r.labelsDataset}&filename=labels-${tag(n)}.ndjson`,
+        r.labels,
+        r.labelsBytes,
+        `label import ${tag(n)}`,
+        25,
+      )
       const m = lab.done.task.metadata
-      if (lab.done.task.status !== 'COMPLETE' || m.labels_created !== n || m.lines_failed !== 0) throw new Error(`label import of ${n}: ${lab.done.task.status} ${JSON.stringify(m)} ${lab.done.task.failure_reason ?? ''}`)
+      if (lab.done.task.status !== 'COMPLETE' || m.labels_created !== n || m.lines_failed !== 0)
+        throw new Error(`label import of ${n}: ${lab.done.task.status} ${JSON.stringify(m)} ${lab.done.task.failure_reason ?? ''}`)
       // The labels are all there, with their counters.
       const p = await api(ctx.base, auth, 'GET', `/projects/${r.project.id}`)
       const overview = await api(ctx.base, auth, 'GET', `/projects/${r.project.id}/overview`)
-      if (p.data_row_count !== n || p.label_count !== n || overview.objects.reduce((a, o) => a + o.count, 0) !== 2 * n) throw new Error(`after importing ${n} labels: ${JSON.stringify({ rows: p.data_row_count, labels: p.label_count, objects: overview.objects })}`)
+      if (p.data_row_count !== n || p.label_count !== n || overview.objects.reduce((a, o) => a + o.count, 0) !== 2 * n)
+        throw new Error(
+          `after importing ${n} labels: ${JSON.stringify({ rows: p.data_row_count, labels: p.label_count, objects: overview.objects })}`,
+        )
       const row = {
         lines: n,
         fileMiB: r.labelsBytes / 1048576,
@@ -125,18 +166,22 @@ export default {
         workerdMiB: lab.mem,
         foreignCpuPct: Math.max(baseCpu ?? 0, labCpu ?? 0),
       }
-      console.log(`bench: label import ${tag(n)}: ${row.seconds.toFixed(1)} s = ${Math.round(row.labelsPerSec).toLocaleString('en-US')} labels/s; data-row import of the same rows ${row.rowsImportSeconds.toFixed(1)} s; heap peak ${lab.js?.usedPeakMiB ?? '?'} MiB`)
+      console.log(
+        `bench: label import ${tag(n)}: ${row.seconds.toFixed(1)} s = ${Math.round(row.labelsPerSec).toLocaleString('en-US')} labels/s; data-row import of the same rows ${row.rowsImportSeconds.toFixed(1)} s; heap peak ${lab.js?.usedPeakMiB ?? '?'} MiB`,
+      )
       results.push(row)
     }
     const lines = [
-      '| lines (rows + labels) | file | label import (upload) | labels/s | data-row import of the same rows | label import ÷ row import | worker JS heap, peak used (heap size) | workerd RSS start → peak | other processes\' CPU |',
+      "| lines (rows + labels) | file | label import (upload) | labels/s | data-row import of the same rows | label import ÷ row import | worker JS heap, peak used (heap size) | workerd RSS start → peak | other processes' CPU |",
       '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-      ...results.map((r) =>
-        `| ${r.lines.toLocaleString('en-US')} | ${r.fileMiB.toFixed(0)} MiB | ${r.seconds.toFixed(1)} s (${r.uploadSeconds.toFixed(1)} s) | ${Math.round(r.labelsPerSec).toLocaleString('en-US')} | ${r.rowsImportSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.foreignCpuPct}% |`,
+      ...results.map(
+        (r) =>
+          `| ${r.lines.toLocaleString('en-US')} | ${r.fileMiB.toFixed(0)} MiB | ${r.seconds.toFixed(1)} s (${r.uploadSeconds.toFixed(1)} s) | ${Math.round(r.labelsPerSec).toLocaleString('en-US')} | ${r.rowsImportSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.foreignCpuPct}% |`,
       ),
     ]
     console.log('\n' + lines.join('\n'))
-    if (results.some((r) => r.foreignCpuPct > 10)) console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
+    if (results.some((r) => r.foreignCpuPct > 10))
+      console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
     rmSync(WORK, { recursive: true, force: true })
     return [{ imports: results, table: lines.join('\n') }]
   },

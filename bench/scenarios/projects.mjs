@@ -28,8 +28,18 @@ export default {
       many: PROJECTS,
       pins: 3,
       inspect: (db, ids) => {
-        const pins = sqlite(db, `SELECT project_id FROM project_pins WHERE user_id = ${q(ids.userId)};`).trim().split('\n').filter(Boolean)
-        return explainAppQueries(db, { userId: ids.userId, orgId: ids.orgId, projectId: ids.projects[0].id, search: RARE, common: COMMON, pins })
+        const pins = sqlite(db, `SELECT project_id FROM project_pins WHERE user_id = ${q(ids.userId)};`)
+          .trim()
+          .split('\n')
+          .filter(Boolean)
+        return explainAppQueries(db, {
+          userId: ids.userId,
+          orgId: ids.orgId,
+          projectId: ids.projects[0].id,
+          search: RARE,
+          common: COMMON,
+          pins,
+        })
       },
     })
     const big = seeded.ids.projects[0]
@@ -73,6 +83,20 @@ export default {
       return rows
     })
     // Kept in the JSON record next to the table: what was generated and the plans.
-    return [...floor, { generated: { projects: PROJECTS, rows: ROWS, annotations: ROWS * 5, timings: seeded.timings, dbMiB: seeded.dbMiB, checks: seeded.checks, ids: seeded.ids }, plans: seeded.inspected }]
+    return [
+      ...floor,
+      {
+        generated: {
+          projects: PROJECTS,
+          rows: ROWS,
+          annotations: ROWS * 5,
+          timings: seeded.timings,
+          dbMiB: seeded.dbMiB,
+          checks: seeded.checks,
+          ids: seeded.ids,
+        },
+        plans: seeded.inspected,
+      },
+    ]
   },
 }

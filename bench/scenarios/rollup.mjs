@@ -23,7 +23,21 @@
 import { cpSync, existsSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { BENCH_ONTOLOGY, api, assertConsistent, bootstrap, d1File, dataRowsSql, idJs, labeledProjectSql, labelerIds, labelersSql, q, sqlite, timedSqlite } from '../data.mjs'
+import {
+  BENCH_ONTOLOGY,
+  api,
+  assertConsistent,
+  bootstrap,
+  d1File,
+  dataRowsSql,
+  idJs,
+  labeledProjectSql,
+  labelerIds,
+  labelersSql,
+  q,
+  sqlite,
+  timedSqlite,
+} from '../data.mjs'
 import { withForeignCpu } from '../lib.mjs'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -87,7 +101,10 @@ async function addLabels(ctx, which, labels, before) {
     if (before) before()
     activate(ctx, which)
     const db = d1File(ctx.persistTo)
-    const t = timedSqlite(db, `BEGIN;\n${labeledProjectSql({ orgId: s.orgId, projectId: p.id, datasetId: s.datasetId, rows: labels, authors: s.authors, reviewerId: s.userId, ontology: p.ontology, now, batchId: idJs('bat', now, s.used) })}\nCOMMIT;`).seconds
+    const t = timedSqlite(
+      db,
+      `BEGIN;\n${labeledProjectSql({ orgId: s.orgId, projectId: p.id, datasetId: s.datasetId, rows: labels, authors: s.authors, reviewerId: s.userId, ontology: p.ontology, now, batchId: idJs('bat', now, s.used) })}\nCOMMIT;`,
+    ).seconds
     const c = assertConsistent(db, p.id)
     if (c.annotations !== labels * PER_LABEL) throw new Error(`generated ${c.annotations} annotations, expected ${labels * PER_LABEL}`)
     return t
@@ -113,7 +130,9 @@ async function catchUp(ctx, which) {
     if (runs.length > 200) throw new Error(`state ${which}: still ${fmt(expected - got)} annotations behind after 200 runs`)
   }
   const seconds = runs.reduce((a, r) => a + r.seconds, 0)
-  console.log(`bench: from scratch, ${fmt(expected)} annotations: ${runs.length} cron run(s), ${seconds.toFixed(2)} s in all (${runs.map((r) => `${ms(r.seconds)} for ${fmt(r.facts)} facts`).join(', ')})`)
+  console.log(
+    `bench: from scratch, ${fmt(expected)} annotations: ${runs.length} cron run(s), ${seconds.toFixed(2)} s in all (${runs.map((r) => `${ms(r.seconds)} for ${fmt(r.facts)} facts`).join(', ')})`,
+  )
   return { history: expected, runs, seconds, foreignCpuPct: Math.max(...runs.map((r) => r.foreignCpuPct ?? 0)) }
 }
 
@@ -123,7 +142,10 @@ async function increment(ctx, which) {
   const history = s.written[which]
   await addLabels(ctx, which, NEW / PER_LABEL)
   const run = await cronRun(ctx)
-  if ((await rolledUp(ctx)) !== s.written[which]) throw new Error(`state ${which}: one run after ${fmt(NEW)} new annotations left the rollups at ${fmt(await rolledUp(ctx))}, expected ${fmt(s.written[which])}`)
+  if ((await rolledUp(ctx)) !== s.written[which])
+    throw new Error(
+      `state ${which}: one run after ${fmt(NEW)} new annotations left the rollups at ${fmt(await rolledUp(ctx))}, expected ${fmt(s.written[which])}`,
+    )
   const idle = await cronRun(ctx)
   if ((await rolledUp(ctx)) !== s.written[which]) throw new Error(`state ${which}: a run with nothing new changed the rollups`)
   return { history, run, idle }
@@ -134,18 +156,23 @@ function verify(db) {
   const fromFacts = (keys) => `SELECT org_id, day, ${keys}, sum(annotations), sum(labels) FROM usage_facts GROUP BY 1, 2, 3, 4`
   const daily = fromFacts("asset_type, CASE WHEN imported THEN 'imported' ELSE 'human' END")
   const breakdown = fromFacts('project_id, user_id')
-  const diff = sqlite(db, `
+  const diff = sqlite(
+    db,
+    `
 SELECT count(*) FROM (${daily} EXCEPT SELECT org_id, day, asset_type, source, annotations, labels FROM usage_daily);
 SELECT count(*) FROM (SELECT org_id, day, asset_type, source, annotations, labels FROM usage_daily EXCEPT ${daily});
 SELECT count(*) FROM (${breakdown} EXCEPT SELECT org_id, day, project_id, user_id, annotations, labels FROM usage_daily_breakdown);
-SELECT count(*) FROM (SELECT org_id, day, project_id, user_id, annotations, labels FROM usage_daily_breakdown EXCEPT ${breakdown});`).trim()
+SELECT count(*) FROM (SELECT org_id, day, project_id, user_id, annotations, labels FROM usage_daily_breakdown EXCEPT ${breakdown});`,
+  ).trim()
   if (diff !== '0\n0\n0\n0') throw new Error(`the rollup tables differ from the facts (rows missing, extra, extra, missing):\n${diff}`)
   const facts = Number(sqlite(db, 'SELECT count(*) FROM usage_facts;').trim())
   const groupBy = `SELECT count(*) FROM (SELECT org_id, day, asset_type, imported, sum(annotations), sum(labels), sum(seconds_total) FROM usage_facts GROUP BY 1, 2, 3, 4);
 SELECT count(*) FROM (SELECT org_id, day, project_id, user_id, sum(annotations), sum(labels), sum(seconds_total) FROM usage_facts GROUP BY 1, 2, 3, 4);`
   sqlite(db, groupBy) // warm the page cache first
   const rawSeconds = timedSqlite(db, groupBy).seconds
-  const dbMiB = Math.round(Number(sqlite(db, 'SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size();').trim()) / 1024 / 1024)
+  const dbMiB = Math.round(
+    Number(sqlite(db, 'SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size();').trim()) / 1024 / 1024,
+  )
   return { facts, rawSeconds, dbMiB }
 }
 
@@ -161,15 +188,37 @@ export default {
     const datasetId = (await api(ctx.base, auth, 'POST', '/datasets', { name: 'Bench images' })).id
     // A project per batch of labels: history A, what B adds, then one per increment.
     const projects = []
-    for (let k = 0; k < 2 + 2 * REPEAT; k++) projects.push(await api(ctx.base, auth, 'POST', '/projects', { name: `Rollup bench ${k + 1}`, media_type: 'IMAGE', ontology: BENCH_ONTOLOGY }))
+    for (let k = 0; k < 2 + 2 * REPEAT; k++)
+      projects.push(
+        await api(ctx.base, auth, 'POST', '/projects', { name: `Rollup bench ${k + 1}`, media_type: 'IMAGE', ontology: BENCH_ONTOLOGY }),
+      )
     const rows = Math.max(SMALL, LARGE - SMALL, NEW) / PER_LABEL
     const t = Date.now()
     await ctx.offline(() => {
       const db = d1File(ctx.persistTo)
-      const [userId, orgId] = sqlite(db, `SELECT u.id, m.org_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = ${q(email)};`, ['-separator', '\t']).trim().split('\t')
+      const [userId, orgId] = sqlite(
+        db,
+        `SELECT u.id, m.org_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.email = ${q(email)};`,
+        ['-separator', '\t'],
+      )
+        .trim()
+        .split('\t')
       const now = Date.now()
-      sqlite(db, `BEGIN;\n${labelersSql({ orgId, count: LABELERS, now })}\n${dataRowsSql({ orgId, datasetId, userId, count: rows, at: now - 100 * DAY })}\nCOMMIT;`)
-      s = { key, userId, orgId, datasetId, projects, used: 0, written: { A: 0, B: 0 }, active: 'A', authors: [userId, ...labelerIds({ count: LABELERS, now })] }
+      sqlite(
+        db,
+        `BEGIN;\n${labelersSql({ orgId, count: LABELERS, now })}\n${dataRowsSql({ orgId, datasetId, userId, count: rows, at: now - 100 * DAY })}\nCOMMIT;`,
+      )
+      s = {
+        key,
+        userId,
+        orgId,
+        datasetId,
+        projects,
+        used: 0,
+        written: { A: 0, B: 0 },
+        active: 'A',
+        authors: [userId, ...labelerIds({ count: LABELERS, now })],
+      }
     })
     console.log(`bench: ${fmt(rows)} data rows and ${LABELERS} labelers in ${((Date.now() - t) / 1000).toFixed(1)} s`)
     const seconds = await addLabels(ctx, 'A', SMALL / PER_LABEL)
@@ -184,7 +233,9 @@ export default {
         cpSync(ctx.persistTo, PARKED.B, { recursive: true })
         sqlite(d1File(PARKED.B), 'DELETE FROM usage_daily; DELETE FROM usage_daily_breakdown; DELETE FROM usage_rollup_state;')
       })
-      console.log(`bench: state B: a copy of A, rollups cleared, ${fmt((LARGE - SMALL) / PER_LABEL)} more labels (${fmt(s.written.B)} annotations) written in ${grow.toFixed(1)} s`)
+      console.log(
+        `bench: state B: a copy of A, rollups cleared, ${fmt((LARGE - SMALL) / PER_LABEL)} more labels (${fmt(s.written.B)} annotations) written in ${grow.toFixed(1)} s`,
+      )
       if (s.written.B !== LARGE) throw new Error(`state B has ${s.written.B} annotations, expected ${LARGE}`)
       scratch.B = await catchUp(ctx, 'B')
 
@@ -192,7 +243,9 @@ export default {
       const inc = { A: [], B: [] }
       for (let k = 0; k < REPEAT; k++) {
         for (const which of k % 2 ? ['B', 'A'] : ['A', 'B']) inc[which].push(await increment(ctx, which))
-        console.log(`bench: round ${k + 1}: ${['A', 'B'].map((w) => `history ${fmt(inc[w][k].history)}: ${ms(inc[w][k].run.seconds)} (then nothing new: ${ms(inc[w][k].idle.seconds)})`).join('; ')}`)
+        console.log(
+          `bench: round ${k + 1}: ${['A', 'B'].map((w) => `history ${fmt(inc[w][k].history)}: ${ms(inc[w][k].run.seconds)} (then nothing new: ${ms(inc[w][k].idle.seconds)})`).join('; ')}`,
+        )
       }
 
       const checks = await ctx.offline(() => {
@@ -201,7 +254,10 @@ export default {
         out[other] = verify(d1File(PARKED[other]))
         return out
       })
-      for (const w of ['A', 'B']) console.log(`bench: state ${w}: the rollup tables equal a GROUP BY over its ${fmt(checks[w].facts)} facts (${ms(checks[w].rawSeconds)} in sqlite3 alone); database ${checks[w].dbMiB} MiB`)
+      for (const w of ['A', 'B'])
+        console.log(
+          `bench: state ${w}: the rollup tables equal a GROUP BY over its ${fmt(checks[w].facts)} facts (${ms(checks[w].rawSeconds)} in sqlite3 alone); database ${checks[w].dbMiB} MiB`,
+        )
 
       const runs = (w) => inc[w].map((r) => r.run.seconds)
       const idles = (w) => inc[w].map((r) => r.idle.seconds)
@@ -212,14 +268,29 @@ export default {
       const lines = [
         "| run | history (annotations) | facts read | cron runs | wall time of GET /__scheduled | other processes' CPU (max) |",
         '|---|---:|---:|---:|---|---:|',
-        ...['A', 'B'].map((w) => `| from scratch | ${fmt(scratch[w].history)} | ${fmt(scratch[w].history / PER_LABEL)} | ${scratch[w].runs.length} | ${scratch[w].seconds.toFixed(2)} s = ${fmt(Math.round(scratch[w].history / PER_LABEL / scratch[w].seconds))} facts/s (${scratch[w].runs.map((r) => `${ms(r.seconds)} for ${fmt(r.facts)}`).join(', ')}) | ${scratch[w].foreignCpuPct}% |`),
-        ...['A', 'B'].map((w) => `| incremental, after ${fmt(NEW)} new annotations (× ${REPEAT}) | ${fmt(inc[w][0].history)} → ${fmt(inc[w][REPEAT - 1].history)} | ${fmt(NEW / PER_LABEL)} each | 1 each | median ${ms(median(runs(w)))}, min ${ms(Math.min(...runs(w)))} (${runs(w).map(ms).join(', ')}) | ${cpu(inc[w].map((r) => r.run))} |`),
-        ...['A', 'B'].map((w) => `| nothing new, right after each of those (× ${REPEAT}) | ${fmt(inc[w][0].history + NEW)} → ${fmt(inc[w][REPEAT - 1].history + NEW)} | 0 | 1 each | median ${ms(median(idles(w)))} (${idles(w).map(ms).join(', ')}) | ${cpu(inc[w].map((r) => r.idle))} |`),
+        ...['A', 'B'].map(
+          (w) =>
+            `| from scratch | ${fmt(scratch[w].history)} | ${fmt(scratch[w].history / PER_LABEL)} | ${scratch[w].runs.length} | ${scratch[w].seconds.toFixed(2)} s = ${fmt(Math.round(scratch[w].history / PER_LABEL / scratch[w].seconds))} facts/s (${scratch[w].runs.map((r) => `${ms(r.seconds)} for ${fmt(r.facts)}`).join(', ')}) | ${scratch[w].foreignCpuPct}% |`,
+        ),
+        ...['A', 'B'].map(
+          (w) =>
+            `| incremental, after ${fmt(NEW)} new annotations (× ${REPEAT}) | ${fmt(inc[w][0].history)} → ${fmt(inc[w][REPEAT - 1].history)} | ${fmt(NEW / PER_LABEL)} each | 1 each | median ${ms(median(runs(w)))}, min ${ms(Math.min(...runs(w)))} (${runs(w).map(ms).join(', ')}) | ${cpu(inc[w].map((r) => r.run))} |`,
+        ),
+        ...['A', 'B'].map(
+          (w) =>
+            `| nothing new, right after each of those (× ${REPEAT}) | ${fmt(inc[w][0].history + NEW)} → ${fmt(inc[w][REPEAT - 1].history + NEW)} | 0 | 1 each | median ${ms(median(idles(w)))} (${idles(w).map(ms).join(', ')}) | ${cpu(inc[w].map((r) => r.idle))} |`,
+        ),
       ]
       const summary = `Incremental run after ${fmt(NEW)} new annotations with ${fmt(LARGE)} vs ${fmt(SMALL)} annotations of history (${(LARGE / SMALL).toFixed(0)}×): median ${ms(median(runs('B')))} vs ${ms(median(runs('A')))} = ${ratio.toFixed(2)}×; without the fixed cost of a run with nothing new ${netRatio.toFixed(2)}×; fastest runs ${minRatio.toFixed(2)}×. sqlite3 alone, the GROUP BY over all ${fmt(checks.B.facts)} facts of the ${fmt(LARGE)}-annotation state: ${ms(checks.B.rawSeconds)}.`
       console.log('\n' + lines.join('\n') + '\n\n' + summary)
-      const busy = [...Object.values(scratch).map((x) => x.foreignCpuPct), ...['A', 'B'].flatMap((w) => inc[w].flatMap((r) => [r.run.foreignCpuPct ?? 0, r.idle.foreignCpuPct ?? 0]))]
-      if (busy.some((p) => p > 10)) console.warn('bench: warning: the box was busy with other work during a run (short runs make this figure coarse); rerun when it is idle before quoting these numbers')
+      const busy = [
+        ...Object.values(scratch).map((x) => x.foreignCpuPct),
+        ...['A', 'B'].flatMap((w) => inc[w].flatMap((r) => [r.run.foreignCpuPct ?? 0, r.idle.foreignCpuPct ?? 0])),
+      ]
+      if (busy.some((p) => p > 10))
+        console.warn(
+          'bench: warning: the box was busy with other work during a run (short runs make this figure coarse); rerun when it is idle before quoting these numbers',
+        )
       return [{ scratch, incremental: inc, ratio, netRatio, minRatio, checks, table: lines.join('\n'), summary }]
     } finally {
       // The parked state is ours to remove; the served one is the runner's (wiped on its next run).

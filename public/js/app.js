@@ -1,6 +1,6 @@
 // LabelDesk's small client script: menus, copy buttons, confirmation dialogs, toasts.
 // Everything here is progressive enhancement; pages read fine without it.
-(() => {
+;(() => {
   'use strict'
 
   // Menus are <details class="menu">: close on outside click and on Escape.
@@ -33,7 +33,9 @@
     const old = btn.textContent
     btn.textContent = 'Copied'
     toast('Copied to clipboard')
-    setTimeout(() => { btn.textContent = old }, 1500)
+    setTimeout(() => {
+      btn.textContent = old
+    }, 1500)
   })
 
   // Toasts, announced to screen readers through the aria-live region.
@@ -55,14 +57,18 @@
     return new Promise((resolve) => {
       const dlg = document.createElement('dialog')
       dlg.setAttribute('aria-labelledby', 'confirm-title')
-      dlg.innerHTML = '<form method="dialog"><div class="dialog-body"><h2 id="confirm-title"></h2><p class="muted">This cannot be undone.</p></div>' +
+      dlg.innerHTML =
+        '<form method="dialog"><div class="dialog-body"><h2 id="confirm-title"></h2><p class="muted">This cannot be undone.</p></div>' +
         '<div class="dialog-actions"><button class="btn" value="cancel">Cancel</button><button class="btn" value="ok"></button></div></form>'
       dlg.querySelector('h2').textContent = message
       const ok = dlg.querySelector('button[value=ok]')
       ok.textContent = confirmLabel
       ok.classList.add(danger ? 'btn-danger' : 'btn-primary')
       document.body.append(dlg)
-      dlg.addEventListener('close', () => { resolve(dlg.returnValue === 'ok'); dlg.remove() })
+      dlg.addEventListener('close', () => {
+        resolve(dlg.returnValue === 'ok')
+        dlg.remove()
+      })
       dlg.showModal()
       ok.focus()
     })
@@ -72,21 +78,30 @@
     if (!ctx?.confirm) return
     e.preventDefault()
     const src = ctx.sourceElement
-    confirmDialog(ctx.confirm, { confirmLabel: src?.getAttribute('data-confirm-label') || 'Delete', danger: src?.getAttribute('data-confirm-tone') !== 'primary' })
-      .then((yes) => (yes ? e.detail.issueRequest() : e.detail.dropRequest()))
+    confirmDialog(ctx.confirm, {
+      confirmLabel: src?.getAttribute('data-confirm-label') || 'Delete',
+      danger: src?.getAttribute('data-confirm-tone') !== 'primary',
+    }).then((yes) => (yes ? e.detail.issueRequest() : e.detail.dropRequest()))
   })
-  document.addEventListener('submit', (e) => {
-    const form = e.target
-    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm || form.dataset.confirmed) return
-    e.preventDefault()
-    e.stopImmediatePropagation()
-    confirmDialog(form.dataset.confirm, { confirmLabel: form.dataset.confirmLabel || 'Delete', danger: form.dataset.confirmTone !== 'primary' }).then((yes) => {
-      if (!yes) return
-      form.dataset.confirmed = '1'
-      form.requestSubmit(e.submitter || undefined)
-      delete form.dataset.confirmed
-    })
-  }, true)
+  document.addEventListener(
+    'submit',
+    (e) => {
+      const form = e.target
+      if (!(form instanceof HTMLFormElement) || !form.dataset.confirm || form.dataset.confirmed) return
+      e.preventDefault()
+      e.stopImmediatePropagation()
+      confirmDialog(form.dataset.confirm, {
+        confirmLabel: form.dataset.confirmLabel || 'Delete',
+        danger: form.dataset.confirmTone !== 'primary',
+      }).then((yes) => {
+        if (!yes) return
+        form.dataset.confirmed = '1'
+        form.requestSubmit(e.submitter || undefined)
+        delete form.dataset.confirmed
+      })
+    },
+    true,
+  )
 
   // A table that scrolls inside its card (a phone, a narrow window) can be scrolled with the
   // keyboard: the box takes focus and is named after its card's heading. Boxes that fit lose it.
@@ -112,7 +127,10 @@
     }
   }
   let resizeTimer
-  window.addEventListener('resize', () => { clearTimeout(resizeTimer); resizeTimer = setTimeout(markScrollBoxes, 150) })
+  window.addEventListener('resize', () => {
+    clearTimeout(resizeTimer)
+    resizeTimer = setTimeout(markScrollBoxes, 150)
+  })
   document.addEventListener('htmx:afterSettle', markScrollBoxes)
   document.addEventListener('toggle', markScrollBoxes, true)
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', markScrollBoxes)

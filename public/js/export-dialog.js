@@ -4,7 +4,7 @@
 // closing by the backdrop and by buttons marked data-dialog-close (Cancel, Done).
 //
 // Loaded by the dashboard itself, possibly again as htmx swaps pages in: listeners go on once.
-(() => {
+;(() => {
   'use strict'
   if (window.__labeldeskExportDialog) return
   window.__labeldeskExportDialog = true

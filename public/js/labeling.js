@@ -1,7 +1,7 @@
 // The labeling page's drawing surface: drag on the image to draw a bounding box for the picked
 // tool; boxes are kept in image pixel coordinates in the hidden "objects" field. Also number-key
 // shortcuts for answers, "s" to skip, and the review page's read-only box overlay.
-(() => {
+;(() => {
   'use strict'
   const SVG = 'http://www.w3.org/2000/svg'
 
@@ -25,10 +25,16 @@
 
   function drawRect(svg, b, color, name) {
     const r = document.createElementNS(SVG, 'rect')
-    r.setAttribute('x', b.left); r.setAttribute('y', b.top); r.setAttribute('width', b.width); r.setAttribute('height', b.height)
-    r.setAttribute('fill', color); r.setAttribute('fill-opacity', '0.15'); r.setAttribute('stroke', color)
+    r.setAttribute('x', b.left)
+    r.setAttribute('y', b.top)
+    r.setAttribute('width', b.width)
+    r.setAttribute('height', b.height)
+    r.setAttribute('fill', color)
+    r.setAttribute('fill-opacity', '0.15')
+    r.setAttribute('stroke', color)
     r.setAttribute('stroke-width', String(Math.max(2, (svg.viewBox.baseVal?.width || 800) / 400)))
-    const t = document.createElementNS(SVG, 'title'); t.textContent = name || ''
+    const t = document.createElementNS(SVG, 'title')
+    t.textContent = name || ''
     r.append(t)
     svg.append(r)
     return r
@@ -39,7 +45,11 @@
     const input = form.querySelector('#objects-input')
     const list = form.querySelector('#box-list')
     let boxes = []
-    try { boxes = JSON.parse(input.value || '[]') } catch { boxes = [] }
+    try {
+      boxes = JSON.parse(input.value || '[]')
+    } catch {
+      boxes = []
+    }
     const tool = () => form.querySelector('input[name=_tool]:checked')
     const toImage = (e) => {
       const rect = img.getBoundingClientRect()
@@ -54,14 +64,22 @@
         const li = document.createElement('li')
         li.textContent = `${t?.dataset.name || 'Box'} · ${Math.round(b.bounding_box.width)}×${Math.round(b.bounding_box.height)} `
         const del = document.createElement('button')
-        del.type = 'button'; del.className = 'btn btn-sm btn-ghost'; del.textContent = '×'
+        del.type = 'button'
+        del.className = 'btn btn-sm btn-ghost'
+        del.textContent = '×'
         del.setAttribute('aria-label', `Delete box ${i + 1}`)
-        del.addEventListener('click', () => { boxes.splice(i, 1); sync() })
+        del.addEventListener('click', () => {
+          boxes.splice(i, 1)
+          sync()
+        })
         li.append(del)
         list.append(li)
       })
     }
-    const sync = () => { input.value = JSON.stringify(boxes); render() }
+    const sync = () => {
+      input.value = JSON.stringify(boxes)
+      render()
+    }
     let start = null
     let ghost = null
     svg.addEventListener('pointerdown', (e) => {
@@ -73,15 +91,26 @@
     svg.addEventListener('pointermove', (e) => {
       if (!start) return
       const p = toImage(e)
-      ghost.setAttribute('x', Math.min(start.x, p.x)); ghost.setAttribute('y', Math.min(start.y, p.y))
-      ghost.setAttribute('width', Math.abs(p.x - start.x)); ghost.setAttribute('height', Math.abs(p.y - start.y))
+      ghost.setAttribute('x', Math.min(start.x, p.x))
+      ghost.setAttribute('y', Math.min(start.y, p.y))
+      ghost.setAttribute('width', Math.abs(p.x - start.x))
+      ghost.setAttribute('height', Math.abs(p.y - start.y))
     })
     svg.addEventListener('pointerup', (e) => {
       if (!start) return
       const p = toImage(e)
-      const b = { left: Math.min(start.x, p.x), top: Math.min(start.y, p.y), width: Math.abs(p.x - start.x), height: Math.abs(p.y - start.y) }
+      const b = {
+        left: Math.min(start.x, p.x),
+        top: Math.min(start.y, p.y),
+        width: Math.abs(p.x - start.x),
+        height: Math.abs(p.y - start.y),
+      }
       start = null
-      if (b.width >= 3 && b.height >= 3) boxes.push({ feature_schema_id: tool().value, bounding_box: { top: Math.round(b.top), left: Math.round(b.left), height: Math.round(b.height), width: Math.round(b.width) } })
+      if (b.width >= 3 && b.height >= 3)
+        boxes.push({
+          feature_schema_id: tool().value,
+          bounding_box: { top: Math.round(b.top), left: Math.round(b.left), height: Math.round(b.height), width: Math.round(b.width) },
+        })
       sync()
     })
     render()

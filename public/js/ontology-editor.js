@@ -2,7 +2,7 @@
 // Enter in its fields moving on instead of submitting the whole project form.
 // Adding rows is htmx's job (the server renders them). Loaded by the editor itself, possibly more
 // than once as htmx swaps pages in, so it installs its listener only once.
-(() => {
+;(() => {
   'use strict'
   // Remove buttons are hidden until this script runs (without it, clearing a row's name drops it).
   document.documentElement.classList.add('js-onto')
@@ -28,7 +28,9 @@
     if (e.key !== 'Enter' || e.isComposing || !e.target.matches?.('.onto-editor input:not([type=checkbox]):not([type=radio])')) return
     e.preventDefault()
     const editor = e.target.closest('.onto-editor')
-    const fields = [...editor.querySelectorAll('input:not([type=hidden]), select, textarea, button')].filter((el) => !el.disabled && el.offsetParent !== null)
+    const fields = [...editor.querySelectorAll('input:not([type=hidden]), select, textarea, button')].filter(
+      (el) => !el.disabled && el.offsetParent !== null,
+    )
     fields[fields.indexOf(e.target) + 1]?.focus()
   })
 })()

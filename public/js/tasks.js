@@ -2,7 +2,7 @@
 // (GET /api/v1/tasks/{id}/events). Every element with data-task-id on the page (Tasks menu, Tasks
 // page, import cards) is updated in place; the top bar badge counts running tasks. When the
 // browser cannot keep an EventSource open, it falls back to polling the task every 5 s.
-(() => {
+;(() => {
   'use strict'
   const live = new Map() // task id -> EventSource | interval id
 
@@ -76,7 +76,20 @@
     const tick = () =>
       fetch(`/api/v1/tasks/${id}`)
         .then((r) => (r.ok ? r.json() : null))
-        .then((t) => t && apply({ task_id: t.id, status: t.status, completion_percentage: t.completion_percentage, phase: null, done: 0, total: null, message: t.failure_reason, resuming: t.resuming }))
+        .then(
+          (t) =>
+            t &&
+            apply({
+              task_id: t.id,
+              status: t.status,
+              completion_percentage: t.completion_percentage,
+              phase: null,
+              done: 0,
+              total: null,
+              message: t.failure_reason,
+              resuming: t.resuming,
+            }),
+        )
         .catch(() => {})
     live.set(id, setInterval(tick, 5000))
     tick()
@@ -88,7 +101,9 @@
     const es = new EventSource(`/api/v1/tasks/${id}/events`)
     live.set(id, es)
     es.addEventListener('progress', (e) => {
-      try { apply(JSON.parse(e.data)) } catch {}
+      try {
+        apply(JSON.parse(e.data))
+      } catch {}
     })
     es.onerror = () => {
       // The stream ended or broke: fall back to polling unless the task already finished.

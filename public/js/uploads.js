@@ -7,7 +7,7 @@
 //
 // Loaded by the dataset page itself, possibly more than once as htmx swaps pages in, so it installs
 // its listeners once and finds its elements at the time of each event.
-(() => {
+;(() => {
   'use strict'
   document.documentElement.classList.add('js-uploads')
   if (window.__labeldeskUploads) return
@@ -23,7 +23,10 @@
     const units = ['KB', 'MB', 'GB', 'TB']
     let v = n / 1024
     let i = 0
-    while (v >= 1024 && i < units.length - 1) { v /= 1024; i++ }
+    while (v >= 1024 && i < units.length - 1) {
+      v /= 1024
+      i++
+    }
     return `${v < 10 ? v.toFixed(1) : Math.round(v)} ${units[i]}`
   }
   const toast = (msg) => window.labeldesk?.toast?.(msg)
@@ -48,9 +51,13 @@
     try {
       const p = JSON.parse(xhr.responseText)
       if (p && typeof p.detail === 'string' && p.detail) return p.detail
-    } catch { /* not JSON */ }
+    } catch {
+      /* not JSON */
+    }
     if (xhr.status === 413) return 'The file is too large for one request.'
-    return xhr.status ? `The server answered ${xhr.status} ${xhr.statusText || ''}`.trim() : 'Network error: check your connection and try again.'
+    return xhr.status
+      ? `The server answered ${xhr.status} ${xhr.statusText || ''}`.trim()
+      : 'Network error: check your connection and try again.'
   }
 
   /** One request with upload progress; resolves with the parsed JSON answer. */
@@ -60,10 +67,17 @@
       xhr.open(method, url)
       xhr.setRequestHeader('Accept', 'application/json')
       for (const [k, v] of Object.entries(headers)) xhr.setRequestHeader(k, v)
-      if (onProgress) xhr.upload.addEventListener('progress', (e) => { if (e.lengthComputable) onProgress(e.loaded, e.total) })
+      if (onProgress)
+        xhr.upload.addEventListener('progress', (e) => {
+          if (e.lengthComputable) onProgress(e.loaded, e.total)
+        })
       xhr.addEventListener('load', () => {
         if (xhr.status >= 200 && xhr.status < 300) {
-          try { resolve(xhr.responseText ? JSON.parse(xhr.responseText) : null) } catch { resolve(null) }
+          try {
+            resolve(xhr.responseText ? JSON.parse(xhr.responseText) : null)
+          } catch {
+            resolve(null)
+          }
         } else reject(new Error(problemOf(xhr)))
       })
       xhr.addEventListener('error', () => reject(new Error(problemOf(xhr))))
@@ -136,10 +150,17 @@
     const frac = b.total ? b.loaded / b.total : 0
     const state = b.done ? (b.failed === b.files ? 'failed' : 'complete') : undefined
     // Done with failures: the bar shows what arrived, not 100%.
-    setProgress(overall.querySelector('[data-progress]'), b.done && !b.failed ? 1 : frac, `${nf.format(b.finished)} of ${nf.format(b.files)} files`, state)
+    setProgress(
+      overall.querySelector('[data-progress]'),
+      b.done && !b.failed ? 1 : frac,
+      `${nf.format(b.finished)} of ${nf.format(b.files)} files`,
+      state,
+    )
     overall.querySelector('[data-upload-bytes]').textContent = `${bytes(b.loaded)} / ${bytes(b.total)}`
     overall.querySelector('[data-upload-summary]').textContent = b.done
-      ? (b.failed ? `${nf.format(b.files - b.failed)} uploaded, ${nf.format(b.failed)} failed` : `${nf.format(b.files)} ${b.files === 1 ? 'file' : 'files'} uploaded`)
+      ? b.failed
+        ? `${nf.format(b.files - b.failed)} uploaded, ${nf.format(b.failed)} failed`
+        : `${nf.format(b.files)} ${b.files === 1 ? 'file' : 'files'} uploaded`
       : `Uploading ${nf.format(b.files)} ${b.files === 1 ? 'file' : 'files'}…`
   }
 
@@ -170,7 +191,10 @@
           b.active--
           b.finished++
           if (!b.queue.length && !b.active) finish(b)
-          else { renderOverall(); pump() }
+          else {
+            renderOverall()
+            pump()
+          }
         })
     }
   }
@@ -183,7 +207,9 @@
       const form = new FormData()
       form.append('file', item.file, item.file.name)
       // The multipart envelope adds a few hundred bytes; scale its progress to the file's size.
-      await send('POST', `${base}/files`, form, { onProgress: (loaded, total) => itemProgress(item, Math.min(item.file.size, Math.round((loaded / total) * item.file.size))) })
+      await send('POST', `${base}/files`, form, {
+        onProgress: (loaded, total) => itemProgress(item, Math.min(item.file.size, Math.round((loaded / total) * item.file.size))),
+      })
       return
     }
     const begin = await send('POST', `${base}/uploads`, ...json({ filename: item.file.name, size: item.file.size }))
@@ -206,7 +232,11 @@
     b.done = true
     renderOverall()
     const ok = b.files - b.failed
-    toast(b.failed ? `${nf.format(ok)} ${ok === 1 ? 'file' : 'files'} uploaded, ${nf.format(b.failed)} failed` : `${nf.format(ok)} ${ok === 1 ? 'file' : 'files'} uploaded`)
+    toast(
+      b.failed
+        ? `${nf.format(ok)} ${ok === 1 ? 'file' : 'files'} uploaded, ${nf.format(b.failed)} failed`
+        : `${nf.format(ok)} ${ok === 1 ? 'file' : 'files'} uploaded`,
+    )
     if (ok) refreshRows(b.panel.dataset.rowsUrl)
     if (ok && b.panel.dataset.attachProject) attachToProject(b.panel)
   }
@@ -236,14 +266,26 @@
     for (let n = 1; n <= 50; n++) {
       const name = n === 1 ? base : `${base} (${n})`
       try {
-        const r = await send('POST', `/api/v1/projects/${encodeURIComponent(projectId)}/batches`, ...json({ name, priority: Number(panel.dataset.attachPriority) || 3, dataset_id: panel.dataset.datasetId }))
+        const r = await send(
+          'POST',
+          `/api/v1/projects/${encodeURIComponent(projectId)}/batches`,
+          ...json({ name, priority: Number(panel.dataset.attachPriority) || 3, dataset_id: panel.dataset.datasetId }),
+        )
         const rows = `${nf.format(r.size)} data ${r.size === 1 ? 'row' : 'rows'}`
-        say('success', r.size ? `${rows} added to the project as batch “${name}”.` : 'These files were already in the project.', 'Open the project’s data')
+        say(
+          'success',
+          r.size ? `${rows} added to the project as batch “${name}”.` : 'These files were already in the project.',
+          'Open the project’s data',
+        )
         toast(r.size ? `${rows} added to the project` : 'Already in the project')
         return
       } catch (err) {
         if (/already has a batch named/.test(err.message)) continue
-        say('error', `The files are uploaded but could not be added to the project: ${err.message}`, 'Attach them from the project’s settings')
+        say(
+          'error',
+          `The files are uploaded but could not be added to the project: ${err.message}`,
+          'Attach them from the project’s settings',
+        )
         return
       }
     }
@@ -265,7 +307,7 @@
   })
 
   // Drag and drop onto the zone (the zone is the input's <label>, so keyboards use the picker).
-  const zoneOf = (e) => e.target instanceof Element ? e.target.closest('[data-dropzone]') : null
+  const zoneOf = (e) => (e.target instanceof Element ? e.target.closest('[data-dropzone]') : null)
   for (const type of ['dragenter', 'dragover']) {
     document.addEventListener(type, (e) => {
       const zone = zoneOf(e)
@@ -304,10 +346,14 @@
 
   // A file picked while no script handled the form (or Enter in it): never post the plain form
   // once the script is here; the upload has already started on "change".
-  document.addEventListener('submit', (e) => {
-    const form = e.target
-    if (form instanceof HTMLFormElement && form.matches('.ds-upload-form')) e.preventDefault()
-  }, true)
+  document.addEventListener(
+    'submit',
+    (e) => {
+      const form = e.target
+      if (form instanceof HTMLFormElement && form.matches('.ds-upload-form')) e.preventDefault()
+    },
+    true,
+  )
 
   // Manifest import -----------------------------------------------------------------------------
 
@@ -317,57 +363,75 @@
     [/\.csv$/i, 'text/csv'],
   ]
 
-  document.addEventListener('submit', async (e) => {
-    const form = e.target
-    if (!(form instanceof HTMLFormElement) || !form.matches('[data-import-form]')) return
-    e.preventDefault()
-    e.stopImmediatePropagation()
-    const input = form.querySelector('input[type=file]')
-    const errorBox = form.querySelector('[data-import-error]')
-    const field = input.closest('.field')
-    const showError = (msg) => {
-      errorBox.textContent = msg
-      errorBox.hidden = !msg
-      field.classList.toggle('has-error', !!msg)
-      if (msg) input.setAttribute('aria-invalid', 'true')
-      else input.removeAttribute('aria-invalid')
-      input.setAttribute('aria-describedby', msg ? 'import-file-error' : 'import-file-help')
-    }
-    const file = input.files?.[0]
-    if (!file) return showError('Choose a manifest file to import.')
-    const type = MANIFEST_TYPES.find(([re]) => re.test(file.name))?.[1]
-    if (!type) return showError('The manifest must be a .ndjson, .jsonl, .json or .csv file.')
-    if (file.size === 0) return showError(`${file.name} is empty.`)
-    showError('')
-    const datasetId = form.dataset.datasetId
-    const submit = form.querySelector('[data-import-submit]')
-    const progress = form.querySelector('[data-import-progress]')
-    submit.disabled = true
-    progress.hidden = false
-    setProgress(progress.querySelector('[data-progress]'), 0, `0 B / ${bytes(file.size)}`)
-    try {
-      const task = await send('POST', `/api/v1/datasets/${encodeURIComponent(datasetId)}/imports?filename=${encodeURIComponent(file.name)}`, file, {
-        headers: { 'Content-Type': type },
-        onProgress: (loaded, total) => setProgress(progress.querySelector('[data-progress]'), loaded / total, `${bytes(Math.min(loaded, file.size))} / ${bytes(file.size)}`),
-      })
-      setProgress(progress.querySelector('[data-progress]'), 1, `${bytes(file.size)} / ${bytes(file.size)} sent`, 'complete')
-      form.reset()
-      toast('Import started; it continues in the background')
-      // The task card polls itself from here on; the address keeps it across reloads.
-      const url = new URL(location.href)
-      url.searchParams.set('panel', 'import')
-      url.searchParams.set('import', task.id)
-      history.replaceState(history.state, '', url)
-      if (window.htmx) await window.htmx.ajax('GET', `/datasets/${encodeURIComponent(datasetId)}/imports/${encodeURIComponent(task.id)}`, { target: '#import-status', swap: 'innerHTML' })
-      // From here on the task card tells the story.
-      progress.hidden = true
-    } catch (err) {
-      progress.hidden = true
-      showError(err.message)
-    } finally {
-      submit.disabled = false
-    }
-  }, true)
+  document.addEventListener(
+    'submit',
+    async (e) => {
+      const form = e.target
+      if (!(form instanceof HTMLFormElement) || !form.matches('[data-import-form]')) return
+      e.preventDefault()
+      e.stopImmediatePropagation()
+      const input = form.querySelector('input[type=file]')
+      const errorBox = form.querySelector('[data-import-error]')
+      const field = input.closest('.field')
+      const showError = (msg) => {
+        errorBox.textContent = msg
+        errorBox.hidden = !msg
+        field.classList.toggle('has-error', !!msg)
+        if (msg) input.setAttribute('aria-invalid', 'true')
+        else input.removeAttribute('aria-invalid')
+        input.setAttribute('aria-describedby', msg ? 'import-file-error' : 'import-file-help')
+      }
+      const file = input.files?.[0]
+      if (!file) return showError('Choose a manifest file to import.')
+      const type = MANIFEST_TYPES.find(([re]) => re.test(file.name))?.[1]
+      if (!type) return showError('The manifest must be a .ndjson, .jsonl, .json or .csv file.')
+      if (file.size === 0) return showError(`${file.name} is empty.`)
+      showError('')
+      const datasetId = form.dataset.datasetId
+      const submit = form.querySelector('[data-import-submit]')
+      const progress = form.querySelector('[data-import-progress]')
+      submit.disabled = true
+      progress.hidden = false
+      setProgress(progress.querySelector('[data-progress]'), 0, `0 B / ${bytes(file.size)}`)
+      try {
+        const task = await send(
+          'POST',
+          `/api/v1/datasets/${encodeURIComponent(datasetId)}/imports?filename=${encodeURIComponent(file.name)}`,
+          file,
+          {
+            headers: { 'Content-Type': type },
+            onProgress: (loaded, total) =>
+              setProgress(
+                progress.querySelector('[data-progress]'),
+                loaded / total,
+                `${bytes(Math.min(loaded, file.size))} / ${bytes(file.size)}`,
+              ),
+          },
+        )
+        setProgress(progress.querySelector('[data-progress]'), 1, `${bytes(file.size)} / ${bytes(file.size)} sent`, 'complete')
+        form.reset()
+        toast('Import started; it continues in the background')
+        // The task card polls itself from here on; the address keeps it across reloads.
+        const url = new URL(location.href)
+        url.searchParams.set('panel', 'import')
+        url.searchParams.set('import', task.id)
+        history.replaceState(history.state, '', url)
+        if (window.htmx)
+          await window.htmx.ajax('GET', `/datasets/${encodeURIComponent(datasetId)}/imports/${encodeURIComponent(task.id)}`, {
+            target: '#import-status',
+            swap: 'innerHTML',
+          })
+        // From here on the task card tells the story.
+        progress.hidden = true
+      } catch (err) {
+        progress.hidden = true
+        showError(err.message)
+      } finally {
+        submit.disabled = false
+      }
+    },
+    true,
+  )
 
   // Panels --------------------------------------------------------------------------------------
 

@@ -16,7 +16,18 @@ export const SECRET_PREFIX = 'ld_'
 /** `last_used_at` is refreshed at most this often, so a busy key does not write on every request. */
 export const LAST_USED_GRANULARITY_MS = 5 * 60_000
 
-type KeyRow = { keyId: string; keyRole: OrgRole | null; readOnly: number; lastUsedAt: number | null; userId: string; email: string; fullName: string; orgId: string; orgName: string; role: OrgRole }
+type KeyRow = {
+  keyId: string
+  keyRole: OrgRole | null
+  readOnly: number
+  lastUsedAt: number | null
+  userId: string
+  email: string
+  fullName: string
+  orgId: string
+  orgName: string
+  role: OrgRole
+}
 
 /**
  * The lookup of an API key (by the SHA-256 of its secret): its owner, organization, roles and last
@@ -28,7 +39,8 @@ type KeyRow = { keyId: string; keyRole: OrgRole | null; readOnly: number; lastUs
 export function apiKeyLookup(db: Db, hash: string, exec: { waitUntil(p: Promise<unknown>): void }, now = Date.now()): Lookup {
   return {
     key: `k:${hash}`,
-    item: (d) => d.all(sql`
+    item: (d) =>
+      d.all(sql`
       SELECT k.id AS keyId, k.role AS keyRole, k.read_only AS readOnly, k.last_used_at AS lastUsedAt,
              u.id AS userId, u.email AS email, u.full_name AS fullName, o.id AS orgId, o.name AS orgName, m.role AS role
       FROM api_keys k
@@ -42,7 +54,18 @@ export function apiKeyLookup(db: Db, hash: string, exec: { waitUntil(p: Promise<
     toActor: (r) => {
       if (!r) return undefined
       const row = r as KeyRow
-      return { userId: row.userId, email: row.email, fullName: row.fullName, orgId: row.orgId, orgName: row.orgName, role: narrowRole(row.role, row.keyRole), keyRole: row.keyRole, via: 'api_key', apiKeyId: row.keyId, readOnly: Boolean(row.readOnly) }
+      return {
+        userId: row.userId,
+        email: row.email,
+        fullName: row.fullName,
+        orgId: row.orgId,
+        orgName: row.orgName,
+        role: narrowRole(row.role, row.keyRole),
+        keyRole: row.keyRole,
+        via: 'api_key',
+        apiKeyId: row.keyId,
+        readOnly: Boolean(row.readOnly),
+      }
     },
     confirmed: (r) => {
       const row = r as KeyRow
@@ -50,7 +73,9 @@ export function apiKeyLookup(db: Db, hash: string, exec: { waitUntil(p: Promise<
       const stamp = db
         .update(apiKeys)
         .set({ lastUsedAt: new Date(now) })
-        .where(and(eq(apiKeys.id, row.keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now - LAST_USED_GRANULARITY_MS)))))
+        .where(
+          and(eq(apiKeys.id, row.keyId), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now - LAST_USED_GRANULARITY_MS)))),
+        )
         .then(() => undefined)
       exec.waitUntil(stamp)
     },
@@ -58,13 +83,19 @@ export function apiKeyLookup(db: Db, hash: string, exec: { waitUntil(p: Promise<
 }
 
 /** The SHA-256 of a Bearer secret, or undefined for a string that cannot be one of our keys. */
-export const apiKeyHash = async (secret: string) => (!secret.startsWith(SECRET_PREFIX) || secret.length > 100 ? undefined : sha256Hex(secret))
+export const apiKeyHash = async (secret: string) =>
+  !secret.startsWith(SECRET_PREFIX) || secret.length > 100 ? undefined : sha256Hex(secret)
 
 /**
  * The Actor behind a Bearer secret, or undefined when the key is unknown, revoked, expired, or its
  * owner is no longer a member of the key's organization (see `apiKeyLookup`).
  */
-export async function actorFromApiKey(db: Db, secret: string, exec: { waitUntil(p: Promise<unknown>): void }, now = Date.now()): Promise<Actor | undefined> {
+export async function actorFromApiKey(
+  db: Db,
+  secret: string,
+  exec: { waitUntil(p: Promise<unknown>): void },
+  now = Date.now(),
+): Promise<Actor | undefined> {
   const hash = await apiKeyHash(secret)
   if (!hash) return undefined
   const lookup = apiKeyLookup(db, hash, exec, now)

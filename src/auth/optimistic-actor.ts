@@ -69,8 +69,16 @@ export function remember(key: string, actor: Actor | undefined, now = Date.now()
 export const forget = (key: string) => void remembered.delete(key)
 
 const same = (a: Actor, b: Actor) =>
-  a.userId === b.userId && a.email === b.email && a.fullName === b.fullName && a.orgId === b.orgId && a.orgName === b.orgName &&
-  a.role === b.role && a.via === b.via && a.sessionId === b.sessionId && a.apiKeyId === b.apiKeyId && a.readOnly === b.readOnly
+  a.userId === b.userId &&
+  a.email === b.email &&
+  a.fullName === b.fullName &&
+  a.orgId === b.orgId &&
+  a.orgName === b.orgName &&
+  a.role === b.role &&
+  a.via === b.via &&
+  a.sessionId === b.sessionId &&
+  a.apiKeyId === b.apiKeyId &&
+  a.readOnly === b.readOnly
 
 const queryOf = (item: BatchItem<'sqlite'>) => (item as unknown as { getQuery(): { sql: string; params: unknown[] } }).getQuery()
 

@@ -37,18 +37,72 @@ export type Rule = {
 }
 
 export const PERMISSIONS = {
-  'project.view': { label: 'See a project, its dashboard and data rows', min: 'LABELER', scope: 'project', write: false, seeAction: 'project.view' },
-  'label.view_all': { label: "See other people's labels in a project", min: 'REVIEWER', scope: 'project', write: false, seeAction: 'project.view' },
+  'project.view': {
+    label: 'See a project, its dashboard and data rows',
+    min: 'LABELER',
+    scope: 'project',
+    write: false,
+    seeAction: 'project.view',
+  },
+  'label.view_all': {
+    label: "See other people's labels in a project",
+    min: 'REVIEWER',
+    scope: 'project',
+    write: false,
+    seeAction: 'project.view',
+  },
   'label.review': { label: 'Review labels (accept / decline)', min: 'REVIEWER', scope: 'project', write: true, seeAction: 'project.view' },
-  'label.create': { label: 'Label: create and edit own labels, skip', min: 'LABELER', scope: 'project', write: true, seeAction: 'project.view' },
-  'label.edit_any': { label: "Edit or delete someone else's label", min: 'REVIEWER', scope: 'project', write: true, seeAction: 'project.view' },
-  'project.view_performance': { label: 'See the performance of all project members', min: 'TEAM_MANAGER', scope: 'project', write: false, seeAction: 'project.view' },
-  'project.manage_members': { label: 'Add, change, remove project members', min: 'TEAM_MANAGER', scope: 'project', write: true, seeAction: 'project.view' },
-  'export.create': { label: 'Generate an export; download an export of that project', min: 'TEAM_MANAGER', scope: 'project', write: true, seeAction: 'project.view' },
+  'label.create': {
+    label: 'Label: create and edit own labels, skip',
+    min: 'LABELER',
+    scope: 'project',
+    write: true,
+    seeAction: 'project.view',
+  },
+  'label.edit_any': {
+    label: "Edit or delete someone else's label",
+    min: 'REVIEWER',
+    scope: 'project',
+    write: true,
+    seeAction: 'project.view',
+  },
+  'project.view_performance': {
+    label: 'See the performance of all project members',
+    min: 'TEAM_MANAGER',
+    scope: 'project',
+    write: false,
+    seeAction: 'project.view',
+  },
+  'project.manage_members': {
+    label: 'Add, change, remove project members',
+    min: 'TEAM_MANAGER',
+    scope: 'project',
+    write: true,
+    seeAction: 'project.view',
+  },
+  'export.create': {
+    label: 'Generate an export; download an export of that project',
+    min: 'TEAM_MANAGER',
+    scope: 'project',
+    write: true,
+    seeAction: 'project.view',
+  },
   'label.import': { label: 'Import labels into a project', min: 'TEAM_MANAGER', scope: 'project', write: true, seeAction: 'project.view' },
-  'batch.manage': { label: 'Attach / detach data (batches)', min: 'TEAM_MANAGER', scope: 'project', write: true, seeAction: 'project.view' },
+  'batch.manage': {
+    label: 'Attach / detach data (batches)',
+    min: 'TEAM_MANAGER',
+    scope: 'project',
+    write: true,
+    seeAction: 'project.view',
+  },
   'project.create': { label: 'Create a project', min: 'ADMIN', scope: 'org', write: true },
-  'project.edit': { label: 'Edit project settings and ontology', min: 'TEAM_MANAGER', scope: 'project', write: true, seeAction: 'project.view' },
+  'project.edit': {
+    label: 'Edit project settings and ontology',
+    min: 'TEAM_MANAGER',
+    scope: 'project',
+    write: true,
+    seeAction: 'project.view',
+  },
   'project.delete': { label: 'Delete a project', min: 'ADMIN', scope: 'org', write: true, seeAction: 'project.view' },
   'project.pin': { label: 'Pin / unpin a project (personal)', min: 'LABELER', scope: 'project', write: true, seeAction: 'project.view' },
   'dataset.view': { label: 'See datasets', min: 'LABELER', scope: 'org', write: false },
@@ -58,7 +112,12 @@ export const PERMISSIONS = {
   'account.view': { label: 'Account details (own)', min: null, scope: 'self', write: false },
   'account.edit': { label: 'Edit own account details', min: null, scope: 'self', write: true },
   'api_key.view_own': { label: 'List own API keys', min: null, scope: 'self', write: false },
-  'api_key.manage_own': { label: 'Create / revoke own API keys (a key creates only keys no stronger than itself)', min: null, scope: 'self', write: true },
+  'api_key.manage_own': {
+    label: 'Create / revoke own API keys (a key creates only keys no stronger than itself)',
+    min: null,
+    scope: 'self',
+    write: true,
+  },
   'api_key.view_any': { label: "List anyone's API keys", min: 'ADMIN', scope: 'org', write: false },
   'api_key.revoke_any': { label: "Revoke anyone's API keys", min: 'ADMIN', scope: 'org', write: true, seeAction: 'api_key.view_any' },
   'usage.view': { label: 'Usage page, usage API, GraphQL usage', min: 'ADMIN', scope: 'org', write: false },
@@ -82,7 +141,10 @@ export type Resource = {
 
 /** The actor's effective role in a project: the org role, or (project-based) the project role,
  * narrowed by the API key's role when the actor is a narrowed key. */
-export function projectRole(actor: Pick<Actor, 'role'> & { keyRole?: OrgRole | null }, memberProjectRole: ProjectRole | null | undefined): OrgRole {
+export function projectRole(
+  actor: Pick<Actor, 'role'> & { keyRole?: OrgRole | null },
+  memberProjectRole: ProjectRole | null | undefined,
+): OrgRole {
   if (actor.role !== 'NONE') return actor.role
   return narrowRole(memberProjectRole ?? 'NONE', actor.keyRole ?? null)
 }
@@ -125,7 +187,7 @@ export function narrowRole(ownerRole: OrgRole, keyRole: OrgRole | null): OrgRole
 
 /** The rule for keys created with a key (src/modules/api-keys/service.ts enforces it), for the docs. */
 export const KEY_FROM_KEY_RULE =
-  'A key created with an API key is never stronger than that key: it gets at most that key\'s role (its role when none is asked for), is read-only if that key is, expires no later than it, and stops working when that key (or any key it came from) is revoked or expires. A narrowed key also caps a project-based member\'s project roles.'
+  "A key created with an API key is never stronger than that key: it gets at most that key's role (its role when none is asked for), is read-only if that key is, expires no later than it, and stops working when that key (or any key it came from) is revoked or expires. A narrowed key also caps a project-based member's project roles."
 
 /** Roles a person may give an API key of theirs: their own role or lower. */
 export function assignableKeyRoles(ownerRole: OrgRole): OrgRole[] {

@@ -17,14 +17,23 @@ export const SESSION_COOKIE = 'ld_session'
 export function sessionLookup(id: string, now = Date.now()): Lookup {
   return {
     key: `s:${id}`,
-    item: (db) => db.all(sql`
+    item: (db) =>
+      db.all(sql`
       SELECT u.id AS userId, u.email AS email, u.full_name AS fullName, o.id AS orgId, o.name AS orgName, m.role AS role
       FROM sessions s
       JOIN users u ON u.id = s.user_id
       JOIN memberships m ON m.user_id = s.user_id AND m.org_id = s.org_id
       JOIN organizations o ON o.id = s.org_id
       WHERE s.id = ${id} AND s.expires_at > ${now}`),
-    toActor: (row) => (row ? { ...(row as Pick<Actor, 'userId' | 'email' | 'fullName' | 'orgId' | 'orgName' | 'role'>), via: 'session', sessionId: id, readOnly: false } : undefined),
+    toActor: (row) =>
+      row
+        ? {
+            ...(row as Pick<Actor, 'userId' | 'email' | 'fullName' | 'orgId' | 'orgName' | 'role'>),
+            via: 'session',
+            sessionId: id,
+            readOnly: false,
+          }
+        : undefined,
   }
 }
 

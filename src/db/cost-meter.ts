@@ -81,10 +81,11 @@ export class CostMeter {
   /** The statement that read the most rows, for the log line of a costly request. */
   costliest(): { sql: string; read: number } | undefined {
     let best: { sql: string; read: number } | undefined
-    for (const t of this.trips) t.sql.forEach((sql, i) => {
-      const read = t.read?.[i] ?? 0
-      if (!best || read > best.read) best = { sql, read }
-    })
+    for (const t of this.trips)
+      t.sql.forEach((sql, i) => {
+        const read = t.read?.[i] ?? 0
+        if (!best || read > best.read) best = { sql, read }
+      })
     return best
   }
 }
@@ -162,7 +163,11 @@ export function meterD1(real: D1Database, meter = new CostMeter()): { DB: D1Data
   const DB = {
     prepare: (sql: string) => patch(real.prepare(sql), sql, []),
     batch: async (stmts: D1PreparedStatement[]) => {
-      const trip: Trip = { kind: 'batch', sql: stmts.map((s) => known.get(s)?.sql ?? ''), params: stmts.map((s) => known.get(s)?.params ?? []) }
+      const trip: Trip = {
+        kind: 'batch',
+        sql: stmts.map((s) => known.get(s)?.sql ?? ''),
+        params: stmts.map((s) => known.get(s)?.params ?? []),
+      }
       meter.trips.push(trip)
       const since = meter.enter()
       try {
@@ -203,7 +208,8 @@ export function costSettings(env: { COST_METER?: string; COST_METER_LOG?: string
   const mode = (env.COST_METER ?? 'off').trim().toLowerCase()
   if (mode !== 'on' && mode !== 'log' && mode !== 'header') return undefined
   const limits = { ...DEFAULT_LIMITS }
-  for (const m of (env.COST_METER_LOG ?? '').matchAll(/(ms|trips|read|written)\s*=\s*(\d+(?:\.\d+)?)/g)) limits[m[1] as keyof typeof limits] = Number(m[2])
+  for (const m of (env.COST_METER_LOG ?? '').matchAll(/(ms|trips|read|written)\s*=\s*(\d+(?:\.\d+)?)/g))
+    limits[m[1] as keyof typeof limits] = Number(m[2])
   return { header: mode !== 'log', log: mode !== 'header', limits }
 }
 
@@ -220,7 +226,9 @@ export function logIfCostly(what: string, meter: CostMeter, settings: CostSettin
 }
 
 /** `env` with its D1 metered, when the settings ask for it (queue messages, cron runs). */
-export function meteredEnv<E extends { DB: D1Database; COST_METER?: string; COST_METER_LOG?: string }>(env: E): { env: E; done: (what: string) => void } {
+export function meteredEnv<E extends { DB: D1Database; COST_METER?: string; COST_METER_LOG?: string }>(
+  env: E,
+): { env: E; done: (what: string) => void } {
   const settings = costSettings(env)
   if (!settings) return { env, done: () => undefined }
   const { DB, meter } = meterD1(env.DB)

@@ -29,7 +29,11 @@ export async function runReads<T extends unknown[]>(ctx: Pick<Ctx, 'db' | 'gate'
   const stmts = [...lead, ...mine, ...extra]
   // A lone statement goes as a plain query: a batch adds its transaction for nothing.
   const results =
-    stmts.length > 1 ? ((await runBatch(ctx.db, stmts)) as unknown[][]) : stmts.length ? [await (stmts[0] as unknown as Promise<unknown[]>)] : []
+    stmts.length > 1
+      ? ((await runBatch(ctx.db, stmts)) as unknown[][])
+      : stmts.length
+        ? [await (stmts[0] as unknown as Promise<unknown[]>)]
+        : []
   let at = lead.length
   const answers = reads.map((r) => {
     const rows = results.slice(at, at + r.stmts.length)

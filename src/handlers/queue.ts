@@ -39,7 +39,12 @@ export async function runBatch(batch: MessageBatch<unknown>, env: Env, table: Re
 }
 
 /** One message, acked or retried on its own: nothing it throws or awaits reaches its neighbours. */
-async function handleMessage(message: Message<unknown>, env: Env, table: Readonly<Record<string, AnyJob>>, deadLetters: boolean): Promise<void> {
+async function handleMessage(
+  message: Message<unknown>,
+  env: Env,
+  table: Readonly<Record<string, AnyJob>>,
+  deadLetters: boolean,
+): Promise<void> {
   const body = message.body as { kind?: unknown; taskId?: unknown } | null
   const kind = typeof body?.kind === 'string' ? body.kind : undefined
   const job = kind !== undefined && Object.hasOwn(table, kind) ? table[kind] : undefined
@@ -57,7 +62,9 @@ async function handleMessage(message: Message<unknown>, env: Env, table: Readonl
   } catch (err) {
     console.error(`queue: ${kind} failed (attempt ${message.attempts})`, err)
     if (err instanceof MessageTimeout && job.timedOut && !deadLetters) {
-      await within(job.timedOut(body as never, env, err), queueLimits.messageMs, kind).catch((e) => console.error(`queue: ${kind} timeout hook failed`, e))
+      await within(job.timedOut(body as never, env, err), queueLimits.messageMs, kind).catch((e) =>
+        console.error(`queue: ${kind} timeout hook failed`, e),
+      )
     }
     message.retry({ delaySeconds: backoffSeconds(message.attempts) })
   }

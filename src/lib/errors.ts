@@ -51,8 +51,7 @@ export const forbidden = (detail = 'You do not have permission to do this') => n
 export const unauthorized = (detail = 'Authentication required') => new AppError('UNAUTHORIZED', detail)
 export const conflict = (detail: string, errors: FieldError[] = []) => new AppError('CONFLICT', detail, errors)
 /** A validation error on one field. */
-export const invalid = (path: string, message: string) =>
-  new AppError('VALIDATION', message, [{ path, message }])
+export const invalid = (path: string, message: string) => new AppError('VALIDATION', message, [{ path, message }])
 
 export type Problem = {
   type: string

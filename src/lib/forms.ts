@@ -56,13 +56,21 @@ async function readFormBody(c: Context, maxBytes = FORM_BYTES): Promise<FormBody
   const add = (name: string, value: string | File) => {
     if (++count > MAX_FIELDS) throw tooLarge('body', `a form may have at most ${MAX_FIELDS} fields`)
     const shown = name.replace(CONTROL, '?').slice(0, 100) || 'body'
-    if (CONTROL.test(name) || name.length > 200) throw new AppError('VALIDATION', `${shown}: not a valid field name`, [{ path: shown, message: 'not a valid field name' }])
+    if (CONTROL.test(name) || name.length > 200)
+      throw new AppError('VALIDATION', `${shown}: not a valid field name`, [{ path: shown, message: 'not a valid field name' }])
     if (typeof value === 'string') {
-      if (value.length > FIELD_BYTES || new TextEncoder().encode(value).byteLength > FIELD_BYTES) throw tooLarge(name, `at most ${FIELD_BYTES / 1024} KB`)
-      if (value.includes('\u0000')) throw new AppError('VALIDATION', `${name}: must not contain NUL characters`, [{ path: name, message: 'must not contain NUL characters' }])
+      if (value.length > FIELD_BYTES || new TextEncoder().encode(value).byteLength > FIELD_BYTES)
+        throw tooLarge(name, `at most ${FIELD_BYTES / 1024} KB`)
+      if (value.includes('\u0000'))
+        throw new AppError('VALIDATION', `${name}: must not contain NUL characters`, [
+          { path: name, message: 'must not contain NUL characters' },
+        ])
       out.fields.set(name, [...(out.fields.get(name) ?? []), value])
     } else {
-      if (CONTROL.test(value.name) || value.name.length > 1000) throw new AppError('VALIDATION', `${name}: the file name must not contain control characters`, [{ path: name, message: 'the file name must not contain control characters' }])
+      if (CONTROL.test(value.name) || value.name.length > 1000)
+        throw new AppError('VALIDATION', `${name}: the file name must not contain control characters`, [
+          { path: name, message: 'the file name must not contain control characters' },
+        ])
       out.files.set(name, [...(out.files.get(name) ?? []), value])
     }
   }
@@ -107,7 +115,8 @@ export async function readFormAll(c: Context): Promise<Record<string, string[]>>
 
 /** The files of a multipart form field (empty file inputs left out), up to FILE_FORM_BYTES in all. */
 export async function readFormFiles(c: Context, name: string): Promise<File[]> {
-  if (!/^multipart\/form-data/i.test(c.req.header('Content-Type') ?? '')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send files as multipart/form-data with one or more "${name}" parts`)
+  if (!/^multipart\/form-data/i.test(c.req.header('Content-Type') ?? ''))
+    throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send files as multipart/form-data with one or more "${name}" parts`)
   const { files } = await readFormBody(c, FILE_FORM_BYTES)
   return (files.get(name) ?? []).filter((f) => f.size > 0 || f.name !== '')
 }

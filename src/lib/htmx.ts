@@ -11,5 +11,8 @@ export function keepUrl(c: Context) {
  * non-ASCII character (names, curly quotes, dashes) travels as a JSON \u escape.
  */
 export function hxTrigger(c: Context, events: Record<string, unknown>) {
-  c.header('HX-Trigger', JSON.stringify(events).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`))
+  c.header(
+    'HX-Trigger',
+    JSON.stringify(events).replace(/[\u007f-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`),
+  )
 }

@@ -13,8 +13,27 @@ export function base32(n: number, len: number): string {
 }
 
 export type IdPrefix =
-  | 'org' | 'usr' | 'mem' | 'inv' | 'key' | 'prj' | 'ds' | 'dr' | 'lbl' | 'ann' | 'rev'
-  | 'tsk' | 'whk' | 'evt' | 'dlv' | 'int' | 'bat' | 'fs' | 'req' | 'pm' | 'att'
+  | 'org'
+  | 'usr'
+  | 'mem'
+  | 'inv'
+  | 'key'
+  | 'prj'
+  | 'ds'
+  | 'dr'
+  | 'lbl'
+  | 'ann'
+  | 'rev'
+  | 'tsk'
+  | 'whk'
+  | 'evt'
+  | 'dlv'
+  | 'int'
+  | 'bat'
+  | 'fs'
+  | 'req'
+  | 'pm'
+  | 'att'
 
 let lastTime = 0
 let lastRandom: number[] = []
@@ -25,7 +44,10 @@ export function newId(prefix: IdPrefix, now = Date.now()): string {
   if (now === lastTime) {
     random = [...lastRandom]
     for (let i = random.length - 1; i >= 0; i--) {
-      if (random[i]! < 31) { random[i]!++; break }
+      if (random[i]! < 31) {
+        random[i]!++
+        break
+      }
       random[i] = 0
     }
   } else {

@@ -10,7 +10,12 @@ const problemResponse = (description: string) => ({
 })
 
 /** OpenAPI description of one route: summary, tag, success answer and the usual problems. */
-export function doc(tag: string, summary: string, success: { status?: number; description?: string; schema?: v.GenericSchema } = {}, extra: { description?: string } = {}) {
+export function doc(
+  tag: string,
+  summary: string,
+  success: { status?: number; description?: string; schema?: v.GenericSchema } = {},
+  extra: { description?: string } = {},
+) {
   const status = String(success.status ?? 200)
   return describeRoute({
     tags: [tag],

@@ -20,7 +20,9 @@ const idKey = (k: unknown[]) => k.length === 1 && typeof k[0] === 'string' && k[
 export function decodeCursor(cursor: string | undefined, shape: (key: unknown[]) => boolean = idKey): unknown[] | undefined {
   if (!cursor) return undefined
   try {
-    const json = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(fromBase64(cursor.replace(/-/g, '+').replace(/_/g, '/')))
+    const json = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(
+      fromBase64(cursor.replace(/-/g, '+').replace(/_/g, '/')),
+    )
     const key = JSON.parse(json)
     if (Array.isArray(key) && shape(key)) return key
   } catch {

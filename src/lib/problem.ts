@@ -25,7 +25,8 @@ export const problemAnswers = createMiddleware(async (c, next) => {
   if (!plain) await res.body?.cancel().catch(() => undefined)
   const code = CODE_BY_STATUS.get(res.status) ?? (res.status >= 500 ? 'INTERNAL' : 'VALIDATION')
   const field = res.status === 416 ? 'Range' : 'request'
-  const detail = res.status === 416 ? `Range: ${text || 'not satisfiable for this file'}` : text || `The request was refused (${res.status})`
+  const detail =
+    res.status === 416 ? `Range: ${text || 'not satisfiable for this file'}` : text || `The request was refused (${res.status})`
   const out = problem(c, new AppError(code, detail, code === 'INTERNAL' ? [] : [{ path: field, message: detail }]))
   const answer = new Response(out.body, { status: res.status, headers: out.headers })
   for (const h of ['Content-Range', 'Accept-Ranges', 'Retry-After']) if (res.headers.get(h)) answer.headers.set(h, res.headers.get(h)!)

@@ -9,7 +9,13 @@ export const PART_SIZE = 8 * 1024 * 1024
  * Streams `body` into `key` without holding more than one part in memory. Refuses (and aborts the
  * upload) past `maxBytes`. Returns the stored size; 0 bytes stores nothing.
  */
-export async function streamToR2(bucket: R2Bucket, key: string, body: ReadableStream<Uint8Array>, maxBytes: number, httpMetadata?: R2HTTPMetadata): Promise<number> {
+export async function streamToR2(
+  bucket: R2Bucket,
+  key: string,
+  body: ReadableStream<Uint8Array>,
+  maxBytes: number,
+  httpMetadata?: R2HTTPMetadata,
+): Promise<number> {
   const reader = body.getReader()
   let upload: R2MultipartUpload | undefined
   const parts: R2UploadedPart[] = []
@@ -34,7 +40,8 @@ export async function streamToR2(bucket: R2Bucket, key: string, body: ReadableSt
       const { done, value } = await reader.read()
       if (done) break
       total += value.byteLength
-      if (total > maxBytes) throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${Math.round(maxBytes / 1024 / 1024)} MB`)
+      if (total > maxBytes)
+        throw new AppError('PAYLOAD_TOO_LARGE', `The file is larger than the limit of ${Math.round(maxBytes / 1024 / 1024)} MB`)
       let off = 0
       while (off < value.byteLength) {
         const n = Math.min(PART_SIZE - fill, value.byteLength - off)
@@ -57,10 +64,19 @@ export async function streamToR2(bucket: R2Bucket, key: string, body: ReadableSt
 }
 
 /** An R2 object as an HTTP response, honouring a single `Range: bytes=a-b` (206) request. */
-export async function serveObject(bucket: R2Bucket, key: string, request: Request, headers: Record<string, string> = {}): Promise<Response> {
+export async function serveObject(
+  bucket: R2Bucket,
+  key: string,
+  request: Request,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const range = request.headers.get('Range')
   const m = range ? /^bytes=(\d*)-(\d*)$/.exec(range.trim()) : null
-  if (range && !m) return new Response('only one "bytes=start-end" range is supported', { status: 416, headers: { 'Content-Type': 'text/plain; charset=utf-8' } })
+  if (range && !m)
+    return new Response('only one "bytes=start-end" range is supported', {
+      status: 416,
+      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
+    })
   const head = await bucket.head(key)
   if (!head) throw new AppError('NOT_FOUND', 'File not found')
   const size = head.size
@@ -75,7 +91,11 @@ export async function serveObject(bucket: R2Bucket, key: string, request: Reques
       start = Number(m[1])
       if (m[2] !== '') end = Math.min(size - 1, Number(m[2]))
     }
-    if (start >= size || start > end) return new Response(`bytes ${m![1]}-${m![2]} is outside the file (${size} bytes)`, { status: 416, headers: { 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/plain; charset=utf-8' } })
+    if (start >= size || start > end)
+      return new Response(`bytes ${m![1]}-${m![2]} is outside the file (${size} bytes)`, {
+        status: 416,
+        headers: { 'Content-Range': `bytes */${size}`, 'Content-Type': 'text/plain; charset=utf-8' },
+      })
     r2Range = { offset: start, length: end - start + 1 }
   }
   const obj = await bucket.get(key, r2Range ? { range: r2Range } : undefined)

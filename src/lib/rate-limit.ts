@@ -9,7 +9,15 @@ export type Limit = { key: string; max: number; windowMs: number }
 
 /** Seconds until the first exhausted limit frees up, or 0 if none is exhausted. */
 export async function retryAfter(db: Db, limits: Limit[], now = Date.now()): Promise<number> {
-  const rows = await db.select().from(rateLimits).where(inArray(rateLimits.key, limits.map((l) => l.key)))
+  const rows = await db
+    .select()
+    .from(rateLimits)
+    .where(
+      inArray(
+        rateLimits.key,
+        limits.map((l) => l.key),
+      ),
+    )
   let wait = 0
   for (const l of limits) {
     const row = rows.find((r) => r.key === l.key)
@@ -34,7 +42,7 @@ export async function hit(db: Db, limits: Limit[], now = Date.now()): Promise<vo
         },
       }),
   )
-  if (stmts.length) await db.batch(stmts as [typeof stmts[0], ...typeof stmts])
+  if (stmts.length) await db.batch(stmts as [(typeof stmts)[0], ...typeof stmts])
 }
 
 export async function clear(db: Db, keys: string[]): Promise<void> {

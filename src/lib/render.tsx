@@ -12,7 +12,9 @@ import { runReads } from '../db/reads'
 type C = Context<AppEnv>
 
 export function wantsFragment(c: C): boolean {
-  return c.req.header('HX-Request') === 'true' && c.req.header('HX-Boosted') !== 'true' && c.req.header('HX-History-Restore-Request') !== 'true'
+  return (
+    c.req.header('HX-Request') === 'true' && c.req.header('HX-Boosted') !== 'true' && c.req.header('HX-History-Restore-Request') !== 'true'
+  )
 }
 
 export type PageOptions = {
@@ -63,7 +65,9 @@ export function renderError(c: C, err: AppError) {
   // htmx 4 swaps error answers into the target: a fragment request gets an inline message, not a page.
   if (wantsFragment(c)) {
     return c.html(
-      <div class="alert alert-error" role="alert"><strong>{err.title}</strong> {err.detail}</div>,
+      <div class="alert alert-error" role="alert">
+        <strong>{err.title}</strong> {err.detail}
+      </div>,
       err.status as 400,
     )
   }

@@ -10,7 +10,9 @@ type AnyIssue = { message: string; path?: ReadonlyArray<PropertyKey | { key: unk
 
 export function issuesToErrors(issues: readonly AnyIssue[]): FieldError[] {
   return issues.map((i) => ({
-    path: (i.path ?? []).map((p) => (typeof p === 'object' && p !== null ? String((p as { key: unknown }).key) : String(p))).join('.') || '_root',
+    path:
+      (i.path ?? []).map((p) => (typeof p === 'object' && p !== null ? String((p as { key: unknown }).key) : String(p))).join('.') ||
+      '_root',
     message: i.message,
   }))
 }
@@ -123,7 +125,8 @@ export function jsonErrorPosition(text: string): number {
 export function validate<S extends v.GenericSchema & StandardSchemaV1, T extends keyof ValidationTargets>(target: T, schema: S) {
   const root = target === 'json' ? 'body' : target
   const inner = validator(target, schema, (result) => {
-    if (!result.success) throw validationError((result.error as readonly AnyIssue[]).map((i) => (i.path?.length ? i : { ...i, path: [root] })))
+    if (!result.success)
+      throw validationError((result.error as readonly AnyIssue[]).map((i) => (i.path?.length ? i : { ...i, path: [root] })))
   })
   if (target !== 'json') return inner
   const checked: typeof inner = async (c, next) => {
@@ -175,12 +178,23 @@ export const FullName = v.pipe(
 )
 
 /** `?search=`: trimmed, at most 200 characters, no control characters (a NUL cannot be searched for). */
-export const SearchText = v.pipe(v.string(), v.trim(), v.maxLength(200, 'search must be at most 200 characters'), v.regex(/^[^\u0000-\u001f\u007f]*$/, 'search must not contain control characters'))
+export const SearchText = v.pipe(
+  v.string(),
+  v.trim(),
+  v.maxLength(200, 'search must be at most 200 characters'),
+  v.regex(/^[^\u0000-\u001f\u007f]*$/, 'search must not contain control characters'),
+)
 
 /** `?limit=` 1–200, default 50, and an opaque `?cursor=`. */
 export const ListQuery = v.object({
   limit: v.optional(
-    v.pipe(v.string(), v.regex(/^\d+$/, 'limit must be a whole number'), v.transform(Number), v.minValue(1, 'limit must be at least 1'), v.maxValue(200, 'limit must be at most 200')),
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, 'limit must be a whole number'),
+      v.transform(Number),
+      v.minValue(1, 'limit must be at least 1'),
+      v.maxValue(200, 'limit must be at most 200'),
+    ),
     '50',
   ),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'cursor is invalid'))),

@@ -98,7 +98,12 @@ export function centralRecord(e: ZipEntry, when: { time: number; date: number })
 }
 
 /** A whole small entry: its local header and data, and its central record. */
-export function zipEntry(name: string, data: Uint8Array, offset: number, when: { time: number; date: number }): { local: Uint8Array; central: Uint8Array } {
+export function zipEntry(
+  name: string,
+  data: Uint8Array,
+  offset: number,
+  when: { time: number; date: number },
+): { local: Uint8Array; central: Uint8Array } {
   const e = { name, crc: crc32(data), size: data.length, offset }
   const head = localHeader(e, when)
   const local = new Uint8Array(head.length + data.length)

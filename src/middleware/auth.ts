@@ -48,7 +48,10 @@ export const loadActor = createMiddleware<AppEnv>(async (c, next) => {
     c.set('actor', known)
     await next()
     // A handler that read nothing from D1 is confirmed now, before its answer leaves.
-    if (gate.state === 'pending') await gate.confirm().catch((e) => { if (!(e instanceof ActorStale)) throw e })
+    if (gate.state === 'pending')
+      await gate.confirm().catch((e) => {
+        if (!(e instanceof ActorStale)) throw e
+      })
     if (gate.state === 'stale') {
       fresh.add(c.req.raw)
       await c.res.body?.cancel().catch(() => undefined)

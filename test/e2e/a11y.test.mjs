@@ -12,8 +12,20 @@ import { BASE, E2E_PASSWORD, uniq } from './browser.mjs'
 import { DEMO, seed } from '../../scripts/seed.mjs'
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
-const WIDTHS = [{ width: 390, height: 844 }, { width: 1440, height: 900 }]
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const WIDTHS = [
+  { width: 390, height: 844 },
+  { width: 1440, height: 900 },
+]
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 /** Our own browser: the app's CSP allows only its own scripts, and axe is injected as an inline
  * script, so this context bypasses CSP (test/e2e/browser.mjs's does not, and checks it there). */
@@ -26,12 +38,19 @@ async function launch() {
 
 /** fetch() from the page: same origin, the session cookie, JSON in and out. */
 const api = (page, method, path, body) =>
-  page.evaluate(async ([method, path, body]) => {
-    const r = await fetch(`/api/v1${path}`, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-    const text = await r.text()
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`)
-    return text ? JSON.parse(text) : null
-  }, [method, path, body])
+  page.evaluate(
+    async ([method, path, body]) => {
+      const r = await fetch(`/api/v1${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await r.text()
+      if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`)
+      return text ? JSON.parse(text) : null
+    },
+    [method, path, body],
+  )
 
 /** Axe on the page as it is now: the violations that matter (critical, serious), and all counts. */
 async function runAxe(page) {
@@ -39,7 +58,12 @@ async function runAxe(page) {
   return page.evaluate(async () => {
     // eslint-disable-next-line no-undef
     const r = await axe.run(document, { resultTypes: ['violations'] })
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary?.split('\n').slice(0, 3).join(' ') })) }))
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.map((n) => ({ target: n.target.join(' '), summary: n.failureSummary?.split('\n').slice(0, 3).join(' ') })),
+    }))
   })
 }
 
@@ -68,7 +92,8 @@ const measure = (page) =>
   })
 
 /** page.evaluate has no timeout of its own. */
-const within = (promise, ms, what) => Promise.race([promise, new Promise((_, no) => setTimeout(() => no(new Error(`${what} took over ${ms / 1000}s`)), ms).unref())])
+const within = (promise, ms, what) =>
+  Promise.race([promise, new Promise((_, no) => setTimeout(() => no(new Error(`${what} took over ${ms / 1000}s`)), ms).unref())])
 
 const results = []
 const CHECKED = new Set(['critical', 'serious'])
@@ -91,7 +116,14 @@ async function check(page, name, url, prepare) {
       await page.screenshot({ path: `test/e2e/screenshots/a11y-${name}-${size.width}.png`, fullPage: true })
       results.push({ name, url: url ?? page.url().replace(BASE, ''), width: size.width, violations, overflow: width })
     } catch (e) {
-      results.push({ name, url, width: size.width, error: e.message.split('\n')[0], violations: [], overflow: { scrollWidth: 0, innerWidth: 0, widest: [] } })
+      results.push({
+        name,
+        url,
+        width: size.width,
+        error: e.message.split('\n')[0],
+        violations: [],
+        overflow: { scrollWidth: 0, innerWidth: 0, widest: [] },
+      })
     }
   }
 }
@@ -103,20 +135,37 @@ function report() {
     if (r.error) lines.push(`${r.name} (${r.url}) @${r.width}: could not check: ${r.error}`)
     for (const v of r.violations) {
       counts[v.impact] = (counts[v.impact] ?? 0) + v.nodes.length
-      if (CHECKED.has(v.impact)) for (const n of v.nodes) lines.push(`${r.name} (${r.url}) @${r.width}: ${v.impact} ${v.id} — ${v.help} — ${n.target} — ${n.summary ?? ''}`)
+      if (CHECKED.has(v.impact))
+        for (const n of v.nodes)
+          lines.push(`${r.name} (${r.url}) @${r.width}: ${v.impact} ${v.id} — ${v.help} — ${n.target} — ${n.summary ?? ''}`)
     }
-    if (r.overflow.scrollWidth > r.overflow.innerWidth) lines.push(`${r.name} (${r.url}) @${r.width}: page is ${r.overflow.scrollWidth}px wide in a ${r.overflow.innerWidth}px viewport; sticking out: ${r.overflow.widest.map((w) => `${w.name} (right ${w.right}, width ${w.width})`).join(', ')}`)
+    if (r.overflow.scrollWidth > r.overflow.innerWidth)
+      lines.push(
+        `${r.name} (${r.url}) @${r.width}: page is ${r.overflow.scrollWidth}px wide in a ${r.overflow.innerWidth}px viewport; sticking out: ${r.overflow.widest.map((w) => `${w.name} (right ${w.right}, width ${w.width})`).join(', ')}`,
+      )
   }
-  const moderate = [...new Set(results.flatMap((r) => r.violations.filter((v) => !CHECKED.has(v.impact)).map((v) => `${v.impact} ${v.id}`)))]
+  const moderate = [
+    ...new Set(results.flatMap((r) => r.violations.filter((v) => !CHECKED.has(v.impact)).map((v) => `${v.impact} ${v.id}`))),
+  ]
   writeFileSync('test/e2e/screenshots/a11y-report.json', JSON.stringify({ counts, results }, null, 2))
-  console.log(`axe over ${results.length} page views: ${JSON.stringify(counts)}${moderate.length ? `; not failing the test: ${moderate.join(', ')}` : ''}`)
+  console.log(
+    `axe over ${results.length} page views: ${JSON.stringify(counts)}${moderate.length ? `; not failing the test: ${moderate.join(', ')}` : ''}`,
+  )
   return lines
 }
 
-test('every page: axe has no critical or serious violation, and nothing is wider than a 390 px or 1440 px viewport', { timeout: 30 * 60_000 }, async () => {
+test('every page: axe has no critical or serious violation, and nothing is wider than a 390 px or 1440 px viewport', {
+  timeout: 30 * 60_000,
+}, async () => {
   // The seed is idempotent; on a loaded machine the local worker sometimes restarts mid-upload.
   for (let i = 1; ; i++) {
-    try { await seed(BASE); break } catch (e) { if (i === 3) throw e; console.log(`seed: retrying after ${e.message}`) }
+    try {
+      await seed(BASE)
+      break
+    } catch (e) {
+      if (i === 3) throw e
+      console.log(`seed: retrying after ${e.message}`)
+    }
   }
   const { browser, page } = await launch()
   try {
@@ -141,19 +190,40 @@ test('every page: axe has no critical or serious violation, and nothing is wider
     await page.click('button[type=submit]')
     await page.waitForURL(/\/projects$/)
     for (const [name, url] of [
-      ['fresh-projects', '/projects'], ['fresh-datasets', '/datasets'], ['fresh-members', '/members'], ['fresh-tasks', '/tasks'],
-      ['fresh-usage', '/account/usage'], ['fresh-api-keys', '/account/api'], ['fresh-webhooks', '/account/webhooks'], ['fresh-integrations', '/account/integrations'],
-    ]) await check(page, name, url)
-    const project = await api(page, 'POST', '/projects', { name: 'An empty project with a rather long name to see how it wraps on a phone', media_type: 'IMAGE', ontology: { tools: [{ name: 'Car', tool: 'bounding_box' }], classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rain' }] }] } })
+      ['fresh-projects', '/projects'],
+      ['fresh-datasets', '/datasets'],
+      ['fresh-members', '/members'],
+      ['fresh-tasks', '/tasks'],
+      ['fresh-usage', '/account/usage'],
+      ['fresh-api-keys', '/account/api'],
+      ['fresh-webhooks', '/account/webhooks'],
+      ['fresh-integrations', '/account/integrations'],
+    ])
+      await check(page, name, url)
+    const project = await api(page, 'POST', '/projects', {
+      name: 'An empty project with a rather long name to see how it wraps on a phone',
+      media_type: 'IMAGE',
+      ontology: {
+        tools: [{ name: 'Car', tool: 'bounding_box' }],
+        classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rain' }] }],
+      },
+    })
     await check(page, 'fresh-project', `/projects/${project.id}`)
     await check(page, 'fresh-project-data', `/projects/${project.id}/settings/data`)
     await check(page, 'fresh-label-empty', `/projects/${project.id}/label`)
     await check(page, 'fresh-review-empty', `/projects/${project.id}/review`)
     const dataset = await api(page, 'POST', '/datasets', { name: 'Nothing yet' })
     await check(page, 'fresh-dataset', `/datasets/${dataset.id}`)
-    const hook = await api(page, 'POST', '/webhooks', { url: 'https://hooks.example.com/labeldesk', topics: ['LABEL_CREATED', 'TASK_COMPLETED'] })
+    const hook = await api(page, 'POST', '/webhooks', {
+      url: 'https://hooks.example.com/labeldesk',
+      topics: ['LABEL_CREATED', 'TASK_COMPLETED'],
+    })
     await check(page, 'fresh-webhook', `/account/webhooks/${hook.id}`)
-    const integration = await api(page, 'POST', '/integrations', { provider: 'AWS', name: 'Street cameras', role_arn: 'arn:aws:iam::210987654321:role/LabelDeskAccess' })
+    const integration = await api(page, 'POST', '/integrations', {
+      provider: 'AWS',
+      name: 'Street cameras',
+      role_arn: 'arn:aws:iam::210987654321:role/LabelDeskAccess',
+    })
     await check(page, 'fresh-integration', `/account/integrations/${integration.id}`)
     const invite = await api(page, 'POST', '/invitations', { email: `${uniq('bo')}@example.com`, role: 'LABELER' })
     await page.context().clearCookies()
@@ -174,18 +244,34 @@ test('every page: axe has no critical or serious violation, and nothing is wider
     const imageRow = (await api(page, 'GET', `/datasets/${images.id}/data-rows?limit=1`)).items[0]
     const textRow = (await api(page, 'GET', `/datasets/${texts.id}/data-rows?limit=1`)).items[0]
     for (const [name, url] of [
-      ['projects', '/projects'], ['project-new', '/projects/new'],
-      ['project', `/projects/${street.id}`], ['project-text', `/projects/${tickets.id}`],
-      ['project-settings', `/projects/${street.id}/settings`], ['project-members', `/projects/${street.id}/settings/members`],
-      ['project-data', `/projects/${street.id}/settings/data`], ['project-export', `/projects/${street.id}/export`],
-      ['label', `/projects/${street.id}/label`], ['label-text', `/projects/${tickets.id}/label`], ['review', `/projects/${street.id}/review`],
-      ['members', '/members'], ['datasets', '/datasets'], ['dataset-new', '/datasets/new'],
-      ['dataset', `/datasets/${images.id}`], ['dataset-text', `/datasets/${texts.id}`],
-      ['data-row', `/datasets/${images.id}/rows/${imageRow.id}`], ['data-row-text', `/datasets/${texts.id}/rows/${textRow.id}`],
-      ['tasks', '/tasks'], ['account', '/account'], ['usage', '/account/usage'], ['api-keys', '/account/api'],
-      ['webhooks', '/account/webhooks'], ['integrations', '/account/integrations'], ['permissions', '/docs/permissions'],
+      ['projects', '/projects'],
+      ['project-new', '/projects/new'],
+      ['project', `/projects/${street.id}`],
+      ['project-text', `/projects/${tickets.id}`],
+      ['project-settings', `/projects/${street.id}/settings`],
+      ['project-members', `/projects/${street.id}/settings/members`],
+      ['project-data', `/projects/${street.id}/settings/data`],
+      ['project-export', `/projects/${street.id}/export`],
+      ['label', `/projects/${street.id}/label`],
+      ['label-text', `/projects/${tickets.id}/label`],
+      ['review', `/projects/${street.id}/review`],
+      ['members', '/members'],
+      ['datasets', '/datasets'],
+      ['dataset-new', '/datasets/new'],
+      ['dataset', `/datasets/${images.id}`],
+      ['dataset-text', `/datasets/${texts.id}`],
+      ['data-row', `/datasets/${images.id}/rows/${imageRow.id}`],
+      ['data-row-text', `/datasets/${texts.id}/rows/${textRow.id}`],
+      ['tasks', '/tasks'],
+      ['account', '/account'],
+      ['usage', '/account/usage'],
+      ['api-keys', '/account/api'],
+      ['webhooks', '/account/webhooks'],
+      ['integrations', '/account/integrations'],
+      ['permissions', '/docs/permissions'],
       ['error', '/projects/prj_does_not_exist'],
-    ]) await check(page, name, url)
+    ])
+      await check(page, name, url)
     // The two menus of the top bar, open.
     await check(page, 'menu-tasks', '/projects', async (p) => {
       await p.click('#tasks-menu > summary')

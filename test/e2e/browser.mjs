@@ -6,7 +6,16 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
 export const BASE = process.env.E2E_BASE ?? 'http://127.0.0.1:8787'
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 
 export async function openBrowser() {
   const dir = mkdtempSync(join(tmpdir(), 'labeldesk-e2e-'))
@@ -28,7 +37,9 @@ export async function openBrowser() {
       if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) consoleErrors.push(m.text())
     })
   }
-  context.on('request', (r) => { if (!r.url().startsWith(BASE) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) offsite.push(r.url()) })
+  context.on('request', (r) => {
+    if (!r.url().startsWith(BASE) && !r.url().startsWith('data:') && !r.url().startsWith('blob:')) offsite.push(r.url())
+  })
   context.on('page', watch)
   for (const p of context.pages()) watch(p)
   return {

@@ -22,11 +22,18 @@ async function signUp(page, email) {
 
 /** fetch() from the page: same origin, the session cookie, JSON in and out. */
 const api = (page, method, path, body) =>
-  page.evaluate(async ([method, path, body]) => {
-    const r = await fetch(`/api/v1${path}`, { method, headers: body === undefined ? {} : { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
-    const text = await r.text()
-    return { status: r.status, body: text ? JSON.parse(text) : null }
-  }, [method, path, body])
+  page.evaluate(
+    async ([method, path, body]) => {
+      const r = await fetch(`/api/v1${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      const text = await r.text()
+      return { status: r.status, body: text ? JSON.parse(text) : null }
+    },
+    [method, path, body],
+  )
 
 async function ok(page, method, path, body, status = 201) {
   const r = await api(page, method, path, body)
@@ -36,10 +43,14 @@ async function ok(page, method, path, body, status = 201) {
 
 /** Posts an HTML form from the page (sign in as someone else without leaving it). */
 const postForm = (page, path, fields) =>
-  page.evaluate(async ([path, fields]) => (await fetch(path, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' })).type, [path, fields])
+  page.evaluate(
+    async ([path, fields]) => (await fetch(path, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' })).type,
+    [path, fields],
+  )
 
 const top = (page) => page.evaluate(() => window.scrollTo(0, 0))
-const statValue = (page, label) => page.$eval(`#dashboard .stat:has(.label:text-is("${label}")) .value`, (el) => Number(el.textContent.replace(/,/g, '')))
+const statValue = (page, label) =>
+  page.$eval(`#dashboard .stat:has(.label:text-is("${label}")) .value`, (el) => Number(el.textContent.replace(/,/g, '')))
 
 test('dashboard: numbers, Overall / Mine, chart buckets, and an export followed to its download', async () => {
   const b = await openBrowser()
@@ -55,7 +66,11 @@ test('dashboard: numbers, Overall / Mine, chart buckets, and an export followed 
       media_type: 'IMAGE',
       ontology: {
         tools: [
-          { name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Colour', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }, { name: 'Grey' }] }] },
+          {
+            name: 'Car',
+            tool: 'bounding_box',
+            classifications: [{ name: 'Colour', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }, { name: 'Grey' }] }],
+          },
           { name: 'Tram', tool: 'polygon' },
         ],
         classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Cloudy' }, { name: 'Rain' }] }],
@@ -63,26 +78,74 @@ test('dashboard: numbers, Overall / Mine, chart buckets, and an export followed 
     })
     const ds = await ok(page, 'POST', '/datasets', { name: 'Tram 28, morning' })
     const key = uniq('tram')
-    const { created: rows } = await ok(page, 'POST', `/datasets/${ds.id}/data-rows`, Array.from({ length: 12 }, (_, i) => ({ row_data: `https://example.com/${key}/${i}.jpg`, global_key: `${key}-${i}.jpg` })))
+    const { created: rows } = await ok(
+      page,
+      'POST',
+      `/datasets/${ds.id}/data-rows`,
+      Array.from({ length: 12 }, (_, i) => ({ row_data: `https://example.com/${key}/${i}.jpg`, global_key: `${key}-${i}.jpg` })),
+    )
     assert.equal(rows.length, 12)
-    const batch = await ok(page, 'POST', `/projects/${project.id}/batches`, { name: 'Morning run', priority: 2, data_row_ids: rows.slice(0, 10).map((r) => r.id) })
+    const batch = await ok(page, 'POST', `/projects/${project.id}/batches`, {
+      name: 'Morning run',
+      priority: 2,
+      data_row_ids: rows.slice(0, 10).map((r) => r.id),
+    })
     assert.equal(batch.size, 10)
 
     // A second person: invited as a labeler, joins (this browser is now signed in as them) and labels two rows.
     const inv = await ok(page, 'POST', '/invitations', { email: `${uniq('lee')}@example.com`, role: 'LABELER' })
     await postForm(page, new URL(inv.accept_url).pathname, { full_name: 'Lee Labeler', password: PASSWORD })
     assert.equal((await ok(page, 'GET', '/me', undefined, 200)).user.full_name, 'Lee Labeler')
-    const car = (colour) => ({ name: 'Car', bounding_box: { top: 40, left: 60, height: 80, width: 120 }, classifications: [{ name: 'Colour', radio_answer: { name: colour } }] })
+    const car = (colour) => ({
+      name: 'Car',
+      bounding_box: { top: 40, left: 60, height: 80, width: 120 },
+      classifications: [{ name: 'Colour', radio_answer: { name: colour } }],
+    })
     const weather = (w) => ({ name: 'Weather', radio_answer: { name: w } })
     const byLee = []
-    byLee.push(await ok(page, 'POST', `/projects/${project.id}/labels`, { data_row_id: rows[0].id, annotations: { objects: [car('Red')], classifications: [weather('Sunny')] }, seconds_to_create: 41.5 }))
-    byLee.push(await ok(page, 'POST', `/projects/${project.id}/labels`, { data_row_id: rows[1].id, annotations: { objects: [car('Grey'), car('Grey')], classifications: [weather('Cloudy')] }, seconds_to_create: 63 }))
+    byLee.push(
+      await ok(page, 'POST', `/projects/${project.id}/labels`, {
+        data_row_id: rows[0].id,
+        annotations: { objects: [car('Red')], classifications: [weather('Sunny')] },
+        seconds_to_create: 41.5,
+      }),
+    )
+    byLee.push(
+      await ok(page, 'POST', `/projects/${project.id}/labels`, {
+        data_row_id: rows[1].id,
+        annotations: { objects: [car('Grey'), car('Grey')], classifications: [weather('Cloudy')] },
+        seconds_to_create: 63,
+      }),
+    )
 
     // Back to the admin: three labels, a skip, and a review of Lee's first label.
     await postForm(page, '/login', { email: adminEmail, password: PASSWORD })
     assert.equal((await ok(page, 'GET', '/me', undefined, 200)).user.full_name, 'Ada Admin')
-    for (const [i, objects, w, s] of [[2, [car('Blue')], 'Rain', 25], [3, [car('Red'), { name: 'Tram', polygon: [{ x: 0, y: 0 }, { x: 50, y: 0 }, { x: 50, y: 30 }] }], 'Sunny', 88], [4, [], 'Sunny', 9.5]]) {
-      await ok(page, 'POST', `/projects/${project.id}/labels`, { data_row_id: rows[i].id, annotations: { objects, classifications: [weather(w)] }, seconds_to_create: s })
+    for (const [i, objects, w, s] of [
+      [2, [car('Blue')], 'Rain', 25],
+      [
+        3,
+        [
+          car('Red'),
+          {
+            name: 'Tram',
+            polygon: [
+              { x: 0, y: 0 },
+              { x: 50, y: 0 },
+              { x: 50, y: 30 },
+            ],
+          },
+        ],
+        'Sunny',
+        88,
+      ],
+      [4, [], 'Sunny', 9.5],
+    ]) {
+      await ok(page, 'POST', `/projects/${project.id}/labels`, {
+        data_row_id: rows[i].id,
+        annotations: { objects, classifications: [weather(w)] },
+        seconds_to_create: s,
+      })
     }
     await ok(page, 'POST', `/projects/${project.id}/labels`, { data_row_id: rows[5].id, skipped: true, seconds_to_create: 3 })
     await ok(page, 'POST', `/labels/${byLee[0].id}/reviews`, { score: 1 })
@@ -119,13 +182,20 @@ test('dashboard: numbers, Overall / Mine, chart buckets, and an export followed 
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'scope-toggle-mine')
 
     // Weekly: only the chart card is swapped; the Overall / Mine links learn the bucket.
-    const progressBefore = await page.$eval('#dashboard .dash-progress', (el) => { el.dataset.marker = 'kept'; return true })
+    const progressBefore = await page.$eval('#dashboard .dash-progress', (el) => {
+      el.dataset.marker = 'kept'
+      return true
+    })
     assert.ok(progressBefore)
     await page.click('#bucket-toggle-week')
     await page.waitForURL(`${BASE}/projects/${project.id}?scope=mine&bucket=week`)
     await page.waitForSelector('#bucket-toggle-week[aria-current="true"]')
     assert.match(await page.textContent('#labels-chart rect.bar title'), /^Week of \d{4}-\d{2}-\d{2}: 3 labels$/)
-    assert.equal(await page.$eval('#dashboard .dash-progress', (el) => el.dataset.marker), 'kept', 'the rest of the dashboard is not re-rendered')
+    assert.equal(
+      await page.$eval('#dashboard .dash-progress', (el) => el.dataset.marker),
+      'kept',
+      'the rest of the dashboard is not re-rendered',
+    )
     assert.match(await page.getAttribute('#scope-toggle-all', 'href'), /\?bucket=week$/)
 
     // Back to Overall: the weekly chart stays.
@@ -178,10 +248,24 @@ test('dashboard: numbers, Overall / Mine, chart buckets, and an export followed 
     await page.waitForSelector(`#tasks-menu-body [data-task-id="${taskId}"] >> text=Download result`)
     const href = await page.getAttribute(`#tasks-menu-body [data-task-id="${taskId}"] a:has-text("Download result")`, 'href')
     const file = await page.evaluate(async (href) => (await fetch(href)).text(), href)
-    const lines = file.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = file
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     assert.equal(lines.length, 10, 'one line per data row of the batch')
-    assert.deepEqual(lines.map((l) => l.data_row.id).sort(), rows.slice(0, 10).map((r) => r.id).sort())
-    assert.ok(lines.every((l) => l.media_attributes === undefined && l.data_row.details && l.projects[project.id].project_details.batch_name === 'Morning run'))
+    assert.deepEqual(
+      lines.map((l) => l.data_row.id).sort(),
+      rows
+        .slice(0, 10)
+        .map((r) => r.id)
+        .sort(),
+    )
+    assert.ok(
+      lines.every(
+        (l) =>
+          l.media_attributes === undefined && l.data_row.details && l.projects[project.id].project_details.batch_name === 'Morning run',
+      ),
+    )
     const first = lines.find((l) => l.data_row.id === rows[0].id)
     assert.equal(first.projects[project.id].labels[0].label_details.reviews[0].score, 1)
 

@@ -42,7 +42,12 @@ function png(width, height) {
   ihdr.writeUInt32BE(width, 0)
   ihdr.writeUInt32BE(height, 4)
   ihdr.set([8, 2, 0, 0, 0], 8)
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))])
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw)),
+    chunk('IEND', Buffer.alloc(0)),
+  ])
 }
 
 async function signUp(page, email) {
@@ -86,7 +91,9 @@ test('datasets: create, upload with progress, import with an error report, brows
     const datasetUrl = page.url().replace(/\?.*$/, '')
 
     // Files over the panel's limit go in parts: lower it so the .bin takes that path too.
-    await page.$eval('#upload-panel', (el) => { el.dataset.singleMax = String(100 * 1024) })
+    await page.$eval('#upload-panel', (el) => {
+      el.dataset.singleMax = String(100 * 1024)
+    })
     await page.setInputFiles('#upload-input', [pngPath, txtPath, binPath])
     await page.waitForFunction(() => document.querySelectorAll('.upload-item[data-state="done"]').length === 3, null, { timeout: 20_000 })
     const bars = await page.$$eval('.upload-item .progress-bar', (els) => els.map((e) => e.getAttribute('aria-valuenow')))
@@ -95,10 +102,14 @@ test('datasets: create, upload with progress, import with an error report, brows
     assert.match(await page.textContent('[data-upload-summary]'), /3 files uploaded/)
     // The rows table refreshes by itself: three rows, a loaded thumbnail for the PNG.
     await page.waitForFunction(() => document.querySelectorAll('#data-rows-body tr').length === 3, null, { timeout: 10_000 })
-    await page.waitForFunction(() => {
-      const img = document.querySelector('#data-rows-body img')
-      return img && img.complete && img.naturalWidth === 160
-    }, null, { timeout: 10_000 })
+    await page.waitForFunction(
+      () => {
+        const img = document.querySelector('#data-rows-body img')
+        return img && img.complete && img.naturalWidth === 160
+      },
+      null,
+      { timeout: 10_000 },
+    )
     assert.equal(await page.textContent('#dataset-row-count'), '3 data rows')
     const names = await page.$$eval('#data-rows-body .ds-data-name', (els) => els.map((e) => e.textContent))
     assert.deepEqual([...names].sort(), ['notes.txt', 'sensor.bin', 'sunset.png'])
@@ -107,15 +118,18 @@ test('datasets: create, upload with progress, import with an error report, brows
     await shot(page, 'dataset-upload')
 
     // Import a manifest: 5 good lines, 2 bad ones (invalid JSON on line 3, ftp:// on line 5).
-    const manifest = [
-      { row_data: 'A cyclist crosses on the green light.', global_key: uniq('caption'), external_id: 'cap-1' },
-      { row_data: 'Two pedestrians wait under an umbrella.', external_id: 'cap-2' },
-      '{"row_data": "an unfinished line',
-      { row_data: 'A delivery van is double-parked.', metadata_fields: [{ name: 'split', value: 'train' }] },
-      { row_data: 'ftp://files.example.com/frame-0005.jpg' },
-      { row_data: 'The traffic light turns amber.', external_id: 'cap-6' },
-      { row_data: 'A taxi stops to pick someone up.', external_id: 'cap-7' },
-    ].map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n'
+    const manifest =
+      [
+        { row_data: 'A cyclist crosses on the green light.', global_key: uniq('caption'), external_id: 'cap-1' },
+        { row_data: 'Two pedestrians wait under an umbrella.', external_id: 'cap-2' },
+        '{"row_data": "an unfinished line',
+        { row_data: 'A delivery van is double-parked.', metadata_fields: [{ name: 'split', value: 'train' }] },
+        { row_data: 'ftp://files.example.com/frame-0005.jpg' },
+        { row_data: 'The traffic light turns amber.', external_id: 'cap-6' },
+        { row_data: 'A taxi stops to pick someone up.', external_id: 'cap-7' },
+      ]
+        .map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))
+        .join('\n') + '\n'
     const manifestPath = join(dir, 'captions.ndjson')
     writeFileSync(manifestPath, manifest)
     await page.click('.page-header >> text=Import manifest')
@@ -138,9 +152,15 @@ test('datasets: create, upload with progress, import with an error report, brows
     const reportUrl = await page.getAttribute('a[data-error-report]', 'href')
     assert.match(reportUrl, /^\/api\/v1\/tasks\/tsk_[0-9A-Z]+\/errors$/)
     const report = await page.evaluate(async (u) => (await fetch(u)).text(), reportUrl)
-    const lines = report.trim().split('\n').map((l) => JSON.parse(l))
+    const lines = report
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     assert.equal(lines.length, 2)
-    assert.deepEqual(lines.map((l) => l.line), [3, 5])
+    assert.deepEqual(
+      lines.map((l) => l.line),
+      [3, 5],
+    )
     assert.equal(lines[1].field, 'row_data')
     assert.match(lines[1].message, /ftp/)
     const csv = await page.evaluate(async (u) => (await fetch(`${u}?format=csv`)).text(), reportUrl)
@@ -163,9 +183,13 @@ test('datasets: create, upload with progress, import with an error report, brows
 
     // The list: a few more datasets, search as you type, delete from the three-dots menu.
     await page.evaluate(async () => {
-      const post = (url, body) => fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json())
+      const post = (url, body) =>
+        fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json())
       const a = await post('/api/v1/datasets', { name: 'Night drives', description: 'Low-light frames for the headlight detector.' })
-      await post(`/api/v1/datasets/${a.id}/data-rows`, Array.from({ length: 1000 }, (_, i) => ({ row_data: `night frame caption ${i}` })))
+      await post(
+        `/api/v1/datasets/${a.id}/data-rows`,
+        Array.from({ length: 1000 }, (_, i) => ({ row_data: `night frame caption ${i}` })),
+      )
       await post('/api/v1/datasets', { name: 'Scratch — delete me' })
     })
     await page.click('nav >> text=Datasets')

@@ -17,7 +17,16 @@ test('integrations: connect an S3 bucket with a role, validate, and see its imag
   const key = 'street/frame 0001.png'
   assert.equal((await s3.fetch(`${AWS}/${bucket}`, { method: 'PUT' })).status, 200)
   const image = demoPng(96, 64, 7)
-  assert.equal((await s3.fetch(`${AWS}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`, { method: 'PUT', body: image, headers: { 'content-type': 'image/png' } })).status, 200)
+  assert.equal(
+    (
+      await s3.fetch(`${AWS}/${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`, {
+        method: 'PUT',
+        body: image,
+        headers: { 'content-type': 'image/png' },
+      })
+    ).status,
+    200,
+  )
 
   const b = await openBrowser()
   const { page } = b
@@ -57,17 +66,28 @@ test('integrations: connect an S3 bucket with a role, validate, and see its imag
 
     // A dataset, attached from the integration page, with a row in the private bucket.
     const ds = await page.evaluate(async () => {
-      const r = await fetch('/api/v1/datasets', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Street cameras (S3)' }) })
+      const r = await fetch('/api/v1/datasets', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Street cameras (S3)' }),
+      })
       return r.json()
     })
     await page.goto(integrationUrl)
     await page.selectOption('#f-dataset_id', ds.id)
     await page.click('#integration-datasets button:has-text("Attach")')
     await page.waitForSelector('.alert >> text=Street cameras (S3) now uses this integration.')
-    const made = await page.evaluate(async ([id, rowData]) => {
-      const r = await fetch(`/api/v1/datasets/${id}/data-rows`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify([{ row_data: rowData, media_type: 'IMAGE', external_id: 'frame 0001' }]) })
-      return r.json()
-    }, [ds.id, `s3://${bucket}/${key}`])
+    const made = await page.evaluate(
+      async ([id, rowData]) => {
+        const r = await fetch(`/api/v1/datasets/${id}/data-rows`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify([{ row_data: rowData, media_type: 'IMAGE', external_id: 'frame 0001' }]),
+        })
+        return r.json()
+      },
+      [ds.id, `s3://${bucket}/${key}`],
+    )
     assert.deepEqual(made.errors, [])
 
     // The dataset's thumbnail and the row's page load the image from the emulator through a
@@ -78,14 +98,21 @@ test('integrations: connect an S3 bucket with a role, validate, and see its imag
     const url = new URL(res.url())
     assert.ok(Number(url.searchParams.get('X-Amz-Expires')) <= 900, 'presigned for at most 15 minutes')
     assert.ok(url.searchParams.get('X-Amz-Security-Token'), 'signed with temporary role credentials')
-    await page.waitForFunction(() => {
-      const img = document.querySelector('img.asset-image')
-      return img && img.complete && img.naturalWidth === 96
-    }, null, { timeout: 10_000 })
+    await page.waitForFunction(
+      () => {
+        const img = document.querySelector('img.asset-image')
+        return img && img.complete && img.naturalWidth === 96
+      },
+      null,
+      { timeout: 10_000 },
+    )
     await shot(page, 'integrations-s3-image')
 
     // Only the emulator was reached besides LabelDesk itself.
-    assert.deepEqual(b.offsite.filter((u) => !u.startsWith(`${AWS}/`)), [])
+    assert.deepEqual(
+      b.offsite.filter((u) => !u.startsWith(`${AWS}/`)),
+      [],
+    )
     assert.deepEqual(b.consoleErrors, [])
     assert.ok(integrationUrl)
   } finally {

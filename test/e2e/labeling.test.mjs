@@ -18,20 +18,31 @@ test('label, skip and review in the browser', async () => {
     await page.waitForURL(/\/projects$/)
 
     // Data and a project through the JSON API, from the signed-in page (same-origin cookie).
-    const projectId = await page.evaluate(async (pngs) => {
-      const j = (r) => r.json()
-      const post = (path, body) => fetch('/api/v1' + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(j)
-      const d = await post('/datasets', { name: 'Street' })
-      for (let i = 0; i < pngs.length; i++) {
-        const form = new FormData()
-        const bytes = Uint8Array.from(atob(pngs[i]), (c) => c.charCodeAt(0))
-        form.append('file', new Blob([bytes], { type: 'image/png' }), `street-${i}.png`)
-        await fetch(`/api/v1/datasets/${d.id}/files`, { method: 'POST', body: form })
-      }
-      const p = await post('/projects', { name: 'Street labels', media_type: 'IMAGE', ontology: { tools: [{ name: 'Car', tool: 'bounding_box' }], classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy' }] }] } })
-      await post(`/projects/${p.id}/batches`, { name: 'b1', dataset_id: d.id })
-      return p.id
-    }, [0, 1, 2, 3].map((i) => demoPng(480, 320, i).toString('base64')))
+    const projectId = await page.evaluate(
+      async (pngs) => {
+        const j = (r) => r.json()
+        const post = (path, body) =>
+          fetch('/api/v1' + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(j)
+        const d = await post('/datasets', { name: 'Street' })
+        for (let i = 0; i < pngs.length; i++) {
+          const form = new FormData()
+          const bytes = Uint8Array.from(atob(pngs[i]), (c) => c.charCodeAt(0))
+          form.append('file', new Blob([bytes], { type: 'image/png' }), `street-${i}.png`)
+          await fetch(`/api/v1/datasets/${d.id}/files`, { method: 'POST', body: form })
+        }
+        const p = await post('/projects', {
+          name: 'Street labels',
+          media_type: 'IMAGE',
+          ontology: {
+            tools: [{ name: 'Car', tool: 'bounding_box' }],
+            classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy' }] }],
+          },
+        })
+        await post(`/projects/${p.id}/batches`, { name: 'b1', dataset_id: d.id })
+        return p.id
+      },
+      [0, 1, 2, 3].map((i) => demoPng(480, 320, i).toString('base64')),
+    )
 
     for (let i = 0; i < 3; i++) {
       await page.goto(`${BASE}/projects/${projectId}/label`)

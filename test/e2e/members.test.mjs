@@ -52,7 +52,10 @@ test('invite, accept in a second context, change role', async () => {
     await page.goto(`${BASE}/members`)
     const row = page.locator('tr', { hasText: email })
     await row.locator('select').selectOption('ADMIN')
-    await page.waitForFunction((e) => [...document.querySelectorAll('tr')].some((tr) => tr.textContent.includes(e) && tr.querySelector('select')?.value === 'ADMIN'), email)
+    await page.waitForFunction(
+      (e) => [...document.querySelectorAll('tr')].some((tr) => tr.textContent.includes(e) && tr.querySelector('select')?.value === 'ADMIN'),
+      email,
+    )
     await shot(page, 'members-role-changed')
 
     // The member's pages now reflect the new role.

@@ -20,7 +20,11 @@ test('project settings: upload files straight into a new dataset attached to the
     })
     await signUp(page, { name: 'Uma Upload', org: 'Frames Inc' })
     const p = await page.evaluate(async () => {
-      const r = await fetch('/api/v1/projects', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'Crosswalks', media_type: 'IMAGE' }) })
+      const r = await fetch('/api/v1/projects', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: 'Crosswalks', media_type: 'IMAGE' }),
+      })
       return r.json()
     })
 
@@ -33,7 +37,9 @@ test('project settings: upload files straight into a new dataset attached to the
     await page.waitForSelector('#upload-panel:not([hidden]) [data-attach-note] >> text=Crosswalks')
 
     await page.setInputFiles('#upload-input', files)
-    await page.waitForSelector('[data-attach-note] >> text=2 data rows added to the project as batch “Crosswalk frames”.', { timeout: 20_000 })
+    await page.waitForSelector('[data-attach-note] >> text=2 data rows added to the project as batch “Crosswalk frames”.', {
+      timeout: 20_000,
+    })
     assert.equal(await page.getAttribute('[data-upload-overall] .progress-bar', 'aria-valuenow'), '100')
     await shot(page, 'project-upload')
 

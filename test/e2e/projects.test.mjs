@@ -74,11 +74,19 @@ test('create a project with an ontology, search, pin, open', async () => {
     // Enter in an ontology field moves on to the next field; it does not submit the half-built project.
     await page.press(field('classifications.0.options'), 'Enter')
     assert.match(page.url(), /\/projects\/new$/)
-    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('name') !== 'classifications.0.options' && !!document.activeElement?.closest('.onto-editor')), true, 'focus moved to the next field of the editor')
+    assert.equal(
+      await page.evaluate(
+        () =>
+          document.activeElement?.getAttribute('name') !== 'classifications.0.options' && !!document.activeElement?.closest('.onto-editor'),
+      ),
+      true,
+      'focus moved to the next field of the editor',
+    )
     await page.press('#f-name', 'Enter') // Enter in the project's own fields submits the form
     await page.waitForURL(/\/projects\/prj_[A-Za-z0-9]+$/)
     await page.waitForSelector('h1:has-text("Street signs")')
-    for (const s of ['Sign', 'Occluded', 'Weather', 'Sunny · Cloudy · Rain', 'No labels yet', 'No data rows yet']) await page.waitForSelector(`main >> text=${s}`)
+    for (const s of ['Sign', 'Occluded', 'Weather', 'Sunny · Cloudy · Rain', 'No labels yet', 'No data rows yet'])
+      await page.waitForSelector(`main >> text=${s}`)
     const projectUrl = page.url()
 
     // Attach data from Settings → Data: a dataset made through the JSON API, attached by its id.
@@ -89,7 +97,10 @@ test('create a project with an ontology, search, pin, open', async () => {
     }
     const ds = await api('/datasets', { name: 'Lisbon drive' })
     const key = uniq('lisbon')
-    await api(`/datasets/${ds.id}/data-rows`, Array.from({ length: 24 }, (_, i) => ({ row_data: `https://example.com/${key}/${i}.jpg`, global_key: `${key}-${i}.jpg` })))
+    await api(
+      `/datasets/${ds.id}/data-rows`,
+      Array.from({ length: 24 }, (_, i) => ({ row_data: `https://example.com/${key}/${i}.jpg`, global_key: `${key}-${i}.jpg` })),
+    )
     await page.click('.tabs >> text=Settings')
     await page.click('.settings-nav >> text=Data')
     await page.waitForSelector('h2:has-text("Data")')
@@ -102,7 +113,10 @@ test('create a project with an ontology, search, pin, open', async () => {
 
     // More projects, through the JSON API with the same session.
     for (const name of ['Alpha roads', 'Beta rivers', 'Gamma roads']) {
-      const res = await page.request.post(`${BASE}/api/v1/projects`, { data: { name, media_type: name.startsWith('Beta') ? 'VIDEO' : 'IMAGE' }, headers: { Origin: BASE } })
+      const res = await page.request.post(`${BASE}/api/v1/projects`, {
+        data: { name, media_type: name.startsWith('Beta') ? 'VIDEO' : 'IMAGE' },
+        headers: { Origin: BASE },
+      })
       assert.equal(res.status(), 201)
     }
 

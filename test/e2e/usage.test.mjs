@@ -19,11 +19,18 @@ const monthName = (d) => `${MONTHS[Number(d.slice(5, 7)) - 1]} ${d.slice(0, 4)}`
 
 /** fetch() from the page: same origin, the session cookie. */
 const call = (page, method, path, body, contentType = 'application/json') =>
-  page.evaluate(async ([method, path, body, contentType]) => {
-    const r = await fetch(`/api/v1${path}`, { method, headers: body === undefined ? {} : { 'Content-Type': contentType }, body: body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : body })
-    const text = await r.text()
-    return { status: r.status, body: text ? JSON.parse(text) : null }
-  }, [method, path, body, contentType])
+  page.evaluate(
+    async ([method, path, body, contentType]) => {
+      const r = await fetch(`/api/v1${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'Content-Type': contentType },
+        body: body === undefined ? undefined : contentType === 'application/json' ? JSON.stringify(body) : body,
+      })
+      const text = await r.text()
+      return { status: r.status, body: text ? JSON.parse(text) : null }
+    },
+    [method, path, body, contentType],
+  )
 
 async function ok(page, method, path, body, status = 201, contentType) {
   const r = await call(page, method, path, body, contentType)
@@ -32,15 +39,31 @@ async function ok(page, method, path, body, status = 201, contentType) {
 }
 
 const postForm = (page, path, fields) =>
-  page.evaluate(async ([path, fields]) => (await fetch(path, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' })).type, [path, fields])
+  page.evaluate(
+    async ([path, fields]) => (await fetch(path, { method: 'POST', body: new URLSearchParams(fields), redirect: 'manual' })).type,
+    [path, fields],
+  )
 
 // Annotations, with their billable count worked out by hand next to each (an object 1, each
 // answer 1, nested answers included).
-const car = (color) => ({ name: 'Car', bounding_box: { top: 40, left: 60, height: 50, width: 90 }, classifications: [{ name: 'Color', radio_answer: { name: color } }] }) // 2
+const car = (color) => ({
+  name: 'Car',
+  bounding_box: { top: 40, left: 60, height: 50, width: 90 },
+  classifications: [{ name: 'Color', radio_answer: { name: color } }],
+}) // 2
 const weather = (w) => ({ name: 'Weather', radio_answer: { name: w } }) // 1
 const image = (colors, w) => ({ objects: colors.map(car), classifications: [weather(w)] })
-const clip = (events, time) => ({ objects: [], classifications: [{ name: 'Event', checklist_answers: events.map((name) => ({ name })) }, { name: 'Time of day', radio_answer: { name: time } }] })
-const ticket = (topic, note) => ({ objects: [], classifications: [{ name: 'Topic', radio_answer: { name: topic } }, ...(note ? [{ name: 'Notes', text_answer: { content: note } }] : [])] })
+const clip = (events, time) => ({
+  objects: [],
+  classifications: [
+    { name: 'Event', checklist_answers: events.map((name) => ({ name })) },
+    { name: 'Time of day', radio_answer: { name: time } },
+  ],
+})
+const ticket = (topic, note) => ({
+  objects: [],
+  classifications: [{ name: 'Topic', radio_answer: { name: topic } }, ...(note ? [{ name: 'Notes', text_answer: { content: note } }] : [])],
+})
 
 // Imported, on past days (by the admin who imports them).
 const PAST = [
@@ -69,7 +92,9 @@ const ROWS = PAST.length + TODAY.length
 
 /** Expected numbers for a range [start, end), from the tables above. */
 function expected(start, end) {
-  const all = [...PAST.map((l) => ({ ...l, date: ago(l.daysAgo), by: 'admin' })), ...TODAY.map((l) => ({ ...l, date: today }))].filter((l) => l.date >= start && l.date < end)
+  const all = [...PAST.map((l) => ({ ...l, date: ago(l.daysAgo), by: 'admin' })), ...TODAY.map((l) => ({ ...l, date: today }))].filter(
+    (l) => l.date >= start && l.date < end,
+  )
   const sum = (ls) => ls.reduce((s, l) => s + l.n, 0)
   const byDay = new Map()
   for (const l of all) {
@@ -84,13 +109,22 @@ function expected(start, end) {
     m.labels += 1
     months.set(l.date.slice(0, 7), m)
   }
-  return { total: sum(all), image: sum(all.filter((l) => l.type === 'image')), video: sum(all.filter((l) => l.type === 'video')), text: sum(all.filter((l) => l.type === 'text')), byDay, months, labels: all }
+  return {
+    total: sum(all),
+    image: sum(all.filter((l) => l.type === 'image')),
+    video: sum(all.filter((l) => l.type === 'video')),
+    text: sum(all.filter((l) => l.type === 'text')),
+    byDay,
+    months,
+    labels: all,
+  }
 }
 
 const text = (page, sel) => page.textContent(sel).then((t) => t.replace(/\s+/g, ' ').trim())
 const num = (s) => Number(s.replace(/,/g, ''))
 /** A table's body rows as arrays of cell texts. */
-const rows = (page, sel) => page.$$eval(`${sel} tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.replace(/\s+/g, ' ').trim())))
+const rows = (page, sel) =>
+  page.$$eval(`${sel} tbody tr`, (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent.replace(/\s+/g, ' ').trim())))
 
 /** Checks the chart, the totals and both tables against `expected(start, end)`. */
 async function checkPage(page, start, end, { admin, labeler, projects }) {
@@ -102,27 +136,53 @@ async function checkPage(page, start, end, { admin, labeler, projects }) {
     const bucket = `#usage-chart g.bucket[data-start="${date}"]`
     assert.equal(Number(await page.getAttribute(bucket, 'data-total')), d.image + d.video + d.text, `bar of ${date}`)
     const total = d.image + d.video + d.text
-    for (const [key, label] of [['image', 'Images'], ['video', 'Video'], ['text', 'Text']]) {
+    for (const [key, label] of [
+      ['image', 'Images'],
+      ['video', 'Video'],
+      ['text', 'Text'],
+    ]) {
       const bar = page.locator(`${bucket} rect.bar[data-key="${key}"]`)
       if (!d[key]) assert.equal(await bar.count(), 0, `no ${key} bar on ${date}`)
-      else assert.equal(await bar.locator('title').textContent(), `${date}: ${total} annotation${total === 1 ? '' : 's'} — ${label} ${d[key]}`)
+      else
+        assert.equal(await bar.locator('title').textContent(), `${date}: ${total} annotation${total === 1 ? '' : 's'} — ${label} ${d[key]}`)
     }
   }
-  assert.equal(await page.locator('#usage-chart rect.bar').count(), [...e.byDay.values()].reduce((s, d) => s + ['image', 'video', 'text'].filter((k) => d[k]).length, 0), 'no other bars')
+  assert.equal(
+    await page.locator('#usage-chart rect.bar').count(),
+    [...e.byDay.values()].reduce((s, d) => s + ['image', 'video', 'text'].filter((k) => d[k]).length, 0),
+    'no other bars',
+  )
   assert.deepEqual(await page.$$eval('.chart-legend span', (s) => s.map((x) => x.textContent.trim())), ['Images', 'Video', 'Text', 'Other'])
-  assert.deepEqual(await page.$$eval('.usage-legend span', (s) => s.map((x) => x.textContent.trim())), [`Images: ${e.image}`, `Video: ${e.video}`, `Text: ${e.text}`, 'Other: 0'])
+  assert.deepEqual(await page.$$eval('.usage-legend span', (s) => s.map((x) => x.textContent.trim())), [
+    `Images: ${e.image}`,
+    `Video: ${e.video}`,
+    `Text: ${e.text}`,
+    'Other: 0',
+  ])
 
   // Organization usage: every month the range touches, newest first. The data rows, both members
   // and the three projects were all created today.
   const months = []
-  for (let d = `${start.slice(0, 7)}-01`; d < end; d = new Date(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)), 1)).toISOString().slice(0, 10)) months.unshift(d.slice(0, 7))
+  for (
+    let d = `${start.slice(0, 7)}-01`;
+    d < end;
+    d = new Date(Date.UTC(Number(d.slice(0, 4)), Number(d.slice(5, 7)), 1)).toISOString().slice(0, 10)
+  )
+    months.unshift(d.slice(0, 7))
   const thisMonth = today.slice(0, 7)
   assert.deepEqual(
     await rows(page, '#usage-months'),
     months.map((m) => {
       const u = e.months.get(m) ?? { annotations: 0, labels: 0 }
       const createdNow = m === thisMonth && today >= start && today < end
-      return [monthName(`${m}-01`), String(u.annotations), String(u.labels), String(createdNow ? ROWS : 0), createdNow ? '2' : '0', createdNow ? '3' : '0']
+      return [
+        monthName(`${m}-01`),
+        String(u.annotations),
+        String(u.labels),
+        String(createdNow ? ROWS : 0),
+        createdNow ? '2' : '0',
+        createdNow ? '3' : '0',
+      ]
     }),
   )
 
@@ -139,10 +199,17 @@ async function checkPage(page, start, end, { admin, labeler, projects }) {
     }
     return [...m].sort((a, b) => b[1].annotations - a[1].annotations)
   }
-  const duration = (s) => (s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${Math.floor(s / 3600)}h ${Math.floor(s / 60) % 60}m`)
-  assert.deepEqual(await rows(page, '#usage-projects'), per((l) => projects[l.type]).map(([name, r]) => [name, String(r.labels), String(r.annotations), duration(r.seconds)]))
+  const duration = (s) =>
+    s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m ${s % 60}s` : `${Math.floor(s / 3600)}h ${Math.floor(s / 60) % 60}m`
+  assert.deepEqual(
+    await rows(page, '#usage-projects'),
+    per((l) => projects[l.type]).map(([name, r]) => [name, String(r.labels), String(r.annotations), duration(r.seconds)]),
+  )
   const who = { admin, labeler }
-  assert.deepEqual(await rows(page, '#usage-members'), per((l) => l.by).map(([k, r]) => [`${who[k].name} ${who[k].email}`, String(r.labels), String(r.annotations), duration(r.seconds)]))
+  assert.deepEqual(
+    await rows(page, '#usage-members'),
+    per((l) => l.by).map(([k, r]) => [`${who[k].name} ${who[k].email}`, String(r.labels), String(r.annotations), duration(r.seconds)]),
+  )
 }
 
 test('usage: the rollup fills Account → Usage; chart, both tables and the range picker', async () => {
@@ -156,15 +223,65 @@ test('usage: the rollup fills Account → Usage; chart, both tables and the rang
     // Three projects (image, video, text) and one dataset with rows of each asset type.
     const projects = { image: 'Harbour cameras', video: 'Dock clips', text: 'Inbox triage' }
     const ids = {}
-    ids.image = (await ok(page, 'POST', '/projects', { name: projects.image, media_type: 'IMAGE', ontology: { tools: [{ name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }] }], classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy' }] }] } })).id
-    ids.video = (await ok(page, 'POST', '/projects', { name: projects.video, media_type: 'VIDEO', ontology: { classifications: [{ name: 'Event', type: 'checklist', options: [{ name: 'Docking' }, { name: 'Crane' }, { name: 'Tug' }] }, { name: 'Time of day', type: 'radio', options: [{ name: 'Day' }, { name: 'Night' }] }] } })).id
-    ids.text = (await ok(page, 'POST', '/projects', { name: projects.text, media_type: 'TEXT', ontology: { classifications: [{ name: 'Topic', type: 'radio', options: [{ name: 'Billing' }, { name: 'Bug' }, { name: 'Shipping' }] }, { name: 'Notes', type: 'text' }] } })).id
+    ids.image = (
+      await ok(page, 'POST', '/projects', {
+        name: projects.image,
+        media_type: 'IMAGE',
+        ontology: {
+          tools: [
+            {
+              name: 'Car',
+              tool: 'bounding_box',
+              classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }],
+            },
+          ],
+          classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy' }] }],
+        },
+      })
+    ).id
+    ids.video = (
+      await ok(page, 'POST', '/projects', {
+        name: projects.video,
+        media_type: 'VIDEO',
+        ontology: {
+          classifications: [
+            { name: 'Event', type: 'checklist', options: [{ name: 'Docking' }, { name: 'Crane' }, { name: 'Tug' }] },
+            { name: 'Time of day', type: 'radio', options: [{ name: 'Day' }, { name: 'Night' }] },
+          ],
+        },
+      })
+    ).id
+    ids.text = (
+      await ok(page, 'POST', '/projects', {
+        name: projects.text,
+        media_type: 'TEXT',
+        ontology: {
+          classifications: [
+            { name: 'Topic', type: 'radio', options: [{ name: 'Billing' }, { name: 'Bug' }, { name: 'Shipping' }] },
+            { name: 'Notes', type: 'text' },
+          ],
+        },
+      })
+    ).id
     const ds = await ok(page, 'POST', '/datasets', { name: 'Harbour assets' })
     const key = uniq('hv')
-    const rowData = (name) => (name.startsWith('img') ? `https://example.com/${key}/${name}.jpg` : name.startsWith('vid') ? `https://example.com/${key}/${name}.mp4` : `Ticket ${name}: where is my parcel?`)
+    const rowData = (name) =>
+      name.startsWith('img')
+        ? `https://example.com/${key}/${name}.jpg`
+        : name.startsWith('vid')
+          ? `https://example.com/${key}/${name}.mp4`
+          : `Ticket ${name}: where is my parcel?`
     const names = [...PAST, ...TODAY].map((l) => l.row)
-    const { created } = await ok(page, 'POST', `/datasets/${ds.id}/data-rows`, names.map((n) => ({ row_data: rowData(n), global_key: `${key}-${n}` })))
-    assert.deepEqual(created.map((r) => r.media_type).sort(), names.map((n) => ({ img: 'IMAGE', vid: 'VIDEO', txt: 'TEXT' })[n.slice(0, 3)]).sort())
+    const { created } = await ok(
+      page,
+      'POST',
+      `/datasets/${ds.id}/data-rows`,
+      names.map((n) => ({ row_data: rowData(n), global_key: `${key}-${n}` })),
+    )
+    assert.deepEqual(
+      created.map((r) => r.media_type).sort(),
+      names.map((n) => ({ img: 'IMAGE', vid: 'VIDEO', txt: 'TEXT' })[n.slice(0, 3)]).sort(),
+    )
     const rowId = Object.fromEntries(created.map((r) => [r.global_key.slice(key.length + 1), r.id]))
     const typeOf = (row) => ({ img: 'image', vid: 'video', txt: 'text' })[row.slice(0, 3)]
 
@@ -173,10 +290,27 @@ test('usage: the rollup fills Account → Usage; chart, both tables and the rang
       const lines = PAST.filter((l) => l.type === type).map((l) =>
         JSON.stringify({
           data_row: { global_key: `${key}-${l.row}` },
-          projects: { [ids[type]]: { labels: [{ label_details: { created_at: `${ago(l.daysAgo)}T12:00:00.000Z` }, performance_details: { seconds_to_create: l.seconds, skipped: false }, annotations: l.annotations }] } },
+          projects: {
+            [ids[type]]: {
+              labels: [
+                {
+                  label_details: { created_at: `${ago(l.daysAgo)}T12:00:00.000Z` },
+                  performance_details: { seconds_to_create: l.seconds, skipped: false },
+                  annotations: l.annotations,
+                },
+              ],
+            },
+          },
         }),
       )
-      const task = await ok(page, 'POST', `/projects/${ids[type]}/label-imports?filename=${type}.ndjson`, lines.join('\n') + '\n', 202, 'application/x-ndjson')
+      const task = await ok(
+        page,
+        'POST',
+        `/projects/${ids[type]}/label-imports?filename=${type}.ndjson`,
+        lines.join('\n') + '\n',
+        202,
+        'application/x-ndjson',
+      )
       let t = task
       for (let i = 0; i < 240 && t.status !== 'COMPLETE' && t.status !== 'FAILED'; i++) {
         await page.waitForTimeout(250)
@@ -188,9 +322,17 @@ test('usage: the rollup fills Account → Usage; chart, both tables and the rang
 
     // Today's labels: the rows go into batches; the admin labels two, a labeler joins and labels two.
     for (const type of ['image', 'video', 'text']) {
-      await ok(page, 'POST', `/projects/${ids[type]}/batches`, { name: 'Today', data_row_ids: TODAY.filter((l) => typeOf(l.row) === type).map((l) => rowId[l.row]) })
+      await ok(page, 'POST', `/projects/${ids[type]}/batches`, {
+        name: 'Today',
+        data_row_ids: TODAY.filter((l) => typeOf(l.row) === type).map((l) => rowId[l.row]),
+      })
     }
-    const label = (l) => ok(page, 'POST', `/projects/${ids[l.type]}/labels`, { data_row_id: rowId[l.row], annotations: l.annotations, seconds_to_create: l.seconds })
+    const label = (l) =>
+      ok(page, 'POST', `/projects/${ids[l.type]}/labels`, {
+        data_row_id: rowId[l.row],
+        annotations: l.annotations,
+        seconds_to_create: l.seconds,
+      })
     for (const l of TODAY.filter((l) => l.by === 'admin')) await label(l)
     const inv = await ok(page, 'POST', '/invitations', { email: labeler.email, role: 'LABELER' })
     await postForm(page, new URL(inv.accept_url).pathname, { full_name: labeler.name, password: PASSWORD })

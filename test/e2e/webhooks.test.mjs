@@ -34,10 +34,17 @@ async function startReceiver() {
         const hit = requests.find(pred)
         if (hit) return hit
         if (Date.now() > deadline) throw new Error(`receiver: no matching request within ${timeoutMs} ms (got ${requests.length})`)
-        await new Promise((resolve) => { waiters.push(resolve); setTimeout(resolve, 250) })
+        await new Promise((resolve) => {
+          waiters.push(resolve)
+          setTimeout(resolve, 250)
+        })
       }
     },
-    close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve) }),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(resolve)
+      }),
   }
 }
 
@@ -108,9 +115,16 @@ test('create a webhook, ping it, see the delivery in the log live; a new label i
       }
       const ds = await post('/api/v1/datasets', { name: 'Hook rows' })
       const rows = (await post(`/api/v1/datasets/${ds.id}/data-rows`, [{ row_data: 'https://x.test/a.jpg' }])).created
-      const p = await post('/api/v1/projects', { name: 'Hook project', media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } })
+      const p = await post('/api/v1/projects', {
+        name: 'Hook project',
+        media_type: 'IMAGE',
+        ontology: { classifications: [{ name: 'Q', type: 'text' }] },
+      })
       await post(`/api/v1/projects/${p.id}/batches`, { name: 'b', data_row_ids: [rows[0].id] })
-      const l = await post(`/api/v1/projects/${p.id}/labels`, { data_row_id: rows[0].id, annotations: { classifications: [{ name: 'Q', text_answer: { content: 'y' } }] } })
+      const l = await post(`/api/v1/projects/${p.id}/labels`, {
+        data_row_id: rows[0].id,
+        annotations: { classifications: [{ name: 'Q', text_answer: { content: 'y' } }] },
+      })
       return l.id
     })
     const labelReq = await receiver.waitFor((r) => r.body.includes(labelId))

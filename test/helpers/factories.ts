@@ -17,7 +17,8 @@ let hash: Promise<string> | undefined
 const passwordHash = () => (hash ??= hashPassword(PASSWORD, 1000))
 
 let seq = 0
-export const unique = (label = 'x') => `${label}-${Date.now().toString(36)}-${(++seq).toString(36)}-${Math.random().toString(36).slice(2, 6)}`
+export const unique = (label = 'x') =>
+  `${label}-${Date.now().toString(36)}-${(++seq).toString(36)}-${Math.random().toString(36).slice(2, 6)}`
 
 export type TestOrg = { id: string; name: string }
 export type TestUser = { id: string; email: string; fullName: string; role: OrgRole; org: TestOrg; cookie: string; actor: Actor }
@@ -34,8 +35,12 @@ export async function makeUser(org: TestOrg, role: OrgRole, opts: { email?: stri
   const fullName = opts.fullName ?? `${role[0]}${role.slice(1).toLowerCase()} ${unique('')}`
   const now = new Date()
   await db().batch([
-    db().insert(users).values({ id, email, fullName, passwordHash: await passwordHash(), createdAt: now, updatedAt: now }),
-    db().insert(memberships).values({ id: newId('mem'), orgId: org.id, userId: id, role, createdAt: now }),
+    db()
+      .insert(users)
+      .values({ id, email, fullName, passwordHash: await passwordHash(), createdAt: now, updatedAt: now }),
+    db()
+      .insert(memberships)
+      .values({ id: newId('mem'), orgId: org.id, userId: id, role, createdAt: now }),
   ])
   const s = await createSession(db(), id, org.id)
   const actor: Actor = { userId: id, email, fullName, orgId: org.id, orgName: org.name, role, via: 'session', readOnly: false }
@@ -61,7 +66,13 @@ export async function seedTwoOrgs() {
   const a = await makeOrg(unique('Acme'))
   const b = await makeOrg(unique('Other'))
   const roles = ['ADMIN', 'TEAM_MANAGER', 'REVIEWER', 'LABELER', 'NONE'] as const
-  const orgA = Object.fromEntries(await Promise.all(roles.map(async (r) => [r, await makeUser(a, r)] as const))) as Record<OrgRole, TestUser>
-  const orgB = Object.fromEntries(await Promise.all(roles.map(async (r) => [r, await makeUser(b, r)] as const))) as Record<OrgRole, TestUser>
+  const orgA = Object.fromEntries(await Promise.all(roles.map(async (r) => [r, await makeUser(a, r)] as const))) as Record<
+    OrgRole,
+    TestUser
+  >
+  const orgB = Object.fromEntries(await Promise.all(roles.map(async (r) => [r, await makeUser(b, r)] as const))) as Record<
+    OrgRole,
+    TestUser
+  >
   return { a, b, orgA, orgB }
 }

@@ -74,7 +74,8 @@ export type XmlNode = { tag: string; children: XmlNode[]; text: string }
 export function parseXml(s: string): XmlNode {
   const root: XmlNode = { tag: '#root', children: [], text: '' }
   const stack = [root]
-  const unescape = (t: string) => t.replace(/&(lt|gt|quot|apos|amp);/g, (_, e) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e as string]!)
+  const unescape = (t: string) =>
+    t.replace(/&(lt|gt|quot|apos|amp);/g, (_, e) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e as string]!)
   const re = /<\?[^>]*\?>|<(\/?)([A-Za-z_][\w.-]*)[^>]*?(\/?)>|([^<]+)/g
   for (const m of s.matchAll(re)) {
     if (m[0].startsWith('<?')) continue
@@ -96,7 +97,11 @@ export function parseXml(s: string): XmlNode {
 }
 export const child = (n: XmlNode, tag: string) => n.children.find((c) => c.tag === tag)!
 export const kids = (n: XmlNode, tag: string) => n.children.filter((c) => c.tag === tag)
-export const textOf = (n: XmlNode, path: string) => path.split('/').reduce((x, t) => child(x, t), n).text.trim()
+export const textOf = (n: XmlNode, path: string) =>
+  path
+    .split('/')
+    .reduce((x, t) => child(x, t), n)
+    .text.trim()
 
 /** RFC 4180 CSV: quoted fields with doubled quotes and line breaks inside; CRLF or LF records. */
 export function parseCsv(s: string): string[][] {
@@ -107,16 +112,15 @@ export function parseCsv(s: string): string[][] {
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!
     if (q) {
-      if (c === '"' && s[i + 1] === '"') (f += '"', i++)
+      if (c === '"' && s[i + 1] === '"') (f += '"'), i++
       else if (c === '"') q = false
       else f += c
     } else if (c === '"') q = true
-    else if (c === ',') (row.push(f), (f = ''))
+    else if (c === ',') row.push(f), (f = '')
     else if (c === '\r' && s[i + 1] === '\n') continue
-    else if (c === '\n') (row.push(f), out.push(row), (row = []), (f = ''))
+    else if (c === '\n') row.push(f), out.push(row), (row = []), (f = '')
     else f += c
   }
-  if (f || row.length) (row.push(f), out.push(row))
+  if (f || row.length) row.push(f), out.push(row)
   return out
 }
-

@@ -58,7 +58,10 @@ export async function dispatch(request: Request, e: Env = env as unknown as Env)
   } finally {
     const work = waitOnExecutionContext(ctx)
     pendingWork.add(work)
-    work.then(() => pendingWork.delete(work), () => undefined)
+    work.then(
+      () => pendingWork.delete(work),
+      () => undefined,
+    )
   }
   if (res.body) {
     openResponses.add(res)
@@ -82,10 +85,13 @@ export async function settleRequests(timeoutMs = 20_000): Promise<void> {
     const batch = [...pendingWork]
     pendingWork.clear()
     let timer: ReturnType<typeof setTimeout> | undefined
-    const late = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now())) })
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadline - Date.now()))
+    })
     const r = await Promise.race([Promise.allSettled(batch), late])
     clearTimeout(timer)
-    if (r === 'late') throw new Error(`${batch.length} waitUntil promise(s) of this test's requests did not settle within ${timeoutMs / 1000} s`)
+    if (r === 'late')
+      throw new Error(`${batch.length} waitUntil promise(s) of this test's requests did not settle within ${timeoutMs / 1000} s`)
     for (const x of r) if (x.status === 'rejected') errors.push(x.reason)
   }
   if (errors.length === 1) throw errors[0]
@@ -110,9 +116,12 @@ export function sessionCookie(res: Response): string {
 /** Polls GET /api/v1/tasks/{id} as `auth` until the task has ended (COMPLETE or FAILED); returns it. */
 export async function waitForTask(id: string, auth: Auth, timeout = 90_000): Promise<any> {
   let t: any
-  await vi.waitFor(async () => {
-    t = await json(await call('GET', `/api/v1/tasks/${id}`, auth))
-    expect(['COMPLETE', 'FAILED']).toContain(t.status)
-  }, { timeout, interval: 250 })
+  await vi.waitFor(
+    async () => {
+      t = await json(await call('GET', `/api/v1/tasks/${id}`, auth))
+      expect(['COMPLETE', 'FAILED']).toContain(t.status)
+    },
+    { timeout, interval: 250 },
+  )
   return t
 }

@@ -45,12 +45,24 @@ export async function pngFile(w: number, h: number): Promise<Uint8Array> {
   }
   const raw = new Uint8Array(h * (1 + 3 * w))
   for (let y = 0; y < h; y++) for (let x = 0; x < 3 * w; x++) raw[y * (1 + 3 * w) + 1 + x] = (x * 17 + y * 31) & 0xff
-  return concat([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], chunk('IHDR', [...be32(w), ...be32(h), 8, 2, 0, 0, 0]), chunk('IDAT', await deflate(raw)), chunk('IEND', []))
+  return concat(
+    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a],
+    chunk('IHDR', [...be32(w), ...be32(h), 8, 2, 0, 0, 0]),
+    chunk('IDAT', await deflate(raw)),
+    chunk('IEND', []),
+  )
 }
 
 /** A GIF89a whose logical screen is `w`×`h`, holding one 1×1 image. */
 export function gifFile(w: number, h: number): Uint8Array {
-  return concat(enc.encode('GIF89a'), [...le16(w), ...le16(h), 0x80, 0, 0], [0xff, 0xff, 0xff, 0, 0, 0], [0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0], [0x02, 0x02, 0x44, 0x01, 0x00], [0x3b])
+  return concat(
+    enc.encode('GIF89a'),
+    [...le16(w), ...le16(h), 0x80, 0, 0],
+    [0xff, 0xff, 0xff, 0, 0, 0],
+    [0x2c, 0, 0, 0, 0, 1, 0, 1, 0, 0],
+    [0x02, 0x02, 0x44, 0x01, 0x00],
+    [0x3b],
+  )
 }
 
 /** A 24-bit BMP (bottom-up, or top-down with a negative height). */
@@ -58,7 +70,19 @@ export function bmpFile(w: number, h: number, o: { topDown?: boolean } = {}): Ui
   const row = (3 * w + 3) & ~3
   const pixels = new Uint8Array(row * h).fill(0x80)
   const header = [0x42, 0x4d, ...le32(54 + pixels.length), 0, 0, 0, 0, ...le32(54)]
-  const dib = [...le32(40), ...le32(w), ...le32(o.topDown ? -h : h), ...le16(1), ...le16(24), ...le32(0), ...le32(pixels.length), ...le32(2835), ...le32(2835), ...le32(0), ...le32(0)]
+  const dib = [
+    ...le32(40),
+    ...le32(w),
+    ...le32(o.topDown ? -h : h),
+    ...le16(1),
+    ...le16(24),
+    ...le32(0),
+    ...le32(pixels.length),
+    ...le32(2835),
+    ...le32(2835),
+    ...le32(0),
+    ...le32(0),
+  ]
   return concat(header, dib, pixels)
 }
 
@@ -82,7 +106,8 @@ export function tiffFile(w: number, h: number, o: { bigEndian?: boolean; orienta
   ]
   if (o.orientation) entries.splice(6, 0, [0x0112, 3, o.orientation])
   const ifd = [...u16(entries.length)]
-  for (const [tag, type, value] of entries) ifd.push(...u16(tag), ...u16(type), ...u32(1), ...(type === 3 ? [...u16(value), 0, 0] : u32(value)))
+  for (const [tag, type, value] of entries)
+    ifd.push(...u16(tag), ...u16(type), ...u32(1), ...(type === 3 ? [...u16(value), 0, 0] : u32(value)))
   ifd.push(...u32(0))
   return concat(enc.encode(o.bigEndian ? 'MM' : 'II'), u16(42), u32(ifdAt), pixels, pixels.length % 2 ? [0] : [], ifd)
 }
@@ -119,7 +144,10 @@ export function avifHead(w: number, h: number): Uint8Array {
   }
   const ftyp = box('ftyp', concat(enc.encode('avif'), be32(0), enc.encode('avifmif1miaf')))
   const ispe = box('ispe', [0, 0, 0, 0, ...be32(w), ...be32(h)])
-  const meta = box('meta', concat([0, 0, 0, 0], box('hdlr', concat(new Uint8Array(8), enc.encode('pict'), new Uint8Array(13))), box('iprp', box('ipco', ispe))))
+  const meta = box(
+    'meta',
+    concat([0, 0, 0, 0], box('hdlr', concat(new Uint8Array(8), enc.encode('pict'), new Uint8Array(13))), box('iprp', box('ipco', ispe))),
+  )
   return concat(ftyp, meta)
 }
 
@@ -137,7 +165,22 @@ export function jpegFile(w: number, h: number, o: { orientation?: number; bigEnd
     const u32 = o.bigEndian ? be32 : le32
     // TIFF header, IFD0 at 8 with two entries: XResolution-less but valid (Orientation, then
     // a Software ASCII value stored in place), no next IFD.
-    const tiff = concat(enc.encode(o.bigEndian ? 'MM' : 'II'), u16(42), u32(8), u16(2), u16(0x0112), u16(3), u32(1), u16(o.orientation), [0, 0], u16(0x0131), u16(2), u32(4), enc.encode('ld\0\0'), u32(0))
+    const tiff = concat(
+      enc.encode(o.bigEndian ? 'MM' : 'II'),
+      u16(42),
+      u32(8),
+      u16(2),
+      u16(0x0112),
+      u16(3),
+      u32(1),
+      u16(o.orientation),
+      [0, 0],
+      u16(0x0131),
+      u16(2),
+      u32(4),
+      enc.encode('ld\0\0'),
+      u32(0),
+    )
     parts.push(seg(0xe1, concat(enc.encode('Exif\0\0'), tiff)))
   }
   let left = o.padding ?? 0

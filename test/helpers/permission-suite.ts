@@ -36,7 +36,13 @@ export function permissionSuite(routes: RouteCase[]) {
     return { auth: { key: await key }, role: narrowRole(u.role, u.role === 'NONE' ? null : keyRole), readOnly: via === 'read-only key' }
   }
 
-  function expected(rc: RouteCase, caller: TestUser, eff: { role: OrgRole; readOnly: boolean }, target: Target, sameOrg: boolean): 'ok' | 403 | 404 {
+  function expected(
+    rc: RouteCase,
+    caller: TestUser,
+    eff: { role: OrgRole; readOnly: boolean },
+    target: Target,
+    sameOrg: boolean,
+  ): 'ok' | 403 | 404 {
     if (!sameOrg && rc.hasTarget) return 404
     const action = rc.action(caller, target)
     const actor = { role: eff.role, readOnly: eff.readOnly, userId: caller.id }
@@ -64,9 +70,17 @@ export function permissionSuite(routes: RouteCase[]) {
               const admin = sameOrg ? orgs.orgA.ADMIN : orgs.orgB.ADMIN
               const target = await rc.prepare({ org, admin, actor: sameOrg ? caller : orgs.orgB[role] })
               const want = expected(rc, caller, { role: effRole, readOnly }, target, sameOrg)
-              const res = await call(rc.method, target.path, auth, { json: target.json, form: target.form, body: target.body, headers: target.headers })
+              const res = await call(rc.method, target.path, auth, {
+                json: target.json,
+                form: target.form,
+                body: target.body,
+                headers: target.headers,
+              })
               const got = isOk(res.status) ? 'ok' : res.status
-              if (got !== want) throw new Error(`${rc.name} as ${role} via ${via} (${sameOrg ? 'same' : 'other'} org): expected ${want}, got ${res.status} ${(await res.text()).slice(0, 300)}`)
+              if (got !== want)
+                throw new Error(
+                  `${rc.name} as ${role} via ${via} (${sameOrg ? 'same' : 'other'} org): expected ${want}, got ${res.status} ${(await res.text()).slice(0, 300)}`,
+                )
               if (rc.surface === 'api' && got !== 'ok') expect(res.headers.get('Content-Type')).toContain('application/problem+json')
             })
           }
@@ -74,5 +88,4 @@ export function permissionSuite(routes: RouteCase[]) {
       }
     })
   }
-
 }

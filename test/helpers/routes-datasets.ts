@@ -27,7 +27,9 @@ async function freshRow(admin: TestUser): Promise<{ datasetId: string; rowId: st
   const datasetId = await freshDataset(admin)
   const globalKey = unique('perm-gk')
   const r = await ok<{ created: { id: string }[] }>(
-    await call('POST', `/api/v1/datasets/${datasetId}/data-rows`, as(admin), { json: [{ row_data: 'permission test row', global_key: globalKey }] }),
+    await call('POST', `/api/v1/datasets/${datasetId}/data-rows`, as(admin), {
+      json: [{ row_data: 'permission test row', global_key: globalKey }],
+    }),
     'data row',
   )
   return { datasetId, rowId: r.created[0]!.id, globalKey }
@@ -46,7 +48,12 @@ const partHeaders = { 'Content-Type': 'application/octet-stream', 'Content-Lengt
 const NDJSON = '{"row_data": "first"}\n{"row_data": "second", "external_id": "two"}\n'
 
 /** A multipart/form-data body with one file part. */
-export function multipart(field: string, filename: string, type: string, content: string): { body: string; headers: Record<string, string> } {
+export function multipart(
+  field: string,
+  filename: string,
+  type: string,
+  content: string,
+): { body: string; headers: Record<string, string> } {
   const boundary = `----labeldesk-${unique('b')}`
   const body = `--${boundary}\r\nContent-Disposition: form-data; name="${field}"; filename="${filename}"\r\nContent-Type: ${type}\r\n\r\n${content}\r\n--${boundary}--\r\n`
   return { body, headers: { 'Content-Type': `multipart/form-data; boundary=${boundary}` } }
@@ -65,13 +72,19 @@ export const DATASET_ROUTES: RouteCase[] = [
   // HTML pages
   route('GET /datasets', 'html', VIEW, false, async () => ({ path: '/datasets' })),
   route('GET /datasets/new', 'html', MANAGE, false, async () => ({ path: '/datasets/new' })),
-  route('POST /datasets', 'html', MANAGE, false, async () => ({ path: '/datasets', form: { name: unique('web-ds'), description: 'from a form' } })),
+  route('POST /datasets', 'html', MANAGE, false, async () => ({
+    path: '/datasets',
+    form: { name: unique('web-ds'), description: 'from a form' },
+  })),
   route('GET /datasets/{id}', 'html', VIEW, true, async ({ admin }) => ({ path: `/datasets/${await freshDataset(admin)}` })),
   route('GET /datasets/{id}/rows/{row_id}', 'html', VIEW, true, async ({ admin }) => {
     const r = await freshRow(admin)
     return { path: `/datasets/${r.datasetId}/rows/${r.rowId}` }
   }),
-  route('POST /datasets/{id}/delete', 'html', MANAGE, true, async ({ admin }) => ({ path: `/datasets/${await freshDataset(admin)}/delete`, form: {} })),
+  route('POST /datasets/{id}/delete', 'html', MANAGE, true, async ({ admin }) => ({
+    path: `/datasets/${await freshDataset(admin)}/delete`,
+    form: {},
+  })),
   route('POST /datasets/{id}/files', 'html', MANAGE, true, async ({ admin }) => ({
     path: `/datasets/${await freshDataset(admin)}/files`,
     ...multipart('file', 'note.txt', 'text/plain', 'hello from a form'),
@@ -80,29 +93,50 @@ export const DATASET_ROUTES: RouteCase[] = [
     path: `/datasets/${await freshDataset(admin)}/imports`,
     ...multipart('manifest', 'rows.ndjson', 'application/x-ndjson', NDJSON),
   })),
-  route('POST /datasets/{id}/media-attributes', 'html', MANAGE, true, async ({ admin }) => ({ path: `/datasets/${await freshDataset(admin)}/media-attributes`, form: {} })),
+  route('POST /datasets/{id}/media-attributes', 'html', MANAGE, true, async ({ admin }) => ({
+    path: `/datasets/${await freshDataset(admin)}/media-attributes`,
+    form: {},
+  })),
   // The import card follows the task's own rule: its creator (an admin here) or an admin.
-  route('GET /datasets/{id}/imports/{task_id}', 'html', () => 'task.view', true, async ({ admin }) => {
-    const datasetId = await freshDataset(admin)
-    const task = await ok<{ id: string }>(
-      await call('POST', `/api/v1/datasets/${datasetId}/imports`, as(admin), { body: NDJSON, headers: { 'Content-Type': 'application/x-ndjson' } }),
-      'import',
-    )
-    return { path: `/datasets/${datasetId}/imports/${task.id}`, ownerId: admin.id }
-  }),
+  route(
+    'GET /datasets/{id}/imports/{task_id}',
+    'html',
+    () => 'task.view',
+    true,
+    async ({ admin }) => {
+      const datasetId = await freshDataset(admin)
+      const task = await ok<{ id: string }>(
+        await call('POST', `/api/v1/datasets/${datasetId}/imports`, as(admin), {
+          body: NDJSON,
+          headers: { 'Content-Type': 'application/x-ndjson' },
+        }),
+        'import',
+      )
+      return { path: `/datasets/${datasetId}/imports/${task.id}`, ownerId: admin.id }
+    },
+  ),
 
   // JSON API: datasets
   route('GET /api/v1/datasets', 'api', VIEW, false, async () => ({ path: '/api/v1/datasets' })),
   route('POST /api/v1/datasets', 'api', MANAGE, false, async () => ({ path: '/api/v1/datasets', json: { name: unique('api-ds') } })),
   route('GET /api/v1/datasets/{id}', 'api', VIEW, true, async ({ admin }) => ({ path: `/api/v1/datasets/${await freshDataset(admin)}` })),
-  route('PATCH /api/v1/datasets/{id}', 'api', MANAGE, true, async ({ admin }) => ({ path: `/api/v1/datasets/${await freshDataset(admin)}`, json: { description: 'changed' } })),
-  route('DELETE /api/v1/datasets/{id}', 'api', MANAGE, true, async ({ admin }) => ({ path: `/api/v1/datasets/${await freshDataset(admin)}` })),
-  route('GET /api/v1/datasets/{id}/data-rows', 'api', VIEW, true, async ({ admin }) => ({ path: `/api/v1/datasets/${(await freshRow(admin)).datasetId}/data-rows` })),
+  route('PATCH /api/v1/datasets/{id}', 'api', MANAGE, true, async ({ admin }) => ({
+    path: `/api/v1/datasets/${await freshDataset(admin)}`,
+    json: { description: 'changed' },
+  })),
+  route('DELETE /api/v1/datasets/{id}', 'api', MANAGE, true, async ({ admin }) => ({
+    path: `/api/v1/datasets/${await freshDataset(admin)}`,
+  })),
+  route('GET /api/v1/datasets/{id}/data-rows', 'api', VIEW, true, async ({ admin }) => ({
+    path: `/api/v1/datasets/${(await freshRow(admin)).datasetId}/data-rows`,
+  })),
   route('POST /api/v1/datasets/{id}/data-rows', 'api', MANAGE, true, async ({ admin }) => ({
     path: `/api/v1/datasets/${await freshDataset(admin)}/data-rows`,
     json: [{ row_data: 'created by the permission tests' }],
   })),
-  route('POST /api/v1/datasets/{id}/media-attributes', 'api', MANAGE, true, async ({ admin }) => ({ path: `/api/v1/datasets/${await freshDataset(admin)}/media-attributes` })),
+  route('POST /api/v1/datasets/{id}/media-attributes', 'api', MANAGE, true, async ({ admin }) => ({
+    path: `/api/v1/datasets/${await freshDataset(admin)}/media-attributes`,
+  })),
   route('POST /api/v1/datasets/{id}/imports', 'api', MANAGE, true, async ({ admin }) => ({
     path: `/api/v1/datasets/${await freshDataset(admin)}/imports?filename=rows.ndjson`,
     body: NDJSON,
@@ -130,20 +164,43 @@ export const DATASET_ROUTES: RouteCase[] = [
       await call('PUT', `/api/v1/datasets/${datasetId}/uploads/parts?${q}`, as(admin), { body: PART, headers: partHeaders }),
       'upload part',
     )
-    return { path: `/api/v1/datasets/${datasetId}/uploads/complete`, json: { key: up.key, upload_id: up.upload_id, filename: 'big.bin', parts: [part] } }
+    return {
+      path: `/api/v1/datasets/${datasetId}/uploads/complete`,
+      json: { key: up.key, upload_id: up.upload_id, filename: 'big.bin', parts: [part] },
+    }
   }),
 
   // JSON API: data rows
   // A data row is visible like its content: project-based members only see rows of their projects.
-  route('GET /api/v1/data-rows?global_key=', 'api', (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'), true, async ({ admin }) => ({
-    path: `/api/v1/data-rows?global_key=${encodeURIComponent((await freshRow(admin)).globalKey)}`,
+  route(
+    'GET /api/v1/data-rows?global_key=',
+    'api',
+    (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'),
+    true,
+    async ({ admin }) => ({
+      path: `/api/v1/data-rows?global_key=${encodeURIComponent((await freshRow(admin)).globalKey)}`,
+    }),
+  ),
+  route(
+    'GET /api/v1/data-rows/{id}',
+    'api',
+    (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'),
+    true,
+    async ({ admin }) => ({ path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}` }),
+  ),
+  route('DELETE /api/v1/data-rows/{id}', 'api', MANAGE, true, async ({ admin }) => ({
+    path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}`,
   })),
-  route('GET /api/v1/data-rows/{id}', 'api', (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'), true, async ({ admin }) => ({ path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}` })),
-  route('DELETE /api/v1/data-rows/{id}', 'api', MANAGE, true, async ({ admin }) => ({ path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}` })),
   // The asset is also served to project-based members through a project that holds the row; one
   // without such a project may not even know the row exists, so they get 404 (the rule of
   // `project.view`), not the 403 of `dataset.view`.
-  route('GET /api/v1/data-rows/{id}/content', 'api', (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'), true, async ({ admin }) => ({
-    path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}/content`,
-  })),
+  route(
+    'GET /api/v1/data-rows/{id}/content',
+    'api',
+    (actor) => (actor.role === 'NONE' ? 'project.view' : 'dataset.view'),
+    true,
+    async ({ admin }) => ({
+      path: `/api/v1/data-rows/${(await freshRow(admin)).rowId}/content`,
+    }),
+  ),
 ]

@@ -26,10 +26,19 @@ export type TestEnv = { env: Env; sent: Captured[] }
 export function testEnv(allowPrivate = true, resolver?: string): TestEnv {
   const sent: Captured[] = []
   const queue = {
-    async send(body: Captured['body'], o?: { delaySeconds?: number }) { sent.push({ body, delaySeconds: o?.delaySeconds }) },
-    async sendBatch(msgs: { body: Captured['body']; delaySeconds?: number }[]) { for (const m of msgs) sent.push({ body: m.body, delaySeconds: m.delaySeconds }) },
+    async send(body: Captured['body'], o?: { delaySeconds?: number }) {
+      sent.push({ body, delaySeconds: o?.delaySeconds })
+    },
+    async sendBatch(msgs: { body: Captured['body']; delaySeconds?: number }[]) {
+      for (const m of msgs) sent.push({ body: m.body, delaySeconds: m.delaySeconds })
+    },
   }
-  const e = { ...env, TASK_QUEUE: queue, WEBHOOK_ALLOW_PRIVATE_TARGETS: allowPrivate ? 'true' : 'false', ...(resolver ? { WEBHOOK_DNS_RESOLVER: resolver } : {}) } as unknown as Env
+  const e = {
+    ...env,
+    TASK_QUEUE: queue,
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: allowPrivate ? 'true' : 'false',
+    ...(resolver ? { WEBHOOK_DNS_RESOLVER: resolver } : {}),
+  } as unknown as Env
   return { env: e, sent }
 }
 
@@ -62,7 +71,10 @@ export async function consume(t: TestEnv) {
   for (let round = 0; t.sent.length && round < 20; round++) {
     const msgs = t.sent.splice(0)
     kinds.push(...msgs.map((m) => m.body.kind))
-    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks', msgs.map((m, i) => ({ id: `m${round}-${i}`, timestamp: new Date(), attempts: 1, body: m.body })))
+    const batch = createMessageBatch<QueueMessage>(
+      'labeldesk-tasks',
+      msgs.map((m, i) => ({ id: `m${round}-${i}`, timestamp: new Date(), attempts: 1, body: m.body })),
+    )
     const ctx = createExecutionContext()
     await worker.queue(batch, t.env, ctx)
     const r = await getQueueResult(batch, ctx)
@@ -86,7 +98,10 @@ export async function adminOf(): Promise<TestUser> {
 }
 /** A webhook made through the service with the dev setting on (so it may point at 127.0.0.1). */
 export async function hook(admin: TestUser, url: string, o: { secret?: string; topics?: string[]; projectId?: string } = {}) {
-  return createWebhook({ ...ctxFor(admin.actor), env: testEnv(true).env }, { url, secret: o.secret ?? null, topics: (o.topics ?? ['LABEL_CREATED', 'LABEL_UPDATED']) as never, project_id: o.projectId ?? null })
+  return createWebhook(
+    { ...ctxFor(admin.actor), env: testEnv(true).env },
+    { url, secret: o.secret ?? null, topics: (o.topics ?? ['LABEL_CREATED', 'LABEL_UPDATED']) as never, project_id: o.projectId ?? null },
+  )
 }
 /** An outbox event written directly (as if its announce had been lost). */
 export async function event(admin: TestUser, topic = 'LABEL_CREATED', payload: Record<string, unknown> = { label_id: 'lbl_x' }) {
@@ -100,4 +115,5 @@ export async function hmacHex(hash: 'SHA-1' | 'SHA-256', key: string, body: stri
   const k = await crypto.subtle.importKey('raw', enc.encode(key), { name: 'HMAC', hash }, false, ['sign'])
   return [...new Uint8Array(await crypto.subtle.sign('HMAC', k, enc.encode(body)))].map((b) => b.toString(16).padStart(2, '0')).join('')
 }
-export const deliveriesOf = (id: string) => db().select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(webhookDeliveries.id)
+export const deliveriesOf = (id: string) =>
+  db().select().from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, id)).orderBy(webhookDeliveries.id)

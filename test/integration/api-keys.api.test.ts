@@ -48,7 +48,12 @@ describe('API keys', () => {
       expect(res.status, JSON.stringify(body)).toBe(400)
       expect(JSON.stringify(await json(res))).toMatch(msg)
     }
-    const ok = await call('POST', '/api/v1/api-keys', { cookie: u.cookie }, { json: { name: 'lower', role: 'LABELER', expires_in_days: 365 } })
+    const ok = await call(
+      'POST',
+      '/api/v1/api-keys',
+      { cookie: u.cookie },
+      { json: { name: 'lower', role: 'LABELER', expires_in_days: 365 } },
+    )
     expect(ok.status).toBe(201)
   })
 
@@ -56,7 +61,9 @@ describe('API keys', () => {
     const boss = orgs.orgA.ADMIN
     const narrow = await makeApiKey(boss, { role: 'LABELER' })
     expect((await json(await call('GET', '/api/v1/me', { key: narrow.key }))).role).toBe('LABELER')
-    expect((await call('POST', '/api/v1/invitations', { key: narrow.key }, { json: { email: 'x@example.com', role: 'LABELER' } })).status).toBe(403)
+    expect(
+      (await call('POST', '/api/v1/invitations', { key: narrow.key }, { json: { email: 'x@example.com', role: 'LABELER' } })).status,
+    ).toBe(403)
     const ro = await makeApiKey(boss, { read_only: true })
     expect((await call('GET', '/api/v1/members', { key: ro.key })).status).toBe(200)
     const denied = await call('PATCH', '/api/v1/me', { key: ro.key }, { json: { full_name: 'Nope' } })
@@ -79,7 +86,10 @@ describe('API keys', () => {
     await call('GET', '/api/v1/me', { key: k.key })
     const second = (await db().select().from(apiKeys).where(eq(apiKeys.id, k.id)).get())!.lastUsedAt!
     expect(second.getTime()).toBe(first.getTime())
-    await db().update(apiKeys).set({ lastUsedAt: new Date(Date.now() - LAST_USED_GRANULARITY_MS - 1000) }).where(eq(apiKeys.id, k.id))
+    await db()
+      .update(apiKeys)
+      .set({ lastUsedAt: new Date(Date.now() - LAST_USED_GRANULARITY_MS - 1000) })
+      .where(eq(apiKeys.id, k.id))
     await call('GET', '/api/v1/me', { key: k.key })
     const third = (await db().select().from(apiKeys).where(eq(apiKeys.id, k.id)).get())!.lastUsedAt!
     expect(third.getTime()).toBeGreaterThan(first.getTime() - LAST_USED_GRANULARITY_MS)

@@ -12,7 +12,11 @@ describe('API foundation', () => {
     const u = orgs.orgA.TEAM_MANAGER
     const res = await call('GET', '/api/v1/me', { cookie: u.cookie })
     expect(res.status).toBe(200)
-    expect(await json(res)).toEqual({ user: { id: u.id, email: u.email, full_name: u.fullName }, organization: { id: orgs.a.id, name: orgs.a.name }, role: 'TEAM_MANAGER' })
+    expect(await json(res)).toEqual({
+      user: { id: u.id, email: u.email, full_name: u.fullName },
+      organization: { id: orgs.a.id, name: orgs.a.name },
+      role: 'TEAM_MANAGER',
+    })
   })
 
   it('without credentials is a 401 problem+json with a request id', async () => {
@@ -30,7 +34,12 @@ describe('API foundation', () => {
   })
 
   it('malformed JSON is a 400 VALIDATION, never a 500', async () => {
-    const res = await call('PATCH', '/api/v1/me', { cookie: orgs.orgA.LABELER.cookie }, { body: '{"full_name": ', headers: { 'Content-Type': 'application/json' } })
+    const res = await call(
+      'PATCH',
+      '/api/v1/me',
+      { cookie: orgs.orgA.LABELER.cookie },
+      { body: '{"full_name": ', headers: { 'Content-Type': 'application/json' } },
+    )
     expect(res.status).toBe(400)
     const p = await json(res)
     expect(p.code).toBe('VALIDATION')
@@ -46,7 +55,12 @@ describe('API foundation', () => {
   })
 
   it('cookie-authenticated unsafe API calls need a same-origin Origin (CSRF)', async () => {
-    const res = await call('PATCH', '/api/v1/me', { cookie: orgs.orgA.LABELER.cookie }, { json: { full_name: 'Evil' }, origin: 'https://evil.example' })
+    const res = await call(
+      'PATCH',
+      '/api/v1/me',
+      { cookie: orgs.orgA.LABELER.cookie },
+      { json: { full_name: 'Evil' }, origin: 'https://evil.example' },
+    )
     expect(res.status).toBe(403)
     expect((await json(res)).code).toBe('FORBIDDEN')
   })

@@ -86,7 +86,9 @@ describe('login and logout', () => {
 
   it('gives the same 401 message for a wrong password and an unknown email', async () => {
     const wrong = await call('POST', '/login', undefined, { form: { email: orgs.orgA.REVIEWER.email, password: 'nope-nope-nope' } })
-    const unknown = await call('POST', '/login', undefined, { form: { email: `${unique('ghost')}@example.com`, password: 'nope-nope-nope' } })
+    const unknown = await call('POST', '/login', undefined, {
+      form: { email: `${unique('ghost')}@example.com`, password: 'nope-nope-nope' },
+    })
     expect(wrong.status).toBe(401)
     expect(unknown.status).toBe(401)
     const a = (await wrong.text()).replace(/value="[^"]*"/g, '').replace(/req_[A-Z0-9]+/g, '')
@@ -143,7 +145,8 @@ describe('shell and headers', () => {
 
   it('renders the shell with nav, Tasks menu and account menu', async () => {
     const html = await (await call('GET', '/projects', { cookie: orgs.orgA.ADMIN.cookie })).text()
-    for (const s of ['Projects', 'Members', 'Datasets', 'Tasks', 'Account', 'Log out', orgs.a.name, '/vendor/htmx.min.js']) expect(html).toContain(s)
+    for (const s of ['Projects', 'Members', 'Datasets', 'Tasks', 'Account', 'Log out', orgs.a.name, '/vendor/htmx.min.js'])
+      expect(html).toContain(s)
     expect(html).toContain('hx-get="/tasks/menu"')
     const menu = await (await call('GET', '/tasks/menu', { cookie: orgs.orgA.ADMIN.cookie }, { htmx: true })).text()
     expect(menu).toContain('No tasks yet')

@@ -22,8 +22,16 @@ const point = (x: number) => ({ objects: [{ name: 'Sign', point: { x, y: 1 } }] 
 beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
-  rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 8 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg` })) }))).created
-  project = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Reviews'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+  rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: Array.from({ length: 8 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg` })),
+      }),
+    )
+  ).created
+  project = await json(
+    await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Reviews'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+  )
   await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), { json: { name: 'all', data_row_ids: rows.map((r) => r.id) } })
 })
 
@@ -50,7 +58,10 @@ async function expectExact(labelerCounts: Counts) {
   expect(kept[orgs.orgA.LABELER.id]).toEqual(labelerCounts)
   // …and "Mine" on the dashboard shows the caller's own row.
   const mine = await json(await call('GET', `/api/v1/projects/${project.id}/overview?scope=mine`, labeler()))
-  const own = await db().select({ n: sql<number>`count(*)` }).from(labels).where(sql`${labels.projectId} = ${project.id} AND ${labels.createdBy} = ${orgs.orgA.LABELER.id} AND NOT ${labels.skipped}`)
+  const own = await db()
+    .select({ n: sql<number>`count(*)` })
+    .from(labels)
+    .where(sql`${labels.projectId} = ${project.id} AND ${labels.createdBy} = ${orgs.orgA.LABELER.id} AND NOT ${labels.skipped}`)
   const reviewed = labelerCounts.accepted + labelerCounts.declined + labelerCounts.ambiguous
   expect(mine.reviews).toMatchObject({ ...labelerCounts, unreviewed: own[0]!.n - reviewed })
 }
@@ -85,7 +96,9 @@ describe('per-member review counters', () => {
     await expectExact({ accepted: 1, declined: 2, ambiguous: 0 })
 
     // Editing annotations or time keeps the review state, and so the counts.
-    expect((await call('PATCH', `/api/v1/labels/${l[0].id}`, labeler(), { json: { annotations: point(9), seconds_to_create: 7 } })).status).toBe(200)
+    expect(
+      (await call('PATCH', `/api/v1/labels/${l[0].id}`, labeler(), { json: { annotations: point(9), seconds_to_create: 7 } })).status,
+    ).toBe(200)
     await expectExact({ accepted: 1, declined: 2, ambiguous: 0 })
 
     // No service flips `skipped` today; the trigger covers it anyway (a skipped label is not counted).
@@ -101,7 +114,19 @@ describe('per-member review counters', () => {
 
     // A label written with a review state already (not a path the app has today) is counted too.
     const now = new Date()
-    await db().insert(labels).values({ id: newId('lbl'), orgId: orgs.a.id, projectId: project.id, dataRowId: rows[6].id, createdBy: orgs.orgA.LABELER.id, annotations: { objects: [], classifications: [], relationships: [] }, reviewState: 'AMBIGUOUS', createdAt: now, updatedAt: now })
+    await db()
+      .insert(labels)
+      .values({
+        id: newId('lbl'),
+        orgId: orgs.a.id,
+        projectId: project.id,
+        dataRowId: rows[6].id,
+        createdBy: orgs.orgA.LABELER.id,
+        annotations: { objects: [], classifications: [], relationships: [] },
+        reviewState: 'AMBIGUOUS',
+        createdAt: now,
+        updatedAt: now,
+      })
     await expectExact({ accepted: 0, declined: 1, ambiguous: 1 })
   })
 })

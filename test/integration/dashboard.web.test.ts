@@ -18,7 +18,11 @@ const labeler = () => ({ cookie: orgs.orgA.LABELER.cookie })
 
 const ONTOLOGY = {
   tools: [
-    { name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }] },
+    {
+      name: 'Car',
+      tool: 'bounding_box',
+      classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }],
+    },
     { name: 'Lane', tool: 'line' },
   ],
   classifications: [
@@ -26,7 +30,11 @@ const ONTOLOGY = {
     { name: 'Notes', type: 'text' },
   ],
 }
-const car = (color: string) => ({ name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 }, classifications: [{ name: 'Color', radio_answer: { name: color } }] })
+const car = (color: string) => ({
+  name: 'Car',
+  bounding_box: { top: 1, left: 2, height: 3, width: 4 },
+  classifications: [{ name: 'Color', radio_answer: { name: color } }],
+})
 const weather = (answer: string) => ({ name: 'Weather', radio_answer: { name: answer } })
 
 async function label(auth: { cookie: string }, who: string, body: Record<string, unknown>) {
@@ -41,19 +49,37 @@ beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const ds = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('Street') } }))
   const key = unique('dash')
-  const created = await call('POST', `/api/v1/datasets/${ds.id}/data-rows`, admin(), { json: Array.from({ length: 6 }, (_, i) => ({ row_data: `https://x.test/${key}/${i}.jpg`, global_key: `${key}-${i}.jpg` })) })
+  const created = await call('POST', `/api/v1/datasets/${ds.id}/data-rows`, admin(), {
+    json: Array.from({ length: 6 }, (_, i) => ({ row_data: `https://x.test/${key}/${i}.jpg`, global_key: `${key}-${i}.jpg` })),
+  })
   expect(created.status).toBe(201)
   rows = (await json(created)).created
-  project = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Dashboard'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
-  const b = await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), { json: { name: 'Week 1', data_row_ids: rows.slice(0, 5).map((r) => r.id) } })
+  project = await json(
+    await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Dashboard'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+  )
+  const b = await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), {
+    json: { name: 'Week 1', data_row_ids: rows.slice(0, 5).map((r) => r.id) },
+  })
   expect(b.status).toBe(201)
   batch = await json(b)
 
   // The labeler: two labels and a skip; the manager: one label with two cars.
-  await label(labeler(), 'labeler', { data_row_id: rows[0].id, annotations: { objects: [car('Red')], classifications: [weather('Sunny')] }, seconds_to_create: 12.5 })
-  await label(labeler(), 'labeler', { data_row_id: rows[1].id, annotations: { classifications: [weather('Rainy')] }, seconds_to_create: 7.5 })
+  await label(labeler(), 'labeler', {
+    data_row_id: rows[0].id,
+    annotations: { objects: [car('Red')], classifications: [weather('Sunny')] },
+    seconds_to_create: 12.5,
+  })
+  await label(labeler(), 'labeler', {
+    data_row_id: rows[1].id,
+    annotations: { classifications: [weather('Rainy')] },
+    seconds_to_create: 7.5,
+  })
   await label(labeler(), 'labeler', { data_row_id: rows[2].id, skipped: true, seconds_to_create: 2 })
-  await label(manager(), 'manager', { global_key: rows[3].global_key, annotations: { objects: [car('Blue'), car('Red')] }, seconds_to_create: 20 })
+  await label(manager(), 'manager', {
+    global_key: rows[3].global_key,
+    annotations: { objects: [car('Blue'), car('Red')] },
+    seconds_to_create: 20,
+  })
   // Reviews: the manager's label accepted, the labeler's first declined.
   expect((await call('POST', `/api/v1/labels/${labelsBy.manager![0].id}/reviews`, reviewer(), { json: { score: 1 } })).status).toBe(201)
   expect((await call('POST', `/api/v1/labels/${labelsBy.labeler![0].id}/reviews`, reviewer(), { json: { score: -1 } })).status).toBe(201)
@@ -112,7 +138,9 @@ describe('the dashboard page', () => {
     expect(people).toContain(orgs.orgA.LABELER.email)
     expect(people).toContain(orgs.orgA.TEAM_MANAGER.email)
     const lab = people.slice(people.indexOf(`data-user-id="${orgs.orgA.LABELER.id}"`))
-    expect(lab).toMatch(/<td class="num">2<\/td>.*<td class="num">1<\/td><td class="num" title="22 s">22 s<\/td><td class="num">11\.0 s<\/td>/)
+    expect(lab).toMatch(
+      /<td class="num">2<\/td>.*<td class="num">1<\/td><td class="num" title="22 s">22 s<\/td><td class="num">11\.0 s<\/td>/,
+    )
 
     // The latest activity: all four labels (the skip too), newest first, with review state.
     const activity = section(html, 'activity')
@@ -131,11 +159,21 @@ describe('the dashboard page', () => {
     // Actions: label, review, export (a dialog with the form, and its script), settings, pin.
     expect(html).toContain(`href="/projects/${project.id}/label"`)
     expect(html).toContain(`href="/projects/${project.id}/review"`)
-    expect(html).toMatch(new RegExp(`<a class="btn" id="export-open" href="/projects/${project.id}/export" data-dialog-open="export-dialog"`))
+    expect(html).toMatch(
+      new RegExp(`<a class="btn" id="export-open" href="/projects/${project.id}/export" data-dialog-open="export-dialog"`),
+    )
     expect(html).toContain('<dialog id="export-dialog"')
     expect(html).toContain(`hx-post="/projects/${project.id}/export"`)
     expect(html).toContain(`<option value="${batch.id}">Week 1 (5 rows)</option>`)
-    for (const p of ['data_row_details', 'metadata_fields', 'attachments', 'media_attributes', 'project_details', 'label_details', 'performance_details']) {
+    for (const p of [
+      'data_row_details',
+      'metadata_fields',
+      'attachments',
+      'media_attributes',
+      'project_details',
+      'label_details',
+      'performance_details',
+    ]) {
       expect(html).toContain(`name="params" value="${p}" checked`)
     }
     expect(html).toContain('<script src="/js/export-dialog.js"')
@@ -169,7 +207,8 @@ describe('the dashboard page', () => {
     expect(html).toContain('Review 1 label')
     expect(html).not.toContain('export-dialog')
     expect((await call('GET', `/projects/${project.id}`, { cookie: orgs.orgA.NONE.cookie })).status).toBe(404)
-    for (const path of ['', '/labels-chart', '/export']) expect((await call('GET', `/projects/${project.id}${path}`, { cookie: orgs.orgB.ADMIN.cookie })).status, path).toBe(404)
+    for (const path of ['', '/labels-chart', '/export'])
+      expect((await call('GET', `/projects/${project.id}${path}`, { cookie: orgs.orgB.ADMIN.cookie })).status, path).toBe(404)
   })
 
   it('Overall / Mine: the htmx fragment is the dashboard body, the address follows', async () => {
@@ -213,10 +252,14 @@ describe('the dashboard page', () => {
     // The Overall / Mine links now carry the bucket (out-of-band swap).
     expect(html).toContain('id="scope-toggle" hx-swap-oob="true"')
     expect(html).toContain(`href="/projects/${project.id}?scope=mine&amp;bucket=week"`)
-    const month = await (await call('GET', `/projects/${project.id}/labels-chart?bucket=month&scope=mine`, labeler(), { htmx: true })).text()
+    const month = await (
+      await call('GET', `/projects/${project.id}/labels-chart?bucket=month&scope=mine`, labeler(), { htmx: true })
+    ).text()
     const m = new Date()
     expect(month).toContain(`: 2 labels</title>`)
-    expect(month).toContain(`${['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][m.getUTCMonth()]} ${m.getUTCFullYear()}`)
+    expect(month).toContain(
+      `${['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][m.getUTCMonth()]} ${m.getUTCFullYear()}`,
+    )
     // Without htmx: the page at the same state.
     const plain = await call('GET', `/projects/${project.id}/labels-chart?bucket=week&scope=mine`, admin())
     expect(plain.status).toBe(303)
@@ -224,7 +267,9 @@ describe('the dashboard page', () => {
   })
 
   it('a project without labels has empty states, and a call to action', async () => {
-    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Empty'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Empty'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
     const html = await (await call('GET', `/projects/${p.id}`, admin())).text()
     expect(html).toContain('No labels yet')
     expect(html).toContain('No data rows yet')
@@ -238,13 +283,26 @@ describe('Generate export', () => {
   const form = (extra: Record<string, string> = {}) => ({ _in: 'dialog', params: 'data_row_details', ...extra })
 
   const resultLines = async (id: string) =>
-    new TextDecoder().decode(await (await call('GET', `/api/v1/tasks/${id}/result`, admin())).arrayBuffer()).trim().split('\n').map((l) => JSON.parse(l))
+    new TextDecoder()
+      .decode(await (await call('GET', `/api/v1/tasks/${id}/result`, admin())).arrayBuffer())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
 
   const waitDone = (id: string) => waitForTask(id, admin(), 60_000)
 
   it('starts a task: its item in the panel, and HX-Trigger for the Tasks menu and a toast', async () => {
-    const body = new URLSearchParams([['_in', 'dialog'], ['params', 'data_row_details'], ['params', 'label_details'], ['batch_id', batch.id]])
-    const res = await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, body: body.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+    const body = new URLSearchParams([
+      ['_in', 'dialog'],
+      ['params', 'data_row_details'],
+      ['params', 'label_details'],
+      ['batch_id', batch.id],
+    ])
+    const res = await call('POST', `/projects/${project.id}/export`, admin(), {
+      htmx: true,
+      body: body.toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })
     expect(res.status).toBe(200)
     const trigger = JSON.parse(res.headers.get('HX-Trigger') ?? '{}')
     expect(trigger.taskStarted.id).toMatch(/^tsk_/)
@@ -267,14 +325,22 @@ describe('Generate export', () => {
     // The same export again while it runs: the running task, said so.
     await db().update(tasks).set({ status: 'IN_PROGRESS' }).where(eq(tasks.id, t.id))
     try {
-      const again = await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, body: body.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+      const again = await call('POST', `/projects/${project.id}/export`, admin(), {
+        htmx: true,
+        body: body.toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      })
       expect(again.status).toBe(200)
       expect(JSON.parse(again.headers.get('HX-Trigger')!).taskStarted.id).toBe(t.id)
       expect(JSON.parse(again.headers.get('HX-Trigger')!).toast.value).toContain('already running')
       expect(await again.text()).toContain('This export is already running')
       // Exports are deduplicated per person: a manager asking for the same export gets one of
       // their own, which they may follow and download.
-      const other = await call('POST', `/projects/${project.id}/export`, manager(), { htmx: true, body: body.toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+      const other = await call('POST', `/projects/${project.id}/export`, manager(), {
+        htmx: true,
+        body: body.toString(),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      })
       expect(other.status).toBe(200)
       const ot = JSON.parse(other.headers.get('HX-Trigger')!)
       expect(ot.taskStarted.id).not.toBe(t.id)
@@ -287,7 +353,12 @@ describe('Generate export', () => {
   it('filters by global keys and dates (the end date counts whole)', async () => {
     const res = await call('POST', `/projects/${project.id}/export`, manager(), {
       htmx: true,
-      form: form({ global_keys: `${rows[0].global_key}\n${rows[3].global_key.toUpperCase()}\n`, label_from: today(), label_to: today(), workflow_status: '' }),
+      form: form({
+        global_keys: `${rows[0].global_key}\n${rows[3].global_key.toUpperCase()}\n`,
+        label_from: today(),
+        label_to: today(),
+        workflow_status: '',
+      }),
     })
     expect(res.status, await res.clone().text()).toBe(200)
     const id = JSON.parse(res.headers.get('HX-Trigger')!).taskStarted.id
@@ -297,27 +368,42 @@ describe('Generate export', () => {
   })
 
   it('refuses bad filters inline (422), keeping every value', async () => {
-    const both = await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, form: form({ data_row_ids: rows[0].id, global_keys: 'kept-key.jpg', workflow_status: 'Done' }) })
+    const both = await call('POST', `/projects/${project.id}/export`, admin(), {
+      htmx: true,
+      form: form({ data_row_ids: rows[0].id, global_keys: 'kept-key.jpg', workflow_status: 'Done' }),
+    })
     expect(both.status).toBe(422)
     expect(both.headers.get('HX-Trigger')).toBeNull()
     const html = await both.text()
     expect(html.startsWith('<div id="export-panel"')).toBe(true)
-    expect(html).toMatch(/<textarea class="textarea mono-input" id="x-global_keys" name="global_keys"[^>]*aria-invalid="true"[^>]*>kept-key.jpg<\/textarea><div class="error" id="x-global_keys-error">Fill in data row IDs or global keys, not both\.<\/div>/)
+    expect(html).toMatch(
+      /<textarea class="textarea mono-input" id="x-global_keys" name="global_keys"[^>]*aria-invalid="true"[^>]*>kept-key.jpg<\/textarea><div class="error" id="x-global_keys-error">Fill in data row IDs or global keys, not both\.<\/div>/,
+    )
     expect(html).toContain(`>${rows[0].id}</textarea>`)
     expect(html).toContain('<option value="Done" selected="">Done</option>')
     expect(html).toContain('name="params" value="data_row_details" checked')
     expect(html).not.toContain('name="params" value="label_details" checked')
     expect(html).toMatch(/<details class="export-filters" open/)
 
-    const dates = await (await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, form: form({ label_from: '2026-11-20', label_to: '2026-11-02' }) })).text()
+    const dates = await (
+      await call('POST', `/projects/${project.id}/export`, admin(), {
+        htmx: true,
+        form: form({ label_from: '2026-11-20', label_to: '2026-11-02' }),
+      })
+    ).text()
     expect(dates).toContain('The end date is before the start date')
     expect(dates).toContain('value="2026-11-20"')
-    const status = await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, form: form({ workflow_status: 'Finished', label_from: '2026-02-30' }) })
+    const status = await call('POST', `/projects/${project.id}/export`, admin(), {
+      htmx: true,
+      form: form({ workflow_status: 'Finished', label_from: '2026-02-30' }),
+    })
     expect(status.status).toBe(422)
     const st = await status.text()
     expect(st).toContain('workflow_status must be one of ToLabel, InReview, InRework, Done')
     expect(st).toMatch(/id="x-label_from-error">Enter a date like YYYY-MM-DD/)
-    const batchErr = await (await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, form: form({ batch_id: 'bat_nope' }) })).text()
+    const batchErr = await (
+      await call('POST', `/projects/${project.id}/export`, admin(), { htmx: true, form: form({ batch_id: 'bat_nope' }) })
+    ).text()
     expect(batchErr).toContain('Unknown: bat_nope')
 
     // Without htmx: the export page with the errors, status 422.
@@ -335,7 +421,9 @@ describe('Generate export', () => {
     expect(html).toContain('<h1>Generate export</h1>')
     expect(html).toContain(`action="/projects/${project.id}/export"`)
     expect(html).not.toContain('data-dialog-close')
-    const res = await call('POST', `/projects/${project.id}/export`, manager(), { form: { params: 'project_details', workflow_status: 'ToLabel' } })
+    const res = await call('POST', `/projects/${project.id}/export`, manager(), {
+      form: { params: 'project_details', workflow_status: 'ToLabel' },
+    })
     expect(res.status).toBe(303)
     const loc = res.headers.get('Location')!
     expect(loc).toMatch(new RegExp(`^/projects/${project.id}/export\\?task=tsk_`))

@@ -43,18 +43,33 @@ describe('datasets and data rows API', () => {
       { row_data: 'x'.repeat(70_000) },
       { row_data: 'https://example.com/c.mp4', global_key: ' padded ' },
       { row_data: 'https://example.com/d.png', media_type: 'HOLOGRAM' },
-      { row_data: 'https://example.com/e.png', metadata_fields: [{ name: 'camera', value: 'front' }], attachments: [{ type: 'RAW_TEXT', value: 'note' }] },
+      {
+        row_data: 'https://example.com/e.png',
+        metadata_fields: [{ name: 'camera', value: 'front' }],
+        attachments: [{ type: 'RAW_TEXT', value: 'note' }],
+      },
       'not an object',
     ]
     const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: body })
     expect(res.status).toBe(201)
     const out = await json(res)
     expectShape(v.object({ created: v.array(DataRowView), errors: v.array(DataRowErrorView) }), out)
-    expect(out.created.map((r: any) => r.row_data)).toEqual(['https://example.com/a.jpg', 'Just some text to label', 'https://example.com/e.png'])
+    expect(out.created.map((r: any) => r.row_data)).toEqual([
+      'https://example.com/a.jpg',
+      'Just some text to label',
+      'https://example.com/e.png',
+    ])
     expect(out.created[0]).toMatchObject({ global_key: `${key}-a.jpg`, external_id: 'a.jpg', media_type: 'IMAGE', dataset_id: d.id })
     expect(out.created[1].media_type).toBe('TEXT')
     expect(out.created[2].metadata_fields).toEqual([{ name: 'camera', value: 'front' }])
-    expect(out.errors.map((e: any) => [e.index, e.field])).toEqual([[2, 'row_data'], [3, 'global_key'], [4, 'row_data'], [5, 'global_key'], [6, 'media_type'], [8, 'row']])
+    expect(out.errors.map((e: any) => [e.index, e.field])).toEqual([
+      [2, 'row_data'],
+      [3, 'global_key'],
+      [4, 'row_data'],
+      [5, 'global_key'],
+      [6, 'media_type'],
+      [8, 'row'],
+    ])
     expect(out.errors[1].message).toBe('duplicate global key: also used by row 1 of this input')
     expect(out.errors[2].message).toMatch(/at most 65,536/)
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(3)
@@ -64,7 +79,9 @@ describe('datasets and data rows API', () => {
     expect(again.errors[0].message).toMatch(/already used/)
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(3)
     // Found by global key, case-insensitively.
-    const found = await json(await call('GET', `/api/v1/data-rows?global_key=${encodeURIComponent(`${key}-A.jpg`)}`, { cookie: orgs.orgA.LABELER.cookie }))
+    const found = await json(
+      await call('GET', `/api/v1/data-rows?global_key=${encodeURIComponent(`${key}-A.jpg`)}`, { cookie: orgs.orgA.LABELER.cookie }),
+    )
     expect(found.id).toBe(out.created[0].id)
     expectShape(DataRowView, found)
     expectShape(DataRowView, await json(await call('GET', `/api/v1/data-rows/${found.id}`, admin())))
@@ -77,7 +94,7 @@ describe('datasets and data rows API', () => {
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(2)
   })
 
-  it('takes long raw-text rows whose total is far over D1\'s 2 MB bound-value limit', async () => {
+  it("takes long raw-text rows whose total is far over D1's 2 MB bound-value limit", async () => {
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('long texts') } }))
     // 40 rows × 60,000 two-byte characters ≈ 4.8 MB: more than one INSERT parameter may hold.
     const body = Array.from({ length: 40 }, (_, i) => ({ row_data: `${i} ${'é'.repeat(60_000)}`, external_id: `t${i}` }))
@@ -93,34 +110,59 @@ describe('datasets and data rows API', () => {
     const d = await dataset()
     expect((await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: { row_data: 'x' } })).status).toBe(400)
     expect((await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [] })).status).toBe(400)
-    expect((await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 1001 }, () => ({ row_data: 'x' })) })).status).toBe(400)
-    const bad = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { body: '[{"row_data": ', headers: { 'Content-Type': 'application/json' } })
+    expect(
+      (await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 1001 }, () => ({ row_data: 'x' })) }))
+        .status,
+    ).toBe(400)
+    const bad = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+      body: '[{"row_data": ',
+      headers: { 'Content-Type': 'application/json' },
+    })
     expect(bad.status).toBe(400)
   })
 
   it('a global key used in another organization is free here (unique per organization)', async () => {
     const key = unique('shared')
     const other = await json(await call('POST', '/api/v1/datasets', { cookie: orgs.orgB.ADMIN.cookie }, { json: { name: 'theirs' } }))
-    const r1 = await json(await call('POST', `/api/v1/datasets/${other.id}/data-rows`, { cookie: orgs.orgB.ADMIN.cookie }, { json: [{ row_data: 'https://x.test/1.png', global_key: key }] }))
+    const r1 = await json(
+      await call(
+        'POST',
+        `/api/v1/datasets/${other.id}/data-rows`,
+        { cookie: orgs.orgB.ADMIN.cookie },
+        { json: [{ row_data: 'https://x.test/1.png', global_key: key }] },
+      ),
+    )
     expect(r1.created).toHaveLength(1)
     const d = await dataset()
-    const r2 = await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/1.png', global_key: key }] }))
+    const r2 = await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/1.png', global_key: key }] }),
+    )
     expect(r2.created).toHaveLength(1)
     expect((await call('GET', `/api/v1/data-rows/${r1.created[0].id}`, admin())).status).toBe(404)
   })
 
   it('attaches data rows to a project as batches; counters follow', async () => {
     const d = await dataset()
-    const rows = await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
-      json: Array.from({ length: 12 }, (_, i) => ({ row_data: `https://x.test/${i}.png`, global_key: unique(`k${i}`) })),
-    }))
+    const rows = await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: Array.from({ length: 12 }, (_, i) => ({ row_data: `https://x.test/${i}.png`, global_key: unique(`k${i}`) })),
+      }),
+    )
     const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('P'), media_type: 'IMAGE' } }))
-    const b1 = await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'first', priority: 1, data_row_ids: rows.created.slice(0, 3).map((r: any) => r.id) } })
+    const b1 = await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), {
+      json: { name: 'first', priority: 1, data_row_ids: rows.created.slice(0, 3).map((r: any) => r.id) },
+    })
     expect(b1.status).toBe(201)
     expect(expectShape(BatchView, await json(b1))).toMatchObject({ name: 'first', priority: 1, size: 3, skipped: 0 })
-    const b2 = await json(await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'by keys', global_keys: rows.created.slice(2, 5).map((r: any) => r.global_key.toUpperCase()) } }))
+    const b2 = await json(
+      await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), {
+        json: { name: 'by keys', global_keys: rows.created.slice(2, 5).map((r: any) => r.global_key.toUpperCase()) },
+      }),
+    )
     expect(b2).toMatchObject({ size: 2, skipped: 1, priority: 5 })
-    const b3 = await json(await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'whole dataset', dataset_id: d.id } }))
+    const b3 = await json(
+      await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'whole dataset', dataset_id: d.id } }),
+    )
     expect(b3).toMatchObject({ size: 7, skipped: 5 })
     expect((await json(await call('GET', `/api/v1/projects/${p.id}`, admin()))).data_row_count).toBe(12)
     for (const [body, msg] of [

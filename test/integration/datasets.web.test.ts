@@ -13,7 +13,9 @@ beforeAll(async () => {
 const admin = (): Auth => ({ cookie: orgs.orgA.ADMIN.cookie })
 const labeler = (): Auth => ({ cookie: orgs.orgA.LABELER.cookie })
 // A 1×1 PNG.
-const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0))
+const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) =>
+  c.charCodeAt(0),
+)
 const LONG_TEXT = 'The quick brown fox jumps over the lazy dog, then naps under the old oak tree while the farmer counts his sheep twice.'
 
 async function dataset(name = unique('ds'), description = '') {
@@ -40,8 +42,14 @@ describe('Datasets tab', () => {
   it('lists datasets newest first with row counts; admins get the upload button and a delete menu', async () => {
     const older = await dataset(unique('Older'))
     const newer = await dataset(unique('Newer'), 'Street scenes')
-    await addRows(newer.id, Array.from({ length: 1000 }, (_, i) => ({ row_data: `text ${i}` })))
-    await addRows(newer.id, Array.from({ length: 234 }, (_, i) => ({ row_data: `more text ${i}` })))
+    await addRows(
+      newer.id,
+      Array.from({ length: 1000 }, (_, i) => ({ row_data: `text ${i}` })),
+    )
+    await addRows(
+      newer.id,
+      Array.from({ length: 234 }, (_, i) => ({ row_data: `more text ${i}` })),
+    )
     const html = await (await call('GET', '/datasets', admin())).text()
     expect(html).toContain('<title>Datasets · LabelDesk</title>')
     expect(html).toContain('Upload new dataset')
@@ -87,7 +95,8 @@ describe('Datasets tab', () => {
     const org = await makeOrg()
     const boss = await makeUser(org, 'ADMIN')
     const names: string[] = []
-    for (let i = 0; i < 53; i++) names.push((await createDataset(ctxFor(boss.actor), { name: `Set ${String(i).padStart(2, '0')}`, description: '' })).name)
+    for (let i = 0; i < 53; i++)
+      names.push((await createDataset(ctxFor(boss.actor), { name: `Set ${String(i).padStart(2, '0')}`, description: '' })).name)
     const first = await (await call('GET', '/datasets', { cookie: boss.cookie })).text()
     expect(first).toContain('Set 52')
     expect(first).not.toContain('Set 02')
@@ -183,7 +192,9 @@ describe('A dataset', () => {
     expect(html).toContain(`data-confirm="Delete dataset “${d.name}”?"`)
     expect(html).toMatch(/id="upload-panel" hidden/)
     // ?panel=import opens the import panel; a malformed hint is ignored, not refused.
-    expect(await (await call('GET', `/datasets/${d.id}?panel=import`, admin())).text()).toMatch(/<section class="card ds-panel" id="import-panel" aria-labelledby/)
+    expect(await (await call('GET', `/datasets/${d.id}?panel=import`, admin())).text()).toMatch(
+      /<section class="card ds-panel" id="import-panel" aria-labelledby/,
+    )
     const odd = await call('GET', `/datasets/${d.id}?panel=bogus&import=nope&uploaded=x`, admin())
     expect(odd.status).toBe(200)
     expect(await odd.text()).toMatch(/id="upload-panel" hidden/)
@@ -191,7 +202,10 @@ describe('A dataset', () => {
 
   it('answers htmx with the rows section and the new row count (refresh after uploads), and pages rows', async () => {
     const d = await dataset()
-    await addRows(d.id, Array.from({ length: 52 }, (_, i) => ({ row_data: `row number ${i}` })))
+    await addRows(
+      d.id,
+      Array.from({ length: 52 }, (_, i) => ({ row_data: `row number ${i}` })),
+    )
     const res = await call('GET', `/datasets/${d.id}`, admin(), { htmx: true })
     const html = await res.text()
     expect(html).not.toContain('<html')
@@ -244,10 +258,16 @@ describe('A dataset', () => {
 
     // A big dataset is deleted by a task: gone from the list at once, the toast points to Tasks.
     const big = await dataset(unique('Doomed big'))
-    for (let i = 0; i < 3; i++) await addRows(big.id, Array.from({ length: i < 2 ? 1000 : 5 }, (_, k) => ({ row_data: `big ${i}-${k}` })))
+    for (let i = 0; i < 3; i++)
+      await addRows(
+        big.id,
+        Array.from({ length: i < 2 ? 1000 : 5 }, (_, k) => ({ row_data: `big ${i}-${k}` })),
+      )
     const bigRes = await call('POST', `/datasets/${big.id}/delete`, admin(), { form: {}, htmx: true })
     expect(bigRes.status).toBe(200)
-    expect(JSON.parse(bigRes.headers.get('HX-Trigger')!).toast.value).toBe(`Deleting “${big.name}” continues in the background; follow it in the Tasks menu.`)
+    expect(JSON.parse(bigRes.headers.get('HX-Trigger')!).toast.value).toBe(
+      `Deleting “${big.name}” continues in the background; follow it in the Tasks menu.`,
+    )
     expect(await (await call('GET', '/datasets', admin())).text()).not.toContain(big.name)
 
     const e = await dataset(unique('Doomed too'))
@@ -279,8 +299,14 @@ describe('A data row', () => {
       {
         row_data: 'Line one <script>alert(1)</script>\nLine two',
         global_key: unique('txt'),
-        metadata_fields: [{ name: 'split', value: 'train' }, { name: 'score', value: 0.75 }],
-        attachments: [{ type: 'RAW_TEXT', value: 'a note for labelers', name: 'Hint' }, { type: 'IMAGE', value: 'https://example.com/ref.png' }],
+        metadata_fields: [
+          { name: 'split', value: 'train' },
+          { name: 'score', value: 0.75 },
+        ],
+        attachments: [
+          { type: 'RAW_TEXT', value: 'a note for labelers', name: 'Hint' },
+          { type: 'IMAGE', value: 'https://example.com/ref.png' },
+        ],
       },
     ])
     const html = await (await call('GET', `/datasets/${d.id}/rows/${r.id}`, admin())).text()
@@ -407,7 +433,8 @@ describe('Uploads and imports without JavaScript', () => {
     const taskId = /import=(tsk_[0-9A-Z]+)/.exec(loc)![1]
     // Right after starting, the task is queued or running: the card polls itself.
     const page = await (await call('GET', loc, admin())).text()
-    if (!page.includes('data-status="COMPLETE"')) expect(page).toContain(`hx-get="/datasets/${d.id}/imports/${taskId}" hx-trigger="every 1s" hx-swap="outerHTML"`)
+    if (!page.includes('data-status="COMPLETE"'))
+      expect(page).toContain(`hx-get="/datasets/${d.id}/imports/${taskId}" hx-trigger="every 1s" hx-swap="outerHTML"`)
 
     const bad = new FormData()
     bad.append('manifest', new File(['a,b'], 'rows.txt'))

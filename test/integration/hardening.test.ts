@@ -22,7 +22,8 @@ beforeAll(async () => {
 })
 
 const DAY = 86_400_000
-const mint = (key: string, body: Record<string, unknown>) => call('POST', '/api/v1/api-keys', { key }, { json: { name: unique('minted'), ...body } })
+const mint = (key: string, body: Record<string, unknown>) =>
+  call('POST', '/api/v1/api-keys', { key }, { json: { name: unique('minted'), ...body } })
 const newProject = (key: string) => call('POST', '/api/v1/projects', { key }, { json: { name: unique('P'), media_type: 'IMAGE' } })
 const keyCount = async (userId: string) => (await db().select().from(apiKeys).where(eq(apiKeys.userId, userId)).all()).length
 
@@ -107,18 +108,45 @@ describe('a key never mints a key stronger than itself', () => {
     expect((await call('GET', '/api/v1/me', { key: c.key })).status).toBe(401)
     const d = await makeApiKey(u)
     const e = await json(await mint(d.key, {}))
-    await db().update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, d.id))
+    await db()
+      .update(apiKeys)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(apiKeys.id, d.id))
     expect((await call('GET', '/api/v1/me', { key: e.key })).status).toBe(401)
   })
 
   it("a narrowed key caps a project-based member's project role", async () => {
     const admin = orgs.orgA.ADMIN
     const member = orgs.orgA.NONE
-    const project = await json(await call('POST', '/api/v1/projects', { cookie: admin.cookie }, { json: { name: unique('P'), media_type: 'IMAGE' } }))
-    expect((await call('PUT', `/api/v1/projects/${project.id}/members/${member.id}`, { cookie: admin.cookie }, { json: { role: 'TEAM_MANAGER' } })).status).toBe(200)
+    const project = await json(
+      await call('POST', '/api/v1/projects', { cookie: admin.cookie }, { json: { name: unique('P'), media_type: 'IMAGE' } }),
+    )
+    expect(
+      (
+        await call(
+          'PUT',
+          `/api/v1/projects/${project.id}/members/${member.id}`,
+          { cookie: admin.cookie },
+          { json: { role: 'TEAM_MANAGER' } },
+        )
+      ).status,
+    ).toBe(200)
     // A LABELER key made while the member still had an org role, then made project-based.
     const secret = `ld_${unique('capped').replace(/[^a-z0-9]/gi, '')}`
-    await db().insert(apiKeys).values({ id: newId('key'), orgId: admin.org.id, userId: member.id, name: 'old', prefix: secret.slice(0, 11), hash: await sha256Hex(secret), role: 'LABELER', readOnly: false, createdAt: new Date(), expiresAt: new Date(Date.now() + DAY) })
+    await db()
+      .insert(apiKeys)
+      .values({
+        id: newId('key'),
+        orgId: admin.org.id,
+        userId: member.id,
+        name: 'old',
+        prefix: secret.slice(0, 11),
+        hash: await sha256Hex(secret),
+        role: 'LABELER',
+        readOnly: false,
+        createdAt: new Date(),
+        expiresAt: new Date(Date.now() + DAY),
+      })
     const full = await makeApiKey(member)
     const edit = (key: string) => call('PATCH', `/api/v1/projects/${project.id}`, { key }, { json: { description: 'x' } })
     expect((await edit(full.key)).status).toBe(200)
@@ -167,19 +195,44 @@ describe('CSRF follows the credential actually used, not the headers present', (
     const u = await makeUser(orgs.a, 'LABELER')
     expect((await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { origin: FOREIGN, json: { full_name: 'X' } })).status).toBe(403)
     const k = await makeApiKey(u)
-    expect((await call('PATCH', '/api/v1/me', { cookie: u.cookie, key: k.key }, { origin: FOREIGN, json: { full_name: 'Via key' } })).status).toBe(200)
+    expect(
+      (await call('PATCH', '/api/v1/me', { cookie: u.cookie, key: k.key }, { origin: FOREIGN, json: { full_name: 'Via key' } })).status,
+    ).toBe(200)
   })
 })
 
 describe('open redirect: next goes only to same-origin paths', () => {
   const HOSTILE = [
-    '/\t/evil.example', '/\n/evil.example', '/\r\nSet-Cookie: x=1', '/\r/evil.example', '\t//evil.example',
-    '//evil.example', '///evil.example', '/\\evil.example', '\\\\evil.example', '/\\/evil.example',
-    'https://evil.example', 'http:/evil.example', 'javascript:alert(1)', '/..//evil.example', '/./\t/evil.example',
-    '/\u0000/evil.example', '/\u0085/evil.example', 'evil.example', '', ' /projects', '/' + 'a'.repeat(3000),
+    '/\t/evil.example',
+    '/\n/evil.example',
+    '/\r\nSet-Cookie: x=1',
+    '/\r/evil.example',
+    '\t//evil.example',
+    '//evil.example',
+    '///evil.example',
+    '/\\evil.example',
+    '\\\\evil.example',
+    '/\\/evil.example',
+    'https://evil.example',
+    'http:/evil.example',
+    'javascript:alert(1)',
+    '/..//evil.example',
+    '/./\t/evil.example',
+    '/\u0000/evil.example',
+    '/\u0085/evil.example',
+    'evil.example',
+    '',
+    ' /projects',
+    '/' + 'a'.repeat(3000),
   ]
   // The raw query: the first one is exactly what the probe sent (%09 = tab).
-  const RAW = ['/%09/evil.example', '/%0d%0aLocation:%20https://evil.example', '%2F%2Fevil.example', '/%5Cevil.example', '/%5C/evil.example']
+  const RAW = [
+    '/%09/evil.example',
+    '/%0d%0aLocation:%20https://evil.example',
+    '%2F%2Fevil.example',
+    '/%5Cevil.example',
+    '/%5C/evil.example',
+  ]
 
   it('safeNext refuses each hostile value and keeps good ones (normalized)', () => {
     for (const v of HOSTILE) expect(safeNext(v), JSON.stringify(v)).toBe('/projects')
@@ -215,14 +268,29 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
     admin = orgs.orgA.ADMIN
     const c = { cookie: admin.cookie }
     datasetId = (await json(await call('POST', '/api/v1/datasets', c, { json: { name: unique('ds') } }))).id
-    dataRowId = (await json(await call('POST', `/api/v1/datasets/${datasetId}/data-rows`, c, { json: [{ row_data: 'https://x.test/a.jpg' }] }))).created[0].id
-    projectId = (await json(await call('POST', '/api/v1/projects', c, { json: { name: unique('P'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } } }))).id
-    expect((await call('POST', `/api/v1/projects/${projectId}/batches`, c, { json: { name: 'b', data_row_ids: [dataRowId] } })).status).toBe(201)
+    dataRowId = (
+      await json(await call('POST', `/api/v1/datasets/${datasetId}/data-rows`, c, { json: [{ row_data: 'https://x.test/a.jpg' }] }))
+    ).created[0].id
+    projectId = (
+      await json(
+        await call('POST', '/api/v1/projects', c, {
+          json: { name: unique('P'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } },
+        }),
+      )
+    ).id
+    expect(
+      (await call('POST', `/api/v1/projects/${projectId}/batches`, c, { json: { name: 'b', data_row_ids: [dataRowId] } })).status,
+    ).toBe(201)
     integrationId = (await json(await call('POST', '/api/v1/integrations', c, { json: { provider: 'AWS', name: unique('S3') } }))).id
   })
 
-  const raw = (method: string, path: string, type: string | undefined, body: BodyInit | undefined, auth: { cookie?: string; key?: string } = { cookie: admin.cookie }) =>
-    call(method, path, auth, { body, headers: type ? { 'Content-Type': type } : {} })
+  const raw = (
+    method: string,
+    path: string,
+    type: string | undefined,
+    body: BodyInit | undefined,
+    auth: { cookie?: string; key?: string } = { cookie: admin.cookie },
+  ) => call(method, path, auth, { body, headers: type ? { 'Content-Type': type } : {} })
 
   /** A 4xx; the API answers problem+json naming a field, a page answers HTML. */
   async function refused(res: Response, what: string, field?: string) {
@@ -234,7 +302,11 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
       expect(type, what).toContain('application/problem+json')
       const p = JSON.parse(text)
       expect(p.errors?.length, `${what}: ${text}`).toBeGreaterThan(0)
-      if (field) expect(p.errors.map((e: any) => e.path), what).toContain(field)
+      if (field)
+        expect(
+          p.errors.map((e: any) => e.path),
+          what,
+        ).toContain(field)
     } else {
       expect(type, what).toContain('text/html')
     }
@@ -242,7 +314,15 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
   }
 
   it('cursors of the wrong shape and NUL bytes in search', async () => {
-    const bad = ['WyJwIiwge31d', encodeCursor(['u', 5]), encodeCursor([{}]), encodeCursor(['p', ['x']]), encodeCursor(['x', 'y']), encodeCursor([]), 'bm90IGpzb24']
+    const bad = [
+      'WyJwIiwge31d',
+      encodeCursor(['u', 5]),
+      encodeCursor([{}]),
+      encodeCursor(['p', ['x']]),
+      encodeCursor(['x', 'y']),
+      encodeCursor([]),
+      'bm90IGpzb24',
+    ]
     for (const cur of bad) {
       await refused(await call('GET', `/api/v1/projects?cursor=${cur}`, { cookie: admin.cookie }), `/api/ projects ${cur}`, 'cursor')
       await refused(await call('GET', `/projects?cursor=${cur}`, { cookie: admin.cookie }), `/projects ${cur}`)
@@ -259,25 +339,51 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
   })
 
   const MP = (parts: string, boundary = 'XyZ') => `--${boundary}\r\n${parts}`
-  const filePart = (name: string, data = 'hello', field = 'file') => `Content-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n${data}\r\n`
+  const filePart = (name: string, data = 'hello', field = 'file') =>
+    `Content-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n${data}\r\n`
   const multipartCases: [string, string | undefined, string][] = [
     ['no boundary', 'multipart/form-data', MP(filePart('a.txt')) + '--XyZ--\r\n'],
     ['empty boundary', 'multipart/form-data; boundary=', MP(filePart('a.txt')) + '--XyZ--\r\n'],
     ['wrong boundary', 'multipart/form-data; boundary=other', MP(filePart('a.txt')) + '--XyZ--\r\n'],
-    ['overlong boundary', `multipart/form-data; boundary=${'b'.repeat(200)}`, MP(filePart('a.txt'), 'b'.repeat(200)) + `--${'b'.repeat(200)}--\r\n`],
+    [
+      'overlong boundary',
+      `multipart/form-data; boundary=${'b'.repeat(200)}`,
+      MP(filePart('a.txt'), 'b'.repeat(200)) + `--${'b'.repeat(200)}--\r\n`,
+    ],
     ['truncated part', 'multipart/form-data; boundary=XyZ', MP(filePart('a.txt')).slice(0, 60)],
     ['truncated body', 'multipart/form-data; boundary=XyZ', MP(filePart('a.txt', 'x'.repeat(1000)))],
     ['NUL in a file name', 'multipart/form-data; boundary=XyZ', MP(filePart('a\u0000b.txt')) + '--XyZ--\r\n'],
-    ['NUL in a field name', 'multipart/form-data; boundary=XyZ', MP(`Content-Disposition: form-data; name="a\u0000"\r\n\r\nx\r\n`) + '--XyZ--\r\n'],
+    [
+      'NUL in a field name',
+      'multipart/form-data; boundary=XyZ',
+      MP(`Content-Disposition: form-data; name="a\u0000"\r\n\r\nx\r\n`) + '--XyZ--\r\n',
+    ],
     ['garbage', 'multipart/form-data; boundary=XyZ', '\u0000\u0001garbage'],
   ]
 
   it('multipart bodies with no or a bad boundary, truncated parts, NUL in names', async () => {
     const before = (await json(await call('GET', `/api/v1/datasets/${datasetId}/data-rows`, { cookie: admin.cookie }))).items.length
-    const webhookId = (await json(await call('POST', '/api/v1/webhooks', { cookie: admin.cookie }, { json: { url: 'https://hooks.example.com/x', events: ['LABEL_CREATED'] } }))).id ?? 'wh_missing'
+    const webhookId =
+      (
+        await json(
+          await call(
+            'POST',
+            '/api/v1/webhooks',
+            { cookie: admin.cookie },
+            { json: { url: 'https://hooks.example.com/x', events: ['LABEL_CREATED'] } },
+          ),
+        )
+      ).id ?? 'wh_missing'
     for (const [label, type, body] of multipartCases) {
       await refused(await raw('POST', `/api/v1/datasets/${datasetId}/files`, type, body), `/api/ files: ${label}`)
-      for (const path of ['/account/webhooks', `/account/webhooks/${webhookId}`, `/projects/${projectId}/label`, `/projects/${projectId}/review`, `/account/integrations/${integrationId}/datasets`, '/account']) {
+      for (const path of [
+        '/account/webhooks',
+        `/account/webhooks/${webhookId}`,
+        `/projects/${projectId}/label`,
+        `/projects/${projectId}/review`,
+        `/account/integrations/${integrationId}/datasets`,
+        '/account',
+      ]) {
         await refused(await raw('POST', path, type, body), `${path}: ${label}`)
       }
     }
@@ -303,16 +409,35 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
 
   it('a 5 MB form field used as an id', async () => {
     const big = 'x'.repeat(5 * 1024 * 1024)
-    await refused(await call('POST', `/account/integrations/${integrationId}/datasets`, { cookie: admin.cookie }, { form: { dataset_id: big } }), 'integrations datasets')
-    await refused(await call('POST', `/projects/${projectId}/review`, { cookie: admin.cookie }, { form: { label_id: big, score: '1' } }), 'review')
-    await refused(await call('POST', `/api/v1/datasets/${datasetId}/uploads/complete`, { cookie: admin.cookie }, { json: { key: big, upload_id: big, filename: 'a', parts: [] } }), '/api/ uploads complete')
+    await refused(
+      await call('POST', `/account/integrations/${integrationId}/datasets`, { cookie: admin.cookie }, { form: { dataset_id: big } }),
+      'integrations datasets',
+    )
+    await refused(
+      await call('POST', `/projects/${projectId}/review`, { cookie: admin.cookie }, { form: { label_id: big, score: '1' } }),
+      'review',
+    )
+    await refused(
+      await call(
+        'POST',
+        `/api/v1/datasets/${datasetId}/uploads/complete`,
+        { cookie: admin.cookie },
+        { json: { key: big, upload_id: big, filename: 'a', parts: [] } },
+      ),
+      '/api/ uploads complete',
+    )
   })
 
   it('PUT /api/v1/datasets/{id}/uploads/parts with an unknown upload_id', async () => {
     const c = { cookie: admin.cookie }
     const up = await json(await call('POST', `/api/v1/datasets/${datasetId}/uploads`, c, { json: { filename: 'v.mp4', size: 100 } }))
     for (const uploadId of ['nope', '', 'x'.repeat(5000)]) {
-      const res = await call('PUT', `/api/v1/datasets/${datasetId}/uploads/parts?key=${encodeURIComponent(up.key)}&upload_id=${encodeURIComponent(uploadId)}&part=1`, c, { body: 'abc', headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': '3' } })
+      const res = await call(
+        'PUT',
+        `/api/v1/datasets/${datasetId}/uploads/parts?key=${encodeURIComponent(up.key)}&upload_id=${encodeURIComponent(uploadId)}&part=1`,
+        c,
+        { body: 'abc', headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': '3' } },
+      )
       await refused(res, `/api/ uploads/parts ${uploadId.slice(0, 10)}`, 'upload_id')
     }
   })
@@ -356,16 +481,39 @@ describe('every API error is problem+json naming what was wrong', () => {
     const p = await json(await call('POST', '/api/v1/projects', c, { json: { name: unique('P'), media_type: 'TEXT' } }))
     const task = await json(await call('POST', `/api/v1/projects/${p.id}/exports`, c, { json: {} }))
     // What the runtime itself would refuse as a bare text/plain 400 (no key, wrong version).
-    await problemOf(await call('GET', `/api/v1/tasks/${task.id}/events`, c, { headers: { Upgrade: 'websocket' } }), 400, 'Sec-WebSocket-Key')
-    await problemOf(await call('GET', `/api/v1/tasks/${task.id}/events`, c, { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '8' } }), 400, 'Sec-WebSocket-Key')
-    const ok = await call('GET', `/api/v1/tasks/${task.id}/events`, c, { headers: { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' } })
+    await problemOf(
+      await call('GET', `/api/v1/tasks/${task.id}/events`, c, { headers: { Upgrade: 'websocket' } }),
+      400,
+      'Sec-WebSocket-Key',
+    )
+    await problemOf(
+      await call('GET', `/api/v1/tasks/${task.id}/events`, c, {
+        headers: { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '8' },
+      }),
+      400,
+      'Sec-WebSocket-Key',
+    )
+    const ok = await call('GET', `/api/v1/tasks/${task.id}/events`, c, {
+      headers: { Upgrade: 'websocket', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', 'Sec-WebSocket-Version': '13' },
+    })
     expect(ok.status).toBe(101)
     ok.webSocket!.accept()
     ok.webSocket!.close()
   })
 
   it('jsonErrorPosition finds where a text stops being JSON', () => {
-    for (const [text, pos] of [['{"a": tru}', 9], ['[1, 2,]', 6], ['{"a" 1}', 5], ['"abc', 4], ['{"a": "\u0001"}', 7], ['[01]', 2], ['{} x', 3], ['{"a": "\\q"}', 8], ['-', 0], ['[' .repeat(2000), 1001]] as const) {
+    for (const [text, pos] of [
+      ['{"a": tru}', 9],
+      ['[1, 2,]', 6],
+      ['{"a" 1}', 5],
+      ['"abc', 4],
+      ['{"a": "\u0001"}', 7],
+      ['[01]', 2],
+      ['{} x', 3],
+      ['{"a": "\\q"}', 8],
+      ['-', 0],
+      ['['.repeat(2000), 1001],
+    ] as const) {
       expect(() => JSON.parse(text)).toThrow()
       expect(jsonErrorPosition(text), text).toBe(pos)
     }
@@ -373,8 +521,17 @@ describe('every API error is problem+json naming what was wrong', () => {
 
   it('malformed JSON says where, and root-level errors name the body', async () => {
     const u = orgs.orgA.LABELER
-    for (const [body, pos] of [['{"full_name": ', 14], ['{"full_name": "x",}', 18], ['nope', 1], ['', 0]] as const) {
-      const p = await problemOf(await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { body, headers: { 'Content-Type': 'application/json' } }), 400, 'body')
+    for (const [body, pos] of [
+      ['{"full_name": ', 14],
+      ['{"full_name": "x",}', 18],
+      ['nope', 1],
+      ['', 0],
+    ] as const) {
+      const p = await problemOf(
+        await call('PATCH', '/api/v1/me', { cookie: u.cookie }, { body, headers: { 'Content-Type': 'application/json' } }),
+        400,
+        'body',
+      )
       expect(p.detail).toMatch(/^body: not valid JSON at position \d+/)
       expect(p.detail, body).toContain(`position ${pos}`)
     }
@@ -396,12 +553,19 @@ describe('smaller hygiene', () => {
     expect(Object.keys(inv).sort()).toEqual(Object.keys(await json(b)).sort())
     // The HTML form says the same as for anyone.
     const other = await makeUser(orgs.b, 'LABELER')
-    const page = await call('POST', '/members/invitations', { cookie: admin.cookie }, { form: { email: other.email.toUpperCase(), role: 'LABELER' } })
+    const page = await call(
+      'POST',
+      '/members/invitations',
+      { cookie: admin.cookie },
+      { form: { email: other.email.toUpperCase(), role: 'LABELER' } },
+    )
     expect(page.status).toBeLessThan(400)
     expect(await page.text()).not.toMatch(/another organization/i)
     // Accepting: refused, saying why, and nothing changes for the person.
     const token = inv.accept_url.split('/').pop()
-    const res = await call('POST', `/invitations/${token}`, undefined, { form: { full_name: 'Taken Over', password: 'another-password-1' } })
+    const res = await call('POST', `/invitations/${token}`, undefined, {
+      form: { full_name: 'Taken Over', password: 'another-password-1' },
+    })
     expect(res.status).toBe(422)
     expect(await res.text()).toMatch(/already belongs to another organization/)
     const login = await call('POST', '/login', undefined, { form: { email: foreign.email, password: PASSWORD } })
@@ -412,21 +576,48 @@ describe('smaller hygiene', () => {
   it('the session cookie is Secure by the deployment setting, not the request URL', async () => {
     const u = await makeUser(orgs.a, 'LABELER')
     const login = (vars: Record<string, string>) =>
-      app.fetch(new Request('http://localhost/login', { method: 'POST', headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: u.email, password: PASSWORD }).toString(), redirect: 'manual' }), { ...env, ...vars }, createExecutionContext())
+      app.fetch(
+        new Request('http://localhost/login', {
+          method: 'POST',
+          headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ email: u.email, password: PASSWORD }).toString(),
+          redirect: 'manual',
+        }),
+        { ...env, ...vars },
+        createExecutionContext(),
+      )
     // wrangler.toml says "true": Secure even though this request came over http.
     expect(env.SECURE_COOKIES).toBe('true')
     expect((await login({})).headers.get('Set-Cookie')).toMatch(/;\s*Secure/i)
     expect((await login({ SECURE_COOKIES: 'false' })).headers.get('Set-Cookie')).not.toMatch(/Secure/i)
     const noSetting = { ...env } as Record<string, unknown>
     delete noSetting.SECURE_COOKIES
-    const res = await app.fetch(new Request('http://localhost/login', { method: 'POST', headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ email: u.email, password: PASSWORD }).toString(), redirect: 'manual' }), noSetting as never, createExecutionContext())
+    const res = await app.fetch(
+      new Request('http://localhost/login', {
+        method: 'POST',
+        headers: { Origin: 'http://localhost', 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ email: u.email, password: PASSWORD }).toString(),
+        redirect: 'manual',
+      }),
+      noSetting as never,
+      createExecutionContext(),
+    )
     expect(res.headers.get('Set-Cookie')).toMatch(/;\s*Secure/i)
   })
 
   it('signed-in answers are Cache-Control: no-store (pages, fragments, JSON, errors)', async () => {
     const u = orgs.orgA.LABELER
     const key = await makeApiKey(u)
-    for (const [path, auth, htmx] of [['/projects', { cookie: u.cookie }, false], ['/projects/rows', { cookie: u.cookie }, true], ['/account', { cookie: u.cookie }, false], ['/members', { cookie: u.cookie }, false], ['/api/v1/me', { cookie: u.cookie }, false], ['/api/v1/projects', { key: key.key }, false], ['/api/v1/projects/prj_missing', { key: key.key }, false], ['/projects/prj_missing', { cookie: u.cookie }, false]] as const) {
+    for (const [path, auth, htmx] of [
+      ['/projects', { cookie: u.cookie }, false],
+      ['/projects/rows', { cookie: u.cookie }, true],
+      ['/account', { cookie: u.cookie }, false],
+      ['/members', { cookie: u.cookie }, false],
+      ['/api/v1/me', { cookie: u.cookie }, false],
+      ['/api/v1/projects', { key: key.key }, false],
+      ['/api/v1/projects/prj_missing', { key: key.key }, false],
+      ['/projects/prj_missing', { cookie: u.cookie }, false],
+    ] as const) {
       const res = await call('GET', path, auth, { htmx })
       expect(res.headers.get('Cache-Control'), path).toBe('no-store')
     }

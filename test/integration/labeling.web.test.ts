@@ -10,12 +10,31 @@ const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
-  rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 4 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: unique(`q${i}`) })) }))).created
-  project = await json(await call('POST', '/api/v1/projects', admin(), {
-    json: { name: unique('Queue'), media_type: 'IMAGE', ontology: { tools: [{ name: 'Car', tool: 'bounding_box' }], classifications: [{ name: 'Weather', type: 'radio', required: true, options: [{ name: 'Sunny' }, { name: 'Rainy' }] }] } },
-  }))
-  await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), { json: { name: 'low', priority: 5, data_row_ids: [rows[0].id, rows[1].id] } })
-  await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), { json: { name: 'high', priority: 1, data_row_ids: [rows[2].id, rows[3].id] } })
+  rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: Array.from({ length: 4 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: unique(`q${i}`) })),
+      }),
+    )
+  ).created
+  project = await json(
+    await call('POST', '/api/v1/projects', admin(), {
+      json: {
+        name: unique('Queue'),
+        media_type: 'IMAGE',
+        ontology: {
+          tools: [{ name: 'Car', tool: 'bounding_box' }],
+          classifications: [{ name: 'Weather', type: 'radio', required: true, options: [{ name: 'Sunny' }, { name: 'Rainy' }] }],
+        },
+      },
+    }),
+  )
+  await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), {
+    json: { name: 'low', priority: 5, data_row_ids: [rows[0].id, rows[1].id] },
+  })
+  await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), {
+    json: { name: 'high', priority: 1, data_row_ids: [rows[2].id, rows[3].id] },
+  })
 })
 
 const rowIn = (html: string) => /name="data_row_id" value="([^"]+)"/.exec(html)?.[1]
@@ -44,11 +63,28 @@ describe('labeling queue', () => {
     const started = /name="started_at" value="(\d+)"/.exec(page)![1]!
     const weather = project.ontology.classifications[0]
     const car = project.ontology.tools[0]
-    const missing = await call('POST', `/projects/${project.id}/label`, { cookie: u.cookie }, { form: { data_row_id: row, started_at: started, objects: '[]' } })
+    const missing = await call(
+      'POST',
+      `/projects/${project.id}/label`,
+      { cookie: u.cookie },
+      { form: { data_row_id: row, started_at: started, objects: '[]' } },
+    )
     expect(missing.status).toBe(422)
     expect(await missing.text()).toContain('Answer the required question: Weather')
     const objects = JSON.stringify([{ feature_schema_id: car.feature_schema_id, bounding_box: { top: 5, left: 6, height: 20, width: 30 } }])
-    const ok = await call('POST', `/projects/${project.id}/label`, { cookie: u.cookie }, { form: { data_row_id: row, started_at: String(Number(started) - 7000), objects, [`cls.${weather.feature_schema_id}`]: weather.options[1].feature_schema_id } })
+    const ok = await call(
+      'POST',
+      `/projects/${project.id}/label`,
+      { cookie: u.cookie },
+      {
+        form: {
+          data_row_id: row,
+          started_at: String(Number(started) - 7000),
+          objects,
+          [`cls.${weather.feature_schema_id}`]: weather.options[1].feature_schema_id,
+        },
+      },
+    )
     expect(ok.status).toBe(303)
     const mine = (await json(await call('GET', `/api/v1/projects/${project.id}/labels`, { cookie: u.cookie }))).items
     const l = mine.find((x: any) => x.data_row_id === row)
@@ -58,7 +94,12 @@ describe('labeling queue', () => {
     // Skip the next one.
     const next = rowIn(await (await call('GET', `/projects/${project.id}/label`, { cookie: u.cookie })).text())!
     expect(next).not.toBe(row)
-    const skip = await call('POST', `/projects/${project.id}/label`, { cookie: u.cookie }, { form: { data_row_id: next, started_at: started, objects: '[]', skip: '1' } })
+    const skip = await call(
+      'POST',
+      `/projects/${project.id}/label`,
+      { cookie: u.cookie },
+      { form: { data_row_id: next, started_at: started, objects: '[]', skip: '1' } },
+    )
     expect(skip.status).toBe(303)
     const o = await json(await call('GET', `/api/v1/projects/${project.id}/overview`, admin()))
     expect(o.labeled).toBeGreaterThanOrEqual(1)
@@ -71,7 +112,12 @@ describe('labeling queue', () => {
     const labelId = /name="label_id" value="([^"]+)"/.exec(page)?.[1]
     expect(labelId).toMatch(/^lbl_/)
     expect(page).toContain('data-boxes=')
-    const res = await call('POST', `/projects/${project.id}/review`, { cookie: orgs.orgA.REVIEWER.cookie }, { form: { label_id: labelId!, score: '1' } })
+    const res = await call(
+      'POST',
+      `/projects/${project.id}/review`,
+      { cookie: orgs.orgA.REVIEWER.cookie },
+      { form: { label_id: labelId!, score: '1' } },
+    )
     expect(res.status).toBe(303)
     expect((await json(await call('GET', `/api/v1/labels/${labelId}`, admin()))).review_state).toBe('ACCEPTED')
     const empty = await (await call('GET', `/projects/${project.id}/review`, { cookie: orgs.orgA.REVIEWER.cookie })).text()

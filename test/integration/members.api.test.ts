@@ -32,7 +32,9 @@ describe('members list', () => {
     expect([...created].sort().reverse()).toEqual(created)
     expect(Object.keys(page.items[0]).sort()).toEqual(['created_at', 'email', 'full_name', 'role', 'user_id'])
 
-    const one = await json(await call('GET', `/api/v1/members?search=${encodeURIComponent(orgs.orgA.REVIEWER.email.toUpperCase())}`, admin()))
+    const one = await json(
+      await call('GET', `/api/v1/members?search=${encodeURIComponent(orgs.orgA.REVIEWER.email.toUpperCase())}`, admin()),
+    )
     expect(one.items.map((m: any) => m.user_id)).toEqual([orgs.orgA.REVIEWER.id])
   })
 
@@ -96,8 +98,13 @@ describe('invitations', () => {
   it('an expired link cannot be used', async () => {
     const email = `${unique('old')}@example.com`
     const inv = await json(await call('POST', '/api/v1/invitations', admin(), { json: { email, role: 'LABELER' } }))
-    await db().update(invitations).set({ expiresAt: new Date(Date.now() - 1) }).where(eq(invitations.id, inv.id))
-    const res = await call('POST', `/invitations/${inv.accept_url.split('/').pop()}`, undefined, { form: { full_name: 'Too Late', password: PASSWORD } })
+    await db()
+      .update(invitations)
+      .set({ expiresAt: new Date(Date.now() - 1) })
+      .where(eq(invitations.id, inv.id))
+    const res = await call('POST', `/invitations/${inv.accept_url.split('/').pop()}`, undefined, {
+      form: { full_name: 'Too Late', password: PASSWORD },
+    })
     expect(res.status).toBe(404)
     const listed = await json(await call('GET', '/api/v1/invitations?limit=200', admin()))
     expect(listed.items.find((i: any) => i.id === inv.id).status).toBe('EXPIRED')
@@ -110,9 +117,21 @@ describe('invitations', () => {
       [{ email: `${unique('a')}@example.com`, role: 'OWNER' }, 400, /role must be one of/],
       [{ email: `${unique('a')}@example.com` }, 400, /role/],
       [{ email: orgs.orgA.LABELER.email, role: 'LABELER' }, 409, /already a member/],
-      [{ email: `${unique('a')}@example.com`, role: 'LABELER', project_roles: [{ project_id: 'prj_x', role: 'LABELER' }] }, 400, /only for project-based/],
-      [{ email: `${unique('a')}@example.com`, role: 'NONE', project_roles: [{ project_id: 'prj_missing', role: 'LABELER' }] }, 400, /prj_missing not found/],
-      [{ email: `${unique('a')}@example.com`, role: 'NONE', project_roles: [{ project_id: 'prj_x', role: 'ADMIN' }] }, 400, /role must be one of/],
+      [
+        { email: `${unique('a')}@example.com`, role: 'LABELER', project_roles: [{ project_id: 'prj_x', role: 'LABELER' }] },
+        400,
+        /only for project-based/,
+      ],
+      [
+        { email: `${unique('a')}@example.com`, role: 'NONE', project_roles: [{ project_id: 'prj_missing', role: 'LABELER' }] },
+        400,
+        /prj_missing not found/,
+      ],
+      [
+        { email: `${unique('a')}@example.com`, role: 'NONE', project_roles: [{ project_id: 'prj_x', role: 'ADMIN' }] },
+        400,
+        /role must be one of/,
+      ],
     ]
     for (const [body, status, msg] of cases) {
       const res = await call('POST', '/api/v1/invitations', admin(), { json: body })
@@ -130,9 +149,19 @@ describe('invitations', () => {
     const org = await makeOrg(unique('Small'), 3)
     const boss = await makeUser(org, 'ADMIN')
     await makeUser(org, 'LABELER')
-    const ok = await call('POST', '/api/v1/invitations', { cookie: boss.cookie }, { json: { email: `${unique('s')}@example.com`, role: 'LABELER' } })
+    const ok = await call(
+      'POST',
+      '/api/v1/invitations',
+      { cookie: boss.cookie },
+      { json: { email: `${unique('s')}@example.com`, role: 'LABELER' } },
+    )
     expect(ok.status).toBe(201)
-    const full = await call('POST', '/api/v1/invitations', { cookie: boss.cookie }, { json: { email: `${unique('s')}@example.com`, role: 'LABELER' } })
+    const full = await call(
+      'POST',
+      '/api/v1/invitations',
+      { cookie: boss.cookie },
+      { json: { email: `${unique('s')}@example.com`, role: 'LABELER' } },
+    )
     expect(full.status).toBe(409)
     expect((await json(full)).detail).toMatch(/Seat limit reached: 3 of 3/)
     await db().update(organizations).set({ seatLimit: null }).where(eq(organizations.id, org.id))
@@ -183,7 +212,9 @@ describe('roles and removal', () => {
     const me = await json(await call('GET', '/api/v1/me', { cookie: sessionCookie(res) }))
     expect((await call('DELETE', `/api/v1/members/${me.user.id}`, admin())).status).toBe(204)
     const inv = await json(await call('POST', '/api/v1/invitations', admin(), { json: { email, role: 'REVIEWER' } }))
-    const back = await call('POST', `/invitations/${inv.accept_url.split('/').pop()}`, undefined, { form: { full_name: 'Back Again', password: 'a-new-password' } })
+    const back = await call('POST', `/invitations/${inv.accept_url.split('/').pop()}`, undefined, {
+      form: { full_name: 'Back Again', password: 'a-new-password' },
+    })
     expect(back.status).toBe(303)
     expect((await json(await call('GET', '/api/v1/me', { cookie: sessionCookie(back) }))).role).toBe('REVIEWER')
   })

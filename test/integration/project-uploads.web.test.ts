@@ -10,7 +10,14 @@ let project: { id: string; name: string }
 
 beforeAll(async () => {
   t = await seedTwoOrgs()
-  project = await json(await call('POST', '/api/v1/projects', { cookie: t.orgA.ADMIN.cookie }, { json: { name: unique('Street scenes'), media_type: 'IMAGE' } }))
+  project = await json(
+    await call(
+      'POST',
+      '/api/v1/projects',
+      { cookie: t.orgA.ADMIN.cookie },
+      { json: { name: unique('Street scenes'), media_type: 'IMAGE' } },
+    ),
+  )
 })
 
 const datasetCount = async () => (await json(await call('GET', '/api/v1/datasets?limit=100', { cookie: t.orgA.ADMIN.cookie }))).items.length
@@ -27,7 +34,12 @@ describe('upload into a new dataset from project settings', () => {
   })
 
   it('creates the dataset and opens its upload panel aimed at the project', async () => {
-    const res = await call('POST', `/projects/${project.id}/settings/data/upload`, { cookie: t.orgA.ADMIN.cookie }, { form: { name: 'Drive 7 frames', priority: '2' } })
+    const res = await call(
+      'POST',
+      `/projects/${project.id}/settings/data/upload`,
+      { cookie: t.orgA.ADMIN.cookie },
+      { form: { name: 'Drive 7 frames', priority: '2' } },
+    )
     expect(res.status).toBe(303)
     const loc = res.headers.get('location')!
     expect(loc).toMatch(new RegExp(`^/datasets/ds_[0-9A-Z]+\\?panel=upload&project=${project.id}&priority=2$`))
@@ -42,14 +54,21 @@ describe('upload into a new dataset from project settings', () => {
 
   it('refuses an empty name inline and creates nothing', async () => {
     const before = await datasetCount()
-    const res = await call('POST', `/projects/${project.id}/settings/data/upload`, { cookie: t.orgA.ADMIN.cookie }, { form: { name: '   ', priority: '9' } })
+    const res = await call(
+      'POST',
+      `/projects/${project.id}/settings/data/upload`,
+      { cookie: t.orgA.ADMIN.cookie },
+      { form: { name: '   ', priority: '9' } },
+    )
     expect(res.status).toBe(422)
     expect(await res.text()).toContain('Name is required')
     expect(await datasetCount()).toBe(before)
   })
 
   it("ignores a project the person may not attach to (another org's, or unknown)", async () => {
-    const foreign = await json(await call('POST', '/api/v1/projects', { cookie: t.orgB.ADMIN.cookie }, { json: { name: unique('Theirs'), media_type: 'IMAGE' } }))
+    const foreign = await json(
+      await call('POST', '/api/v1/projects', { cookie: t.orgB.ADMIN.cookie }, { json: { name: unique('Theirs'), media_type: 'IMAGE' } }),
+    )
     const ds = await json(await call('POST', '/api/v1/datasets', { cookie: t.orgA.ADMIN.cookie }, { json: { name: unique('d') } }))
     for (const id of [foreign.id, 'prj_00000000000000000000000000']) {
       const page = await call('GET', `/datasets/${ds.id}?panel=upload&project=${id}&priority=1`, { cookie: t.orgA.ADMIN.cookie })

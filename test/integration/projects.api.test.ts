@@ -15,12 +15,20 @@ const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 
 const ONTOLOGY = {
   tools: [
-    { name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }] },
+    {
+      name: 'Car',
+      tool: 'bounding_box',
+      classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }],
+    },
     { name: 'Lane', tool: 'line' },
     { name: 'Person', tool: 'polygon' },
   ],
   classifications: [
-    { name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Intensity', type: 'text' }] }] },
+    {
+      name: 'Weather',
+      type: 'radio',
+      options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Intensity', type: 'text' }] }],
+    },
     { name: 'Tags', type: 'checklist', options: [{ name: 'Night' }, { name: 'Blurry' }] },
     { name: 'Notes', type: 'text' },
   ],
@@ -31,7 +39,9 @@ async function searchAll(term: string, who = admin(), limit = 200): Promise<stri
   const ids: string[] = []
   let cursor: string | null = null
   do {
-    const page: any = await json(await call('GET', `/api/v1/projects?limit=${limit}&search=${encodeURIComponent(term)}${cursor ? `&cursor=${cursor}` : ''}`, who))
+    const page: any = await json(
+      await call('GET', `/api/v1/projects?limit=${limit}&search=${encodeURIComponent(term)}${cursor ? `&cursor=${cursor}` : ''}`, who),
+    )
     ids.push(...page.items.map((p: any) => p.id))
     cursor = page.next_cursor
   } while (cursor)
@@ -51,7 +61,15 @@ async function create(name: string, body: Record<string, unknown> = {}) {
 describe('projects API', () => {
   it('creates a project with an ontology; every feature gets a feature_schema_id', async () => {
     const p = await create('Street signs', { description: 'Signs in Lisbon', ontology: ONTOLOGY })
-    expect(p).toMatchObject({ name: 'Street signs', description: 'Signs in Lisbon', media_type: 'IMAGE', pinned: false, data_row_count: 0, label_count: 0, created_by: orgs.orgA.ADMIN.id })
+    expect(p).toMatchObject({
+      name: 'Street signs',
+      description: 'Signs in Lisbon',
+      media_type: 'IMAGE',
+      pinned: false,
+      data_row_count: 0,
+      label_count: 0,
+      created_by: orgs.orgA.ADMIN.id,
+    })
     expect(p.id).toMatch(/^prj_/)
     const car = p.ontology.tools[0]
     expect(car).toMatchObject({ name: 'Car', tool: 'bounding_box' })
@@ -71,9 +89,24 @@ describe('projects API', () => {
       [{ name: 'x'.repeat(300), media_type: 'IMAGE' }, /at most 200/],
       [{ name: 'x', media_type: 'HOLOGRAM' }, /media_type must be one of/],
       [{ name: 'x', media_type: 'IMAGE', ontology: { tools: [{ name: 'A', tool: 'cube' }] } }, /ontology.tools.0.tool/],
-      [{ name: 'x', media_type: 'IMAGE', ontology: { tools: [{ name: 'A', tool: 'point' }, { name: 'a', tool: 'line' }] } }, /appears twice/],
+      [
+        {
+          name: 'x',
+          media_type: 'IMAGE',
+          ontology: {
+            tools: [
+              { name: 'A', tool: 'point' },
+              { name: 'a', tool: 'line' },
+            ],
+          },
+        },
+        /appears twice/,
+      ],
       [{ name: 'x', media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'radio' }] } }, /needs at least one option/],
-      [{ name: 'x', media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text', options: [{ name: 'a' }] }] } }, /has no options/],
+      [
+        { name: 'x', media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text', options: [{ name: 'a' }] }] } },
+        /has no options/,
+      ],
       [{ name: 'x', media_type: 'IMAGE', ontology: 'boxes' }, /ontology/],
     ]
     for (const [body, msg] of cases) {
@@ -123,7 +156,12 @@ describe('projects API', () => {
     expect(await searchAll(`"${tok}" a`)).toEqual([quoted.id]) // quotes are part of the term, not FTS syntax
     expect(await searchAll(`${tok} OR harbor`)).toEqual([])
     // Another organization's projects with the same term stay invisible.
-    const foreign = await call('POST', '/api/v1/projects', { cookie: orgs.orgB.ADMIN.cookie }, { json: { name: `Foreign ${tok}`, media_type: 'IMAGE' } })
+    const foreign = await call(
+      'POST',
+      '/api/v1/projects',
+      { cookie: orgs.orgB.ADMIN.cookie },
+      { json: { name: `Foreign ${tok}`, media_type: 'IMAGE' } },
+    )
     expect(foreign.status).toBe(201)
     expect(await searchAll(tok)).toEqual([quoted.id, b.id, a.id])
 
@@ -184,7 +222,9 @@ describe('projects API', () => {
       WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < ${n})
       INSERT INTO projects (id, org_id, name, description, media_type, ontology, created_by, created_at, updated_at)
       SELECT 'prj_' || ${tok.slice(0, 8).toUpperCase()} || printf('%018d', i), ${orgs.a.id}, 'Bulk ' || ${tok} || ' #' || i, '', 'IMAGE', '{"tools":[],"classifications":[]}', ${orgs.orgA.ADMIN.id}, 0, 0 FROM k`)
-    const expected = (await db().all<{ id: string }>(sql`SELECT id FROM projects WHERE name LIKE ${`Bulk ${tok} #%`} ORDER BY id DESC`)).map((r) => r.id)
+    const expected = (
+      await db().all<{ id: string }>(sql`SELECT id FROM projects WHERE name LIKE ${`Bulk ${tok} #%`} ORDER BY id DESC`)
+    ).map((r) => r.id)
     expect(expected).toHaveLength(n)
     const pinned = expected[700]!
     expect((await call('PUT', `/api/v1/projects/${pinned}/pin`, admin())).status).toBe(204)
@@ -236,13 +276,20 @@ describe('projects API', () => {
   it('edits keep feature ids by name and validate', async () => {
     const p = await create('Editable', { ontology: ONTOLOGY })
     const next = { ...ONTOLOGY, tools: [...ONTOLOGY.tools, { name: 'Sign', tool: 'point' }] }
-    const res = await call('PATCH', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.TEAM_MANAGER.cookie }, { json: { name: 'Edited', ontology: next } })
+    const res = await call(
+      'PATCH',
+      `/api/v1/projects/${p.id}`,
+      { cookie: orgs.orgA.TEAM_MANAGER.cookie },
+      { json: { name: 'Edited', ontology: next } },
+    )
     expect(res.status).toBe(200)
     const e = await json(res)
     expect(e.name).toBe('Edited')
     expect(e.ontology.tools[0].feature_schema_id).toBe(p.ontology.tools[0].feature_schema_id)
     expect(e.ontology.tools[3]).toMatchObject({ name: 'Sign', tool: 'point' })
-    expect((await call('PATCH', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.LABELER.cookie }, { json: { name: 'No' } })).status).toBe(403)
+    expect((await call('PATCH', `/api/v1/projects/${p.id}`, { cookie: orgs.orgA.LABELER.cookie }, { json: { name: 'No' } })).status).toBe(
+      403,
+    )
     expect((await call('PATCH', `/api/v1/projects/${p.id}`, admin(), { json: { name: '' } })).status).toBe(400)
   })
 

@@ -19,11 +19,20 @@ const getJson = async (path: string, auth = admin()) => json(await call('GET', p
 
 const ONTOLOGY = {
   tools: [
-    { name: 'Car', tool: 'bounding_box', color: '#112233', classifications: [{ name: 'Color', type: 'radio', required: true, options: [{ name: 'Red' }, { name: 'Blue' }] }] },
+    {
+      name: 'Car',
+      tool: 'bounding_box',
+      color: '#112233',
+      classifications: [{ name: 'Color', type: 'radio', required: true, options: [{ name: 'Red' }, { name: 'Blue' }] }],
+    },
     { name: 'Lane', tool: 'line' },
   ],
   classifications: [
-    { name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Intensity', type: 'text' }] }] },
+    {
+      name: 'Weather',
+      type: 'radio',
+      options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Intensity', type: 'text' }] }],
+    },
     { name: 'Notes', type: 'text' },
   ],
 }
@@ -126,11 +135,20 @@ describe('Projects tab', () => {
 
 describe('Creating a project through the form', () => {
   const base = (name: string) => ({
-    name, description: 'Signs in Lisbon', media_type: 'IMAGE', _ontology: '1',
-    'tools.0.name': 'Car', 'tools.0.tool': 'bounding_box',
-    'tools.0.classifications.0.name': 'Color', 'tools.0.classifications.0.type': 'radio', 'tools.0.classifications.0.options': 'Red, Blue',
-    'tools.3.name': '', 'tools.3.tool': 'polygon', // a wholly empty row: skipped
-    'classifications.0.name': 'Weather', 'classifications.0.type': 'radio', 'classifications.0.options': '',
+    name,
+    description: 'Signs in Lisbon',
+    media_type: 'IMAGE',
+    _ontology: '1',
+    'tools.0.name': 'Car',
+    'tools.0.tool': 'bounding_box',
+    'tools.0.classifications.0.name': 'Color',
+    'tools.0.classifications.0.type': 'radio',
+    'tools.0.classifications.0.options': 'Red, Blue',
+    'tools.3.name': '',
+    'tools.3.tool': 'polygon', // a wholly empty row: skipped
+    'classifications.0.name': 'Weather',
+    'classifications.0.type': 'radio',
+    'classifications.0.options': '',
   })
 
   it('refuses with 422, inline messages and every value kept; then creates and redirects', async () => {
@@ -141,14 +159,26 @@ describe('Creating a project through the form', () => {
     const html = await bad.text()
     expect(html).toContain('a radio classification needs at least one option')
     expect(html).toMatch(/id="f-classifications-0-options"[^>]*aria-invalid="true"/)
-    for (const v of [`value="${name}"`, 'value="Car"', 'value="Color"', 'value="Red, Blue"', 'value="Weather"', '>Signs in Lisbon</textarea>']) expect(html).toContain(v)
+    for (const v of [
+      `value="${name}"`,
+      'value="Car"',
+      'value="Color"',
+      'value="Red, Blue"',
+      'value="Weather"',
+      '>Signs in Lisbon</textarea>',
+    ])
+      expect(html).toContain(v)
     expect(html).not.toContain('name="tools.1.name"') // the empty row is gone, the rest renumbered
 
-    const media = await call('POST', '/projects', admin(), { form: { ...base(name), media_type: 'HOLOGRAM', 'classifications.0.options': 'Sunny' } })
+    const media = await call('POST', '/projects', admin(), {
+      form: { ...base(name), media_type: 'HOLOGRAM', 'classifications.0.options': 'Sunny' },
+    })
     expect(media.status).toBe(422)
     expect(await media.text()).toContain('media_type must be one of')
 
-    const dup = await call('POST', '/projects', admin(), { form: { ...base(name), 'tools.1.name': 'car', 'tools.1.tool': 'polygon', 'classifications.0.options': 'Sunny' } })
+    const dup = await call('POST', '/projects', admin(), {
+      form: { ...base(name), 'tools.1.name': 'car', 'tools.1.tool': 'polygon', 'classifications.0.options': 'Sunny' },
+    })
     expect(dup.status).toBe(422)
     expect(await dup.text()).toMatch(/id="f-tools-1-name"[^>]*aria-invalid="true"[\s\S]*Tool “car” appears twice/)
 
@@ -167,7 +197,16 @@ describe('Creating a project through the form', () => {
   })
 
   it('"Add" works without JavaScript (the form again, one row more) and with htmx (one row, next button)', async () => {
-    const res = await call('POST', '/projects', admin(), { form: { name: 'x', media_type: 'VIDEO', _ontology: '1', 'tools.0.name': 'Car', 'tools.0.tool': 'polygon', _add: 'tool-classification:0' } })
+    const res = await call('POST', '/projects', admin(), {
+      form: {
+        name: 'x',
+        media_type: 'VIDEO',
+        _ontology: '1',
+        'tools.0.name': 'Car',
+        'tools.0.tool': 'polygon',
+        _add: 'tool-classification:0',
+      },
+    })
     expect(res.status).toBe(200)
     const html = await res.text()
     expect(html).toContain('name="tools.0.classifications.0.name"')
@@ -194,17 +233,30 @@ describe('Creating a project through the form', () => {
 describe('The ontology form fields', () => {
   it('turn into the nested input: index order, empty rows skipped, quoted commas', () => {
     const input = ontologyFromForm({
-      'tools.10.name': 'Second', 'tools.10.tool': 'point',
-      'tools.2.name': ' First ', 'tools.2.tool': 'polygon',
-      'tools.2.classifications.5.name': '', 'tools.2.classifications.5.type': 'radio', 'tools.2.classifications.5.options': '',
-      'tools.2.classifications.1.name': 'Kind', 'tools.2.classifications.1.type': 'checklist', 'tools.2.classifications.1.options': 'a, "b, c",, d',
-      'tools.4.name': '', 'tools.4.tool': 'line',
-      'classifications.0.name': 'Notes', 'classifications.0.type': 'text', 'classifications.0.options': '',
-      'tools.0.feature_schema_id': 'fs_forged', 'tools.0.name': 'Forged', 'tools.0.tool': 'mask',
+      'tools.10.name': 'Second',
+      'tools.10.tool': 'point',
+      'tools.2.name': ' First ',
+      'tools.2.tool': 'polygon',
+      'tools.2.classifications.5.name': '',
+      'tools.2.classifications.5.type': 'radio',
+      'tools.2.classifications.5.options': '',
+      'tools.2.classifications.1.name': 'Kind',
+      'tools.2.classifications.1.type': 'checklist',
+      'tools.2.classifications.1.options': 'a, "b, c",, d',
+      'tools.4.name': '',
+      'tools.4.tool': 'line',
+      'classifications.0.name': 'Notes',
+      'classifications.0.type': 'text',
+      'classifications.0.options': '',
+      'tools.0.feature_schema_id': 'fs_forged',
+      'tools.0.name': 'Forged',
+      'tools.0.tool': 'mask',
     })
     expect(input.tools.map((t) => t.name)).toEqual(['Forged', 'First', 'Second'])
     expect(input.tools[0]).not.toHaveProperty('feature_schema_id') // unknown ids are not trusted
-    expect(input.tools[1]!.classifications).toEqual([{ name: 'Kind', type: 'checklist', options: [{ name: 'a' }, { name: 'b, c' }, { name: 'd' }] }])
+    expect(input.tools[1]!.classifications).toEqual([
+      { name: 'Kind', type: 'checklist', options: [{ name: 'a' }, { name: 'b, c' }, { name: 'd' }] },
+    ])
     expect(input.classifications).toEqual([{ name: 'Notes', type: 'text' }])
   })
 
@@ -214,10 +266,28 @@ describe('The ontology form fields', () => {
     expect(draft.classifications[0]!.nested).toEqual(['Rainy › Intensity'])
     const form: Record<string, string> = {}
     draft.tools.forEach((t, i) => {
-      Object.assign(form, { [`tools.${i}.feature_schema_id`]: t.feature_schema_id, [`tools.${i}.name`]: t.name, [`tools.${i}.tool`]: t.tool })
-      t.classifications.forEach((c, j) => Object.assign(form, { [`tools.${i}.classifications.${j}.feature_schema_id`]: c.feature_schema_id, [`tools.${i}.classifications.${j}.name`]: c.name, [`tools.${i}.classifications.${j}.type`]: c.type, [`tools.${i}.classifications.${j}.options`]: c.options }))
+      Object.assign(form, {
+        [`tools.${i}.feature_schema_id`]: t.feature_schema_id,
+        [`tools.${i}.name`]: t.name,
+        [`tools.${i}.tool`]: t.tool,
+      })
+      t.classifications.forEach((c, j) =>
+        Object.assign(form, {
+          [`tools.${i}.classifications.${j}.feature_schema_id`]: c.feature_schema_id,
+          [`tools.${i}.classifications.${j}.name`]: c.name,
+          [`tools.${i}.classifications.${j}.type`]: c.type,
+          [`tools.${i}.classifications.${j}.options`]: c.options,
+        }),
+      )
     })
-    draft.classifications.forEach((c, i) => Object.assign(form, { [`classifications.${i}.feature_schema_id`]: c.feature_schema_id, [`classifications.${i}.name`]: c.name, [`classifications.${i}.type`]: c.type, [`classifications.${i}.options`]: c.options }))
+    draft.classifications.forEach((c, i) =>
+      Object.assign(form, {
+        [`classifications.${i}.feature_schema_id`]: c.feature_schema_id,
+        [`classifications.${i}.name`]: c.name,
+        [`classifications.${i}.type`]: c.type,
+        [`classifications.${i}.options`]: c.options,
+      }),
+    )
     expect(normalizeOntology(ontologyFromForm(form, saved), saved)).toEqual(saved)
     // A tool whose kind changes becomes a new feature.
     const changed = normalizeOntology(ontologyFromForm({ ...form, 'tools.1.tool': 'polygon' }, saved), saved)
@@ -232,9 +302,15 @@ describe('The ontology form fields', () => {
   })
 
   it('the attach form gives exactly the sources that were filled in', () => {
-    expect(batchFromForm({ name: 'B', priority: '3', dataset_id: ' ', data_row_ids: 'dr_1\n dr_2, dr_3\n\n', global_keys: '' }))
-      .toEqual({ name: 'B', priority: 3, data_row_ids: ['dr_1', 'dr_2', 'dr_3'] })
-    expect(batchFromForm({ name: 'B', priority: '', global_keys: 'a b.jpg\r\nc.jpg' })).toEqual({ name: 'B', global_keys: ['a b.jpg', 'c.jpg'] })
+    expect(batchFromForm({ name: 'B', priority: '3', dataset_id: ' ', data_row_ids: 'dr_1\n dr_2, dr_3\n\n', global_keys: '' })).toEqual({
+      name: 'B',
+      priority: 3,
+      data_row_ids: ['dr_1', 'dr_2', 'dr_3'],
+    })
+    expect(batchFromForm({ name: 'B', priority: '', global_keys: 'a b.jpg\r\nc.jpg' })).toEqual({
+      name: 'B',
+      global_keys: ['a b.jpg', 'c.jpg'],
+    })
   })
 })
 
@@ -242,7 +318,18 @@ describe('Project page and settings', () => {
   it('the overview shows the counters and the ontology; Settings only for those who may edit', async () => {
     const p = await freshProject(orgs.orgA.ADMIN, { ontology: ONTOLOGY, description: 'About cars' })
     const asManager = await (await call('GET', `/projects/${p.id}`, manager())).text()
-    for (const s of ['About cars', 'Data rows', 'Remaining', 'Skipped', '0% complete', 'No labels yet', 'Car', 'Rainy › Intensity', `href="/projects/${p.id}/settings"`]) expect(asManager).toContain(s)
+    for (const s of [
+      'About cars',
+      'Data rows',
+      'Remaining',
+      'Skipped',
+      '0% complete',
+      'No labels yet',
+      'Car',
+      'Rainy › Intensity',
+      `href="/projects/${p.id}/settings"`,
+    ])
+      expect(asManager).toContain(s)
     const asLabeler = await (await call('GET', `/projects/${p.id}`, labeler())).text()
     expect(asLabeler).not.toContain(`/projects/${p.id}/settings`)
     expect(asLabeler).toContain(`action="/projects/${p.id}/pin"`)
@@ -261,11 +348,23 @@ describe('Project page and settings', () => {
 
     const weather = before.ontology.classifications[0]
     const form = {
-      name: 'Renamed', description: 'New words', _ontology: '1',
-      'tools.0.feature_schema_id': car.feature_schema_id, 'tools.0.name': 'Vehicle', 'tools.0.tool': 'bounding_box',
-      'tools.0.classifications.0.feature_schema_id': car.classifications[0].feature_schema_id, 'tools.0.classifications.0.name': 'Paint', 'tools.0.classifications.0.type': 'radio', 'tools.0.classifications.0.options': 'Red, Blue, Green',
-      'classifications.0.feature_schema_id': weather.feature_schema_id, 'classifications.0.name': 'Weather', 'classifications.0.type': 'radio', 'classifications.0.options': 'Sunny, Rainy',
-      'classifications.1.name': 'Time of day', 'classifications.1.type': 'radio', 'classifications.1.options': 'Day, Night',
+      name: 'Renamed',
+      description: 'New words',
+      _ontology: '1',
+      'tools.0.feature_schema_id': car.feature_schema_id,
+      'tools.0.name': 'Vehicle',
+      'tools.0.tool': 'bounding_box',
+      'tools.0.classifications.0.feature_schema_id': car.classifications[0].feature_schema_id,
+      'tools.0.classifications.0.name': 'Paint',
+      'tools.0.classifications.0.type': 'radio',
+      'tools.0.classifications.0.options': 'Red, Blue, Green',
+      'classifications.0.feature_schema_id': weather.feature_schema_id,
+      'classifications.0.name': 'Weather',
+      'classifications.0.type': 'radio',
+      'classifications.0.options': 'Sunny, Rainy',
+      'classifications.1.name': 'Time of day',
+      'classifications.1.type': 'radio',
+      'classifications.1.options': 'Day, Night',
     }
     const res = await call('POST', `/projects/${p.id}/settings`, manager(), { form })
     expect(res.status).toBe(303)
@@ -276,12 +375,18 @@ describe('Project page and settings', () => {
     const v = after.ontology.tools[0]
     expect(v).toMatchObject({ feature_schema_id: car.feature_schema_id, name: 'Vehicle', color: '#112233' })
     expect(after.ontology.tools).toHaveLength(1) // Lane was removed
-    expect(v.classifications[0]).toMatchObject({ feature_schema_id: car.classifications[0].feature_schema_id, name: 'Paint', required: true })
+    expect(v.classifications[0]).toMatchObject({
+      feature_schema_id: car.classifications[0].feature_schema_id,
+      name: 'Paint',
+      required: true,
+    })
     expect(v.classifications[0].options.slice(0, 2)).toEqual(car.classifications[0].options)
     expect(after.ontology.classifications[0].options[1]).toEqual(weather.options[1]) // Rainy keeps its nested Intensity
     expect(after.ontology.classifications.map((c: any) => c.name)).toEqual(['Weather', 'Time of day'])
 
-    const bad = await call('POST', `/projects/${p.id}/settings`, manager(), { form: { ...form, name: '  ', 'classifications.1.options': 'Day, day' } })
+    const bad = await call('POST', `/projects/${p.id}/settings`, manager(), {
+      form: { ...form, name: '  ', 'classifications.1.options': 'Day, day' },
+    })
     expect(bad.status).toBe(422)
     const html = await bad.text()
     expect(html).toContain('Name is required')
@@ -299,14 +404,27 @@ describe('Project page and settings', () => {
   it('refuses to remove a feature that labels use, naming it, with the form kept', async () => {
     const p = await freshProject(orgs.orgA.ADMIN, { ontology: ONTOLOGY })
     const rows = await makeDataRows(orgs.a, orgs.orgA.ADMIN.id, 1)
-    expect((await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'One', data_row_ids: rows.ids } })).status).toBe(201)
-    const label = await call('POST', `/api/v1/projects/${p.id}/labels`, labeler(), { json: { data_row_id: rows.ids[0], annotations: { objects: [{ name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 } }] } } })
+    expect(
+      (await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'One', data_row_ids: rows.ids } })).status,
+    ).toBe(201)
+    const label = await call('POST', `/api/v1/projects/${p.id}/labels`, labeler(), {
+      json: {
+        data_row_id: rows.ids[0],
+        annotations: { objects: [{ name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 } }] },
+      },
+    })
     expect(label.status, await label.clone().text()).toBe(201)
     const saved = (await getJson(`/api/v1/projects/${p.id}`)).ontology
     // Keep only Lane: Car (used by the label) would be removed.
     const lane = saved.tools[1]
     const res = await call('POST', `/projects/${p.id}/settings`, manager(), {
-      form: { name: 'Kept name', _ontology: '1', 'tools.0.feature_schema_id': lane.feature_schema_id, 'tools.0.name': 'Lane', 'tools.0.tool': 'line' },
+      form: {
+        name: 'Kept name',
+        _ontology: '1',
+        'tools.0.feature_schema_id': lane.feature_schema_id,
+        'tools.0.name': 'Lane',
+        'tools.0.tool': 'line',
+      },
     })
     expect(res.status).toBe(422)
     const html = await res.text()
@@ -368,20 +486,35 @@ describe('Project page and settings', () => {
     const p = await freshProject(orgs.orgA.ADMIN)
     const rows = await makeDataRows(orgs.a, orgs.orgA.ADMIN.id, 5)
     const url = `/projects/${p.id}/settings/data`
-    const first = await call('POST', url, manager(), { form: { name: 'First', priority: '2', data_row_ids: rows.ids.slice(0, 3).join('\n') }, htmx: true })
+    const first = await call('POST', url, manager(), {
+      form: { name: 'First', priority: '2', data_row_ids: rows.ids.slice(0, 3).join('\n') },
+      htmx: true,
+    })
     expect(first.status).toBe(201)
     let html = await first.text()
     expect(html).not.toContain('<html')
     expect(html).toContain('Attached 3 data rows as batch “First”.')
     expect(html).toContain('2 · high')
 
-    const byKeys = await call('POST', url, manager(), { form: { name: 'By keys', global_keys: rows.keys.slice(2).map((k) => k.toUpperCase()).join('\r\n') }, htmx: true })
+    const byKeys = await call('POST', url, manager(), {
+      form: {
+        name: 'By keys',
+        global_keys: rows.keys
+          .slice(2)
+          .map((k) => k.toUpperCase())
+          .join('\r\n'),
+      },
+      htmx: true,
+    })
     expect(byKeys.status).toBe(201)
     expect(await byKeys.text()).toContain('Attached 2 data rows as batch “By keys”. 1 data row was already in the project and was skipped.')
     expect((await getJson(`/api/v1/projects/${p.id}`)).data_row_count).toBe(5)
 
     const cases: [Record<string, string>, string][] = [
-      [{ name: 'Both', data_row_ids: rows.ids[0]!, global_keys: rows.keys[0]! }, 'Fill in exactly one source: a dataset ID, data row IDs or global keys.'],
+      [
+        { name: 'Both', data_row_ids: rows.ids[0]!, global_keys: rows.keys[0]! },
+        'Fill in exactly one source: a dataset ID, data row IDs or global keys.',
+      ],
       [{ name: 'None' }, 'Fill in exactly one source: a dataset ID, data row IDs or global keys.'],
       [{ name: 'Unknown', data_row_ids: `${rows.ids[0]}\ndr_nope` }, 'Unknown: dr_nope'],
       [{ name: 'Priority', priority: '9', data_row_ids: rows.ids[0]! }, 'priority must be between 1 and 5'],
@@ -395,7 +528,9 @@ describe('Project page and settings', () => {
       expect(body, JSON.stringify(form)).toContain(msg)
       expect(body).toContain(`value="${form.name}"`)
     }
-    const kept = await (await call('POST', url, manager(), { form: { name: 'Unknown', data_row_ids: `${rows.ids[0]}\ndr_nope` }, htmx: true })).text()
+    const kept = await (
+      await call('POST', url, manager(), { form: { name: 'Unknown', data_row_ids: `${rows.ids[0]}\ndr_nope` }, htmx: true })
+    ).text()
     expect(kept).toContain(`${rows.ids[0]}\ndr_nope</textarea>`)
 
     const batches = await getJson(`/api/v1/projects/${p.id}/batches`)
@@ -439,10 +574,20 @@ describe('Project page and settings', () => {
   it('another organization gets 404 on every page of the project', async () => {
     const p = await freshProject(orgs.orgA.ADMIN)
     const other = { cookie: orgs.orgB.ADMIN.cookie }
-    for (const path of [`/projects/${p.id}`, `/projects/${p.id}/settings`, `/projects/${p.id}/settings/members`, `/projects/${p.id}/settings/data`]) {
+    for (const path of [
+      `/projects/${p.id}`,
+      `/projects/${p.id}/settings`,
+      `/projects/${p.id}/settings/members`,
+      `/projects/${p.id}/settings/data`,
+    ]) {
       expect((await call('GET', path, other)).status, path).toBe(404)
     }
-    for (const path of [`/projects/${p.id}/pin`, `/projects/${p.id}/delete`, `/projects/${p.id}/settings`, `/projects/${p.id}/settings/data`]) {
+    for (const path of [
+      `/projects/${p.id}/pin`,
+      `/projects/${p.id}/delete`,
+      `/projects/${p.id}/settings`,
+      `/projects/${p.id}/settings/data`,
+    ]) {
       expect((await call('POST', path, other, { form: { name: 'x' } })).status, path).toBe(404)
     }
     expect(await (await call('GET', '/projects', other)).text()).not.toContain(p.id)

@@ -20,7 +20,10 @@ beforeAll(async () => {
   await call('DELETE', `/api/v1/api-keys/${k1.id}`, { key: k1.key })
   revoked = k1.key
   const k2 = await makeApiKey(admin)
-  await db().update(apiKeys).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(apiKeys.id, k2.id))
+  await db()
+    .update(apiKeys)
+    .set({ expiresAt: new Date(Date.now() - 1000) })
+    .where(eq(apiKeys.id, k2.id))
   expired = k2.key
   const leaver = await makeUser(orgs.a, 'ADMIN')
   const k3 = await makeApiKey(leaver)
@@ -33,7 +36,12 @@ for (const rc of ROUTES) {
   describe(rc.name, () => {
     it(rc.surface === 'api' ? 'anonymous → 401 problem' : 'anonymous → redirect to /login', async () => {
       const target = await rc.prepare({ org: orgs.a, admin: orgs.orgA.ADMIN, actor: orgs.orgA.ADMIN })
-      const res = await call(rc.method, target.path, undefined, { json: target.json, form: target.form, body: target.body, headers: target.headers })
+      const res = await call(rc.method, target.path, undefined, {
+        json: target.json,
+        form: target.form,
+        body: target.body,
+        headers: target.headers,
+      })
       if (rc.surface === 'api') {
         expect(res.status).toBe(401)
         expect((await res.json<{ code: string }>()).code).toBe('UNAUTHORIZED')
@@ -43,7 +51,11 @@ for (const rc of ROUTES) {
       }
     })
     if (rc.surface === 'api') {
-      for (const [label, key] of [['revoked key', () => revoked], ['expired key', () => expired], ["key of someone who left", () => orphaned]] as const) {
+      for (const [label, key] of [
+        ['revoked key', () => revoked],
+        ['expired key', () => expired],
+        ['key of someone who left', () => orphaned],
+      ] as const) {
         it(`${label} → 401`, async () => {
           const target = await rc.prepare({ org: orgs.a, admin: orgs.orgA.ADMIN, actor: orgs.orgA.ADMIN })
           const res = await call(rc.method, target.path, { key: key() }, { json: target.json, body: target.body, headers: target.headers })
@@ -52,7 +64,11 @@ for (const rc of ROUTES) {
       }
       it('a malformed Authorization header → 401', async () => {
         const target = await rc.prepare({ org: orgs.a, admin: orgs.orgA.ADMIN, actor: orgs.orgA.ADMIN })
-        const res = await call(rc.method, target.path, undefined, { json: target.json, body: target.body, headers: { ...target.headers, Authorization: 'Basic abc' } })
+        const res = await call(rc.method, target.path, undefined, {
+          json: target.json,
+          body: target.body,
+          headers: { ...target.headers, Authorization: 'Basic abc' },
+        })
         expect(res.status).toBe(401)
       })
     }

@@ -13,13 +13,21 @@ describe('Tasks menu, page and task access', () => {
   it("shows the person's own tasks with progress, results and error downloads; others get 404", async () => {
     const admin = { cookie: orgs.orgA.ADMIN.cookie }
     const d = await json(await call('POST', '/api/v1/datasets', admin, { json: { name: unique('t') } }))
-    const task = await json(await call('POST', `/api/v1/datasets/${d.id}/imports?filename=rows.ndjson`, admin, { body: '{"row_data":"a"}\n{"row_data":"ftp://x/y"}\n', headers: { 'Content-Type': 'application/x-ndjson' } }))
+    const task = await json(
+      await call('POST', `/api/v1/datasets/${d.id}/imports?filename=rows.ndjson`, admin, {
+        body: '{"row_data":"a"}\n{"row_data":"ftp://x/y"}\n',
+        headers: { 'Content-Type': 'application/x-ndjson' },
+      }),
+    )
     expect(task.name).toContain('rows.ndjson')
     expectShape(TaskView, task)
     // While running, the shell's badge lists it for live tracking.
     const page = await (await call('GET', '/projects', admin)).text()
     expect(page).toMatch(/data-running="[^"]*tsk_/)
-    await vi.waitFor(async () => expect((await json(await call('GET', `/api/v1/tasks/${task.id}`, admin))).status).toBe('COMPLETE'), { timeout: 30_000, interval: 200 })
+    await vi.waitFor(async () => expect((await json(await call('GET', `/api/v1/tasks/${task.id}`, admin))).status).toBe('COMPLETE'), {
+      timeout: 30_000,
+      interval: 200,
+    })
     expectShape(TaskView, await json(await call('GET', `/api/v1/tasks/${task.id}`, admin)))
     expect(expectPage(TaskView, await json(await call('GET', '/api/v1/tasks', admin))).items.length).toBeGreaterThan(0)
     const menu = await (await call('GET', '/tasks/menu', admin, { htmx: true })).text()
@@ -42,7 +50,12 @@ describe('Tasks menu, page and task access', () => {
   it('a task that is not finished answers 409 for its result', async () => {
     const admin = { cookie: orgs.orgA.ADMIN.cookie }
     const d = await json(await call('POST', '/api/v1/datasets', admin, { json: { name: unique('t') } }))
-    const task = await json(await call('POST', `/api/v1/datasets/${d.id}/imports`, admin, { body: '{"row_data":"a"}\n', headers: { 'Content-Type': 'application/x-ndjson' } }))
+    const task = await json(
+      await call('POST', `/api/v1/datasets/${d.id}/imports`, admin, {
+        body: '{"row_data":"a"}\n',
+        headers: { 'Content-Type': 'application/x-ndjson' },
+      }),
+    )
     const res = await call('GET', `/api/v1/tasks/${task.id}/result`, admin)
     if (res.status === 409) expect((await json(res)).detail).toBe('Task is not ready yet')
     else expect(res.status).toBe(200) // the queue was quicker than this request
@@ -51,7 +64,12 @@ describe('Tasks menu, page and task access', () => {
   it('streams live progress as Server-Sent Events', async () => {
     const admin = { cookie: orgs.orgA.ADMIN.cookie }
     const d = await json(await call('POST', '/api/v1/datasets', admin, { json: { name: unique('t') } }))
-    const task = await json(await call('POST', `/api/v1/datasets/${d.id}/imports`, admin, { body: '{"row_data":"a"}\n', headers: { 'Content-Type': 'application/x-ndjson' } }))
+    const task = await json(
+      await call('POST', `/api/v1/datasets/${d.id}/imports`, admin, {
+        body: '{"row_data":"a"}\n',
+        headers: { 'Content-Type': 'application/x-ndjson' },
+      }),
+    )
     const res = await call('GET', `/api/v1/tasks/${task.id}/events`, admin)
     expect(res.headers.get('Content-Type')).toBe('text/event-stream')
     expect(res.headers.get('X-Request-Id')).toBeTruthy()

@@ -10,7 +10,9 @@ beforeAll(async () => {
 })
 const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 // A 1×1 PNG.
-const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0))
+const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=='), (c) =>
+  c.charCodeAt(0),
+)
 
 async function dataset() {
   return json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('up') } }))
@@ -59,19 +61,30 @@ describe('uploads and content', () => {
     for (let n = 1; n <= begin.parts; n++) {
       const chunk = bytes.subarray((n - 1) * begin.part_size, n * begin.part_size)
       const q = new URLSearchParams({ key: begin.key, upload_id: begin.upload_id, part: String(n) })
-      const r = await call('PUT', `/api/v1/datasets/${d.id}/uploads/parts?${q}`, admin(), { body: chunk, headers: { 'Content-Length': String(chunk.length) } })
+      const r = await call('PUT', `/api/v1/datasets/${d.id}/uploads/parts?${q}`, admin(), {
+        body: chunk,
+        headers: { 'Content-Length': String(chunk.length) },
+      })
       expect(r.status, await r.clone().text()).toBe(200)
       parts.push(await json(r))
     }
-    const done = await call('POST', `/api/v1/datasets/${d.id}/uploads/complete`, admin(), { json: { key: begin.key, upload_id: begin.upload_id, filename: 'clip.mp4', parts } })
+    const done = await call('POST', `/api/v1/datasets/${d.id}/uploads/complete`, admin(), {
+      json: { key: begin.key, upload_id: begin.upload_id, filename: 'clip.mp4', parts },
+    })
     expect(done.status).toBe(201)
     const row = await json(done)
-    expect(row).toMatchObject({ media_type: 'VIDEO', external_id: 'clip.mp4', media_attributes: { mime_type: 'video/mp4', file_size: size } })
+    expect(row).toMatchObject({
+      media_type: 'VIDEO',
+      external_id: 'clip.mp4',
+      media_attributes: { mime_type: 'video/mp4', file_size: size },
+    })
     const head = await call('GET', `/api/v1/data-rows/${row.id}/content`, admin(), { headers: { Range: 'bytes=-4' } })
     expect(head.status).toBe(206)
     expect(head.headers.get('Content-Range')).toBe(`bytes ${size - 4}-${size - 1}/${size}`)
     // A key outside the dataset is refused.
-    const bad = await call('POST', `/api/v1/datasets/${d.id}/uploads/complete`, admin(), { json: { key: 'uploads/other/x', upload_id: begin.upload_id, filename: 'x', parts } })
+    const bad = await call('POST', `/api/v1/datasets/${d.id}/uploads/complete`, admin(), {
+      json: { key: 'uploads/other/x', upload_id: begin.upload_id, filename: 'x', parts },
+    })
     expect(bad.status).toBe(400)
   })
 

@@ -13,15 +13,30 @@ const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
-  const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/a.jpg' }, { row_data: 'https://x.test/b.jpg' }] }))).created
-  const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Web usage'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } } }))
+  const rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: [{ row_data: 'https://x.test/a.jpg' }, { row_data: 'https://x.test/b.jpg' }],
+      }),
+    )
+  ).created
+  const p = await json(
+    await call('POST', '/api/v1/projects', admin(), {
+      json: { name: unique('Web usage'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } },
+    }),
+  )
   await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'b', data_row_ids: rows.map((r: any) => r.id) } })
   for (const r of rows) {
-    const res = await call('POST', `/api/v1/projects/${p.id}/labels`, admin(), { json: { data_row_id: r.id, annotations: { classifications: [{ name: 'Q', text_answer: { content: 'x' } }] }, seconds_to_create: 30 } })
+    const res = await call('POST', `/api/v1/projects/${p.id}/labels`, admin(), {
+      json: { data_row_id: r.id, annotations: { classifications: [{ name: 'Q', text_answer: { content: 'x' } }] }, seconds_to_create: 30 },
+    })
     expect(res.status).toBe(201)
   }
   // One of them on a past day.
-  const [last] = await db().select({ id: sql<number>`max(${usageFacts.id})` }).from(usageFacts).where(eq(usageFacts.projectId, p.id))
+  const [last] = await db()
+    .select({ id: sql<number>`max(${usageFacts.id})` })
+    .from(usageFacts)
+    .where(eq(usageFacts.projectId, p.id))
   await db().update(usageFacts).set({ day: '2026-01-15' }).where(eq(usageFacts.id, last!.id))
   await rollupUsage(makeDb(env.DB))
 })

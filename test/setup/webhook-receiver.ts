@@ -42,7 +42,10 @@ function dohAnswer(name: string, type: string): { status: number; body: unknown 
     entry = DNS_TABLE[entry.cname] ?? {}
   }
   for (const data of entry[type] ?? []) Answer.push({ name: owner, type: DNS_TYPES[type], TTL: 60, data })
-  return { status: 200, body: { Status: 0, TC: false, RD: true, RA: true, AD: false, CD: false, Question, ...(Answer.length ? { Answer } : {}) } }
+  return {
+    status: 200,
+    body: { Status: 0, TC: false, RD: true, RA: true, AD: false, CD: false, Question, ...(Answer.length ? { Answer } : {}) },
+  }
 }
 
 declare module 'vitest' {

@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest'
-import { axisNumber, BarChart, fillGaps, nextBucket, niceStep, niceTicks, thinEvery, type BarChartProps } from '../../views/components/chart'
+import {
+  axisNumber,
+  BarChart,
+  fillGaps,
+  nextBucket,
+  niceStep,
+  niceTicks,
+  thinEvery,
+  type BarChartProps,
+} from '../../views/components/chart'
 import { chartSeries, MAX_BARS } from '../../views/projects/dashboard/labels-chart'
 import { bucketName, bucketTick, dashUrl, formatDuration } from '../../views/projects/dashboard/shared'
 
 const render = async (props: Partial<BarChartProps> & Pick<BarChartProps, 'data'>) =>
   String(await (<BarChart id="c" title="Labels created per day" unit={['label', 'labels']} {...props} />).toString())
 
-const bars = (html: string) => [...html.matchAll(/<rect class="bar"[^>]*?y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*><title>([^<]*)<\/title><\/rect>/g)].map((m) => ({ y: Number(m[1]), width: Number(m[2]), height: Number(m[3]), title: m[4]! }))
-const yTicks = (html: string) => [...html.matchAll(/<text x="[\d.]+" y="[\d.]+" dy="0.32em" text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]!)
+const bars = (html: string) =>
+  [...html.matchAll(/<rect class="bar"[^>]*?y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"[^>]*><title>([^<]*)<\/title><\/rect>/g)].map(
+    (m) => ({ y: Number(m[1]), width: Number(m[2]), height: Number(m[3]), title: m[4]! }),
+  )
+const yTicks = (html: string) =>
+  [...html.matchAll(/<text x="[\d.]+" y="[\d.]+" dy="0.32em" text-anchor="end">([^<]*)<\/text>/g)].map((m) => m[1]!)
 const xLabels = (html: string) => [...html.matchAll(/<text class="x-label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!)
 
 function isRoundStep(step: number) {
@@ -25,7 +38,10 @@ describe('scales', () => {
       expect(t.length, `max ${max}: ${t}`).toBeGreaterThanOrEqual(2)
       const step = t[1]! - t[0]!
       expect(isRoundStep(step), `max ${max}: step ${step}`).toBe(true)
-      expect(t.every((v, i) => v === i * step), `max ${max}: evenly spaced`).toBe(true)
+      expect(
+        t.every((v, i) => v === i * step),
+        `max ${max}: evenly spaced`,
+      ).toBe(true)
       expect(t.every(Number.isInteger)).toBe(true)
       // The top tick is the first one at or above the maximum: no empty band above.
       expect(t[t.length - 2]!).toBeLessThan(max)
@@ -57,7 +73,15 @@ describe('buckets', () => {
   })
 
   it('fills the buckets the API omits with zeros, between the first and the last', () => {
-    const day = fillGaps([{ start: '2026-11-20', count: 2 }, { start: '2026-11-17', count: 1 }, { start: '2026-11-21', count: 4 }], 'day', (start) => ({ start, count: 0 }))
+    const day = fillGaps(
+      [
+        { start: '2026-11-20', count: 2 },
+        { start: '2026-11-17', count: 1 },
+        { start: '2026-11-21', count: 4 },
+      ],
+      'day',
+      (start) => ({ start, count: 0 }),
+    )
     expect(day).toEqual([
       { start: '2026-11-17', count: 1 },
       { start: '2026-11-18', count: 0 },
@@ -65,18 +89,47 @@ describe('buckets', () => {
       { start: '2026-11-20', count: 2 },
       { start: '2026-11-21', count: 4 },
     ])
-    const week = fillGaps([{ start: '2026-11-02', count: 3 }, { start: '2026-11-23', count: 1 }], 'week', (start) => ({ start, count: 0 }))
+    const week = fillGaps(
+      [
+        { start: '2026-11-02', count: 3 },
+        { start: '2026-11-23', count: 1 },
+      ],
+      'week',
+      (start) => ({ start, count: 0 }),
+    )
     expect(week.map((w) => `${w.start}:${w.count}`)).toEqual(['2026-11-02:3', '2026-11-09:0', '2026-11-16:0', '2026-11-23:1'])
-    const month = fillGaps([{ start: '2026-10-01', count: 3 }, { start: '2027-02-01', count: 1 }], 'month', (start) => ({ start, count: 0 }))
+    const month = fillGaps(
+      [
+        { start: '2026-10-01', count: 3 },
+        { start: '2027-02-01', count: 1 },
+      ],
+      'month',
+      (start) => ({ start, count: 0 }),
+    )
     expect(month.map((m) => m.start)).toEqual(['2026-10-01', '2026-11-01', '2026-12-01', '2027-01-01', '2027-02-01'])
     expect(month.map((m) => m.count)).toEqual([3, 0, 0, 0, 1])
     // Stacked points too, and nothing to fill.
-    expect(fillGaps([{ start: '2026-01-01', values: { a: 1 } }, { start: '2026-01-03', values: { a: 2 } }], 'day', (start) => ({ start, values: {} }))[1]).toEqual({ start: '2026-01-02', values: {} })
+    expect(
+      fillGaps(
+        [
+          { start: '2026-01-01', values: { a: 1 } },
+          { start: '2026-01-03', values: { a: 2 } },
+        ],
+        'day',
+        (start) => ({ start, values: {} }),
+      )[1],
+    ).toEqual({ start: '2026-01-02', values: {} })
     expect(fillGaps([], 'day', (start) => ({ start, count: 0 }))).toEqual([])
   })
 
   it('the dashboard keeps the latest bars of a long history', () => {
-    const { points, cut } = chartSeries([{ start: '2026-01-01', count: 1 }, { start: '2026-12-31', count: 2 }], 'day')
+    const { points, cut } = chartSeries(
+      [
+        { start: '2026-01-01', count: 1 },
+        { start: '2026-12-31', count: 2 },
+      ],
+      'day',
+    )
     expect(points).toHaveLength(MAX_BARS.day)
     expect(points[points.length - 1]).toEqual({ start: '2026-12-31', count: 2 })
     expect(cut).toBe(365 - MAX_BARS.day)
@@ -151,7 +204,10 @@ describe('<BarChart>', () => {
 
   it('stacks series bottom first, each segment with its title, the table per key', async () => {
     const html = await render({
-      data: [{ start: '2026-11-20', values: { image: 3, video: 1 } }, { start: '2026-11-21', values: { image: 2, text: 4 } }],
+      data: [
+        { start: '2026-11-20', values: { image: 3, video: 1 } },
+        { start: '2026-11-21', values: { image: 2, text: 4 } },
+      ],
       keys: [
         { key: 'image', label: 'Images', color: 'var(--c-image)' },
         { key: 'video', label: 'Video', color: 'var(--c-video)' },
@@ -170,13 +226,18 @@ describe('<BarChart>', () => {
     expect(b[1]!.y + b[1]!.height).toBeCloseTo(b[0]!.y, 0)
     expect(html).toContain('style="fill:var(--c-video)"')
     for (const l of ['Images', 'Video', 'Text']) expect(html).toContain(`>${l}</span>`)
-    expect(html).toMatch(/<th scope="col" class="num">Images<\/th><th scope="col" class="num">Video<\/th><th scope="col" class="num">Text<\/th><th scope="col" class="num">Total<\/th>/)
+    expect(html).toMatch(
+      /<th scope="col" class="num">Images<\/th><th scope="col" class="num">Video<\/th><th scope="col" class="num">Text<\/th><th scope="col" class="num">Total<\/th>/,
+    )
     expect(html).toContain('(Images 5, Video 1, Text 4)')
   })
 
   it('thins x labels to fit, always labelling the latest bucket', async () => {
     const start = Date.UTC(2026, 0, 1)
-    const many = Array.from({ length: 90 }, (_, i) => ({ start: new Date(start + i * 86_400_000).toISOString().slice(0, 10), count: (i * 7) % 11 }))
+    const many = Array.from({ length: 90 }, (_, i) => ({
+      start: new Date(start + i * 86_400_000).toISOString().slice(0, 10),
+      count: (i * 7) % 11,
+    }))
     const html = await render({ data: many, width: 600, formatX: (s) => s.slice(5) })
     const labels = xLabels(html)
     expect(labels.length).toBeGreaterThan(3)

@@ -15,7 +15,10 @@ function parseAll(text: string | Uint8Array, format: ParseState['format'], windo
       const end = Math.min(bytes.length, offset + w)
       const final = end === bytes.length
       const { records, consumed } = nextRecords(bytes.subarray(offset, end), state, final, max)
-      if (consumed === 0 && !records.length && !final) { w *= 2; continue }
+      if (consumed === 0 && !records.length && !final) {
+        w *= 2
+        continue
+      }
       out.push(...records)
       offset += consumed
       break
@@ -42,7 +45,11 @@ describe('manifest parsing in windows', () => {
 
   it('NDJSON: the same records whatever the window and the records asked for (blocks of lines are decoded at once)', () => {
     const bad = new Uint8Array([0x7b, 0xff, 0x7d]) // invalid UTF-8 in the middle of the file
-    const parts = [enc.encode('\uFEFF{"row_data":"a"}\r\n\n  \n{"row_data":"é ü"}\n'), bad, enc.encode('\n{"row_data":"c"}\n\uFEFF{"x":1}\n{"row_data":\n\n{"row_data":"last, no newline"}')]
+    const parts = [
+      enc.encode('\uFEFF{"row_data":"a"}\r\n\n  \n{"row_data":"é ü"}\n'),
+      bad,
+      enc.encode('\n{"row_data":"c"}\n\uFEFF{"x":1}\n{"row_data":\n\n{"row_data":"last, no newline"}'),
+    ]
     const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
     parts.reduce((off, p) => (bytes.set(p, off), off + p.length), 0)
     const want = [
@@ -75,7 +82,8 @@ describe('manifest parsing in windows', () => {
   })
 
   it('CSV: header, quoted commas, quotes and newlines; wrong column counts; line numbers count the header', () => {
-    const text = 'row_data,global_key,external_id\nhttps://x/a.png,a,"ext, one"\n"multi\nline text",b,\nhttps://x/c.png,c\n"say ""hi""",d,e\n'
+    const text =
+      'row_data,global_key,external_id\nhttps://x/a.png,a,"ext, one"\n"multi\nline text",b,\nhttps://x/c.png,c\n"say ""hi""",d,e\n'
     const recs = parseAll(text, 'csv', 9, 2)
     expect(recs).toEqual([
       { line: 2, value: { row_data: 'https://x/a.png', global_key: 'a', external_id: 'ext, one' } },

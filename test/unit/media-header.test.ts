@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest'
 import { MAX_READS, WINDOW, exifOrientation, readImageHeader, type ReadBytes } from '../../src/modules/datasets/media-header'
 import { take } from '../../src/modules/datasets/media'
-import { bmpFile, gifFile, jpegFile, pngFile, tiffFile, webpLosslessFile, webpLossyFile, webpExtendedFile, avifHead } from '../helpers/images'
+import {
+  bmpFile,
+  gifFile,
+  jpegFile,
+  pngFile,
+  tiffFile,
+  webpLosslessFile,
+  webpLossyFile,
+  webpExtendedFile,
+  avifHead,
+} from '../helpers/images'
 
 /** A reader over bytes in memory that counts its reads, as R2 ranged gets would be counted. */
 function reader(file: Uint8Array) {
@@ -29,7 +39,10 @@ describe('readImageHeader', () => {
     expect(await probe(bmpFile(5, 9))).toEqual({ ok: true, attrs: { mime_type: 'image/bmp', width: 5, height: 9 } })
     expect(await probe(bmpFile(5, 9, { topDown: true }))).toEqual({ ok: true, attrs: { mime_type: 'image/bmp', width: 5, height: 9 } })
     expect(await probe(tiffFile(11, 4))).toEqual({ ok: true, attrs: { mime_type: 'image/tiff', width: 11, height: 4 } })
-    expect(await probe(tiffFile(11, 4, { bigEndian: true }))).toEqual({ ok: true, attrs: { mime_type: 'image/tiff', width: 11, height: 4 } })
+    expect(await probe(tiffFile(11, 4, { bigEndian: true }))).toEqual({
+      ok: true,
+      attrs: { mime_type: 'image/tiff', width: 11, height: 4 },
+    })
   })
 
   it('reads the three WebP kinds (VP8, VP8L, VP8X)', async () => {
@@ -53,15 +66,24 @@ describe('readImageHeader', () => {
     expect(exifOrientation(file.subarray(find(file, 'Exif') + 6))).toBe(6)
     expect(await probe(file)).toEqual({ ok: true, attrs: { mime_type: 'image/jpeg', width: 30, height: 40, exif_rotation: '6' } })
     // 1–4 keep the sides (3 is upside down); big-endian EXIF reads the same.
-    expect(await probe(jpegFile(40, 30, { orientation: 3, bigEndian: true }))).toEqual({ ok: true, attrs: { mime_type: 'image/jpeg', width: 40, height: 30, exif_rotation: '3' } })
-    expect(await probe(jpegFile(40, 30, { orientation: 8, bigEndian: true }))).toEqual({ ok: true, attrs: { mime_type: 'image/jpeg', width: 30, height: 40, exif_rotation: '8' } })
+    expect(await probe(jpegFile(40, 30, { orientation: 3, bigEndian: true }))).toEqual({
+      ok: true,
+      attrs: { mime_type: 'image/jpeg', width: 40, height: 30, exif_rotation: '3' },
+    })
+    expect(await probe(jpegFile(40, 30, { orientation: 8, bigEndian: true }))).toEqual({
+      ok: true,
+      attrs: { mime_type: 'image/jpeg', width: 30, height: 40, exif_rotation: '8' },
+    })
   })
 
   it('walks JPEG segments past the first window with a few ranged reads, never the whole file', async () => {
     // 200 KB of APP2 (an ICC profile's worth) between the EXIF block and the frame header.
     const file = jpegFile(1024, 768, { orientation: 6, padding: 200 * 1024 })
     const r = reader(file)
-    expect(await readImageHeader(r.read, file.length)).toEqual({ ok: true, attrs: { mime_type: 'image/jpeg', width: 768, height: 1024, exif_rotation: '6' } })
+    expect(await readImageHeader(r.read, file.length)).toEqual({
+      ok: true,
+      attrs: { mime_type: 'image/jpeg', width: 768, height: 1024, exif_rotation: '6' },
+    })
     expect(r.calls.length).toBeGreaterThan(1)
     expect(r.calls.length).toBeLessThanOrEqual(1 + MAX_READS)
     expect(r.calls.reduce((n, [, l]) => n + l, 0)).toBeLessThan(file.length)
@@ -80,27 +102,52 @@ describe('readImageHeader', () => {
     const file = tiffFile(200, 170, { orientation: 5 })
     expect(file.length).toBeGreaterThan(WINDOW)
     const r = reader(file)
-    expect(await readImageHeader(r.read, file.length)).toEqual({ ok: true, attrs: { mime_type: 'image/tiff', width: 170, height: 200, exif_rotation: '5' } })
+    expect(await readImageHeader(r.read, file.length)).toEqual({
+      ok: true,
+      attrs: { mime_type: 'image/tiff', width: 170, height: 200, exif_rotation: '5' },
+    })
     expect(r.calls.length).toBe(2)
   })
 
   it('reads without knowing the file size (an HTTP source)', async () => {
-    expect(await probe(jpegFile(64, 48, { orientation: 1 }), undefined)).toEqual({ ok: true, attrs: { mime_type: 'image/jpeg', width: 64, height: 48, exif_rotation: '1' } })
+    expect(await probe(jpegFile(64, 48, { orientation: 1 }), undefined)).toEqual({
+      ok: true,
+      attrs: { mime_type: 'image/jpeg', width: 64, height: 48, exif_rotation: '1' },
+    })
   })
 
   it('says why when the header cannot be read', async () => {
     const enc = new TextEncoder()
-    expect(await probe(enc.encode('hello, this is a text file'))).toEqual({ ok: false, reason: expect.stringContaining('not an image format') })
+    expect(await probe(enc.encode('hello, this is a text file'))).toEqual({
+      ok: false,
+      reason: expect.stringContaining('not an image format'),
+    })
     expect(await probe(enc.encode('tiny'))).toEqual({ ok: false, reason: 'the file is too short to be an image' })
-    expect(await probe(enc.encode('<svg xmlns="http://www.w3.org/2000/svg" width="10"/>'))).toEqual({ ok: false, mime_type: 'image/svg+xml', reason: 'an SVG has no pixel size' })
+    expect(await probe(enc.encode('<svg xmlns="http://www.w3.org/2000/svg" width="10"/>'))).toEqual({
+      ok: false,
+      mime_type: 'image/svg+xml',
+      reason: 'an SVG has no pixel size',
+    })
     const png = await pngFile(7, 3)
-    expect(await probe(png.slice(0, 20))).toEqual({ ok: false, mime_type: 'image/png', reason: 'the file ends inside its image/png header' })
+    expect(await probe(png.slice(0, 20))).toEqual({
+      ok: false,
+      mime_type: 'image/png',
+      reason: 'the file ends inside its image/png header',
+    })
     const jpg = jpegFile(40, 30, { orientation: 6 })
     // A JPEG cut before its frame header, and one whose scan comes first.
-    expect(await probe(jpg.slice(0, find(jpg, [0xff, 0xc0]) + 2))).toEqual({ ok: false, mime_type: 'image/jpeg', reason: 'the file ends inside its image/jpeg header' })
+    expect(await probe(jpg.slice(0, find(jpg, [0xff, 0xc0]) + 2))).toEqual({
+      ok: false,
+      mime_type: 'image/jpeg',
+      reason: 'the file ends inside its image/jpeg header',
+    })
     const noFrame = jpg.slice()
     noFrame[find(jpg, [0xff, 0xc0]) + 1] = 0xda
-    expect(await probe(noFrame)).toEqual({ ok: false, mime_type: 'image/jpeg', reason: 'the JPEG has no frame header before its image data' })
+    expect(await probe(noFrame)).toEqual({
+      ok: false,
+      mime_type: 'image/jpeg',
+      reason: 'the JPEG has no frame header before its image data',
+    })
     const zero = await pngFile(7, 3)
     zero.set([0, 0, 0, 0], 16)
     expect(await probe(zero)).toEqual({ ok: false, mime_type: 'image/png', reason: 'the image/png header gives an impossible size (0×3)' })

@@ -45,7 +45,14 @@ const ORG_ROLES = ['ADMIN', 'TEAM_MANAGER', 'REVIEWER', 'LABELER', 'NONE'] as co
 const PROJECT_ROLES = ['TEAM_MANAGER', 'REVIEWER', 'LABELER', 'NONE', null] as const
 
 const actor = (role: (typeof ORG_ROLES)[number], readOnly = false): Actor => ({
-  userId: 'usr_me', email: 'me@example.com', fullName: 'Me', orgId: 'org_1', orgName: 'Org', role, via: 'session', readOnly,
+  userId: 'usr_me',
+  email: 'me@example.com',
+  fullName: 'Me',
+  orgId: 'org_1',
+  orgName: 'Org',
+  role,
+  via: 'session',
+  readOnly,
 })
 
 describe('can() agrees with the spec for every action × role × project role × read-only', () => {
@@ -65,7 +72,8 @@ describe('can() agrees with the spec for every action × role × project role ×
             if (ro && PERMISSIONS[action].write) want = false
             cases.push([action, role, String(pr), ro, want])
             const got = can(actor(role, ro), action, { projectRole: eff, ownerId: own ? 'usr_me' : 'usr_other' })
-            if (got !== want) throw new Error(`${action} role=${role} project=${pr} readOnly=${ro} own=${own}: can() says ${got}, spec says ${want}`)
+            if (got !== want)
+              throw new Error(`${action} role=${role} project=${pr} readOnly=${ro} own=${own}: can() says ${got}, spec says ${want}`)
           }
         }
       }
@@ -89,16 +97,24 @@ describe('project roles', () => {
 
 describe('authorize(): 404 when the thing is invisible, 403 when visible but not allowed', () => {
   it('a labeler editing project settings gets 403; a stranger to the project gets 404', () => {
-    expect(() => authorize(actor('LABELER'), 'project.edit', { projectRole: 'LABELER' })).toThrow(expect.objectContaining({ code: 'FORBIDDEN' }))
-    expect(() => authorize(actor('NONE'), 'project.edit', { projectRole: 'NONE' }, 'Project')).toThrow(expect.objectContaining({ code: 'NOT_FOUND', detail: 'Project not found' }))
+    expect(() => authorize(actor('LABELER'), 'project.edit', { projectRole: 'LABELER' })).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN' }),
+    )
+    expect(() => authorize(actor('NONE'), 'project.edit', { projectRole: 'NONE' }, 'Project')).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND', detail: 'Project not found' }),
+    )
   })
   it("someone else's task is a 404 for a non-admin", () => {
     expect(() => authorize(actor('TEAM_MANAGER'), 'task.view', { ownerId: 'usr_other' })).toThrow(AppError)
-    expect(() => authorize(actor('TEAM_MANAGER'), 'task.view', { ownerId: 'usr_other' })).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }))
+    expect(() => authorize(actor('TEAM_MANAGER'), 'task.view', { ownerId: 'usr_other' })).toThrow(
+      expect.objectContaining({ code: 'NOT_FOUND' }),
+    )
     expect(() => authorize(actor('ADMIN'), 'task.view', { ownerId: 'usr_other' })).not.toThrow()
   })
   it('a read-only key is told it is read-only', () => {
-    expect(() => authorize(actor('ADMIN', true), 'member.manage')).toThrow(expect.objectContaining({ code: 'FORBIDDEN', detail: 'This API key is read-only' }))
+    expect(() => authorize(actor('ADMIN', true), 'member.manage')).toThrow(
+      expect.objectContaining({ code: 'FORBIDDEN', detail: 'This API key is read-only' }),
+    )
   })
 })
 

@@ -21,7 +21,7 @@ function build(files: [string, string][]): Uint8Array {
   const end = zipEnd(files.length, offset, cdSize)
   const out = new Uint8Array(offset + cdSize + end.length)
   let at = 0
-  for (const b of [...locals, ...centrals, end]) (out.set(b, at), (at += b.length))
+  for (const b of [...locals, ...centrals, end]) out.set(b, at), (at += b.length)
   return out
 }
 
@@ -34,7 +34,12 @@ describe('zip writer', () => {
   })
 
   it('writes entries a reader finds through the central directory, UTF-8 names included', () => {
-    const files: [string, string][] = [['data.yaml', 'names:\n  0: "Car"\n'], ['labels/a_b.txt', '0 0.5 0.5 1 1\n'], ['labels/straße.txt', ''], ['Annotations/x.xml', '<annotation/>']]
+    const files: [string, string][] = [
+      ['data.yaml', 'names:\n  0: "Car"\n'],
+      ['labels/a_b.txt', '0 0.5 0.5 1 1\n'],
+      ['labels/straße.txt', ''],
+      ['Annotations/x.xml', '<annotation/>'],
+    ]
     const got = readZip(build(files))
     expect([...got]).toEqual(files)
     expect(when).toEqual({ time: (8 << 11) | (30 << 5) | 7, date: ((2026 - 1980) << 9) | (12 << 5) | 5 })

@@ -16,8 +16,10 @@ const N = 300
 beforeAll(async () => {
   await env.DB.exec('CREATE TABLE IF NOT EXISTS meter_probe (id INTEGER PRIMARY KEY, v TEXT)')
   await env.DB.prepare(
-    'INSERT INTO meter_probe (id, v) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) SELECT i, printf(\'v%d\', i) FROM n',
-  ).bind(N).run()
+    "INSERT INTO meter_probe (id, v) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) SELECT i, printf('v%d', i) FROM n",
+  )
+    .bind(N)
+    .run()
 })
 
 describe('meterD1', () => {
@@ -28,8 +30,15 @@ describe('meterD1', () => {
     const first = await DB.prepare('SELECT v FROM meter_probe WHERE id = ?').bind(7).first<{ v: string }>()
     expect(first?.v).toBe('v7')
     const raw = await DB.prepare('SELECT id, id FROM meter_probe WHERE id <= ?').bind(3).raw()
-    expect(raw).toEqual([[1, 1], [2, 2], [3, 3]]) // raw keeps both same-named columns
-    const batch = await DB.batch([DB.prepare('SELECT count(v) FROM meter_probe'), DB.prepare('UPDATE meter_probe SET v = v || ? WHERE id <= 5').bind('!')])
+    expect(raw).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+    ]) // raw keeps both same-named columns
+    const batch = await DB.batch([
+      DB.prepare('SELECT count(v) FROM meter_probe'),
+      DB.prepare('UPDATE meter_probe SET v = v || ? WHERE id <= 5').bind('!'),
+    ])
     expect(batch).toHaveLength(2)
     const s = meter.summary()
     expect(s.trips).toBe(4)
@@ -55,7 +64,10 @@ describe('meterD1', () => {
     expect(raw).toEqual([['v9']])
     await outer.DB.batch([outer.DB.prepare('SELECT v FROM meter_probe WHERE id = ?').bind(1)])
     for (const m of [inner.meter, outer.meter]) {
-      expect(m.trips.map((t) => [t.kind, t.read, t.params])).toEqual([['query', [1], [[9]]], ['batch', [1], [[1]]]])
+      expect(m.trips.map((t) => [t.kind, t.read, t.params])).toEqual([
+        ['query', [1], [[9]]],
+        ['batch', [1], [[1]]],
+      ])
     }
   })
 
@@ -64,7 +76,11 @@ describe('meterD1', () => {
     expect(costSettings({ COST_METER: 'off' })).toBeUndefined()
     expect(costSettings({ COST_METER: 'log' })).toMatchObject({ header: false, log: true, limits: { ms: 1000, trips: 3 } })
     expect(costSettings({ COST_METER: 'header' })).toMatchObject({ header: true, log: false })
-    expect(costSettings({ COST_METER: 'on', COST_METER_LOG: 'trips=1 written=0' })).toEqual({ header: true, log: true, limits: { ms: 1000, trips: 1, read: 10_000, written: 0 } })
+    expect(costSettings({ COST_METER: 'on', COST_METER_LOG: 'trips=1 written=0' })).toEqual({
+      header: true,
+      log: true,
+      limits: { ms: 1000, trips: 1, read: 10_000, written: 0 },
+    })
   })
 })
 
@@ -76,7 +92,11 @@ describe('a metered request', () => {
 
   async function get(path: string, e: Record<string, unknown>) {
     const ctx = createExecutionContext()
-    const res = await worker.fetch(new Request(ORIGIN + path, { headers: { Cookie: admin.cookie }, redirect: 'manual' }), e as unknown as typeof env, ctx)
+    const res = await worker.fetch(
+      new Request(ORIGIN + path, { headers: { Cookie: admin.cookie }, redirect: 'manual' }),
+      e as unknown as typeof env,
+      ctx,
+    )
     await res.text()
     await waitOnExecutionContext(ctx)
     return res
@@ -110,7 +130,9 @@ describe('a metered request', () => {
       await get('/api/v1/projects', { ...env, COST_METER: 'on', COST_METER_LOG: 'trips=0' })
       const lines = warn.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('cost:'))
       expect(lines).toHaveLength(1)
-      expect(lines[0]).toMatch(/^cost: GET \/api\/v1\/projects 200 \[req_[^\]]+\]: \d+ trips?, \d+ stmts?, \d+ read, \d+ written, \d+ ms \(D1 \d+ ms\)/)
+      expect(lines[0]).toMatch(
+        /^cost: GET \/api\/v1\/projects 200 \[req_[^\]]+\]: \d+ trips?, \d+ stmts?, \d+ read, \d+ written, \d+ ms \(D1 \d+ ms\)/,
+      )
     } finally {
       warn.mockRestore()
     }
@@ -123,13 +145,18 @@ describe('queue messages and cron runs', () => {
     try {
       const acked: string[] = []
       const message = { id: 'm1', body: { kind: 'no-such-job' }, attempts: 1, ack: () => acked.push('m1'), retry: () => undefined }
-      await handleQueue({ queue: 'labeldesk-tasks', messages: [message] } as unknown as MessageBatch<never>, { ...env, COST_METER: 'on', COST_METER_LOG: 'trips=0' } as typeof env)
+      await handleQueue(
+        { queue: 'labeldesk-tasks', messages: [message] } as unknown as MessageBatch<never>,
+        { ...env, COST_METER: 'on', COST_METER_LOG: 'trips=0' } as typeof env,
+      )
       expect(acked).toEqual(['m1']) // an unknown kind is dropped before any D1 work: nothing to log
       expect(warn.mock.calls.filter((c) => String(c[0]).startsWith('cost:'))).toEqual([])
       const { env: e, done } = meteredEnv({ ...env, COST_METER: 'on', COST_METER_LOG: 'written=0' })
       await e.DB.prepare('UPDATE meter_probe SET v = v WHERE id = 1').run()
       done('queue probe')
-      expect(warn.mock.calls.map((c) => String(c[0]))).toContainEqual(expect.stringMatching(/^cost: queue probe: 1 trip, 1 stmt, \d+ read, 1 written/))
+      expect(warn.mock.calls.map((c) => String(c[0]))).toContainEqual(
+        expect.stringMatching(/^cost: queue probe: 1 trip, 1 stmt, \d+ read, 1 written/),
+      )
     } finally {
       warn.mockRestore()
     }
@@ -139,7 +166,11 @@ describe('queue messages and cron runs', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined)
     try {
       const ctx = createExecutionContext()
-      await worker.scheduled!(createScheduledController({ scheduledTime: new Date(), cron: '*/15 * * * *' }), { ...env, COST_METER: 'log', COST_METER_LOG: 'trips=0' } as typeof env, ctx)
+      await worker.scheduled!(
+        createScheduledController({ scheduledTime: new Date(), cron: '*/15 * * * *' }),
+        { ...env, COST_METER: 'log', COST_METER_LOG: 'trips=0' } as typeof env,
+        ctx,
+      )
       await waitOnExecutionContext(ctx)
       const lines = warn.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('cost: cron'))
       expect(lines).toHaveLength(1)

@@ -21,13 +21,21 @@ const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 
 const ONTOLOGY = {
   tools: [
-    { name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }] },
+    {
+      name: 'Car',
+      tool: 'bounding_box',
+      classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }],
+    },
     { name: 'Road', tool: 'polygon' },
     { name: 'Sign', tool: 'point' },
     { name: 'Person, "walking"', tool: 'bounding_box' },
   ],
   classifications: [
-    { name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Heavy', type: 'checklist', options: [{ name: 'Yes' }] }] }] },
+    {
+      name: 'Weather',
+      type: 'radio',
+      options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Heavy', type: 'checklist', options: [{ name: 'Yes' }] }] }],
+    },
     { name: 'Notes', type: 'text' },
   ],
 }
@@ -43,7 +51,10 @@ async function exportAs(p: any, body: Record<string, unknown>) {
   expect(t.status, t.failure_reason).toBe('COMPLETE')
   const file = await call('GET', `/api/v1/tasks/${t.id}/result`, admin())
   const bytes = new Uint8Array(await file.arrayBuffer())
-  const errors = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  const errors = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
   return { task: t, bytes, text: new TextDecoder().decode(bytes), type: file.headers.get('Content-Type'), errors }
 }
 
@@ -52,7 +63,10 @@ type Box = [number, number, number, number]
 async function ndjsonTruth() {
   const { text } = await exportAs(project, { params: { media_attributes: true } })
   const boxes = new Map<string, { name: string; box?: Box; points?: number[] }[]>()
-  for (const l of text.split('\n').filter(Boolean).map((x) => JSON.parse(x))) {
+  for (const l of text
+    .split('\n')
+    .filter(Boolean)
+    .map((x) => JSON.parse(x))) {
     const list = l.projects[project.id].labels.flatMap((lb: any) => lb.annotations.objects)
     boxes.set(
       l.data_row.id,
@@ -72,25 +86,54 @@ const sortShapes = <T extends { name: string }>(xs: T[]) => [...xs].sort((a, b) 
 beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: 'street' } }))
-  const created = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
-    json: [
-      { row_data: 'https://x.test/1.png', global_key: 'a/b.png', media_attributes: { width: 640, height: 480, mime_type: 'image/png' } },
-      { row_data: 'https://x.test/2.png', global_key: 'a_b.png', media_attributes: { width: 100, height: 50 } },
-      { row_data: 'https://x.test/3.jpg', external_id: 'CON', media_attributes: { width: 200, height: 100, mime_type: 'image/jpeg' } },
-      { row_data: 'https://x.test/4.jpg', global_key: 'nosize.jpg' },
-    ],
-  }))).created
+  const created = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: [
+          {
+            row_data: 'https://x.test/1.png',
+            global_key: 'a/b.png',
+            media_attributes: { width: 640, height: 480, mime_type: 'image/png' },
+          },
+          { row_data: 'https://x.test/2.png', global_key: 'a_b.png', media_attributes: { width: 100, height: 50 } },
+          { row_data: 'https://x.test/3.jpg', external_id: 'CON', media_attributes: { width: 200, height: 100, mime_type: 'image/jpeg' } },
+          { row_data: 'https://x.test/4.jpg', global_key: 'nosize.jpg' },
+        ],
+      }),
+    )
+  ).created
   rows = { ab: created[0], a_b: created[1], con: created[2], nosize: created[3] }
-  project = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: 'street, "objects"', media_type: 'IMAGE', ontology: ONTOLOGY } }))
-  await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), { json: { name: 'b', data_row_ids: created.map((r: any) => r.id) } })
+  project = await json(
+    await call('POST', '/api/v1/projects', admin(), { json: { name: 'street, "objects"', media_type: 'IMAGE', ontology: ONTOLOGY } }),
+  )
+  await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), {
+    json: { name: 'b', data_row_ids: created.map((r: any) => r.id) },
+  })
   const label = async (row: any, annotations: unknown) => {
-    const res = await call('POST', `/api/v1/projects/${project.id}/labels`, { cookie: orgs.orgA.LABELER.cookie }, { json: { data_row_id: row.id, annotations } })
+    const res = await call(
+      'POST',
+      `/api/v1/projects/${project.id}/labels`,
+      { cookie: orgs.orgA.LABELER.cookie },
+      { json: { data_row_id: row.id, annotations } },
+    )
     expect(res.status, await res.clone().text()).toBe(201)
   }
   await label(rows.ab, {
     objects: [
-      { name: 'Car', bounding_box: { top: 10.5, left: 20.25, height: 30, width: 40 }, classifications: [{ name: 'Color', radio_answer: { name: 'Blue' } }] },
-      { name: 'Road', polygon: [{ x: 0, y: 0 }, { x: 100, y: 0 }, { x: 100, y: 50 }, { x: 0, y: 50 }] },
+      {
+        name: 'Car',
+        bounding_box: { top: 10.5, left: 20.25, height: 30, width: 40 },
+        classifications: [{ name: 'Color', radio_answer: { name: 'Blue' } }],
+      },
+      {
+        name: 'Road',
+        polygon: [
+          { x: 0, y: 0 },
+          { x: 100, y: 0 },
+          { x: 100, y: 50 },
+          { x: 0, y: 50 },
+        ],
+      },
       { name: 'Sign', point: { x: 5, y: 6 } },
       { name: 'Person, "walking"', bounding_box: { top: 1, left: 2, height: 3, width: 4 } },
     ],
@@ -111,7 +154,23 @@ describe('export formats', () => {
     expect(task.name).toMatch(/\(CSV\)$/)
     expect(task.metadata.format).toBe('csv')
     const [header, ...lines] = parseCsv(text)
-    expect(header).toEqual(['data_row_id', 'global_key', 'external_id', 'row_data', 'label_id', 'labeled_by', 'created_at', 'kind', 'feature_name', 'answer_value', 'box_left', 'box_top', 'box_width', 'box_height', 'points'])
+    expect(header).toEqual([
+      'data_row_id',
+      'global_key',
+      'external_id',
+      'row_data',
+      'label_id',
+      'labeled_by',
+      'created_at',
+      'kind',
+      'feature_name',
+      'answer_value',
+      'box_left',
+      'box_top',
+      'box_width',
+      'box_height',
+      'points',
+    ])
     expect(lines.every((l) => l.length === header!.length)).toBe(true)
     const rec = lines.map((l) => Object.fromEntries(header!.map((h, i) => [h, l[i]!])))
     // ab: 4 objects + Color + Weather + Heavy + Notes; a_b: 1; nosize: 1 (CSV needs no size).
@@ -122,11 +181,21 @@ describe('export formats', () => {
     for (const [rowId, shapes] of truth) {
       const got = rec
         .filter((r) => r.data_row_id === rowId && (r.kind === 'ImageBoundingBox' || r.kind === 'ImagePolygon'))
-        .map((r) => (r.kind === 'ImageBoundingBox' ? { name: r.feature_name!, box: [r.box_left, r.box_top, r.box_width, r.box_height].map(Number) } : { name: r.feature_name!, points: JSON.parse(r.points!).flatMap((p: any) => [p.x, p.y]) }))
+        .map((r) =>
+          r.kind === 'ImageBoundingBox'
+            ? { name: r.feature_name!, box: [r.box_left, r.box_top, r.box_width, r.box_height].map(Number) }
+            : { name: r.feature_name!, points: JSON.parse(r.points!).flatMap((p: any) => [p.x, p.y]) },
+        )
       expect(sortShapes(got)).toEqual(sortShapes(shapes))
     }
     const ab = rec.filter((r) => r.data_row_id === rows.ab.id)
-    expect(ab[0]).toMatchObject({ global_key: 'a/b.png', row_data: 'https://x.test/1.png', labeled_by: orgs.orgA.LABELER.email, kind: 'ImageBoundingBox', feature_name: 'Car' })
+    expect(ab[0]).toMatchObject({
+      global_key: 'a/b.png',
+      row_data: 'https://x.test/1.png',
+      labeled_by: orgs.orgA.LABELER.email,
+      kind: 'ImageBoundingBox',
+      feature_name: 'Car',
+    })
     expect(ab.find((r) => r.kind === 'text_answer')).toMatchObject({ feature_name: 'Notes', answer_value: NOTE })
     expect(ab.find((r) => r.feature_name === 'Weather > Rainy > Heavy')).toMatchObject({ kind: 'checklist_answer', answer_value: 'Yes' })
     expect(ab.find((r) => r.feature_name === 'Car > Color')).toMatchObject({ kind: 'radio_answer', answer_value: 'Blue' })
@@ -180,7 +249,14 @@ describe('export formats', () => {
     expect(type).toBe('application/zip')
     expect(task.name).toMatch(/\(YOLO\)$/)
     const files = readZip(bytes)
-    expect([...files.keys()].sort()).toEqual(['data.yaml', 'images.csv', 'images.txt', 'labels/_CON.txt', 'labels/a_b-2.txt', 'labels/a_b.txt'])
+    expect([...files.keys()].sort()).toEqual([
+      'data.yaml',
+      'images.csv',
+      'images.txt',
+      'labels/_CON.txt',
+      'labels/a_b-2.txt',
+      'labels/a_b.txt',
+    ])
     const yaml = files.get('data.yaml')!
     const names = [...yaml.matchAll(/^ {2}(\d+): (".*")$/gm)].map((m) => [Number(m[1]), JSON.parse(m[2]!)])
     expect(names).toEqual(ONTOLOGY.tools.map((t, i) => [i, t.name]))
@@ -232,7 +308,10 @@ describe('export formats', () => {
         if (s.box) return s
         const xs = s.points!.filter((_, i) => i % 2 === 0)
         const ys = s.points!.filter((_, i) => i % 2 === 1)
-        return { name: s.name, box: [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)] }
+        return {
+          name: s.name,
+          box: [Math.min(...xs), Math.min(...ys), Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys)],
+        }
       })
       expect(sortShapes(got)).toEqual(sortShapes(want as any))
     }
@@ -241,8 +320,16 @@ describe('export formats', () => {
 
   it('refuses COCO, YOLO and VOC for a non-image project (400 naming the media type); CSV and NDJSON work', async () => {
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('texts') } }))
-    const created = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'hello, world', media_type: 'TEXT' }] }))).created
-    const text = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Texts'), media_type: 'TEXT', ontology: { tools: [{ name: 'Name', tool: 'text_entity' }] } } }))
+    const created = (
+      await json(
+        await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'hello, world', media_type: 'TEXT' }] }),
+      )
+    ).created
+    const text = await json(
+      await call('POST', '/api/v1/projects', admin(), {
+        json: { name: unique('Texts'), media_type: 'TEXT', ontology: { tools: [{ name: 'Name', tool: 'text_entity' }] } },
+      }),
+    )
     await call('POST', `/api/v1/projects/${text.id}/batches`, admin(), { json: { name: 'b', data_row_ids: [created[0].id] } })
     const before = (await db().select().from(tasks)).length
     for (const format of ['coco', 'yolo', 'voc']) {
@@ -267,17 +354,45 @@ describe('export formats', () => {
       const batch = Array.from({ length: Math.min(1000, n - k * 1000) }, (_, j) => {
         const i = k * 1000 + j
         // Every 10th pair collides once path characters are replaced.
-        return { row_data: `https://x.test/m/${i}.jpg`, global_key: i % 20 === 1 ? `m/${i - 1}.jpg` : `m_${i}.jpg`, media_attributes: { width: 64 + (i % 7), height: 48 } }
+        return {
+          row_data: `https://x.test/m/${i}.jpg`,
+          global_key: i % 20 === 1 ? `m/${i - 1}.jpg` : `m_${i}.jpg`,
+          media_attributes: { width: 64 + (i % 7), height: 48 },
+        }
       })
       const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: batch })
       expect(res.status, await res.clone().text()).toBe(201)
       const created = (await json(res)).created
       labeled.push(created[3].id, created[created.length - 1].id)
     }
-    const big = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Many'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const big = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Many'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
     await call('POST', `/api/v1/projects/${big.id}/batches`, admin(), { json: { name: 'all', dataset_id: d.id } })
     for (const rowId of labeled) {
-      const res = await call('POST', `/api/v1/projects/${big.id}/labels`, { cookie: orgs.orgA.LABELER.cookie }, { json: { data_row_id: rowId, annotations: { objects: [{ name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 } }, { name: 'Road', polygon: [{ x: 0, y: 0 }, { x: 9, y: 0 }, { x: 9, y: 9 }] }] } } })
+      const res = await call(
+        'POST',
+        `/api/v1/projects/${big.id}/labels`,
+        { cookie: orgs.orgA.LABELER.cookie },
+        {
+          json: {
+            data_row_id: rowId,
+            annotations: {
+              objects: [
+                { name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 } },
+                {
+                  name: 'Road',
+                  polygon: [
+                    { x: 0, y: 0 },
+                    { x: 9, y: 0 },
+                    { x: 9, y: 9 },
+                  ],
+                },
+              ],
+            },
+          },
+        },
+      )
       expect(res.status).toBe(201)
     }
 
@@ -297,9 +412,24 @@ describe('export formats', () => {
       // The same export played by the test (it is the queue), one page a slice, side chunks of one
       // page, one chunk appended a slice; and one slice "crashes" after writing its side chunks and
       // before saving its cursor, so it runs again.
-      const id = `tsk_${unique(format).replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
+      const id = `tsk_${unique(format)
+        .replace(/[^A-Za-z0-9]/g, '')
+        .toUpperCase()
+        .slice(0, 26)}`
       const cleanRow = (await db().select().from(tasks).where(eq(tasks.id, clean.task.id)).get())!
-      await db().insert(tasks).values({ ...cleanRow, id, status: 'QUEUED', completionPercentage: 0, dedupeKey: null, resultKey: null, errorsKey: null, finishedAt: null, metadata: {} })
+      await db()
+        .insert(tasks)
+        .values({
+          ...cleanRow,
+          id,
+          status: 'QUEUED',
+          completionPercentage: 0,
+          dedupeKey: null,
+          resultKey: null,
+          errorsKey: null,
+          finishedAt: null,
+          metadata: {},
+        })
       let carries = 0
       const bucket = new Proxy(env.EXPORTS, {
         get(target, prop) {
@@ -314,7 +444,11 @@ describe('export formats', () => {
           return typeof v === 'function' ? v.bind(target) : v
         },
       })
-      const testEnv = { ...env, EXPORTS: bucket, TASK_QUEUE: { send: async () => undefined, sendBatch: async () => undefined } } as unknown as typeof env
+      const testEnv = {
+        ...env,
+        EXPORTS: bucket,
+        TASK_QUEUE: { send: async () => undefined, sendBatch: async () => undefined },
+      } as unknown as typeof env
       const budget = { ...exportBudget }
       Object.assign(exportBudget, { pages: 1, sideBytes: 1, sideChunks: 1 })
       let retried = 0
@@ -322,12 +456,14 @@ describe('export formats', () => {
       try {
         let attempts = 1
         for (let guard = 0; guard < 60; guard++) {
-          const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m${guard}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } }])
+          const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+            { id: `m${guard}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } },
+          ])
           const ctx = createExecutionContext()
           await worker.queue(b, testEnv, ctx)
           const r = await getQueueResult(b, ctx)
           slices++
-          if (r.retryMessages.length) (retried++, attempts++)
+          if (r.retryMessages.length) retried++, attempts++
           else attempts = 1
           if ((await db().select().from(tasks).where(eq(tasks.id, id)).get())!.status === 'COMPLETE') break
         }

@@ -18,7 +18,11 @@ const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
 
 const ONTOLOGY = {
   tools: [
-    { name: 'Car', tool: 'bounding_box', classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }] },
+    {
+      name: 'Car',
+      tool: 'bounding_box',
+      classifications: [{ name: 'Color', type: 'radio', options: [{ name: 'Red' }, { name: 'Blue' }] }],
+    },
     { name: 'Road', tool: 'polygon' },
     { name: 'Sign', tool: 'point' },
     { name: 'Lane', tool: 'line' },
@@ -26,17 +30,38 @@ const ONTOLOGY = {
     { name: 'Sky', tool: 'mask' },
   ],
   classifications: [
-    { name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Heavy', type: 'checklist', options: [{ name: 'Yes' }] }] }] },
+    {
+      name: 'Weather',
+      type: 'radio',
+      options: [{ name: 'Sunny' }, { name: 'Rainy', classifications: [{ name: 'Heavy', type: 'checklist', options: [{ name: 'Yes' }] }] }],
+    },
     { name: 'Tags', type: 'checklist', options: [{ name: 'Night' }, { name: 'Blurry' }] },
     { name: 'Notes', type: 'text' },
   ],
 }
 const EVERY_KIND = {
   objects: [
-    { name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 }, classifications: [{ name: 'Color', radio_answer: { name: 'Blue' } }] },
-    { name: 'Road', polygon: [{ x: 0, y: 0 }, { x: 1, y: 0 }, { x: 1, y: 1 }] },
+    {
+      name: 'Car',
+      bounding_box: { top: 1, left: 2, height: 3, width: 4 },
+      classifications: [{ name: 'Color', radio_answer: { name: 'Blue' } }],
+    },
+    {
+      name: 'Road',
+      polygon: [
+        { x: 0, y: 0 },
+        { x: 1, y: 0 },
+        { x: 1, y: 1 },
+      ],
+    },
     { name: 'Sign', point: { x: 5, y: 6 } },
-    { name: 'Lane', line: [{ x: 0, y: 0 }, { x: 9, y: 9 }] },
+    {
+      name: 'Lane',
+      line: [
+        { x: 0, y: 0 },
+        { x: 9, y: 9 },
+      ],
+    },
     { name: 'Name', location: { start: 3, end: 8 } },
     { name: 'Sky', mask: { url: 'https://x.test/mask.png' } },
   ],
@@ -54,24 +79,59 @@ async function exportNow(body: unknown) {
   const t = await waitDone((await json(res)).id)
   expect(t.status).toBe('COMPLETE')
   const text = await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text()
-  return { task: t, lines: text.split('\n').filter(Boolean).map((l) => JSON.parse(l)), text }
+  return {
+    task: t,
+    lines: text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l)),
+    text,
+  }
 }
 
 beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: 'street' } }))
-  rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
-    json: [
-      { row_data: 'https://x.test/a.jpg', global_key: unique('a'), external_id: 'a.jpg', metadata_fields: [{ name: 'cam', value: 'front' }], attachments: [{ type: 'RAW_TEXT', value: 'hi' }] },
-      { row_data: 'https://x.test/b.jpg', global_key: unique('b') },
-      { row_data: 'https://x.test/c.jpg' },
-    ],
-  }))).created
-  project = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: 'street-objects', media_type: 'IMAGE', ontology: ONTOLOGY } }))
-  batch = await json(await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), { json: { name: 'batch-1', priority: 2, data_row_ids: rows.map((r) => r.id) } }))
-  const l = await json(await call('POST', `/api/v1/projects/${project.id}/labels`, { cookie: orgs.orgA.LABELER.cookie }, { json: { data_row_id: rows[0].id, annotations: EVERY_KIND, seconds_to_create: 41.2 } }))
+  rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: [
+          {
+            row_data: 'https://x.test/a.jpg',
+            global_key: unique('a'),
+            external_id: 'a.jpg',
+            metadata_fields: [{ name: 'cam', value: 'front' }],
+            attachments: [{ type: 'RAW_TEXT', value: 'hi' }],
+          },
+          { row_data: 'https://x.test/b.jpg', global_key: unique('b') },
+          { row_data: 'https://x.test/c.jpg' },
+        ],
+      }),
+    )
+  ).created
+  project = await json(
+    await call('POST', '/api/v1/projects', admin(), { json: { name: 'street-objects', media_type: 'IMAGE', ontology: ONTOLOGY } }),
+  )
+  batch = await json(
+    await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), {
+      json: { name: 'batch-1', priority: 2, data_row_ids: rows.map((r) => r.id) },
+    }),
+  )
+  const l = await json(
+    await call(
+      'POST',
+      `/api/v1/projects/${project.id}/labels`,
+      { cookie: orgs.orgA.LABELER.cookie },
+      { json: { data_row_id: rows[0].id, annotations: EVERY_KIND, seconds_to_create: 41.2 } },
+    ),
+  )
   await call('POST', `/api/v1/labels/${l.id}/reviews`, { cookie: orgs.orgA.REVIEWER.cookie }, { json: { score: 1 } })
-  await call('POST', `/api/v1/projects/${project.id}/labels`, { cookie: orgs.orgA.LABELER.cookie }, { json: { data_row_id: rows[1].id, skipped: true } })
+  await call(
+    'POST',
+    `/api/v1/projects/${project.id}/labels`,
+    { cookie: orgs.orgA.LABELER.cookie },
+    { json: { data_row_id: rows[1].id, skipped: true } },
+  )
 })
 
 describe('exports', () => {
@@ -81,10 +141,22 @@ describe('exports', () => {
     for (const raw of text.split('\n').filter(Boolean)) expect(raw).toBe(JSON.stringify(JSON.parse(raw)))
     const first = lines.find((l) => l.data_row.id === rows[0].id)
     expect(Object.keys(first).sort()).toEqual(['data_row', 'projects'])
-    expect(first.data_row).toEqual({ id: rows[0].id, global_key: rows[0].global_key, external_id: 'a.jpg', row_data: 'https://x.test/a.jpg' })
+    expect(first.data_row).toEqual({
+      id: rows[0].id,
+      global_key: rows[0].global_key,
+      external_id: 'a.jpg',
+      row_data: 'https://x.test/a.jpg',
+    })
     const label = first.projects[project.id].labels[0]
     expect(Object.keys(label).sort()).toEqual(['annotations', 'id', 'label_kind', 'version'])
-    expect(label.annotations.objects.map((o: any) => o.annotation_kind)).toEqual(['ImageBoundingBox', 'ImagePolygon', 'ImagePoint', 'ImagePolyline', 'TextEntity', 'ImageSegmentationMask'])
+    expect(label.annotations.objects.map((o: any) => o.annotation_kind)).toEqual([
+      'ImageBoundingBox',
+      'ImagePolygon',
+      'ImagePoint',
+      'ImagePolyline',
+      'TextEntity',
+      'ImageSegmentationMask',
+    ])
     expect(label.annotations.objects[4].location).toEqual({ start: 3, end: 8 })
     expect(label.annotations.objects[5].mask).toEqual({ url: 'https://x.test/mask.png' })
     expect(label.annotations.classifications[0].radio_answer.classifications[0].checklist_answers[0].name).toBe('Yes')
@@ -97,14 +169,29 @@ describe('exports', () => {
   })
 
   it('includes each section iff its flag is set', async () => {
-    const all = { data_row_details: true, metadata_fields: true, attachments: true, media_attributes: true, project_details: true, label_details: true, performance_details: true }
+    const all = {
+      data_row_details: true,
+      metadata_fields: true,
+      attachments: true,
+      media_attributes: true,
+      project_details: true,
+      label_details: true,
+      performance_details: true,
+    }
     const { lines, text } = await exportNow({ params: all })
     // Lines are assembled as text (annotations spliced in as stored): each must still be exactly
     // the minified JSON that JSON.stringify writes for it, in the documented key order.
     for (const raw of text.split('\n').filter(Boolean)) expect(raw).toBe(JSON.stringify(JSON.parse(raw)))
     expect(Object.keys(lines[0])).toEqual(['data_row', 'media_attributes', 'attachments', 'metadata_fields', 'projects'])
     expect(Object.keys(lines.find((l) => l.data_row.id === rows[0].id).projects[project.id])).toEqual(['name', 'labels', 'project_details'])
-    expect(Object.keys(lines.find((l) => l.data_row.id === rows[0].id).projects[project.id].labels[0])).toEqual(['id', 'label_kind', 'version', 'label_details', 'performance_details', 'annotations'])
+    expect(Object.keys(lines.find((l) => l.data_row.id === rows[0].id).projects[project.id].labels[0])).toEqual([
+      'id',
+      'label_kind',
+      'version',
+      'label_details',
+      'performance_details',
+      'annotations',
+    ])
     const first = lines.find((l) => l.data_row.id === rows[0].id)
     expect(first.data_row.details).toMatchObject({ dataset_name: 'street', created_by: orgs.orgA.ADMIN.email })
     expect(first.metadata_fields).toEqual([{ name: 'cam', value: 'front' }])
@@ -112,8 +199,17 @@ describe('exports', () => {
     // Sizes never read: present, and null (src/modules/exports/lines.ts).
     expect(first.media_attributes).toEqual({ mime_type: null, width: null, height: null })
     const p = first.projects[project.id]
-    expect(p.project_details).toEqual({ batch_id: batch.id, batch_name: 'batch-1', priority: 2, workflow_status: 'DONE', workflow_history: [] })
-    expect(p.labels[0].label_details).toMatchObject({ created_by: orgs.orgA.LABELER.email, reviews: [{ score: 1, created_by: orgs.orgA.REVIEWER.email }] })
+    expect(p.project_details).toEqual({
+      batch_id: batch.id,
+      batch_name: 'batch-1',
+      priority: 2,
+      workflow_status: 'DONE',
+      workflow_history: [],
+    })
+    expect(p.labels[0].label_details).toMatchObject({
+      created_by: orgs.orgA.LABELER.email,
+      reviews: [{ score: 1, created_by: orgs.orgA.REVIEWER.email }],
+    })
     expect(p.labels[0].performance_details).toEqual({ seconds_to_create: 41.2, seconds_to_review: 0, skipped: false })
     for (const flag of Object.keys(all)) {
       const { lines: one } = await exportNow({ params: { [flag]: true } })
@@ -127,18 +223,26 @@ describe('exports', () => {
         label_details: 'label_details' in l.projects[project.id].labels[0],
         performance_details: 'performance_details' in l.projects[project.id].labels[0],
       }
-      expect(Object.entries(has).filter(([, v]) => v).map(([k]) => k)).toEqual([flag])
+      expect(
+        Object.entries(has)
+          .filter(([, v]) => v)
+          .map(([k]) => k),
+      ).toEqual([flag])
     }
   })
 
   it('filters by ids, keys, batch, workflow status and dates', async () => {
     expect((await exportNow({ filters: { data_row_ids: [rows[1].id] } })).lines.map((l) => l.data_row.id)).toEqual([rows[1].id])
-    expect((await exportNow({ filters: { global_keys: [rows[0].global_key.toUpperCase()] } })).lines.map((l) => l.data_row.id)).toEqual([rows[0].id])
+    expect((await exportNow({ filters: { global_keys: [rows[0].global_key.toUpperCase()] } })).lines.map((l) => l.data_row.id)).toEqual([
+      rows[0].id,
+    ])
     expect((await exportNow({ filters: { workflow_status: 'Done' } })).lines.map((l) => l.data_row.id)).toEqual([rows[0].id])
     expect((await exportNow({ filters: { workflow_status: 'ToLabel' } })).lines).toHaveLength(2)
     expect((await exportNow({ filters: { batch_ids: [batch.id] } })).lines).toHaveLength(3)
     const today = new Date().toISOString().slice(0, 10)
-    expect((await exportNow({ filters: { label_created_at: [today, null] } })).lines.map((l) => l.data_row.id).sort()).toEqual([rows[0].id, rows[1].id].sort())
+    expect((await exportNow({ filters: { label_created_at: [today, null] } })).lines.map((l) => l.data_row.id).sort()).toEqual(
+      [rows[0].id, rows[1].id].sort(),
+    )
     expect((await exportNow({ filters: { label_created_at: ['2001-01-01', '2001-01-02 00:00:00'] } })).lines).toEqual([])
     expect((await exportNow({ filters: { last_activity_at: [null, '2099-01-01T00:00:00+02:00'] } })).lines).toHaveLength(3)
   })
@@ -161,14 +265,22 @@ describe('exports', () => {
       expect(res.status, JSON.stringify(body).slice(0, 80)).toBe(400)
       expect(JSON.stringify(await json(res))).toMatch(msg)
     }
-    expect((await call('POST', `/api/v1/projects/${project.id}/exports`, { cookie: orgs.orgA.LABELER.cookie }, { json: {} })).status).toBe(403)
-    expect((await call('POST', `/api/v1/projects/${project.id}/exports`, { cookie: orgs.orgB.ADMIN.cookie }, { json: {} })).status).toBe(404)
+    expect((await call('POST', `/api/v1/projects/${project.id}/exports`, { cookie: orgs.orgA.LABELER.cookie }, { json: {} })).status).toBe(
+      403,
+    )
+    expect((await call('POST', `/api/v1/projects/${project.id}/exports`, { cookie: orgs.orgB.ADMIN.cookie }, { json: {} })).status).toBe(
+      404,
+    )
     expect((await db().select().from(tasks)).length).toBe(before)
   })
 
   it('asking for the same export while it runs returns the running task; labelers cannot download', async () => {
-    const a = await json(await call('POST', `/api/v1/projects/${project.id}/exports`, admin(), { json: { params: { label_details: true } } }))
-    const b = await json(await call('POST', `/api/v1/projects/${project.id}/exports`, admin(), { json: { params: { label_details: true } } }))
+    const a = await json(
+      await call('POST', `/api/v1/projects/${project.id}/exports`, admin(), { json: { params: { label_details: true } } }),
+    )
+    const b = await json(
+      await call('POST', `/api/v1/projects/${project.id}/exports`, admin(), { json: { params: { label_details: true } } }),
+    )
     if (b.status !== 'COMPLETE') expect(b.id).toBe(a.id)
     await waitDone(a.id)
     expect((await call('GET', `/api/v1/tasks/${a.id}/result`, { cookie: orgs.orgA.LABELER.cookie })).status).toBe(404)
@@ -179,16 +291,25 @@ describe('exports', () => {
     const filler = 'x'.repeat(900)
     const n = 12_000 // ~1 KiB a line: 12 MiB, i.e. three parts (two of exactly PART_BYTES and the rest)
     for (let k = 0; k < n / 1000; k++) {
-      const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 1000 }, (_, i) => ({ row_data: `${filler} ${k}-${i}` })) })
+      const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: Array.from({ length: 1000 }, (_, i) => ({ row_data: `${filler} ${k}-${i}` })),
+      })
       expect(res.status).toBe(201)
     }
     const big = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Big'), media_type: 'TEXT' } }))
     await call('POST', `/api/v1/projects/${big.id}/batches`, admin(), { json: { name: 'all', dataset_id: d.id } })
-    const expectedIds = (await db().select({ id: projectDataRows.dataRowId }).from(projectDataRows).where(eq(projectDataRows.projectId, big.id)).orderBy(asc(projectDataRows.dataRowId))).map((r) => r.id)
+    const expectedIds = (
+      await db()
+        .select({ id: projectDataRows.dataRowId })
+        .from(projectDataRows)
+        .where(eq(projectDataRows.projectId, big.id))
+        .orderBy(asc(projectDataRows.dataRowId))
+    ).map((r) => r.id)
     expect(expectedIds).toHaveLength(n)
 
     // Through the real queue, with the production budget.
-    const start = async () => json(await call('POST', `/api/v1/projects/${big.id}/exports`, admin(), { json: { params: { performance_details: true } } }))
+    const start = async () =>
+      json(await call('POST', `/api/v1/projects/${big.id}/exports`, admin(), { json: { params: { performance_details: true } } }))
     const t1 = await waitDone((await start()).id)
     expect(t1.status).toBe('COMPLETE')
     expect(t1.metadata.lines_written).toBe(n)
@@ -225,16 +346,46 @@ describe('exports', () => {
     })
     const bucket = new Proxy(env.EXPORTS, {
       get(target, prop) {
-        if (prop === 'createMultipartUpload') return async (...a: Parameters<R2Bucket['createMultipartUpload']>) => crashing(await target.createMultipartUpload(...a))
-        if (prop === 'resumeMultipartUpload') return (...a: Parameters<R2Bucket['resumeMultipartUpload']>) => crashing(target.resumeMultipartUpload(...a))
+        if (prop === 'createMultipartUpload')
+          return async (...a: Parameters<R2Bucket['createMultipartUpload']>) => crashing(await target.createMultipartUpload(...a))
+        if (prop === 'resumeMultipartUpload')
+          return (...a: Parameters<R2Bucket['resumeMultipartUpload']>) => crashing(target.resumeMultipartUpload(...a))
         const v = Reflect.get(target, prop)
         return typeof v === 'function' ? v.bind(target) : v
       },
     })
-    const testEnv = { ...env, EXPORTS: bucket, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+    const testEnv = {
+      ...env,
+      EXPORTS: bucket,
+      TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined },
+    } as unknown as typeof env
     const now = new Date()
-    const id = `tsk_${unique('manual').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
-    await db().insert(tasks).values({ id, orgId: orgs.a.id, createdBy: orgs.orgA.ADMIN.id, type: 'export-data-rows', name: 'manual', status: 'QUEUED', completionPercentage: 0, subjectId: big.id, params: { params: { performance_details: true }, filters: {} }, metadata: {}, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null })
+    const id = `tsk_${unique('manual')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toUpperCase()
+      .slice(0, 26)}`
+    await db()
+      .insert(tasks)
+      .values({
+        id,
+        orgId: orgs.a.id,
+        createdBy: orgs.orgA.ADMIN.id,
+        type: 'export-data-rows',
+        name: 'manual',
+        status: 'QUEUED',
+        completionPercentage: 0,
+        subjectId: big.id,
+        params: { params: { performance_details: true }, filters: {} },
+        metadata: {},
+        dedupeKey: null,
+        resultKey: null,
+        errorsKey: null,
+        failureReason: null,
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+      })
     const status = env.TASK_STATUS.getByName(id)
     const budget = { ...exportBudget }
     exportBudget.pages = 2 // ~2 MiB a slice: a part is cut across two or three slices
@@ -243,11 +394,13 @@ describe('exports', () => {
     try {
       let attempts = 1
       for (let guard = 0; guard < 40; guard++) {
-        const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m${guard}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } }])
+        const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+          { id: `m${guard}`, timestamp: new Date(), attempts, body: { kind: 'export-data-rows', taskId: id } },
+        ])
         const ctx = createExecutionContext()
         await worker.queue(b, testEnv, ctx)
         const r = await getQueueResult(b, ctx)
-        if (r.retryMessages.length) (retried++, attempts++)
+        if (r.retryMessages.length) retried++, attempts++
         else attempts = 1
         if (((await status.cursor()) as { carry: boolean }).carry) carried++
         if ((await db().select().from(tasks).where(eq(tasks.id, id)).get())!.status === 'COMPLETE') break

@@ -50,8 +50,15 @@ describe('import-data-rows', () => {
     expect(done.completion_percentage).toBe(100)
     expect(done.metadata).toMatchObject({ rows_created: 3, rows_failed: 3 })
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(3)
-    const errs = (await (await call('GET', `/api/v1/tasks/${task.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
-    expect(errs.map((e) => [e.line, e.field ?? null])).toEqual([[2, 'row_data'], [4, null], [5, 'global_key']])
+    const errs = (await (await call('GET', `/api/v1/tasks/${task.id}/errors`, admin())).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(errs.map((e) => [e.line, e.field ?? null])).toEqual([
+      [2, 'row_data'],
+      [4, null],
+      [5, 'global_key'],
+    ])
     expect(errs[0].global_key).toBe(`${p}-2`)
     expect(errs[1].message).toMatch(/invalid JSON/)
     expect(errs[2].message).toBe('duplicate global key: also used by line 1 of this file')
@@ -65,18 +72,28 @@ describe('import-data-rows', () => {
     const again = await waitDone((await startImport(d.id, lines.join('\n') + '\n')).id)
     expect(again.metadata.rows_created).toBe(2) // the two rows without a global key
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(5)
-    const keyed = await db().select().from(dataRows).where(eq(dataRows.globalKeyLower, `${p}-1`.toLowerCase()))
+    const keyed = await db()
+      .select()
+      .from(dataRows)
+      .where(eq(dataRows.globalKeyLower, `${p}-1`.toLowerCase()))
     expect(keyed).toHaveLength(1)
   })
 
   it('a global key repeated far apart in one slice (another chunk of records) is still a duplicate within the file', async () => {
     const d = await newDataset()
     const p = unique('far')
-    const body = Array.from({ length: 2500 }, (_, i) => JSON.stringify({ row_data: `https://x.test/${i}.png`, global_key: i === 2399 ? `${p}-0` : `${p}-${i}` })).join('\n')
+    const body = Array.from({ length: 2500 }, (_, i) =>
+      JSON.stringify({ row_data: `https://x.test/${i}.png`, global_key: i === 2399 ? `${p}-0` : `${p}-${i}` }),
+    ).join('\n')
     const done = await waitDone((await startImport(d.id, body)).id)
     expect(done.metadata).toMatchObject({ rows_created: 2499, rows_failed: 1 })
-    const errs = (await (await call('GET', `/api/v1/tasks/${done.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
-    expect(errs).toEqual([expect.objectContaining({ line: 2400, field: 'global_key', message: 'duplicate global key: also used by line 1 of this file' })])
+    const errs = (await (await call('GET', `/api/v1/tasks/${done.id}/errors`, admin())).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(errs).toEqual([
+      expect.objectContaining({ line: 2400, field: 'global_key', message: 'duplicate global key: also used by line 1 of this file' }),
+    ])
   })
 
   it('reads CSV (header counted in line numbers) and JSON arrays', async () => {
@@ -88,7 +105,11 @@ describe('import-data-rows', () => {
     const e1 = await (await call('GET', `/api/v1/tasks/${t1.id}/errors`, admin())).text()
     expect(JSON.parse(e1.trim())).toMatchObject({ line: 3, message: expect.stringMatching(/expected 3 columns/) })
 
-    const arr = JSON.stringify([{ row_data: 'https://x.test/j1.png' }, { row_data: 'https://x.test/j2.png', media_type: 'VIDEO' }, { row_data: 42 }], null, 2)
+    const arr = JSON.stringify(
+      [{ row_data: 'https://x.test/j1.png' }, { row_data: 'https://x.test/j2.png', media_type: 'VIDEO' }, { row_data: 42 }],
+      null,
+      2,
+    )
     const t2 = await waitDone((await startImport(d.id, arr, 'application/json')).id)
     expect(t2.metadata).toMatchObject({ rows_created: 2, rows_failed: 1 })
   })
@@ -96,12 +117,38 @@ describe('import-data-rows', () => {
   it('refuses bad requests before any task exists', async () => {
     const d = await newDataset()
     const before = (await db().select().from(tasks)).length
-    expect((await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), { body: '', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(400)
-    expect((await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), { body: 'a,b', headers: { 'Content-Type': 'text/plain' } })).status).toBe(415)
-    const big = await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), { body: 'x', headers: { 'Content-Type': 'text/csv', 'Content-Length': String(2 * 1024 ** 3) } })
+    expect(
+      (await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), { body: '', headers: { 'Content-Type': 'application/x-ndjson' } }))
+        .status,
+    ).toBe(400)
+    expect(
+      (await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), { body: 'a,b', headers: { 'Content-Type': 'text/plain' } })).status,
+    ).toBe(415)
+    const big = await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), {
+      body: 'x',
+      headers: { 'Content-Type': 'text/csv', 'Content-Length': String(2 * 1024 ** 3) },
+    })
     expect(big.status).toBe(413)
-    expect((await call('POST', `/api/v1/datasets/${d.id}/imports`, { cookie: orgs.orgA.TEAM_MANAGER.cookie }, { body: '{"row_data":"x"}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(403)
-    expect((await call('POST', `/api/v1/datasets/${d.id}/imports`, { cookie: orgs.orgB.ADMIN.cookie }, { body: '{"row_data":"x"}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(404)
+    expect(
+      (
+        await call(
+          'POST',
+          `/api/v1/datasets/${d.id}/imports`,
+          { cookie: orgs.orgA.TEAM_MANAGER.cookie },
+          { body: '{"row_data":"x"}', headers: { 'Content-Type': 'application/x-ndjson' } },
+        )
+      ).status,
+    ).toBe(403)
+    expect(
+      (
+        await call(
+          'POST',
+          `/api/v1/datasets/${d.id}/imports`,
+          { cookie: orgs.orgB.ADMIN.cookie },
+          { body: '{"row_data":"x"}', headers: { 'Content-Type': 'application/x-ndjson' } },
+        )
+      ).status,
+    ).toBe(404)
     expect((await db().select().from(tasks)).length).toBe(before)
   })
 
@@ -109,7 +156,9 @@ describe('import-data-rows', () => {
     const d = await newDataset()
     const p = unique('big')
     const n = 12_000 // three slices
-    const body = Array.from({ length: n }, (_, i) => JSON.stringify(i % 3 === 0 ? { row_data: `https://x.test/${i}.png`, global_key: `${p}-${i}` } : { row_data: `row ${i}` })).join('\n')
+    const body = Array.from({ length: n }, (_, i) =>
+      JSON.stringify(i % 3 === 0 ? { row_data: `https://x.test/${i}.png`, global_key: `${p}-${i}` } : { row_data: `row ${i}` }),
+    ).join('\n')
     const task = await startImport(d.id, body)
     const done = await waitDone(task.id)
     expect(done.metadata.rows_created).toBe(n)
@@ -121,7 +170,9 @@ describe('import-data-rows', () => {
     expect(cursor.offset).toBe(new TextEncoder().encode(body).length)
     await status.saveCursor({ offset: 0, state: { format: 'ndjson', line: 0 }, slice: 0, created: 0, failed: 0, rows: 0 })
     await db().update(tasks).set({ status: 'IN_PROGRESS' }).where(eq(tasks.id, task.id))
-    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: 'redelivered', timestamp: new Date(), attempts: 2, body: { kind: 'import-data-rows', taskId: task.id } }])
+    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+      { id: 'redelivered', timestamp: new Date(), attempts: 2, body: { kind: 'import-data-rows', taskId: task.id } },
+    ])
     const ctx = createExecutionContext()
     await worker.queue(batch, env, ctx)
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(['redelivered'])
@@ -139,7 +190,10 @@ describe('import-data-rows', () => {
     expect(importBudget.slices).toBeGreaterThanOrEqual(3)
     const pad = 'p'.repeat(240)
     const n = Math.ceil((2.5 * SLICE_BYTES) / 300)
-    const body = Array.from({ length: n }, (_, i) => JSON.stringify({ row_data: `https://x.test/${pad}/${i}.png`, global_key: `${p}-${i}` })).join('\n') + '\n'
+    const body =
+      Array.from({ length: n }, (_, i) => JSON.stringify({ row_data: `https://x.test/${pad}/${i}.png`, global_key: `${p}-${i}` })).join(
+        '\n',
+      ) + '\n'
     const size = new TextEncoder().encode(body).length
     expect(size).toBeGreaterThan(2 * SLICE_BYTES)
 
@@ -147,9 +201,33 @@ describe('import-data-rows', () => {
     // messages the job sends are collected instead of delivered.
     const key = `imports/${orgs.a.id}/${d.id}/${unique('m')}.ndjson`
     await env.ASSETS_BUCKET.put(key, body)
-    const id = `tsk_${unique('imp').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
+    const id = `tsk_${unique('imp')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toUpperCase()
+      .slice(0, 26)}`
     const now = new Date()
-    await db().insert(tasks).values({ id, orgId: orgs.a.id, createdBy: orgs.orgA.ADMIN.id, type: 'import-data-rows', name: 'multi', status: 'QUEUED', completionPercentage: 0, subjectId: d.id, params: { dataset_id: d.id, key, size, format: 'ndjson' }, metadata: { bytes_total: size, bytes_done: 0, rows_created: 0, rows_failed: 0 }, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null })
+    await db()
+      .insert(tasks)
+      .values({
+        id,
+        orgId: orgs.a.id,
+        createdBy: orgs.orgA.ADMIN.id,
+        type: 'import-data-rows',
+        name: 'multi',
+        status: 'QUEUED',
+        completionPercentage: 0,
+        subjectId: d.id,
+        params: { dataset_id: d.id, key, size, format: 'ndjson' },
+        metadata: { bytes_total: size, bytes_done: 0, rows_created: 0, rows_failed: 0 },
+        dedupeKey: null,
+        resultKey: null,
+        errorsKey: null,
+        failureReason: null,
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+      })
     const sent: QueueMessage[] = []
     // A D1 that fails the `failAt`-th INSERT into data_rows, as a consumer dying mid-slice would.
     let inserts = 0
@@ -159,7 +237,8 @@ describe('import-data-rows', () => {
       get(target, prop) {
         if (prop === 'prepare') {
           return (query: string) => {
-            if (/^\s*INSERT INTO data_rows/i.test(query) && ++inserts === failAt) throw new Error('simulated crash in the middle of a slice')
+            if (/^\s*INSERT INTO data_rows/i.test(query) && ++inserts === failAt)
+              throw new Error('simulated crash in the middle of a slice')
             if (/^select "id" from "data_rows" where "data_rows"."id" IN/i.test(query)) idChecks++
             return target.prepare(query)
           }
@@ -168,9 +247,15 @@ describe('import-data-rows', () => {
         return typeof v === 'function' ? v.bind(target) : v
       },
     })
-    const testEnv = { ...env, DB: flakyDb, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+    const testEnv = {
+      ...env,
+      DB: flakyDb,
+      TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined },
+    } as unknown as typeof env
     const deliver = async (attempts: number) => {
-      const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m-${attempts}`, timestamp: new Date(), attempts, body: { kind: 'import-data-rows', taskId: id } }])
+      const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+        { id: `m-${attempts}`, timestamp: new Date(), attempts, body: { kind: 'import-data-rows', taskId: id } },
+      ])
       const ctx = createExecutionContext()
       const budget = { ...importBudget }
       importBudget.ms = 600_000

@@ -13,7 +13,9 @@ import { call, json } from '../helpers/harness'
 const endpoint = env.AWS_ENDPOINT_URL
 const s3 = new AwsClient({ accessKeyId: 'testing', secretAccessKey: 'testing', region: 'us-east-1', service: 's3' })
 const ROLE = 'arn:aws:iam::210987654321:role/LabelDeskAccess'
-const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0))
+const PNG = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGP4z8DwHwAFAAH/iZk9HQAAAABJRU5ErkJggg=='), (c) =>
+  c.charCodeAt(0),
+)
 
 async function putObject(bucket: string, key: string, body: Uint8Array, type = 'image/png') {
   const mk = await s3.fetch(`${endpoint}/${bucket}`, { method: 'PUT' })
@@ -24,7 +26,10 @@ async function putObject(bucket: string, key: string, body: Uint8Array, type = '
 
 let t: Awaited<ReturnType<typeof seedTwoOrgs>>
 let admin: TestUser
-const bucket = unique('ld-bucket').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50)
+const bucket = unique('ld-bucket')
+  .toLowerCase()
+  .replace(/[^a-z0-9-]/g, '-')
+  .slice(0, 50)
 
 beforeAll(async () => {
   t = await seedTwoOrgs()
@@ -33,12 +38,22 @@ beforeAll(async () => {
 })
 
 async function newIntegration(u: TestUser, body: Record<string, unknown> = {}) {
-  const res = await call('POST', '/api/v1/integrations', { cookie: u.cookie }, { json: { provider: 'AWS', name: unique('S3'), role_arn: ROLE, ...body } })
+  const res = await call(
+    'POST',
+    '/api/v1/integrations',
+    { cookie: u.cookie },
+    { json: { provider: 'AWS', name: unique('S3'), role_arn: ROLE, ...body } },
+  )
   expect(res.status, await res.clone().text()).toBe(201)
   return json(res)
 }
 const validate = async (u: TestUser, id: string, test_object_url?: string) => {
-  const res = await call('POST', `/api/v1/integrations/${id}/validate`, { cookie: u.cookie }, { json: test_object_url ? { test_object_url } : {} })
+  const res = await call(
+    'POST',
+    `/api/v1/integrations/${id}/validate`,
+    { cookie: u.cookie },
+    { json: test_object_url ? { test_object_url } : {} },
+  )
   expect(res.status, await res.clone().text()).toBe(200)
   return json<{ valid: boolean; checks: { name: string; success: boolean; message: string }[] }>(res)
 }
@@ -48,7 +63,14 @@ describe('integrations API', () => {
   it('creates an AWS integration with a stable, unguessable external id and the platform account', async () => {
     const a = await newIntegration(admin)
     const b = await newIntegration(admin, { role_arn: null })
-    expect(a).toMatchObject({ provider: 'AWS', role_arn: ROLE, valid: false, last_valid_at: null, is_org_default: false, platform_account_id: '123456789012' })
+    expect(a).toMatchObject({
+      provider: 'AWS',
+      role_arn: ROLE,
+      valid: false,
+      last_valid_at: null,
+      is_org_default: false,
+      platform_account_id: '123456789012',
+    })
     expect(a.external_id.length).toBeGreaterThanOrEqual(16)
     expect(b.external_id).toBe(a.external_id)
     const other = await newIntegration(t.orgB.ADMIN)
@@ -76,7 +98,12 @@ describe('integrations API', () => {
     }
     expect((await json(await call('GET', '/api/v1/integrations?limit=100', { cookie: admin.cookie }))).items.length).toBe(before)
     const i = await newIntegration(admin)
-    const bad = await call('POST', `/api/v1/integrations/${i.id}/validate`, { cookie: admin.cookie }, { json: { test_object_url: 'ftp://nope/x' } })
+    const bad = await call(
+      'POST',
+      `/api/v1/integrations/${i.id}/validate`,
+      { cookie: admin.cookie },
+      { json: { test_object_url: 'ftp://nope/x' } },
+    )
     expect(bad.status).toBe(400)
   })
 
@@ -91,10 +118,18 @@ describe('integrations API', () => {
       expect((await call(m, p, { cookie: admin.cookie }, body ? { json: body } : {})).status).toBe(404)
     }
     const ds = await json(await call('POST', '/api/v1/datasets', { cookie: admin.cookie }, { json: { name: unique('ds') } }))
-    const res = await call('PUT', `/api/v1/datasets/${ds.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: foreign.id } })
+    const res = await call(
+      'PUT',
+      `/api/v1/datasets/${ds.id}/integration`,
+      { cookie: admin.cookie },
+      { json: { integration_id: foreign.id } },
+    )
     expect(res.status).toBe(400)
     const foreignDs = await json(await call('POST', '/api/v1/datasets', { cookie: t.orgB.ADMIN.cookie }, { json: { name: unique('ds') } }))
-    expect((await call('PUT', `/api/v1/datasets/${foreignDs.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: null } })).status).toBe(404)
+    expect(
+      (await call('PUT', `/api/v1/datasets/${foreignDs.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: null } }))
+        .status,
+    ).toBe(404)
   })
 })
 
@@ -103,7 +138,10 @@ describe('validation against the emulator', () => {
     const i = await newIntegration(admin)
     const r = await validate(admin, i.id, `s3://${bucket}/images/cat one.png`)
     expect(r.checks.map((c) => c.name)).toEqual(['role_arn_format', 'assume_role', 'read_access'])
-    expect(r.checks.every((c) => c.success), JSON.stringify(r.checks)).toBe(true)
+    expect(
+      r.checks.every((c) => c.success),
+      JSON.stringify(r.checks),
+    ).toBe(true)
     expect(r.valid).toBe(true)
     expect(check(r, 'read_access').message).toContain(`${PNG.length} bytes`)
     const after = await json(await call('GET', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }))
@@ -166,15 +204,22 @@ describe('validation against the emulator', () => {
   })
 
   it("AWS's AccessDenied answer becomes a sentence naming the trust policy or the object", async () => {
-    const xml = '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ld is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210987654321:role/x</Message></Error><RequestId>1</RequestId></ErrorResponse>'
+    const xml =
+      '<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:iam::123456789012:user/ld is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::210987654321:role/x</Message></Error><RequestId>1</RequestId></ErrorResponse>'
     const e = await awsError(new Response(xml, { status: 403 }), { roleArn: ROLE, externalId: 'ld-abc', accountId: '123456789012' })
     expect(e.code).toBe('AccessDenied')
-    expect(e.message).toBe(`AWS refused to let LabelDesk assume ${ROLE} (AccessDenied): its trust policy must allow account 123456789012 with the external id ld-abc.`)
-    const s3e = await awsError(new Response('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>', { status: 403 }), { object: 's3://b/k' })
+    expect(e.message).toBe(
+      `AWS refused to let LabelDesk assume ${ROLE} (AccessDenied): its trust policy must allow account 123456789012 with the external id ld-abc.`,
+    )
+    const s3e = await awsError(new Response('<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>', { status: 403 }), {
+      object: 's3://b/k',
+    })
     expect(s3e.message).toMatch(/^AWS denied reading s3:\/\/b\/k \(AccessDenied\)/)
     // A HEAD-style answer without a body still maps by status.
     expect((await awsError(new Response(null, { status: 403 }), { object: 's3://b/k' })).code).toBe('AccessDenied')
-    expect(describeAwsError('SlowDown', 'Please reduce your request rate.', {})).toBe('AWS answered SlowDown: Please reduce your request rate.')
+    expect(describeAwsError('SlowDown', 'Please reduce your request rate.', {})).toBe(
+      'AWS answered SlowDown: Please reduce your request rate.',
+    )
   })
 })
 
@@ -188,21 +233,51 @@ describe('datasets using an integration', () => {
   it('only a validated integration can be attached; then s3:// rows are accepted and served by presigned URL', async () => {
     const ds = await json(await call('POST', '/api/v1/datasets', { cookie: admin.cookie }, { json: { name: unique('s3 ds') } }))
     const unvalidated = await newIntegration(admin)
-    const refused = await call('PUT', `/api/v1/datasets/${ds.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: unvalidated.id } })
+    const refused = await call(
+      'PUT',
+      `/api/v1/datasets/${ds.id}/integration`,
+      { cookie: admin.cookie },
+      { json: { integration_id: unvalidated.id } },
+    )
     expect(refused.status).toBe(409)
     expect((await json(refused)).detail).toMatch(/has not been validated yet/)
     // s3:// row data is refused while the dataset has no integration.
-    const early = await json(await call('POST', `/api/v1/datasets/${ds.id}/data-rows`, { cookie: admin.cookie }, { json: [{ row_data: `s3://${bucket}/images/cat one.png` }] }))
+    const early = await json(
+      await call(
+        'POST',
+        `/api/v1/datasets/${ds.id}/data-rows`,
+        { cookie: admin.cookie },
+        { json: [{ row_data: `s3://${bucket}/images/cat one.png` }] },
+      ),
+    )
     expect(early.errors[0].message).toMatch(/needs a dataset that uses an AWS integration/)
 
-    const attached = await call('PUT', `/api/v1/datasets/${ds.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: valid.id } })
+    const attached = await call(
+      'PUT',
+      `/api/v1/datasets/${ds.id}/integration`,
+      { cookie: admin.cookie },
+      { json: { integration_id: valid.id } },
+    )
     expect(attached.status).toBe(200)
     expect((await json(attached)).integration_id).toBe(valid.id)
 
-    const made = await json(await call('POST', `/api/v1/datasets/${ds.id}/data-rows`, { cookie: admin.cookie }, { json: [
-      { row_data: `s3://${bucket}/images/cat one.png`, global_key: unique('s3row'), media_type: 'IMAGE' },
-      { row_data: `https://${bucket}.s3.us-east-1.amazonaws.com/images/cat%20one.png`, global_key: unique('vhrow'), media_type: 'IMAGE' },
-    ] }))
+    const made = await json(
+      await call(
+        'POST',
+        `/api/v1/datasets/${ds.id}/data-rows`,
+        { cookie: admin.cookie },
+        {
+          json: [
+            { row_data: `s3://${bucket}/images/cat one.png`, global_key: unique('s3row'), media_type: 'IMAGE' },
+            {
+              row_data: `https://${bucket}.s3.us-east-1.amazonaws.com/images/cat%20one.png`,
+              global_key: unique('vhrow'),
+              media_type: 'IMAGE',
+            },
+          ],
+        },
+      ),
+    )
     expect(made.errors).toEqual([])
     for (const row of made.created) {
       for (const who of [admin, t.orgA.LABELER]) {
@@ -227,10 +302,14 @@ describe('datasets using an integration', () => {
 
     // Deleting the integration is refused while the dataset uses it; detaching then deleting works.
     expect((await call('DELETE', `/api/v1/integrations/${valid.id}`, { cookie: admin.cookie })).status).toBe(409)
-    expect((await call('PUT', `/api/v1/datasets/${ds.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: null } })).status).toBe(200)
+    expect(
+      (await call('PUT', `/api/v1/datasets/${ds.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: null } })).status,
+    ).toBe(200)
     const gone = await call('GET', `/api/v1/data-rows/${made.created[0].id}/content`, { cookie: admin.cookie })
     expect(gone.status).toBe(409)
-    expect((await call('PUT', `/api/v1/datasets/${ds.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: valid.id } })).status).toBe(200)
+    expect(
+      (await call('PUT', `/api/v1/datasets/${ds.id}/integration`, { cookie: admin.cookie }, { json: { integration_id: valid.id } })).status,
+    ).toBe(200)
   })
 
   it('validation without a test object uses the first S3 row of a dataset that uses it', async () => {
@@ -242,16 +321,29 @@ describe('datasets using an integration', () => {
   it('changing the role makes it invalid until validated again; the org default goes to new datasets', async () => {
     const i = await newIntegration(admin)
     expect((await validate(admin, i.id, `s3://${bucket}/images/cat one.png`)).valid).toBe(true)
-    const def = await json(await call('PATCH', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }, { json: { is_org_default: true } }))
+    const def = await json(
+      await call('PATCH', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }, { json: { is_org_default: true } }),
+    )
     expect(def).toMatchObject({ is_org_default: true, valid: true })
     const other = await newIntegration(admin, { is_org_default: true })
     // Only one default: the new one took it over.
     expect((await json(await call('GET', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }))).is_org_default).toBe(false)
     // An invalid default is not given to new datasets.
-    expect((await json(await call('POST', '/api/v1/datasets', { cookie: admin.cookie }, { json: { name: unique('d') } }))).integration_id).toBeNull()
+    expect(
+      (await json(await call('POST', '/api/v1/datasets', { cookie: admin.cookie }, { json: { name: unique('d') } }))).integration_id,
+    ).toBeNull()
     await call('PATCH', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }, { json: { is_org_default: true } })
-    expect((await json(await call('POST', '/api/v1/datasets', { cookie: admin.cookie }, { json: { name: unique('d') } }))).integration_id).toBe(i.id)
-    const changed = await json(await call('PATCH', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }, { json: { role_arn: 'arn:aws:iam::210987654321:role/Another' } }))
+    expect(
+      (await json(await call('POST', '/api/v1/datasets', { cookie: admin.cookie }, { json: { name: unique('d') } }))).integration_id,
+    ).toBe(i.id)
+    const changed = await json(
+      await call(
+        'PATCH',
+        `/api/v1/integrations/${i.id}`,
+        { cookie: admin.cookie },
+        { json: { role_arn: 'arn:aws:iam::210987654321:role/Another' } },
+      ),
+    )
     expect(changed).toMatchObject({ valid: false, validated_at: null, checks: [] })
     expect(other.id).toBeTruthy()
   })
@@ -260,10 +352,22 @@ describe('datasets using an integration', () => {
 describe('S3 locations', () => {
   it('parses s3://, virtual-hosted and path-style URLs, and nothing else', () => {
     expect(parseS3Url('s3://my-bucket/a/b c.png')).toEqual({ bucket: 'my-bucket', key: 'a/b c.png', region: null })
-    expect(parseS3Url('https://my-bucket.s3.eu-west-1.amazonaws.com/a/b%20c.png')).toEqual({ bucket: 'my-bucket', key: 'a/b c.png', region: 'eu-west-1' })
+    expect(parseS3Url('https://my-bucket.s3.eu-west-1.amazonaws.com/a/b%20c.png')).toEqual({
+      bucket: 'my-bucket',
+      key: 'a/b c.png',
+      region: 'eu-west-1',
+    })
     expect(parseS3Url('https://my-bucket.s3.amazonaws.com/k.jpg')).toEqual({ bucket: 'my-bucket', key: 'k.jpg', region: null })
-    expect(parseS3Url('https://my-bucket.s3-us-west-2.amazonaws.com/k.jpg')).toEqual({ bucket: 'my-bucket', key: 'k.jpg', region: 'us-west-2' })
-    expect(parseS3Url('https://s3.us-east-2.amazonaws.com/my-bucket/k.jpg')).toEqual({ bucket: 'my-bucket', key: 'k.jpg', region: 'us-east-2' })
+    expect(parseS3Url('https://my-bucket.s3-us-west-2.amazonaws.com/k.jpg')).toEqual({
+      bucket: 'my-bucket',
+      key: 'k.jpg',
+      region: 'us-west-2',
+    })
+    expect(parseS3Url('https://s3.us-east-2.amazonaws.com/my-bucket/k.jpg')).toEqual({
+      bucket: 'my-bucket',
+      key: 'k.jpg',
+      region: 'us-east-2',
+    })
     expect(parseS3Url('http://my-bucket.s3.amazonaws.com/k.jpg')).toBeNull()
     expect(parseS3Url('https://example.com/k.jpg')).toBeNull()
     expect(parseS3Url('s3://UPPER/k')).toBeNull()
@@ -293,12 +397,19 @@ describe('integrations page', () => {
     const res = await call('POST', '/account/integrations', { cookie: admin.cookie }, { form: { name: 'From the page', role_arn: ROLE } })
     expect(res.status).toBe(303)
     const detail = res.headers.get('location')!
-    const v = await call('POST', `${detail}/validate`, { cookie: admin.cookie }, { form: { test_object_url: `s3://${bucket}/images/nope.png` } })
+    const v = await call(
+      'POST',
+      `${detail}/validate`,
+      { cookie: admin.cookie },
+      { form: { test_object_url: `s3://${bucket}/images/nope.png` } },
+    )
     const html = await v.text()
     expect(html).toContain('Validation failed')
     expect(html).toContain('check-failed')
     expect(html).toContain('NoSuchKey')
-    const ok = await (await call('POST', `${detail}/validate`, { cookie: admin.cookie }, { form: { test_object_url: `s3://${bucket}/images/cat one.png` } })).text()
+    const ok = await (
+      await call('POST', `${detail}/validate`, { cookie: admin.cookie }, { form: { test_object_url: `s3://${bucket}/images/cat one.png` } })
+    ).text()
     expect(ok).toContain('All checks passed.')
     expect(ok.match(/check-ok/g)?.length).toBe(3)
   })

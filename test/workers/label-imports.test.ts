@@ -23,42 +23,66 @@ beforeAll(async () => {
 })
 
 const waitDone = (id: string) => waitForTask(id, admin(), 90_000)
-const newProject = async (ontology?: unknown) => json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Import'), media_type: 'IMAGE', ...(ontology ? { ontology } : {}) } }))
+const newProject = async (ontology?: unknown) =>
+  json(
+    await call('POST', '/api/v1/projects', admin(), {
+      json: { name: unique('Import'), media_type: 'IMAGE', ...(ontology ? { ontology } : {}) },
+    }),
+  )
 const newDataset = async () => json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
 async function importLabels(projectId: string, body: string, query = '') {
-  const res = await call('POST', `/api/v1/projects/${projectId}/label-imports${query}`, admin(), { body, headers: { 'Content-Type': 'application/x-ndjson' } })
+  const res = await call('POST', `/api/v1/projects/${projectId}/label-imports${query}`, admin(), {
+    body,
+    headers: { 'Content-Type': 'application/x-ndjson' },
+  })
   expect(res.status, await res.clone().text()).toBe(202)
   return waitDone((await json(res)).id)
 }
 async function exportAll(projectId: string) {
   const res = await call('POST', `/api/v1/projects/${projectId}/exports`, admin(), { json: { params: { performance_details: true } } })
   const t = await waitDone((await json(res)).id)
-  return (await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+  return (await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text())
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l))
 }
 
 /** What must survive a round trip: per data row (by global key), the labels' annotations without ids. */
 function essence(lines: any[]) {
   const strip = (x: any): any => {
     if (Array.isArray(x)) return x.map(strip)
-    if (x && typeof x === 'object') return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'feature_id' && k !== 'feature_schema_id').map(([k, v]) => [k, strip(v)]))
+    if (x && typeof x === 'object')
+      return Object.fromEntries(
+        Object.entries(x)
+          .filter(([k]) => k !== 'feature_id' && k !== 'feature_schema_id')
+          .map(([k, v]) => [k, strip(v)]),
+      )
     return x
   }
   const out: Record<string, unknown> = {}
   for (const l of lines) {
     const labels = Object.values(l.projects as Record<string, any>).flatMap((p: any) => p.labels)
-    out[l.data_row.global_key] = labels.map((lb: any) => strip({ objects: lb.annotations.objects, classifications: lb.annotations.classifications }))
+    out[l.data_row.global_key] = labels.map((lb: any) =>
+      strip({ objects: lb.annotations.objects, classifications: lb.annotations.classifications }),
+    )
   }
   return out
 }
 
 describe('label imports', () => {
-  for (const [name, file] of [['roof-wear', roofWear], ['lightly', lightly]] as const) {
+  for (const [name, file] of [
+    ['roof-wear', roofWear],
+    ['lightly', lightly],
+  ] as const) {
     it(`round-trips ${name}: import into a fresh project, export, same annotations`, async () => {
       const p = await newProject()
       const d = await newDataset()
       const t = await importLabels(p.id, file, `?dataset_id=${d.id}&create_ontology=true`)
       expect(t.status).toBe('COMPLETE')
-      const input = file.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      const input = file
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
       const labelCount = input.reduce((s, l) => s + Object.values(l.projects).reduce((a: number, p: any) => a + p.labels.length, 0), 0)
       expect(t.metadata.labels_created).toBe(labelCount)
       expect(t.metadata.lines_failed).toBe(0)
@@ -77,16 +101,25 @@ describe('label imports', () => {
     // The other organization has none of these rows (and never sees the first one's).
     const other = { cookie: orgs.orgB.ADMIN.cookie }
     const p = await json(await call('POST', '/api/v1/projects', other, { json: { name: unique('Import'), media_type: 'IMAGE' } }))
-    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?create_ontology=true`, other, { body: lightly, headers: { 'Content-Type': 'application/x-ndjson' } })
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?create_ontology=true`, other, {
+      body: lightly,
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    })
     const started = await json(res)
     let t: any
-    await vi.waitFor(async () => {
-      t = await json(await call('GET', `/api/v1/tasks/${started.id}`, other))
-      expect(t.status).toBe('COMPLETE')
-    }, { timeout: 60_000, interval: 250 })
+    await vi.waitFor(
+      async () => {
+        t = await json(await call('GET', `/api/v1/tasks/${started.id}`, other))
+        expect(t.status).toBe('COMPLETE')
+      },
+      { timeout: 60_000, interval: 250 },
+    )
     const lines = lightly.split('\n').filter(Boolean).length
     expect(t.metadata).toMatchObject({ labels_created: 0, lines_failed: lines })
-    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, other)).text()).trim().split('\n').map((l) => JSON.parse(l))
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, other)).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(errs[0]).toMatchObject({ line: 1, field: 'data_row.global_key', message: expect.stringMatching(/pass \?dataset_id=/) })
   })
 
@@ -94,16 +127,38 @@ describe('label imports', () => {
     // The fixture's features by their Labelbox schema ids, kept as our feature_schema_ids.
     const ontology = {
       tools: [
-        { name: 'box', tool: 'bounding_box', feature_schema_id: 'ckrb1sfjx099a0y914hl319ie', classifications: [
-          { name: 'nested', type: 'radio', feature_schema_id: 'ckrb1sfkn099c0y910wbo0p1a', options: [{ name: 'a', feature_schema_id: 'ckrb1sfl8099g0y91cxbd5ftb' }, { name: 'b', feature_schema_id: 'ckrb1sfl8099e0y919v260awv' }] },
-        ] },
+        {
+          name: 'box',
+          tool: 'bounding_box',
+          feature_schema_id: 'ckrb1sfjx099a0y914hl319ie',
+          classifications: [
+            {
+              name: 'nested',
+              type: 'radio',
+              feature_schema_id: 'ckrb1sfkn099c0y910wbo0p1a',
+              options: [
+                { name: 'a', feature_schema_id: 'ckrb1sfl8099g0y91cxbd5ftb' },
+                { name: 'b', feature_schema_id: 'ckrb1sfl8099e0y919v260awv' },
+              ],
+            },
+          ],
+        },
         { name: 'bbox', tool: 'bounding_box' },
         { name: 'some-line', tool: 'line' },
       ],
     }
     const p = await newProject(ontology)
     const d = await newDataset()
-    const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/1.jpg', global_key: unique('one') }, { row_data: 'https://x.test/2.jpg', global_key: unique('two') }] }))).created
+    const rows = (
+      await json(
+        await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+          json: [
+            { row_data: 'https://x.test/1.jpg', global_key: unique('one') },
+            { row_data: 'https://x.test/2.jpg', global_key: unique('two') },
+          ],
+        }),
+      )
+    ).created
     await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'b', data_row_ids: rows.map((r: any) => r.id) } })
     // Point the fixture's Labelbox data-row ids at our rows, as a user migrating would.
     const mapRow = (x: any, to: any) => ({ ...x, dataRow: { id: to.id } })
@@ -118,7 +173,10 @@ describe('label imports', () => {
     ]
     const t = await importLabels(p.id, lines.map((l) => JSON.stringify(l)).join('\n'))
     expect(t.status).toBe('COMPLETE')
-    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(errs.map((e) => e.line).sort((a, b) => a - b)).toEqual([5, 6, 7])
     expect(errs.find((e) => e.line === 5).message).toMatch(/“nested” is a radio classification/)
     // Row 0 got no label (its group had a bad line); row 1 got one label with the box and the line.
@@ -136,23 +194,69 @@ describe('label imports', () => {
     const tag = unique('rt')
     // 40 data rows that are not in the project yet; two boxes each, as annotation-import lines,
     // and each row's first box again on a line of its own (the same label: counted once).
-    const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 40 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: `${tag}-${i}` })) }))).created
+    const rows = (
+      await json(
+        await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+          json: Array.from({ length: 40 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: `${tag}-${i}` })),
+        }),
+      )
+    ).created
     expect(rows).toHaveLength(40)
-    const box = (i: number, k: number) => ({ dataRow: { globalKey: `${tag}-${i}` }, name: 'bbox', uuid: crypto.randomUUID(), classifications: [], bbox: { top: k, left: k, height: 10, width: 10 } })
-    const body = Array.from({ length: 40 }, (_, i) => [box(i, 1), box(i, 2)]).flat().map((l) => JSON.stringify(l)).join('\n') + '\n'
+    const box = (i: number, k: number) => ({
+      dataRow: { globalKey: `${tag}-${i}` },
+      name: 'bbox',
+      uuid: crypto.randomUUID(),
+      classifications: [],
+      bbox: { top: k, left: k, height: 10, width: 10 },
+    })
+    const body =
+      Array.from({ length: 40 }, (_, i) => [box(i, 1), box(i, 2)])
+        .flat()
+        .map((l) => JSON.stringify(l))
+        .join('\n') + '\n'
 
     // The test plays the queue (as startLabelImport would have it) with a D1 that counts round trips.
     const key = `label-imports/${orgs.a.id}/${p.id}/${unique('f')}.ndjson`
     await env.ASSETS_BUCKET.put(key, body)
-    const id = `tsk_${unique('lim').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
+    const id = `tsk_${unique('lim')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toUpperCase()
+      .slice(0, 26)}`
     const now = new Date()
-    await db().insert(tasks).values({ id, orgId: orgs.a.id, createdBy: orgs.orgA.ADMIN.id, type: 'import-labels', name: 'round trips', status: 'QUEUED', completionPercentage: 0, subjectId: p.id, params: { project_id: p.id, key, size: body.length, dataset_id: null, create_ontology: false }, metadata: {}, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null })
+    await db()
+      .insert(tasks)
+      .values({
+        id,
+        orgId: orgs.a.id,
+        createdBy: orgs.orgA.ADMIN.id,
+        type: 'import-labels',
+        name: 'round trips',
+        status: 'QUEUED',
+        completionPercentage: 0,
+        subjectId: p.id,
+        params: { project_id: p.id, key, size: body.length, dataset_id: null, create_ontology: false },
+        metadata: {},
+        dedupeKey: null,
+        resultKey: null,
+        errorsKey: null,
+        failureReason: null,
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+      })
     const { DB, trips } = countingD1()
     const sent: QueueMessage[] = [{ kind: 'import-labels', taskId: id }]
-    const testEnv = { ...env, DB, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+    const testEnv = {
+      ...env,
+      DB,
+      TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined },
+    } as unknown as typeof env
     let deliveries = 0
     while (sent.length) {
-      const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m-${++deliveries}`, timestamp: new Date(), attempts: 1, body: sent.shift()! }])
+      const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+        { id: `m-${++deliveries}`, timestamp: new Date(), attempts: 1, body: sent.shift()! },
+      ])
       const ctx = createExecutionContext()
       await worker.queue(b, testEnv, ctx)
       await waitOnExecutionContext(ctx)
@@ -169,18 +273,62 @@ describe('label imports', () => {
     expect(trips.length).toBeLessThan(60)
     // And the 40 labels with their counters, usage and events go as a handful of statements, not
     // five per label (D1 counts each statement of a batch against its 1,000 per invocation).
-    const labelWrites = trips.flatMap((t) => t.sql).filter((q) => /^\s*insert\s+into\s+"?(labels|usage_facts|events|project_feature_counts)"?[\s(]/i.test(q))
+    const labelWrites = trips
+      .flatMap((t) => t.sql)
+      .filter((q) => /^\s*insert\s+into\s+"?(labels|usage_facts|events|project_feature_counts)"?[\s(]/i.test(q))
     expect(labelWrites.length).toBeGreaterThan(0)
     expect(labelWrites.length).toBeLessThanOrEqual(8)
   })
 
   it('refuses bad requests before any task exists', async () => {
     const p = await newProject()
-    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, admin(), { body: '{}', headers: { 'Content-Type': 'text/csv' } })).status).toBe(415)
-    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, admin(), { body: '', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(400)
-    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=ds_nope`, admin(), { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(400)
-    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports?create_ontology=yes`, admin(), { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(400)
-    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, { cookie: orgs.orgA.REVIEWER.cookie }, { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(403)
-    expect((await call('POST', `/api/v1/projects/${p.id}/label-imports`, { cookie: orgs.orgB.ADMIN.cookie }, { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } })).status).toBe(404)
+    expect(
+      (await call('POST', `/api/v1/projects/${p.id}/label-imports`, admin(), { body: '{}', headers: { 'Content-Type': 'text/csv' } }))
+        .status,
+    ).toBe(415)
+    expect(
+      (
+        await call('POST', `/api/v1/projects/${p.id}/label-imports`, admin(), {
+          body: '',
+          headers: { 'Content-Type': 'application/x-ndjson' },
+        })
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=ds_nope`, admin(), {
+          body: '{}',
+          headers: { 'Content-Type': 'application/x-ndjson' },
+        })
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await call('POST', `/api/v1/projects/${p.id}/label-imports?create_ontology=yes`, admin(), {
+          body: '{}',
+          headers: { 'Content-Type': 'application/x-ndjson' },
+        })
+      ).status,
+    ).toBe(400)
+    expect(
+      (
+        await call(
+          'POST',
+          `/api/v1/projects/${p.id}/label-imports`,
+          { cookie: orgs.orgA.REVIEWER.cookie },
+          { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } },
+        )
+      ).status,
+    ).toBe(403)
+    expect(
+      (
+        await call(
+          'POST',
+          `/api/v1/projects/${p.id}/label-imports`,
+          { cookie: orgs.orgB.ADMIN.cookie },
+          { body: '{}', headers: { 'Content-Type': 'application/x-ndjson' } },
+        )
+      ).status,
+    ).toBe(404)
   })
 })

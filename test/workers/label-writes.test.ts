@@ -5,7 +5,16 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
 import { and, eq, sql } from 'drizzle-orm'
-import { events, labels, projectDataRows, projectFeatureCounts, projectLabelDays, projectMemberStats, projects, usageFacts } from '../../src/db/schema'
+import {
+  events,
+  labels,
+  projectDataRows,
+  projectFeatureCounts,
+  projectLabelDays,
+  projectMemberStats,
+  projects,
+  usageFacts,
+} from '../../src/db/schema'
 import { labelsInsertStmts } from '../../src/modules/labels/service'
 import { runBatch } from '../../src/db/client'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
@@ -17,7 +26,9 @@ beforeAll(async () => {
   orgs = await seedTwoOrgs()
   // LABEL_CREATED events are recorded for organizations with an active webhook (the outbox only
   // serves those): org A has one, org B none.
-  const hook = await call('POST', '/api/v1/webhooks', admin(), { json: { url: 'https://hooks.example.com/labels', topics: ['LABEL_CREATED'] } })
+  const hook = await call('POST', '/api/v1/webhooks', admin(), {
+    json: { url: 'https://hooks.example.com/labels', topics: ['LABEL_CREATED'] },
+  })
   expect(hook.status, await hook.clone().text()).toBe(201)
 })
 
@@ -30,7 +41,9 @@ const ONTOLOGY = {
 
 describe('labels written many at a time', () => {
   it('leaves every aggregate equal to a recount of the labels (an import of 200 labels over three days, some skipped)', async () => {
-    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Writes'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Writes'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
     const tag = unique('w')
     const N = 200
@@ -45,22 +58,31 @@ describe('labels written many at a time', () => {
         projects: {
           [p.id]: {
             name: p.name,
-            labels: [{
-              label_kind: 'Default',
-              version: '1.0.0',
-              label_details: { created_at: at, updated_at: at, created_by: 'someone@example.com' },
-              performance_details: { seconds_to_create: 10 + (i % 7) + 0.25, seconds_to_review: 0, skipped: skipped(i) },
-              annotations: {
-                objects: Array.from({ length: boxes(i) }, (_, k) => ({ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: k, left: i, height: 5, width: 5 } })),
-                classifications: skipped(i) ? [] : [{ name: 'Weather', radio_answer: { name: i % 2 ? 'Sunny' : 'Rain' } }],
-                relationships: [],
+            labels: [
+              {
+                label_kind: 'Default',
+                version: '1.0.0',
+                label_details: { created_at: at, updated_at: at, created_by: 'someone@example.com' },
+                performance_details: { seconds_to_create: 10 + (i % 7) + 0.25, seconds_to_review: 0, skipped: skipped(i) },
+                annotations: {
+                  objects: Array.from({ length: boxes(i) }, (_, k) => ({
+                    name: 'Car',
+                    annotation_kind: 'ImageBoundingBox',
+                    bounding_box: { top: k, left: i, height: 5, width: 5 },
+                  })),
+                  classifications: skipped(i) ? [] : [{ name: 'Weather', radio_answer: { name: i % 2 ? 'Sunny' : 'Rain' } }],
+                  relationships: [],
+                },
               },
-            }],
+            ],
           },
         },
       })
     })
-    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body: lines.join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } })
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
+      body: lines.join('\n') + '\n',
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    })
     expect(res.status, await res.clone().text()).toBe(202)
     const t = await waitDone((await json(res)).id)
     expect(t.status, t.failure_reason).toBe('COMPLETE')
@@ -78,27 +100,42 @@ describe('labels written many at a time', () => {
     expect(days).toContain(one.createdAt.toISOString().slice(0, 10))
     expect(one.secondsToCreate % 1).toBe(0.25)
     // Stored with the types drizzle would have written, the annotations as exactly its JSON text.
-    const raw = await env.DB.prepare('SELECT typeof(seconds_to_create) AS s, typeof(skipped) AS k, typeof(created_at) AS c, typeof(import_key) AS i, annotations AS a FROM labels WHERE id = ?').bind(one.id).first<Record<string, string>>()
+    const raw = await env.DB.prepare(
+      'SELECT typeof(seconds_to_create) AS s, typeof(skipped) AS k, typeof(created_at) AS c, typeof(import_key) AS i, annotations AS a FROM labels WHERE id = ?',
+    )
+      .bind(one.id)
+      .first<Record<string, string>>()
     expect(raw).toMatchObject({ s: 'real', k: 'integer', c: 'integer', i: 'text' })
     expect(raw!.a).toBe(JSON.stringify(one.annotations))
 
     // Feature counts: boxes per tool, answers per option.
     const features = await db().select().from(projectFeatureCounts).where(eq(projectFeatureCounts.projectId, p.id))
-    const byName = (kind: string, answer = '') => features.filter((f) => f.kind === kind && (kind === 'object' || f.answer === answer)).reduce((a, f) => a + f.count, 0)
+    const byName = (kind: string, answer = '') =>
+      features.filter((f) => f.kind === kind && (kind === 'object' || f.answer === answer)).reduce((a, f) => a + f.count, 0)
     expect(byName('object')).toBe(expectBoxes)
     expect(byName('answer', 'Sunny') + byName('answer', 'Rain')).toBe(done.length)
-    expect(byName('answer', 'Sunny')).toBe(done.filter((l) => (l.annotations.classifications[0] as any)?.radio_answer?.name === 'Sunny').length)
+    expect(byName('answer', 'Sunny')).toBe(
+      done.filter((l) => (l.annotations.classifications[0] as any)?.radio_answer?.name === 'Sunny').length,
+    )
 
     // Project counters, member stats and per-day counts (kept by triggers, row by row).
     const [proj] = await db().select().from(projects).where(eq(projects.id, p.id))
     expect(proj).toMatchObject({ dataRowCount: N, labelCount: done.length, labeledCount: done.length, skippedCount: N - done.length })
     const [stats] = await db().select().from(projectMemberStats).where(eq(projectMemberStats.projectId, p.id))
     expect(stats).toMatchObject({ userId: orgs.orgA.ADMIN.id, labels: done.length, skips: N - done.length })
-    expect(stats!.secondsTotal).toBeCloseTo(all.reduce((a, l) => a + l.secondsToCreate, 0), 6)
+    expect(stats!.secondsTotal).toBeCloseTo(
+      all.reduce((a, l) => a + l.secondsToCreate, 0),
+      6,
+    )
     expect(stats!.lastLabelAt).toBe(Math.max(...all.map((l) => l.createdAt.getTime())))
-    const perDay = await db().select({ day: projectLabelDays.day, n: sql<number>`sum(${projectLabelDays.count})` }).from(projectLabelDays).where(eq(projectLabelDays.projectId, p.id)).groupBy(projectLabelDays.day)
+    const perDay = await db()
+      .select({ day: projectLabelDays.day, n: sql<number>`sum(${projectLabelDays.count})` })
+      .from(projectLabelDays)
+      .where(eq(projectLabelDays.projectId, p.id))
+      .groupBy(projectLabelDays.day)
     const recountDays: Record<string, number> = {}
-    for (const l of done) recountDays[l.createdAt.toISOString().slice(0, 10)] = (recountDays[l.createdAt.toISOString().slice(0, 10)] ?? 0) + 1
+    for (const l of done)
+      recountDays[l.createdAt.toISOString().slice(0, 10)] = (recountDays[l.createdAt.toISOString().slice(0, 10)] ?? 0) + 1
     expect(Object.fromEntries(perDay.map((r) => [r.day, Number(r.n)]))).toEqual(recountDays)
 
     // Usage facts: one per label that made annotations or was not skipped, on the label's day.
@@ -109,20 +146,37 @@ describe('labels written many at a time', () => {
     expect(usage.every((u) => u.imported && u.assetType === 'IMAGE' && days.includes(u.day))).toBe(true)
 
     // The outbox: one LABEL_CREATED per label, naming it.
-    const outbox = await db().select().from(events).where(and(eq(events.projectId, p.id), eq(events.topic, 'LABEL_CREATED')))
+    const outbox = await db()
+      .select()
+      .from(events)
+      .where(and(eq(events.projectId, p.id), eq(events.topic, 'LABEL_CREATED')))
     expect(outbox).toHaveLength(N)
     expect(new Set(outbox.map((e) => (e.payload as any).label.id))).toEqual(new Set(all.map((l) => l.id)))
 
     // The queue: labeled rows went to review, skipped ones stay to label.
-    const queue = await db().select({ s: projectDataRows.workflowStatus, n: sql<number>`count(*)` }).from(projectDataRows).where(eq(projectDataRows.projectId, p.id)).groupBy(projectDataRows.workflowStatus)
+    const queue = await db()
+      .select({ s: projectDataRows.workflowStatus, n: sql<number>`count(*)` })
+      .from(projectDataRows)
+      .where(eq(projectDataRows.projectId, p.id))
+      .groupBy(projectDataRows.workflowStatus)
     expect(Object.fromEntries(queue.map((q) => [q.s, Number(q.n)]))).toEqual({ IN_REVIEW: done.length, TO_LABEL: N - done.length })
   })
 
   it('splits rows over several statements when their JSON would be too big for one parameter', async () => {
-    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Big'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Big'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
-    const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [0, 1, 2].map((i) => ({ row_data: `https://x.test/big-${i}.jpg` })) }))).created
-    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'all', data_row_ids: rows.map((r: { id: string }) => r.id) } })
+    const rows = (
+      await json(
+        await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+          json: [0, 1, 2].map((i) => ({ row_data: `https://x.test/big-${i}.jpg` })),
+        }),
+      )
+    ).created
+    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), {
+      json: { name: 'all', data_row_ids: rows.map((r: { id: string }) => r.id) },
+    })
     // ~330 KB of polygon each: two labels never fit one 600k-character parameter.
     const polygon = Array.from({ length: 12_000 }, (_, k) => ({ x: k + 0.123456, y: k * 2 + 0.654321 }))
     const items = rows.map((r: { id: string }) => ({
@@ -144,8 +198,10 @@ describe('labels written many at a time', () => {
     expect(await env.DB.prepare('SELECT count(*) AS n FROM events WHERE project_id = ?').bind(p.id).first('n')).toBe(3)
   })
 
-  it('creates the rows a slice lacks together: a repeated row once; bad row fields are their line\'s error, and a later good line still creates the row', async () => {
-    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Create'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+  it("creates the rows a slice lacks together: a repeated row once; bad row fields are their line's error, and a later good line still creates the row", async () => {
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Create'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
     const a = unique('a')
     const b = unique('b')
@@ -153,18 +209,50 @@ describe('labels written many at a time', () => {
       JSON.stringify({
         data_row: { global_key: gk, row_data: rowData },
         media_attributes: { mime_type: 'image/jpeg' },
-        projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [{ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: x, left: x, height: 2, width: 2 } }], classifications: [], relationships: [] } }] } },
+        projects: {
+          [p.id]: {
+            name: p.name,
+            labels: [
+              {
+                annotations: {
+                  objects: [{ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: x, left: x, height: 2, width: 2 } }],
+                  classifications: [],
+                  relationships: [],
+                },
+              },
+            ],
+          },
+        },
       })
-    const nameless = JSON.stringify({ data_row: { row_data: 'https://x.test/nameless.jpg' }, projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [], classifications: [], relationships: [] } }] } } })
-    const body = [line(a, 'https://x.test/a.jpg', 1), line(b, 'ftp://x.test/b.jpg', 2), line(b, 'https://x.test/b.jpg', 3), line(a.toUpperCase(), 'https://x.test/a.jpg', 4), nameless].join('\n') + '\n'
-    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body, headers: { 'Content-Type': 'application/x-ndjson' } })
+    const nameless = JSON.stringify({
+      data_row: { row_data: 'https://x.test/nameless.jpg' },
+      projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [], classifications: [], relationships: [] } }] } },
+    })
+    const body =
+      [
+        line(a, 'https://x.test/a.jpg', 1),
+        line(b, 'ftp://x.test/b.jpg', 2),
+        line(b, 'https://x.test/b.jpg', 3),
+        line(a.toUpperCase(), 'https://x.test/a.jpg', 4),
+        nameless,
+      ].join('\n') + '\n'
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
+      body,
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    })
     const t = await waitDone((await json(res)).id)
     expect(t.status).toBe('COMPLETE')
     expect(t.metadata).toMatchObject({ labels_created: 3, lines_failed: 2 })
     // Line 2's own row fields are bad; line 3 names the same row with good ones and creates it.
     // Line 5 names no row at all.
-    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
-    expect(errs).toMatchObject([{ line: 2, field: 'data_row.row_data', global_key: b }, { line: 5, field: 'data_row' }])
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(errs).toMatchObject([
+      { line: 2, field: 'data_row.row_data', global_key: b },
+      { line: 5, field: 'data_row' },
+    ])
     // Lines 1 and 4 name the same row (global keys match in any case): one row, two labels.
     const rows = (await json(await call('GET', `/api/v1/datasets/${d.id}/data-rows`, admin()))).items
     const byKey = Object.fromEntries(rows.map((r: { global_key: string; id: string; row_data: string }) => [r.global_key, r]))
@@ -174,45 +262,98 @@ describe('labels written many at a time', () => {
     expect(made.map((l) => l.dataRowId).sort()).toEqual([byKey[a].id, byKey[a].id, byKey[b].id].sort())
   })
 
-  it('refuses a label too big for one D1 value as its line\'s error; the other lines import', async () => {
-    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Huge'), media_type: 'IMAGE', ontology: { tools: [{ name: 'Area', tool: 'polygon' }] } } }))
+  it("refuses a label too big for one D1 value as its line's error; the other lines import", async () => {
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), {
+        json: { name: unique('Huge'), media_type: 'IMAGE', ontology: { tools: [{ name: 'Area', tool: 'polygon' }] } },
+      }),
+    )
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
     const polygon = (n: number) => Array.from({ length: n }, (_, k) => ({ x: k + 0.123456789, y: k + 0.987654321 }))
     const line = (gk: string, n: number) =>
       JSON.stringify({
         data_row: { global_key: gk, row_data: `https://x.test/${gk}.jpg` },
-        projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [{ name: 'Area', annotation_kind: 'ImagePolygon', polygon: polygon(n) }], classifications: [], relationships: [] } }] } },
+        projects: {
+          [p.id]: {
+            name: p.name,
+            labels: [
+              {
+                annotations: {
+                  objects: [{ name: 'Area', annotation_kind: 'ImagePolygon', polygon: polygon(n) }],
+                  classifications: [],
+                  relationships: [],
+                },
+              },
+            ],
+          },
+        },
       })
     const small = unique('small')
     const huge = unique('huge')
     const body = [line(small, 10), line(huge, 60_000)].join('\n') + '\n' // ~2.9 MB of polygon on line 2
-    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body, headers: { 'Content-Type': 'application/x-ndjson' } })
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
+      body,
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    })
     const t = await waitDone((await json(res)).id)
     expect(t.status, t.failure_reason).toBe('COMPLETE')
     expect(t.metadata).toMatchObject({ labels_created: 1, lines_failed: 1 })
-    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     expect(errs).toMatchObject([{ line: 2, field: 'annotations' }])
     expect(errs[0].message).toMatch(/more than 1.8 MB/)
   })
 
   it('reports every line naming a row whose global key another row holds (one in a deleted dataset)', async () => {
-    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Clash'), media_type: 'IMAGE', ontology: ONTOLOGY } }))
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Clash'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
     const old = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('old') } }))
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
     const key = unique('taken')
-    expect((await call('POST', `/api/v1/datasets/${old.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/old.jpg', global_key: key }] })).status).toBe(201)
+    expect(
+      (
+        await call('POST', `/api/v1/datasets/${old.id}/data-rows`, admin(), {
+          json: [{ row_data: 'https://x.test/old.jpg', global_key: key }],
+        })
+      ).status,
+    ).toBe(201)
     // Deleted, its rows not purged yet: the key is still held, though no lookup finds the row.
     await env.DB.prepare('UPDATE datasets SET deleted_at = ? WHERE id = ?').bind(Date.now(), old.id).run()
     const line = (x: number) =>
       JSON.stringify({
         data_row: { global_key: key, row_data: 'https://x.test/new.jpg' },
-        projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [{ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: x, left: x, height: 2, width: 2 } }], classifications: [], relationships: [] } }] } },
+        projects: {
+          [p.id]: {
+            name: p.name,
+            labels: [
+              {
+                annotations: {
+                  objects: [{ name: 'Car', annotation_kind: 'ImageBoundingBox', bounding_box: { top: x, left: x, height: 2, width: 2 } }],
+                  classifications: [],
+                  relationships: [],
+                },
+              },
+            ],
+          },
+        },
       })
-    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), { body: [line(1), line(2)].join('\n') + '\n', headers: { 'Content-Type': 'application/x-ndjson' } })
+    const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
+      body: [line(1), line(2)].join('\n') + '\n',
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    })
     const t = await waitDone((await json(res)).id)
     expect(t.metadata).toMatchObject({ labels_created: 0, lines_failed: 2 })
-    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').map((l) => JSON.parse(l))
-    expect(errs).toMatchObject([{ line: 1, field: 'data_row.global_key' }, { line: 2, field: 'data_row.global_key' }])
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(errs).toMatchObject([
+      { line: 1, field: 'data_row.global_key' },
+      { line: 2, field: 'data_row.global_key' },
+    ])
     expect(errs[1].message).toBe(errs[0].message)
   })
 })

@@ -50,9 +50,19 @@ describe('uploads read the image header', () => {
     expect(attrs[0]).toEqual({ mime_type: 'image/png', file_size: expect.any(Number), file_name: 'a.png', width: 7, height: 3 })
     // Orientation 6: stored 40×30, shown (and labeled) 30 wide and 40 high.
     expect(attrs[1]).toMatchObject({ mime_type: 'image/jpeg', width: 30, height: 40, exif_rotation: '6' })
-    expect(attrs.slice(2, 6).map((a) => [a.mime_type, a.width, a.height])).toEqual([['image/gif', 640, 416], ['image/webp', 300, 200], ['image/bmp', 5, 9], ['image/tiff', 200, 170]])
+    expect(attrs.slice(2, 6).map((a) => [a.mime_type, a.width, a.height])).toEqual([
+      ['image/gif', 640, 416],
+      ['image/webp', 300, 200],
+      ['image/bmp', 5, 9],
+      ['image/tiff', 200, 170],
+    ])
     expect(created[6].media_type).toBe('IMAGE')
-    expect(attrs[6]).toEqual({ mime_type: 'image/png', file_size: broken.length, file_name: 'broken.png', header_error: 'the image/png header gives an impossible size (0×3)' })
+    expect(attrs[6]).toEqual({
+      mime_type: 'image/png',
+      file_size: broken.length,
+      file_name: 'broken.png',
+      header_error: 'the image/png header gives an impossible size (0×3)',
+    })
     expect(attrs[7]).not.toHaveProperty('width')
     // The reason is on the data-row page.
     const page = await call('GET', `/datasets/${d.id}/rows/${created[6].id}`, admin())
@@ -65,12 +75,27 @@ describe('uploads read the image header', () => {
   it('a chunked upload reads the header of the stored object with ranged reads', async () => {
     const d = await newDataset()
     const bytes = jpegFile(1024, 768, { orientation: 8, padding: 200 * 1024 })
-    const begin = await json(await call('POST', `/api/v1/datasets/${d.id}/uploads`, admin(), { json: { filename: 'big.jpg', size: bytes.length } }))
+    const begin = await json(
+      await call('POST', `/api/v1/datasets/${d.id}/uploads`, admin(), { json: { filename: 'big.jpg', size: bytes.length } }),
+    )
     const q = new URLSearchParams({ key: begin.key, upload_id: begin.upload_id, part: '1' })
-    const part = await json(await call('PUT', `/api/v1/datasets/${d.id}/uploads/parts?${q}`, admin(), { body: bytes, headers: { 'Content-Length': String(bytes.length) } }))
-    const done = await call('POST', `/api/v1/datasets/${d.id}/uploads/complete`, admin(), { json: { key: begin.key, upload_id: begin.upload_id, filename: 'big.jpg', parts: [part] } })
+    const part = await json(
+      await call('PUT', `/api/v1/datasets/${d.id}/uploads/parts?${q}`, admin(), {
+        body: bytes,
+        headers: { 'Content-Length': String(bytes.length) },
+      }),
+    )
+    const done = await call('POST', `/api/v1/datasets/${d.id}/uploads/complete`, admin(), {
+      json: { key: begin.key, upload_id: begin.upload_id, filename: 'big.jpg', parts: [part] },
+    })
     expect(done.status, await done.clone().text()).toBe(201)
-    expect((await json(done)).media_attributes).toMatchObject({ mime_type: 'image/jpeg', width: 768, height: 1024, exif_rotation: '8', file_size: bytes.length })
+    expect((await json(done)).media_attributes).toMatchObject({
+      mime_type: 'image/jpeg',
+      width: 768,
+      height: 1024,
+      exif_rotation: '8',
+      file_size: bytes.length,
+    })
   })
 })
 
@@ -79,22 +104,38 @@ describe('media_attributes on data-row inputs', () => {
     const d = await newDataset()
     const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
       json: [
-        { row_data: 'https://x.test/a.jpg', media_attributes: { width: 640, height: 416, mime_type: 'image/jpg', exif_rotation: 1, frame_rate: 30 } },
+        {
+          row_data: 'https://x.test/a.jpg',
+          media_attributes: { width: 640, height: 416, mime_type: 'image/jpg', exif_rotation: 1, frame_rate: 30 },
+        },
         { row_data: 'https://x.test/b.jpg', media_attributes: { width: -1, height: 'tall', exif_rotation: '9' } },
         { row_data: 'https://x.test/c.jpg', media_attributes: { header_error: 'made up' } },
         { row_data: 'https://x.test/d.jpg', media_attributes: [640, 480] },
         { row_data: 'https://x.test/no-extension', media_attributes: { mime_type: 'image/png' } },
         // An export v2 line is a data-row input too.
-        { data_row: { id: 'ckxyz', global_key: unique('v2'), external_id: 'e.png', row_data: 'https://x.test/e.png' }, media_attributes: { height: 337, width: 389, mime_type: 'image/png', exif_rotation: '1' }, projects: {} },
+        {
+          data_row: { id: 'ckxyz', global_key: unique('v2'), external_id: 'e.png', row_data: 'https://x.test/e.png' },
+          media_attributes: { height: 337, width: 389, mime_type: 'image/png', exif_rotation: '1' },
+          projects: {},
+        },
       ],
     })
     expect(res.status).toBe(201)
     const body = await json(res)
     expect(body.created).toHaveLength(3)
     const byData = Object.fromEntries(body.created.map((r: any) => [r.row_data, r]))
-    expect(byData['https://x.test/a.jpg'].media_attributes).toEqual({ width: 640, height: 416, mime_type: 'image/jpg', exif_rotation: '1', frame_rate: 30 })
+    expect(byData['https://x.test/a.jpg'].media_attributes).toEqual({
+      width: 640,
+      height: 416,
+      mime_type: 'image/jpg',
+      exif_rotation: '1',
+      frame_rate: 30,
+    })
     expect(byData['https://x.test/no-extension']).toMatchObject({ media_type: 'IMAGE', media_attributes: { mime_type: 'image/png' } })
-    expect(byData['https://x.test/e.png']).toMatchObject({ external_id: 'e.png', media_attributes: { height: 337, width: 389, mime_type: 'image/png', exif_rotation: '1' } })
+    expect(byData['https://x.test/e.png']).toMatchObject({
+      external_id: 'e.png',
+      media_attributes: { height: 337, width: 389, mime_type: 'image/png', exif_rotation: '1' },
+    })
     expect(body.errors.map((e: any) => [e.index, e.field])).toEqual([
       [1, 'media_attributes.width'],
       [1, 'media_attributes.height'],
@@ -109,16 +150,30 @@ describe('media_attributes on data-row inputs', () => {
     const d = await newDataset()
     const gk = unique('m')
     const manifest = [
-      JSON.stringify({ data_row: { id: 'lb1', global_key: gk, external_id: 'x.jpg', row_data: 'https://x.test/x.jpg' }, media_attributes: { height: 426, width: 640, mime_type: 'image/jpg' }, projects: {} }),
+      JSON.stringify({
+        data_row: { id: 'lb1', global_key: gk, external_id: 'x.jpg', row_data: 'https://x.test/x.jpg' },
+        media_attributes: { height: 426, width: 640, mime_type: 'image/jpg' },
+        projects: {},
+      }),
       JSON.stringify({ row_data: 'https://x.test/y.jpg', media_attributes: { width: 0 } }),
     ].join('\n')
-    const res = await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), { body: manifest, headers: { 'Content-Type': 'application/x-ndjson' } })
+    const res = await call('POST', `/api/v1/datasets/${d.id}/imports`, admin(), {
+      body: manifest,
+      headers: { 'Content-Type': 'application/x-ndjson' },
+    })
     expect(res.status).toBe(202)
     const t = await waitForTask((await json(res)).id, admin())
     expect(t.metadata).toMatchObject({ rows_created: 1, rows_failed: 1 })
     const row = await json(await call('GET', `/api/v1/data-rows?global_key=${encodeURIComponent(gk)}`, admin()))
-    expect(row).toMatchObject({ external_id: 'x.jpg', media_type: 'IMAGE', media_attributes: { height: 426, width: 640, mime_type: 'image/jpg' } })
-    const errors = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    expect(row).toMatchObject({
+      external_id: 'x.jpg',
+      media_type: 'IMAGE',
+      media_attributes: { height: 426, width: 640, mime_type: 'image/jpg' },
+    })
+    const errors = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
     expect(errors).toEqual([{ line: 2, field: 'media_attributes.width', message: 'media_attributes.width must be positive' }])
   })
 
@@ -126,13 +181,22 @@ describe('media_attributes on data-row inputs', () => {
     for (const fileText of [lightly, roofWear]) {
       const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('lb'), media_type: 'IMAGE' } }))
       const d = await newDataset()
-      const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}&create_ontology=true`, admin(), { body: fileText, headers: { 'Content-Type': 'application/x-ndjson' } })
+      const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}&create_ontology=true`, admin(), {
+        body: fileText,
+        headers: { 'Content-Type': 'application/x-ndjson' },
+      })
       expect(res.status).toBe(202)
       expect((await waitForTask((await json(res)).id, admin())).status).toBe('COMPLETE')
       const ex = await call('POST', `/api/v1/projects/${p.id}/exports`, admin(), { json: { params: { media_attributes: true } } })
       const t = await waitForTask((await json(ex)).id, admin())
-      const lines = (await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
-      const input = fileText.split('\n').filter(Boolean).map((l) => JSON.parse(l))
+      const lines = (await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text())
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
+      const input = fileText
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l))
       expect(lines).toHaveLength(input.length)
       const want = Object.fromEntries(input.map((l) => [l.data_row.global_key, l.media_attributes]))
       for (const l of lines) {
@@ -149,14 +213,24 @@ describe('exports', () => {
     const d = await newDataset()
     const png = await pngFile(12, 8)
     const [up] = await upload(d.id, [file(png, 'street.png')])
-    const api = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
-      json: [
-        { row_data: 'https://x.test/known.jpg', external_id: 'known.jpg', media_attributes: { width: 640, height: 480, mime_type: 'image/jpeg' } },
-        { row_data: 'https://x.test/unknown.jpg', external_id: 'unknown.jpg' },
-      ],
-    }))).created
+    const api = (
+      await json(
+        await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+          json: [
+            {
+              row_data: 'https://x.test/known.jpg',
+              external_id: 'known.jpg',
+              media_attributes: { width: 640, height: 480, mime_type: 'image/jpeg' },
+            },
+            { row_data: 'https://x.test/unknown.jpg', external_id: 'unknown.jpg' },
+          ],
+        }),
+      )
+    ).created
     const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('exp'), media_type: 'IMAGE' } }))
-    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'b', data_row_ids: [up.id, ...api.map((r: any) => r.id)] } })
+    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), {
+      json: { name: 'b', data_row_ids: [up.id, ...api.map((r: any) => r.id)] },
+    })
     const started = Date.now()
     const ex = await call('POST', `/api/v1/projects/${p.id}/exports`, admin(), { json: { params: { media_attributes: true } } })
     const t = await waitForTask((await json(ex)).id, admin())
@@ -168,7 +242,10 @@ describe('exports', () => {
     expect(expiresAt - started).toBeGreaterThan(6.9 * 24 * 3600_000)
     expect(expiresAt - started).toBeLessThan(7.1 * 24 * 3600_000)
 
-    const lines = (await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    const lines = (await (await call('GET', `/api/v1/tasks/${t.id}/result`, admin())).text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
     const byId = Object.fromEntries(lines.map((l) => [l.data_row.id, l]))
     // Every line has numeric width/height when known, null when not (what labelformat reads).
     expect(byId[up.id].media_attributes).toMatchObject({ mime_type: 'image/png', width: 12, height: 8 })
@@ -218,8 +295,24 @@ describe('exports', () => {
     const url = new URL(await (await assetUrlSigner({ ASSET_URL_SECRET: 's1' }, signed))('dr_1'))
     expect(url.searchParams.get('expires')).toBe(String(1000 + 7 * 24 * 3600))
     // Another secret (a rotated one) does not accept it.
-    expect(await assetLinkProblem({ ASSET_URL_SECRET: 's2' }, 'dr_1', url.searchParams.get('expires')!, url.searchParams.get('signature')!, 1_000_000)).toMatch(/does not match/)
-    expect(await assetLinkProblem({ ASSET_URL_SECRET: 's1' }, 'dr_1', url.searchParams.get('expires')!, url.searchParams.get('signature')!, 1_000_000)).toBeNull()
+    expect(
+      await assetLinkProblem(
+        { ASSET_URL_SECRET: 's2' },
+        'dr_1',
+        url.searchParams.get('expires')!,
+        url.searchParams.get('signature')!,
+        1_000_000,
+      ),
+    ).toMatch(/does not match/)
+    expect(
+      await assetLinkProblem(
+        { ASSET_URL_SECRET: 's1' },
+        'dr_1',
+        url.searchParams.get('expires')!,
+        url.searchParams.get('signature')!,
+        1_000_000,
+      ),
+    ).toBeNull()
   })
 })
 
@@ -238,7 +331,10 @@ describe('API reference', () => {
 
 const endpoint = env.AWS_ENDPOINT_URL
 const s3 = new AwsClient({ accessKeyId: 'testing', secretAccessKey: 'testing', region: 'us-east-1', service: 's3' })
-const bucket = unique('ld-media').toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 50)
+const bucket = unique('ld-media')
+  .toLowerCase()
+  .replace(/[^a-z0-9-]/g, '-')
+  .slice(0, 50)
 async function putS3(key: string, body: Uint8Array) {
   const mk = await s3.fetch(`${endpoint}/${bucket}`, { method: 'PUT' })
   expect([200, 409]).toContain(mk.status)
@@ -249,8 +345,14 @@ describe('the read-media-attributes task', () => {
   it('reads unknown sizes through R2, S3 (integration) and https, reports the unreadable ones, shows in Tasks', async () => {
     await putS3('imgs/one.png', await pngFile(33, 22))
     await putS3('imgs/turned.jpg', jpegFile(1600, 1200, { orientation: 6, padding: 150 * 1024 }))
-    const i = await json(await call('POST', '/api/v1/integrations', admin(), { json: { provider: 'AWS', name: unique('S3'), role_arn: 'arn:aws:iam::210987654321:role/LabelDeskAccess' } }))
-    const v = await json(await call('POST', `/api/v1/integrations/${i.id}/validate`, admin(), { json: { test_object_url: `s3://${bucket}/imgs/one.png` } }))
+    const i = await json(
+      await call('POST', '/api/v1/integrations', admin(), {
+        json: { provider: 'AWS', name: unique('S3'), role_arn: 'arn:aws:iam::210987654321:role/LabelDeskAccess' },
+      }),
+    )
+    const v = await json(
+      await call('POST', `/api/v1/integrations/${i.id}/validate`, admin(), { json: { test_object_url: `s3://${bucket}/imgs/one.png` } }),
+    )
     expect(v.valid).toBe(true)
     const d = await newDataset()
     expect((await call('PUT', `/api/v1/datasets/${d.id}/integration`, admin(), { json: { integration_id: i.id } })).status).toBe(200)
@@ -287,7 +389,10 @@ describe('the read-media-attributes task', () => {
     expect((await get('private')).media_attributes.header_error).toMatch(/https/)
     expect((await get('known')).media_attributes).toEqual({ width: 5, height: 5 })
     expect((await get('not an image')).media_attributes).toBeNull()
-    const errors = (await (await call('GET', `/api/v1/tasks/${task.id}/errors`, admin())).text()).split('\n').filter(Boolean).map((l) => JSON.parse(l))
+    const errors = (await (await call('GET', `/api/v1/tasks/${task.id}/errors`, admin())).text())
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l))
     expect(errors.map((e) => e.data_row_id).sort()).toEqual([rows.missing.id, rows.private.id].sort())
     // The Tasks list shows it.
     const list = await json(await call('GET', '/api/v1/tasks', admin()))
@@ -317,9 +422,16 @@ describe('the read-media-attributes task', () => {
     const local = { ...env, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' }
     // A query-signed URL, as a customer's bucket would hand out (moto refuses unsigned GETs).
     const signed = (await s3.sign(`${endpoint}/${bucket}/public/big.jpg`, { aws: { signQuery: true } })).url
-    expect(await readImageHeader(httpReader(local, signed, true))).toEqual({ ok: true, attrs: { mime_type: 'image/jpeg', width: 480, height: 640, exif_rotation: '6' } })
+    expect(await readImageHeader(httpReader(local, signed, true))).toEqual({
+      ok: true,
+      attrs: { mime_type: 'image/jpeg', width: 480, height: 640, exif_rotation: '6' },
+    })
     // The real setting refuses loopback and http.
-    const refused = await probeRow(ctxFor(orgs.orgA.ADMIN.actor), null, { id: 'dr_x', rowData: `${endpoint}/${bucket}/public/big.jpg`, mediaAttributes: null })
+    const refused = await probeRow(ctxFor(orgs.orgA.ADMIN.actor), null, {
+      id: 'dr_x',
+      rowData: `${endpoint}/${bucket}/public/big.jpg`,
+      mediaAttributes: null,
+    })
     expect(refused).toMatchObject({ ok: false, reason: expect.stringMatching(/^could not read the file: .*https/) })
   })
 })

@@ -39,7 +39,11 @@ beforeAll(async () => {
   admin = await makeUser(org, 'ADMIN')
   key = (await makeApiKey(admin)).key
   const res = await worker.fetch(
-    new Request(`${ORIGIN}/api/v1/projects`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: unique('Remembered'), media_type: 'IMAGE' }) }),
+    new Request(`${ORIGIN}/api/v1/projects`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: unique('Remembered'), media_type: 'IMAGE' }),
+    }),
     env,
     createExecutionContext(),
   )
@@ -77,7 +81,15 @@ describe('a remembered actor', () => {
 
   it('serves an uploaded thumbnail in one round trip: the row, its dataset and the confirmation', async () => {
     const call = (method: string, path: string, body: unknown) =>
-      worker.fetch(new Request(ORIGIN + path, { method, headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }), env, createExecutionContext())
+      worker.fetch(
+        new Request(ORIGIN + path, {
+          method,
+          headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+        env,
+        createExecutionContext(),
+      )
     const d = (await (await call('POST', '/api/v1/datasets', { name: unique('Thumbs') })).json()) as { id: string }
     const objectKey = `uploads/${org.id}/${unique('thumb')}.png`
     await env.ASSETS_BUCKET.put(objectKey, new Uint8Array([137, 80, 78, 71]))
@@ -105,7 +117,10 @@ describe('a remembered actor', () => {
     const before = await get('/projects', { cookie: u.cookie })
     expect(before.body).toContain('New project') // admins may create and delete
     expect(before.body).toContain('Delete…')
-    await db().update(memberships).set({ role: 'LABELER' }).where(and(eq(memberships.userId, u.id), eq(memberships.orgId, org.id)))
+    await db()
+      .update(memberships)
+      .set({ role: 'LABELER' })
+      .where(and(eq(memberships.userId, u.id), eq(memberships.orgId, org.id)))
     const after = await get('/projects', { cookie: u.cookie })
     expect(after.res.status).toBe(200)
     expect(after.body).not.toContain('New project')
@@ -143,7 +158,11 @@ describe('a remembered actor', () => {
     const e = counting()
     const ctx = createExecutionContext()
     const res = await worker.fetch(
-      new Request(`${ORIGIN}/api/v1/projects`, { method: 'POST', headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: unique('Posted'), media_type: 'TEXT' }) }),
+      new Request(`${ORIGIN}/api/v1/projects`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${key}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name: unique('Posted'), media_type: 'TEXT' }),
+      }),
       e.env,
       ctx,
     )

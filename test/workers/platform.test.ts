@@ -1,7 +1,14 @@
 // The platform parts every later feature stands on, exercised for real inside workerd: the task
 // status Durable Object (SQLite storage, RPC, SSE and WebSocket push), the queue consumer's
 // dispatch and retry, the cron handler, and R2.
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, runInDurableObject, waitOnExecutionContext } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
@@ -23,7 +30,10 @@ describe('TaskStatus Durable Object', () => {
     await stub.update({ task_id: 'tsk_test_1', status: 'COMPLETE', completion_percentage: 100 })
     const late = await stub.update({ task_id: 'tsk_test_1', status: 'IN_PROGRESS', completion_percentage: 50 })
     expect(late.status).toBe('COMPLETE')
-    const rows = await runInDurableObject(stub, (_i: TaskStatus, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM kv').one().n)
+    const rows = await runInDurableObject(
+      stub,
+      (_i: TaskStatus, state) => state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM kv').one().n,
+    )
     expect(rows).toBe(2)
   })
 
@@ -85,7 +95,9 @@ describe('queue consumer', () => {
   it('hands dead letters to the job', async () => {
     const dead: unknown[] = []
     const table = { 'test-dead': { run: async () => undefined, dead: async (m: { taskId: string }) => void dead.push(m.taskId) } }
-    const batch = createMessageBatch<unknown>('labeldesk-tasks-dlq', [{ id: 'd1', timestamp: new Date(), attempts: 1, body: { kind: 'test-dead', taskId: 'tsk_x' } }])
+    const batch = createMessageBatch<unknown>('labeldesk-tasks-dlq', [
+      { id: 'd1', timestamp: new Date(), attempts: 1, body: { kind: 'test-dead', taskId: 'tsk_x' } },
+    ])
     const ctx = createExecutionContext()
     await runBatch(batch, env, table)
     await getQueueResult(batch, ctx)
@@ -93,7 +105,9 @@ describe('queue consumer', () => {
   })
 
   it('the worker acks a message whose kind has no job (queued by an older deployment)', async () => {
-    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: 'old', timestamp: new Date(), attempts: 1, body: { kind: 'retired-kind' } as unknown as QueueMessage }])
+    const batch = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+      { id: 'old', timestamp: new Date(), attempts: 1, body: { kind: 'retired-kind' } as unknown as QueueMessage },
+    ])
     const ctx = createExecutionContext()
     await worker.queue(batch, env, ctx)
     const result = await getQueueResult(batch, ctx)
@@ -110,7 +124,10 @@ describe('cron', () => {
   it('purges expired sessions', async () => {
     const org = await makeOrg()
     const u = await makeUser(org, 'LABELER')
-    await db().update(sessions).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(sessions.userId, u.id))
+    await db()
+      .update(sessions)
+      .set({ expiresAt: new Date(Date.now() - 1000) })
+      .where(eq(sessions.userId, u.id))
     const ctx = createExecutionContext()
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/15 * * * *' }), env, ctx)
     await waitOnExecutionContext(ctx)

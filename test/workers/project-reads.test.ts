@@ -15,7 +15,11 @@ import { countingD1, type Trip } from '../helpers/counting-d1'
 async function get(path: string, who: TestUser, headers: Record<string, string> = {}) {
   const { DB, trips } = countingD1()
   const ctx = createExecutionContext()
-  const res = await worker.fetch(new Request(ORIGIN + path, { headers: { Cookie: who.cookie, ...headers }, redirect: 'manual' }), { ...env, DB } as typeof env, ctx)
+  const res = await worker.fetch(
+    new Request(ORIGIN + path, { headers: { Cookie: who.cookie, ...headers }, redirect: 'manual' }),
+    { ...env, DB } as typeof env,
+    ctx,
+  )
   const body = await res.text()
   await waitOnExecutionContext(ctx)
   return { res, body, trips }
@@ -39,14 +43,28 @@ const projects: Record<'a' | 'b' | 'deleted' | 'other', string> = { a: '', b: ''
 async function labeledProject(org: Record<string, TestUser>): Promise<string> {
   const admin = org.ADMIN!
   const d = await json(await call('POST', '/api/v1/datasets', admin, { json: { name: unique('ds') } }))
-  const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin, { json: Array.from({ length: 4 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg` })) }))).created
+  const rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin, {
+        json: Array.from({ length: 4 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg` })),
+      }),
+    )
+  ).created
   const ontology = { tools: [{ name: 'Sign', tool: 'point' }], classifications: [] }
   const p = await json(await call('POST', '/api/v1/projects', admin, { json: { name: unique('Guarded'), media_type: 'IMAGE', ontology } }))
-  await call('POST', `/api/v1/projects/${p.id}/batches`, admin, { json: { name: 'all', data_row_ids: rows.map((r: { id: string }) => r.id) } })
-  for (const [who, i] of [[admin, 0], [org.LABELER!, 1]] as const) {
-    const res = await call('POST', `/api/v1/projects/${p.id}/labels`, who, { json: { data_row_id: rows[i].id, annotations: { objects: [{ name: 'Sign', point: { x: i, y: 1 } }] } } })
+  await call('POST', `/api/v1/projects/${p.id}/batches`, admin, {
+    json: { name: 'all', data_row_ids: rows.map((r: { id: string }) => r.id) },
+  })
+  for (const [who, i] of [
+    [admin, 0],
+    [org.LABELER!, 1],
+  ] as const) {
+    const res = await call('POST', `/api/v1/projects/${p.id}/labels`, who, {
+      json: { data_row_id: rows[i].id, annotations: { objects: [{ name: 'Sign', point: { x: i, y: 1 } }] } },
+    })
     expect(res.status, await res.clone().text()).toBe(201)
-    if (who === org.LABELER) expect((await call('POST', `/api/v1/labels/${(await json(res)).id}/reviews`, admin, { json: { score: 1 } })).status).toBe(201)
+    if (who === org.LABELER)
+      expect((await call('POST', `/api/v1/labels/${(await json(res)).id}/reviews`, admin, { json: { score: 1 } })).status).toBe(201)
   }
   return p.id
 }
@@ -56,11 +74,15 @@ beforeAll(async () => {
   projects.a = await labeledProject(orgs.orgA)
   projects.b = await labeledProject(orgs.orgB)
   projects.deleted = await labeledProject(orgs.orgA)
-  projects.other = (await json(await call('POST', '/api/v1/projects', orgs.orgA.ADMIN, { json: { name: unique('Not theirs'), media_type: 'IMAGE' } }))).id
+  projects.other = (
+    await json(await call('POST', '/api/v1/projects', orgs.orgA.ADMIN, { json: { name: unique('Not theirs'), media_type: 'IMAGE' } }))
+  ).id
   // Deleted the way a big project is while its purge task is still queued: marked, data still there.
   await env.DB.prepare('UPDATE projects SET deleted_at = ? WHERE id = ?').bind(Date.now(), projects.deleted).run()
   // A project-based member (no org role) who labels in project a only.
-  const put = await call('PUT', `/api/v1/projects/${projects.a}/members/${orgs.orgA.NONE.id}`, orgs.orgA.ADMIN, { json: { role: 'LABELER' } })
+  const put = await call('PUT', `/api/v1/projects/${projects.a}/members/${orgs.orgA.NONE.id}`, orgs.orgA.ADMIN, {
+    json: { role: 'LABELER' },
+  })
   expect(put.status, await put.clone().text()).toBe(200)
 })
 
@@ -81,7 +103,11 @@ describe('a project and its dashboard reads in one round trip', () => {
     expect(trips).toHaveLength(1)
     const [trip] = trips
     expect(trip!.sql[0]).toMatch(/FROM sessions s/)
-    for (const table of ['project_feature_counts', 'project_member_stats', 'project_label_days', 'labels', 'batches']) expect(trip!.sql.some((s) => s.includes(`from "${table}"`)), table).toBe(true)
+    for (const table of ['project_feature_counts', 'project_member_stats', 'project_label_days', 'labels', 'batches'])
+      expect(
+        trip!.sql.some((s) => s.includes(`from "${table}"`)),
+        table,
+      ).toBe(true)
     // Read, not just asked for: the guarded statements found the project's data.
     expect(dataRows(trips).every((s) => s.rows! > 0)).toBe(true)
     expect(body).toContain(orgs.orgA.LABELER.email) // a collaborator, from the member stats
@@ -91,7 +117,10 @@ describe('a project and its dashboard reads in one round trip', () => {
     for (const { path, headers } of dashboardPaths(projects.a)) {
       const { res, trips } = await warm(path, orgs.orgA.TEAM_MANAGER, headers)
       expect(res.status, path).toBe(200)
-      expect(trips.map((t) => t.kind), path).toEqual(['batch'])
+      expect(
+        trips.map((t) => t.kind),
+        path,
+      ).toEqual(['batch'])
       // Every read about the project that rides with its lookup carries the guard.
       const reads = dataRows(trips)
       expect(reads.length, path).toBeGreaterThan(0)
@@ -99,7 +128,9 @@ describe('a project and its dashboard reads in one round trip', () => {
     }
     const overview = JSON.parse((await get(`/api/v1/projects/${projects.a}/overview`, orgs.orgA.TEAM_MANAGER)).body)
     expect(overview).toMatchObject({ data_rows: 4, labeled: 2, remaining: 2, reviews: { accepted: 1, unreviewed: 1 } })
-    expect(overview.collaborators.map((c: { email: string }) => c.email).sort()).toEqual([orgs.orgA.ADMIN.email, orgs.orgA.LABELER.email].sort())
+    expect(overview.collaborators.map((c: { email: string }) => c.email).sort()).toEqual(
+      [orgs.orgA.ADMIN.email, orgs.orgA.LABELER.email].sort(),
+    )
     // A labeler sees their own line only, worked out from their role before the project was read.
     const own = JSON.parse((await warm(`/api/v1/projects/${projects.a}/overview`, orgs.orgA.LABELER)).body)
     expect(own.collaborators.map((c: { email: string }) => c.email)).toEqual([orgs.orgA.LABELER.email])
@@ -112,7 +143,10 @@ describe('a project and its dashboard reads in one round trip', () => {
       expect(body, path).not.toContain(orgs.orgB.LABELER.email)
       const reads = dataRows(trips)
       expect(reads.length, path).toBeGreaterThan(0)
-      expect(reads.map((s) => s.rows), path).toEqual(reads.map(() => 0))
+      expect(
+        reads.map((s) => s.rows),
+        path,
+      ).toEqual(reads.map(() => 0))
     }
     // The same routes for orgB's own admin read those rows: the guard, not a missing row, emptied them.
     const theirs = await warm(`/projects/${projects.b}`, orgs.orgB.ADMIN)
@@ -126,7 +160,10 @@ describe('a project and its dashboard reads in one round trip', () => {
       expect(res.status, path).toBe(404)
       const reads = dataRows(trips)
       expect(reads.length, path).toBeGreaterThan(0)
-      expect(reads.map((s) => s.rows), path).toEqual(reads.map(() => 0))
+      expect(
+        reads.map((s) => s.rows),
+        path,
+      ).toEqual(reads.map(() => 0))
     }
   })
 
@@ -143,7 +180,9 @@ describe('a project and its dashboard reads in one round trip', () => {
 
   it('refuses a read that looks at the project before it is loaded (only its id is known then)', async () => {
     const ctx = ctxFor(orgs.orgA.ADMIN.actor)
-    await expect(loadProjectWith(ctx, projects.a, 'project.view', (l) => (void l.project.name, []))).rejects.toThrow(/project\.name read before the project is loaded/)
+    await expect(loadProjectWith(ctx, projects.a, 'project.view', (l) => (void l.project.name, []))).rejects.toThrow(
+      /project\.name read before the project is loaded/,
+    )
     const [l] = await loadProjectWith(ctx, projects.a, 'project.view', (l) => (void l.project.id, []))
     expect(l.project).toMatchObject({ id: projects.a, dataRowCount: 4, labeledCount: 2 })
   })

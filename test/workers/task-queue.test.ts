@@ -3,7 +3,13 @@
 // returned), D1, R2 and the tasks' Durable Objects.
 import { beforeAll, describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
-import { createExecutionContext, createMessageBatch, createScheduledController, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
+import {
+  createExecutionContext,
+  createMessageBatch,
+  createScheduledController,
+  getQueueResult,
+  waitOnExecutionContext,
+} from 'cloudflare:test'
 import { eq, inArray } from 'drizzle-orm'
 import worker from '../../src/index'
 import { tasks, type TaskType } from '../../src/db/schema'
@@ -32,7 +38,7 @@ const hangJob = taskJob('test-hang' as TaskType, async () => {
   hang.runs++
   await new Promise<void>((resolve) => {
     const t = setInterval(() => {
-      if (hang.released) (clearInterval(t), resolve())
+      if (hang.released) clearInterval(t), resolve()
     }, 50)
   })
   return 'done'
@@ -44,7 +50,10 @@ const hangJob = taskJob('test-hang' as TaskType, async () => {
 async function insertTask(type: string, subjectId: string, params: Record<string, unknown>): Promise<TaskRow> {
   const now = new Date()
   const row: TaskRow = {
-    id: `tsk_${unique('q').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`,
+    id: `tsk_${unique('q')
+      .replace(/[^A-Za-z0-9]/g, '')
+      .toUpperCase()
+      .slice(0, 26)}`,
     orgId: orgs.a.id,
     createdBy: orgs.orgA.ADMIN.id,
     type: type as TaskRow['type'],
@@ -74,17 +83,28 @@ const load = async (id: string) => (await db().select().from(tasks).where(eq(tas
 /** An env whose queue keeps what is sent instead of delivering it (a server killed right after). */
 function capturing() {
   const sent: (QueueMessage & { token?: string | null })[] = []
-  const e = { ...env, TASK_QUEUE: { send: async (m: QueueMessage & { token?: string | null }) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+  const e = {
+    ...env,
+    TASK_QUEUE: { send: async (m: QueueMessage & { token?: string | null }) => void sent.push(m), sendBatch: async () => undefined },
+  } as unknown as typeof env
   return { env: e, sent }
 }
 
 async function deliver(queue: string, bodies: QueueMessage[], e: typeof env = env, attempts = 1) {
-  const batch = createMessageBatch<QueueMessage>(queue, bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID().slice(0, 8)}`, timestamp: new Date(), attempts, body })))
+  const batch = createMessageBatch<QueueMessage>(
+    queue,
+    bodies.map((body, i) => ({ id: `m${i}-${crypto.randomUUID().slice(0, 8)}`, timestamp: new Date(), attempts, body })),
+  )
   const ctx = createExecutionContext()
   const started = Date.now()
   await worker.queue(batch, e, ctx)
   const r = await getQueueResult(batch, ctx)
-  return { ms: Date.now() - started, acked: r.explicitAcks, retried: r.retryMessages.map((m: { msgId: string }) => m.msgId), ids: batch.messages.map((m) => m.id) }
+  return {
+    ms: Date.now() - started,
+    acked: r.explicitAcks,
+    retried: r.retryMessages.map((m: { msgId: string }) => m.msgId),
+    ids: batch.messages.map((m) => m.id),
+  }
 }
 
 async function withLimits<T>(ms: number, fn: () => Promise<T>): Promise<T> {
@@ -101,15 +121,25 @@ beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('rows') } }))
   for (let k = 0; k < BIG_ROWS / 500; k++) {
-    const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 500 }, (_, i) => ({ row_data: `https://x.test/${k}-${i}.jpg`, global_key: unique(`g${k}-${i}`) })) })
+    const res = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+      json: Array.from({ length: 500 }, (_, i) => ({ row_data: `https://x.test/${k}-${i}.jpg`, global_key: unique(`g${k}-${i}`) })),
+    })
     expect(res.status).toBe(201)
   }
   big = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Big'), media_type: 'IMAGE' } }))
   await call('POST', `/api/v1/projects/${big.id}/batches`, admin(), { json: { name: 'all', dataset_id: d.id } })
   const s = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('few') } }))
-  const rows = (await json(await call('POST', `/api/v1/datasets/${s.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/a.jpg' }, { row_data: 'https://x.test/b.jpg' }] }))).created
+  const rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${s.id}/data-rows`, admin(), {
+        json: [{ row_data: 'https://x.test/a.jpg' }, { row_data: 'https://x.test/b.jpg' }],
+      }),
+    )
+  ).created
   small = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Small'), media_type: 'IMAGE' } }))
-  await call('POST', `/api/v1/projects/${small.id}/batches`, admin(), { json: { name: 'b', data_row_ids: rows.map((r: { id: string }) => r.id) } })
+  await call('POST', `/api/v1/projects/${small.id}/batches`, admin(), {
+    json: { name: 'b', data_row_ids: rows.map((r: { id: string }) => r.id) },
+  })
 })
 
 describe('one bad task cannot stop the others', () => {
@@ -176,7 +206,10 @@ describe('one bad task cannot stop the others', () => {
 
   it('a copy delivered while a slice holds the lease is retried, not run twice', async () => {
     const t = await insertTask('export-data-rows', small.id, { params: {}, filters: {} })
-    await db().update(tasks).set({ leaseUntil: new Date(Date.now() + 30_000) }).where(eq(tasks.id, t.id))
+    await db()
+      .update(tasks)
+      .set({ leaseUntil: new Date(Date.now() + 30_000) })
+      .where(eq(tasks.id, t.id))
     const r = await deliver('labeldesk-tasks', [msgOf(t)])
     expect(r.retried).toHaveLength(1)
     expect(await env.TASK_STATUS.getByName(t.id).cursor()).toBeNull()
@@ -185,7 +218,9 @@ describe('one bad task cannot stop the others', () => {
 })
 
 describe('crash-resume by heartbeat', () => {
-  it('a task with no heartbeat for 90 s is revived by the every-minute cron, shows "resuming", and completes with the same file as an uninterrupted run', { timeout: 120_000 }, async () => {
+  it('a task with no heartbeat for 90 s is revived by the every-minute cron, shows "resuming", and completes with the same file as an uninterrupted run', {
+    timeout: 120_000,
+  }, async () => {
     const params = { params: { performance_details: true }, filters: {} }
     // Uninterrupted, through the real queue.
     const clean = await json(await call('POST', `/api/v1/projects/${big.id}/exports`, admin(), { json: { params: params.params } }))
@@ -214,14 +249,23 @@ describe('crash-resume by heartbeat', () => {
     const resumingNow = async () => (await json(await call('GET', `/api/v1/tasks/${t.id}`, admin()))).resuming
     expect(await resumingNow()).toBe(false)
     // Silent for longer than a running task ever is: shown as resuming before the cron comes.
-    await db().update(tasks).set({ updatedAt: new Date(Date.now() - QUIET_AFTER_MS - 1_000) }).where(eq(tasks.id, t.id))
+    await db()
+      .update(tasks)
+      .set({ updatedAt: new Date(Date.now() - QUIET_AFTER_MS - 1_000) })
+      .where(eq(tasks.id, t.id))
     expect(await resumingNow()).toBe(true)
-    await db().update(tasks).set({ updatedAt: new Date(heartbeat) }).where(eq(tasks.id, t.id))
+    await db()
+      .update(tasks)
+      .set({ updatedAt: new Date(heartbeat) })
+      .where(eq(tasks.id, t.id))
 
     // Not yet two minutes without progress: left alone.
     expect(await reviveStuckTasks(q.env, heartbeat + STUCK_AFTER_MS - 1_000)).toEqual({ revived: 0, failed: 0 })
     // Past it, but a slice holds the lease (slow, not dead): left alone, never run twice.
-    await db().update(tasks).set({ leaseUntil: new Date(heartbeat + STUCK_AFTER_MS + 30_000) }).where(eq(tasks.id, t.id))
+    await db()
+      .update(tasks)
+      .set({ leaseUntil: new Date(heartbeat + STUCK_AFTER_MS + 30_000) })
+      .where(eq(tasks.id, t.id))
     expect(await reviveStuckTasks(q.env, heartbeat + STUCK_AFTER_MS + 1_000)).toEqual({ revived: 0, failed: 0 })
     await db().update(tasks).set({ leaseUntil: null }).where(eq(tasks.id, t.id))
 
@@ -260,7 +304,10 @@ describe('crash-resume by heartbeat', () => {
 
   it('revivals without progress in between end in FAILED with a reason', async () => {
     // Only this test's task is running (the cron looks at every task).
-    await db().update(tasks).set({ status: 'CANCELED' }).where(inArray(tasks.status, ['QUEUED', 'IN_PROGRESS']))
+    await db()
+      .update(tasks)
+      .set({ status: 'CANCELED' })
+      .where(inArray(tasks.status, ['QUEUED', 'IN_PROGRESS']))
     const t = await insertTask('export-data-rows', small.id, { params: {}, filters: {} })
     const q = capturing()
     let now = Date.now()

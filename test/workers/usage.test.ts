@@ -27,31 +27,70 @@ async function runCron() {
 async function label(i: number, n: 1 | 2 | 3, opts: { day?: string; imported?: boolean; as?: { cookie: string } } = {}) {
   const classifications: any[] = [{ name: 'Q', text_answer: { content: 'x' } }]
   if (n >= 2) classifications.push({ name: 'Tags', checklist_answers: n === 3 ? [{ name: 'A' }, { name: 'B' }] : [{ name: 'A' }] })
-  const res = await call('POST', `/api/v1/projects/${project.id}/labels`, opts.as ?? labeler(), { json: { data_row_id: rows[i].id, annotations: { classifications }, seconds_to_create: 10 } })
+  const res = await call('POST', `/api/v1/projects/${project.id}/labels`, opts.as ?? labeler(), {
+    json: { data_row_id: rows[i].id, annotations: { classifications }, seconds_to_create: 10 },
+  })
   expect(res.status, await res.clone().text()).toBe(201)
   const l = await json(res)
   if (opts.day || opts.imported) {
-    const [last] = await db().select({ id: sql<number>`max(${usageFacts.id})` }).from(usageFacts).where(eq(usageFacts.projectId, project.id))
-    await db().update(usageFacts).set({ ...(opts.day ? { day: opts.day } : {}), ...(opts.imported ? { imported: true } : {}) }).where(eq(usageFacts.id, last!.id))
+    const [last] = await db()
+      .select({ id: sql<number>`max(${usageFacts.id})` })
+      .from(usageFacts)
+      .where(eq(usageFacts.projectId, project.id))
+    await db()
+      .update(usageFacts)
+      .set({ ...(opts.day ? { day: opts.day } : {}), ...(opts.imported ? { imported: true } : {}) })
+      .where(eq(usageFacts.id, last!.id))
   }
   return l
 }
 
 const usage = async (q = RANGE, auth: { cookie?: string; key?: string } = admin()) => call('GET', `/api/v1/usage${q}`, auth)
-const gql = async (query: string, variables?: unknown, auth: { cookie?: string; key?: string } = admin()) => call('POST', '/graphql', auth, { json: { query, variables } })
-const COUNTS = 'query($w: AnnotationCountWhere!, $o: AnnotationCountOrderBy) { annotationCounts(where: $w, orderBy: $o) { image video text creationDate updateTime } }'
+const gql = async (query: string, variables?: unknown, auth: { cookie?: string; key?: string } = admin()) =>
+  call('POST', '/graphql', auth, { json: { query, variables } })
+const COUNTS =
+  'query($w: AnnotationCountWhere!, $o: AnnotationCountOrderBy) { annotationCounts(where: $w, orderBy: $o) { image video text creationDate updateTime } }'
 
 beforeAll(async () => {
   orgs = await seedTwoOrgs()
   const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
-  rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: Array.from({ length: 12 }, (_, i) => ({ row_data: `https://x.test/${i}.bin` })) }))).created
+  rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+        json: Array.from({ length: 12 }, (_, i) => ({ row_data: `https://x.test/${i}.bin` })),
+      }),
+    )
+  ).created
   // Asset types: rows 0-5 images, 6-8 video, 9-10 text, 11 other.
   const type = (i: number) => (i < 6 ? 'IMAGE' : i < 9 ? 'VIDEO' : i < 11 ? 'TEXT' : 'OTHER')
   for (const t of ['IMAGE', 'VIDEO', 'TEXT', 'OTHER'] as const) {
-    await db().update(dataRows).set({ mediaType: t }).where(inArray(dataRows.id, rows.filter((_, i) => type(i) === t).map((r) => r.id)))
+    await db()
+      .update(dataRows)
+      .set({ mediaType: t })
+      .where(
+        inArray(
+          dataRows.id,
+          rows.filter((_, i) => type(i) === t).map((r) => r.id),
+        ),
+      )
   }
-  project = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Usage'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }, { name: 'Tags', type: 'checklist', options: [{ name: 'A' }, { name: 'B' }] }] } } }))
-  const b = await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), { json: { name: 'b', data_row_ids: rows.map((r) => r.id) } })
+  project = await json(
+    await call('POST', '/api/v1/projects', admin(), {
+      json: {
+        name: unique('Usage'),
+        media_type: 'IMAGE',
+        ontology: {
+          classifications: [
+            { name: 'Q', type: 'text' },
+            { name: 'Tags', type: 'checklist', options: [{ name: 'A' }, { name: 'B' }] },
+          ],
+        },
+      },
+    }),
+  )
+  const b = await call('POST', `/api/v1/projects/${project.id}/batches`, admin(), {
+    json: { name: 'b', data_row_ids: rows.map((r) => r.id) },
+  })
   expect(b.status).toBe(201)
 })
 
@@ -103,7 +142,11 @@ describe('usage rollups', () => {
     await label(7, 1, { day: '2026-01-12' })
     // A second run starts and finishes while the first is between reading and writing its chunk.
     let inner: Awaited<ReturnType<typeof rollupUsage>> | undefined
-    const outer = await rollupUsage(db(), Date.now(), { beforeApply: async () => { inner ??= await rollupUsage(db()) } })
+    const outer = await rollupUsage(db(), Date.now(), {
+      beforeApply: async () => {
+        inner ??= await rollupUsage(db())
+      },
+    })
     expect(inner).toMatchObject({ facts: 2, conflict: false })
     expect(outer).toMatchObject({ facts: 0, conflict: true })
     // And two started together, in small chunks.
@@ -124,9 +167,13 @@ describe('usage rollups', () => {
     expect(asc.data.annotationCounts.map(({ updateTime, ...r }: any) => r)).toEqual(expected)
     for (const r of asc.data.annotationCounts) expect(Date.parse(r.updateTime)).toBeGreaterThan(0)
     const key = await makeApiKey(orgs.orgA.ADMIN)
-    const desc = await json(await gql(COUNTS, { w: { startDate: '2026-01-01', endDate: '2026-02-01' }, o: 'CREATION_DATE_DESC' }, { key: key.key }))
+    const desc = await json(
+      await gql(COUNTS, { w: { startDate: '2026-01-01', endDate: '2026-02-01' }, o: 'CREATION_DATE_DESC' }, { key: key.key }),
+    )
     expect(desc.data.annotationCounts.map((r: any) => r.creationDate)).toEqual(expected.map((r: any) => r.creationDate).reverse())
-    const inline = await json(await gql('{ annotationCounts(where: {startDate: "2026-01-11", endDate: "2026-01-12"}) { text creationDate } }'))
+    const inline = await json(
+      await gql('{ annotationCounts(where: {startDate: "2026-01-11", endDate: "2026-01-12"}) { text creationDate } }'),
+    )
     expect(inline.data.annotationCounts).toEqual([{ text: 3, creationDate: '2026-01-11' }])
   })
 
@@ -136,7 +183,10 @@ describe('usage rollups', () => {
       expect(res.status).toBe(400)
       const p = await json(res)
       expect(p.code).toBe('VALIDATION')
-      expect(p.errors.some((e: any) => e.path === field && re.test(e.message)), JSON.stringify(p)).toBe(true)
+      expect(
+        p.errors.some((e: any) => e.path === field && re.test(e.message)),
+        JSON.stringify(p),
+      ).toBe(true)
     }
     await bad('?start_date=2026-02-01&end_date=2026-01-01', 'end_date', /after start_date/)
     await bad('?start_date=2026-02-01&end_date=2026-02-01', 'end_date', /after start_date/)

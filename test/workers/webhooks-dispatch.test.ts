@@ -16,7 +16,14 @@ import { createLabel, reviewLabel, updateLabel } from '../../src/modules/labels/
 import { CreateLabelInput } from '../../src/modules/labels/schemas'
 import { startLabelImport } from '../../src/modules/labels/import/start'
 import { completeTask } from '../../src/modules/tasks/service'
-import { DELIVERY_LOG_RETENTION_DAYS, EVENT_RETENTION_DAYS, dispatchEventIds, dispatchEvents, pruneDeliveryLog, pruneEvents } from '../../src/modules/webhooks/delivery'
+import {
+  DELIVERY_LOG_RETENTION_DAYS,
+  EVENT_RETENTION_DAYS,
+  dispatchEventIds,
+  dispatchEvents,
+  pruneDeliveryLog,
+  pruneEvents,
+} from '../../src/modules/webhooks/delivery'
 import { DISPATCH_KIND } from '../../src/modules/webhooks/events'
 import { updateWebhook } from '../../src/modules/webhooks/service'
 import { ctxFor, db, unique, type TestUser } from '../helpers/factories'
@@ -29,8 +36,13 @@ const DAY = 86_400_000
 async function projectWithRow(admin: TestUser) {
   const c = { cookie: admin.cookie }
   const d = await json(await call('POST', '/api/v1/datasets', c, { json: { name: unique('ds') } }))
-  const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, c, { json: [{ row_data: 'https://x.test/a.jpg' }] }))).created
-  const p = await json(await call('POST', '/api/v1/projects', c, { json: { name: unique('P'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } } }))
+  const rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, c, { json: [{ row_data: 'https://x.test/a.jpg' }] })))
+    .created
+  const p = await json(
+    await call('POST', '/api/v1/projects', c, {
+      json: { name: unique('P'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } },
+    }),
+  )
   expect((await call('POST', `/api/v1/projects/${p.id}/batches`, c, { json: { name: 'b', data_row_ids: [rows[0].id] } })).status).toBe(201)
   return { projectId: p.id as string, dataRowId: rows[0].id as string }
 }
@@ -66,7 +78,13 @@ describe('immediate dispatch', () => {
     const [req] = await received('/now')
     expect(req).toBeDefined()
     const body = JSON.parse(req!.body)
-    expect(body).toMatchObject({ id: created!.id, topic: 'LABEL_CREATED', project_id: projectId, organization_id: admin.actor.orgId, data: { label_id: label.id, data_row_id: dataRowId, project_id: projectId } })
+    expect(body).toMatchObject({
+      id: created!.id,
+      topic: 'LABEL_CREATED',
+      project_id: projectId,
+      organization_id: admin.actor.orgId,
+      data: { label_id: label.id, data_row_id: dataRowId, project_id: projectId },
+    })
     expect(new Webhook(w.secret!).verify(req!.body, req!.headers)).toEqual(body)
     expect(req!.headers['x-hub-signature-256']).toBe(`sha256=${await hmacHex('SHA-256', w.secret!, req!.body)}`)
     expect(req!.headers['webhook-id']).toBe(created!.id)
@@ -87,7 +105,12 @@ describe('immediate dispatch', () => {
     const cron = testEnv()
     await dispatchEvents(cron.env, later())
     expect(cron.sent.filter((m) => m.body.webhook_id === w.id)).toEqual([])
-    expect(await dispatchEventIds(cron.env, evts.map((e) => e.id))).toEqual({ events: 0, deliveries: 0 })
+    expect(
+      await dispatchEventIds(
+        cron.env,
+        evts.map((e) => e.id),
+      ),
+    ).toEqual({ events: 0, deliveries: 0 })
     expect(await received('/now')).toHaveLength(3)
   })
 
@@ -98,7 +121,12 @@ describe('immediate dispatch', () => {
     const admin = await adminOf()
     const { projectId, dataRowId } = await projectWithRow(admin)
     const w = await hook(admin, await receiver('/real-queue'), { topics: ['LABEL_CREATED'] })
-    const res = await call('POST', `/api/v1/projects/${projectId}/labels`, { cookie: admin.cookie }, { json: { data_row_id: dataRowId, annotations: answer('y') } })
+    const res = await call(
+      'POST',
+      `/api/v1/projects/${projectId}/labels`,
+      { cookie: admin.cookie },
+      { json: { data_row_id: dataRowId, annotations: answer('y') } },
+    )
     expect(res.status).toBe(201)
     const [evt] = await db().select().from(events).where(eq(events.orgId, admin.actor.orgId))
     await vi.waitFor(async () => expect(await deliveriesOf(w.id)).toHaveLength(1), { timeout: 20_000, interval: 100 })
@@ -113,7 +141,26 @@ describe('immediate dispatch', () => {
     const admin = await adminOf()
     const w = await hook(admin, await receiver('/task-now'), { topics: ['TASK_COMPLETED'] })
     const now = new Date()
-    const task = { id: newId('tsk'), orgId: admin.actor.orgId, createdBy: admin.id, type: 'export-data-rows' as const, name: 'Export', status: 'IN_PROGRESS' as const, completionPercentage: 0, subjectId: null, params: {}, metadata: {}, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null }
+    const task = {
+      id: newId('tsk'),
+      orgId: admin.actor.orgId,
+      createdBy: admin.id,
+      type: 'export-data-rows' as const,
+      name: 'Export',
+      status: 'IN_PROGRESS' as const,
+      completionPercentage: 0,
+      subjectId: null,
+      params: {},
+      metadata: {},
+      dedupeKey: null,
+      resultKey: null,
+      errorsKey: null,
+      failureReason: null,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    }
     await db().insert(tasks).values(task)
     const t = testEnv()
     await completeTask(t.env, task)
@@ -131,7 +178,11 @@ describe('immediate dispatch', () => {
     const t = testEnv()
     const { ctx } = serviceCtx(admin, t)
     const file = JSON.stringify({ name: 'Q', answer: 'from a file', dataRow: { id: dataRowId } }) + '\n'
-    const task = await startLabelImport(ctx, projectId, { body: new Response(file).body, contentType: 'application/x-ndjson', createOntology: false })
+    const task = await startLabelImport(ctx, projectId, {
+      body: new Response(file).body,
+      contentType: 'application/x-ndjson',
+      createOntology: false,
+    })
     // The import's slices, its dispatch messages and the deliveries all run through the consumer.
     const kinds = await consume(t)
     expect(kinds).toContain(DISPATCH_KIND)
@@ -162,7 +213,9 @@ describe('immediate dispatch', () => {
     const t = testEnv()
     expect((await dispatchEventIds(t.env, [])).deliveries).toBe(0)
     await dispatchEvents(t.env, later())
-    expect(t.sent.filter((m) => m.body.webhook_id === w.id).map((m) => m.body)).toEqual([{ kind: 'webhook-delivery', webhook_id: w.id, event_id: evt, attempt: 1 }])
+    expect(t.sent.filter((m) => m.body.webhook_id === w.id).map((m) => m.body)).toEqual([
+      { kind: 'webhook-delivery', webhook_id: w.id, event_id: evt, attempt: 1 },
+    ])
     expect((await db().select().from(events).where(eq(events.id, evt)).get())!.dispatchedAt).toBeInstanceOf(Date)
     const late = testEnv()
     expect(await dispatchEventIds(late.env, [evt])).toEqual({ events: 0, deliveries: 0 })
@@ -176,8 +229,23 @@ describe('delivery-log retention', () => {
   /** Delivery rows for `webhookId` made `ageMs` ago (ids and times as the delivery job makes them). */
   async function logRows(webhookId: string, ages: number[]) {
     const now = Date.now()
-    const rows = ages.map((age) => ({ id: newId('dlv', now - age), webhookId, eventId: 'evt_x', topic: 'LABEL_CREATED', attempt: 1, statusCode: 200, durationMs: 5, responseExcerpt: 'ok', error: null, nextAttemptAt: null, createdAt: new Date(now - age) }))
-    for (let i = 0; i < rows.length; i += 5) await db().insert(webhookDeliveries).values(rows.slice(i, i + 5))
+    const rows = ages.map((age) => ({
+      id: newId('dlv', now - age),
+      webhookId,
+      eventId: 'evt_x',
+      topic: 'LABEL_CREATED',
+      attempt: 1,
+      statusCode: 200,
+      durationMs: 5,
+      responseExcerpt: 'ok',
+      error: null,
+      nextAttemptAt: null,
+      createdAt: new Date(now - age),
+    }))
+    for (let i = 0; i < rows.length; i += 5)
+      await db()
+        .insert(webhookDeliveries)
+        .values(rows.slice(i, i + 5))
     return rows.map((r) => r.id)
   }
 
@@ -193,7 +261,10 @@ describe('delivery-log retention', () => {
     const w = await hook(admin, await receiver('/retention'))
     const old = await logRows(w.id, [400 * DAY, 90 * DAY, 45 * DAY, 31 * DAY, DELIVERY_LOG_RETENTION_DAYS * DAY + 60_000])
     const kept = await logRows(w.id, [DELIVERY_LOG_RETENTION_DAYS * DAY - 60_000, 29 * DAY, DAY, 0])
-    const left = async () => (await db().select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, w.id))).map((r) => r.id).sort()
+    const left = async () =>
+      (await db().select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(eq(webhookDeliveries.webhookId, w.id)))
+        .map((r) => r.id)
+        .sort()
 
     // Two statements of two rows: four rows go, the youngest old one waits for the next run.
     expect(await pruneDeliveryLog(env, Date.now(), { batch: 2, maxBatches: 2 })).toEqual({ deleted: 4, done: false })
@@ -210,7 +281,12 @@ describe('delivery-log retention', () => {
     const ctx = createExecutionContext()
     await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: '*/15 * * * *' }), env, ctx)
     await waitOnExecutionContext(ctx)
-    const ids = (await db().select({ id: webhookDeliveries.id }).from(webhookDeliveries).where(inArray(webhookDeliveries.id, [...gone!, ...stays!]))).map((r) => r.id)
+    const ids = (
+      await db()
+        .select({ id: webhookDeliveries.id })
+        .from(webhookDeliveries)
+        .where(inArray(webhookDeliveries.id, [...gone!, ...stays!]))
+    ).map((r) => r.id)
     expect(ids).toEqual(stays)
   })
 })
@@ -220,11 +296,26 @@ describe('outbox retention', () => {
     const admin = await adminOf()
     const now = Date.now()
     const ids = [400, 60, 40, 33, EVENT_RETENTION_DAYS - 1, 1].map((days) => newId('evt', now - days * DAY))
-    await db().insert(events).values(ids.map((id) => ({ id, orgId: admin.org.id, projectId: null, topic: 'LABEL_CREATED', payload: { test: true }, createdAt: new Date(idTime(id)), dispatchedAt: new Date(idTime(id)) })))
+    await db()
+      .insert(events)
+      .values(
+        ids.map((id) => ({
+          id,
+          orgId: admin.org.id,
+          projectId: null,
+          topic: 'LABEL_CREATED',
+          payload: { test: true },
+          createdAt: new Date(idTime(id)),
+          dispatchedAt: new Date(idTime(id)),
+        })),
+      )
     const left = async () => (await db().select({ id: events.id }).from(events).where(inArray(events.id, ids))).map((r) => r.id).sort()
     const saved = await db().select().from(webhookDispatch).where(eq(webhookDispatch.id, 'events')).get()
     const watermark = async (id: string) =>
-      db().insert(webhookDispatch).values({ id: 'events', lastEventId: id, updatedAt: new Date() }).onConflictDoUpdate({ target: webhookDispatch.id, set: { lastEventId: id } })
+      db()
+        .insert(webhookDispatch)
+        .values({ id: 'events', lastEventId: id, updatedAt: new Date() })
+        .onConflictDoUpdate({ target: webhookDispatch.id, set: { lastEventId: id } })
     try {
       // The safety net has only passed the 60-day-old event: nothing newer goes, however old.
       await watermark(ids[1]!)

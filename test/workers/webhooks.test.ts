@@ -19,20 +19,64 @@ import { ctxFor, db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 import { expectPage, expectShape } from '../helpers/schema'
 import { DeliveryView, QueuedView, WebhookView, WebhookWithSecret } from '../../src/modules/webhooks/schemas'
-import { adminOf, deadNetwork, deliveriesOf, dohUrl, drain, event, hmacHex, hook, later, received, receiver, receiverBase, testEnv } from '../helpers/webhooks'
+import {
+  adminOf,
+  deadNetwork,
+  deliveriesOf,
+  dohUrl,
+  drain,
+  event,
+  hmacHex,
+  hook,
+  later,
+  received,
+  receiver,
+  receiverBase,
+  testEnv,
+} from '../helpers/webhooks'
 
 const base = receiverBase()
 const enc = new TextEncoder()
 
 describe('SSRF guard', () => {
   it('refuses loopback, private, link-local and metadata targets and plain http when the dev setting is off', () => {
-    for (const u of ['http://127.0.0.1', 'http://10.0.0.1', 'http://[::1]', 'http://169.254.169.254']) expect(checkTarget(u, false).ok, u).toBe(false)
+    for (const u of ['http://127.0.0.1', 'http://10.0.0.1', 'http://[::1]', 'http://169.254.169.254'])
+      expect(checkTarget(u, false).ok, u).toBe(false)
     for (const u of [
-      'https://127.0.0.1/x', 'https://10.0.0.1', 'https://[::1]/', 'https://169.254.169.254/latest/meta-data', 'https://172.16.5.4', 'https://192.168.1.1', 'https://100.64.0.1', 'https://0.0.0.0',
-      'https://[fc00::1]', 'https://[fd12:3456::1]', 'https://[fe80::1]', 'https://[::ffff:127.0.0.1]', 'https://[::ffff:10.0.0.1]', 'https://[64:ff9b::a9fe:a9fe]', 'https://2130706433/', 'https://0x7f.1/',
-      'https://localhost/', 'https://api.localhost', 'https://metadata.google.internal/', 'https://printer.local', 'https://intranet/', 'http://example.com/hook', 'ftp://example.com', 'not a url', 'https://user:pw@example.com',
-    ]) expect(checkTarget(u, false).ok, u).toBe(false)
-    for (const u of ['https://example.com/hook', 'https://8.8.8.8/x', 'https://[2606:4700::1111]/', 'https://hooks.example.co.uk:8443/a?b=c']) expect(checkTarget(u, false).ok, u).toBe(true)
+      'https://127.0.0.1/x',
+      'https://10.0.0.1',
+      'https://[::1]/',
+      'https://169.254.169.254/latest/meta-data',
+      'https://172.16.5.4',
+      'https://192.168.1.1',
+      'https://100.64.0.1',
+      'https://0.0.0.0',
+      'https://[fc00::1]',
+      'https://[fd12:3456::1]',
+      'https://[fe80::1]',
+      'https://[::ffff:127.0.0.1]',
+      'https://[::ffff:10.0.0.1]',
+      'https://[64:ff9b::a9fe:a9fe]',
+      'https://2130706433/',
+      'https://0x7f.1/',
+      'https://localhost/',
+      'https://api.localhost',
+      'https://metadata.google.internal/',
+      'https://printer.local',
+      'https://intranet/',
+      'http://example.com/hook',
+      'ftp://example.com',
+      'not a url',
+      'https://user:pw@example.com',
+    ])
+      expect(checkTarget(u, false).ok, u).toBe(false)
+    for (const u of [
+      'https://example.com/hook',
+      'https://8.8.8.8/x',
+      'https://[2606:4700::1111]/',
+      'https://hooks.example.co.uk:8443/a?b=c',
+    ])
+      expect(checkTarget(u, false).ok, u).toBe(true)
     expect(checkTarget('http://127.0.0.1:9/x', true).ok).toBe(true)
     expect(checkTarget('http://[::1]/', true).ok).toBe(true)
   })
@@ -49,7 +93,11 @@ describe('SSRF guard', () => {
 
     it('refuses a host name resolving to a private, loopback or metadata address, with a clear reason', async () => {
       const r = await checkResolvedTarget('https://private.example.test/hook', prod())
-      expect(r).toEqual({ ok: false, retryable: false, reason: 'The host private.example.test resolves to 10.0.0.1, a private (10.0.0.0/8) address, which webhooks may not reach' })
+      expect(r).toEqual({
+        ok: false,
+        retryable: false,
+        reason: 'The host private.example.test resolves to 10.0.0.1, a private (10.0.0.0/8) address, which webhooks may not reach',
+      })
       for (const [host, why] of [
         ['loopback6.example.test', /::1, the IPv6 loopback address/],
         ['metadata.example.test', /169\.254\.169\.254, a link-local \/ cloud metadata/],
@@ -67,30 +115,60 @@ describe('SSRF guard', () => {
     it('without a usable answer nothing is allowed: the resolver down, SERVFAIL, no such name, no address (retryable)', async () => {
       const down = await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: unreachable }, deadNetwork)
       expect(down).toMatchObject({ ok: false, retryable: true })
-      expect(!down.ok && down.reason).toMatch(/^Could not check where public\.example\.test points: the DNS resolver http:\/\/127\.0\.0\.1:1\/dns-query unreachable/)
+      expect(!down.ok && down.reason).toMatch(
+        /^Could not check where public\.example\.test points: the DNS resolver http:\/\/127\.0\.0\.1:1\/dns-query unreachable/,
+      )
       const notUrl = await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: 'not a url' })
       expect(!notUrl.ok && notUrl.reason).toMatch(/WEBHOOK_DNS_RESOLVER is not a URL/)
-      expect(await checkResolvedTarget('https://servfail.example.test/', prod())).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/DNS status 2/) })
-      expect(await checkResolvedTarget('https://nowhere.example.test/', prod())).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/has no A or AAAA record/) })
+      expect(await checkResolvedTarget('https://servfail.example.test/', prod())).toMatchObject({
+        ok: false,
+        retryable: true,
+        reason: expect.stringMatching(/DNS status 2/),
+      })
+      expect(await checkResolvedTarget('https://nowhere.example.test/', prod())).toMatchObject({
+        ok: false,
+        retryable: true,
+        reason: expect.stringMatching(/has no A or AAAA record/),
+      })
       expect(await checkResolvedTarget('https://no-address.example.test/', prod())).toMatchObject({ ok: false, retryable: true })
       // A resolver that is not a DoH JSON endpoint is no answer either (the receiver answers "ok").
-      expect(await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: `${base}/not-doh` })).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/other than DNS JSON/) })
+      expect(
+        await checkResolvedTarget('https://public.example.test/', { ...prod(), WEBHOOK_DNS_RESOLVER: `${base}/not-doh` }),
+      ).toMatchObject({ ok: false, retryable: true, reason: expect.stringMatching(/other than DNS JSON/) })
     })
 
     it('asks no resolver for IP literals, and none at all when private targets are allowed', async () => {
       const off = { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'false', WEBHOOK_DNS_RESOLVER: unreachable }
       expect(await checkResolvedTarget('https://8.8.8.8/x', off)).toMatchObject({ ok: true })
       expect(await checkResolvedTarget('https://10.0.0.1/x', off)).toMatchObject({ ok: false, retryable: false })
-      expect(await checkResolvedTarget('https://private.example.test/', { WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', WEBHOOK_DNS_RESOLVER: unreachable })).toMatchObject({ ok: true })
+      expect(
+        await checkResolvedTarget('https://private.example.test/', {
+          WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+          WEBHOOK_DNS_RESOLVER: unreachable,
+        }),
+      ).toMatchObject({ ok: true })
     })
 
     it('creating or editing a webhook refuses a host name that resolves privately, and accepts a public one', async () => {
       const admin = await adminOf()
       const ctx = { ...ctxFor(admin.actor), env: testEnv(false, dohUrl()).env }
-      const err = await createWebhook(ctx, { url: 'https://private.example.test/hook', secret: null, topics: ['LABEL_CREATED'], project_id: null }).catch((e) => e)
+      const err = await createWebhook(ctx, {
+        url: 'https://private.example.test/hook',
+        secret: null,
+        topics: ['LABEL_CREATED'],
+        project_id: null,
+      }).catch((e) => e)
       expect(err).toBeInstanceOf(AppError)
-      expect(err).toMatchObject({ code: 'VALIDATION', errors: [{ path: 'url', message: expect.stringContaining('resolves to 10.0.0.1, a private (10.0.0.0/8) address') }] })
-      const ok = await createWebhook(ctx, { url: 'https://public.example.test/hook', secret: null, topics: ['LABEL_CREATED'], project_id: null })
+      expect(err).toMatchObject({
+        code: 'VALIDATION',
+        errors: [{ path: 'url', message: expect.stringContaining('resolves to 10.0.0.1, a private (10.0.0.0/8) address') }],
+      })
+      const ok = await createWebhook(ctx, {
+        url: 'https://public.example.test/hook',
+        secret: null,
+        topics: ['LABEL_CREATED'],
+        project_id: null,
+      })
       expect(ok.url).toBe('https://public.example.test/hook')
       await expect(updateWebhook(ctx, ok.id, { url: 'https://metadata.example.test/' })).rejects.toMatchObject({ code: 'VALIDATION' })
       // DNS that cannot answer does not block the admin: every delivery checks again.
@@ -107,7 +185,12 @@ describe('webhooks API', () => {
   const admin = () => ({ cookie: orgs.orgA.ADMIN.cookie })
   beforeAll(async () => {
     orgs = await seedTwoOrgs()
-    const p = await call('POST', '/api/v1/projects', { cookie: orgs.orgB.ADMIN.cookie }, { json: { name: unique('B'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } } })
+    const p = await call(
+      'POST',
+      '/api/v1/projects',
+      { cookie: orgs.orgB.ADMIN.cookie },
+      { json: { name: unique('B'), media_type: 'IMAGE', ontology: { classifications: [{ name: 'Q', type: 'text' }] } } },
+    )
     expect(p.status).toBe(201)
     foreignProject = (await json(p)).id
   })
@@ -131,7 +214,10 @@ describe('webhooks API', () => {
       const res = await call('POST', '/api/v1/webhooks', admin(), { json: body })
       expect(res.status, JSON.stringify(body)).toBe(400)
       const p = await json(res)
-      expect(p.errors.map((e: { path: string }) => e.path.split('.')[0]), JSON.stringify(body)).toContain(field)
+      expect(
+        p.errors.map((e: { path: string }) => e.path.split('.')[0]),
+        JSON.stringify(body),
+      ).toContain(field)
     }
     expect(await count()).toBe(before)
   })
@@ -139,19 +225,39 @@ describe('webhooks API', () => {
   it('is for admins only', async () => {
     for (const role of ['TEAM_MANAGER', 'REVIEWER', 'LABELER'] as const) {
       expect((await call('GET', '/api/v1/webhooks', { cookie: orgs.orgA[role].cookie })).status).toBe(403)
-      expect((await call('POST', '/api/v1/webhooks', { cookie: orgs.orgA[role].cookie }, { json: { url: 'https://example.com/x', topics: ['LABEL_CREATED'] } })).status).toBe(403)
+      expect(
+        (
+          await call(
+            'POST',
+            '/api/v1/webhooks',
+            { cookie: orgs.orgA[role].cookie },
+            { json: { url: 'https://example.com/x', topics: ['LABEL_CREATED'] } },
+          )
+        ).status,
+      ).toBe(403)
     }
     expect((await call('GET', '/account/webhooks', { cookie: orgs.orgA.LABELER.cookie })).status).toBe(403)
   })
 
   it('creates (secret once), lists without secrets, edits, rotates, deactivates, deletes; other orgs get 404', async () => {
-    const res = await call('POST', '/api/v1/webhooks', admin(), { json: { url: 'https://hooks.example.com/ld', topics: ['LABEL_CREATED', 'LABEL_CREATED', 'TASK_FAILED'] } })
+    const res = await call('POST', '/api/v1/webhooks', admin(), {
+      json: { url: 'https://hooks.example.com/ld', topics: ['LABEL_CREATED', 'LABEL_CREATED', 'TASK_FAILED'] },
+    })
     expect(res.status).toBe(201)
     const w = await json(res)
     expectShape(WebhookWithSecret, w)
-    expect(w).toMatchObject({ url: 'https://hooks.example.com/ld', topics: ['LABEL_CREATED', 'TASK_FAILED'], project_id: null, status: 'ACTIVE' })
+    expect(w).toMatchObject({
+      url: 'https://hooks.example.com/ld',
+      topics: ['LABEL_CREATED', 'TASK_FAILED'],
+      project_id: null,
+      status: 'ACTIVE',
+    })
     expect(w.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/)
-    const given = await json(await call('POST', '/api/v1/webhooks', admin(), { json: { url: 'https://hooks.example.com/2', topics: ['LABEL_UPDATED'], secret: 'my-own-secret-1234567' } }))
+    const given = await json(
+      await call('POST', '/api/v1/webhooks', admin(), {
+        json: { url: 'https://hooks.example.com/2', topics: ['LABEL_UPDATED'], secret: 'my-own-secret-1234567' },
+      }),
+    )
     expect(given.secret).toBeUndefined()
     const list = await call('GET', '/api/v1/webhooks', admin())
     const text = await list.text()
@@ -163,7 +269,9 @@ describe('webhooks API', () => {
     expect(page).toContain('https://hooks.example.com/ld')
     expect(page).not.toContain(w.secret)
 
-    const patched = await json(await call('PATCH', `/api/v1/webhooks/${w.id}`, admin(), { json: { topics: ['REVIEW_CREATED'], status: 'INACTIVE' } }))
+    const patched = await json(
+      await call('PATCH', `/api/v1/webhooks/${w.id}`, admin(), { json: { topics: ['REVIEW_CREATED'], status: 'INACTIVE' } }),
+    )
     expectShape(WebhookWithSecret, patched)
     expect(patched).toMatchObject({ topics: ['REVIEW_CREATED'], status: 'INACTIVE' })
     expect(patched.secret).toBeUndefined()
@@ -185,10 +293,24 @@ describe('webhooks API', () => {
   })
 
   it('the page creates a webhook from the form (secret shown once) and answers 422 with the field error', async () => {
-    const bad = await call('POST', '/account/webhooks', admin(), { body: new URLSearchParams([['url', 'http://10.0.0.1/x'], ['topics', 'LABEL_CREATED']]), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+    const bad = await call('POST', '/account/webhooks', admin(), {
+      body: new URLSearchParams([
+        ['url', 'http://10.0.0.1/x'],
+        ['topics', 'LABEL_CREATED'],
+      ]),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })
     expect(bad.status).toBe(422)
     expect(await bad.text()).toContain('The URL must use https://')
-    const res = await call('POST', '/account/webhooks', admin(), { body: new URLSearchParams([['url', 'https://form.example.com/h'], ['topics', 'LABEL_CREATED'], ['topics', 'TASK_COMPLETED'], ['project_id', '']]), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })
+    const res = await call('POST', '/account/webhooks', admin(), {
+      body: new URLSearchParams([
+        ['url', 'https://form.example.com/h'],
+        ['topics', 'LABEL_CREATED'],
+        ['topics', 'TASK_COMPLETED'],
+        ['project_id', ''],
+      ]),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    })
     expect(res.status).toBe(201)
     const html = await res.text()
     expect(html).toMatch(/value="whsec_[^"]+"/)
@@ -207,10 +329,13 @@ describe('webhooks API', () => {
     expect(res.status).toBe(202)
     const { event_id } = expectShape(QueuedView, await json(res))
     let d: any
-    await vi.waitFor(async () => {
-      d = await json(await call('GET', `/api/v1/webhooks/${w.id}/deliveries`, admin()))
-      expect(d.items.length).toBe(1)
-    }, { timeout: 20_000, interval: 100 })
+    await vi.waitFor(
+      async () => {
+        d = await json(await call('GET', `/api/v1/webhooks/${w.id}/deliveries`, admin()))
+        expect(d.items.length).toBe(1)
+      },
+      { timeout: 20_000, interval: 100 },
+    )
     expectPage(DeliveryView, d)
     expect(d.items[0]).toMatchObject({ event_id, topic: 'PING', attempt: 1, status_code: null })
     expect(d.items[0].error).toMatch(/Refused target/)
@@ -218,10 +343,13 @@ describe('webhooks API', () => {
     const rd = await call('POST', `/api/v1/webhooks/${w.id}/deliveries/${d.items[0].id}/redeliver`, admin())
     expect(rd.status).toBe(202)
     expect((await json(rd)).event_id).toBe(event_id)
-    await vi.waitFor(async () => {
-      d = await json(await call('GET', `/api/v1/webhooks/${w.id}/deliveries`, admin()))
-      expect(d.items.length).toBe(2)
-    }, { timeout: 20_000, interval: 100 })
+    await vi.waitFor(
+      async () => {
+        d = await json(await call('GET', `/api/v1/webhooks/${w.id}/deliveries`, admin()))
+        expect(d.items.length).toBe(2)
+      },
+      { timeout: 20_000, interval: 100 },
+    )
     expect(d.items[0]).toMatchObject({ event_id, attempt: 2 })
   })
 
@@ -270,7 +398,13 @@ describe('delivery to a real receiver', () => {
       expect(reqs.length, path).toBe(1)
       const { headers, body } = reqs[0]!
       const parsed = JSON.parse(body)
-      expect(parsed).toEqual({ id: evt, topic: 'LABEL_CREATED', created_at: expect.any(String), organization_id: admin.actor.orgId, data: { label_id: 'lbl_1', note: 'ünïcode ✓' } })
+      expect(parsed).toEqual({
+        id: evt,
+        topic: 'LABEL_CREATED',
+        created_at: expect.any(String),
+        organization_id: admin.actor.orgId,
+        data: { label_id: 'lbl_1', note: 'ünïcode ✓' },
+      })
       expect(headers['content-type']).toBe('application/json')
       expect(headers['x-labelbox-event']).toBe('LABEL_CREATED')
       expect(headers['x-labelbox-id']).toBe(evt)
@@ -300,7 +434,11 @@ describe('delivery to a real receiver', () => {
     expect(new Set(reqs.map((r) => r.headers['webhook-id']))).toEqual(new Set([evt]))
     expect(new Set(reqs.map((r) => r.body)).size).toBe(1)
     const d = await deliveriesOf(w.id)
-    expect(d.map((x) => [x.attempt, x.statusCode])).toEqual([[1, 503], [2, 503], [3, 200]])
+    expect(d.map((x) => [x.attempt, x.statusCode])).toEqual([
+      [1, 503],
+      [2, 503],
+      [3, 200],
+    ])
     expect(d[0]!.nextAttemptAt).toBeInstanceOf(Date)
     expect(d[0]!.responseExcerpt).toBe('temporarily unavailable')
     expect((await db().select().from(webhooks).where(eq(webhooks.id, w.id)).get())!.consecutiveFailures).toBe(0)
@@ -398,7 +536,13 @@ describe('delivery to a real receiver', () => {
     expect(fetched).toHaveLength(2) // A and AAAA
     expect(t.sent).toEqual([]) // final: not retried
     const [d] = await deliveriesOf(w.id)
-    expect(d).toMatchObject({ eventId: evt, statusCode: null, nextAttemptAt: null, error: 'Refused target: The host private.example.test resolves to 10.0.0.1, a private (10.0.0.0/8) address, which webhooks may not reach' })
+    expect(d).toMatchObject({
+      eventId: evt,
+      statusCode: null,
+      nextAttemptAt: null,
+      error:
+        'Refused target: The host private.example.test resolves to 10.0.0.1, a private (10.0.0.0/8) address, which webhooks may not reach',
+    })
   })
 
   it('a public name passes the DNS check and is sent; an unreachable resolver sends nothing and retries', async () => {
@@ -425,9 +569,13 @@ describe('delivery to a real receiver', () => {
     const r = await deliver(t2.env, { webhook_id: w.id, event_id: evt, attempt: 2, retries: 1 }, network)
     expect(r).toMatchObject({ result: 'retry', delaySeconds: RETRY_DELAYS[1] })
     expect(fetched).not.toContain('https://public.example.test/hook')
-    expect(t2.sent).toEqual([{ body: { kind: 'webhook-delivery', webhook_id: w.id, event_id: evt, attempt: 3, retries: 2 }, delaySeconds: RETRY_DELAYS[1] }])
+    expect(t2.sent).toEqual([
+      { body: { kind: 'webhook-delivery', webhook_id: w.id, event_id: evt, attempt: 3, retries: 2 }, delaySeconds: RETRY_DELAYS[1] },
+    ])
     const d = await deliveriesOf(w.id)
-    expect(d.at(-1)!.error).toMatch(/^Network error: Could not check where public\.example\.test points: the DNS resolver http:\/\/127\.0\.0\.1:1\/dns-query unreachable .*; not sent$/)
+    expect(d.at(-1)!.error).toMatch(
+      /^Network error: Could not check where public\.example\.test points: the DNS resolver http:\/\/127\.0\.0\.1:1\/dns-query unreachable .*; not sent$/,
+    )
     expect(d.at(-1)!.nextAttemptAt).toBeInstanceOf(Date)
   })
 
@@ -454,7 +602,26 @@ describe('delivery to a real receiver', () => {
     const admin = await adminOf()
     const mk = async (subjectId: string | null) => {
       const now = new Date()
-      const row = { id: newId('tsk'), orgId: admin.actor.orgId, createdBy: admin.id, type: 'export-data-rows' as const, name: 'Export', status: 'IN_PROGRESS' as const, completionPercentage: 0, subjectId, params: {}, metadata: {}, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null }
+      const row = {
+        id: newId('tsk'),
+        orgId: admin.actor.orgId,
+        createdBy: admin.id,
+        type: 'export-data-rows' as const,
+        name: 'Export',
+        status: 'IN_PROGRESS' as const,
+        completionPercentage: 0,
+        subjectId,
+        params: {},
+        metadata: {},
+        dedupeKey: null,
+        resultKey: null,
+        errorsKey: null,
+        failureReason: null,
+        attempts: 0,
+        createdAt: now,
+        updatedAt: now,
+        finishedAt: null,
+      }
       await db().insert(tasks).values(row)
       return row
     }
@@ -464,7 +631,14 @@ describe('delivery to a real receiver', () => {
     await completeTask(env, ok)
     await failTask(env, bad.id, 'boom')
     const rows = await db().select().from(events).where(eq(events.orgId, admin.actor.orgId))
-    expect(rows.map((e) => [e.topic, e.projectId, e.payload.task_id]).sort()).toEqual([['TASK_COMPLETED', 'prj_abc', ok.id], ['TASK_FAILED', null, bad.id]])
-    expect(rows.find((e) => e.topic === 'TASK_FAILED')!.payload).toMatchObject({ status: 'FAILED', failure_reason: 'boom', type: 'export-data-rows' })
+    expect(rows.map((e) => [e.topic, e.projectId, e.payload.task_id]).sort()).toEqual([
+      ['TASK_COMPLETED', 'prj_abc', ok.id],
+      ['TASK_FAILED', null, bad.id],
+    ])
+    expect(rows.find((e) => e.topic === 'TASK_FAILED')!.payload).toMatchObject({
+      status: 'FAILED',
+      failure_reason: 'boom',
+      type: 'export-data-rows',
+    })
   })
 })

@@ -16,18 +16,29 @@ import { countingD1, type Trip } from '../helpers/counting-d1'
 /** What one piece of work wrote: in all, and by statement (first words of its SQL). */
 type Written = { total: number; byStatement: { sql: string; written: number }[] }
 const written = (trips: Trip[]): Written => {
-  const byStatement = trips.flatMap((t) => t.sql.map((sql, i) => ({ sql: sql.replace(/\s+/g, ' ').trim().slice(0, 60), written: t.written?.[i] ?? 0 }))).filter((s) => s.written > 0)
+  const byStatement = trips
+    .flatMap((t) => t.sql.map((sql, i) => ({ sql: sql.replace(/\s+/g, ' ').trim().slice(0, 60), written: t.written?.[i] ?? 0 })))
+    .filter((s) => s.written > 0)
   return { total: byStatement.reduce((n, s) => n + s.written, 0), byStatement }
 }
 
-async function metered(method: string, path: string, who: TestUser, init: { json?: unknown; form?: Record<string, string> }): Promise<{ status: number; w: Written }> {
+async function metered(
+  method: string,
+  path: string,
+  who: TestUser,
+  init: { json?: unknown; form?: Record<string, string> },
+): Promise<{ status: number; w: Written }> {
   const { DB, trips } = countingD1()
   const headers: Record<string, string> = { Cookie: who.cookie, Origin: ORIGIN }
   let body: string | undefined
   if (init.json !== undefined) (headers['Content-Type'] = 'application/json'), (body = JSON.stringify(init.json))
   if (init.form) (headers['Content-Type'] = 'application/x-www-form-urlencoded'), (body = new URLSearchParams(init.form).toString())
   const ctx = createExecutionContext()
-  const res = await worker.fetch(new Request(ORIGIN + path, { method, headers, body, redirect: 'manual' }), { ...env, DB } as typeof env, ctx)
+  const res = await worker.fetch(
+    new Request(ORIGIN + path, { method, headers, body, redirect: 'manual' }),
+    { ...env, DB } as typeof env,
+    ctx,
+  )
   await res.text()
   await waitOnExecutionContext(ctx)
   return { status: res.status, w: written(trips) }
@@ -35,12 +46,19 @@ async function metered(method: string, path: string, who: TestUser, init: { json
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 let labeler: TestUser
-let project: { id: string; ontology: { tools: { name: string; feature_schema_id: string }[]; classifications: { name: string; feature_schema_id: string; options: { name: string; feature_schema_id: string }[] }[] } }
+let project: {
+  id: string
+  ontology: {
+    tools: { name: string; feature_schema_id: string }[]
+    classifications: { name: string; feature_schema_id: string; options: { name: string; feature_schema_id: string }[] }[]
+  }
+}
 let rows: { id: string; global_key: string }[] = []
 let next = 0
 const row = () => rows[next++]!
 
-const boxes = (n: number, name = 'Box') => Array.from({ length: n }, (_, i) => ({ name, bounding_box: { top: i, left: i, height: 5, width: 5 } }))
+const boxes = (n: number, name = 'Box') =>
+  Array.from({ length: n }, (_, i) => ({ name, bounding_box: { top: i, left: i, height: 5, width: 5 } }))
 const apiLabel = (n: number, extra: object = {}) => ({ data_row_id: row().id, annotations: { objects: boxes(n), ...extra } })
 
 beforeAll(async () => {
@@ -48,16 +66,27 @@ beforeAll(async () => {
   labeler = orgs.orgA.LABELER
   const admin = orgs.orgA.ADMIN
   const ontology = {
-    tools: [{ name: 'Box', tool: 'bounding_box' }, { name: 'Pt', tool: 'point' }],
+    tools: [
+      { name: 'Box', tool: 'bounding_box' },
+      { name: 'Pt', tool: 'point' },
+    ],
     classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy' }] }],
   }
   project = await json(await call('POST', '/api/v1/projects', admin, { json: { name: unique('Writes'), media_type: 'IMAGE', ontology } }))
   const d = await json(await call('POST', '/api/v1/datasets', admin, { json: { name: unique('ds') } }))
   const tag = unique('w')
-  rows = (await json(await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin, { json: Array.from({ length: 120 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: `${tag}-${i}` })) }))).created
+  rows = (
+    await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin, {
+        json: Array.from({ length: 120 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: `${tag}-${i}` })),
+      }),
+    )
+  ).created
   rows = rows.map((r, i) => ({ ...r, global_key: `${tag}-${i}` }))
   // 120 ids in one batch: their rows go in several statements within D1's 100 bound parameters.
-  const batch = await call('POST', `/api/v1/projects/${project.id}/batches`, admin, { json: { name: 'all', data_row_ids: rows.map((r) => r.id) } })
+  const batch = await call('POST', `/api/v1/projects/${project.id}/batches`, admin, {
+    json: { name: 'all', data_row_ids: rows.map((r) => r.id) },
+  })
   expect(batch.status, await batch.clone().text()).toBe(201)
   expect((await json(batch)).size).toBe(120)
   // The labeler's first label of the day creates their per-day and per-member counter rows:
@@ -70,15 +99,45 @@ async function meteredImport(lines: object[]): Promise<Written> {
   const body = lines.map((l) => JSON.stringify(l)).join('\n') + '\n'
   const key = `label-imports/${orgs.a.id}/${project.id}/${unique('f')}.ndjson`
   await env.ASSETS_BUCKET.put(key, body)
-  const id = `tsk_${unique('wc').replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 26)}`
+  const id = `tsk_${unique('wc')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toUpperCase()
+    .slice(0, 26)}`
   const now = new Date()
-  await db().insert(tasks).values({ id, orgId: orgs.a.id, createdBy: labeler.id, type: 'import-labels', name: 'write cost', status: 'QUEUED', completionPercentage: 0, subjectId: project.id, params: { project_id: project.id, key, size: body.length, dataset_id: null, create_ontology: false }, metadata: {}, dedupeKey: null, resultKey: null, errorsKey: null, failureReason: null, attempts: 0, createdAt: now, updatedAt: now, finishedAt: null })
+  await db()
+    .insert(tasks)
+    .values({
+      id,
+      orgId: orgs.a.id,
+      createdBy: labeler.id,
+      type: 'import-labels',
+      name: 'write cost',
+      status: 'QUEUED',
+      completionPercentage: 0,
+      subjectId: project.id,
+      params: { project_id: project.id, key, size: body.length, dataset_id: null, create_ontology: false },
+      metadata: {},
+      dedupeKey: null,
+      resultKey: null,
+      errorsKey: null,
+      failureReason: null,
+      attempts: 0,
+      createdAt: now,
+      updatedAt: now,
+      finishedAt: null,
+    })
   const { DB, trips } = countingD1()
   const sent: QueueMessage[] = [{ kind: 'import-labels', taskId: id }]
-  const testEnv = { ...env, DB, TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined } } as unknown as typeof env
+  const testEnv = {
+    ...env,
+    DB,
+    TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined },
+  } as unknown as typeof env
   let deliveries = 0
   while (sent.length) {
-    const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [{ id: `m-${++deliveries}`, timestamp: new Date(), attempts: 1, body: sent.shift()! }])
+    const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [
+      { id: `m-${++deliveries}`, timestamp: new Date(), attempts: 1, body: sent.shift()! },
+    ])
     const ctx = createExecutionContext()
     await worker.queue(b, testEnv, ctx)
     await waitOnExecutionContext(ctx)
@@ -92,13 +151,17 @@ async function meteredImport(lines: object[]): Promise<Written> {
 
 const table: string[] = []
 const note = (what: string, w: Written, labels: number, annotations: number) =>
-  table.push(`${what}: ${w.total} rows written for ${labels} label(s), ${annotations} annotation(s)\n${w.byStatement.map((s) => `    ${s.written}\t${s.sql}`).join('\n')}`)
+  table.push(
+    `${what}: ${w.total} rows written for ${labels} label(s), ${annotations} annotation(s)\n${w.byStatement.map((s) => `    ${s.written}\t${s.sql}`).join('\n')}`,
+  )
 
 describe('rows written per label and per annotation', () => {
   it('through the labels API: a constant per label, nothing per annotation', async () => {
     const one = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(1) })
     const ten = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(10) })
-    const mixed = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(10, { classifications: [{ name: 'Weather', radio_answer: { name: 'Rainy' } }] }) })
+    const mixed = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, {
+      json: apiLabel(10, { classifications: [{ name: 'Weather', radio_answer: { name: 'Rainy' } }] }),
+    })
     for (const r of [one, ten, mixed]) expect(r.status).toBe(201)
     note('API, 1 box', one.w, 1, 1)
     note('API, 10 boxes', ten.w, 1, 10)
@@ -118,7 +181,14 @@ describe('rows written per label and per annotation', () => {
     const box = project.ontology.tools[0]!
     const weather = project.ontology.classifications[0]!
     const objects = JSON.stringify([{ feature_schema_id: box.feature_schema_id, bounding_box: { top: 5, left: 6, height: 20, width: 30 } }])
-    const r = await metered('POST', `/projects/${project.id}/label`, labeler, { form: { data_row_id: dataRow, started_at: started, objects, [`cls.${weather.feature_schema_id}`]: weather.options[1]!.feature_schema_id } })
+    const r = await metered('POST', `/projects/${project.id}/label`, labeler, {
+      form: {
+        data_row_id: dataRow,
+        started_at: started,
+        objects,
+        [`cls.${weather.feature_schema_id}`]: weather.options[1]!.feature_schema_id,
+      },
+    })
     expect(r.status).toBe(303)
     note('Labeling page, 1 box + 1 answer', r.w, 1, 2)
     PER_LABEL.page = r.w.total
@@ -128,7 +198,12 @@ describe('rows written per label and per annotation', () => {
   it('through a label import: per label about what the API writes, amortized slice costs on top', async () => {
     const n = 40
     const lines = Array.from({ length: n }, () => row()).flatMap((r) =>
-      Array.from({ length: 5 }, (_, k) => ({ dataRow: { globalKey: r.global_key }, name: 'Box', uuid: crypto.randomUUID(), bbox: { top: k, left: k, height: 10, width: 10 } })),
+      Array.from({ length: 5 }, (_, k) => ({
+        dataRow: { globalKey: r.global_key },
+        name: 'Box',
+        uuid: crypto.randomUUID(),
+        bbox: { top: k, left: k, height: 10, width: 10 },
+      })),
     )
     const w = await meteredImport(lines)
     note(`Import, ${n} labels × 5 boxes`, w, n, 5 * n)
@@ -137,7 +212,9 @@ describe('rows written per label and per annotation', () => {
   })
 
   it('adds the LABEL_CREATED event (3 rows) only for an organization with an active webhook', async () => {
-    const hook = await call('POST', '/api/v1/webhooks', orgs.orgA.ADMIN, { json: { url: 'https://hooks.example.com/w', topics: ['LABEL_CREATED'] } })
+    const hook = await call('POST', '/api/v1/webhooks', orgs.orgA.ADMIN, {
+      json: { url: 'https://hooks.example.com/w', topics: ['LABEL_CREATED'] },
+    })
     expect(hook.status).toBe(201)
     const r = await metered('POST', `/api/v1/projects/${project.id}/labels`, labeler, { json: apiLabel(1) })
     expect(r.status).toBe(201)

@@ -176,14 +176,24 @@ export function BarChart(props: BarChartProps) {
       xTicks.unshift({ x, label: xLabels[i]! })
     }
     return (
-      <svg class={cls} id={id} viewBox={`0 0 ${W} ${H}`} width="100%" role="img" aria-labelledby={`${id}-title ${id}-desc`} font-size={FONT}>
+      <svg
+        class={cls}
+        id={id}
+        viewBox={`0 0 ${W} ${H}`}
+        width="100%"
+        role="img"
+        aria-labelledby={`${id}-title ${id}-desc`}
+        font-size={FONT}
+      >
         <title id={`${id}-title`}>{props.title}</title>
         <desc id={`${id}-desc`}>{desc}</desc>
         <g class="grid">
           {ticks.map((t, i) => (
             <g>
               <line x1={ml} x2={W - mr} y1={round(y(t))} y2={round(y(t))} />
-              <text x={ml - 6} y={round(y(t))} dy="0.32em" text-anchor="end">{tickLabels[i]}</text>
+              <text x={ml - 6} y={round(y(t))} dy="0.32em" text-anchor="end">
+                {tickLabels[i]}
+              </text>
             </g>
           ))}
         </g>
@@ -196,7 +206,9 @@ export function BarChart(props: BarChartProps) {
             return (
               <g class="bucket" data-start={r.start} data-total={r.total}>
                 {/* The whole column answers hover, so thin and zero bars have their value too. */}
-                <rect class="hit" x={round(x0)} y={mt} width={round(band)} height={round(plotH)} fill="transparent"><title>{head}</title></rect>
+                <rect class="hit" x={round(x0)} y={mt} width={round(band)} height={round(plotH)} fill="transparent">
+                  <title>{head}</title>
+                </rect>
                 {keys.map((k) => {
                   const v = Math.max(0, Number(r.values[k.key] ?? 0))
                   if (!v) return null
@@ -204,7 +216,15 @@ export function BarChart(props: BarChartProps) {
                   const y0 = y(acc)
                   acc += v
                   return (
-                    <rect class="bar" data-key={k.key} x={round(x)} y={round(y1)} width={round(barW)} height={round(Math.max(0.5, y0 - y1))} style={`fill:${k.color}`}>
+                    <rect
+                      class="bar"
+                      data-key={k.key}
+                      x={round(x)}
+                      y={round(y1)}
+                      width={round(barW)}
+                      height={round(Math.max(0.5, y0 - y1))}
+                      style={`fill:${k.color}`}
+                    >
                       <title>{stacked ? `${head} — ${k.label} ${formatNumber(v)}` : head}</title>
                     </rect>
                   )
@@ -215,23 +235,32 @@ export function BarChart(props: BarChartProps) {
         </g>
         <g class="axis">
           <line x1={ml} x2={W - mr} y1={mt + plotH} y2={mt + plotH} />
-          {xTicks.map((t) => <text class="x-label" x={round(t.x)} y={H - 8} text-anchor="middle">{t.label}</text>)}
+          {xTicks.map((t) => (
+            <text class="x-label" x={round(t.x)} y={H - 8} text-anchor="middle">
+              {t.label}
+            </text>
+          ))}
         </g>
       </svg>
     )
   }
 
   const peak = rows.reduce((a, b) => (b.total > a.total ? b : a))
-  const perKey = stacked ? ` (${keys.map((k) => `${k.label} ${formatNumber(rows.reduce((s, r) => s + Number(r.values[k.key] ?? 0), 0))}`).join(', ')})` : ''
-  const desc = rows.length === 1
-    ? `${fmtB(rows[0]!.start)}: ${words(grand)}${perKey}.`
-    : `From ${fmtB(rows[0]!.start)} to ${fmtB(rows[rows.length - 1]!.start)}: ${words(grand)} in total${perKey}; the most, ${formatNumber(peak.total)}, in ${fmtB(peak.start)}.`
+  const perKey = stacked
+    ? ` (${keys.map((k) => `${k.label} ${formatNumber(rows.reduce((s, r) => s + Number(r.values[k.key] ?? 0), 0))}`).join(', ')})`
+    : ''
+  const desc =
+    rows.length === 1
+      ? `${fmtB(rows[0]!.start)}: ${words(grand)}${perKey}.`
+      : `From ${fmtB(rows[0]!.start)} to ${fmtB(rows[rows.length - 1]!.start)}: ${words(grand)} in total${perKey}; the most, ${formatNumber(peak.total)}, in ${fmtB(peak.start)}.`
 
   return (
     <div class="chart-block">
       {stacked || props.keys?.length ? (
         <div class="legend chart-legend" aria-hidden="true">
-          {keys.map((k) => <span style={`--swatch:${k.color}`}>{k.label}</span>)}
+          {keys.map((k) => (
+            <span style={`--swatch:${k.color}`}>{k.label}</span>
+          ))}
         </div>
       ) : null}
       {props.narrowWidth ? (
@@ -239,7 +268,9 @@ export function BarChart(props: BarChartProps) {
           {svg(props.width ?? 640, props.id, 'chart chart-wide')}
           {svg(props.narrowWidth, `${props.id}-narrow`, 'chart chart-narrow')}
         </>
-      ) : svg(props.width ?? 640, props.id, 'chart')}
+      ) : (
+        svg(props.width ?? 640, props.id, 'chart')
+      )}
       {props.note ? <div class="chart-note small muted">{props.note}</div> : null}
       {props.numbers === false ? null : (
         <details class="chart-numbers">
@@ -249,8 +280,16 @@ export function BarChart(props: BarChartProps) {
               <thead>
                 <tr>
                   <th scope="col">{props.bucketLabel ?? 'Period'}</th>
-                  {stacked ? keys.map((k) => <th scope="col" class="num">{k.label}</th>) : null}
-                  <th scope="col" class="num">{stacked ? 'Total' : capitalize(many) || 'Count'}</th>
+                  {stacked
+                    ? keys.map((k) => (
+                        <th scope="col" class="num">
+                          {k.label}
+                        </th>
+                      ))
+                    : null}
+                  <th scope="col" class="num">
+                    {stacked ? 'Total' : capitalize(many) || 'Count'}
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -265,7 +304,9 @@ export function BarChart(props: BarChartProps) {
               <tfoot>
                 <tr>
                   <th scope="row">Total</th>
-                  {stacked ? keys.map((k) => <td class="num">{formatNumber(rows.reduce((s, r) => s + Number(r.values[k.key] ?? 0), 0))}</td>) : null}
+                  {stacked
+                    ? keys.map((k) => <td class="num">{formatNumber(rows.reduce((s, r) => s + Number(r.values[k.key] ?? 0), 0))}</td>)
+                    : null}
                   <td class="num">{formatNumber(grand)}</td>
                 </tr>
               </tfoot>

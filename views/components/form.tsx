@@ -49,12 +49,27 @@ export function Field(props: {
         aria-invalid={err ? 'true' : undefined}
         aria-describedby={err ? `${id}-error` : props.help ? `${id}-help` : undefined}
       />
-      {err ? <div class="error" id={`${id}-error`}>{err}</div> : props.help ? <div class="help" id={`${id}-help`}>{props.help}</div> : null}
+      {err ? (
+        <div class="error" id={`${id}-error`}>
+          {err}
+        </div>
+      ) : props.help ? (
+        <div class="help" id={`${id}-help`}>
+          {props.help}
+        </div>
+      ) : null}
     </div>
   )
 }
 
-export function SelectField(props: { name: string; label: string; options: { value: string; label: string }[]; state?: FormState; value?: string; help?: Child }) {
+export function SelectField(props: {
+  name: string
+  label: string
+  options: { value: string; label: string }[]
+  state?: FormState
+  value?: string
+  help?: Child
+}) {
   const id = `f-${props.name}`
   const err = fieldError(props.state, props.name)
   const current = props.value ?? (props.state?.values?.[props.name] as string | undefined)
@@ -62,7 +77,11 @@ export function SelectField(props: { name: string; label: string; options: { val
     <div class={`field${err ? ' has-error' : ''}`}>
       <label for={id}>{props.label}</label>
       <select class="select" id={id} name={props.name} aria-invalid={err ? 'true' : undefined}>
-        {props.options.map((o) => <option value={o.value} selected={o.value === current}>{o.label}</option>)}
+        {props.options.map((o) => (
+          <option value={o.value} selected={o.value === current}>
+            {o.label}
+          </option>
+        ))}
       </select>
       {err ? <div class="error">{err}</div> : props.help ? <div class="help">{props.help}</div> : null}
     </div>
@@ -76,7 +95,9 @@ export function FormMessage({ state, fields = [] }: { state?: FormState; fields?
   return (
     <div class="alert alert-error" role="alert">
       {state?.message ? <strong>{state.message}</strong> : null}
-      {loose.map((e) => <div>{e.message}</div>)}
+      {loose.map((e) => (
+        <div>{e.message}</div>
+      ))}
     </div>
   )
 }

@@ -21,20 +21,39 @@ export function PageHeader(props: { title: string; subtitle?: Child; actions?: C
 export type Tone = 'neutral' | 'green' | 'amber' | 'red' | 'blue' | 'accent'
 export function Badge(props: { tone?: Tone; children: Child; title?: string }) {
   const tone = props.tone && props.tone !== 'neutral' ? ` badge-${props.tone}` : ''
-  return <span class={`badge${tone}`} title={props.title}>{props.children}</span>
+  return (
+    <span class={`badge${tone}`} title={props.title}>
+      {props.children}
+    </span>
+  )
 }
 
 /** Each org role's tone, in the order role pickers list them. Typed by the roles of
  * src/db/schema/columns.ts, so a role added there does not compile until it has a tone here. */
 const ROLE_TONE: Record<OrgRole, Tone> = { ADMIN: 'accent', TEAM_MANAGER: 'blue', REVIEWER: 'green', LABELER: 'neutral', NONE: 'amber' }
 export const ROLE_CHOICES = Object.keys(ROLE_TONE) as OrgRole[]
-export const roleLabel = (role: string) => (role === 'NONE' ? 'Project-based' : role.replace('_', ' ').toLowerCase().replace(/^./, (c) => c.toUpperCase()))
+export const roleLabel = (role: string) =>
+  role === 'NONE'
+    ? 'Project-based'
+    : role
+        .replace('_', ' ')
+        .toLowerCase()
+        .replace(/^./, (c) => c.toUpperCase())
 export function RoleBadge({ role }: { role: string }) {
   return <Badge tone={ROLE_TONE[role as OrgRole] ?? 'neutral'}>{roleLabel(role)}</Badge>
 }
 
 const MEDIA_LABELS: Record<DataMediaType, string> = {
-  IMAGE: 'Image', VIDEO: 'Video', TEXT: 'Text', AUDIO: 'Audio', PDF: 'PDF', HTML: 'HTML', CONVERSATIONAL: 'Conversational', GEOSPATIAL: 'Geospatial', DICOM: 'DICOM', OTHER: 'Other',
+  IMAGE: 'Image',
+  VIDEO: 'Video',
+  TEXT: 'Text',
+  AUDIO: 'Audio',
+  PDF: 'PDF',
+  HTML: 'HTML',
+  CONVERSATIONAL: 'Conversational',
+  GEOSPATIAL: 'Geospatial',
+  DICOM: 'DICOM',
+  OTHER: 'Other',
 }
 export const mediaLabel = (m: string) => MEDIA_LABELS[m as DataMediaType] ?? m
 
@@ -62,26 +81,58 @@ export function CopyField(props: { id: string; value: string; label?: string; na
     <div class="field">
       {props.label ? <label for={props.id}>{props.label}</label> : null}
       <div class="copy-field">
-        <input class="input" id={props.id} value={props.value} readonly aria-readonly="true" aria-label={props.label ? undefined : props.name} />
-        <button type="button" class="btn" data-copy={`#${props.id}`}>Copy</button>
+        <input
+          class="input"
+          id={props.id}
+          value={props.value}
+          readonly
+          aria-readonly="true"
+          aria-label={props.label ? undefined : props.name}
+        />
+        <button type="button" class="btn" data-copy={`#${props.id}`}>
+          Copy
+        </button>
       </div>
     </div>
   )
 }
 
 /** A bar with the percentage and the counts; a spinner only when there is no number yet. */
-export function Progress(props: { percent: number | null; done?: number; total?: number; unit?: string; status?: 'running' | 'complete' | 'failed'; label?: string }) {
-  if (props.percent === null) return <span class="row"><span class="spinner" aria-hidden="true" /> <span class="muted">{props.label ?? 'Starting…'}</span></span>
+export function Progress(props: {
+  percent: number | null
+  done?: number
+  total?: number
+  unit?: string
+  status?: 'running' | 'complete' | 'failed'
+  label?: string
+}) {
+  if (props.percent === null)
+    return (
+      <span class="row">
+        <span class="spinner" aria-hidden="true" /> <span class="muted">{props.label ?? 'Starting…'}</span>
+      </span>
+    )
   const pct = Math.max(0, Math.min(100, Math.round(props.percent)))
   const cls = props.status === 'complete' ? ' complete' : props.status === 'failed' ? ' failed' : ''
   return (
     <div class={`progress${cls}`}>
-      <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={pct} aria-label={props.label ?? 'Progress'}>
+      <div
+        class="progress-bar"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-label={props.label ?? 'Progress'}
+      >
         <span style={`width:${pct}%`} />
       </div>
       <div class="progress-label">
         <span>{pct}%</span>
-        {props.total !== undefined ? <span>{formatNumber(props.done ?? 0)} / {formatNumber(props.total)} {props.unit ?? ''}</span> : null}
+        {props.total !== undefined ? (
+          <span>
+            {formatNumber(props.done ?? 0)} / {formatNumber(props.total)} {props.unit ?? ''}
+          </span>
+        ) : null}
       </div>
     </div>
   )
@@ -90,7 +141,11 @@ export function Progress(props: { percent: number | null; done?: number; total?:
 export function Tabs(props: { tabs: { href: string; label: string }[]; current: string }) {
   return (
     <nav class="tabs" aria-label="Sections">
-      {props.tabs.map((t) => <a href={t.href} aria-current={t.href === props.current ? 'page' : undefined}>{t.label}</a>)}
+      {props.tabs.map((t) => (
+        <a href={t.href} aria-current={t.href === props.current ? 'page' : undefined}>
+          {t.label}
+        </a>
+      ))}
     </nav>
   )
 }
@@ -99,7 +154,11 @@ export function Tabs(props: { tabs: { href: string; label: string }[]; current: 
 export function Time({ value }: { value: Date | string | number | null | undefined }) {
   if (value == null) return <span class="muted">—</span>
   const d = new Date(value)
-  return <time datetime={d.toISOString()} title={formatDateTime(d)}>{timeAgo(d)}</time>
+  return (
+    <time datetime={d.toISOString()} title={formatDateTime(d)}>
+      {timeAgo(d)}
+    </time>
+  )
 }
 
 export function Alert(props: { tone: 'error' | 'success' | 'info' | 'warning'; title?: string; children?: Child }) {
@@ -115,14 +174,38 @@ export function Alert(props: { tone: 'error' | 'success' | 'info' | 'warning'; t
  * Search as you type above a list: a plain GET form to `action` (works without JavaScript) whose
  * input asks htmx for `rows` while typing and swaps `target` with the answer.
  */
-export function SearchToolbar(props: { class: string; id: string; action: string; rows: string; target: string; label: string; placeholder: string; value: string }) {
+export function SearchToolbar(props: {
+  class: string
+  id: string
+  action: string
+  rows: string
+  target: string
+  label: string
+  placeholder: string
+  value: string
+}) {
   return (
     <div class={props.class}>
       <form class="search" role="search" method="get" action={props.action}>
         <SearchIcon />
-        <label class="visually-hidden" for={props.id}>{props.label}</label>
-        <input class="input" id={props.id} type="search" name="search" value={props.value} placeholder={props.placeholder} autocomplete="off" maxlength={200}
-          hx-get={props.rows} hx-trigger="input changed delay:250ms, search" hx-target={props.target} hx-swap="outerHTML" hx-indicator={`#${props.id}-spinner`} />
+        <label class="visually-hidden" for={props.id}>
+          {props.label}
+        </label>
+        <input
+          class="input"
+          id={props.id}
+          type="search"
+          name="search"
+          value={props.value}
+          placeholder={props.placeholder}
+          autocomplete="off"
+          maxlength={200}
+          hx-get={props.rows}
+          hx-trigger="input changed delay:250ms, search"
+          hx-target={props.target}
+          hx-swap="outerHTML"
+          hx-indicator={`#${props.id}-spinner`}
+        />
       </form>
       <span class="spinner htmx-indicator" id={`${props.id}-spinner`} aria-hidden="true" />
     </div>

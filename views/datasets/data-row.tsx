@@ -17,9 +17,19 @@ function Asset({ r, s3Servable }: { r: DataRowView; s3Servable: boolean }) {
   const url = contentUrl(r.id)
   const name = String(attr(r, 'file_name') ?? r.external_id ?? r.id)
   if (src === 's3' && !s3Servable) {
-    return <div class="asset-empty"><FileIcon /><p>This row lives in S3. It is shown once its dataset uses a validated AWS integration.</p></div>
+    return (
+      <div class="asset-empty">
+        <FileIcon />
+        <p>This row lives in S3. It is shown once its dataset uses a validated AWS integration.</p>
+      </div>
+    )
   }
-  if (r.media_type === 'IMAGE') return <div class="asset-frame"><img class="asset-image" src={url} alt={`Image of data row ${rowTitle(r)}`} /></div>
+  if (r.media_type === 'IMAGE')
+    return (
+      <div class="asset-frame">
+        <img class="asset-image" src={url} alt={`Image of data row ${rowTitle(r)}`} />
+      </div>
+    )
   if (r.media_type === 'VIDEO') return <video class="asset-media" src={url} controls preload="metadata" />
   if (r.media_type === 'AUDIO') return <audio class="asset-audio" src={url} controls preload="metadata" />
   if (r.media_type === 'TEXT' || r.media_type === 'CONVERSATIONAL') {
@@ -30,10 +40,23 @@ function Asset({ r, s3Servable }: { r: DataRowView; s3Servable: boolean }) {
       // The text is loaded as plain text (never parsed as HTML) after the page is shown.
       return (
         <>
-          <pre class="asset-text" hx-get={url} hx-trigger="load" hx-swap="textContent" hx-headers={JSON.stringify({ Range: `bytes=0-${TEXT_PREVIEW_BYTES - 1}` })}>
-            Loading the text… <a href={url} hx-boost="false">Open it</a>
+          <pre
+            class="asset-text"
+            hx-get={url}
+            hx-trigger="load"
+            hx-swap="textContent"
+            hx-headers={JSON.stringify({ Range: `bytes=0-${TEXT_PREVIEW_BYTES - 1}` })}
+          >
+            Loading the text…{' '}
+            <a href={url} hx-boost="false">
+              Open it
+            </a>
           </pre>
-          {partial ? <p class="muted small">The first {formatBytes(TEXT_PREVIEW_BYTES)} of {formatBytes(size)} are shown; download the file for all of it.</p> : null}
+          {partial ? (
+            <p class="muted small">
+              The first {formatBytes(TEXT_PREVIEW_BYTES)} of {formatBytes(size)} are shown; download the file for all of it.
+            </p>
+          ) : null}
         </>
       )
     }
@@ -41,8 +64,12 @@ function Asset({ r, s3Servable }: { r: DataRowView; s3Servable: boolean }) {
   return (
     <div class="asset-empty">
       <FileIcon />
-      <p>{r.media_type === 'OTHER' ? 'No preview for this kind of file.' : `${r.media_type.toLowerCase()} files are not previewed here.`}</p>
-      <a class="btn" href={url} hx-boost="false" download={src === 'upload' ? name : undefined}>{src === 'upload' ? `Download ${name}` : 'Open'}</a>
+      <p>
+        {r.media_type === 'OTHER' ? 'No preview for this kind of file.' : `${r.media_type.toLowerCase()} files are not previewed here.`}
+      </p>
+      <a class="btn" href={url} hx-boost="false" download={src === 'upload' ? name : undefined}>
+        {src === 'upload' ? `Download ${name}` : 'Open'}
+      </a>
     </div>
   )
 }
@@ -56,11 +83,27 @@ export function DataRowPage(props: { d: DatasetView; r: DataRowView }) {
   const attrs = Object.entries(r.media_attributes ?? {})
   return (
     <>
-      <Breadcrumbs items={[{ href: '/datasets', label: 'Datasets' }, { href: `/datasets/${d.id}`, label: d.name }, { label: rowTitle(r) }]} />
+      <Breadcrumbs
+        items={[{ href: '/datasets', label: 'Datasets' }, { href: `/datasets/${d.id}`, label: d.name }, { label: rowTitle(r) }]}
+      />
       <PageHeader
         title={rowTitle(r)}
-        subtitle={<span class="ds-facts"><MediaBadge type={r.media_type} /><span class="mono small">{r.id}</span><span>Created <Time value={r.created_at} /></span></span>}
-        actions={src === 'text' ? undefined : <a class="btn" href={url} hx-boost="false" target="_blank" rel="noopener">Open original</a>}
+        subtitle={
+          <span class="ds-facts">
+            <MediaBadge type={r.media_type} />
+            <span class="mono small">{r.id}</span>
+            <span>
+              Created <Time value={r.created_at} />
+            </span>
+          </span>
+        }
+        actions={
+          src === 'text' ? undefined : (
+            <a class="btn" href={url} hx-boost="false" target="_blank" rel="noopener">
+              Open original
+            </a>
+          )
+        }
       />
       <div class="row-layout">
         <section class="card asset-card" aria-label="Asset">
@@ -70,68 +113,130 @@ export function DataRowPage(props: { d: DatasetView; r: DataRowView }) {
           <section class="card card-tight">
             <h2 class="card-title">Details</h2>
             <dl class="details ds-details">
-              <dt>Data row ID</dt><dd><CopyField id="row-id" value={r.id} name="Data row ID" /></dd>
-              <dt>Global key</dt><dd>{r.global_key ? <span class="mono">{r.global_key}</span> : <span class="muted">—</span>}</dd>
-              <dt>External ID</dt><dd>{r.external_id ?? <span class="muted">—</span>}</dd>
-              <dt>Media type</dt><dd><MediaBadge type={r.media_type} /></dd>
+              <dt>Data row ID</dt>
+              <dd>
+                <CopyField id="row-id" value={r.id} name="Data row ID" />
+              </dd>
+              <dt>Global key</dt>
+              <dd>{r.global_key ? <span class="mono">{r.global_key}</span> : <span class="muted">—</span>}</dd>
+              <dt>External ID</dt>
+              <dd>{r.external_id ?? <span class="muted">—</span>}</dd>
+              <dt>Media type</dt>
+              <dd>
+                <MediaBadge type={r.media_type} />
+              </dd>
               <dt>Row data</dt>
               <dd class="ds-break">
-                {src === 'text' ? <span>Raw text, {formatNumber(r.row_data.length)} characters</span>
-                  : src === 'upload' ? <span>Uploaded file{attr(r, 'file_name') ? <span class="muted"> · {String(attr(r, 'file_name'))}</span> : null}</span>
-                  : isHttpUrl(r.row_data) ? <a href={r.row_data} rel="noopener noreferrer" target="_blank">{r.row_data}</a>
-                  : <span class="mono">{r.row_data}</span>}
+                {src === 'text' ? (
+                  <span>Raw text, {formatNumber(r.row_data.length)} characters</span>
+                ) : src === 'upload' ? (
+                  <span>Uploaded file{attr(r, 'file_name') ? <span class="muted"> · {String(attr(r, 'file_name'))}</span> : null}</span>
+                ) : isHttpUrl(r.row_data) ? (
+                  <a href={r.row_data} rel="noopener noreferrer" target="_blank">
+                    {r.row_data}
+                  </a>
+                ) : (
+                  <span class="mono">{r.row_data}</span>
+                )}
               </dd>
-              <dt>Dataset</dt><dd><a href={`/datasets/${d.id}`}>{d.name}</a></dd>
-              <dt>Created</dt><dd><Time value={r.created_at} /></dd>
-              <dt>Updated</dt><dd><Time value={r.updated_at} /></dd>
-              <dt>Created by</dt><dd class="mono small">{r.created_by}</dd>
+              <dt>Dataset</dt>
+              <dd>
+                <a href={`/datasets/${d.id}`}>{d.name}</a>
+              </dd>
+              <dt>Created</dt>
+              <dd>
+                <Time value={r.created_at} />
+              </dd>
+              <dt>Updated</dt>
+              <dd>
+                <Time value={r.updated_at} />
+              </dd>
+              <dt>Created by</dt>
+              <dd class="mono small">{r.created_by}</dd>
             </dl>
           </section>
           <section class="card card-tight">
             <h2 class="card-title">Media attributes</h2>
             {typeof r.media_attributes?.header_error === 'string' ? (
-              <p class="small" role="note"><Badge tone="red">Size unknown</Badge> The image’s header could not be read: {r.media_attributes.header_error}. Exports give its width and height as null.</p>
+              <p class="small" role="note">
+                <Badge tone="red">Size unknown</Badge> The image’s header could not be read: {r.media_attributes.header_error}. Exports give
+                its width and height as null.
+              </p>
             ) : null}
             {attrs.length ? (
               <table class="table kv-table">
                 <tbody>
                   {attrs.map(([k, v]) => (
-                    <tr><th scope="row">{k}</th><td class={typeof v === 'number' ? 'num' : undefined}>{k === 'file_size' && typeof v === 'number' ? `${formatBytes(v)} (${formatNumber(v)} bytes)` : show(v)}</td></tr>
+                    <tr>
+                      <th scope="row">{k}</th>
+                      <td class={typeof v === 'number' ? 'num' : undefined}>
+                        {k === 'file_size' && typeof v === 'number' ? `${formatBytes(v)} (${formatNumber(v)} bytes)` : show(v)}
+                      </td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
-            ) : <p class="muted small">None recorded.</p>}
+            ) : (
+              <p class="muted small">None recorded.</p>
+            )}
           </section>
         </div>
       </div>
       <div class="grid-2 section">
         <section class="card card-tight">
-          <h2 class="card-title">Metadata <span class="muted">{r.metadata_fields.length}</span></h2>
+          <h2 class="card-title">
+            Metadata <span class="muted">{r.metadata_fields.length}</span>
+          </h2>
           {r.metadata_fields.length ? (
             <div class="table-wrap">
               <table class="table">
-                <thead><tr><th>Name</th><th>Value</th><th>Schema</th></tr></thead>
+                <thead>
+                  <tr>
+                    <th>Name</th>
+                    <th>Value</th>
+                    <th>Schema</th>
+                  </tr>
+                </thead>
                 <tbody>
                   {r.metadata_fields.map((f) => (
-                    <tr><td>{f.name}</td><td class={typeof f.value === 'number' ? 'num' : 'ds-break'}>{show(f.value)}</td><td class="mono small">{f.schema_id ?? <span class="muted">—</span>}</td></tr>
+                    <tr>
+                      <td>{f.name}</td>
+                      <td class={typeof f.value === 'number' ? 'num' : 'ds-break'}>{show(f.value)}</td>
+                      <td class="mono small">{f.schema_id ?? <span class="muted">—</span>}</td>
+                    </tr>
                   ))}
                 </tbody>
               </table>
             </div>
-          ) : <p class="muted small">No metadata fields.</p>}
+          ) : (
+            <p class="muted small">No metadata fields.</p>
+          )}
         </section>
         <section class="card card-tight">
-          <h2 class="card-title">Attachments <span class="muted">{r.attachments.length}</span></h2>
+          <h2 class="card-title">
+            Attachments <span class="muted">{r.attachments.length}</span>
+          </h2>
           {r.attachments.length ? (
             <ul class="attachment-list">
               {r.attachments.map((a) => (
                 <li>
-                  <div class="row"><Badge>{a.type}</Badge>{a.name ? <strong>{a.name}</strong> : null}</div>
-                  {isHttpUrl(a.value) ? <a class="ds-break" href={a.value} rel="noopener noreferrer" target="_blank">{a.value}</a> : <pre class="attachment-text">{a.value}</pre>}
+                  <div class="row">
+                    <Badge>{a.type}</Badge>
+                    {a.name ? <strong>{a.name}</strong> : null}
+                  </div>
+                  {isHttpUrl(a.value) ? (
+                    <a class="ds-break" href={a.value} rel="noopener noreferrer" target="_blank">
+                      {a.value}
+                    </a>
+                  ) : (
+                    <pre class="attachment-text">{a.value}</pre>
+                  )}
                 </li>
               ))}
             </ul>
-          ) : <p class="muted small">No attachments.</p>}
+          ) : (
+            <p class="muted small">No attachments.</p>
+          )}
         </section>
       </div>
     </>

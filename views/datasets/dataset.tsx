@@ -47,15 +47,41 @@ export function DataRowRow({ r, s3Servable = false }: { r: DataRowView; s3Servab
           <span class="ds-data-text">
             {src === 'text' ? <span class="ds-snippet">{describeData(r)}</span> : <span class="ds-data-name">{describeData(r)}</span>}
             <span class="sub">
-              {src === 'upload' ? `Uploaded file${typeof size === 'number' ? ` · ${formatBytes(size)}` : ''}` : src === 'text' ? `Raw text · ${formatNumber(r.row_data.length)} characters` : src === 's3' ? 'S3 object' : 'URL'}
+              {src === 'upload'
+                ? `Uploaded file${typeof size === 'number' ? ` · ${formatBytes(size)}` : ''}`
+                : src === 'text'
+                  ? `Raw text · ${formatNumber(r.row_data.length)} characters`
+                  : src === 's3'
+                    ? 'S3 object'
+                    : 'URL'}
             </span>
           </span>
         </a>
       </td>
-      <td>{r.global_key ? <span class="mono ds-key" title={r.global_key}>{r.global_key}</span> : <span class="muted">—</span>}</td>
-      <td>{r.external_id ? <span class="ds-ext" title={r.external_id}>{r.external_id}</span> : <span class="muted">—</span>}</td>
-      <td><MediaBadge type={r.media_type} /></td>
-      <td class="nowrap"><Time value={r.created_at} /></td>
+      <td>
+        {r.global_key ? (
+          <span class="mono ds-key" title={r.global_key}>
+            {r.global_key}
+          </span>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td>
+        {r.external_id ? (
+          <span class="ds-ext" title={r.external_id}>
+            {r.external_id}
+          </span>
+        ) : (
+          <span class="muted">—</span>
+        )}
+      </td>
+      <td>
+        <MediaBadge type={r.media_type} />
+      </td>
+      <td class="nowrap">
+        <Time value={r.created_at} />
+      </td>
     </tr>
   )
 }
@@ -65,12 +91,22 @@ export function DataRowRows({ datasetId, page, s3Servable = false }: { datasetId
   const next = page.next_cursor
   return (
     <>
-      {page.items.map((r) => <DataRowRow r={r} s3Servable={s3Servable} />)}
+      {page.items.map((r) => (
+        <DataRowRow r={r} s3Servable={s3Servable} />
+      ))}
       {next ? (
         <tr id="data-rows-more" class="ds-more-row">
           <td colspan={5}>
             <div class="load-more">
-              <a class="btn btn-sm" href={rowsUrl(datasetId, next)} hx-get={rowsUrl(datasetId, next)} hx-target="#data-rows-more" hx-swap="outerHTML">Load more</a>
+              <a
+                class="btn btn-sm"
+                href={rowsUrl(datasetId, next)}
+                hx-get={rowsUrl(datasetId, next)}
+                hx-target="#data-rows-more"
+                hx-swap="outerHTML"
+              >
+                Load more
+              </a>
             </div>
           </td>
         </tr>
@@ -86,13 +122,27 @@ export function DataRowsSection(props: { d: DatasetView; rows: Page<DataRowView>
     <section class="section ds-rows" id="data-rows" aria-labelledby="data-rows-title">
       <div class="ds-section-head">
         <h2 id="data-rows-title">Data rows</h2>
-        <span class="muted small">Newest first{props.paged ? <> · <a href={`/datasets/${d.id}`}>back to the newest</a></> : null}</span>
+        <span class="muted small">
+          Newest first
+          {props.paged ? (
+            <>
+              {' '}
+              · <a href={`/datasets/${d.id}`}>back to the newest</a>
+            </>
+          ) : null}
+        </span>
       </div>
       {props.rows.items.length ? (
         <div class="table-wrap">
           <table class="table ds-rows-table">
             <thead>
-              <tr><th>Data</th><th>Global key</th><th>External ID</th><th>Type</th><th>Created</th></tr>
+              <tr>
+                <th>Data</th>
+                <th>Global key</th>
+                <th>External ID</th>
+                <th>Type</th>
+                <th>Created</th>
+              </tr>
             </thead>
             <tbody id="data-rows-body">
               <DataRowRows datasetId={d.id} page={props.rows} s3Servable={d.integration_id !== null} />
@@ -100,16 +150,29 @@ export function DataRowsSection(props: { d: DatasetView; rows: Page<DataRowView>
           </table>
         </div>
       ) : (
-        <EmptyState title={props.paged ? 'No more data rows' : 'No data rows yet'} icon={<DatabaseIcon />}
-          action={props.canManage && !props.paged ? (
-            <div class="row ds-center">
-              <a class="btn btn-primary" href={`/datasets/${d.id}?panel=upload`} hx-boost="false" data-panel="upload-panel"><UploadIcon />Add files</a>
-              <a class="btn" href={`/datasets/${d.id}?panel=import`} hx-boost="false" data-panel="import-panel"><ImportIcon />Import manifest</a>
-            </div>
-          ) : undefined}>
-          {props.paged ? null : props.canManage
-            ? 'Add files from your computer (one data row per file) or import a manifest of URLs and texts.'
-            : 'When an admin adds data to this dataset, its rows appear here.'}
+        <EmptyState
+          title={props.paged ? 'No more data rows' : 'No data rows yet'}
+          icon={<DatabaseIcon />}
+          action={
+            props.canManage && !props.paged ? (
+              <div class="row ds-center">
+                <a class="btn btn-primary" href={`/datasets/${d.id}?panel=upload`} hx-boost="false" data-panel="upload-panel">
+                  <UploadIcon />
+                  Add files
+                </a>
+                <a class="btn" href={`/datasets/${d.id}?panel=import`} hx-boost="false" data-panel="import-panel">
+                  <ImportIcon />
+                  Import manifest
+                </a>
+              </div>
+            ) : undefined
+          }
+        >
+          {props.paged
+            ? null
+            : props.canManage
+              ? 'Add files from your computer (one data row per file) or import a manifest of URLs and texts.'
+              : 'When an admin adds data to this dataset, its rows appear here.'}
         </EmptyState>
       )}
     </section>
@@ -122,7 +185,9 @@ function PanelHead(props: { id: string; title: string; datasetId: string }) {
   return (
     <div class="ds-panel-head">
       <h2 id={`${props.id}-title`}>{props.title}</h2>
-      <a class="btn btn-ghost btn-sm" href={`/datasets/${props.datasetId}`} hx-boost="false" data-panel-close={props.id}>Close</a>
+      <a class="btn btn-ghost btn-sm" href={`/datasets/${props.datasetId}`} hx-boost="false" data-panel-close={props.id}>
+        Close
+      </a>
     </div>
   )
 }
@@ -130,29 +195,49 @@ function PanelHead(props: { id: string; title: string; datasetId: string }) {
 export function UploadPanel(props: { d: DatasetView; open: boolean; attachTo?: AttachTarget | null }) {
   const { d, attachTo } = props
   return (
-    <section class="card ds-panel" id="upload-panel" hidden={!props.open} aria-labelledby="upload-panel-title" tabindex={-1}
-      data-upload-panel data-dataset-id={d.id} data-single-max={String(SINGLE_UPLOAD_MAX)} data-rows-url={`/datasets/${d.id}`}
-      data-attach-project={attachTo?.projectId} data-attach-priority={attachTo ? String(attachTo.priority) : undefined} data-attach-name={attachTo ? d.name : undefined}>
+    <section
+      class="card ds-panel"
+      id="upload-panel"
+      hidden={!props.open}
+      aria-labelledby="upload-panel-title"
+      tabindex={-1}
+      data-upload-panel
+      data-dataset-id={d.id}
+      data-single-max={String(SINGLE_UPLOAD_MAX)}
+      data-rows-url={`/datasets/${d.id}`}
+      data-attach-project={attachTo?.projectId}
+      data-attach-priority={attachTo ? String(attachTo.priority) : undefined}
+      data-attach-name={attachTo ? d.name : undefined}
+    >
       <PanelHead id="upload-panel" title="Add files" datasetId={d.id} />
       {attachTo ? (
         <div class="notice" data-attach-note>
           <Alert tone="info">
-            Files you upload here are also added to the project <a href={`/projects/${attachTo.projectId}/settings/data`}>{attachTo.projectName}</a> as a batch (priority {attachTo.priority}) once they are in.
+            Files you upload here are also added to the project{' '}
+            <a href={`/projects/${attachTo.projectId}/settings/data`}>{attachTo.projectName}</a> as a batch (priority {attachTo.priority})
+            once they are in.
           </Alert>
         </div>
       ) : null}
       <p class="muted">
-        Each file becomes a data row, typed by its content (images, video, audio, text, PDF…). Up to 5 GB per file; files over {formatBytes(SINGLE_UPLOAD_MAX)} are sent in parts.
+        Each file becomes a data row, typed by its content (images, video, audio, text, PDF…). Up to 5 GB per file; files over{' '}
+        {formatBytes(SINGLE_UPLOAD_MAX)} are sent in parts.
       </p>
       <form method="post" action={`/datasets/${d.id}/files`} enctype="multipart/form-data" hx-boost="false" class="ds-upload-form">
         <label class="dropzone" for="upload-input" data-dropzone>
           <UploadIcon />
-          <span class="dropzone-title">Drop files here or <span class="link-like">choose files</span></span>
+          <span class="dropzone-title">
+            Drop files here or <span class="link-like">choose files</span>
+          </span>
           <span class="muted small">Select as many as you like; they upload three at a time.</span>
           <input class="dropzone-input" id="upload-input" type="file" name="file" multiple data-upload-input />
         </label>
         <noscript>
-          <div class="form-actions ds-noscript-actions"><button class="btn btn-primary" type="submit">Upload</button></div>
+          <div class="form-actions ds-noscript-actions">
+            <button class="btn btn-primary" type="submit">
+              Upload
+            </button>
+          </div>
         </noscript>
       </form>
       <div class="upload-overall" data-upload-overall hidden>
@@ -161,8 +246,13 @@ export function UploadPanel(props: { d: DatasetView; open: boolean; attachTo?: A
           <span class="muted small" data-upload-bytes></span>
         </div>
         <div class="progress" data-progress>
-          <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={0} aria-label="All files"><span style="width:0%" /></div>
-          <div class="progress-label"><span data-pct>0%</span><span data-count></span></div>
+          <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={0} aria-label="All files">
+            <span style="width:0%" />
+          </div>
+          <div class="progress-label">
+            <span data-pct>0%</span>
+            <span data-count></span>
+          </div>
         </div>
       </div>
       <ul class="upload-list" data-upload-list aria-label="Files" />
@@ -171,11 +261,18 @@ export function UploadPanel(props: { d: DatasetView; open: boolean; attachTo?: A
           <div class="upload-item-head">
             <span class="upload-name" data-name />
             <span class="muted small" data-size />
-            <span class="badge" data-state>Waiting</span>
+            <span class="badge" data-state>
+              Waiting
+            </span>
           </div>
           <div class="progress" data-progress>
-            <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={0}><span style="width:0%" /></div>
-            <div class="progress-label"><span data-pct>0%</span><span data-count /></div>
+            <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={0}>
+              <span style="width:0%" />
+            </div>
+            <div class="progress-label">
+              <span data-pct>0%</span>
+              <span data-count />
+            </div>
           </div>
           <div class="upload-error" role="alert" data-error hidden />
         </li>
@@ -193,25 +290,61 @@ export function ImportPanel(props: { d: DatasetView; open: boolean; task?: TaskV
     <section class="card ds-panel" id="import-panel" hidden={!props.open} aria-labelledby="import-panel-title" tabindex={-1}>
       <PanelHead id="import-panel" title="Import a manifest" datasetId={d.id} />
       <p class="muted">
-        A manifest lists data rows: URLs (https://…) or raw text, each with an optional global key and external id. Good rows are created, every bad line is
-        reported with its line number and the reason, and importing the same file again does not duplicate rows that have a global key.
+        A manifest lists data rows: URLs (https://…) or raw text, each with an optional global key and external id. Good rows are created,
+        every bad line is reported with its line number and the reason, and importing the same file again does not duplicate rows that have
+        a global key.
       </p>
-      <form method="post" action={`/datasets/${d.id}/imports`} enctype="multipart/form-data" hx-boost="false" class="form ds-import-form"
-        data-import-form data-dataset-id={d.id}>
+      <form
+        method="post"
+        action={`/datasets/${d.id}/imports`}
+        enctype="multipart/form-data"
+        hx-boost="false"
+        class="form ds-import-form"
+        data-import-form
+        data-dataset-id={d.id}
+      >
         <div class={`field${err ? ' has-error' : ''}`}>
           <label for="import-file">Manifest file</label>
-          <input class="input-file" id="import-file" type="file" name="manifest" accept=".ndjson,.jsonl,.json,.csv" required
-            aria-invalid={err ? 'true' : undefined} aria-describedby={err ? 'import-file-error' : 'import-file-help'} />
-          <div class="error" id="import-file-error" data-import-error hidden={!err}>{err ?? ''}</div>
-          <div class="help" id="import-file-help">NDJSON (.ndjson, .jsonl), a JSON array (.json) or CSV (.csv); up to 1,000,000 rows and 1 GB.</div>
+          <input
+            class="input-file"
+            id="import-file"
+            type="file"
+            name="manifest"
+            accept=".ndjson,.jsonl,.json,.csv"
+            required
+            aria-invalid={err ? 'true' : undefined}
+            aria-describedby={err ? 'import-file-error' : 'import-file-help'}
+          />
+          <div class="error" id="import-file-error" data-import-error hidden={!err}>
+            {err ?? ''}
+          </div>
+          <div class="help" id="import-file-help">
+            NDJSON (.ndjson, .jsonl), a JSON array (.json) or CSV (.csv); up to 1,000,000 rows and 1 GB.
+          </div>
         </div>
         <div class="upload-overall" data-import-progress hidden>
           <div class="progress" data-progress>
-            <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={0} aria-label="Sending the manifest"><span style="width:0%" /></div>
-            <div class="progress-label"><span data-pct>0%</span><span data-count /></div>
+            <div
+              class="progress-bar"
+              role="progressbar"
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={0}
+              aria-label="Sending the manifest"
+            >
+              <span style="width:0%" />
+            </div>
+            <div class="progress-label">
+              <span data-pct>0%</span>
+              <span data-count />
+            </div>
           </div>
         </div>
-        <div class="form-actions"><button class="btn btn-primary" type="submit" data-import-submit>Start import</button></div>
+        <div class="form-actions">
+          <button class="btn btn-primary" type="submit" data-import-submit>
+            Start import
+          </button>
+        </div>
       </form>
       <div id="import-status" aria-live="polite">
         {props.task ? <ImportCard datasetId={d.id} t={props.task} /> : null}
@@ -222,16 +355,26 @@ export function ImportPanel(props: { d: DatasetView; open: boolean; task?: TaskV
           <div>
             <h3>NDJSON</h3>
             <p class="muted small">One JSON object per line.</p>
-            <pre>{'{"row_data": "https://example.com/cat.jpg", "global_key": "cat-1"}\n{"row_data": "The quick brown fox", "external_id": "t-7"}'}</pre>
+            <pre>
+              {
+                '{"row_data": "https://example.com/cat.jpg", "global_key": "cat-1"}\n{"row_data": "The quick brown fox", "external_id": "t-7"}'
+              }
+            </pre>
           </div>
           <div>
             <h3>JSON array</h3>
             <p class="muted small">The same objects in one array.</p>
-            <pre>{'[\n  {"row_data": "https://example.com/cat.jpg",\n   "media_type": "IMAGE",\n   "metadata_fields": [{"name": "split", "value": "train"}]}\n]'}</pre>
+            <pre>
+              {
+                '[\n  {"row_data": "https://example.com/cat.jpg",\n   "media_type": "IMAGE",\n   "metadata_fields": [{"name": "split", "value": "train"}]}\n]'
+              }
+            </pre>
           </div>
           <div>
             <h3>CSV</h3>
-            <p class="muted small">Columns <code>row_data,global_key,external_id</code> and optionally <code>media_type</code>; the first line is the header.</p>
+            <p class="muted small">
+              Columns <code>row_data,global_key,external_id</code> and optionally <code>media_type</code>; the first line is the header.
+            </p>
             <pre>{'row_data,global_key,external_id\nhttps://example.com/cat.jpg,cat-1,\nThe quick brown fox,,t-7'}</pre>
           </div>
         </div>
@@ -266,7 +409,13 @@ export function ImportCard(props: { datasetId: string; t: TaskView }) {
   const url = importCardUrl(props.datasetId, t.id)
   const poll = running ? { 'hx-get': url, 'hx-trigger': 'every 1s', 'hx-swap': 'outerHTML' } : {}
   return (
-    <div class={`import-card import-${t.status.toLowerCase()}`} id={`import-${t.id}`} data-import-task={t.id} data-status={t.status} {...poll}>
+    <div
+      class={`import-card import-${t.status.toLowerCase()}`}
+      id={`import-${t.id}`}
+      data-import-task={t.id}
+      data-status={t.status}
+      {...poll}
+    >
       <div class="import-card-head">
         <strong class="import-card-name">{t.name}</strong>
         <Badge tone={s.tone}>{s.label}</Badge>
@@ -274,30 +423,55 @@ export function ImportCard(props: { datasetId: string; t: TaskView }) {
       {t.status === 'QUEUED' ? (
         <Progress percent={null} label="Waiting to start…" />
       ) : (
-        <Progress percent={t.status === 'COMPLETE' ? 100 : t.completion_percentage} status={t.status === 'COMPLETE' ? 'complete' : t.status === 'FAILED' ? 'failed' : 'running'} label="Import progress" />
+        <Progress
+          percent={t.status === 'COMPLETE' ? 100 : t.completion_percentage}
+          status={t.status === 'COMPLETE' ? 'complete' : t.status === 'FAILED' ? 'failed' : 'running'}
+          label="Import progress"
+        />
       )}
       <div class="import-counts">
-        <span><strong data-rows-created>{formatNumber(created)}</strong> {created === 1 ? 'row' : 'rows'} created</span>
-        <span class={failed ? 'import-failed-count' : undefined}><strong data-rows-failed>{formatNumber(failed)}</strong> {failed === 1 ? 'line' : 'lines'} with errors</span>
-        {bytesTotal ? <span class="muted">{formatBytes(bytesDone)} / {formatBytes(bytesTotal)} read</span> : null}
+        <span>
+          <strong data-rows-created>{formatNumber(created)}</strong> {created === 1 ? 'row' : 'rows'} created
+        </span>
+        <span class={failed ? 'import-failed-count' : undefined}>
+          <strong data-rows-failed>{formatNumber(failed)}</strong> {failed === 1 ? 'line' : 'lines'} with errors
+        </span>
+        {bytesTotal ? (
+          <span class="muted">
+            {formatBytes(bytesDone)} / {formatBytes(bytesTotal)} read
+          </span>
+        ) : null}
       </div>
-      {t.status === 'FAILED' ? <Alert tone="error" title="The import failed">{t.failure_reason ?? 'No reason was recorded.'}</Alert> : null}
+      {t.status === 'FAILED' ? (
+        <Alert tone="error" title="The import failed">
+          {t.failure_reason ?? 'No reason was recorded.'}
+        </Alert>
+      ) : null}
       {t.status === 'COMPLETE' ? (
         <div class="import-done">
           {failed > 0 ? (
             <span class="import-links">
-              <a href={`/api/v1/tasks/${t.id}/errors`} hx-boost="false" download data-error-report>Download error report (NDJSON)</a>
-              <a href={`/api/v1/tasks/${t.id}/errors?format=csv`} hx-boost="false" download>(CSV)</a>
+              <a href={`/api/v1/tasks/${t.id}/errors`} hx-boost="false" download data-error-report>
+                Download error report (NDJSON)
+              </a>
+              <a href={`/api/v1/tasks/${t.id}/errors?format=csv`} hx-boost="false" download>
+                (CSV)
+              </a>
             </span>
           ) : (
             <span class="muted">Every line was imported.</span>
           )}
-          <span class="muted small">Finished <Time value={t.finished_at} /></span>
+          <span class="muted small">
+            Finished <Time value={t.finished_at} />
+          </span>
         </div>
       ) : null}
       {running ? (
         <div class="muted small">
-          Runs in the background: you can leave this page and follow it in Tasks. <noscript><a href={`/datasets/${props.datasetId}?panel=import&import=${t.id}`}>Refresh</a></noscript>
+          Runs in the background: you can leave this page and follow it in Tasks.{' '}
+          <noscript>
+            <a href={`/datasets/${props.datasetId}?panel=import&import=${t.id}`}>Refresh</a>
+          </noscript>
         </div>
       ) : null}
     </div>
@@ -317,33 +491,77 @@ export function DatasetHeader(props: { d: DatasetView; canManage: boolean; panel
           <div class="ds-meta">
             {d.description ? <p class="ds-description">{d.description}</p> : null}
             <div class="ds-facts">
-              <span id="dataset-row-count" class="ds-fact-strong">{rowCountLabel(d.row_count)}</span>
-              <span>Created <Time value={d.created_at} /></span>
-              <span class="mono small" title="Dataset ID">{d.id}</span>
+              <span id="dataset-row-count" class="ds-fact-strong">
+                {rowCountLabel(d.row_count)}
+              </span>
+              <span>
+                Created <Time value={d.created_at} />
+              </span>
+              <span class="mono small" title="Dataset ID">
+                {d.id}
+              </span>
             </div>
           </div>
         }
-        actions={props.canManage ? (
-          <>
-            <a class="btn btn-primary" href={`/datasets/${d.id}?panel=upload`} hx-boost="false" data-panel="upload-panel" aria-controls="upload-panel"
-              aria-expanded={props.panel === 'upload' ? 'true' : 'false'}><UploadIcon />Add files</a>
-            <a class="btn" href={`/datasets/${d.id}?panel=import`} hx-boost="false" data-panel="import-panel" aria-controls="import-panel"
-              aria-expanded={props.panel === 'import' ? 'true' : 'false'}><ImportIcon />Import manifest</a>
-            <details class="menu">
-              <summary class="btn btn-ghost btn-icon" aria-label={`More actions for ${d.name}`}><DotsIcon /></summary>
-              <div class="menu-panel">
-                <a href={`/api/v1/datasets/${d.id}`} hx-boost="false">View as JSON</a>
-                <form method="post" action={`/datasets/${d.id}/media-attributes`} hx-post={`/datasets/${d.id}/media-attributes`} hx-swap="none">
-                  <button class="menu-item" type="submit" title="Read the width and height of images whose size is not known yet">Read image sizes</button>
-                </form>
-                <hr />
-                <form method="post" action={`/datasets/${d.id}/delete`} data-confirm={`Delete dataset “${d.name}”?`} data-confirm-label="Delete dataset">
-                  <button class="menu-item danger" type="submit">Delete dataset…</button>
-                </form>
-              </div>
-            </details>
-          </>
-        ) : undefined}
+        actions={
+          props.canManage ? (
+            <>
+              <a
+                class="btn btn-primary"
+                href={`/datasets/${d.id}?panel=upload`}
+                hx-boost="false"
+                data-panel="upload-panel"
+                aria-controls="upload-panel"
+                aria-expanded={props.panel === 'upload' ? 'true' : 'false'}
+              >
+                <UploadIcon />
+                Add files
+              </a>
+              <a
+                class="btn"
+                href={`/datasets/${d.id}?panel=import`}
+                hx-boost="false"
+                data-panel="import-panel"
+                aria-controls="import-panel"
+                aria-expanded={props.panel === 'import' ? 'true' : 'false'}
+              >
+                <ImportIcon />
+                Import manifest
+              </a>
+              <details class="menu">
+                <summary class="btn btn-ghost btn-icon" aria-label={`More actions for ${d.name}`}>
+                  <DotsIcon />
+                </summary>
+                <div class="menu-panel">
+                  <a href={`/api/v1/datasets/${d.id}`} hx-boost="false">
+                    View as JSON
+                  </a>
+                  <form
+                    method="post"
+                    action={`/datasets/${d.id}/media-attributes`}
+                    hx-post={`/datasets/${d.id}/media-attributes`}
+                    hx-swap="none"
+                  >
+                    <button class="menu-item" type="submit" title="Read the width and height of images whose size is not known yet">
+                      Read image sizes
+                    </button>
+                  </form>
+                  <hr />
+                  <form
+                    method="post"
+                    action={`/datasets/${d.id}/delete`}
+                    data-confirm={`Delete dataset “${d.name}”?`}
+                    data-confirm-label="Delete dataset"
+                  >
+                    <button class="menu-item danger" type="submit">
+                      Delete dataset…
+                    </button>
+                  </form>
+                </div>
+              </details>
+            </>
+          ) : undefined
+        }
       />
     </>
   )
@@ -357,7 +575,13 @@ export function DatasetPage(props: DatasetPageProps) {
       {props.notice ? (
         <div class="ds-notice">
           <Alert tone={props.notice.tone} title={props.notice.title}>
-            {props.notice.lines?.length ? <ul class="ds-notice-list">{props.notice.lines.map((l) => <li>{l}</li>)}</ul> : null}
+            {props.notice.lines?.length ? (
+              <ul class="ds-notice-list">
+                {props.notice.lines.map((l) => (
+                  <li>{l}</li>
+                ))}
+              </ul>
+            ) : null}
           </Alert>
         </div>
       ) : null}

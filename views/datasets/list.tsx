@@ -24,22 +24,39 @@ export function DatasetRow(props: { d: DatasetView; canManage: boolean }) {
     <tr id={rowId}>
       <td class="primary-cell">
         <a href={`/datasets/${d.id}`}>{d.name}</a>
-        {d.description ? <div class="sub ds-truncate" title={d.description}>{d.description}</div> : null}
+        {d.description ? (
+          <div class="sub ds-truncate" title={d.description}>
+            {d.description}
+          </div>
+        ) : null}
       </td>
       <td class="num">{formatNumber(d.row_count)}</td>
-      <td class="nowrap"><Time value={d.created_at} /></td>
+      <td class="nowrap">
+        <Time value={d.created_at} />
+      </td>
       <td class="actions">
         {props.canManage ? (
           <details class="menu">
-            <summary class="btn btn-ghost btn-icon" aria-label={`Actions for ${d.name}`}><DotsIcon /></summary>
+            <summary class="btn btn-ghost btn-icon" aria-label={`Actions for ${d.name}`}>
+              <DotsIcon />
+            </summary>
             <div class="menu-panel">
               <a href={`/datasets/${d.id}`}>Open</a>
               <a href={`/datasets/${d.id}?panel=upload`}>Add files</a>
               <a href={`/datasets/${d.id}?panel=import`}>Import manifest</a>
               <hr />
-              <form method="post" action={`/datasets/${d.id}/delete`} hx-post={`/datasets/${d.id}/delete`} hx-target={`#${rowId}`} hx-swap="outerHTML"
-                hx-confirm={`Delete dataset “${d.name}”?`} data-confirm-label="Delete dataset">
-                <button class="menu-item danger" type="submit">Delete…</button>
+              <form
+                method="post"
+                action={`/datasets/${d.id}/delete`}
+                hx-post={`/datasets/${d.id}/delete`}
+                hx-target={`#${rowId}`}
+                hx-swap="outerHTML"
+                hx-confirm={`Delete dataset “${d.name}”?`}
+                data-confirm-label="Delete dataset"
+              >
+                <button class="menu-item danger" type="submit">
+                  Delete…
+                </button>
               </form>
             </div>
           </details>
@@ -53,12 +70,22 @@ export function DatasetRows(props: { page: Page<DatasetView>; search: string; ca
   const next = props.page.next_cursor
   return (
     <>
-      {props.page.items.map((d) => <DatasetRow d={d} canManage={props.canManage} />)}
+      {props.page.items.map((d) => (
+        <DatasetRow d={d} canManage={props.canManage} />
+      ))}
       {next ? (
         <tr id="datasets-more" class="ds-more-row">
           <td colspan={4}>
             <div class="load-more">
-              <a class="btn btn-sm" href={listUrl(props.search, next)} hx-get={listUrl(props.search, next)} hx-target="#datasets-more" hx-swap="outerHTML">Load more</a>
+              <a
+                class="btn btn-sm"
+                href={listUrl(props.search, next)}
+                hx-get={listUrl(props.search, next)}
+                hx-target="#datasets-more"
+                hx-swap="outerHTML"
+              >
+                Load more
+              </a>
             </div>
           </td>
         </tr>
@@ -73,14 +100,40 @@ export function DatasetsTable(props: ListProps) {
     return (
       <div id="datasets-table">
         {props.search ? (
-          <EmptyState title={`No dataset matches “${props.search}”`} icon={<SearchIcon />} action={<a class="btn" href="/datasets">Clear search</a>}>
+          <EmptyState
+            title={`No dataset matches “${props.search}”`}
+            icon={<SearchIcon />}
+            action={
+              <a class="btn" href="/datasets">
+                Clear search
+              </a>
+            }
+          >
             Search looks for the text anywhere in a dataset's name, ignoring case.
           </EmptyState>
         ) : props.paged ? (
-          <EmptyState title="No more datasets" icon={<DatabaseIcon />} action={<a class="btn" href="/datasets">Back to the first page</a>} />
+          <EmptyState
+            title="No more datasets"
+            icon={<DatabaseIcon />}
+            action={
+              <a class="btn" href="/datasets">
+                Back to the first page
+              </a>
+            }
+          />
         ) : (
-          <EmptyState title="No datasets yet" icon={<DatabaseIcon />}
-            action={props.canManage ? <a class="btn btn-primary" href="/datasets/new"><UploadIcon />Upload new dataset</a> : undefined}>
+          <EmptyState
+            title="No datasets yet"
+            icon={<DatabaseIcon />}
+            action={
+              props.canManage ? (
+                <a class="btn btn-primary" href="/datasets/new">
+                  <UploadIcon />
+                  Upload new dataset
+                </a>
+              ) : undefined
+            }
+          >
             {props.canManage
               ? 'A dataset holds the data your team labels: upload images, videos and texts from your computer, or import a manifest of URLs.'
               : 'When an admin adds data, the datasets appear here.'}
@@ -93,11 +146,22 @@ export function DatasetsTable(props: ListProps) {
     <div id="datasets-table" class="table-wrap ds-table-wrap">
       <table class="table">
         <thead>
-          <tr><th>Name</th><th class="num">Data rows</th><th class="ds-created">Created</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr>
+          <tr>
+            <th>Name</th>
+            <th class="num">Data rows</th>
+            <th class="ds-created">Created</th>
+            <th class="actions">
+              <span class="visually-hidden">Actions</span>
+            </th>
+          </tr>
         </thead>
         <tbody id="datasets-rows">
           <DatasetRows page={props.page} search={props.search} canManage={props.canManage} />
-          <tr class="empty-row"><td colspan={4} class="muted">No datasets left on this page. <a href="/datasets">Reload the list</a></td></tr>
+          <tr class="empty-row">
+            <td colspan={4} class="muted">
+              No datasets left on this page. <a href="/datasets">Reload the list</a>
+            </td>
+          </tr>
         </tbody>
       </table>
     </div>
@@ -111,11 +175,31 @@ export function DatasetsPage(props: ListProps & { notice?: string }) {
       <PageHeader
         title="Datasets"
         subtitle="The data your team labels, newest first."
-        actions={props.canManage ? <a class="btn btn-primary" href="/datasets/new"><UploadIcon />Upload new dataset</a> : undefined}
+        actions={
+          props.canManage ? (
+            <a class="btn btn-primary" href="/datasets/new">
+              <UploadIcon />
+              Upload new dataset
+            </a>
+          ) : undefined
+        }
       />
-      {props.notice ? <div class="ds-notice"><Alert tone="info">{props.notice}</Alert></div> : null}
+      {props.notice ? (
+        <div class="ds-notice">
+          <Alert tone="info">{props.notice}</Alert>
+        </div>
+      ) : null}
       {showSearch ? (
-        <SearchToolbar class="ds-toolbar" id="dataset-search" action="/datasets" rows="/datasets" target="#datasets-table" label="Search datasets" placeholder="Search datasets by name" value={props.search} />
+        <SearchToolbar
+          class="ds-toolbar"
+          id="dataset-search"
+          action="/datasets"
+          rows="/datasets"
+          target="#datasets-table"
+          label="Search datasets"
+          placeholder="Search datasets by name"
+          value={props.search}
+        />
       ) : null}
       <DatasetsTable {...props} />
     </>

@@ -4,8 +4,18 @@ import type { Child } from 'hono/jsx'
 import type { DataRowView } from '../../src/modules/datasets/data-rows'
 
 const icon = (paths: string) => (
-  <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
-    {paths.split('|').map((d) => <path d={d} />)}
+  <svg
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    aria-hidden="true"
+  >
+    {paths.split('|').map((d) => (
+      <path d={d} />
+    ))}
   </svg>
 )
 export const UploadIcon = () => icon('M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4|M17 8l-5-5-5 5|M12 3v12')
@@ -13,7 +23,10 @@ export const FileIcon = () => icon('M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 
 const TextIcon = () => icon('M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z|M14 2v6h6|M16 13H8|M16 17H8|M10 9H8')
 const VideoIcon = () => icon('M23 7l-7 5 7 5V7z|M3 5h11a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H3a2 2 0 0 1-2-2V7a2 2 0 0 1 2-2z')
 const AudioIcon = () => icon('M9 18V5l12-2v13|M6 21a3 3 0 1 0 0-6 3 3 0 0 0 0 6z|M18 19a3 3 0 1 0 0-6 3 3 0 0 0 0 6z')
-const ImageIcon = () => icon('M5 3h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z|M8.5 10a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z|M21 15l-5-5L5 21')
+const ImageIcon = () =>
+  icon(
+    'M5 3h14a2 2 0 0 1 2 2v14a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z|M8.5 10a1.5 1.5 0 1 0 0-3 1.5 1.5 0 0 0 0 3z|M21 15l-5-5L5 21',
+  )
 export const ImportIcon = () => icon('M14 2H6a2 2 0 0 0-2 2v16a2 2 0 0 0 2 2h12a2 2 0 0 0 2-2V8z|M14 2v6h6|M12 18v-6|M9 15l3 3 3-3')
 
 export function MediaIcon({ type }: { type: string }) {
@@ -58,9 +71,17 @@ export const rowTitle = (r: DataRowView) => r.external_id || r.global_key || r.i
 /** The small square in the rows table: a lazy thumbnail for images, an icon otherwise. */
 export function AssetTile({ r, s3Servable = false }: { r: DataRowView; s3Servable?: boolean }) {
   if (r.media_type === 'IMAGE' && (s3Servable || sourceOf(r.row_data) !== 's3')) {
-    return <span class="ds-tile"><img src={contentUrl(r.id)} loading="lazy" decoding="async" width={40} height={40} alt="" /></span>
+    return (
+      <span class="ds-tile">
+        <img src={contentUrl(r.id)} loading="lazy" decoding="async" width={40} height={40} alt="" />
+      </span>
+    )
   }
-  return <span class={`ds-tile ds-tile-icon media-${r.media_type === 'VIDEO' ? 'video' : r.media_type === 'TEXT' ? 'text' : 'other'}`}><MediaIcon type={r.media_type} /></span>
+  return (
+    <span class={`ds-tile ds-tile-icon media-${r.media_type === 'VIDEO' ? 'video' : r.media_type === 'TEXT' ? 'text' : 'other'}`}>
+      <MediaIcon type={r.media_type} />
+    </span>
+  )
 }
 
 export function Breadcrumbs({ items }: { items: { href?: string; label: Child }[] }) {

@@ -21,14 +21,12 @@ export function PermissionsDoc(props: { rows: PermissionRow[]; keyFromKeyRule: s
       <PageHeader title="Roles and permissions" subtitle="Generated from the permission table the code enforces." />
       <div class="prose">
         <p>
-          Roles, lowest to highest: Labeler, Reviewer, Team manager, Admin. An org role applies to every project. A
-          project-based member (org role <em>None</em>) has a role per project instead; a project where they have no role
-          does not exist for them.
+          Roles, lowest to highest: Labeler, Reviewer, Team manager, Admin. An org role applies to every project. A project-based member
+          (org role <em>None</em>) has a role per project instead; a project where they have no role does not exist for them.
         </p>
         <p>
-          Someone who may not see a thing gets <code>404</code>; someone who may see it but not change it gets{' '}
-          <code>403</code>. An API key acts with its owner's current role or the key's narrower role, whichever is lower;
-          a read-only key may only read.
+          Someone who may not see a thing gets <code>404</code>; someone who may see it but not change it gets <code>403</code>. An API key
+          acts with its owner's current role or the key's narrower role, whichever is lower; a read-only key may only read.
         </p>
       </div>
       <div class="table-wrap" style="margin-top:16px">
@@ -38,7 +36,9 @@ export function PermissionsDoc(props: { rows: PermissionRow[]; keyFromKeyRule: s
               <th>Action</th>
               <th>What it allows</th>
               <th>Minimum</th>
-              {ROLES.map((r) => <th class="num">{r.replace('_', ' ')}</th>)}
+              {ROLES.map((r) => (
+                <th class="num">{r.replace('_', ' ')}</th>
+              ))}
               <th>Read-only key</th>
             </tr>
           </thead>
@@ -46,10 +46,14 @@ export function PermissionsDoc(props: { rows: PermissionRow[]; keyFromKeyRule: s
             {props.rows.map(({ action, rule, minimum }) => {
               return (
                 <tr>
-                  <td><code>{action}</code></td>
+                  <td>
+                    <code>{action}</code>
+                  </td>
                   <td>{rule.label}</td>
                   <td>{minimum}</td>
-                  {ROLES.map((r) => <td class="num">{allowed(rule, r)}</td>)}
+                  {ROLES.map((r) => (
+                    <td class="num">{allowed(rule, r)}</td>
+                  ))}
                   <td>{rule.write ? '—' : '✓'}</td>
                 </tr>
               )

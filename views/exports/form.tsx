@@ -62,7 +62,11 @@ const panelUrl = (p: P, inDialog: boolean) => `/projects/${p.id}/export${inDialo
 
 function Err({ state, name }: { state: FormState; name: string }) {
   const e = fieldError(state, name)
-  return e ? <div class="error" id={`x-${name}-error`}>{e}</div> : null
+  return e ? (
+    <div class="error" id={`x-${name}-error`}>
+      {e}
+    </div>
+  ) : null
 }
 
 export function ExportForm(props: { p: P; batches: BatchView[]; state?: ExportState; inDialog: boolean }) {
@@ -76,7 +80,16 @@ export function ExportForm(props: { p: P; batches: BatchView[]; state?: ExportSt
   const filtersOpen = FILTER_FIELDS.some((f) => v[f] !== '' || has(f))
   return (
     <div id="export-panel" class="export-panel">
-      <form class="form export-form" method="post" action={url} hx-post={url} hx-target="#export-panel" hx-swap="outerHTML" hx-disable="find button[type=submit]" novalidate>
+      <form
+        class="form export-form"
+        method="post"
+        action={url}
+        hx-post={url}
+        hx-target="#export-panel"
+        hx-swap="outerHTML"
+        hx-disable="find button[type=submit]"
+        novalidate
+      >
         <input type="hidden" name="_in" value={props.inDialog ? 'dialog' : 'page'} />
         <FormMessage state={st} fields={['format', 'params', ...FILTER_FIELDS]} />
         <fieldset class="export-fieldset">
@@ -85,41 +98,68 @@ export function ExportForm(props: { p: P; batches: BatchView[]; state?: ExportSt
             {FORMAT_CHOICES.map((f) => (
               <label class="check-card">
                 <input type="radio" name="format" value={f} checked={(v.format || 'ndjson') === f} {...inv('format')} />
-                <span><span class="check-title">{FORMAT_WORDS[f].label}{FORMAT_WORDS[f].imageProjectsOnly ? <span class="muted small"> · image projects</span> : null}</span><span class="help">{FORMAT_WORDS[f].help}</span></span>
+                <span>
+                  <span class="check-title">
+                    {FORMAT_WORDS[f].label}
+                    {FORMAT_WORDS[f].imageProjectsOnly ? <span class="muted small"> · image projects</span> : null}
+                  </span>
+                  <span class="help">{FORMAT_WORDS[f].help}</span>
+                </span>
               </label>
             ))}
           </div>
           <Err state={st} name="format" />
         </fieldset>
         <fieldset class="export-fieldset">
-          <legend>Include <span class="muted small">NDJSON</span></legend>
+          <legend>
+            Include <span class="muted small">NDJSON</span>
+          </legend>
           <p class="help">Every line has the data row and its labels with their annotations; add the sections you need.</p>
           <div class="check-grid">
             {EXPORT_PARAMS.map((o) => (
               <label class="check-card">
                 <input type="checkbox" name="params" value={o.key} checked={v.params.includes(o.key)} />
-                <span><span class="check-title">{o.label}</span><span class="help">{o.help}</span></span>
+                <span>
+                  <span class="check-title">{o.label}</span>
+                  <span class="help">{o.help}</span>
+                </span>
               </label>
             ))}
           </div>
           <Err state={st} name="params" />
         </fieldset>
         <details class="export-filters" open={filtersOpen}>
-          <summary>Filters <span class="muted small">optional · combined with AND</span></summary>
+          <summary>
+            Filters <span class="muted small">optional · combined with AND</span>
+          </summary>
           <div class="export-filter-grid">
             <div class={cls('workflow_status')}>
               <label for="x-workflow_status">Workflow status</label>
               <select class="select" id="x-workflow_status" name="workflow_status" {...inv('workflow_status')}>
-                {WORKFLOW_OPTIONS.map((o) => <option value={o.value} selected={v.workflow_status === o.value}>{o.label}</option>)}
+                {WORKFLOW_OPTIONS.map((o) => (
+                  <option value={o.value} selected={v.workflow_status === o.value}>
+                    {o.label}
+                  </option>
+                ))}
               </select>
               <Err state={st} name="workflow_status" />
             </div>
             <div class={cls('batch_id')}>
               <label for="x-batch_id">Batch</label>
               <select class="select" id="x-batch_id" name="batch_id" {...inv('batch_id')}>
-                <option value="" selected={!v.batch_id}>All batches</option>
-                {props.batches.map((b) => <option value={b.id} selected={v.batch_id === b.id}>{b.name} ({formatNumber(b.size)} rows)</option>)}
-                {v.batch_id && !props.batches.some((b) => b.id === v.batch_id) ? <option value={v.batch_id} selected>{v.batch_id}</option> : null}
+                <option value="" selected={!v.batch_id}>
+                  All batches
+                </option>
+                {props.batches.map((b) => (
+                  <option value={b.id} selected={v.batch_id === b.id}>
+                    {b.name} ({formatNumber(b.size)} rows)
+                  </option>
+                ))}
+                {v.batch_id && !props.batches.some((b) => b.id === v.batch_id) ? (
+                  <option value={v.batch_id} selected>
+                    {v.batch_id}
+                  </option>
+                ) : null}
               </select>
               <Err state={st} name="batch_id" />
             </div>
@@ -135,24 +175,54 @@ export function ExportForm(props: { p: P; batches: BatchView[]; state?: ExportSt
             </div>
           </div>
           <div class="export-ids">
-            <p class="help">Only some data rows: fill in <strong>one</strong> of these lists, one per line (at most 2,000).</p>
+            <p class="help">
+              Only some data rows: fill in <strong>one</strong> of these lists, one per line (at most 2,000).
+            </p>
             <div class="form-row two">
               <div class={cls('data_row_ids')}>
                 <label for="x-data_row_ids">Data row IDs</label>
-                <textarea class="textarea mono-input" id="x-data_row_ids" name="data_row_ids" rows={3} placeholder={'dr_…\ndr_…'} {...inv('data_row_ids')}>{v.data_row_ids}</textarea>
+                <textarea
+                  class="textarea mono-input"
+                  id="x-data_row_ids"
+                  name="data_row_ids"
+                  rows={3}
+                  placeholder={'dr_…\ndr_…'}
+                  {...inv('data_row_ids')}
+                >
+                  {v.data_row_ids}
+                </textarea>
                 <Err state={st} name="data_row_ids" />
               </div>
               <div class={cls('global_keys')}>
                 <label for="x-global_keys">Global keys</label>
-                <textarea class="textarea mono-input" id="x-global_keys" name="global_keys" rows={3} placeholder={'street-0001.jpg\nstreet-0002.jpg'} {...inv('global_keys')}>{v.global_keys}</textarea>
+                <textarea
+                  class="textarea mono-input"
+                  id="x-global_keys"
+                  name="global_keys"
+                  rows={3}
+                  placeholder={'street-0001.jpg\nstreet-0002.jpg'}
+                  {...inv('global_keys')}
+                >
+                  {v.global_keys}
+                </textarea>
                 <Err state={st} name="global_keys" />
               </div>
             </div>
           </div>
         </details>
         <div class="form-actions">
-          {props.inDialog ? <button type="button" class="btn" data-dialog-close>Cancel</button> : <a class="btn" href={`/projects/${p.id}`}>Cancel</a>}
-          <button class="btn btn-primary" type="submit">Generate export</button>
+          {props.inDialog ? (
+            <button type="button" class="btn" data-dialog-close>
+              Cancel
+            </button>
+          ) : (
+            <a class="btn" href={`/projects/${p.id}`}>
+              Cancel
+            </a>
+          )}
+          <button class="btn btn-primary" type="submit">
+            Generate export
+          </button>
         </div>
       </form>
     </div>
@@ -175,8 +245,18 @@ export function ExportStarted(props: { p: P; task: TaskView; existing: boolean; 
         <TaskItem t={props.task} />
       </div>
       <div class="form-actions">
-        <a class="btn" href={`/projects/${p.id}/export`} hx-get={panelUrl(p, props.inDialog)} hx-target="#export-panel" hx-swap="outerHTML">Start another export</a>
-        {props.inDialog ? <button type="button" class="btn btn-primary" data-dialog-close>Done</button> : <a class="btn btn-primary" href={`/projects/${p.id}`}>Back to the dashboard</a>}
+        <a class="btn" href={`/projects/${p.id}/export`} hx-get={panelUrl(p, props.inDialog)} hx-target="#export-panel" hx-swap="outerHTML">
+          Start another export
+        </a>
+        {props.inDialog ? (
+          <button type="button" class="btn btn-primary" data-dialog-close>
+            Done
+          </button>
+        ) : (
+          <a class="btn btn-primary" href={`/projects/${p.id}`}>
+            Back to the dashboard
+          </a>
+        )}
       </div>
     </div>
   )
@@ -186,7 +266,9 @@ export function ExportStarted(props: { p: P; task: TaskView; existing: boolean; 
 export function ExportRefused(props: { detail: string }) {
   return (
     <div id="export-panel" class="export-panel">
-      <Alert tone="error" title="The export was not started">{<div>{props.detail}</div>}</Alert>
+      <Alert tone="error" title="The export was not started">
+        {<div>{props.detail}</div>}
+      </Alert>
     </div>
   )
 }
@@ -198,9 +280,15 @@ export function ExportDialog(props: { p: P; batches: BatchView[] }) {
       <div class="dialog-head">
         <div>
           <h2 id="export-dialog-title">Generate export</h2>
-          <p class="muted small">The data rows of “{props.p.name}” and their labels, as Labelbox export v2 NDJSON, COCO, YOLO, Pascal VOC or CSV.</p>
+          <p class="muted small">
+            The data rows of “{props.p.name}” and their labels, as Labelbox export v2 NDJSON, COCO, YOLO, Pascal VOC or CSV.
+          </p>
         </div>
-        <form method="dialog"><button class="btn btn-ghost btn-icon" value="close" aria-label="Close">✕</button></form>
+        <form method="dialog">
+          <button class="btn btn-ghost btn-icon" value="close" aria-label="Close">
+            ✕
+          </button>
+        </form>
       </div>
       <div class="dialog-body">
         <ExportForm p={props.p} batches={props.batches} inDialog />
@@ -210,17 +298,40 @@ export function ExportDialog(props: { p: P; batches: BatchView[] }) {
 }
 
 /** GET /projects/{id}/export: the same panel as a page (no JavaScript needed). */
-export function ExportPage(props: { p: ProjectView; batches: BatchView[]; state?: ExportState; started?: { task: TaskView; existing: boolean }; notice?: string }) {
+export function ExportPage(props: {
+  p: ProjectView
+  batches: BatchView[]
+  state?: ExportState
+  started?: { task: TaskView; existing: boolean }
+  notice?: string
+}) {
   const { p } = props
   return (
     <div class="narrow-page">
       <nav class="breadcrumbs" aria-label="Breadcrumb">
-        <a href="/projects">Projects</a> <span aria-hidden="true">/</span> <a href={`/projects/${p.id}`}>{p.name}</a> <span aria-hidden="true">/</span> <span>Export</span>
+        <a href="/projects">Projects</a> <span aria-hidden="true">/</span> <a href={`/projects/${p.id}`}>{p.name}</a>{' '}
+        <span aria-hidden="true">/</span> <span>Export</span>
       </nav>
-      <PageHeader title="Generate export" subtitle={<>The {formatNumber(p.data_row_count)} data rows of “{p.name}” and their labels, as Labelbox export v2 NDJSON, COCO, YOLO, Pascal VOC or CSV. It runs as a task; download it from the Tasks menu.</>} />
-      {props.notice ? <div class="notice"><Alert tone="info">{props.notice}</Alert></div> : null}
+      <PageHeader
+        title="Generate export"
+        subtitle={
+          <>
+            The {formatNumber(p.data_row_count)} data rows of “{p.name}” and their labels, as Labelbox export v2 NDJSON, COCO, YOLO, Pascal
+            VOC or CSV. It runs as a task; download it from the Tasks menu.
+          </>
+        }
+      />
+      {props.notice ? (
+        <div class="notice">
+          <Alert tone="info">{props.notice}</Alert>
+        </div>
+      ) : null}
       <div class="card">
-        {props.started ? <ExportStarted p={p} task={props.started.task} existing={props.started.existing} inDialog={false} /> : <ExportForm p={p} batches={props.batches} state={props.state} inDialog={false} />}
+        {props.started ? (
+          <ExportStarted p={p} task={props.started.task} existing={props.started.existing} inDialog={false} />
+        ) : (
+          <ExportForm p={p} batches={props.batches} state={props.state} inDialog={false} />
+        )}
       </div>
     </div>
   )

@@ -19,8 +19,19 @@ export function Asset({ row, draw }: { row: DataRowView; draw?: boolean }) {
     case 'AUDIO':
       return <audio class="asset-media" src={content(row.id)} controls preload="metadata"></audio>
     case 'TEXT':
-      return isUrl(row.row_data) ? <iframe class="asset-frame" src={content(row.id)} title="Text asset" sandbox=""></iframe> : <pre class="asset-text">{row.row_data}</pre>
+      return isUrl(row.row_data) ? (
+        <iframe class="asset-frame" src={content(row.id)} title="Text asset" sandbox=""></iframe>
+      ) : (
+        <pre class="asset-text">{row.row_data}</pre>
+      )
     default:
-      return <p><a href={content(row.id)} target="_blank" rel="noopener">Open the asset</a> ({row.media_type.toLowerCase()})</p>
+      return (
+        <p>
+          <a href={content(row.id)} target="_blank" rel="noopener">
+            Open the asset
+          </a>{' '}
+          ({row.media_type.toLowerCase()})
+        </p>
+      )
   }
 }

@@ -13,19 +13,33 @@ function ClassificationField({ c, n, state }: { c: OntologyClassification; n: { 
   if (c.type === 'text') {
     return (
       <div class="field">
-        <label for={name}>{c.name}{c.required ? ' *' : ''}</label>
-        <textarea class="textarea" id={name} name={name} rows={2}>{chosen[0] ?? ''}</textarea>
+        <label for={name}>
+          {c.name}
+          {c.required ? ' *' : ''}
+        </label>
+        <textarea class="textarea" id={name} name={name} rows={2}>
+          {chosen[0] ?? ''}
+        </textarea>
       </div>
     )
   }
   return (
     <fieldset class="answer-group">
-      <legend>{c.name}{c.required ? ' *' : ''} <span class="muted small">({c.type === 'radio' ? 'one' : 'any'})</span></legend>
+      <legend>
+        {c.name}
+        {c.required ? ' *' : ''} <span class="muted small">({c.type === 'radio' ? 'one' : 'any'})</span>
+      </legend>
       {c.options.map((o) => {
         const key = n.next <= 9 ? String(n.next++) : undefined
         return (
           <label class="answer">
-            <input type={c.type === 'radio' ? 'radio' : 'checkbox'} name={name} value={o.feature_schema_id} checked={chosen.includes(o.feature_schema_id)} data-shortcut={key} />
+            <input
+              type={c.type === 'radio' ? 'radio' : 'checkbox'}
+              name={name}
+              value={o.feature_schema_id}
+              checked={chosen.includes(o.feature_schema_id)}
+              data-shortcut={key}
+            />
             <span>{o.name}</span>
             {key ? <kbd>{key}</kbd> : null}
           </label>
@@ -45,8 +59,16 @@ export function LabelPage({ item, startedAt, state }: { item: QueueItem; started
     <>
       <PageHeader
         title={`Label · ${p.name}`}
-        subtitle={<>{row.external_id ?? row.global_key ?? row.id} · {item.remaining.toLocaleString('en-US')} rows left in the queue</>}
-        actions={<a class="btn" href={`/projects/${p.id}`}>Back to dashboard</a>}
+        subtitle={
+          <>
+            {row.external_id ?? row.global_key ?? row.id} · {item.remaining.toLocaleString('en-US')} rows left in the queue
+          </>
+        }
+        actions={
+          <a class="btn" href={`/projects/${p.id}`}>
+            Back to dashboard
+          </a>
+        }
       />
       {state?.message ? <Alert tone="error">{state.message}</Alert> : null}
       <form class="labeling" method="post" action={`/projects/${p.id}/label`} id="label-form" hx-boost="false">
@@ -64,7 +86,14 @@ export function LabelPage({ item, startedAt, state }: { item: QueueItem; started
               <div class="tool-picker" role="radiogroup" aria-label="Drawing tool">
                 {boxes.map((t, i) => (
                   <label class="tool-choice">
-                    <input type="radio" name="_tool" value={t.feature_schema_id} checked={i === 0} data-color={t.color} data-name={t.name} />
+                    <input
+                      type="radio"
+                      name="_tool"
+                      value={t.feature_schema_id}
+                      checked={i === 0}
+                      data-color={t.color}
+                      data-name={t.name}
+                    />
                     <span class="swatch" style={`background:${t.color}`}></span> {t.name}
                   </label>
                 ))}
@@ -72,17 +101,27 @@ export function LabelPage({ item, startedAt, state }: { item: QueueItem; started
               <ol class="box-list" id="box-list" aria-live="polite"></ol>
             </section>
           ) : null}
-          {others.length ? <p class="muted small">Other tools ({others.map((t) => t.name).join(', ')}) can be labeled through the API or a label import; this page draws boxes.</p> : null}
+          {others.length ? (
+            <p class="muted small">
+              Other tools ({others.map((t) => t.name).join(', ')}) can be labeled through the API or a label import; this page draws boxes.
+            </p>
+          ) : null}
           {p.ontology.classifications.length ? (
             <section>
               <h2>Classifications</h2>
-              {p.ontology.classifications.map((c) => <ClassificationField c={c} n={n} state={state} />)}
+              {p.ontology.classifications.map((c) => (
+                <ClassificationField c={c} n={n} state={state} />
+              ))}
               {n.next > 1 ? <p class="muted small">Press the number keys to toggle answers.</p> : null}
             </section>
           ) : null}
           <div class="form-actions labeling-actions">
-            <button class="btn" type="submit" name="skip" value="1" title="Skip this data row (s)">Skip</button>
-            <button class="btn btn-primary" type="submit" title="Submit (Enter)">Submit</button>
+            <button class="btn" type="submit" name="skip" value="1" title="Skip this data row (s)">
+              Skip
+            </button>
+            <button class="btn btn-primary" type="submit" title="Submit (Enter)">
+              Submit
+            </button>
           </div>
         </aside>
       </form>
@@ -93,11 +132,25 @@ export function LabelPage({ item, startedAt, state }: { item: QueueItem; started
 export function QueueEmpty({ projectId, name }: { projectId: string; name: string }) {
   return (
     <>
-      <PageHeader title={`Label · ${name}`} actions={<a class="btn" href={`/projects/${projectId}`}>Back to dashboard</a>} />
-      <EmptyState title="Nothing left to label" action={<a class="btn btn-primary" href={`/projects/${projectId}`}>See the dashboard</a>}>
-        Every data row in this project's batches is labeled, skipped, or being labeled by someone else right now. Attach another batch to continue.
+      <PageHeader
+        title={`Label · ${name}`}
+        actions={
+          <a class="btn" href={`/projects/${projectId}`}>
+            Back to dashboard
+          </a>
+        }
+      />
+      <EmptyState
+        title="Nothing left to label"
+        action={
+          <a class="btn btn-primary" href={`/projects/${projectId}`}>
+            See the dashboard
+          </a>
+        }
+      >
+        Every data row in this project's batches is labeled, skipped, or being labeled by someone else right now. Attach another batch to
+        continue.
       </EmptyState>
     </>
   )
 }
-

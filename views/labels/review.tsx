@@ -22,29 +22,69 @@ export function ReviewPage({ item }: { item: ReviewItem }) {
     <>
       <PageHeader
         title={`Review · ${p.name}`}
-        subtitle={<>{item.waiting.toLocaleString('en-US')} labels waiting · labeled by {item.author} <Time value={l.created_at} /> in {l.seconds_to_create}s</>}
-        actions={<a class="btn" href={`/projects/${p.id}`}>Back to dashboard</a>}
+        subtitle={
+          <>
+            {item.waiting.toLocaleString('en-US')} labels waiting · labeled by {item.author} <Time value={l.created_at} /> in{' '}
+            {l.seconds_to_create}s
+          </>
+        }
+        actions={
+          <a class="btn" href={`/projects/${p.id}`}>
+            Back to dashboard
+          </a>
+        }
       />
       <div class="labeling">
         <div class="labeling-asset card card-tight">
-          <div data-boxes={JSON.stringify(boxes.map((b) => ({ ...((b as Obj).bounding_box as Obj), name: (b as Obj).name, color: colorOf((b as Obj).feature_schema_id) })))}>
+          <div
+            data-boxes={JSON.stringify(
+              boxes.map((b) => ({
+                ...((b as Obj).bounding_box as Obj),
+                name: (b as Obj).name,
+                color: colorOf((b as Obj).feature_schema_id),
+              })),
+            )}
+          >
             <Asset row={item.dataRow} />
           </div>
         </div>
         <aside class="labeling-side card card-tight">
           <h2>Objects</h2>
           {l.annotations.objects.length ? (
-            <ul class="plain-list">{l.annotations.objects.map((o) => <li><Badge>{String((o as Obj).annotation_kind)}</Badge> {String((o as Obj).name)}</li>)}</ul>
-          ) : <p class="muted">None</p>}
+            <ul class="plain-list">
+              {l.annotations.objects.map((o) => (
+                <li>
+                  <Badge>{String((o as Obj).annotation_kind)}</Badge> {String((o as Obj).name)}
+                </li>
+              ))}
+            </ul>
+          ) : (
+            <p class="muted">None</p>
+          )}
           <h2>Classifications</h2>
           {l.annotations.classifications.length ? (
-            <dl class="details">{l.annotations.classifications.map((c) => <><dt>{String((c as Obj).name)}</dt><dd>{answerText(c as Obj)}</dd></>)}</dl>
-          ) : <p class="muted">None</p>}
+            <dl class="details">
+              {l.annotations.classifications.map((c) => (
+                <>
+                  <dt>{String((c as Obj).name)}</dt>
+                  <dd>{answerText(c as Obj)}</dd>
+                </>
+              ))}
+            </dl>
+          ) : (
+            <p class="muted">None</p>
+          )}
           <form class="form-actions labeling-actions" method="post" action={`/projects/${p.id}/review`} hx-boost="false">
             <input type="hidden" name="label_id" value={l.id} />
-            <a class="btn btn-ghost" href={`/projects/${p.id}/review?after=${l.id}`}>Next</a>
-            <button class="btn btn-danger" type="submit" name="score" value="-1">Decline</button>
-            <button class="btn btn-primary" type="submit" name="score" value="1">Accept</button>
+            <a class="btn btn-ghost" href={`/projects/${p.id}/review?after=${l.id}`}>
+              Next
+            </a>
+            <button class="btn btn-danger" type="submit" name="score" value="-1">
+              Decline
+            </button>
+            <button class="btn btn-primary" type="submit" name="score" value="1">
+              Accept
+            </button>
           </form>
         </aside>
       </div>
@@ -55,8 +95,22 @@ export function ReviewPage({ item }: { item: ReviewItem }) {
 export function ReviewEmpty({ projectId, name }: { projectId: string; name: string }) {
   return (
     <>
-      <PageHeader title={`Review · ${name}`} actions={<a class="btn" href={`/projects/${projectId}`}>Back to dashboard</a>} />
-      <EmptyState title="Nothing to review" action={<a class="btn" href={`/projects/${projectId}`}>See the dashboard</a>}>
+      <PageHeader
+        title={`Review · ${name}`}
+        actions={
+          <a class="btn" href={`/projects/${projectId}`}>
+            Back to dashboard
+          </a>
+        }
+      />
+      <EmptyState
+        title="Nothing to review"
+        action={
+          <a class="btn" href={`/projects/${projectId}`}>
+            See the dashboard
+          </a>
+        }
+      >
         Every submitted label has been reviewed, or you have reviewed the rest already.
       </EmptyState>
     </>

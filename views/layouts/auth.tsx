@@ -8,7 +8,9 @@ export function AuthLayout(props: { title: string; children: Child; foot?: Child
     <Document title={props.title} bodyClass="auth-body">
       <main class="auth">
         <div class="auth-card">
-          <a class="brand" href="/login"><Logo /> LabelDesk</a>
+          <a class="brand" href="/login">
+            <Logo /> LabelDesk
+          </a>
           <div class="card">{props.children}</div>
           {props.foot ? <div class="auth-foot">{props.foot}</div> : null}
         </div>

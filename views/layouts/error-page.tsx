@@ -21,8 +21,14 @@ export function ErrorBody(props: { status: number; detail: string; requestId: st
       <div class="code">{props.status}</div>
       <h1>{HEADLINES[props.status] ?? 'Something went wrong'}</h1>
       <p class="muted">{props.detail}</p>
-      <p><a class="btn" href="/projects">Go to Projects</a></p>
-      <p class="small muted">Request id <code>{props.requestId}</code></p>
+      <p>
+        <a class="btn" href="/projects">
+          Go to Projects
+        </a>
+      </p>
+      <p class="small muted">
+        Request id <code>{props.requestId}</code>
+      </p>
     </div>
   )
 }
@@ -30,6 +36,15 @@ export function ErrorBody(props: { status: number; detail: string; requestId: st
 export function ErrorPage(props: { actor?: Actor; status: number; detail: string; requestId: string }) {
   const title = HEADLINES[props.status] ?? 'Error'
   const body = <ErrorBody status={props.status} detail={props.detail} requestId={props.requestId} />
-  if (props.actor) return <AppShell actor={props.actor} title={title} section="none">{body}</AppShell>
-  return <Document title={title}><main class="container narrow">{body}</main></Document>
+  if (props.actor)
+    return (
+      <AppShell actor={props.actor} title={title} section="none">
+        {body}
+      </AppShell>
+    )
+  return (
+    <Document title={title}>
+      <main class="container narrow">{body}</main>
+    </Document>
+  )
 }

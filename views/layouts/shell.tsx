@@ -14,7 +14,12 @@ const NAV: { href: string; label: string; section: Section }[] = [
 ]
 
 const initials = (name: string) =>
-  name.split(/\s+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?'
+  name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('') || '?'
 
 /** The top bar's Tasks menu: its body loads when opened; the badge counts running tasks and is
  * kept live by public/js/tasks.js (which also follows `data-running` task ids). */
@@ -25,11 +30,15 @@ export function TasksMenu(props: { running: string[] }) {
       <summary class="btn btn-ghost" aria-label={`Tasks${n ? `, ${n} running` : ''}`}>
         <TasksIcon />
         <span class="tasks-label">Tasks</span>
-        <span class="count-badge" id="tasks-running" data-running={props.running.join(',')} hidden={n === 0}>{n}</span>
+        <span class="count-badge" id="tasks-running" data-running={props.running.join(',')} hidden={n === 0}>
+          {n}
+        </span>
       </summary>
       <div class="menu-panel wide" id="tasks-menu-panel">
         <div id="tasks-menu-body" aria-live="polite">
-          <div class="menu-empty"><span class="spinner" aria-hidden="true" /> Loading tasks…</div>
+          <div class="menu-empty">
+            <span class="spinner" aria-hidden="true" /> Loading tasks…
+          </div>
         </div>
         <hr />
         <a href="/tasks">All tasks</a>
@@ -38,36 +47,66 @@ export function TasksMenu(props: { running: string[] }) {
   )
 }
 
-export function AppShell(props: { actor: Actor; title: string; section: Section; children: Child; runningTasks?: string[]; wide?: boolean }) {
+export function AppShell(props: {
+  actor: Actor
+  title: string
+  section: Section
+  children: Child
+  runningTasks?: string[]
+  wide?: boolean
+}) {
   const { actor } = props
   return (
     <Document title={props.title}>
-      <a class="skip-link" href="#main">Skip to content</a>
+      <a class="skip-link" href="#main">
+        Skip to content
+      </a>
       <header class="topbar">
-        <a class="brand" href="/projects"><Logo /> <span class="brand-name">LabelDesk</span></a>
-        <span class="org-name" title={actor.orgName}>{actor.orgName}</span>
+        <a class="brand" href="/projects">
+          <Logo /> <span class="brand-name">LabelDesk</span>
+        </a>
+        <span class="org-name" title={actor.orgName}>
+          {actor.orgName}
+        </span>
         <nav class="nav" aria-label="Main">
-          {NAV.map((n) => <a href={n.href} aria-current={props.section === n.section ? 'page' : undefined}>{n.label}</a>)}
+          {NAV.map((n) => (
+            <a href={n.href} aria-current={props.section === n.section ? 'page' : undefined}>
+              {n.label}
+            </a>
+          ))}
         </nav>
         <div class="topbar-right">
           <TasksMenu running={props.runningTasks ?? []} />
           <details class="menu" id="account-menu">
-            <summary class="btn btn-ghost btn-icon" aria-label={`Account menu, ${actor.fullName}`} title={actor.fullName}><span class="avatar" aria-hidden="true">{initials(actor.fullName)}</span></summary>
+            <summary class="btn btn-ghost btn-icon" aria-label={`Account menu, ${actor.fullName}`} title={actor.fullName}>
+              <span class="avatar" aria-hidden="true">
+                {initials(actor.fullName)}
+              </span>
+            </summary>
             <div class="menu-panel">
-              <div class="menu-head"><strong>{actor.fullName}</strong>{actor.email} · {roleLabel(actor.role)}</div>
+              <div class="menu-head">
+                <strong>{actor.fullName}</strong>
+                {actor.email} · {roleLabel(actor.role)}
+              </div>
               <hr />
               <a href="/account">Account</a>
               <a href="/docs/permissions">Roles and permissions</a>
-              <a href="/api/docs" hx-boost="false">API reference</a>
+              <a href="/api/docs" hx-boost="false">
+                API reference
+              </a>
               <hr />
               <form method="post" action="/logout">
-                <button type="submit" class="menu-item">Log out</button>
+                <button type="submit" class="menu-item">
+                  Log out
+                </button>
               </form>
             </div>
           </details>
         </div>
       </header>
-      <main id="main" class={props.wide ? 'container wide' : 'container'}>{props.children}</main>
+      <main id="main" class={props.wide ? 'container wide' : 'container'}>
+        {props.children}
+      </main>
       <div id="toasts" aria-live="polite" role="status"></div>
     </Document>
   )

@@ -20,10 +20,29 @@ function DescriptionField(props: { state: ProjectFormState }) {
   const err = fieldError(st, 'description')
   return (
     <div class={`field${err ? ' has-error' : ''}`}>
-      <label for="f-description">Description <span class="muted small">(optional)</span></label>
-      <textarea class="textarea" id="f-description" name="description" rows={3} maxlength={2000} aria-invalid={err ? 'true' : undefined}
-        aria-describedby={err ? 'f-description-error' : 'f-description-help'}>{props.state.values.description}</textarea>
-      {err ? <div class="error" id="f-description-error">{err}</div> : <div class="help" id="f-description-help">What the project is for, for the people who label it.</div>}
+      <label for="f-description">
+        Description <span class="muted small">(optional)</span>
+      </label>
+      <textarea
+        class="textarea"
+        id="f-description"
+        name="description"
+        rows={3}
+        maxlength={2000}
+        aria-invalid={err ? 'true' : undefined}
+        aria-describedby={err ? 'f-description-error' : 'f-description-help'}
+      >
+        {props.state.values.description}
+      </textarea>
+      {err ? (
+        <div class="error" id="f-description-error">
+          {err}
+        </div>
+      ) : (
+        <div class="help" id="f-description-help">
+          What the project is for, for the people who label it.
+        </div>
+      )}
     </div>
   )
 }
@@ -31,7 +50,9 @@ function DescriptionField(props: { state: ProjectFormState }) {
 /** Enter in any text field submits with the form's first submit button; the "Add …" buttons are
  * submit buttons too (for the no-JavaScript path), so this invisible one comes first. */
 const DefaultSubmit = ({ label }: { label: string }) => (
-  <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">{label}</button>
+  <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
+    {label}
+  </button>
 )
 
 /** `mediaTypes`: what a project may label, in the picker's order (the route passes the schema's list). */
@@ -40,21 +61,45 @@ export function NewProjectPage(props: { state: ProjectFormState; mediaTypes: rea
   const fs: FormState = { values: st.values, errors: st.errors }
   return (
     <div class="narrow-page">
-      <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/projects">Projects</a> <span aria-hidden="true">/</span> <span>New project</span></nav>
+      <nav class="breadcrumbs" aria-label="Breadcrumb">
+        <a href="/projects">Projects</a> <span aria-hidden="true">/</span> <span>New project</span>
+      </nav>
       <PageHeader title="New project" subtitle="Name it, say what kind of data it labels, and describe what to label." />
       <form class="form card project-form" method="post" action="/projects" id="project-form">
         <DefaultSubmit label="Create project" />
-        <FormMessage state={{ errors: st.errors, message: st.message }} fields={['name', 'description', 'media_type', ...editorFields(st.draft)]} />
+        <FormMessage
+          state={{ errors: st.errors, message: st.message }}
+          fields={['name', 'description', 'media_type', ...editorFields(st.draft)]}
+        />
         <div class="form-row two">
-          <Field name="name" label="Name" state={fs} required maxlength={200} autofocus={!st.errors?.length} placeholder="e.g. Street signs" autocomplete="off" />
-          <SelectField name="media_type" label="Media type" state={fs} value={st.values.media_type ?? 'IMAGE'}
-            options={props.mediaTypes.map((m) => ({ value: m, label: mediaLabel(m) }))} help="The kind of data rows this project labels." />
+          <Field
+            name="name"
+            label="Name"
+            state={fs}
+            required
+            maxlength={200}
+            autofocus={!st.errors?.length}
+            placeholder="e.g. Street signs"
+            autocomplete="off"
+          />
+          <SelectField
+            name="media_type"
+            label="Media type"
+            state={fs}
+            value={st.values.media_type ?? 'IMAGE'}
+            options={props.mediaTypes.map((m) => ({ value: m, label: mediaLabel(m) }))}
+            help="The kind of data rows this project labels."
+          />
         </div>
         <DescriptionField state={st} />
         <OntologyEditor draft={st.draft} errors={st.errors} />
         <div class="form-actions">
-          <a class="btn btn-ghost" href="/projects">Cancel</a>
-          <button class="btn btn-primary" type="submit">Create project</button>
+          <a class="btn btn-ghost" href="/projects">
+            Cancel
+          </a>
+          <button class="btn btn-primary" type="submit">
+            Create project
+          </button>
         </div>
       </form>
     </div>
@@ -73,7 +118,11 @@ export function GeneralSettingsPage(props: { p: ProjectView; state: ProjectFormS
         <div class="settings-main">
           <section class="card" id="general">
             <h2>General</h2>
-            {props.saved ? <div class="notice"><Alert tone="success">Saved.</Alert></div> : null}
+            {props.saved ? (
+              <div class="notice">
+                <Alert tone="success">Saved.</Alert>
+              </div>
+            ) : null}
             <form class="form project-form" method="post" action={`/projects/${p.id}/settings`} id="project-form">
               <DefaultSubmit label="Save changes" />
               <FormMessage state={{ errors: st.errors, message: st.message }} fields={['name', 'description', ...editorFields(st.draft)]} />
@@ -81,14 +130,20 @@ export function GeneralSettingsPage(props: { p: ProjectView; state: ProjectFormS
                 <Field name="name" label="Name" state={fs} required maxlength={200} autocomplete="off" />
                 <div class="field">
                   <span class="label">Media type</span>
-                  <div class="static-field"><MediaBadge type={p.media_type} /> <span class="muted small">Fixed when the project is created.</span></div>
+                  <div class="static-field">
+                    <MediaBadge type={p.media_type} /> <span class="muted small">Fixed when the project is created.</span>
+                  </div>
                 </div>
               </div>
               <DescriptionField state={st} />
               <OntologyEditor draft={st.draft} errors={st.errors} />
               <div class="form-actions">
-                <a class="btn btn-ghost" href={`/projects/${p.id}`}>Cancel</a>
-                <button class="btn btn-primary" type="submit">Save changes</button>
+                <a class="btn btn-ghost" href={`/projects/${p.id}`}>
+                  Cancel
+                </a>
+                <button class="btn btn-primary" type="submit">
+                  Save changes
+                </button>
               </div>
             </form>
           </section>

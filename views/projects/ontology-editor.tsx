@@ -13,7 +13,14 @@
  * (`_add=tool`), and removed by /js/ontology-editor.js (or, without it, by clearing the name).
  */
 import type { FieldError } from '../../src/lib/errors'
-import type { ClassificationType, Ontology, OntologyClassification, OntologyInput, OntologyOption, ToolKind } from '../../src/modules/projects/ontology'
+import type {
+  ClassificationType,
+  Ontology,
+  OntologyClassification,
+  OntologyInput,
+  OntologyOption,
+  ToolKind,
+} from '../../src/modules/projects/ontology'
 
 export type ClassificationDraft = {
   feature_schema_id: string
@@ -37,9 +44,18 @@ const NO_ONTOLOGY: Ontology = { tools: [], classifications: [] }
 // kinds of src/modules/projects/ontology.ts, so a kind added there does not compile until it has
 // words here (test/unit/view-lists.test.ts checks the order too).
 export const TOOL_LABELS: Record<ToolKind, string> = {
-  bounding_box: 'Bounding box', polygon: 'Polygon', point: 'Point', line: 'Line', text_entity: 'Text entity', mask: 'Mask',
+  bounding_box: 'Bounding box',
+  polygon: 'Polygon',
+  point: 'Point',
+  line: 'Line',
+  text_entity: 'Text entity',
+  mask: 'Mask',
 }
-export const TYPE_LABELS: Record<ClassificationType, string> = { radio: 'Radio (one answer)', checklist: 'Checklist (several)', text: 'Free text' }
+export const TYPE_LABELS: Record<ClassificationType, string> = {
+  radio: 'Radio (one answer)',
+  checklist: 'Checklist (several)',
+  text: 'Free text',
+}
 export const TOOL_CHOICES = Object.keys(TOOL_LABELS) as ToolKind[]
 export const TYPE_CHOICES = Object.keys(TYPE_LABELS) as ClassificationType[]
 
@@ -56,8 +72,10 @@ export function splitOptions(s: string): string[] {
   for (let i = 0; i < s.length; i++) {
     const ch = s[i]!
     if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') { cur += '"'; i++ }
-      else if (ch === '"') quoted = false
+      if (ch === '"' && s[i + 1] === '"') {
+        cur += '"'
+        i++
+      } else if (ch === '"') quoted = false
       else cur += ch
     } else if (ch === '"' && !cur.trim()) {
       quoted = true
@@ -91,7 +109,10 @@ export function draftFromForm(form: Record<string, string>, opts: { keepEmpty?: 
   }
   for (const [key, value] of Object.entries(form)) {
     let m = /^tools\.(\d{1,3})\.(name|tool|feature_schema_id)$/.exec(key)
-    if (m) { tool(Number(m[1])).fields[m[2]!] = value; continue }
+    if (m) {
+      tool(Number(m[1])).fields[m[2]!] = value
+      continue
+    }
     m = /^tools\.(\d{1,3})\.classifications\.(\d{1,3})\.(name|type|options|feature_schema_id)$/.exec(key)
     if (m) {
       const cls = tool(Number(m[1])).cls
@@ -107,7 +128,11 @@ export function draftFromForm(form: Record<string, string>, opts: { keepEmpty?: 
       globals.get(i)![m[2]!] = value
     }
   }
-  const ordered = <T,>(m: Map<number, T>) => [...m.entries()].filter(([i]) => i <= MAX_INDEX).sort((a, b) => a[0] - b[0]).map(([, v]) => v)
+  const ordered = <T,>(m: Map<number, T>) =>
+    [...m.entries()]
+      .filter(([i]) => i <= MAX_INDEX)
+      .sort((a, b) => a[0] - b[0])
+      .map(([, v]) => v)
   const classification = (f: Record<string, string>): ClassificationDraft => ({
     feature_schema_id: (f.feature_schema_id ?? '').trim(),
     name: (f.name ?? '').trim(),
@@ -153,12 +178,14 @@ export function draftToInput(draft: OntologyDraft, previous: Ontology = NO_ONTOL
       ...(same ? { feature_schema_id: same.feature_schema_id, required: same.required } : {}),
       name: c.name,
       type: c.type as OntologyClassification['type'],
-      ...(names.length || c.type !== 'text' ? {
-        options: names.map((name) => {
-          const o: OntologyOption | undefined = same?.options.find((p) => p.name.toLowerCase() === name.toLowerCase())
-          return o ? { feature_schema_id: o.feature_schema_id, name, value: o.value, classifications: o.classifications } : { name }
-        }),
-      } : {}),
+      ...(names.length || c.type !== 'text'
+        ? {
+            options: names.map((name) => {
+              const o: OntologyOption | undefined = same?.options.find((p) => p.name.toLowerCase() === name.toLowerCase())
+              return o ? { feature_schema_id: o.feature_schema_id, name, value: o.value, classifications: o.classifications } : { name }
+            }),
+          }
+        : {}),
     }
   }
   return {
@@ -185,10 +212,21 @@ export const ontologyFromForm = (form: Record<string, string>, previous: Ontolog
 export function draftFromOntology(o: Ontology): OntologyDraft {
   const classification = (c: OntologyClassification): ClassificationDraft => {
     const nested = c.options.flatMap((op) => op.classifications.map((n) => `${op.name} › ${n.name}`))
-    return { feature_schema_id: c.feature_schema_id, name: c.name, type: c.type, options: joinOptions(c.options.map((op) => op.name)), ...(nested.length ? { nested } : {}) }
+    return {
+      feature_schema_id: c.feature_schema_id,
+      name: c.name,
+      type: c.type,
+      options: joinOptions(c.options.map((op) => op.name)),
+      ...(nested.length ? { nested } : {}),
+    }
   }
   return {
-    tools: o.tools.map((t) => ({ feature_schema_id: t.feature_schema_id, name: t.name, tool: t.tool, classifications: t.classifications.map(classification) })),
+    tools: o.tools.map((t) => ({
+      feature_schema_id: t.feature_schema_id,
+      name: t.name,
+      tool: t.tool,
+      classifications: t.classifications.map(classification),
+    })),
     classifications: o.classifications.map(classification),
   }
 }
@@ -200,7 +238,10 @@ export function addRow(draft: OntologyDraft, what: string): OntologyDraft {
   const m = /^tool-classification:(\d{1,3})$/.exec(what)
   const t = m ? draft.tools[Number(m[1])] : undefined
   if (!t) return draft
-  return { ...draft, tools: draft.tools.map((x) => (x === t ? { ...x, classifications: [...x.classifications, emptyClassification()] } : x)) }
+  return {
+    ...draft,
+    tools: draft.tools.map((x) => (x === t ? { ...x, classifications: [...x.classifications, emptyClassification()] } : x)),
+  }
 }
 
 // Rendering -------------------------------------------------------------------------------------
@@ -214,36 +255,79 @@ const errorFor = (errors: Errs, name: string) => {
 
 /** Every field path the editor shows, so the form can list errors that belong to none of them. */
 export function editorFields(draft: OntologyDraft): string[] {
-  const cls = (prefix: string, c: ClassificationDraft[]) => c.flatMap((_, j) => [`ontology.${prefix}.${j}.name`, `ontology.${prefix}.${j}.type`, `ontology.${prefix}.${j}.options`])
+  const cls = (prefix: string, c: ClassificationDraft[]) =>
+    c.flatMap((_, j) => [`ontology.${prefix}.${j}.name`, `ontology.${prefix}.${j}.type`, `ontology.${prefix}.${j}.options`])
   return [
-    ...draft.tools.flatMap((t, i) => [`ontology.tools.${i}.name`, `ontology.tools.${i}.tool`, ...cls(`tools.${i}.classifications`, t.classifications)]),
+    ...draft.tools.flatMap((t, i) => [
+      `ontology.tools.${i}.name`,
+      `ontology.tools.${i}.tool`,
+      ...cls(`tools.${i}.classifications`, t.classifications),
+    ]),
     ...cls('classifications', draft.classifications),
   ]
 }
 
 const fid = (name: string) => `f-${name.replace(/\./g, '-')}`
 
-function MiniField(props: { name: string; label: string; value: string; errors: Errs; placeholder?: string; autofocus?: boolean; help?: string; class?: string }) {
+function MiniField(props: {
+  name: string
+  label: string
+  value: string
+  errors: Errs
+  placeholder?: string
+  autofocus?: boolean
+  help?: string
+  class?: string
+}) {
   const err = errorFor(props.errors, props.name)
   const id = fid(props.name)
   return (
     <div class={`field${err ? ' has-error' : ''}${props.class ? ` ${props.class}` : ''}`}>
       <label for={id}>{props.label}</label>
-      <input class="input" id={id} name={props.name} value={props.value} placeholder={props.placeholder} autofocus={props.autofocus} autocomplete="off"
-        maxlength={props.name.endsWith('options') ? 4000 : 200} aria-invalid={err ? 'true' : undefined} aria-describedby={err ? `${id}-error` : props.help ? `${id}-help` : undefined} />
-      {err ? <div class="error" id={`${id}-error`}>{err}</div> : props.help ? <div class="help" id={`${id}-help`}>{props.help}</div> : null}
+      <input
+        class="input"
+        id={id}
+        name={props.name}
+        value={props.value}
+        placeholder={props.placeholder}
+        autofocus={props.autofocus}
+        autocomplete="off"
+        maxlength={props.name.endsWith('options') ? 4000 : 200}
+        aria-invalid={err ? 'true' : undefined}
+        aria-describedby={err ? `${id}-error` : props.help ? `${id}-help` : undefined}
+      />
+      {err ? (
+        <div class="error" id={`${id}-error`}>
+          {err}
+        </div>
+      ) : props.help ? (
+        <div class="help" id={`${id}-help`}>
+          {props.help}
+        </div>
+      ) : null}
     </div>
   )
 }
 
-function MiniSelect(props: { name: string; label: string; value: string; options: readonly string[]; labels: Record<string, string>; errors: Errs }) {
+function MiniSelect(props: {
+  name: string
+  label: string
+  value: string
+  options: readonly string[]
+  labels: Record<string, string>
+  errors: Errs
+}) {
   const err = errorFor(props.errors, props.name)
   const id = fid(props.name)
   return (
     <div class={`field${err ? ' has-error' : ''}`}>
       <label for={id}>{props.label}</label>
       <select class="select" id={id} name={props.name} aria-invalid={err ? 'true' : undefined}>
-        {props.options.map((o) => <option value={o} selected={o === props.value}>{props.labels[o] ?? o}</option>)}
+        {props.options.map((o) => (
+          <option value={o} selected={o === props.value}>
+            {props.labels[o] ?? o}
+          </option>
+        ))}
       </select>
       {err ? <div class="error">{err}</div> : null}
     </div>
@@ -253,7 +337,10 @@ function MiniSelect(props: { name: string; label: string; value: string; options
 function RemoveButton({ what }: { what: string }) {
   return (
     <button type="button" class="btn btn-ghost btn-sm onto-remove" data-remove-row aria-label={`Remove ${what}`} title={`Remove ${what}`}>
-      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><path d="M18 6 6 18" /><path d="m6 6 12 12" /></svg>
+      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true">
+        <path d="M18 6 6 18" />
+        <path d="m6 6 12 12" />
+      </svg>
     </button>
   )
 }
@@ -261,18 +348,31 @@ function RemoveButton({ what }: { what: string }) {
 export type AddKind = { kind: 'tool' } | { kind: 'classification' } | { kind: 'tool-classification'; tool: number }
 
 const addId = (k: AddKind) => (k.kind === 'tool-classification' ? `add-tool-${k.tool}-classification` : `add-${k.kind}`)
-const listId = (k: AddKind) => (k.kind === 'tool' ? 'onto-tools' : k.kind === 'classification' ? 'onto-classifications' : `onto-tool-${k.tool}-classifications`)
+const listId = (k: AddKind) =>
+  k.kind === 'tool' ? 'onto-tools' : k.kind === 'classification' ? 'onto-classifications' : `onto-tool-${k.tool}-classifications`
 
 /** "Add …": htmx fetches one row (and the next button); without JavaScript it submits the form
  * with `_add`, and the server answers the form with one more row. */
 export function AddRowButton(props: AddKind & { next: number }) {
-  const q = props.kind === 'tool-classification' ? `kind=tool-classification&t=${props.tool}&i=${props.next}` : `kind=${props.kind}&i=${props.next}`
+  const q =
+    props.kind === 'tool-classification' ? `kind=tool-classification&t=${props.tool}&i=${props.next}` : `kind=${props.kind}&i=${props.next}`
   const label = props.kind === 'tool' ? 'Add tool' : props.kind === 'classification' ? 'Add classification' : 'Add nested classification'
   return (
-    <button type="submit" formnovalidate class={`btn btn-sm${props.kind === 'tool-classification' ? ' btn-ghost' : ''} onto-add`} id={addId(props)}
-      name="_add" value={props.kind === 'tool-classification' ? `tool-classification:${props.tool}` : props.kind}
-      hx-get={`/projects/new/ontology-row?${q}`} hx-target={`#${listId(props)}`} hx-swap="beforeend">
-      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><path d="M12 5v14" /><path d="M5 12h14" /></svg>
+    <button
+      type="submit"
+      formnovalidate
+      class={`btn btn-sm${props.kind === 'tool-classification' ? ' btn-ghost' : ''} onto-add`}
+      id={addId(props)}
+      name="_add"
+      value={props.kind === 'tool-classification' ? `tool-classification:${props.tool}` : props.kind}
+      hx-get={`/projects/new/ontology-row?${q}`}
+      hx-target={`#${listId(props)}`}
+      hx-swap="beforeend"
+    >
+      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true">
+        <path d="M12 5v14" />
+        <path d="M5 12h14" />
+      </svg>
       {label}
     </button>
   )
@@ -284,12 +384,35 @@ export function ClassificationRow(props: { prefix: string; c: ClassificationDraf
     <div class={`onto-row onto-classification${props.nested ? ' nested' : ''}`}>
       {c.feature_schema_id ? <input type="hidden" name={`${prefix}.feature_schema_id`} value={c.feature_schema_id} /> : null}
       <div class="onto-fields">
-        <MiniField name={`${prefix}.name`} label={props.nested ? 'Question' : 'Classification'} value={c.name} errors={props.errors} placeholder={props.nested ? 'e.g. Occluded' : 'e.g. Weather'} autofocus={props.autofocus} />
-        <MiniSelect name={`${prefix}.type`} label="Answer type" value={c.type} options={TYPE_CHOICES} labels={TYPE_LABELS} errors={props.errors} />
-        <MiniField name={`${prefix}.options`} label="Options" value={c.options} errors={props.errors} placeholder={c.type === 'text' ? 'None for free text' : 'e.g. Sunny, Cloudy'} class="grow" />
+        <MiniField
+          name={`${prefix}.name`}
+          label={props.nested ? 'Question' : 'Classification'}
+          value={c.name}
+          errors={props.errors}
+          placeholder={props.nested ? 'e.g. Occluded' : 'e.g. Weather'}
+          autofocus={props.autofocus}
+        />
+        <MiniSelect
+          name={`${prefix}.type`}
+          label="Answer type"
+          value={c.type}
+          options={TYPE_CHOICES}
+          labels={TYPE_LABELS}
+          errors={props.errors}
+        />
+        <MiniField
+          name={`${prefix}.options`}
+          label="Options"
+          value={c.options}
+          errors={props.errors}
+          placeholder={c.type === 'text' ? 'None for free text' : 'e.g. Sunny, Cloudy'}
+          class="grow"
+        />
         <RemoveButton what={c.name ? `classification ${c.name}` : 'this classification'} />
       </div>
-      {c.nested?.length ? <p class="help small onto-note">Nested under options (kept as they are; edit them through the API): {c.nested.join(' · ')}</p> : null}
+      {c.nested?.length ? (
+        <p class="help small onto-note">Nested under options (kept as they are; edit them through the API): {c.nested.join(' · ')}</p>
+      ) : null}
     </div>
   )
 }
@@ -301,13 +424,30 @@ export function ToolRow(props: { i: number; t: ToolDraft; errors?: Errs; autofoc
     <div class="onto-row onto-tool">
       {t.feature_schema_id ? <input type="hidden" name={`tools.${i}.feature_schema_id`} value={t.feature_schema_id} /> : null}
       <div class="onto-fields">
-        <MiniField name={`tools.${i}.name`} label="Tool name" value={t.name} errors={props.errors} placeholder="e.g. Car" autofocus={props.autofocus} class="grow" />
-        <MiniSelect name={`tools.${i}.tool`} label="Kind" value={t.tool} options={TOOL_CHOICES} labels={TOOL_LABELS} errors={props.errors} />
+        <MiniField
+          name={`tools.${i}.name`}
+          label="Tool name"
+          value={t.name}
+          errors={props.errors}
+          placeholder="e.g. Car"
+          autofocus={props.autofocus}
+          class="grow"
+        />
+        <MiniSelect
+          name={`tools.${i}.tool`}
+          label="Kind"
+          value={t.tool}
+          options={TOOL_CHOICES}
+          labels={TOOL_LABELS}
+          errors={props.errors}
+        />
         <RemoveButton what={t.name ? `tool ${t.name}` : 'this tool'} />
       </div>
       <div class="onto-nested">
         <div class="onto-list" id={listId(add)}>
-          {t.classifications.map((c, j) => <ClassificationRow prefix={`tools.${i}.classifications.${j}`} c={c} errors={props.errors} nested />)}
+          {t.classifications.map((c, j) => (
+            <ClassificationRow prefix={`tools.${i}.classifications.${j}`} c={c} errors={props.errors} nested />
+          ))}
         </div>
         <AddRowButton {...add} next={t.classifications.length} />
       </div>
@@ -318,10 +458,25 @@ export function ToolRow(props: { i: number; t: ToolDraft; errors?: Errs; autofoc
 /** One new row for htmx, plus the "Add" button that will ask for the row after it. */
 export function NewRowFragment(props: { add: AddKind; i: number }) {
   const { add, i } = props
-  const next = <hx-partial hx-target={`#${addId(add)}`} hx-swap="outerHTML"><AddRowButton {...add} next={i + 1} /></hx-partial>
-  if (add.kind === 'tool') return <><ToolRow i={i} t={emptyTool()} autofocus />{next}</>
+  const next = (
+    <hx-partial hx-target={`#${addId(add)}`} hx-swap="outerHTML">
+      <AddRowButton {...add} next={i + 1} />
+    </hx-partial>
+  )
+  if (add.kind === 'tool')
+    return (
+      <>
+        <ToolRow i={i} t={emptyTool()} autofocus />
+        {next}
+      </>
+    )
   const prefix = add.kind === 'classification' ? `classifications.${i}` : `tools.${add.tool}.classifications.${i}`
-  return <><ClassificationRow prefix={prefix} c={emptyClassification()} autofocus nested={add.kind === 'tool-classification'} />{next}</>
+  return (
+    <>
+      <ClassificationRow prefix={prefix} c={emptyClassification()} autofocus nested={add.kind === 'tool-classification'} />
+      {next}
+    </>
+  )
 }
 
 export function OntologyEditor(props: { draft: OntologyDraft; errors?: Errs }) {
@@ -332,15 +487,27 @@ export function OntologyEditor(props: { draft: OntologyDraft; errors?: Errs }) {
       <p class="help">What labelers mark on each data row. Features keep their ids when you rename them, so labels stay attached.</p>
       <input type="hidden" name="_ontology" value="1" />
       <div class="onto-section">
-        <div class="onto-head"><h3>Tools</h3><span class="muted small">Objects drawn on the asset, each with optional questions about it.</span></div>
-        <div class="onto-list" id="onto-tools">{draft.tools.map((t, i) => <ToolRow i={i} t={t} errors={props.errors} />)}</div>
+        <div class="onto-head">
+          <h3>Tools</h3>
+          <span class="muted small">Objects drawn on the asset, each with optional questions about it.</span>
+        </div>
+        <div class="onto-list" id="onto-tools">
+          {draft.tools.map((t, i) => (
+            <ToolRow i={i} t={t} errors={props.errors} />
+          ))}
+        </div>
         <p class="onto-hint">No tools yet.</p>
         <AddRowButton kind="tool" next={draft.tools.length} />
       </div>
       <div class="onto-section">
-        <div class="onto-head"><h3>Classifications</h3><span class="muted small">Questions about the whole data row. Options are comma-separated; free-text questions have none.</span></div>
+        <div class="onto-head">
+          <h3>Classifications</h3>
+          <span class="muted small">Questions about the whole data row. Options are comma-separated; free-text questions have none.</span>
+        </div>
         <div class="onto-list" id="onto-classifications">
-          {draft.classifications.map((c, i) => <ClassificationRow prefix={`classifications.${i}`} c={c} errors={props.errors} />)}
+          {draft.classifications.map((c, i) => (
+            <ClassificationRow prefix={`classifications.${i}`} c={c} errors={props.errors} />
+          ))}
         </div>
         <p class="onto-hint">No classifications yet.</p>
         <AddRowButton kind="classification" next={draft.classifications.length} />

@@ -32,7 +32,14 @@ export function Dashboard({ d }: { d: DashboardData }) {
       </div>
       <ProgressCards d={d} />
       <div class="dash-grid-main">
-        <LabelsChartCard projectId={d.p.id} series={d.series} scope={d.scope} bucket={d.bucket} canLabel={d.perms.canLabel} hasRows={d.overview.data_rows > 0} />
+        <LabelsChartCard
+          projectId={d.p.id}
+          series={d.series}
+          scope={d.scope}
+          bucket={d.bucket}
+          canLabel={d.perms.canLabel}
+          hasRows={d.overview.data_rows > 0}
+        />
         <ReviewsCard d={d} />
       </div>
       <div class="dash-grid-2">
@@ -56,11 +63,30 @@ export function ProjectOverviewPage(props: { d: DashboardData; batches: BatchVie
         canEdit={perms.canEdit}
         actions={
           <>
-            {perms.canLabel ? <a class="btn btn-primary" href={`/projects/${p.id}/label`}><PlayIcon />Start labeling</a> : null}
-            {perms.canReview ? <a class="btn" href={`/projects/${p.id}/review`}><CheckIcon />Review</a> : null}
-            {perms.canExport ? <a class="btn" id="export-open" href={`/projects/${p.id}/export`} data-dialog-open="export-dialog" hx-boost="false"><DownloadIcon />Generate export</a> : null}
+            {perms.canLabel ? (
+              <a class="btn btn-primary" href={`/projects/${p.id}/label`}>
+                <PlayIcon />
+                Start labeling
+              </a>
+            ) : null}
+            {perms.canReview ? (
+              <a class="btn" href={`/projects/${p.id}/review`}>
+                <CheckIcon />
+                Review
+              </a>
+            ) : null}
+            {perms.canExport ? (
+              <a class="btn" id="export-open" href={`/projects/${p.id}/export`} data-dialog-open="export-dialog" hx-boost="false">
+                <DownloadIcon />
+                Generate export
+              </a>
+            ) : null}
             <PinButton p={p} next={`/projects/${p.id}`} />
-            {perms.canEdit ? <a class="btn" href={`/projects/${p.id}/settings`}>Settings</a> : null}
+            {perms.canEdit ? (
+              <a class="btn" href={`/projects/${p.id}/settings`}>
+                Settings
+              </a>
+            ) : null}
           </>
         }
       />

@@ -6,8 +6,10 @@ import type { ProjectView } from '../../src/modules/projects/service'
 import { formatNumber } from '../format'
 import { MediaBadge, PageHeader, Tabs } from '../components/ui'
 
-const PIN_PATHS = '<path d="M12 17v5"></path><path d="M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z"></path>'
-const PIN_OPEN = '<svg class="pin-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"'
+const PIN_PATHS =
+  '<path d="M12 17v5"></path><path d="M9 10.76a2 2 0 0 1-1.11 1.79l-1.78.9A2 2 0 0 0 5 15.24V16a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1v-.76a2 2 0 0 0-1.11-1.79l-1.78-.9A2 2 0 0 1 15 10.76V7a1 1 0 0 1 1-1 2 2 0 0 0 0-4H8a2 2 0 0 0 0 4 1 1 0 0 1 1 1z"></path>'
+const PIN_OPEN =
+  '<svg class="pin-icon" viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round"'
 // Built once (see components/icons.tsx): every pinned row of a list draws it.
 const PIN = raw(`${PIN_OPEN} aria-hidden="true">${PIN_PATHS}</svg>`)
 const PIN_LABELLED = raw(`${PIN_OPEN} role="img" aria-label="Pinned"><title>Pinned</title>${PIN_PATHS}</svg>`)
@@ -19,7 +21,14 @@ export function MiniProgress(props: { percent: number; done: number; total: numb
   const shown = pct > 0 && pct < 1 ? '<1' : String(Math.floor(pct))
   return (
     <div class={`mini-progress${pct >= 100 ? ' complete' : ''}`} title={`${formatNumber(props.done)} / ${formatNumber(props.total)} rows`}>
-      <div class="progress-bar" role="progressbar" aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(pct)} aria-label="Complete">
+      <div
+        class="progress-bar"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(pct)}
+        aria-label="Complete"
+      >
         <span style={`width:${pct}%`} />
       </div>
       <span class="mini-progress-label">{shown}%</span>
@@ -34,16 +43,25 @@ export type ProjectTab = 'overview' | 'settings'
 /** The project's title block and its area tabs (Overview · Settings). */
 export function ProjectHeader(props: { p: ProjectView; current: ProjectTab; canEdit: boolean; actions?: Child }) {
   const { p } = props
-  const tabs = [{ href: `/projects/${p.id}`, label: 'Overview' }, ...(props.canEdit ? [{ href: `/projects/${p.id}/settings`, label: 'Settings' }] : [])]
+  const tabs = [
+    { href: `/projects/${p.id}`, label: 'Overview' },
+    ...(props.canEdit ? [{ href: `/projects/${p.id}/settings`, label: 'Settings' }] : []),
+  ]
   return (
     <>
-      <nav class="breadcrumbs" aria-label="Breadcrumb"><a href="/projects">Projects</a> <span aria-hidden="true">/</span> <span>{p.name}</span></nav>
+      <nav class="breadcrumbs" aria-label="Breadcrumb">
+        <a href="/projects">Projects</a> <span aria-hidden="true">/</span> <span>{p.name}</span>
+      </nav>
       <PageHeader
         title={p.name}
         subtitle={
           <span class="project-meta">
             <MediaBadge type={p.media_type} />
-            {p.pinned ? <span class="badge badge-accent"><PinIcon /> Pinned</span> : null}
+            {p.pinned ? (
+              <span class="badge badge-accent">
+                <PinIcon /> Pinned
+              </span>
+            ) : null}
             {p.description ? <span class="project-description">{p.description}</span> : <span class="muted">No description</span>}
           </span>
         }
@@ -60,7 +78,10 @@ export function PinButton(props: { p: ProjectView; next: string }) {
   return (
     <form method="post" action={`/projects/${p.id}/${p.pinned ? 'unpin' : 'pin'}`} class="inline">
       <input type="hidden" name="next" value={props.next} />
-      <button class="btn" type="submit"><PinIcon />{p.pinned ? 'Unpin' : 'Pin'}</button>
+      <button class="btn" type="submit">
+        <PinIcon />
+        {p.pinned ? 'Unpin' : 'Pin'}
+      </button>
     </form>
   )
 }

@@ -21,7 +21,11 @@ export function SettingsNav(props: { id: string; current: SettingsSection; canEd
   ]
   return (
     <nav class="settings-nav" aria-label="Settings">
-      {items.map((i) => <a href={i.href} class={i.key === 'danger' ? 'danger' : undefined} aria-current={i.key === props.current ? 'page' : undefined}>{i.label}</a>)}
+      {items.map((i) => (
+        <a href={i.href} class={i.key === 'danger' ? 'danger' : undefined} aria-current={i.key === props.current ? 'page' : undefined}>
+          {i.label}
+        </a>
+      ))}
     </nav>
   )
 }
@@ -45,10 +49,20 @@ export function DangerZone({ p }: { p: ProjectView }) {
       <div class="danger-row">
         <div>
           <strong>Delete this project</strong>
-          <p class="muted small">Removes the project with its batches, members' project roles and labels. Data rows stay in their datasets. A big project is deleted in the background; follow it in Tasks.</p>
+          <p class="muted small">
+            Removes the project with its batches, members' project roles and labels. Data rows stay in their datasets. A big project is
+            deleted in the background; follow it in Tasks.
+          </p>
         </div>
-        <form method="post" action={`/projects/${p.id}/delete`} data-confirm={`Delete project “${p.name}”?`} data-confirm-label="Delete project">
-          <button class="btn btn-danger" type="submit">Delete project</button>
+        <form
+          method="post"
+          action={`/projects/${p.id}/delete`}
+          data-confirm={`Delete project “${p.name}”?`}
+          data-confirm-label="Delete project"
+        >
+          <button class="btn btn-danger" type="submit">
+            Delete project
+          </button>
         </form>
       </div>
     </section>
@@ -76,27 +90,55 @@ function MemberRow(props: { m: ProjectMemberView; p: ProjectView; canManage: boo
   const url = `/projects/${p.id}/settings/members`
   return (
     <tr id={`pm-${m.user_id}`}>
-      <td class="primary-cell"><strong>{m.full_name}</strong> {m.user_id === props.selfId ? <Badge>You</Badge> : null}<div class="sub">{m.email}</div></td>
+      <td class="primary-cell">
+        <strong>{m.full_name}</strong> {m.user_id === props.selfId ? <Badge>You</Badge> : null}
+        <div class="sub">{m.email}</div>
+      </td>
       <td>
         {editable ? (
           <form class="row" method="post" action={url} hx-post={url} hx-trigger="change" hx-target="#project-members" hx-swap="outerHTML">
             <input type="hidden" name="user_id" value={m.user_id} />
-            <label class="visually-hidden" for={`pm-role-${m.user_id}`}>Project role of {m.full_name}</label>
+            <label class="visually-hidden" for={`pm-role-${m.user_id}`}>
+              Project role of {m.full_name}
+            </label>
             <select class="select select-auto" id={`pm-role-${m.user_id}`} name="role">
-              {PROJECT_ROLE_CHOICES.map((r) => <option value={r} selected={r === m.role}>{roleLabel(r)}</option>)}
+              {PROJECT_ROLE_CHOICES.map((r) => (
+                <option value={r} selected={r === m.role}>
+                  {roleLabel(r)}
+                </option>
+              ))}
             </select>
-            <noscript><button class="btn btn-sm" type="submit">Change</button></noscript>
+            <noscript>
+              <button class="btn btn-sm" type="submit">
+                Change
+              </button>
+            </noscript>
           </form>
         ) : (
           <RoleBadge role={m.role} />
         )}
       </td>
-      <td>{m.access_from === 'ORGANIZATION' ? <Badge title="Their org role applies to every project; change it on the Members tab">via organization</Badge> : <Badge tone="blue">project role</Badge>}</td>
+      <td>
+        {m.access_from === 'ORGANIZATION' ? (
+          <Badge title="Their org role applies to every project; change it on the Members tab">via organization</Badge>
+        ) : (
+          <Badge tone="blue">project role</Badge>
+        )}
+      </td>
       <td class="actions">
         {editable ? (
-          <form method="post" action={`${url}/${m.user_id}/remove`} hx-post={`${url}/${m.user_id}/remove`} hx-target="#project-members" hx-swap="outerHTML"
-            hx-confirm={`Remove ${m.full_name} from project “${p.name}”?`} data-confirm-label="Remove">
-            <button class="btn btn-sm btn-ghost" type="submit" aria-label={`Remove ${m.full_name} from the project`}>Remove</button>
+          <form
+            method="post"
+            action={`${url}/${m.user_id}/remove`}
+            hx-post={`${url}/${m.user_id}/remove`}
+            hx-target="#project-members"
+            hx-swap="outerHTML"
+            hx-confirm={`Remove ${m.full_name} from project “${p.name}”?`}
+            data-confirm-label="Remove"
+          >
+            <button class="btn btn-sm btn-ghost" type="submit" aria-label={`Remove ${m.full_name} from the project`}>
+              Remove
+            </button>
           </form>
         ) : null}
       </td>
@@ -112,7 +154,8 @@ function AddMemberForm(props: { p: ProjectView; addable: Addable[]; state?: Form
   if (!props.addable.length) {
     return (
       <p class="muted small add-hint">
-        Every project-based member already has a role here. To add someone, invite them on the <a href="/members">Members tab</a> with the role “Project-based”.
+        Every project-based member already has a role here. To add someone, invite them on the <a href="/members">Members tab</a> with the
+        role “Project-based”.
       </p>
     )
   }
@@ -123,18 +166,30 @@ function AddMemberForm(props: { p: ProjectView; addable: Addable[]; state?: Form
         <div class={`field${userErr ? ' has-error' : ''}`}>
           <label for="f-user_id">Project-based member</label>
           <select class="select" id="f-user_id" name="user_id" required>
-            {props.addable.map((a) => <option value={a.user_id} selected={a.user_id === v.user_id}>{a.full_name} ({a.email})</option>)}
+            {props.addable.map((a) => (
+              <option value={a.user_id} selected={a.user_id === v.user_id}>
+                {a.full_name} ({a.email})
+              </option>
+            ))}
           </select>
           {userErr ? <div class="error">{userErr}</div> : null}
         </div>
         <div class={`field${roleErr ? ' has-error' : ''}`}>
           <label for="f-role">Project role</label>
           <select class="select" id="f-role" name="role">
-            {PROJECT_ROLE_CHOICES.map((r) => <option value={r} selected={r === (v.role ?? 'LABELER')}>{roleLabel(r)}</option>)}
+            {PROJECT_ROLE_CHOICES.map((r) => (
+              <option value={r} selected={r === (v.role ?? 'LABELER')}>
+                {roleLabel(r)}
+              </option>
+            ))}
           </select>
           {roleErr ? <div class="error">{roleErr}</div> : null}
         </div>
-        <div class="form-actions"><button class="btn btn-primary" type="submit">Add to project</button></div>
+        <div class="form-actions">
+          <button class="btn btn-primary" type="submit">
+            Add to project
+          </button>
+        </div>
       </div>
     </form>
   )
@@ -146,15 +201,37 @@ export function MembersSection(props: MembersProps) {
     <section class="card" id="project-members">
       <h2>Members</h2>
       <p class="muted">
-        Members with an org role see every project through the organization. Project-based members see only the projects they hold a role in.
+        Members with an org role see every project through the organization. Project-based members see only the projects they hold a role
+        in.
       </p>
-      {props.done ? <div class="notice"><Alert tone="success">{props.done}</Alert></div> : null}
-      {props.canManage ? <AddMemberForm p={p} addable={props.addable} state={props.state} /> : props.state ? <FormMessage state={props.state} /> : null}
+      {props.done ? (
+        <div class="notice">
+          <Alert tone="success">{props.done}</Alert>
+        </div>
+      ) : null}
+      {props.canManage ? (
+        <AddMemberForm p={p} addable={props.addable} state={props.state} />
+      ) : props.state ? (
+        <FormMessage state={props.state} />
+      ) : null}
       {props.members.length ? (
         <div class="table-wrap">
           <table class="table">
-            <thead><tr><th>Name</th><th>Role</th><th>Access</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>{props.members.map((m) => <MemberRow m={m} p={p} canManage={props.canManage} selfId={props.selfId} />)}</tbody>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Role</th>
+                <th>Access</th>
+                <th class="actions">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.members.map((m) => (
+                <MemberRow m={m} p={p} canManage={props.canManage} selfId={props.selfId} />
+              ))}
+            </tbody>
           </table>
         </div>
       ) : (
@@ -197,23 +274,41 @@ function UploadIntoProject(props: { p: ProjectView; state?: FormState }) {
   return (
     <form class="form attach-form" method="post" action={url} hx-boost="false" id="upload-into-project">
       <h3>Upload files into a new dataset</h3>
-      <p class="muted small">Creates the dataset, opens its upload panel, and adds the files to this project as a batch once they are uploaded.</p>
+      <p class="muted small">
+        Creates the dataset, opens its upload panel, and adds the files to this project as a batch once they are uploaded.
+      </p>
       <FormMessage state={st} fields={['name', 'priority']} />
       <div class="form-row two">
         <div class={`field${nameErr ? ' has-error' : ''}`}>
           <label for="f-upload-dataset-name">New dataset name</label>
-          <input class="input" id="f-upload-dataset-name" name="name" required maxlength={200} autocomplete="off" value={v.name == null ? `${props.p.name} uploads` : String(v.name)}
-            aria-invalid={nameErr ? 'true' : undefined} />
+          <input
+            class="input"
+            id="f-upload-dataset-name"
+            name="name"
+            required
+            maxlength={200}
+            autocomplete="off"
+            value={v.name == null ? `${props.p.name} uploads` : String(v.name)}
+            aria-invalid={nameErr ? 'true' : undefined}
+          />
           {nameErr ? <div class="error">{nameErr}</div> : null}
         </div>
         <div class="field">
           <label for="f-upload-priority">Batch priority</label>
           <select class="select" id="f-upload-priority" name="priority">
-            {[1, 2, 3, 4, 5].map((n) => <option value={String(n)} selected={String(v.priority ?? '3') === String(n)}>{PRIORITY_LABEL[n]}</option>)}
+            {[1, 2, 3, 4, 5].map((n) => (
+              <option value={String(n)} selected={String(v.priority ?? '3') === String(n)}>
+                {PRIORITY_LABEL[n]}
+              </option>
+            ))}
           </select>
         </div>
       </div>
-      <div class="form-actions"><button class="btn" type="submit">Create dataset and choose files</button></div>
+      <div class="form-actions">
+        <button class="btn" type="submit">
+          Create dataset and choose files
+        </button>
+      </div>
     </form>
   )
 }
@@ -225,15 +320,30 @@ function BatchRow(props: { b: BatchView; p: ProjectView; canManage: boolean }) {
   const url = `/projects/${p.id}/settings/data/${b.id}/detach`
   return (
     <tr id={`batch-${b.id}`}>
-      <td class="primary-cell"><strong>{b.name}</strong></td>
-      <td><span class={`priority priority-${b.priority}`}>{PRIORITY_LABEL[b.priority] ?? b.priority}</span></td>
+      <td class="primary-cell">
+        <strong>{b.name}</strong>
+      </td>
+      <td>
+        <span class={`priority priority-${b.priority}`}>{PRIORITY_LABEL[b.priority] ?? b.priority}</span>
+      </td>
       <td class="num">{formatNumber(b.size)}</td>
-      <td><Time value={b.created_at} /></td>
+      <td>
+        <Time value={b.created_at} />
+      </td>
       <td class="actions">
         {props.canManage ? (
-          <form method="post" action={url} hx-post={url} hx-target="#project-data" hx-swap="outerHTML"
-            hx-confirm={`Detach batch “${b.name}”? Its unlabeled rows leave the queue; labels stay.`} data-confirm-label="Detach">
-            <button class="btn btn-sm btn-ghost" type="submit" aria-label={`Detach batch ${b.name}`}>Detach</button>
+          <form
+            method="post"
+            action={url}
+            hx-post={url}
+            hx-target="#project-data"
+            hx-swap="outerHTML"
+            hx-confirm={`Detach batch “${b.name}”? Its unlabeled rows leave the queue; labels stay.`}
+            data-confirm-label="Detach"
+          >
+            <button class="btn btn-sm btn-ghost" type="submit" aria-label={`Detach batch ${b.name}`}>
+              Detach
+            </button>
           </form>
         ) : null}
       </td>
@@ -248,9 +358,27 @@ function TextArea(props: { name: string; label: string; state?: FormState; place
   return (
     <div class={`field${err ? ' has-error' : ''}`}>
       <label for={id}>{props.label}</label>
-      <textarea class="textarea mono-input" id={id} name={props.name} rows={4} placeholder={props.placeholder} spellcheck={false}
-        aria-invalid={err ? 'true' : undefined} aria-describedby={err ? `${id}-error` : `${id}-help`}>{value == null ? '' : String(value)}</textarea>
-      {err ? <div class="error" id={`${id}-error`}>{err}</div> : <div class="help" id={`${id}-help`}>{props.help}</div>}
+      <textarea
+        class="textarea mono-input"
+        id={id}
+        name={props.name}
+        rows={4}
+        placeholder={props.placeholder}
+        spellcheck={false}
+        aria-invalid={err ? 'true' : undefined}
+        aria-describedby={err ? `${id}-error` : `${id}-help`}
+      >
+        {value == null ? '' : String(value)}
+      </textarea>
+      {err ? (
+        <div class="error" id={`${id}-error`}>
+          {err}
+        </div>
+      ) : (
+        <div class="help" id={`${id}-help`}>
+          {props.help}
+        </div>
+      )}
     </div>
   )
 }
@@ -269,32 +397,70 @@ function AttachForm(props: { p: ProjectView; state?: FormState }) {
       <div class="form-row two">
         <div class={`field${nameErr ? ' has-error' : ''}`}>
           <label for="f-batch-name">Batch name</label>
-          <input class="input" id="f-batch-name" name="name" required maxlength={200} autocomplete="off" placeholder="e.g. Lisbon, week 1" value={v.name == null ? undefined : String(v.name)}
-            aria-invalid={nameErr ? 'true' : undefined} />
+          <input
+            class="input"
+            id="f-batch-name"
+            name="name"
+            required
+            maxlength={200}
+            autocomplete="off"
+            placeholder="e.g. Lisbon, week 1"
+            value={v.name == null ? undefined : String(v.name)}
+            aria-invalid={nameErr ? 'true' : undefined}
+          />
           {nameErr ? <div class="error">{nameErr}</div> : null}
         </div>
         <div class={`field${prioErr ? ' has-error' : ''}`}>
           <label for="f-priority">Priority</label>
           <select class="select" id="f-priority" name="priority">
-            {[1, 2, 3, 4, 5].map((n) => <option value={String(n)} selected={String(v.priority ?? '5') === String(n)}>{PRIORITY_LABEL[n]}</option>)}
+            {[1, 2, 3, 4, 5].map((n) => (
+              <option value={String(n)} selected={String(v.priority ?? '5') === String(n)}>
+                {PRIORITY_LABEL[n]}
+              </option>
+            ))}
           </select>
           {prioErr ? <div class="error">{prioErr}</div> : <div class="help">The queue serves higher priority first.</div>}
         </div>
       </div>
       <fieldset class="source-fieldset">
-        <legend>Source <span class="muted small">— fill in one</span></legend>
+        <legend>
+          Source <span class="muted small">— fill in one</span>
+        </legend>
         <div class="source-grid">
           <div class={`field${dsErr ? ' has-error' : ''}`}>
             <label for="f-dataset_id">Dataset ID</label>
-            <input class="input mono-input" id="f-dataset_id" name="dataset_id" autocomplete="off" placeholder="ds_…" value={v.dataset_id == null ? undefined : String(v.dataset_id)}
-              aria-invalid={dsErr ? 'true' : undefined} />
+            <input
+              class="input mono-input"
+              id="f-dataset_id"
+              name="dataset_id"
+              autocomplete="off"
+              placeholder="ds_…"
+              value={v.dataset_id == null ? undefined : String(v.dataset_id)}
+              aria-invalid={dsErr ? 'true' : undefined}
+            />
             {dsErr ? <div class="error">{dsErr}</div> : <div class="help">Every row of the dataset.</div>}
           </div>
-          <TextArea name="data_row_ids" label="Data row IDs" state={st} placeholder={'dr_…\ndr_…'} help="One per line (or separated by commas)." />
-          <TextArea name="global_keys" label="Global keys" state={st} placeholder={'street-0001.jpg\nstreet-0002.jpg'} help="One per line." />
+          <TextArea
+            name="data_row_ids"
+            label="Data row IDs"
+            state={st}
+            placeholder={'dr_…\ndr_…'}
+            help="One per line (or separated by commas)."
+          />
+          <TextArea
+            name="global_keys"
+            label="Global keys"
+            state={st}
+            placeholder={'street-0001.jpg\nstreet-0002.jpg'}
+            help="One per line."
+          />
         </div>
       </fieldset>
-      <div class="form-actions"><button class="btn btn-primary" type="submit">Attach batch</button></div>
+      <div class="form-actions">
+        <button class="btn btn-primary" type="submit">
+          Attach batch
+        </button>
+      </div>
     </form>
   )
 }
@@ -305,23 +471,44 @@ export function DataSection(props: DataProps) {
     <section class="card" id="project-data">
       <h2>Data</h2>
       <p class="muted" id="data-summary">
-        <strong class="text">{formatNumber(p.data_row_count)}</strong> data row{p.data_row_count === 1 ? '' : 's'} in this project, in {formatNumber(props.batches.length)} batch{props.batches.length === 1 ? '' : 'es'}.
-        A data row is in a project once: rows already attached are skipped.
+        <strong class="text">{formatNumber(p.data_row_count)}</strong> data row{p.data_row_count === 1 ? '' : 's'} in this project, in{' '}
+        {formatNumber(props.batches.length)} batch{props.batches.length === 1 ? '' : 'es'}. A data row is in a project once: rows already
+        attached are skipped.
       </p>
-      {props.done ? <div class="notice"><Alert tone="success">{props.done}</Alert></div> : null}
+      {props.done ? (
+        <div class="notice">
+          <Alert tone="success">{props.done}</Alert>
+        </div>
+      ) : null}
       {props.canManage ? <AttachForm p={p} state={props.state} /> : null}
       {props.canManage && props.canUpload ? <UploadIntoProject p={p} state={props.uploadState} /> : null}
       <h3 class="table-title">Batches</h3>
       {props.batches.length ? (
         <div class="table-wrap">
           <table class="table">
-            <thead><tr><th>Name</th><th>Priority</th><th class="num">Data rows</th><th>Created</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
-            <tbody>{props.batches.map((b) => <BatchRow b={b} p={p} canManage={props.canManage} />)}</tbody>
+            <thead>
+              <tr>
+                <th>Name</th>
+                <th>Priority</th>
+                <th class="num">Data rows</th>
+                <th>Created</th>
+                <th class="actions">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {props.batches.map((b) => (
+                <BatchRow b={b} p={p} canManage={props.canManage} />
+              ))}
+            </tbody>
           </table>
         </div>
       ) : (
         <EmptyState title="No data attached yet" icon={<DatabaseIcon />}>
-          {props.canManage ? 'Attach data rows above, by dataset, by data row IDs or by global keys.' : 'A team manager or admin attaches data rows to the project in batches.'}
+          {props.canManage
+            ? 'Attach data rows above, by dataset, by data row IDs or by global keys.'
+            : 'A team manager or admin attaches data rows to the project in batches.'}
         </EmptyState>
       )}
     </section>

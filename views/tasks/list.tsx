@@ -41,23 +41,60 @@ export function TaskItem({ t, compact }: { t: TaskView; compact?: boolean }) {
   return (
     <div class={`task-item${compact ? ' compact' : ''}`} id={`task-${t.id}`} data-task-id={t.id} data-task-status={t.status}>
       <div class="task-head">
-        <strong class="task-name" title={t.name}>{t.name}</strong>
+        <strong class="task-name" title={t.name}>
+          {t.name}
+        </strong>
         <Badge tone={s.tone}>{s.label}</Badge>
       </div>
-      <div class="small muted" data-task-resuming hidden={!t.resuming}>Resuming after an interruption…</div>
+      <div class="small muted" data-task-resuming hidden={!t.resuming}>
+        Resuming after an interruption…
+      </div>
       <div class="task-meta small muted">
-        {TYPE_LABEL[t.type] ?? t.type}{typeof t.metadata.format === 'string' ? ` (${FORMAT_WORDS[t.metadata.format as ExportFormat]?.label ?? t.metadata.format})` : ''} · started <Time value={t.created_at} />
-        {t.finished_at ? <> · finished <Time value={t.finished_at} /></> : null}
+        {TYPE_LABEL[t.type] ?? t.type}
+        {typeof t.metadata.format === 'string' ? ` (${FORMAT_WORDS[t.metadata.format as ExportFormat]?.label ?? t.metadata.format})` : ''} ·
+        started <Time value={t.created_at} />
+        {t.finished_at ? (
+          <>
+            {' '}
+            · finished <Time value={t.finished_at} />
+          </>
+        ) : null}
       </div>
       {running ? (
-        <Progress percent={t.status === 'QUEUED' ? null : t.completion_percentage} label={t.status === 'QUEUED' ? 'Waiting to start…' : `${t.name} progress`} />
+        <Progress
+          percent={t.status === 'QUEUED' ? null : t.completion_percentage}
+          label={t.status === 'QUEUED' ? 'Waiting to start…' : `${t.name} progress`}
+        />
       ) : null}
-      {c ? <div class="task-counts small" data-task-counts>{c}</div> : <div class="task-counts small" data-task-counts hidden></div>}
-      {t.status === 'FAILED' && t.failure_reason ? <div class="small" style="color:var(--red)">{t.failure_reason}</div> : null}
+      {c ? (
+        <div class="task-counts small" data-task-counts>
+          {c}
+        </div>
+      ) : (
+        <div class="task-counts small" data-task-counts hidden></div>
+      )}
+      {t.status === 'FAILED' && t.failure_reason ? (
+        <div class="small" style="color:var(--red)">
+          {t.failure_reason}
+        </div>
+      ) : null}
       {t.status === 'COMPLETE' && (t.result_url || t.errors_url) ? (
         <div class="task-links small">
-          {t.result_url ? <a href={t.result_url} hx-boost="false" download>Download result</a> : null}
-          {t.errors_url ? <><a href={t.errors_url} hx-boost="false" download>Error report (NDJSON)</a><a href={`${t.errors_url}?format=csv`} hx-boost="false" download>(CSV)</a></> : null}
+          {t.result_url ? (
+            <a href={t.result_url} hx-boost="false" download>
+              Download result
+            </a>
+          ) : null}
+          {t.errors_url ? (
+            <>
+              <a href={t.errors_url} hx-boost="false" download>
+                Error report (NDJSON)
+              </a>
+              <a href={`${t.errors_url}?format=csv`} hx-boost="false" download>
+                (CSV)
+              </a>
+            </>
+          ) : null}
         </div>
       ) : null}
     </div>
@@ -73,7 +110,13 @@ export function TasksMenuBody({ page }: { page: Page<TaskView> }) {
       </div>
     )
   }
-  return <div class="task-list">{page.items.map((t) => <TaskItem t={t} compact />)}</div>
+  return (
+    <div class="task-list">
+      {page.items.map((t) => (
+        <TaskItem t={t} compact />
+      ))}
+    </div>
+  )
 }
 
 export function TasksPage({ page }: { page: Page<TaskView> }) {
@@ -86,7 +129,8 @@ export function TasksPage({ page }: { page: Page<TaskView> }) {
         </div>
       ) : (
         <EmptyState title="No tasks yet" icon={<TasksIcon />}>
-          Long work runs in the background. When you generate an export or import data, it shows up here with live progress and its downloads.
+          Long work runs in the background. When you generate an export or import data, it shows up here with live progress and its
+          downloads.
         </EmptyState>
       )}
     </>
@@ -96,10 +140,20 @@ export function TasksPage({ page }: { page: Page<TaskView> }) {
 export function TaskRows({ page }: { page: Page<TaskView> }) {
   return (
     <>
-      {page.items.map((t) => <TaskItem t={t} />)}
+      {page.items.map((t) => (
+        <TaskItem t={t} />
+      ))}
       {page.next_cursor ? (
         <div class="load-more" id="tasks-more">
-          <a class="btn btn-sm" href={`/tasks?cursor=${page.next_cursor}`} hx-get={`/tasks/rows?cursor=${page.next_cursor}`} hx-target="#tasks-more" hx-swap="outerHTML">Load more</a>
+          <a
+            class="btn btn-sm"
+            href={`/tasks?cursor=${page.next_cursor}`}
+            hx-get={`/tasks/rows?cursor=${page.next_cursor}`}
+            hx-target="#tasks-more"
+            hx-swap="outerHTML"
+          >
+            Load more
+          </a>
         </div>
       ) : null}
     </>

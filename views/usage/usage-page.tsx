@@ -31,7 +31,11 @@ export function bucketFor(start: string, end: string): Bucket {
  * range start; months are calendar months (the first and last may be partial). */
 export function bucketize(days: readonly UsageDay[], start: string, end: string, bucket: Bucket): StackPoint[] {
   const keyOf = (day: string) =>
-    bucket === 'day' ? day : bucket === 'week' ? addDays(start, Math.floor((dayMs(day) - dayMs(start)) / DAY_MS / 7) * 7) : `${day.slice(0, 7)}-01`
+    bucket === 'day'
+      ? day
+      : bucket === 'week'
+        ? addDays(start, Math.floor((dayMs(day) - dayMs(start)) / DAY_MS / 7) * 7)
+        : `${day.slice(0, 7)}-01`
   const out = new Map<string, StackPoint>()
   for (let d = start; d < end; d = addDays(d, 1)) {
     const k = keyOf(d)
@@ -78,7 +82,11 @@ function RangePicker(props: { start: string; end: string; preset: number | null;
     <form class="usage-range" method="get" action="/account/usage" aria-label="Date range">
       <div class="usage-presets" role="group" aria-label="Presets">
         {PRESETS.map((n) => (
-          <a class={`btn btn-sm${props.preset === n ? ' btn-primary' : ''}`} href={`/account/usage?days=${n}`} aria-current={props.preset === n ? 'true' : undefined}>
+          <a
+            class={`btn btn-sm${props.preset === n ? ' btn-primary' : ''}`}
+            href={`/account/usage?days=${n}`}
+            aria-current={props.preset === n ? 'true' : undefined}
+          >
             Last {n} days
           </a>
         ))}
@@ -89,9 +97,13 @@ function RangePicker(props: { start: string; end: string; preset: number | null;
       <label>
         To (exclusive) <input type="date" name="end_date" value={props.end} required aria-invalid={err('end_date') ? 'true' : undefined} />
       </label>
-      <button class="btn" type="submit">Apply</button>
+      <button class="btn" type="submit">
+        Apply
+      </button>
       {props.errors?.length ? (
-        <p class="field-error" role="alert">{props.errors.map((e) => e.message).join('; ')}</p>
+        <p class="field-error" role="alert">
+          {props.errors.map((e) => e.message).join('; ')}
+        </p>
       ) : null}
     </form>
   )
@@ -107,73 +119,98 @@ export function UsagePage(p: UsagePageProps) {
       <PageHeader title="Account" />
       <AccountTabs current="/account/usage" />
       <div class="stack">
-      <section class="card usage-summary">
-        <div class="usage-head">
-          <div>
-            <h2>Annotation usage</h2>
-            <p class="usage-total"><strong id="usage-total">{formatNumber(p.totals.total)}</strong> annotations from {p.start} to {lastDay} (GMT)</p>
-            <p class="small muted">
-              Every object and classification answer, nested ones and deleted ones included. Last updated{' '}
-              <span id="usage-updated">{p.updatedAt ? <Time value={p.updatedAt} /> : 'never (the rollup has not run yet)'}</span>.
-            </p>
+        <section class="card usage-summary">
+          <div class="usage-head">
+            <div>
+              <h2>Annotation usage</h2>
+              <p class="usage-total">
+                <strong id="usage-total">{formatNumber(p.totals.total)}</strong> annotations from {p.start} to {lastDay} (GMT)
+              </p>
+              <p class="small muted">
+                Every object and classification answer, nested ones and deleted ones included. Last updated{' '}
+                <span id="usage-updated">{p.updatedAt ? <Time value={p.updatedAt} /> : 'never (the rollup has not run yet)'}</span>.
+              </p>
+            </div>
+            <a class="btn" id="usage-csv" href={csv} download>
+              Download CSV
+            </a>
           </div>
-          <a class="btn" id="usage-csv" href={csv} download>Download CSV</a>
-        </div>
-        <RangePicker start={p.typed?.start ?? p.start} end={p.typed?.end ?? p.end} preset={p.preset} errors={p.errors} />
-      </section>
-      <section class="card">
-        <h2>Annotation breakdown</h2>
-        <BarChart
-          id="usage-chart"
-          title={`Annotations per ${bucket} by asset type`}
-          data={points}
-          keys={ASSET_KEYS}
-          width={1000}
-          height={260}
-          narrowWidth={340}
-          formatX={(s) => (bucket === 'month' ? monthName(s.slice(0, 7)).slice(0, 3) : shortDay(s))}
-          formatBucket={(s) => (bucket === 'month' ? monthName(s.slice(0, 7)) : bucket === 'week' ? `week of ${s}` : s)}
-          unit={['annotation', 'annotations']}
-          bucketLabel={bucket === 'day' ? 'Day' : bucket === 'week' ? 'Week' : 'Month'}
-          empty={<p class="muted">No annotations in this range.</p>}
-          note={bucket === 'day' ? undefined : `One bar per ${bucket} for ranges over ${bucket === 'week' ? 90 : 180} days.`}
-        />
-        {p.totals.total === 0 ? null : (
-          <div class="legend usage-legend" aria-label="Totals by asset type">
-            {ASSET_KEYS.map((k) => <span style={`--swatch:${k.color}`}>{k.label}: {formatNumber(p.totals[k.key as 'image'])}</span>)}
-          </div>
-        )}
-      </section>
-      <section class="card">
-        <h2>Organization usage</h2>
-        <div class="table-wrap">
-          <table class="table" id="usage-months">
-            <thead>
-              <tr><th scope="col">Month</th><th scope="col" class="num">Annotations</th><th scope="col" class="num">Labels</th><th scope="col" class="num">Data rows</th><th scope="col" class="num">Members</th><th scope="col" class="num">Projects</th></tr>
-            </thead>
-            <tbody>
-              {p.months.map((m) => (
-                <tr>
-                  <th scope="row">{monthName(m.month)}</th>
-                  <td class="num">{formatNumber(m.annotations)}</td>
-                  <td class="num">{formatNumber(m.labels)}</td>
-                  <td class="num">{formatNumber(m.data_rows)}</td>
-                  <td class="num">{formatNumber(m.members)}</td>
-                  <td class="num">{formatNumber(m.projects)}</td>
-                </tr>
+          <RangePicker start={p.typed?.start ?? p.start} end={p.typed?.end ?? p.end} preset={p.preset} errors={p.errors} />
+        </section>
+        <section class="card">
+          <h2>Annotation breakdown</h2>
+          <BarChart
+            id="usage-chart"
+            title={`Annotations per ${bucket} by asset type`}
+            data={points}
+            keys={ASSET_KEYS}
+            width={1000}
+            height={260}
+            narrowWidth={340}
+            formatX={(s) => (bucket === 'month' ? monthName(s.slice(0, 7)).slice(0, 3) : shortDay(s))}
+            formatBucket={(s) => (bucket === 'month' ? monthName(s.slice(0, 7)) : bucket === 'week' ? `week of ${s}` : s)}
+            unit={['annotation', 'annotations']}
+            bucketLabel={bucket === 'day' ? 'Day' : bucket === 'week' ? 'Week' : 'Month'}
+            empty={<p class="muted">No annotations in this range.</p>}
+            note={bucket === 'day' ? undefined : `One bar per ${bucket} for ranges over ${bucket === 'week' ? 90 : 180} days.`}
+          />
+          {p.totals.total === 0 ? null : (
+            <div class="legend usage-legend" aria-label="Totals by asset type">
+              {ASSET_KEYS.map((k) => (
+                <span style={`--swatch:${k.color}`}>
+                  {k.label}: {formatNumber(p.totals[k.key as 'image'])}
+                </span>
               ))}
-            </tbody>
-          </table>
-        </div>
-        <p class="small muted">Data rows, members and projects: created that month.</p>
-      </section>
-      <section class="card">
-        <h2>Labeling breakdown</h2>
-        <div class="stack">
-          <BreakdownTable id="usage-projects" label="Project" rows={p.breakdown.projects} empty="No labeling in this range." />
-          <BreakdownTable id="usage-members" label="Member" rows={p.breakdown.members} empty="No labeling in this range." />
-        </div>
-      </section>
+            </div>
+          )}
+        </section>
+        <section class="card">
+          <h2>Organization usage</h2>
+          <div class="table-wrap">
+            <table class="table" id="usage-months">
+              <thead>
+                <tr>
+                  <th scope="col">Month</th>
+                  <th scope="col" class="num">
+                    Annotations
+                  </th>
+                  <th scope="col" class="num">
+                    Labels
+                  </th>
+                  <th scope="col" class="num">
+                    Data rows
+                  </th>
+                  <th scope="col" class="num">
+                    Members
+                  </th>
+                  <th scope="col" class="num">
+                    Projects
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {p.months.map((m) => (
+                  <tr>
+                    <th scope="row">{monthName(m.month)}</th>
+                    <td class="num">{formatNumber(m.annotations)}</td>
+                    <td class="num">{formatNumber(m.labels)}</td>
+                    <td class="num">{formatNumber(m.data_rows)}</td>
+                    <td class="num">{formatNumber(m.members)}</td>
+                    <td class="num">{formatNumber(m.projects)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <p class="small muted">Data rows, members and projects: created that month.</p>
+        </section>
+        <section class="card">
+          <h2>Labeling breakdown</h2>
+          <div class="stack">
+            <BreakdownTable id="usage-projects" label="Project" rows={p.breakdown.projects} empty="No labeling in this range." />
+            <BreakdownTable id="usage-members" label="Member" rows={p.breakdown.members} empty="No labeling in this range." />
+          </div>
+        </section>
       </div>
     </>
   )
@@ -184,20 +221,40 @@ function BreakdownTable(props: { id: string; label: string; rows: LabelingBreakd
     <div class="table-wrap">
       <table class="table" id={props.id}>
         <thead>
-          <tr><th scope="col">{props.label}</th><th scope="col" class="num">Labels</th><th scope="col" class="num">Annotations</th><th scope="col" class="num">Labeling time</th></tr>
+          <tr>
+            <th scope="col">{props.label}</th>
+            <th scope="col" class="num">
+              Labels
+            </th>
+            <th scope="col" class="num">
+              Annotations
+            </th>
+            <th scope="col" class="num">
+              Labeling time
+            </th>
+          </tr>
         </thead>
         <tbody>
           {props.rows.length ? (
             props.rows.map((r) => (
               <tr>
-                <th scope="row">{r.name}{r.email ? <span class="small muted"> {r.email}</span> : null}</th>
+                <th scope="row">
+                  {r.name}
+                  {r.email ? <span class="small muted"> {r.email}</span> : null}
+                </th>
                 <td class="num">{formatNumber(r.labels)}</td>
                 <td class="num">{formatNumber(r.annotations)}</td>
-                <td class="num" title={`${formatNumber(r.seconds_total)} seconds`}>{formatDuration(r.seconds_total)}</td>
+                <td class="num" title={`${formatNumber(r.seconds_total)} seconds`}>
+                  {formatDuration(r.seconds_total)}
+                </td>
               </tr>
             ))
           ) : (
-            <tr><td colspan={4} class="muted">{props.empty}</td></tr>
+            <tr>
+              <td colspan={4} class="muted">
+                {props.empty}
+              </td>
+            </tr>
           )}
         </tbody>
       </table>

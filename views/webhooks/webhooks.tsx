@@ -15,19 +15,26 @@ function TopicChoices(props: { state?: FormState; checked: string[]; topics: rea
     <fieldset class={`field${err ? ' has-error' : ''}`}>
       <legend>Topics</legend>
       {props.topics.map((t) => (
-        <label class="checkbox"><input type="checkbox" name="topics" value={t} checked={props.checked.includes(t)} /> <code>{t}</code></label>
+        <label class="checkbox">
+          <input type="checkbox" name="topics" value={t} checked={props.checked.includes(t)} /> <code>{t}</code>
+        </label>
       ))}
       {err ? <div class="error">{err}</div> : null}
     </fieldset>
   )
 }
 
-const projectOptions = (projects: ProjectOption[]) => [{ value: '', label: 'All projects (organization-wide)' }, ...projects.map((p) => ({ value: p.id, label: p.name }))]
+const projectOptions = (projects: ProjectOption[]) => [
+  { value: '', label: 'All projects (organization-wide)' },
+  ...projects.map((p) => ({ value: p.id, label: p.name })),
+]
 
 export function SecretBox(props: { secret: string; what: string }) {
   return (
     <div class="secret-box" role="status">
-      <p><strong>{props.what}</strong> Copy the signing secret now: it will not be shown again.</p>
+      <p>
+        <strong>{props.what}</strong> Copy the signing secret now: it will not be shown again.
+      </p>
       <CopyField id="new-secret" value={props.secret} label="Signing secret" />
     </div>
   )
@@ -41,11 +48,30 @@ export function CreateWebhookForm(props: Choices & { state?: FormState }) {
       <h2>Add a webhook</h2>
       <form class="form" method="post" action="/account/webhooks" style="margin-top:12px">
         <FormMessage state={st} fields={['url', 'secret', 'topics', 'project_id']} />
-        <Field name="url" label="Payload URL" state={st} required maxlength={2000} placeholder="https://example.com/labeldesk-hook" help="https only; private and loopback addresses are refused." />
-        <Field name="secret" label="Secret (optional)" state={st} maxlength={200} autocomplete="off" help="Leave empty to generate one (shown once)." />
+        <Field
+          name="url"
+          label="Payload URL"
+          state={st}
+          required
+          maxlength={2000}
+          placeholder="https://example.com/labeldesk-hook"
+          help="https only; private and loopback addresses are refused."
+        />
+        <Field
+          name="secret"
+          label="Secret (optional)"
+          state={st}
+          maxlength={200}
+          autocomplete="off"
+          help="Leave empty to generate one (shown once)."
+        />
         <SelectField name="project_id" label="Scope" state={st} options={projectOptions(props.projects)} />
         <TopicChoices state={st} checked={checked} topics={props.topics} />
-        <div class="form-actions"><button class="btn btn-primary" type="submit">Add webhook</button></div>
+        <div class="form-actions">
+          <button class="btn btn-primary" type="submit">
+            Add webhook
+          </button>
+        </div>
       </form>
     </section>
   )
@@ -56,31 +82,71 @@ function StatusBadge({ w }: { w: WebhookView }) {
 }
 
 export function WebhooksPage(props: Choices & { webhooks: WebhookView[]; state?: FormState; created?: WebhookView & { secret?: string } }) {
-  const name = (id: string | null) => (id ? props.projects.find((p) => p.id === id)?.name ?? id : 'All projects')
+  const name = (id: string | null) => (id ? (props.projects.find((p) => p.id === id)?.name ?? id) : 'All projects')
   return (
     <>
       <PageHeader title="Account" />
       <AccountTabs current="/account/webhooks" />
       {props.created ? (
-        props.created.secret ? <SecretBox secret={props.created.secret} what={`Webhook for ${props.created.url} added.`} /> : <Alert tone="success" title="Webhook added." />
+        props.created.secret ? (
+          <SecretBox secret={props.created.secret} what={`Webhook for ${props.created.url} added.`} />
+        ) : (
+          <Alert tone="success" title="Webhook added." />
+        )
       ) : null}
       <div class="section">
         <h2>Webhooks</h2>
         <div class="table-wrap">
           <table class="table">
-            <thead><tr><th>URL</th><th>Scope</th><th>Topics</th><th>Status</th><th>Created</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
+            <thead>
+              <tr>
+                <th>URL</th>
+                <th>Scope</th>
+                <th>Topics</th>
+                <th>Status</th>
+                <th>Created</th>
+                <th class="actions">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
             <tbody id="webhook-rows">
               {props.webhooks.map((w) => (
                 <tr id={`webhook-${w.id}`}>
-                  <td class="primary-cell"><a href={`/account/webhooks/${w.id}`}><code>{w.url}</code></a></td>
+                  <td class="primary-cell">
+                    <a href={`/account/webhooks/${w.id}`}>
+                      <code>{w.url}</code>
+                    </a>
+                  </td>
                   <td>{name(w.project_id)}</td>
-                  <td>{w.topics.map((t) => <><code>{t}</code> </>)}</td>
-                  <td><StatusBadge w={w} />{w.disabled_reason ? <div class="muted small">{w.disabled_reason}</div> : null}</td>
-                  <td><Time value={w.created_at} /></td>
-                  <td class="actions"><a class="btn btn-sm" href={`/account/webhooks/${w.id}`}>Open</a></td>
+                  <td>
+                    {w.topics.map((t) => (
+                      <>
+                        <code>{t}</code>{' '}
+                      </>
+                    ))}
+                  </td>
+                  <td>
+                    <StatusBadge w={w} />
+                    {w.disabled_reason ? <div class="muted small">{w.disabled_reason}</div> : null}
+                  </td>
+                  <td>
+                    <Time value={w.created_at} />
+                  </td>
+                  <td class="actions">
+                    <a class="btn btn-sm" href={`/account/webhooks/${w.id}`}>
+                      Open
+                    </a>
+                  </td>
                 </tr>
               ))}
-              {props.webhooks.length ? null : <tr class="empty-row"><td colspan={6}><EmptyState title="No webhooks yet">Webhooks send signed label, review and task events to your own systems.</EmptyState></td></tr>}
+              {props.webhooks.length ? null : (
+                <tr class="empty-row">
+                  <td colspan={6}>
+                    <EmptyState title="No webhooks yet">Webhooks send signed label, review and task events to your own systems.</EmptyState>
+                  </td>
+                </tr>
+              )}
             </tbody>
           </table>
         </div>
@@ -99,25 +165,83 @@ export function DeliveriesSection(props: { base: string; deliveries: DeliveryVie
   const { base } = props
   const newest = props.deliveries[0]?.id ?? ''
   return (
-    <div class="section" id="deliveries-section" hx-get={`${base}/deliveries?newest=${encodeURIComponent(newest)}`} hx-trigger="every 3s" hx-swap="outerHTML">
+    <div
+      class="section"
+      id="deliveries-section"
+      hx-get={`${base}/deliveries?newest=${encodeURIComponent(newest)}`}
+      hx-trigger="every 3s"
+      hx-swap="outerHTML"
+    >
       <h2>Deliveries</h2>
       <div class="table-wrap">
         <table class="table" id="deliveries">
-          <thead><tr><th>Time</th><th>Topic</th><th>Event</th><th>Attempt</th><th>Status</th><th>Duration</th><th>Response</th><th class="actions"><span class="visually-hidden">Actions</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th>Time</th>
+              <th>Topic</th>
+              <th>Event</th>
+              <th>Attempt</th>
+              <th>Status</th>
+              <th>Duration</th>
+              <th>Response</th>
+              <th class="actions">
+                <span class="visually-hidden">Actions</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {props.deliveries.map((d) => (
               <tr id={`delivery-${d.id}`}>
-                <td><Time value={d.created_at} /></td>
-                <td><code>{d.topic}</code></td>
-                <td><code>{d.event_id}</code></td>
+                <td>
+                  <Time value={d.created_at} />
+                </td>
+                <td>
+                  <code>{d.topic}</code>
+                </td>
+                <td>
+                  <code>{d.event_id}</code>
+                </td>
                 <td>{d.attempt}</td>
-                <td>{d.status_code !== null && d.status_code >= 200 && d.status_code < 300 ? <Badge tone="green">{String(d.status_code)}</Badge> : <Badge tone="red">{d.status_code === null ? 'No answer' : String(d.status_code)}</Badge>}{d.next_attempt_at ? <div class="muted small">retry <Time value={d.next_attempt_at} /></div> : null}</td>
+                <td>
+                  {d.status_code !== null && d.status_code >= 200 && d.status_code < 300 ? (
+                    <Badge tone="green">{String(d.status_code)}</Badge>
+                  ) : (
+                    <Badge tone="red">{d.status_code === null ? 'No answer' : String(d.status_code)}</Badge>
+                  )}
+                  {d.next_attempt_at ? (
+                    <div class="muted small">
+                      retry <Time value={d.next_attempt_at} />
+                    </div>
+                  ) : null}
+                </td>
                 <td>{d.duration_ms === null ? '—' : `${d.duration_ms} ms`}</td>
-                <td>{d.error ? <div class="small">{d.error}</div> : null}{d.response_excerpt ? <details><summary class="small">Body</summary><pre class="small">{d.response_excerpt}</pre></details> : null}</td>
-                <td class="actions"><form method="post" action={`${base}/deliveries/${d.id}/redeliver`}><button class="btn btn-sm" type="submit">Redeliver</button></form></td>
+                <td>
+                  {d.error ? <div class="small">{d.error}</div> : null}
+                  {d.response_excerpt ? (
+                    <details>
+                      <summary class="small">Body</summary>
+                      <pre class="small">{d.response_excerpt}</pre>
+                    </details>
+                  ) : null}
+                </td>
+                <td class="actions">
+                  <form method="post" action={`${base}/deliveries/${d.id}/redeliver`}>
+                    <button class="btn btn-sm" type="submit">
+                      Redeliver
+                    </button>
+                  </form>
+                </td>
               </tr>
             ))}
-            {props.deliveries.length ? null : <tr class="empty-row"><td colspan={8}><EmptyState title="No deliveries yet">Press Ping to send a test event. Deliveries are queued and appear here within seconds.</EmptyState></td></tr>}
+            {props.deliveries.length ? null : (
+              <tr class="empty-row">
+                <td colspan={8}>
+                  <EmptyState title="No deliveries yet">
+                    Press Ping to send a test event. Deliveries are queued and appear here within seconds.
+                  </EmptyState>
+                </td>
+              </tr>
+            )}
           </tbody>
         </table>
       </div>
@@ -125,7 +249,9 @@ export function DeliveriesSection(props: { base: string; deliveries: DeliveryVie
   )
 }
 
-export function WebhookDetailPage(props: Choices & { w: WebhookView; deliveries: DeliveryView[]; state?: FormState; secret?: string; notice?: string }) {
+export function WebhookDetailPage(
+  props: Choices & { w: WebhookView; deliveries: DeliveryView[]; state?: FormState; secret?: string; notice?: string },
+) {
   const { w } = props
   const st = props.state
   const base = `/account/webhooks/${w.id}`
@@ -133,33 +259,77 @@ export function WebhookDetailPage(props: Choices & { w: WebhookView; deliveries:
     <>
       <PageHeader title="Account" />
       <AccountTabs current="/account/webhooks" />
-      <p><a href="/account/webhooks">← All webhooks</a></p>
-      {props.secret ? <SecretBox secret={props.secret} what="Secret rotated. The previous secret keeps signing alongside it for 24 hours." /> : null}
+      <p>
+        <a href="/account/webhooks">← All webhooks</a>
+      </p>
+      {props.secret ? (
+        <SecretBox secret={props.secret} what="Secret rotated. The previous secret keeps signing alongside it for 24 hours." />
+      ) : null}
       {props.notice ? <Alert tone="success" title={props.notice} /> : null}
-      {w.status === 'INACTIVE' ? <Alert tone="warning" title="This webhook is inactive.">{w.disabled_reason ? <div>{w.disabled_reason}</div> : null}</Alert> : null}
+      {w.status === 'INACTIVE' ? (
+        <Alert tone="warning" title="This webhook is inactive.">
+          {w.disabled_reason ? <div>{w.disabled_reason}</div> : null}
+        </Alert>
+      ) : null}
       <section class="card" id="webhook-settings">
-        <h2><code>{w.url}</code> <StatusBadge w={w} /></h2>
+        <h2>
+          <code>{w.url}</code> <StatusBadge w={w} />
+        </h2>
         <form class="form" method="post" action={base} style="margin-top:12px">
           <FormMessage state={st} fields={['url', 'topics', 'project_id']} />
           <Field name="url" label="Payload URL" state={st} value={st ? undefined : w.url} required maxlength={2000} />
-          <SelectField name="project_id" label="Scope" state={st} value={st ? undefined : w.project_id ?? ''} options={projectOptions(props.projects)} />
+          <SelectField
+            name="project_id"
+            label="Scope"
+            state={st}
+            value={st ? undefined : (w.project_id ?? '')}
+            options={projectOptions(props.projects)}
+          />
           <TopicChoices state={st} checked={(st?.values?.topics as string[] | undefined) ?? w.topics} topics={props.topics} />
-          <div class="form-actions"><button class="btn btn-primary" type="submit">Save</button></div>
+          <div class="form-actions">
+            <button class="btn btn-primary" type="submit">
+              Save
+            </button>
+          </div>
         </form>
         <div class="row" style="margin-top:12px;gap:8px;flex-wrap:wrap">
-          <form method="post" action={`${base}/ping`}><button class="btn" type="submit">Ping</button></form>
+          <form method="post" action={`${base}/ping`}>
+            <button class="btn" type="submit">
+              Ping
+            </button>
+          </form>
           <form method="post" action={`${base}/status`}>
             <input type="hidden" name="status" value={w.status === 'ACTIVE' ? 'INACTIVE' : 'ACTIVE'} />
-            <button class="btn" type="submit">{w.status === 'ACTIVE' ? 'Deactivate' : 'Activate'}</button>
+            <button class="btn" type="submit">
+              {w.status === 'ACTIVE' ? 'Deactivate' : 'Activate'}
+            </button>
           </form>
-          <form method="post" action={`${base}/rotate`} hx-confirm="Rotate the signing secret? The old one keeps signing alongside the new one for 24 hours." data-confirm-label="Rotate">
-            <button class="btn" type="submit">Rotate secret</button>
+          <form
+            method="post"
+            action={`${base}/rotate`}
+            hx-confirm="Rotate the signing secret? The old one keeps signing alongside the new one for 24 hours."
+            data-confirm-label="Rotate"
+          >
+            <button class="btn" type="submit">
+              Rotate secret
+            </button>
           </form>
-          <form method="post" action={`${base}/delete`} hx-confirm={`Delete the webhook for ${w.url}? Its delivery log goes too.`} data-confirm-label="Delete webhook">
-            <button class="btn btn-danger" type="submit">Delete</button>
+          <form
+            method="post"
+            action={`${base}/delete`}
+            hx-confirm={`Delete the webhook for ${w.url}? Its delivery log goes too.`}
+            data-confirm-label="Delete webhook"
+          >
+            <button class="btn btn-danger" type="submit">
+              Delete
+            </button>
           </form>
         </div>
-        {w.secret_rotation_ends_at ? <p class="muted small">The previous secret signs alongside the new one until <Time value={w.secret_rotation_ends_at} />.</p> : null}
+        {w.secret_rotation_ends_at ? (
+          <p class="muted small">
+            The previous secret signs alongside the new one until <Time value={w.secret_rotation_ends_at} />.
+          </p>
+        ) : null}
       </section>
       <DeliveriesSection base={base} deliveries={props.deliveries} />
     </>

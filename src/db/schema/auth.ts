@@ -8,8 +8,12 @@ export const sessions = sqliteTable(
   {
     /** SHA-256 (hex) of the cookie token: the token itself is never stored. */
     id: text().primaryKey(),
-    userId: text().notNull().references(() => users.id, { onDelete: 'cascade' }),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     createdAt: timestamp().notNull(),
     expiresAt: timestamp().notNull(),
   },

@@ -3,14 +3,27 @@ import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqli
 import { idColumn, timestamp } from './columns'
 import { organizations } from './orgs'
 
-export const DATA_MEDIA_TYPES = ['IMAGE', 'VIDEO', 'TEXT', 'AUDIO', 'PDF', 'HTML', 'CONVERSATIONAL', 'GEOSPATIAL', 'DICOM', 'OTHER'] as const
+export const DATA_MEDIA_TYPES = [
+  'IMAGE',
+  'VIDEO',
+  'TEXT',
+  'AUDIO',
+  'PDF',
+  'HTML',
+  'CONVERSATIONAL',
+  'GEOSPATIAL',
+  'DICOM',
+  'OTHER',
+] as const
 export type DataMediaType = (typeof DATA_MEDIA_TYPES)[number]
 
 export const datasets = sqliteTable(
   'datasets',
   {
     id: idColumn(),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     description: text().notNull().default(''),
     rowCount: integer().notNull().default(0),
@@ -31,7 +44,9 @@ export const dataRows = sqliteTable(
   {
     id: idColumn(),
     orgId: text().notNull(),
-    datasetId: text().notNull().references(() => datasets.id, { onDelete: 'cascade' }),
+    datasetId: text()
+      .notNull()
+      .references(() => datasets.id, { onDelete: 'cascade' }),
     rowData: text().notNull(),
     globalKey: text(),
     /** Lower-cased global key: unique per organization, case-insensitive. */
@@ -46,8 +61,5 @@ export const dataRows = sqliteTable(
     createdAt: timestamp().notNull(),
     updatedAt: timestamp().notNull(),
   },
-  (t) => [
-    index('data_rows_dataset_idx').on(t.datasetId, t.id),
-    uniqueIndex('data_rows_global_key_uq').on(t.orgId, t.globalKeyLower),
-  ],
+  (t) => [index('data_rows_dataset_idx').on(t.datasetId, t.id), uniqueIndex('data_rows_global_key_uq').on(t.orgId, t.globalKeyLower)],
 )

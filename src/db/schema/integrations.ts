@@ -17,7 +17,9 @@ export const integrations = sqliteTable(
   'integrations',
   {
     id: idColumn(),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     provider: text({ enum: INTEGRATION_PROVIDERS }).notNull(),
     name: text().notNull(),
     roleArn: text(),

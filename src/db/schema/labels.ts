@@ -16,7 +16,9 @@ export const labels = sqliteTable(
   {
     id: idColumn(),
     orgId: text().notNull(),
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     dataRowId: text().notNull(),
     createdBy: text().notNull(),
     annotations: text({ mode: 'json' }).$type<LabelAnnotations>().notNull(),
@@ -45,7 +47,9 @@ export const reviews = sqliteTable(
   {
     id: idColumn(),
     orgId: text().notNull(),
-    labelId: text().notNull().references(() => labels.id, { onDelete: 'cascade' }),
+    labelId: text()
+      .notNull()
+      .references(() => labels.id, { onDelete: 'cascade' }),
     projectId: text().notNull(),
     /** +1 accepted, -1 declined. One review per reviewer per label (a second one updates it). */
     score: integer().notNull(),
@@ -60,7 +64,9 @@ export const reviews = sqliteTable(
 export const projectFeatureCounts = sqliteTable(
   'project_feature_counts',
   {
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     /** The tool or classification. */
     featureSchemaId: text().notNull(),
     /** The answer ('' for objects and text answers). */
@@ -79,7 +85,9 @@ export const projectFeatureCounts = sqliteTable(
 export const projectMemberStats = sqliteTable(
   'project_member_stats',
   {
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     userId: text().notNull(),
     labels: integer().notNull().default(0),
     skips: integer().notNull().default(0),
@@ -99,7 +107,9 @@ export const projectMemberStats = sqliteTable(
 export const projectLabelDays = sqliteTable(
   'project_label_days',
   {
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     day: text().notNull(),
     userId: text().notNull(),
     count: integer().notNull(),

@@ -7,7 +7,9 @@ export const invitations = sqliteTable(
   'invitations',
   {
     id: idColumn(),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     email: text().notNull(),
     role: text({ enum: ORG_ROLES }).notNull(),
     /** JSON `[{"project_id","role"}]`, applied on acceptance when `role` is NONE. */
@@ -27,8 +29,12 @@ export const apiKeys = sqliteTable(
   'api_keys',
   {
     id: idColumn(),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    userId: text().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     /** The first characters of the secret, shown in lists so people can tell keys apart. */
     prefix: text().notNull(),
@@ -45,5 +51,10 @@ export const apiKeys = sqliteTable(
      * expiry bound this key: src/modules/api-keys/service.ts checks the chain on every lookup. */
     parentKeyId: text(),
   },
-  (t) => [uniqueIndex('api_keys_hash_uq').on(t.hash), index('api_keys_parent_idx').on(t.parentKeyId), index('api_keys_org_idx').on(t.orgId, t.id), index('api_keys_user_idx').on(t.userId)],
+  (t) => [
+    uniqueIndex('api_keys_hash_uq').on(t.hash),
+    index('api_keys_parent_idx').on(t.parentKeyId),
+    index('api_keys_org_idx').on(t.orgId, t.id),
+    index('api_keys_user_idx').on(t.userId),
+  ],
 )

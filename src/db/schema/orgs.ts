@@ -32,8 +32,12 @@ export const memberships = sqliteTable(
   'memberships',
   {
     id: idColumn(),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
-    userId: text().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     role: text({ enum: ORG_ROLES }).notNull(),
     createdAt: timestamp().notNull(),
   },

@@ -14,7 +14,9 @@ export const projects = sqliteTable(
   'projects',
   {
     id: idColumn(),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     /** The name case-folded by JavaScript (SQLite's lower() folds ASCII only), for search; null
      * until folded (rows from before migration 0011 are folded by the cron). */
@@ -47,8 +49,12 @@ export const projects = sqliteTable(
 export const projectMembers = sqliteTable(
   'project_members',
   {
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
-    userId: text().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     role: text({ enum: PROJECT_ROLES }).notNull(),
     createdAt: timestamp().notNull(),
   },
@@ -59,8 +65,12 @@ export const projectMembers = sqliteTable(
 export const projectPins = sqliteTable(
   'project_pins',
   {
-    userId: text().notNull().references(() => users.id, { onDelete: 'cascade' }),
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    userId: text()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     createdAt: timestamp().notNull(),
   },
   (t) => [primaryKey({ columns: [t.userId, t.projectId] })],
@@ -71,7 +81,9 @@ export const batches = sqliteTable(
   {
     id: idColumn(),
     orgId: text().notNull(),
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     /** 1 (highest) … 5: the labeling queue serves higher priority first. */
     priority: integer().notNull(),
@@ -87,7 +99,9 @@ export const batches = sqliteTable(
 export const projectDataRows = sqliteTable(
   'project_data_rows',
   {
-    projectId: text().notNull().references(() => projects.id, { onDelete: 'cascade' }),
+    projectId: text()
+      .notNull()
+      .references(() => projects.id, { onDelete: 'cascade' }),
     dataRowId: text().notNull(),
     batchId: text().notNull(),
     priority: integer().notNull(),

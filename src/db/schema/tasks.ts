@@ -4,7 +4,14 @@ import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core'
 import { idColumn, timestamp } from './columns'
 import { organizations } from './orgs'
 
-export const TASK_TYPES = ['export-data-rows', 'import-data-rows', 'import-labels', 'delete-project', 'delete-dataset', 'read-media-attributes'] as const
+export const TASK_TYPES = [
+  'export-data-rows',
+  'import-data-rows',
+  'import-labels',
+  'delete-project',
+  'delete-dataset',
+  'read-media-attributes',
+] as const
 export type TaskType = (typeof TASK_TYPES)[number]
 export const TASK_STATUSES = ['QUEUED', 'IN_PROGRESS', 'COMPLETE', 'FAILED', 'CANCELED'] as const
 export type TaskStatusValue = (typeof TASK_STATUSES)[number]
@@ -15,7 +22,9 @@ export const tasks = sqliteTable(
   'tasks',
   {
     id: idColumn(),
-    orgId: text().notNull().references(() => organizations.id, { onDelete: 'cascade' }),
+    orgId: text()
+      .notNull()
+      .references(() => organizations.id, { onDelete: 'cascade' }),
     createdBy: text().notNull(),
     type: text({ enum: TASK_TYPES }).notNull(),
     name: text().notNull(),

@@ -38,7 +38,9 @@ export const webhookDeliveries = sqliteTable(
   'webhook_deliveries',
   {
     id: idColumn(),
-    webhookId: text().notNull().references(() => webhooks.id, { onDelete: 'cascade' }),
+    webhookId: text()
+      .notNull()
+      .references(() => webhooks.id, { onDelete: 'cascade' }),
     eventId: text().notNull(),
     topic: text().notNull(),
     attempt: integer().notNull(),

@@ -25,7 +25,13 @@ accountWeb.post('/', async (c) => {
   const parsed = v.safeParse(UpdateMeInput, { full_name: form.full_name ?? '' })
   if (!parsed.success) {
     const state = { values: { full_name: form.full_name ?? '' }, errors: issuesToErrors(parsed.issues) }
-    return renderPage(c, { title: 'Account', section: 'account', status: 422, body: <AccountDetails me={getMe(ctx)} state={state} />, fragment: <NameForm me={getMe(ctx)} state={state} /> })
+    return renderPage(c, {
+      title: 'Account',
+      section: 'account',
+      status: 422,
+      body: <AccountDetails me={getMe(ctx)} state={state} />,
+      fragment: <NameForm me={getMe(ctx)} state={state} />,
+    })
   }
   const me = await updateMe(ctx, parsed.output)
   c.set('actor', ctx.actor)

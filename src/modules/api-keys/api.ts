@@ -8,13 +8,23 @@ import { ApiKeyView, CreateApiKeyInput, CreatedApiKey } from './schemas'
 import { createApiKey, listApiKeys, revokeApiKey } from './service'
 
 export const apiKeysApi = new Hono<AppEnv>()
-  .get('/api-keys', doc('API keys', "List your API keys (admins: everyone's)", { schema: listOf(ApiKeyView) }), validate('query', ListQuery), async (c) =>
-    c.json(await listApiKeys(ctxOf(c), c.req.valid('query'))),
+  .get(
+    '/api-keys',
+    doc('API keys', "List your API keys (admins: everyone's)", { schema: listOf(ApiKeyView) }),
+    validate('query', ListQuery),
+    async (c) => c.json(await listApiKeys(ctxOf(c), c.req.valid('query'))),
   )
-  .post('/api-keys', doc('API keys', 'Create an API key; `key` is the secret, shown only in this answer', { status: 201, schema: CreatedApiKey }), validate('json', CreateApiKeyInput), async (c) =>
-    c.json(await createApiKey(ctxOf(c), c.req.valid('json')), 201),
+  .post(
+    '/api-keys',
+    doc('API keys', 'Create an API key; `key` is the secret, shown only in this answer', { status: 201, schema: CreatedApiKey }),
+    validate('json', CreateApiKeyInput),
+    async (c) => c.json(await createApiKey(ctxOf(c), c.req.valid('json')), 201),
   )
-  .delete('/api-keys/:id', doc('API keys', 'Revoke an API key (takes effect at once)', { status: 204, description: 'Revoked' }), async (c) => {
-    await revokeApiKey(ctxOf(c), c.req.param('id'))
-    return c.body(null, 204)
-  })
+  .delete(
+    '/api-keys/:id',
+    doc('API keys', 'Revoke an API key (takes effect at once)', { status: 204, description: 'Revoked' }),
+    async (c) => {
+      await revokeApiKey(ctxOf(c), c.req.param('id'))
+      return c.body(null, 204)
+    },
+  )

@@ -8,7 +8,12 @@ const KeyRole = v.picklist(['ADMIN', 'TEAM_MANAGER', 'REVIEWER', 'LABELER'], 'ro
 export const CreateApiKeyInput = v.object({
   name: Name,
   expires_in_days: v.optional(
-    v.pipe(v.number('expires_in_days must be a number'), v.integer('expires_in_days must be a whole number'), v.minValue(1, 'expires_in_days must be between 1 and 365'), v.maxValue(365, 'expires_in_days must be between 1 and 365 (a key lives at most a year)')),
+    v.pipe(
+      v.number('expires_in_days must be a number'),
+      v.integer('expires_in_days must be a whole number'),
+      v.minValue(1, 'expires_in_days must be between 1 and 365'),
+      v.maxValue(365, 'expires_in_days must be between 1 and 365 (a key lives at most a year)'),
+    ),
     90,
   ),
   role: v.optional(v.nullable(KeyRole)),

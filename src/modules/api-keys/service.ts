@@ -57,7 +57,11 @@ export async function createApiKey(ctx: Ctx, input: CreateApiKeyInput): Promise<
   let parentKeyId: string | null = null
   if (ctx.actor.via === 'api_key') {
     const parent = ctx.actor.apiKeyId
-      ? await ctx.db.select().from(apiKeys).where(and(eq(apiKeys.id, ctx.actor.apiKeyId), eq(apiKeys.orgId, ctx.actor.orgId), isNull(apiKeys.revokedAt))).get()
+      ? await ctx.db
+          .select()
+          .from(apiKeys)
+          .where(and(eq(apiKeys.id, ctx.actor.apiKeyId), eq(apiKeys.orgId, ctx.actor.orgId), isNull(apiKeys.revokedAt)))
+          .get()
       : undefined
     if (!parent) throw unauthorized('Invalid, revoked or expired API key')
     role = role === null ? parent.role : parent.role === null ? role : narrowRole(parent.role, role)
@@ -99,12 +103,21 @@ export async function listApiKeys(ctx: Ctx, q: { limit: number; cursor?: string 
     .where(and(...where))
     .orderBy(desc(apiKeys.id))
     .limit(q.limit + 1)
-  return toPage(rows, q.limit, (r) => [r.k.id], (r) => view({ ...r.k, ownerEmail: r.ownerEmail }))
+  return toPage(
+    rows,
+    q.limit,
+    (r) => [r.k.id],
+    (r) => view({ ...r.k, ownerEmail: r.ownerEmail }),
+  )
 }
 
 /** Revokes at once. Own keys for anyone; other people's keys only for admins (others get 404). */
 export async function revokeApiKey(ctx: Ctx, id: string): Promise<void> {
-  const key = await ctx.db.select().from(apiKeys).where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, ctx.actor.orgId))).get()
+  const key = await ctx.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.id, id), eq(apiKeys.orgId, ctx.actor.orgId)))
+    .get()
   if (!key) throw notFound('API key')
   // Other people's keys are invisible (404) to non-admins: the table's seeAction says so.
   authorize(ctx.actor, key.userId === ctx.actor.userId ? 'api_key.manage_own' : 'api_key.revoke_any', {}, 'API key')

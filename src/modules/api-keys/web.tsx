@@ -25,7 +25,7 @@ async function props(c: Context<AppEnv>) {
   }
 }
 
-apiKeysWeb.get('/', async (c) => renderPage(c, { title: 'API keys', section: 'account', body: <ApiKeysPage {...await props(c)} /> }))
+apiKeysWeb.get('/', async (c) => renderPage(c, { title: 'API keys', section: 'account', body: <ApiKeysPage {...(await props(c))} /> }))
 
 apiKeysWeb.post('/', async (c) => {
   const ctx = ctxOf(c)
@@ -43,7 +43,9 @@ apiKeysWeb.post('/', async (c) => {
       fragment: (
         <>
           <CreateKeyForm roles={p.roles} created={created} />
-          <hx-partial hx-target="#key-rows" hx-swap="afterbegin"><KeyRow k={created} selfId={p.selfId} showOwner={p.showOwner} /></hx-partial>
+          <hx-partial hx-target="#key-rows" hx-swap="afterbegin">
+            <KeyRow k={created} selfId={p.selfId} showOwner={p.showOwner} />
+          </hx-partial>
         </>
       ),
     })
@@ -51,7 +53,13 @@ apiKeysWeb.post('/', async (c) => {
     if (!(e instanceof AppError) || e.code !== 'VALIDATION') throw e
     const p = await props(c)
     const state = { values: form, errors: e.errors }
-    return renderPage(c, { title: 'API keys', section: 'account', status: 422, body: <ApiKeysPage {...p} state={state} />, fragment: <CreateKeyForm roles={p.roles} state={state} /> })
+    return renderPage(c, {
+      title: 'API keys',
+      section: 'account',
+      status: 422,
+      body: <ApiKeysPage {...p} state={state} />,
+      fragment: <CreateKeyForm roles={p.roles} state={state} />,
+    })
   }
 })
 

@@ -16,8 +16,13 @@ export const SignupInput = v.object({
 export type SignupInput = v.InferOutput<typeof SignupInput>
 
 export const LoginInput = v.object({
-  email: v.pipe(v.string('Email is required'), v.trim(), v.toLowerCase(), v.minLength(1, 'Email is required'), v.maxLength(254, 'Email is too long')),
+  email: v.pipe(
+    v.string('Email is required'),
+    v.trim(),
+    v.toLowerCase(),
+    v.minLength(1, 'Email is required'),
+    v.maxLength(254, 'Email is too long'),
+  ),
   password: v.pipe(v.string('Password is required'), v.minLength(1, 'Password is required'), v.maxLength(200, 'Password is too long')),
 })
 export type LoginInput = v.InferOutput<typeof LoginInput>
-

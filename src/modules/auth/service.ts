@@ -38,7 +38,10 @@ export async function signup(db: Db, env: Env, input: SignupInput, ip: string): 
   await hit(db, limits)
 
   const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, input.email)).get()
-  if (existing) throw new AppError('VALIDATION', 'An account with this email already exists', [{ path: 'email', message: 'An account with this email already exists. Log in instead.' }])
+  if (existing)
+    throw new AppError('VALIDATION', 'An account with this email already exists', [
+      { path: 'email', message: 'An account with this email already exists. Log in instead.' },
+    ])
 
   const now = new Date()
   const orgId = newId('org')
@@ -53,7 +56,10 @@ export async function signup(db: Db, env: Env, input: SignupInput, ip: string): 
     ])
   } catch (e) {
     // Two sign-ups racing for one email: the unique index decides.
-    if (String(e).includes('UNIQUE')) throw new AppError('VALIDATION', 'An account with this email already exists', [{ path: 'email', message: 'An account with this email already exists. Log in instead.' }])
+    if (String(e).includes('UNIQUE'))
+      throw new AppError('VALIDATION', 'An account with this email already exists', [
+        { path: 'email', message: 'An account with this email already exists. Log in instead.' },
+      ])
     throw e
   }
   return createSession(db, userId, orgId)

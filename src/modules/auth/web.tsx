@@ -51,7 +51,11 @@ authWeb.post('/login', async (c) => {
     if (e.retryAfter) c.header('Retry-After', String(e.retryAfter))
     const status = e.code === 'UNAUTHORIZED' ? 401 : e.code === 'RATE_LIMITED' ? 429 : 422
     const message = e.code === 'VALIDATION' ? undefined : e.detail
-    return renderDocument(c, <LoginPage next={form.next} state={{ values, errors: e.code === 'VALIDATION' ? e.errors : [], message }} />, status)
+    return renderDocument(
+      c,
+      <LoginPage next={form.next} state={{ values, errors: e.code === 'VALIDATION' ? e.errors : [], message }} />,
+      status,
+    )
   }
 })
 

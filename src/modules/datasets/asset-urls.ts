@@ -16,7 +16,8 @@ export const ASSET_URL_TTL_SECONDS = 7 * 24 * 3600
 const enc = new TextEncoder()
 const message = (rowId: string, expires: number) => enc.encode(`labeldesk-asset:v1:${rowId}:${expires}`)
 
-const hmacKey = (secret: string, usage: 'sign' | 'verify') => crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage])
+const hmacKey = (secret: string, usage: 'sign' | 'verify') =>
+  crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [usage])
 
 /** The base of links handed out: the `PUBLIC_URL` setting, else the origin of the request that asked. */
 export function publicBase(env: Pick<Env, 'PUBLIC_URL'>, requestOrigin: string | undefined): string | null {
@@ -27,7 +28,11 @@ export function publicBase(env: Pick<Env, 'PUBLIC_URL'>, requestOrigin: string |
 /** How an export writes the links of uploaded assets (kept in the task's params and metadata). */
 export type AssetLinks = { base: string; signed: boolean; expires: number | null }
 
-export function assetLinks(env: Pick<Env, 'PUBLIC_URL' | 'ASSET_URL_SECRET'>, requestOrigin: string | undefined, now = Date.now()): AssetLinks | null {
+export function assetLinks(
+  env: Pick<Env, 'PUBLIC_URL' | 'ASSET_URL_SECRET'>,
+  requestOrigin: string | undefined,
+  now = Date.now(),
+): AssetLinks | null {
   const base = publicBase(env, requestOrigin)
   if (!base) return null
   const signed = !!env.ASSET_URL_SECRET
@@ -37,8 +42,16 @@ export function assetLinks(env: Pick<Env, 'PUBLIC_URL' | 'ASSET_URL_SECRET'>, re
 /** What the export's metadata says about the links. */
 export function assetLinksNote(l: AssetLinks): Record<string, unknown> {
   return l.signed
-    ? { kind: 'signed', expires_at: new Date(l.expires! * 1000).toISOString(), note: 'Uploaded assets are linked by signed URLs that anyone holding them can open until expires_at; export again for fresh links.' }
-    : { kind: 'api', expires_at: null, note: 'Uploaded assets are linked by the API content route; send an API key of the organization (Authorization: Bearer) to open them.' }
+    ? {
+        kind: 'signed',
+        expires_at: new Date(l.expires! * 1000).toISOString(),
+        note: 'Uploaded assets are linked by signed URLs that anyone holding them can open until expires_at; export again for fresh links.',
+      }
+    : {
+        kind: 'api',
+        expires_at: null,
+        note: 'Uploaded assets are linked by the API content route; send an API key of the organization (Authorization: Bearer) to open them.',
+      }
 }
 
 /** Signs links for many rows with one imported key. */
@@ -64,7 +77,13 @@ function fromBase64Url(s: string): Uint8Array | null {
 }
 
 /** Why a signed link is refused, or null when it is good (constant-time check). */
-export async function assetLinkProblem(env: Pick<Env, 'ASSET_URL_SECRET'>, rowId: string, expires: string, signature: string, now = Date.now()): Promise<string | null> {
+export async function assetLinkProblem(
+  env: Pick<Env, 'ASSET_URL_SECRET'>,
+  rowId: string,
+  expires: string,
+  signature: string,
+  now = Date.now(),
+): Promise<string | null> {
   if (!env.ASSET_URL_SECRET) return 'Signed links are not enabled on this installation'
   const exp = /^\d{1,12}$/.test(expires) ? Number(expires) : NaN
   const sig = fromBase64Url(signature)

@@ -16,7 +16,11 @@ import { loadDataRowAndDataset, mayViewDataRow, r2Prefix } from './data-rows'
 import { assetLinkProblem } from './asset-urls'
 
 /** An uploaded file as the response, with the headers that keep it from acting as one of our pages. */
-function serveUpload(env: Env, row: { rowData: string; orgId: string; mediaAttributes: Record<string, unknown> | null }, request: Request): Promise<Response> {
+function serveUpload(
+  env: Env,
+  row: { rowData: string; orgId: string; mediaAttributes: Record<string, unknown> | null },
+  request: Request,
+): Promise<Response> {
   const key = row.rowData.slice('r2://'.length)
   if (!key.startsWith(r2Prefix(row.orgId))) throw notFound('Data row content')
   const mime = String(row.mediaAttributes?.mime_type ?? '') || undefined
@@ -36,7 +40,13 @@ function serveUpload(env: Env, row: { rowData: string; orgId: string; mediaAttri
  * signature over the row id and expiry is the permission. Only uploads are linked this way; the
  * row must still exist in a live dataset.
  */
-export async function signedDataRowContent(env: Env, db: Db, id: string, q: { expires: string; signature: string }, request: Request): Promise<Response> {
+export async function signedDataRowContent(
+  env: Env,
+  db: Db,
+  id: string,
+  q: { expires: string; signature: string },
+  request: Request,
+): Promise<Response> {
   const problem = await assetLinkProblem(env, id, q.expires, q.signature)
   if (problem) throw new AppError('FORBIDDEN', problem)
   const row = await db
@@ -58,8 +68,13 @@ export async function dataRowContent(ctx: Ctx, id: string, request: Request): Pr
   if (/^s3:\/\//i.test(rd) || parseS3Url(rd)) {
     const signed = await presignedAssetUrl(ctx, integrationId, rd)
     // The browser may keep the redirect a little, never past the URL's own expiry.
-    if (signed) return new Response(null, { status: 302, headers: { Location: signed.url, 'Cache-Control': `private, max-age=${Math.min(60, signed.expiresIn)}` } })
+    if (signed)
+      return new Response(null, {
+        status: 302,
+        headers: { Location: signed.url, 'Cache-Control': `private, max-age=${Math.min(60, signed.expiresIn)}` },
+      })
   }
-  if (/^https?:\/\//i.test(rd)) return new Response(null, { status: 302, headers: { Location: rd, 'Cache-Control': 'private, max-age=60' } })
+  if (/^https?:\/\//i.test(rd))
+    return new Response(null, { status: 302, headers: { Location: rd, 'Cache-Control': 'private, max-age=60' } })
   return new Response(rd, { headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'private, max-age=300' } })
 }

@@ -104,7 +104,12 @@ export async function insertRows(
     if (key !== undefined) {
       const first = firstByKey.get(key)
       if (first !== undefined) {
-        errors.push({ index: c.index, global_key: c.row.globalKey, field: 'global_key', message: `duplicate global key: also used by ${rowName(first)}` })
+        errors.push({
+          index: c.index,
+          global_key: c.row.globalKey,
+          field: 'global_key',
+          message: `duplicate global key: also used by ${rowName(first)}`,
+        })
         continue
       }
       firstByKey.set(key, c.index)
@@ -122,7 +127,9 @@ export async function insertRows(
   const d1 = db.$client
   const insert = d1.prepare(INSERT_SQL)
   const changes = d1.prepare('SELECT changes() AS n')
-  const results = parts.length ? await d1.batch(parts.flatMap(({ payload }) => [insert.bind(d.orgId, d.id, payload, createdBy, now, now), changes])) : []
+  const results = parts.length
+    ? await d1.batch(parts.flatMap(({ payload }) => [insert.bind(d.orgId, d.id, payload, createdBy, now, now), changes]))
+    : []
   const unsure: Candidate[] = []
   parts.forEach(({ part }, i) => {
     if ((results[2 * i + 1]!.results[0] as { n: number }).n === part.length) for (const c of part) inserted.add(c.id)
@@ -133,11 +140,22 @@ export async function insertRows(
   // One query per call (a JSON list, like the insert), only when something clashed.
   if (unsure.length) {
     const present = new Set(
-      (await db.select({ id: dataRows.id }).from(dataRows).where(sql`${dataRows.id} IN (SELECT value FROM json_each(${JSON.stringify(unsure.map((c) => c.id))}))`)).map((r) => r.id),
+      (
+        await db
+          .select({ id: dataRows.id })
+          .from(dataRows)
+          .where(sql`${dataRows.id} IN (SELECT value FROM json_each(${JSON.stringify(unsure.map((c) => c.id))}))`)
+      ).map((r) => r.id),
     )
     for (const c of unsure) {
       if (present.has(c.id)) inserted.add(c.id)
-      else errors.push({ index: c.index, global_key: c.row.globalKey, field: 'global_key', message: `duplicate global key: ${JSON.stringify(c.row.globalKey)} is already used by another data row in this organization` })
+      else
+        errors.push({
+          index: c.index,
+          global_key: c.row.globalKey,
+          field: 'global_key',
+          message: `duplicate global key: ${JSON.stringify(c.row.globalKey)} is already used by another data row in this organization`,
+        })
     }
   }
   errors.sort((a, b) => a.index - b.index)
@@ -160,7 +178,11 @@ export async function mayViewDataRow(ctx: Ctx, row: DataRowRow): Promise<boolean
 }
 
 /** POST /datasets/{id}/data-rows: up to 1,000 rows, partial success. */
-export async function createDataRows(ctx: Ctx, datasetId: string, inputs: unknown[]): Promise<{ created: DataRowView[]; errors: RowResultError[] }> {
+export async function createDataRows(
+  ctx: Ctx,
+  datasetId: string,
+  inputs: unknown[],
+): Promise<{ created: DataRowView[]; errors: RowResultError[] }> {
   const d = await loadDataset(ctx, datasetId, 'dataset.manage')
   const rc = rowContext(d)
   const errors: RowResultError[] = []
@@ -178,14 +200,21 @@ export async function createDataRows(ctx: Ctx, datasetId: string, inputs: unknow
   const ids = candidates.filter((c) => res.inserted.has(c.id)).map((c) => c.id)
   const created: DataRowView[] = []
   for (let i = 0; i < ids.length; i += 90) {
-    const rows = await ctx.db.select().from(dataRows).where(inArray(dataRows.id, ids.slice(i, i + 90)))
+    const rows = await ctx.db
+      .select()
+      .from(dataRows)
+      .where(inArray(dataRows.id, ids.slice(i, i + 90)))
     created.push(...rows.map(dataRowView))
   }
   created.sort((a, b) => (a.id < b.id ? -1 : 1))
   return { created, errors }
 }
 
-export async function listDataRows(ctx: Ctx, datasetId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<DataRowView>> {
+export async function listDataRows(
+  ctx: Ctx,
+  datasetId: string,
+  q: { limit: number; cursor?: string | undefined },
+): Promise<Page<DataRowView>> {
   const d = await loadDataset(ctx, datasetId)
   const after = decodeCursor(q.cursor)
   const rows = await ctx.db
@@ -201,7 +230,10 @@ export async function listDataRows(ctx: Ctx, datasetId: string, q: { limit: numb
  * visible to whoever may see datasets (org role), or — for the labeling queue — through a project
  * (checked by the caller). One read, through `runReads`: for a thumbnail, the request's only D1
  * round trip (it also confirms a remembered actor). */
-export async function loadDataRowAndDataset(ctx: Ctx, by: { id?: string; globalKey?: string }): Promise<{ row: DataRowRow; integrationId: string | null }> {
+export async function loadDataRowAndDataset(
+  ctx: Ctx,
+  by: { id?: string; globalKey?: string },
+): Promise<{ row: DataRowRow; integrationId: string | null }> {
   const where = by.id ? eq(dataRows.id, by.id) : eq(dataRows.globalKeyLower, (by.globalKey ?? '').toLowerCase())
   const [hit] = await runReads(ctx, {
     stmts: [
@@ -234,5 +266,6 @@ export async function deleteDataRow(ctx: Ctx, id: string): Promise<void> {
   const r = await loadDataRow(ctx, { id })
   authorize(ctx.actor, 'dataset.manage')
   await ctx.db.delete(dataRows).where(eq(dataRows.id, r.id))
-  if (r.rowData.startsWith(`r2://${r2Prefix(ctx.actor.orgId)}`)) ctx.waitUntil(ctx.env.ASSETS_BUCKET.delete(r.rowData.slice('r2://'.length)))
+  if (r.rowData.startsWith(`r2://${r2Prefix(ctx.actor.orgId)}`))
+    ctx.waitUntil(ctx.env.ASSETS_BUCKET.delete(r.rowData.slice('r2://'.length)))
 }

@@ -17,11 +17,18 @@ const SLICE_ROWS = 2_000
 const STATEMENTS_PER_MESSAGE = 40
 const INLINE_LIMIT = 2_000
 
-async function deleteSlices(db: Db, env: Env, d: { id: string; orgId: string }, budget: number): Promise<{ done: boolean; deleted: number }> {
+async function deleteSlices(
+  db: Db,
+  env: Env,
+  d: { id: string; orgId: string },
+  budget: number,
+): Promise<{ done: boolean; deleted: number }> {
   let deleted = 0
   for (;;) {
     if (budget-- <= 0) return { done: false, deleted }
-    const r = await db.run(sql`DELETE FROM data_rows WHERE rowid IN (SELECT rowid FROM data_rows WHERE dataset_id = ${d.id} LIMIT ${SLICE_ROWS})`)
+    const r = await db.run(
+      sql`DELETE FROM data_rows WHERE rowid IN (SELECT rowid FROM data_rows WHERE dataset_id = ${d.id} LIMIT ${SLICE_ROWS})`,
+    )
     const n = r.meta.changes ?? 0
     deleted += n
     if (n < SLICE_ROWS) break
@@ -66,6 +73,12 @@ export const deleteDatasetJob = taskJob('delete-dataset', async (env, task) => {
     await completeTask(env, task, { metadata: { deleted_rows: deleted }, message: `Deleted ${deleted} data rows` })
     return 'done'
   }
-  await reportProgress(env, task, { percent: total ? (deleted / total) * 100 : 50, done: deleted, total, phase: 'Deleting', metadata: { deleted_rows: deleted } })
+  await reportProgress(env, task, {
+    percent: total ? (deleted / total) * 100 : 50,
+    done: deleted,
+    total,
+    phase: 'Deleting',
+    metadata: { deleted_rows: deleted },
+  })
   return 'more'
 })

@@ -52,13 +52,26 @@ export type ImportError = LineError
 type ImportCursor = { offset: number; state: ParseState; slice: number; created: number; failed: number; rows: number }
 
 /** Stores the manifest in R2 and starts the import task. Bad requests fail before a task exists. */
-export async function startImport(ctx: Ctx, datasetId: string, req: { body: ReadableStream<Uint8Array> | null; contentType: string | undefined; contentLength: string | undefined; filename?: string }): Promise<TaskView> {
+export async function startImport(
+  ctx: Ctx,
+  datasetId: string,
+  req: { body: ReadableStream<Uint8Array> | null; contentType: string | undefined; contentLength: string | undefined; filename?: string },
+): Promise<TaskView> {
   const d = await loadDataset(ctx, datasetId, 'dataset.manage')
   const format = formatFromContentType(req.contentType)
-  if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the manifest as application/x-ndjson (NDJSON), application/json (a JSON array) or text/csv')
+  if (!format)
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the manifest as application/x-ndjson (NDJSON), application/json (a JSON array) or text/csv',
+    )
   const declared = req.contentLength ? Number(req.contentLength) : undefined
-  if (declared !== undefined && declared > MAX_MANIFEST_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `The manifest is ${Math.round(declared / 1024 / 1024)} MB; the limit is ${MAX_MANIFEST_BYTES / 1024 / 1024} MB per import`)
-  if (!req.body || declared === 0) throw new AppError('VALIDATION', 'The manifest is empty', [{ path: 'body', message: 'The file is empty' }])
+  if (declared !== undefined && declared > MAX_MANIFEST_BYTES)
+    throw new AppError(
+      'PAYLOAD_TOO_LARGE',
+      `The manifest is ${Math.round(declared / 1024 / 1024)} MB; the limit is ${MAX_MANIFEST_BYTES / 1024 / 1024} MB per import`,
+    )
+  if (!req.body || declared === 0)
+    throw new AppError('VALIDATION', 'The manifest is empty', [{ path: 'body', message: 'The file is empty' }])
   const key = `imports/${ctx.actor.orgId}/${d.id}/${crypto.randomUUID()}.${format === 'json' ? 'json' : format}`
   const size = await streamToR2(ctx.env.ASSETS_BUCKET, key, req.body, MAX_MANIFEST_BYTES)
   if (size === 0) throw new AppError('VALIDATION', 'The manifest is empty', [{ path: 'body', message: 'The file is empty' }])
@@ -77,8 +90,19 @@ async function runMessage(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const db = makeDb(env.DB)
   const { format, dataset_id } = task.params as { format: Format; dataset_id: string }
   const status = env.TASK_STATUS.getByName(task.id)
-  let cur: ImportCursor = ((await status.cursor()) as ImportCursor | null) ?? { offset: 0, state: { format, line: 0 }, slice: 0, created: 0, failed: 0, rows: 0 }
-  const d = await db.select().from(datasets).where(and(eq(datasets.id, dataset_id), isNull(datasets.deletedAt))).get()
+  let cur: ImportCursor = ((await status.cursor()) as ImportCursor | null) ?? {
+    offset: 0,
+    state: { format, line: 0 },
+    slice: 0,
+    created: 0,
+    failed: 0,
+    rows: 0,
+  }
+  const d = await db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.id, dataset_id), isNull(datasets.deletedAt)))
+    .get()
   if (!d) {
     await failTask(env, task.id, 'The dataset was deleted while importing.')
     return 'done'
@@ -97,15 +121,32 @@ async function runMessage(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     if (n >= importBudget.slices || Date.now() - started > importBudget.ms) break
   }
   const { size } = task.params as { size: number }
-  await reportProgress(env, task, { percent: (cur.offset / size) * 100, done: cur.offset, total: size, phase: `Imported ${cur.created} rows`, metadata: importMetadata(size, cur) })
+  await reportProgress(env, task, {
+    percent: (cur.offset / size) * 100,
+    done: cur.offset,
+    total: size,
+    phase: `Imported ${cur.created} rows`,
+    metadata: importMetadata(size, cur),
+  })
   return 'more'
 }
 
-const importMetadata = (size: number, c: ImportCursor) => ({ bytes_total: size, bytes_done: c.offset, rows_created: c.created, rows_failed: c.failed, lines: c.state.line, error_parts: c.slice })
+const importMetadata = (size: number, c: ImportCursor) => ({
+  bytes_total: size,
+  bytes_done: c.offset,
+  rows_created: c.created,
+  rows_failed: c.failed,
+  lines: c.state.line,
+  error_parts: c.slice,
+})
 
 async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCursor) {
   const { size } = task.params as { size: number }
-  await env.EXPORTS.put(resultKey(task.id, 'json'), JSON.stringify({ dataset_id: d.id, created: c.created, failed: c.failed, lines: c.state.line }), { httpMetadata: { contentType: 'application/json' } })
+  await env.EXPORTS.put(
+    resultKey(task.id, 'json'),
+    JSON.stringify({ dataset_id: d.id, created: c.created, failed: c.failed, lines: c.state.line }),
+    { httpMetadata: { contentType: 'application/json' } },
+  )
   await completeTask(env, task, {
     metadata: importMetadata(size, c),
     resultKey: resultKey(task.id, 'json'),
@@ -116,11 +157,25 @@ async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCur
 
 /** One slice from `cur`: the cursor after it, and whether the manifest is finished ('failed': the
  * task was failed and has nothing left to do). */
-async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: ImportCursor): Promise<{ next: ImportCursor; done: boolean } | 'failed'> {
+async function runSlice(
+  env: Env,
+  db: Db,
+  task: TaskRow,
+  d: DatasetRow,
+  cur: ImportCursor,
+): Promise<{ next: ImportCursor; done: boolean } | 'failed'> {
   const { key, size, format } = task.params as { key: string; size: number; format: Format }
-  const read = await readWindow(env.ASSETS_BUCKET, { key, size, missing: 'the uploaded manifest is missing from storage' }, cur, { window: SLICE_BYTES, maxWindow: MAX_RECORD_BYTES, maxRecords: CHUNK_RECORDS })
+  const read = await readWindow(env.ASSETS_BUCKET, { key, size, missing: 'the uploaded manifest is missing from storage' }, cur, {
+    window: SLICE_BYTES,
+    maxWindow: MAX_RECORD_BYTES,
+    maxRecords: CHUNK_RECORDS,
+  })
   if (read === 'too-long') {
-    await failTask(env, task.id, `Line ${cur.state.line + 1} is a single record larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB; split it or shorten it.`)
+    await failTask(
+      env,
+      task.id,
+      `Line ${cur.state.line + 1} is a single record larger than ${MAX_RECORD_BYTES / 1024 / 1024} MB; split it or shorten it.`,
+    )
     return 'failed'
   }
   const { buf, final, state } = read
@@ -146,13 +201,21 @@ async function runSlice(env: Env, db: Db, task: TaskRow, d: DatasetRow, cur: Imp
         continue
       }
       if (++rows > MAX_IMPORT_ROWS) {
-        errors.push({ line: rec.line, message: `an import holds at most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows; this row and the rest were not imported` })
+        errors.push({
+          line: rec.line,
+          message: `an import holds at most ${MAX_IMPORT_ROWS.toLocaleString('en-US')} rows; this row and the rest were not imported`,
+        })
         overLimit = true
         break
       }
       const r = checkRow(rec.value, rc)
-      const gk = typeof (rec.value as { global_key?: unknown })?.global_key === 'string' ? ((rec.value as { global_key: string }).global_key) : undefined
-      if ('errors' in r) for (const e of r.errors) errors.push({ line: rec.line, ...(gk !== undefined ? { global_key: gk } : {}), field: e.field, message: e.message })
+      const gk =
+        typeof (rec.value as { global_key?: unknown })?.global_key === 'string'
+          ? (rec.value as { global_key: string }).global_key
+          : undefined
+      if ('errors' in r)
+        for (const e of r.errors)
+          errors.push({ line: rec.line, ...(gk !== undefined ? { global_key: gk } : {}), field: e.field, message: e.message })
       else candidates.push({ index: rec.line, id: importRowId(task.id, rec.line), row: r.row })
     }
     // Global keys seen earlier in this slice are reported as duplicates within the file.

@@ -18,9 +18,7 @@ export type ParseState = {
   header?: string[]
 }
 
-export type RawRecord =
-  | { line: number; value: unknown }
-  | { line: number; error: string; field?: string }
+export type RawRecord = { line: number; value: unknown } | { line: number; error: string; field?: string }
 
 const NL = 0x0a
 const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
@@ -44,7 +42,12 @@ const countNewlines = (b: Uint8Array, from: number, to: number) => {
  * the file, so a last record without a trailing newline is complete. Returns the records and how
  * many bytes they used.
  */
-export function nextRecords(buf: Uint8Array, state: ParseState, final: boolean, maxRecords: number): { records: RawRecord[]; consumed: number } {
+export function nextRecords(
+  buf: Uint8Array,
+  state: ParseState,
+  final: boolean,
+  maxRecords: number,
+): { records: RawRecord[]; consumed: number } {
   if (state.format === 'ndjson') return ndjson(buf, state, final, maxRecords)
   if (state.format === 'csv') return csv(buf, state, final, maxRecords)
   return jsonArray(buf, state, final, maxRecords)
@@ -128,7 +131,16 @@ function jsonArray(buf: Uint8Array, state: ParseState, final: boolean, max: numb
   const records: RawRecord[] = []
   let pos = 0
   const skipSpace = () => {
-    while (pos < buf.length && (buf[pos] === 0x20 || buf[pos] === 0x09 || buf[pos] === 0x0d || buf[pos] === NL || buf[pos] === 0xef || buf[pos] === 0xbb || buf[pos] === 0xbf)) {
+    while (
+      pos < buf.length &&
+      (buf[pos] === 0x20 ||
+        buf[pos] === 0x09 ||
+        buf[pos] === 0x0d ||
+        buf[pos] === NL ||
+        buf[pos] === 0xef ||
+        buf[pos] === 0xbb ||
+        buf[pos] === 0xbf)
+    ) {
       if (buf[pos] === NL) state.line++
       pos++
     }
@@ -173,10 +185,20 @@ function jsonArray(buf: Uint8Array, state: ParseState, final: boolean, max: numb
       if (ch === 0x22) inString = true
       else if (ch === 0x7b || ch === 0x5b) depth++
       else if (ch === 0x7d || ch === 0x5d) {
-        if (depth === 0) { done = true; break } // the array's own ']'
+        if (depth === 0) {
+          done = true
+          break
+        } // the array's own ']'
         depth--
-        if (depth === 0) { i++; done = true; break }
-      } else if (ch === 0x2c && depth === 0) { done = true; break }
+        if (depth === 0) {
+          i++
+          done = true
+          break
+        }
+      } else if (ch === 0x2c && depth === 0) {
+        done = true
+        break
+      }
     }
     if (!done && !final) break
     const bytes = buf.subarray(start, i)
@@ -190,7 +212,10 @@ function jsonArray(buf: Uint8Array, state: ParseState, final: boolean, max: numb
         records.push({ line: startLine, value: JSON.parse(text) })
       } catch (e) {
         records.push({ line: startLine, error: `invalid JSON: ${(e as Error).message}` })
-        if (!done) { state.closed = true; pos = buf.length }
+        if (!done) {
+          state.closed = true
+          pos = buf.length
+        }
       }
     }
   }
@@ -215,7 +240,10 @@ function csv(buf: Uint8Array, state: ParseState, final: boolean, max: number) {
     for (let i = pos; i < buf.length; i++) {
       const ch = buf[i]
       if (ch === 0x22) inQuotes = !inQuotes
-      else if (ch === NL && !inQuotes) { end = i; break }
+      else if (ch === NL && !inQuotes) {
+        end = i
+        break
+      }
     }
     if (end === -1) {
       if (!final) break
@@ -239,7 +267,11 @@ function csv(buf: Uint8Array, state: ParseState, final: boolean, max: number) {
     if (!state.header) {
       const header = fields.map((f) => f.trim().toLowerCase())
       if (!header.includes('row_data')) {
-        records.push({ line: startLine, field: 'row_data', error: 'the CSV header must name the columns: row_data,global_key,external_id (media_type optional); row_data is missing' })
+        records.push({
+          line: startLine,
+          field: 'row_data',
+          error: 'the CSV header must name the columns: row_data,global_key,external_id (media_type optional); row_data is missing',
+        })
         state.header = ['__invalid__']
         pos = buf.length
         break
@@ -269,11 +301,16 @@ function splitCsv(line: string): string[] | null {
     const ch = line[i]
     if (inQuotes) {
       if (ch === '"') {
-        if (line[i + 1] === '"') { cur += '"'; i++ } else inQuotes = false
+        if (line[i + 1] === '"') {
+          cur += '"'
+          i++
+        } else inQuotes = false
       } else cur += ch
     } else if (ch === '"') inQuotes = true
-    else if (ch === ',') { out.push(cur); cur = '' }
-    else cur += ch
+    else if (ch === ',') {
+      out.push(cur)
+      cur = ''
+    } else cur += ch
   }
   if (inQuotes) return null
   out.push(cur)
@@ -309,7 +346,8 @@ export async function readWindow(
 
 export function formatFromContentType(type: string | undefined): Format | null {
   const t = (type ?? '').split(';')[0]!.trim().toLowerCase()
-  if (t === 'application/x-ndjson' || t === 'application/ndjson' || t === 'application/jsonl' || t === 'application/jsonlines') return 'ndjson'
+  if (t === 'application/x-ndjson' || t === 'application/ndjson' || t === 'application/jsonl' || t === 'application/jsonlines')
+    return 'ndjson'
   if (t === 'application/json') return 'json'
   if (t === 'text/csv') return 'csv'
   return null

@@ -77,7 +77,8 @@ function webp(b: Uint8Array): HeaderResult {
   if (chunk === 'VP8 ') {
     // Lossy: a 3-byte frame tag, the start code 9d 01 2a, then 14-bit width and height.
     if (b.length < 30) return short(mime)
-    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a) return { ok: false, mime_type: mime, reason: 'the WebP VP8 frame has no start code' }
+    if (b[23] !== 0x9d || b[24] !== 0x01 || b[25] !== 0x2a)
+      return { ok: false, mime_type: mime, reason: 'the WebP VP8 frame has no start code' }
     return done(mime, u16le(b, 26) & 0x3fff, u16le(b, 28) & 0x3fff)
   }
   if (chunk === 'VP8L') {
@@ -133,7 +134,10 @@ async function jpeg(w: Window, read: ReadBytes, size?: number): Promise<HeaderRe
   let orientation: number | undefined
   let pos = 2
   for (let segments = 0; segments < 1000; segments++) {
-    if (!(await ensure(w, pos, 4, read, budget, size))) return budget.reads >= MAX_READS ? { ok: false, mime_type: mime, reason: `no JPEG frame header within ${MAX_READS + 1} reads` } : short(mime)
+    if (!(await ensure(w, pos, 4, read, budget, size)))
+      return budget.reads >= MAX_READS
+        ? { ok: false, mime_type: mime, reason: `no JPEG frame header within ${MAX_READS + 1} reads` }
+        : short(mime)
     let i = pos - w.at
     const b = w.bytes
     if (b[i] !== 0xff) return { ok: false, mime_type: mime, reason: `a JPEG segment is corrupt (no marker at byte ${pos})` }
@@ -147,7 +151,8 @@ async function jpeg(w: Window, read: ReadBytes, size?: number): Promise<HeaderRe
       pos += 2
       continue
     }
-    if (marker === 0xd9 || marker === 0xda) return { ok: false, mime_type: mime, reason: 'the JPEG has no frame header before its image data' }
+    if (marker === 0xd9 || marker === 0xda)
+      return { ok: false, mime_type: mime, reason: 'the JPEG has no frame header before its image data' }
     const length = u16be(b, i + 2)
     if (length < 2) return { ok: false, mime_type: mime, reason: `a JPEG segment is corrupt (length ${length} at byte ${pos})` }
     const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc
@@ -216,6 +221,7 @@ async function tiff(w: Window, read: ReadBytes, size?: number): Promise<HeaderRe
     else if (tag === 0x0101) height = value
     else if (tag === 0x0112 && value !== undefined && value >= 1 && value <= 8) orientation = value
   }
-  if (width === undefined || height === undefined) return { ok: false, mime_type: mime, reason: 'the TIFF directory names no image width or length' }
+  if (width === undefined || height === undefined)
+    return { ok: false, mime_type: mime, reason: 'the TIFF directory names no image width or length' }
   return done(mime, width, height, orientation)
 }

@@ -98,7 +98,11 @@ export function httpReader(env: Env, url: string, checked: boolean): ReadBytes {
         if (!c.ok) throw new Error(c.reason.replace(/webhooks/g, 'LabelDesk').replace(/; not sent$/, ''))
         passed.add(target)
       }
-      const res = await fetch(target, { headers: { Range: `bytes=${offset}-${offset + length - 1}` }, redirect: 'manual', signal: AbortSignal.timeout(FETCH_TIMEOUT_MS) })
+      const res = await fetch(target, {
+        headers: { Range: `bytes=${offset}-${offset + length - 1}` },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(FETCH_TIMEOUT_MS),
+      })
       if (res.status >= 300 && res.status < 400 && res.headers.get('Location')) {
         await res.body?.cancel()
         if (hop >= MAX_REDIRECTS) throw new Error(`more than ${MAX_REDIRECTS} redirects`)
@@ -137,7 +141,14 @@ export async function probeRow(ctx: Ctx, integrationId: string | null, row: RowT
     if (/^https?:\/\//i.test(rd)) return await readImageHeader(httpReader(ctx.env, rd, true))
     return { ok: false, reason: 'the row holds no file (raw text)' }
   } catch (e) {
-    const msg = e instanceof Error ? (e.name === 'TimeoutError' ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s` : 'detail' in e ? String((e as { detail: unknown }).detail) : e.message) : String(e)
+    const msg =
+      e instanceof Error
+        ? e.name === 'TimeoutError'
+          ? `no answer within ${FETCH_TIMEOUT_MS / 1000} s`
+          : 'detail' in e
+            ? String((e as { detail: unknown }).detail)
+            : e.message
+        : String(e)
     return { ok: false, reason: `could not read the file: ${msg}` }
   }
 }
@@ -177,7 +188,11 @@ async function mediaSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const status = env.TASK_STATUS.getByName(task.id)
   const { dataset_id } = task.params as { dataset_id: string }
   const cur: Cursor = ((await status.cursor()) as Cursor | null) ?? { after: '', done: 0, read: 0, failed: 0, slice: 0 }
-  const d = await db.select().from(datasets).where(and(eq(datasets.id, dataset_id), isNull(datasets.deletedAt))).get()
+  const d = await db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.id, dataset_id), isNull(datasets.deletedAt)))
+    .get()
   if (!d) {
     await failTask(env, task.id, 'The dataset was deleted while its image sizes were read.')
     return 'done'
@@ -211,7 +226,10 @@ async function mediaSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         for (let i = next++; i < rows.length; i = next++) results[i] = await probeRow(ctx, d.integrationId, rows[i]!)
       }),
     )
-    await writeAttributes(db, rows.map((r, i) => ({ id: r.id, attrs: withHeader(r.mediaAttributes, results[i]!) })))
+    await writeAttributes(
+      db,
+      rows.map((r, i) => ({ id: r.id, attrs: withHeader(r.mediaAttributes, results[i]!) })),
+    )
     rows.forEach((r, i) => {
       const res = results[i]!
       if (res.ok) cur.read++
@@ -228,16 +246,29 @@ async function mediaSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     }
   }
   // Error parts are named by slice: a slice that runs again overwrites its own.
-  if (errors.length) await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+  if (errors.length)
+    await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', {
+      httpMetadata: { contentType: 'application/x-ndjson' },
+    })
   cur.slice++
   await status.saveCursor(cur)
   const metadata = { rows_done: cur.done, sizes_read: cur.read, rows_failed: cur.failed }
   if (!end) {
     const total = Math.max(Number(task.metadata.rows_total ?? 0), cur.done)
-    await reportProgress(env, task, { percent: total ? (cur.done / total) * 100 : 50, done: cur.done, total, phase: `Read ${cur.read} image sizes`, metadata })
+    await reportProgress(env, task, {
+      percent: total ? (cur.done / total) * 100 : 50,
+      done: cur.done,
+      total,
+      phase: `Read ${cur.read} image sizes`,
+      metadata,
+    })
     return 'more'
   }
-  await env.EXPORTS.put(resultKey(task.id, 'json'), JSON.stringify({ dataset_id: d.id, rows: cur.done, sizes_read: cur.read, failed: cur.failed }), { httpMetadata: { contentType: 'application/json' } })
+  await env.EXPORTS.put(
+    resultKey(task.id, 'json'),
+    JSON.stringify({ dataset_id: d.id, rows: cur.done, sizes_read: cur.read, failed: cur.failed }),
+    { httpMetadata: { contentType: 'application/json' } },
+  )
   const hasErrors = cur.failed > 0
   await completeTask(env, task, {
     metadata,

@@ -70,7 +70,12 @@ export type RowContext = {
   r2Prefix: string
 }
 
-const Side = v.pipe(v.number('must be a number'), v.integer('must be a whole number of pixels'), v.minValue(1, 'must be positive'), v.maxValue(1 << 24, 'is too large'))
+const Side = v.pipe(
+  v.number('must be a number'),
+  v.integer('must be a whole number of pixels'),
+  v.minValue(1, 'must be positive'),
+  v.maxValue(1 << 24, 'is too large'),
+)
 
 /**
  * `media_attributes` of a data-row input, as Labelbox writes them in export v2 lines: width and
@@ -104,13 +109,24 @@ export const MediaAttributesInput = v.pipe(
 /** Problems of a `media_attributes` value as row errors, or the value to store. */
 export function checkMediaAttributes(input: unknown): { value: Record<string, unknown> } | { errors: RowError[] } {
   // valibot's objects take arrays too.
-  if (Array.isArray(input)) return { errors: [{ field: 'media_attributes', message: 'media_attributes must be an object such as {"width": 640, "height": 480, "mime_type": "image/jpeg"}' }] }
+  if (Array.isArray(input))
+    return {
+      errors: [
+        {
+          field: 'media_attributes',
+          message: 'media_attributes must be an object such as {"width": 640, "height": 480, "mime_type": "image/jpeg"}',
+        },
+      ],
+    }
   const r = v.safeParse(MediaAttributesInput, input)
   if (r.success) return { value: r.output }
   return {
     errors: r.issues.map((i) => {
       const path = v.getDotPath(i)
-      return { field: path ? `media_attributes.${path}` : 'media_attributes', message: path ? `media_attributes.${path} ${i.message}` : i.message }
+      return {
+        field: path ? `media_attributes.${path}` : 'media_attributes',
+        message: path ? `media_attributes.${path} ${i.message}` : i.message,
+      }
     }),
   }
 }
@@ -143,10 +159,19 @@ export function fromExportLine(input: Record<string, unknown>): Record<string, u
   if (d.global_key !== undefined) out.global_key = d.global_key
   if (d.external_id !== undefined) out.external_id = d.external_id
   if (input.media_attributes !== undefined) out.media_attributes = input.media_attributes
-  if (input.attachments !== undefined) out.attachments = Array.isArray(input.attachments) ? input.attachments.map((a) => (isObject(a) ? { type: a.type, value: a.value, ...(a.name !== undefined && a.name !== null ? { name: a.name } : {}) } : a)) : input.attachments
+  if (input.attachments !== undefined)
+    out.attachments = Array.isArray(input.attachments)
+      ? input.attachments.map((a) =>
+          isObject(a) ? { type: a.type, value: a.value, ...(a.name !== undefined && a.name !== null ? { name: a.name } : {}) } : a,
+        )
+      : input.attachments
   if (input.metadata_fields !== undefined) {
     out.metadata_fields = Array.isArray(input.metadata_fields)
-      ? input.metadata_fields.map((f) => (isObject(f) && f.name === undefined && typeof f.schema_name === 'string' ? { name: f.schema_name, value: f.value, ...(typeof f.schema_id === 'string' ? { schema_id: f.schema_id } : {}) } : f))
+      ? input.metadata_fields.map((f) =>
+          isObject(f) && f.name === undefined && typeof f.schema_name === 'string'
+            ? { name: f.schema_name, value: f.value, ...(typeof f.schema_id === 'string' ? { schema_id: f.schema_id } : {}) }
+            : f,
+        )
       : input.metadata_fields
   }
   return out
@@ -180,14 +205,22 @@ export function checkRow(raw: unknown, rc: RowContext): { row: ValidRow } | { er
         }
       } else if (scheme === 's3') {
         if (!rc.s3Allowed) errors.push({ field: 'row_data', message: 's3:// row data needs a dataset that uses an AWS integration' })
-        else if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(rd)) errors.push({ field: 'row_data', message: 'an s3:// URL must be s3://bucket/key' })
+        else if (!/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/.+/.test(rd))
+          errors.push({ field: 'row_data', message: 'an s3:// URL must be s3://bucket/key' })
       } else if (scheme === 'r2') {
-        if (!rd.startsWith(`r2://${rc.r2Prefix}`)) errors.push({ field: 'row_data', message: 'an r2:// key must be one of this organization’s uploads' })
+        if (!rd.startsWith(`r2://${rc.r2Prefix}`))
+          errors.push({ field: 'row_data', message: 'an r2:// key must be one of this organization’s uploads' })
       } else {
-        errors.push({ field: 'row_data', message: `unsupported URL scheme ${scheme}:// (use https://, http://, or s3:// with an integration)` })
+        errors.push({
+          field: 'row_data',
+          message: `unsupported URL scheme ${scheme}:// (use https://, http://, or s3:// with an integration)`,
+        })
       }
     } else if (rd.length > MAX_TEXT) {
-      errors.push({ field: 'row_data', message: `raw text must be at most ${MAX_TEXT.toLocaleString('en-US')} characters (got ${rd.length.toLocaleString('en-US')})` })
+      errors.push({
+        field: 'row_data',
+        message: `raw text must be at most ${MAX_TEXT.toLocaleString('en-US')} characters (got ${rd.length.toLocaleString('en-US')})`,
+      })
     }
   }
 
@@ -211,38 +244,52 @@ export function checkRow(raw: unknown, rc: RowContext): { row: ValidRow } | { er
   let mediaType: DataMediaType | null = null
   if (input.media_type !== undefined && input.media_type !== null && input.media_type !== '') {
     const m = typeof input.media_type === 'string' ? input.media_type.toUpperCase() : ''
-    if (!(DATA_MEDIA_TYPES as readonly string[]).includes(m)) errors.push({ field: 'media_type', message: `media_type must be one of ${DATA_MEDIA_TYPES.join(', ')}` })
+    if (!(DATA_MEDIA_TYPES as readonly string[]).includes(m))
+      errors.push({ field: 'media_type', message: `media_type must be one of ${DATA_MEDIA_TYPES.join(', ')}` })
     else mediaType = m as DataMediaType
   }
 
   const metadataFields: MetadataField[] = []
   if (input.metadata_fields !== undefined && input.metadata_fields !== null) {
-    if (!Array.isArray(input.metadata_fields)) errors.push({ field: 'metadata_fields', message: 'metadata_fields must be a list of {name, value}' })
+    if (!Array.isArray(input.metadata_fields))
+      errors.push({ field: 'metadata_fields', message: 'metadata_fields must be a list of {name, value}' })
     else if (input.metadata_fields.length > 100) errors.push({ field: 'metadata_fields', message: 'at most 100 metadata fields' })
     else
       input.metadata_fields.forEach((f, i) => {
         const field = `metadata_fields.${i}`
-        if (!isObject(f) || typeof f.name !== 'string' || !f.name.trim() || f.name.length > 200) return errors.push({ field: `${field}.name`, message: 'each metadata field needs a name (1–200 characters)' })
+        if (!isObject(f) || typeof f.name !== 'string' || !f.name.trim() || f.name.length > 200)
+          return errors.push({ field: `${field}.name`, message: 'each metadata field needs a name (1–200 characters)' })
         const val = f.value
         if (!(val === null || typeof val === 'number' || typeof val === 'boolean' || (typeof val === 'string' && val.length <= 4096))) {
-          return errors.push({ field: `${field}.value`, message: 'a metadata value must be a string (≤ 4,096 characters), a number, a boolean or null' })
+          return errors.push({
+            field: `${field}.value`,
+            message: 'a metadata value must be a string (≤ 4,096 characters), a number, a boolean or null',
+          })
         }
-        metadataFields.push({ name: f.name.trim(), value: val as MetadataField['value'], ...(typeof f.schema_id === 'string' ? { schema_id: f.schema_id } : {}) })
+        metadataFields.push({
+          name: f.name.trim(),
+          value: val as MetadataField['value'],
+          ...(typeof f.schema_id === 'string' ? { schema_id: f.schema_id } : {}),
+        })
       })
   }
 
   const attachments: Attachment[] = []
   if (input.attachments !== undefined && input.attachments !== null) {
-    if (!Array.isArray(input.attachments)) errors.push({ field: 'attachments', message: 'attachments must be a list of {type, value, name?}' })
+    if (!Array.isArray(input.attachments))
+      errors.push({ field: 'attachments', message: 'attachments must be a list of {type, value, name?}' })
     else if (input.attachments.length > 50) errors.push({ field: 'attachments', message: 'at most 50 attachments' })
     else
       input.attachments.forEach((a, i) => {
         const field = `attachments.${i}`
         if (!isObject(a)) return errors.push({ field, message: 'an attachment must be an object' })
         const type = typeof a.type === 'string' ? a.type.toUpperCase() : ''
-        if (!(ATTACHMENT_TYPES as readonly string[]).includes(type)) return errors.push({ field: `${field}.type`, message: `attachment type must be one of ${ATTACHMENT_TYPES.join(', ')}` })
-        if (typeof a.value !== 'string' || !a.value || a.value.length > MAX_TEXT) return errors.push({ field: `${field}.value`, message: 'an attachment value must be 1–65,536 characters' })
-        if (a.name !== undefined && (typeof a.name !== 'string' || a.name.length > 200)) return errors.push({ field: `${field}.name`, message: 'an attachment name must be at most 200 characters' })
+        if (!(ATTACHMENT_TYPES as readonly string[]).includes(type))
+          return errors.push({ field: `${field}.type`, message: `attachment type must be one of ${ATTACHMENT_TYPES.join(', ')}` })
+        if (typeof a.value !== 'string' || !a.value || a.value.length > MAX_TEXT)
+          return errors.push({ field: `${field}.value`, message: 'an attachment value must be 1–65,536 characters' })
+        if (a.name !== undefined && (typeof a.name !== 'string' || a.name.length > 200))
+          return errors.push({ field: `${field}.name`, message: 'an attachment name must be at most 200 characters' })
         attachments.push({ type, value: a.value, ...(typeof a.name === 'string' ? { name: a.name } : {}) })
       })
   }

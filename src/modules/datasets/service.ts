@@ -29,7 +29,11 @@ export const datasetView = (d: DatasetRow): DatasetView => ({
 
 /** A live dataset of the caller's organization (404 otherwise), then the permission check. */
 export async function loadDataset(ctx: Ctx, id: string, action: 'dataset.view' | 'dataset.manage' = 'dataset.view'): Promise<DatasetRow> {
-  const d = await ctx.db.select().from(datasets).where(and(eq(datasets.id, id), eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt))).get()
+  const d = await ctx.db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.id, id), eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+    .get()
   if (!d) throw notFound('Dataset')
   authorize(ctx.actor, action)
   return d
@@ -40,20 +44,46 @@ export async function createDataset(ctx: Ctx, input: CreateDatasetInput): Promis
   const now = new Date()
   // New datasets use the organization's default AWS integration if it passed its last validation,
   // as in Labelbox.
-  const integrationId = (await ctx.db.select({ id: integrations.id }).from(integrations).where(and(eq(integrations.orgId, ctx.actor.orgId), eq(integrations.isOrgDefault, true), eq(integrations.valid, true))).get())?.id ?? null
-  const row: DatasetRow = { id: newId('ds'), orgId: ctx.actor.orgId, name: input.name, description: input.description, rowCount: 0, integrationId, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now, deletedAt: null }
+  const integrationId =
+    (
+      await ctx.db
+        .select({ id: integrations.id })
+        .from(integrations)
+        .where(and(eq(integrations.orgId, ctx.actor.orgId), eq(integrations.isOrgDefault, true), eq(integrations.valid, true)))
+        .get()
+    )?.id ?? null
+  const row: DatasetRow = {
+    id: newId('ds'),
+    orgId: ctx.actor.orgId,
+    name: input.name,
+    description: input.description,
+    rowCount: 0,
+    integrationId,
+    createdBy: ctx.actor.userId,
+    createdAt: now,
+    updatedAt: now,
+    deletedAt: null,
+  }
   await ctx.db.insert(datasets).values(row)
   return datasetView(row)
 }
 
-export async function listDatasets(ctx: Ctx, q: { limit: number; cursor?: string | undefined; search?: string | undefined }): Promise<Page<DatasetView>> {
+export async function listDatasets(
+  ctx: Ctx,
+  q: { limit: number; cursor?: string | undefined; search?: string | undefined },
+): Promise<Page<DatasetView>> {
   authorize(ctx.actor, 'dataset.view')
   const after = decodeCursor(q.cursor)
   const where: (SQL | undefined)[] = [eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)]
   if (after) where.push(lt(datasets.id, String(after[0])))
   // SQLite lower() folds ASCII only: fold the term the same way so non-ASCII names match exactly.
   if (q.search) where.push(sql`instr(lower(${datasets.name}), lower(${q.search})) > 0`)
-  const rows = await ctx.db.select().from(datasets).where(and(...where)).orderBy(desc(datasets.id)).limit(q.limit + 1)
+  const rows = await ctx.db
+    .select()
+    .from(datasets)
+    .where(and(...where))
+    .orderBy(desc(datasets.id))
+    .limit(q.limit + 1)
   return toPage(rows, q.limit, (r) => [r.id], datasetView)
 }
 

@@ -32,7 +32,8 @@ export function sniff(head: Uint8Array): { mediaType: DataMediaType; mime: strin
   if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'WAVE') return { mediaType: 'AUDIO', mime: 'audio/wav' }
   if (ascii(head, 0, 4) === 'RIFF' && ascii(head, 8, 12) === 'AVI ') return { mediaType: 'VIDEO', mime: 'video/x-msvideo' }
   if (startsWith(head, [0x42, 0x4d])) return { mediaType: 'IMAGE', mime: 'image/bmp' }
-  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a])) return { mediaType: 'IMAGE', mime: 'image/tiff' }
+  if (startsWith(head, [0x49, 0x49, 0x2a, 0x00]) || startsWith(head, [0x4d, 0x4d, 0x00, 0x2a]))
+    return { mediaType: 'IMAGE', mime: 'image/tiff' }
   if (ascii(head, 4, 8) === 'ftyp') {
     const brand = ascii(head, 8, 12)
     if (/^(M4A |M4B )/.test(brand)) return { mediaType: 'AUDIO', mime: 'audio/mp4' }
@@ -63,14 +64,31 @@ export function sniff(head: Uint8Array): { mediaType: DataMediaType; mime: strin
 const safeName = (name: string) => (name.replace(/[\u0000-\u001f/\\]/g, '_').trim() || 'file').slice(0, 200)
 const objectKey = (d: DatasetRow, id: string, name: string) => `${r2Prefix(d.orgId)}${d.id}/${id}/${encodeURIComponent(safeName(name))}`
 
-async function createRowForObject(ctx: Ctx, d: DatasetRow, id: string, key: string, name: string, size: number, found: { mediaType: DataMediaType; mime: string } | null, header: HeaderResult | null): Promise<DataRowView> {
+async function createRowForObject(
+  ctx: Ctx,
+  d: DatasetRow,
+  id: string,
+  key: string,
+  name: string,
+  size: number,
+  found: { mediaType: DataMediaType; mime: string } | null,
+  header: HeaderResult | null,
+): Promise<DataRowView> {
   const mediaType = found?.mediaType ?? 'OTHER'
   const base = { mime_type: found?.mime ?? 'application/octet-stream', file_size: size, file_name: safeName(name) }
   const res = await insertRows(ctx.db, d, ctx.actor.userId, [
     {
       index: 0,
       id,
-      row: { rowData: `r2://${key}`, globalKey: null, externalId: safeName(name), mediaType, metadataFields: [], attachments: [], mediaAttributes: null },
+      row: {
+        rowData: `r2://${key}`,
+        globalKey: null,
+        externalId: safeName(name),
+        mediaType,
+        metadataFields: [],
+        attachments: [],
+        mediaAttributes: null,
+      },
       mediaAttributes: header ? withHeader(base, header) : base,
     },
   ])
@@ -88,7 +106,10 @@ export async function uploadFile(ctx: Ctx, datasetId: string, file: File): Promi
   const id = newId('dr')
   const key = objectKey(d, id, file.name)
   // The header from the file in hand: slices of a File are read without loading the rest.
-  const header = found?.mediaType === 'IMAGE' ? await readImageHeader(async (o, l) => new Uint8Array(await file.slice(o, o + l).arrayBuffer()), file.size) : null
+  const header =
+    found?.mediaType === 'IMAGE'
+      ? await readImageHeader(async (o, l) => new Uint8Array(await file.slice(o, o + l).arrayBuffer()), file.size)
+      : null
   await ctx.env.ASSETS_BUCKET.put(key, file.stream(), { httpMetadata: { contentType: found?.mime ?? 'application/octet-stream' } })
   return createRowForObject(ctx, d, id, key, file.name, file.size, found, header)
 }
@@ -99,7 +120,8 @@ export type UploadSession = { upload_id: string; key: string; data_row_id: strin
 
 export async function beginUpload(ctx: Ctx, datasetId: string, input: { filename: string; size: number }): Promise<UploadSession> {
   const d = await loadDataset(ctx, datasetId, 'dataset.manage')
-  if (!Number.isInteger(input.size) || input.size < 1) throw new AppError('VALIDATION', 'size must be a positive whole number of bytes', [{ path: 'size', message: 'size must be positive' }])
+  if (!Number.isInteger(input.size) || input.size < 1)
+    throw new AppError('VALIDATION', 'size must be a positive whole number of bytes', [{ path: 'size', message: 'size must be positive' }])
   if (input.size > MAX_FILE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `Files may be at most ${MAX_FILE_BYTES / 1024 ** 3} GB`)
   const id = newId('dr')
   const key = objectKey(d, id, input.filename)
@@ -114,13 +136,23 @@ function checkKey(d: DatasetRow, key: string): string {
   return m[1]!
 }
 
-export async function uploadPart(ctx: Ctx, datasetId: string, q: { key: string; uploadId: string; part: number }, body: ReadableStream | null, length: number): Promise<{ part_number: number; etag: string }> {
+export async function uploadPart(
+  ctx: Ctx,
+  datasetId: string,
+  q: { key: string; uploadId: string; part: number },
+  body: ReadableStream | null,
+  length: number,
+): Promise<{ part_number: number; etag: string }> {
   const d = await loadDataset(ctx, datasetId, 'dataset.manage')
   checkKey(d, q.key)
   if (!body || !length) throw new AppError('VALIDATION', 'body: the part is empty', [{ path: 'body', message: 'the part is empty' }])
   if (length > UPLOAD_PART_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', `A part may be at most ${UPLOAD_PART_BYTES / 1024 / 1024} MB`)
-  if (!Number.isInteger(q.part) || q.part < 1 || q.part > 10_000) throw new AppError('VALIDATION', 'part must be 1–10,000', [{ path: 'part', message: 'part must be 1–10,000' }])
-  const unknownUpload = () => new AppError('VALIDATION', 'upload_id: no such upload (never started, already completed or aborted)', [{ path: 'upload_id', message: 'no such upload' }])
+  if (!Number.isInteger(q.part) || q.part < 1 || q.part > 10_000)
+    throw new AppError('VALIDATION', 'part must be 1–10,000', [{ path: 'part', message: 'part must be 1–10,000' }])
+  const unknownUpload = () =>
+    new AppError('VALIDATION', 'upload_id: no such upload (never started, already completed or aborted)', [
+      { path: 'upload_id', message: 'no such upload' },
+    ])
   if (!q.uploadId || q.uploadId.length > 1024) throw unknownUpload()
   const up = ctx.env.ASSETS_BUCKET.resumeMultipartUpload(q.key, q.uploadId)
   const stream = body.pipeThrough(new FixedLengthStream(length))
@@ -134,7 +166,11 @@ export async function uploadPart(ctx: Ctx, datasetId: string, q: { key: string; 
   }
 }
 
-export async function completeUpload(ctx: Ctx, datasetId: string, input: { key: string; upload_id: string; filename: string; parts: { part_number: number; etag: string }[] }): Promise<DataRowView> {
+export async function completeUpload(
+  ctx: Ctx,
+  datasetId: string,
+  input: { key: string; upload_id: string; filename: string; parts: { part_number: number; etag: string }[] },
+): Promise<DataRowView> {
   const d = await loadDataset(ctx, datasetId, 'dataset.manage')
   const id = checkKey(d, input.key)
   const up = ctx.env.ASSETS_BUCKET.resumeMultipartUpload(input.key, input.upload_id)

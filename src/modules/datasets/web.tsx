@@ -25,7 +25,16 @@ import { authorize, can } from '../../auth/permissions'
 import { getTaskRow, taskView, type TaskView } from '../tasks/service'
 import { DatasetRows, DatasetsPage, DatasetsTable, listUrl } from '../../../views/datasets/list'
 import { NewDatasetPage } from '../../../views/datasets/form'
-import { DataRowRows, DataRowsSection, DatasetPage, ImportCard, rowCountLabel, type AttachTarget, type DatasetPageProps, type Panel } from '../../../views/datasets/dataset'
+import {
+  DataRowRows,
+  DataRowsSection,
+  DatasetPage,
+  ImportCard,
+  rowCountLabel,
+  type AttachTarget,
+  type DatasetPageProps,
+  type Panel,
+} from '../../../views/datasets/dataset'
 import { loadProject } from '../projects/service'
 import { DataRowPage } from '../../../views/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
@@ -61,7 +70,12 @@ datasetsWeb.get('/', async (c) => {
   const q = parse(ListQuery, c.req.query())
   const ctx = ctxOf(c)
   const search = q.search ?? ''
-  const props = { page: await listDatasets(ctx, { limit: PAGE_SIZE, search: search || undefined, cursor: q.cursor }), search, canManage: can(ctx.actor, 'dataset.manage'), paged: !!q.cursor }
+  const props = {
+    page: await listDatasets(ctx, { limit: PAGE_SIZE, search: search || undefined, cursor: q.cursor }),
+    search,
+    canManage: can(ctx.actor, 'dataset.manage'),
+    paged: !!q.cursor,
+  }
   // Search as you type answers the table and moves the address bar along; "load more" answers rows.
   if (wantsFragment(c) && !q.cursor) c.header('HX-Replace-Url', listUrl(search))
   return renderPage(c, {
@@ -76,7 +90,11 @@ datasetsWeb.get('/', async (c) => {
 
 datasetsWeb.get('/new', (c) => {
   authorize(c.var.actor!, 'dataset.manage')
-  return renderPage(c, { title: 'New dataset', section: 'datasets', body: <NewDatasetPage state={{ values: { name: '', description: '' } }} /> })
+  return renderPage(c, {
+    title: 'New dataset',
+    section: 'datasets',
+    body: <NewDatasetPage state={{ values: { name: '', description: '' } }} />,
+  })
 })
 
 datasetsWeb.post('/', async (c) => {
@@ -141,9 +159,23 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
   const rows = await listDataRows(ctx, d.id, { limit: ROWS_PAGE_SIZE, cursor: q.cursor })
   const importTask = canManage ? (extra.importTask ?? (await importTaskOf(ctx, d.id, q.import))) : null
   const panel: Panel = extra.panel !== undefined ? extra.panel : (q.panel ?? (importTask ? 'import' : null))
-  const notice = extra.notice ?? (q.uploaded ? { tone: 'success' as const, title: `${formatNumber(q.uploaded)} ${q.uploaded === 1 ? 'file' : 'files'} uploaded.` } : undefined)
+  const notice =
+    extra.notice ??
+    (q.uploaded
+      ? { tone: 'success' as const, title: `${formatNumber(q.uploaded)} ${q.uploaded === 1 ? 'file' : 'files'} uploaded.` }
+      : undefined)
   const attachTo = canManage ? await attachTarget(ctx, q.project, q.priority) : null
-  const props: DatasetPageProps = { d, rows, canManage, panel: canManage ? panel : null, importTask, notice, importError: extra.importError, paged: !!q.cursor, attachTo }
+  const props: DatasetPageProps = {
+    d,
+    rows,
+    canManage,
+    panel: canManage ? panel : null,
+    importTask,
+    notice,
+    importError: extra.importError,
+    paged: !!q.cursor,
+    attachTo,
+  }
   return renderPage(c, {
     title: `${d.name} · Datasets`,
     section: 'datasets',
@@ -154,7 +186,9 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
     ) : (
       <>
         <DataRowsSection d={d} rows={rows} canManage={canManage} />
-        <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">{rowCountLabel(d.row_count)}</hx-partial>
+        <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">
+          {rowCountLabel(d.row_count)}
+        </hx-partial>
       </>
     ),
   })
@@ -183,7 +217,14 @@ datasetsWeb.post('/:id/media-attributes', async (c) => {
   const ctx = ctxOf(c)
   const { task, existing } = await startMediaAttributes(ctx, c.req.param('id'))
   if (wantsFragment(c)) {
-    hxTrigger(c, { taskStarted: { id: task.id }, toast: { value: existing ? 'Image sizes are already being read — follow it in the Tasks menu' : 'Reading image sizes — follow it in the Tasks menu' } })
+    hxTrigger(c, {
+      taskStarted: { id: task.id },
+      toast: {
+        value: existing
+          ? 'Image sizes are already being read — follow it in the Tasks menu'
+          : 'Reading image sizes — follow it in the Tasks menu',
+      },
+    })
     return c.body(null, 204)
   }
   return c.redirect(`/tasks`, 303)
@@ -215,7 +256,9 @@ datasetsWeb.post('/:id/files', async (c) => {
   }
   if (!failures.length) return c.redirect(`/datasets/${d.id}?uploaded=${created}`, 303)
   const fresh = await getDataset(ctx, d.id)
-  const title = created ? `${formatNumber(created)} of ${formatNumber(files.length)} files uploaded; these failed:` : 'No file could be uploaded:'
+  const title = created
+    ? `${formatNumber(created)} of ${formatNumber(files.length)} files uploaded; these failed:`
+    : 'No file could be uploaded:'
   return datasetPage(c, ctx, fresh, { status: created ? 200 : 422, panel: 'upload', notice: { tone: 'error', title, lines: failures } })
 })
 
@@ -231,7 +274,12 @@ datasetsWeb.post('/:id/imports', async (c) => {
     if (!file) throw new AppError('VALIDATION', 'Choose a manifest file to import.')
     const format = formatFromFilename(file.name)
     if (!format) throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'The manifest must be a .ndjson, .jsonl, .json or .csv file.')
-    const task = await startImport(ctx, d.id, { body: file.stream(), contentType: CONTENT_TYPES[format], contentLength: String(file.size), filename: file.name })
+    const task = await startImport(ctx, d.id, {
+      body: file.stream(),
+      contentType: CONTENT_TYPES[format],
+      contentLength: String(file.size),
+      filename: file.name,
+    })
     return c.redirect(`/datasets/${d.id}?panel=import&import=${task.id}`, 303)
   } catch (e) {
     if (!(e instanceof AppError) || !['VALIDATION', 'UNSUPPORTED_MEDIA_TYPE', 'PAYLOAD_TOO_LARGE'].includes(e.code)) throw e
@@ -256,8 +304,12 @@ datasetsWeb.get('/:id/imports/:taskId', async (c) => {
   return c.html(
     <>
       <ImportCard datasetId={d.id} t={t} />
-      <hx-partial hx-target="#data-rows" hx-swap="outerHTML"><DataRowsSection d={d} rows={rows} canManage={can(ctx.actor, 'dataset.manage')} /></hx-partial>
-      <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">{rowCountLabel(d.row_count)}</hx-partial>
+      <hx-partial hx-target="#data-rows" hx-swap="outerHTML">
+        <DataRowsSection d={d} rows={rows} canManage={can(ctx.actor, 'dataset.manage')} />
+      </hx-partial>
+      <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">
+        {rowCountLabel(d.row_count)}
+      </hx-partial>
     </>,
   )
 })
@@ -269,5 +321,9 @@ datasetsWeb.get('/:id/rows/:rowId', async (c) => {
   const d = await getDataset(ctx, c.req.param('id'))
   const r = await getDataRow(ctx, { id: c.req.param('rowId') })
   if (r.dataset_id !== d.id) throw new AppError('NOT_FOUND', 'Data row not found')
-  return renderPage(c, { title: `${r.external_id || r.global_key || r.id} · ${d.name}`, section: 'datasets', body: <DataRowPage d={d} r={r} /> })
+  return renderPage(c, {
+    title: `${r.external_id || r.global_key || r.id} · ${d.name}`,
+    section: 'datasets',
+    body: <DataRowPage d={d} r={r} />,
+  })
 })

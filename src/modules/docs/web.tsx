@@ -10,7 +10,13 @@ import { PermissionsDoc } from '../../../views/docs/permissions'
 export const docsWeb = new Hono<AppEnv>()
 docsWeb.use('*', requireSession)
 const permissionRows = ACTIONS.map((action) => ({ action, rule: PERMISSIONS[action], minimum: describeMinimum(PERMISSIONS[action]) }))
-docsWeb.get('/permissions', (c) => renderPage(c, { title: 'Roles and permissions', section: 'docs', body: <PermissionsDoc rows={permissionRows} keyFromKeyRule={KEY_FROM_KEY_RULE} /> }))
+docsWeb.get('/permissions', (c) =>
+  renderPage(c, {
+    title: 'Roles and permissions',
+    section: 'docs',
+    body: <PermissionsDoc rows={permissionRows} keyFromKeyRule={KEY_FROM_KEY_RULE} />,
+  }),
+)
 
 /** Swagger UI served from /vendor (copied from swagger-ui-dist at install): works offline. */
 export const apiDocsPage = () => html`<!DOCTYPE html>

@@ -38,7 +38,13 @@ export interface Writer<S> {
   sides: number
   init(ctx: FormatCtx): S
   head(s: S, ctx: FormatCtx, emit: Emit): void
-  rows(items: PageItem[], s: S, ctx: FormatCtx, emit: Emit, names: (entries: { id: string; name: string }[]) => Promise<string[]>): Promise<void>
+  rows(
+    items: PageItem[],
+    s: S,
+    ctx: FormatCtx,
+    emit: Emit,
+    names: (entries: { id: string; name: string }[]) => Promise<string[]>,
+  ): Promise<void>
   /** Around side stream `stream` when it is appended. */
   side(stream: number, at: 'before' | 'after', s: S, emit: Emit): void
   tail(s: S, emit: Emit): void
@@ -53,7 +59,16 @@ const enc = new TextEncoder()
 // Names ------------------------------------------------------------------------------------------
 
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i
-const MIME_EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp', 'image/bmp': 'bmp', 'image/tiff': 'tiff', 'image/avif': 'avif', 'image/heic': 'heic' }
+const MIME_EXT: Record<string, string> = {
+  'image/jpeg': 'jpg',
+  'image/png': 'png',
+  'image/gif': 'gif',
+  'image/webp': 'webp',
+  'image/bmp': 'bmp',
+  'image/tiff': 'tiff',
+  'image/avif': 'avif',
+  'image/heic': 'heic',
+}
 
 /**
  * A row's file name before uniqueness: its global key, else external id, else id, with the
@@ -61,12 +76,21 @@ const MIME_EXT: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'pn
  * replaced by `_`. The task's claimNames (tasks/status-object.ts) then makes it unique, so rows
  * named `a/b.png` and `a_b.png` get `a_b` and `a_b-2`.
  */
-export function baseName(r: { id: string; globalKey: string | null; externalId: string | null; mediaAttributes: Record<string, unknown> | null }): { stem: string; ext: string } {
+export function baseName(r: {
+  id: string
+  globalKey: string | null
+  externalId: string | null
+  mediaAttributes: Record<string, unknown> | null
+}): { stem: string; ext: string } {
   const source = r.globalKey || r.externalId || r.id
   const m = /\.([A-Za-z0-9]{1,5})$/.exec(source)
   const mime = exportedMediaAttributes(r.mediaAttributes).mime_type
   const ext = m ? m[1]!.toLowerCase() : (typeof mime === 'string' && MIME_EXT[mime]) || ''
-  let stem = (m ? source.slice(0, -m[0].length) : source).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^[.-]/, '_').replace(/\.$/, '_').slice(0, 120)
+  let stem = (m ? source.slice(0, -m[0].length) : source)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^[.-]/, '_')
+    .replace(/\.$/, '_')
+    .slice(0, 120)
   if (!stem) stem = r.id
   if (RESERVED.test(stem)) stem = `_${stem}`
   return { stem, ext }
@@ -79,17 +103,25 @@ type Shape = { kind: 'box'; left: number; top: number; width: number; height: nu
 /** A box or polygon object's geometry, or null for other kinds (or malformed values). */
 function shapeOf(o: Obj): Shape | null {
   const b = o.bounding_box as Obj | undefined
-  if (b && isNum(b.left) && isNum(b.top) && isNum(b.width) && isNum(b.height)) return { kind: 'box', left: b.left, top: b.top, width: b.width, height: b.height }
+  if (b && isNum(b.left) && isNum(b.top) && isNum(b.width) && isNum(b.height))
+    return { kind: 'box', left: b.left, top: b.top, width: b.width, height: b.height }
   const p = o.polygon
-  if (Array.isArray(p) && p.length >= 3 && p.every((q) => isNum((q as Pt)?.x) && isNum((q as Pt)?.y))) return { kind: 'polygon', points: p as Pt[] }
+  if (Array.isArray(p) && p.length >= 3 && p.every((q) => isNum((q as Pt)?.x) && isNum((q as Pt)?.y)))
+    return { kind: 'polygon', points: p as Pt[] }
   return null
 }
 
 function extent(s: Shape): { left: number; top: number; width: number; height: number } {
   if (s.kind === 'box') return s
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity
   for (const p of s.points) {
-    x0 = Math.min(x0, p.x); y0 = Math.min(y0, p.y); x1 = Math.max(x1, p.x); y1 = Math.max(y1, p.y)
+    x0 = Math.min(x0, p.x)
+    y0 = Math.min(y0, p.y)
+    x1 = Math.max(x1, p.x)
+    y1 = Math.max(y1, p.y)
   }
   return { left: x0, top: y0, width: x1 - x0, height: y1 - y0 }
 }
@@ -97,7 +129,8 @@ function extent(s: Shape): { left: number; top: number; width: number; height: n
 function polygonArea(points: Pt[]): number {
   let a = 0
   for (let i = 0; i < points.length; i++) {
-    const p = points[i]!, q = points[(i + 1) % points.length]!
+    const p = points[i]!,
+      q = points[(i + 1) % points.length]!
     a += p.x * q.y - q.x * p.y
   }
   return Math.abs(a) / 2
@@ -114,7 +147,8 @@ function toolIndex(ontology: Ontology) {
 function imageSize(item: PageItem): { width: number; height: number } | string {
   if (item.row.mediaType !== 'IMAGE') return `not an image (media type ${item.row.mediaType}); left out`
   const m = exportedMediaAttributes(item.row.mediaAttributes)
-  if (typeof m.width !== 'number' || typeof m.height !== 'number') return 'the image’s width and height are unknown (run “Read image sizes” on its dataset); left out rather than written with a wrong size'
+  if (typeof m.width !== 'number' || typeof m.height !== 'number')
+    return 'the image’s width and height are unknown (run “Read image sizes” on its dataset); left out rather than written with a wrong size'
   return { width: m.width, height: m.height }
 }
 
@@ -146,7 +180,23 @@ const objectsOf = (item: PageItem) => item.labels.flatMap((l) => (l.annotations.
 
 // CSV --------------------------------------------------------------------------------------------
 
-const CSV_HEADER = ['data_row_id', 'global_key', 'external_id', 'row_data', 'label_id', 'labeled_by', 'created_at', 'kind', 'feature_name', 'answer_value', 'box_left', 'box_top', 'box_width', 'box_height', 'points']
+const CSV_HEADER = [
+  'data_row_id',
+  'global_key',
+  'external_id',
+  'row_data',
+  'label_id',
+  'labeled_by',
+  'created_at',
+  'kind',
+  'feature_name',
+  'answer_value',
+  'box_left',
+  'box_top',
+  'box_width',
+  'box_height',
+  'points',
+]
 
 /** RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled. */
 export const csvField = (v: unknown) => {
@@ -189,8 +239,20 @@ const csv: Writer<Record<string, never>> = {
         for (const o of (l.annotations.objects ?? []) as Obj[]) {
           const b = o.bounding_box as Obj | undefined
           const geometry = o.polygon ?? o.line ?? (o.point ? [o.point] : undefined) ?? o.location ?? o.mask
-          text += csvLine([...base, ...who, o.annotation_kind, o.name, '', b?.left, b?.top, b?.width, b?.height, b || geometry === undefined ? '' : JSON.stringify(geometry)])
-          for (const [f, k, v] of answers(o.classifications, [String(o.name ?? '')])) text += csvLine([...base, ...who, k, f, v, '', '', '', '', ''])
+          text += csvLine([
+            ...base,
+            ...who,
+            o.annotation_kind,
+            o.name,
+            '',
+            b?.left,
+            b?.top,
+            b?.width,
+            b?.height,
+            b || geometry === undefined ? '' : JSON.stringify(geometry),
+          ])
+          for (const [f, k, v] of answers(o.classifications, [String(o.name ?? '')]))
+            text += csvLine([...base, ...who, k, f, v, '', '', '', '', ''])
         }
         for (const [f, k, v] of answers(l.annotations.classifications, [])) text += csvLine([...base, ...who, k, f, v, '', '', '', '', ''])
       }
@@ -211,7 +273,13 @@ const coco: Writer<CocoState> = {
   init: () => ({ images: 0, annotations: 0 }),
   head(_s, ctx, emit) {
     const categories = ctx.project.ontology.tools.map((t, i) => ({ id: i + 1, name: t.name, supercategory: t.tool }))
-    const info = { description: `LabelDesk export of “${ctx.project.name}”`, version: '1.0', year: ctx.startedAt.getUTCFullYear(), contributor: 'LabelDesk', date_created: ctx.startedAt.toISOString() }
+    const info = {
+      description: `LabelDesk export of “${ctx.project.name}”`,
+      version: '1.0',
+      year: ctx.startedAt.getUTCFullYear(),
+      contributor: 'LabelDesk',
+      date_created: ctx.startedAt.toISOString(),
+    }
     emit.main(`{"info":${JSON.stringify(info)},"licenses":[],"categories":${JSON.stringify(categories)},"annotations":[`)
   },
   async rows(items, s, ctx, emit, names) {
@@ -246,7 +314,9 @@ const coco: Writer<CocoState> = {
       const image: Obj = { id, file_name: file, width: size.width, height: size.height, coco_url: item.url, data_row_id: item.row.id }
       if (item.row.globalKey) image.global_key = item.row.globalKey
       if (item.row.externalId) image.external_id = item.row.externalId
-      image.labeldesk_classifications = item.labels.flatMap((l) => (l.annotations.classifications ?? []).map((c) => ({ ...c, label_id: l.id })))
+      image.labeldesk_classifications = item.labels.flatMap((l) =>
+        (l.annotations.classifications ?? []).map((c) => ({ ...c, label_id: l.id })),
+      )
       image.labeldesk_objects = other
       img += (id > 1 ? ',' : '') + JSON.stringify(image)
       emit.row()
@@ -273,7 +343,14 @@ function zipWriter(o: {
   /** Side streams that are zip entries (named); the central directory is the stream after them. */
   entries: string[]
   head(ctx: FormatCtx, add: (name: string, data: string) => void, side: (i: number, text: string) => void): void
-  rows(items: PageItem[], ctx: FormatCtx, emit: Emit, add: (name: string, data: string) => void, side: (i: number, text: string) => void, names: (e: { id: string; name: string }[]) => Promise<string[]>): Promise<void>
+  rows(
+    items: PageItem[],
+    ctx: FormatCtx,
+    emit: Emit,
+    add: (name: string, data: string) => void,
+    side: (i: number, text: string) => void,
+    names: (e: { id: string; name: string }[]) => Promise<string[]>,
+  ): Promise<void>
 }): Writer<ZipState> {
   const cd = o.entries.length
   const tools = (s: ZipState, emit: Emit) => {
@@ -295,7 +372,14 @@ function zipWriter(o: {
   }
   return {
     sides: cd + 1,
-    init: (ctx) => ({ entries: 0, ...dosDateTime(ctx.startedAt), crc: Array(cd + 1).fill(0), size: Array(cd + 1).fill(0), late: [], cdOffset: 0 }),
+    init: (ctx) => ({
+      entries: 0,
+      ...dosDateTime(ctx.startedAt),
+      crc: Array(cd + 1).fill(0),
+      size: Array(cd + 1).fill(0),
+      late: [],
+      cdOffset: 0,
+    }),
     head(s, ctx, emit) {
       const t = tools(s, emit)
       o.head(ctx, t.add, t.side)
@@ -354,7 +438,8 @@ const yolo = zipWriter({
         const t = tool(o)
         const shape = shapeOf(o)
         if (t === null || !shape) continue
-        if (shape.kind === 'box') text += `${t} ${num((shape.left + shape.width / 2) / W)} ${num((shape.top + shape.height / 2) / H)} ${num(shape.width / W)} ${num(shape.height / H)}\n`
+        if (shape.kind === 'box')
+          text += `${t} ${num((shape.left + shape.width / 2) / W)} ${num((shape.top + shape.height / 2) / H)} ${num(shape.width / W)} ${num(shape.height / H)}\n`
         else text += `${t} ${shape.points.map((p) => `${num(p.x / W)} ${num(p.y / H)}`).join(' ')}\n`
       }
       add(`labels/${stem}.txt`, text)
@@ -367,7 +452,8 @@ const yolo = zipWriter({
   },
 })
 
-const xml = (s: unknown) => String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
+const xml = (s: unknown) =>
+  String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c]!)
 
 const voc = zipWriter({
   entries: [],

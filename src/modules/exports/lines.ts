@@ -43,7 +43,9 @@ export class People {
   constructor(private db: Db) {}
   async load(ids: string[]) {
     const missing = [...new Set(ids)].filter((id) => !this.cache.has(id))
-    const rows = await inChunks(missing, (part) => this.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, part)))
+    const rows = await inChunks(missing, (part) =>
+      this.db.select({ id: users.id, email: users.email }).from(users).where(inArray(users.id, part)),
+    )
     for (const r of rows) this.cache.set(r.id, r.email)
     for (const id of missing) if (!this.cache.has(id)) this.cache.set(id, id)
   }
@@ -61,7 +63,12 @@ export class People {
 export function exportedMediaAttributes(stored: Record<string, unknown> | null): Record<string, unknown> {
   const { header_error: _e, ...rest } = stored ?? {}
   const side = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : null)
-  return { ...rest, mime_type: typeof rest.mime_type === 'string' ? rest.mime_type : null, width: side(rest.width), height: side(rest.height) }
+  return {
+    ...rest,
+    mime_type: typeof rest.mime_type === 'string' ? rest.mime_type : null,
+    width: side(rest.width),
+    height: side(rest.height),
+  }
 }
 
 /**
@@ -128,11 +135,23 @@ export async function buildLines(
     })
     .from(labels)
     .where(and(eq(labels.projectId, project.id), sql`${labels.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(rowIds)}))`))
-  const reviewRows = params.label_details && labelRows.length ? await db.select().from(reviews).where(sql`${reviews.labelId} IN (SELECT value FROM json_each(${JSON.stringify(labelRows.map((l) => l.id))}))`) : []
-  await people.load([...labelRows.map((l) => l.createdBy), ...reviewRows.map((r) => r.createdBy), ...(params.data_row_details ? page.map((r) => r.createdBy) : [])])
+  const reviewRows =
+    params.label_details && labelRows.length
+      ? await db
+          .select()
+          .from(reviews)
+          .where(sql`${reviews.labelId} IN (SELECT value FROM json_each(${JSON.stringify(labelRows.map((l) => l.id))}))`)
+      : []
+  await people.load([
+    ...labelRows.map((l) => l.createdBy),
+    ...reviewRows.map((r) => r.createdBy),
+    ...(params.data_row_details ? page.map((r) => r.createdBy) : []),
+  ])
   const missingBatches = [...new Set(page.map((r) => r.batchId))].filter((b) => !batchNames.has(b))
   if (params.project_details && missingBatches.length) {
-    const bs = await inChunks(missingBatches, (part) => db.select({ id: batches.id, name: batches.name }).from(batches).where(inArray(batches.id, part)))
+    const bs = await inChunks(missingBatches, (part) =>
+      db.select({ id: batches.id, name: batches.name }).from(batches).where(inArray(batches.id, part)),
+    )
     for (const id of missingBatches) batchNames.set(id, bs.find((b) => b.id === id)?.name ?? '')
   }
 
@@ -181,10 +200,15 @@ export async function buildLines(
           updated_at: iso(l.updatedAt),
           created_by: people.email(l.createdBy),
           content_last_updated_at: iso(l.updatedAt),
-          reviews: (reviewsByLabel.get(l.id) ?? []).map((rv) => ({ score: rv.score, created_by: people.email(rv.createdBy), created_at: iso(rv.createdAt) })),
+          reviews: (reviewsByLabel.get(l.id) ?? []).map((rv) => ({
+            score: rv.score,
+            created_by: people.email(rv.createdBy),
+            created_at: iso(rv.createdAt),
+          })),
         }
       }
-      if (params.performance_details) out.performance_details = { seconds_to_create: l.secondsToCreate, seconds_to_review: 0, skipped: l.skipped }
+      if (params.performance_details)
+        out.performance_details = { seconds_to_create: l.secondsToCreate, seconds_to_review: 0, skipped: l.skipped }
       return `${JSON.stringify(out).slice(0, -1)},"annotations":${l.annotations}}`
     })
     let entry = `{"name":${JSON.stringify(project.name)},"labels":[${labelsJson.join(',')}]`

@@ -22,9 +22,21 @@ export async function loadPageLabels(
 ): Promise<PageItem[]> {
   if (!page.length) return []
   const labelRows = await db
-    .select({ id: labels.id, dataRowId: labels.dataRowId, createdBy: labels.createdBy, createdAt: labels.createdAt, updatedAt: labels.updatedAt, annotations: labels.annotations })
+    .select({
+      id: labels.id,
+      dataRowId: labels.dataRowId,
+      createdBy: labels.createdBy,
+      createdAt: labels.createdAt,
+      updatedAt: labels.updatedAt,
+      annotations: labels.annotations,
+    })
     .from(labels)
-    .where(and(eq(labels.projectId, projectId), sql`${labels.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(page.map((r) => r.id))}))`))
+    .where(
+      and(
+        eq(labels.projectId, projectId),
+        sql`${labels.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(page.map((r) => r.id))}))`,
+      ),
+    )
   await people.load(labelRows.map((l) => l.createdBy))
   const keep = rowFilter(filters)
   const byRow = new Map<string, typeof labelRows>()
@@ -42,7 +54,12 @@ export async function loadPageLabels(
     out.push({
       row: r,
       url,
-      labels: ls.map((l) => ({ id: l.id, createdBy: people.email(l.createdBy), createdAt: l.createdAt, annotations: l.annotations ?? { objects: [], classifications: [], relationships: [] } })),
+      labels: ls.map((l) => ({
+        id: l.id,
+        createdBy: people.email(l.createdBy),
+        createdAt: l.createdAt,
+        annotations: l.annotations ?? { objects: [], classifications: [], relationships: [] },
+      })),
     })
   }
   return out

@@ -34,10 +34,19 @@ export function parseBound(s: string): number | null {
   return t
 }
 
-const Bound = v.nullable(v.pipe(v.string('a date bound must be a string or null'), v.check((s) => parseBound(s) !== null, 'must be YYYY-MM-DD, "YYYY-MM-DD hh:mm:ss" or ISO-8601 with an offset')))
+const Bound = v.nullable(
+  v.pipe(
+    v.string('a date bound must be a string or null'),
+    v.check((s) => parseBound(s) !== null, 'must be YYYY-MM-DD, "YYYY-MM-DD hh:mm:ss" or ISO-8601 with an offset'),
+  ),
+)
 const Range = v.pipe(v.tuple([Bound, Bound], 'must be [start | null, end | null]'))
 const IdList = (what: string) =>
-  v.pipe(v.array(v.pipe(v.string(), v.minLength(1)), `${what} must be a list`), v.minLength(1, `${what} must not be empty`), v.maxLength(2000, `${what} may hold at most 2,000 entries`))
+  v.pipe(
+    v.array(v.pipe(v.string(), v.minLength(1)), `${what} must be a list`),
+    v.minLength(1, `${what} must not be empty`),
+    v.maxLength(2000, `${what} may hold at most 2,000 entries`),
+  )
 
 export const WORKFLOW_FILTER = { ToLabel: 'TO_LABEL', InReview: 'IN_REVIEW', InRework: 'IN_REWORK', Done: 'DONE' } as const
 
@@ -49,11 +58,19 @@ export const ExportFilters = v.pipe(
       data_row_ids: v.optional(IdList('data_row_ids')),
       global_keys: v.optional(IdList('global_keys')),
       batch_ids: v.optional(IdList('batch_ids')),
-      workflow_status: v.optional(v.picklist(Object.keys(WORKFLOW_FILTER) as (keyof typeof WORKFLOW_FILTER)[], 'workflow_status must be one of ToLabel, InReview, InRework, Done')),
+      workflow_status: v.optional(
+        v.picklist(
+          Object.keys(WORKFLOW_FILTER) as (keyof typeof WORKFLOW_FILTER)[],
+          'workflow_status must be one of ToLabel, InReview, InRework, Done',
+        ),
+      ),
     },
     (issue) => `unknown filter ${issue.received}`,
   ),
-  v.forward(v.check((f) => !(f.data_row_ids && f.global_keys), 'give data_row_ids or global_keys, not both'), ['global_keys']),
+  v.forward(
+    v.check((f) => !(f.data_row_ids && f.global_keys), 'give data_row_ids or global_keys, not both'),
+    ['global_keys'],
+  ),
 )
 
 /** The file an export writes; `ndjson` is the Labelbox export v2 lines of the spec. */

@@ -65,14 +65,25 @@ const carryKey = (taskId: string, slice: number) => `tasks/${taskId}/carry/${sli
 /** Starts an export; the same export (project, params, filters) while one runs returns that one.
  * `origin`: the requesting page's or API call's origin, the base of the export's asset links
  * unless the PUBLIC_URL setting names one (src/modules/datasets/asset-urls.ts). */
-export async function startExport(ctx: Ctx, projectId: string, input: ExportInput, origin?: string): Promise<{ task: TaskView; existing: boolean }> {
+export async function startExport(
+  ctx: Ctx,
+  projectId: string,
+  input: ExportInput,
+  origin?: string,
+): Promise<{ task: TaskView; existing: boolean }> {
   const { project } = await loadProject(ctx, projectId, 'export.create')
   const f = input.filters
   // Ids in the filters must exist in this project's organization (a foreign id is just unknown).
   if (f.batch_ids) {
-    const found = await ctx.db.select({ id: batches.id }).from(batches).where(and(eq(batches.projectId, project.id), sql`${batches.id} IN (SELECT value FROM json_each(${JSON.stringify(f.batch_ids)}))`))
+    const found = await ctx.db
+      .select({ id: batches.id })
+      .from(batches)
+      .where(and(eq(batches.projectId, project.id), sql`${batches.id} IN (SELECT value FROM json_each(${JSON.stringify(f.batch_ids)}))`))
     const unknown = f.batch_ids.filter((id) => !found.some((b) => b.id === id)).slice(0, 20)
-    if (unknown.length) throw new AppError('VALIDATION', `Unknown batch ids: ${unknown.join(', ')}`, [{ path: 'filters.batch_ids', message: `Unknown: ${unknown.join(', ')}` }])
+    if (unknown.length)
+      throw new AppError('VALIDATION', `Unknown batch ids: ${unknown.join(', ')}`, [
+        { path: 'filters.batch_ids', message: `Unknown: ${unknown.join(', ')}` },
+      ])
   }
   const format = input.format ?? 'ndjson'
   const info = FORMAT_INFO[format]
@@ -81,14 +92,24 @@ export async function startExport(ctx: Ctx, projectId: string, input: ExportInpu
     throw new AppError('VALIDATION', why, [{ path: 'format', message: why }])
   }
   const links = assetLinks(ctx.env, origin)
-  const canonical = JSON.stringify({ ...(format === 'ndjson' ? {} : { format }), params: sortKeys(input.params), filters: sortKeys(input.filters) })
+  const canonical = JSON.stringify({
+    ...(format === 'ndjson' ? {} : { format }),
+    params: sortKeys(input.params),
+    filters: sortKeys(input.filters),
+  })
   // Per person: someone else's running export is not theirs to follow (only its owner or an admin may).
   const dedupeKey = `export:${project.id}:${ctx.actor.userId}:${(await sha256Hex(canonical)).slice(0, 32)}`
   return startTask(ctx, {
     type: 'export-data-rows',
     name: format === 'ndjson' ? `Export “${project.name}”` : `Export “${project.name}” (${info.label})`,
     subjectId: project.id,
-    params: { format, params: input.params, filters: input.filters, ...(links ? { asset_links: links } : {}), ...(format === 'ndjson' ? {} : { ontology: project.ontology }) },
+    params: {
+      format,
+      params: input.params,
+      filters: input.filters,
+      ...(links ? { asset_links: links } : {}),
+      ...(format === 'ndjson' ? {} : { ontology: project.ontology }),
+    },
     metadata: { format, lines_written: 0, total_rows: project.dataRowCount, ...(links ? { asset_urls: assetLinksNote(links) } : {}) },
     dedupeKey,
   })
@@ -104,8 +125,10 @@ async function readPage(env: Env, projectId: string, orgId: string, after: strin
   if (after) where.push(gt(projectDataRows.dataRowId, after))
   if (filters.batch_ids) where.push(sql`${projectDataRows.batchId} IN (SELECT value FROM json_each(${JSON.stringify(filters.batch_ids)}))`)
   if (filters.workflow_status) where.push(eq(projectDataRows.workflowStatus, WORKFLOW_FILTER[filters.workflow_status]))
-  if (filters.data_row_ids) where.push(sql`${projectDataRows.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(filters.data_row_ids)}))`)
-  if (filters.global_keys) where.push(sql`${dataRows.globalKeyLower} IN (SELECT lower(value) FROM json_each(${JSON.stringify(filters.global_keys)}))`)
+  if (filters.data_row_ids)
+    where.push(sql`${projectDataRows.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(filters.data_row_ids)}))`)
+  if (filters.global_keys)
+    where.push(sql`${dataRows.globalKeyLower} IN (SELECT lower(value) FROM json_each(${JSON.stringify(filters.global_keys)}))`)
   const rows = await db
     .select({
       id: dataRows.id,
@@ -149,7 +172,8 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
 
 /** Where a side stream's chunks wait until they are appended (after the last row): named by the
  * slice that wrote them, so a slice that runs again overwrites its own. */
-const sideKey = (taskId: string, stream: number, slice: number, seq: number) => `tasks/${taskId}/side/${stream}/${String(slice).padStart(8, '0')}-${String(seq).padStart(4, '0')}`
+const sideKey = (taskId: string, stream: number, slice: number, seq: number) =>
+  `tasks/${taskId}/side/${stream}/${String(slice).padStart(8, '0')}-${String(seq).padStart(4, '0')}`
 
 async function deletePrefix(bucket: R2Bucket, prefix: string) {
   for (;;) {
@@ -163,7 +187,16 @@ async function deletePrefix(bucket: R2Bucket, prefix: string) {
 async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const db = makeDb(env.DB)
   const status = env.TASK_STATUS.getByName(task.id)
-  const cur: ExportCursor = ((await status.cursor()) as ExportCursor | null) ?? { after: null, uploadId: null, parts: [], lines: 0, bytes: 0, done: false, slice: 0, carry: false }
+  const cur: ExportCursor = ((await status.cursor()) as ExportCursor | null) ?? {
+    after: null,
+    uploadId: null,
+    parts: [],
+    lines: 0,
+    bytes: 0,
+    done: false,
+    slice: 0,
+    carry: false,
+  }
   const format: ExportFormat = (task.params as { format?: ExportFormat }).format ?? 'ndjson'
   const info = FORMAT_INFO[format]
   const key = resultKey(task.id, info.ext)
@@ -181,7 +214,8 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   if (cur.done) {
     // Everything was uploaded but the upload may not have been completed (a crash in between):
     // complete it now, or report the task done if the file is already there.
-    if (!(await env.EXPORTS.head(key)) && cur.uploadId && cur.parts.length) await env.EXPORTS.resumeMultipartUpload(key, cur.uploadId).complete(cur.parts)
+    if (!(await env.EXPORTS.head(key)) && cur.uploadId && cur.parts.length)
+      await env.EXPORTS.resumeMultipartUpload(key, cur.uploadId).complete(cur.parts)
     await finish()
     return 'done'
   }
@@ -193,7 +227,9 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const { params, filters, asset_links } = task.params as { params: ExportParams; filters: ExportFilters; asset_links?: AssetLinks }
   // Links are fixed when the export starts (base, expiry), so a slice that runs again writes the same bytes.
   const assetUrl = asset_links ? await assetUrlSigner(env, asset_links) : undefined
-  const upload = cur.uploadId ? env.EXPORTS.resumeMultipartUpload(key, cur.uploadId) : await env.EXPORTS.createMultipartUpload(key, { httpMetadata: { contentType: info.contentType } })
+  const upload = cur.uploadId
+    ? env.EXPORTS.resumeMultipartUpload(key, cur.uploadId)
+    : await env.EXPORTS.createMultipartUpload(key, { httpMetadata: { contentType: info.contentType } })
   if (!cur.uploadId) {
     cur.uploadId = upload.uploadId
     await status.saveCursor(cur)
@@ -377,7 +413,11 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         at.started = true
       }
       const prefix = `tasks/${task.id}/side/${at.stream}/`
-      const list = await env.EXPORTS.list({ prefix, ...(at.after ? { startAfter: at.after } : {}), limit: Math.max(1, exportBudget.sideChunks - chunks) })
+      const list = await env.EXPORTS.list({
+        prefix,
+        ...(at.after ? { startAfter: at.after } : {}),
+        limit: Math.max(1, exportBudget.sideChunks - chunks),
+      })
       for (const o of list.objects) {
         const obj = await env.EXPORTS.get(o.key)
         if (!obj) throw new Error(`export side chunk ${o.key} is missing`)

@@ -26,7 +26,11 @@ export const exportsWeb = new Hono<AppEnv>()
 // there once more (and read the Tasks badge along again).
 exportsWeb.use('/:id/export', requireSession)
 
-const idLines = (s: string, sep: RegExp) => s.split(sep).map((x) => x.trim()).filter(Boolean)
+const idLines = (s: string, sep: RegExp) =>
+  s
+    .split(sep)
+    .map((x) => x.trim())
+    .filter(Boolean)
 const DAY = /^\d{4}-\d{2}-\d{2}$/
 
 /** The export form → `ExportInput` (validated): checked flags, and only the filters filled in. */
@@ -52,18 +56,31 @@ export function exportFromForm(values: ExportValues) {
 /** API paths → the form's fields, and the schema's words → the form's. */
 function exportErrors(errors: AppError['errors']) {
   const field = (path: string) =>
-    path.startsWith('filters.label_created_at.1') ? 'label_to'
-      : path.startsWith('filters.label_created_at') ? 'label_from'
-        : path.startsWith('filters.workflow_status') ? 'workflow_status'
-          : path.startsWith('filters.batch_ids') ? 'batch_id'
-            : path.startsWith('filters.data_row_ids') ? 'data_row_ids'
-              : path.startsWith('filters.global_keys') ? 'global_keys'
-                : path.startsWith('params') ? 'params'
-                  : path.startsWith('format') ? 'format'
-                  : path
+    path.startsWith('filters.label_created_at.1')
+      ? 'label_to'
+      : path.startsWith('filters.label_created_at')
+        ? 'label_from'
+        : path.startsWith('filters.workflow_status')
+          ? 'workflow_status'
+          : path.startsWith('filters.batch_ids')
+            ? 'batch_id'
+            : path.startsWith('filters.data_row_ids')
+              ? 'data_row_ids'
+              : path.startsWith('filters.global_keys')
+                ? 'global_keys'
+                : path.startsWith('params')
+                  ? 'params'
+                  : path.startsWith('format')
+                    ? 'format'
+                    : path
   const words = (m: string) =>
-    /not both/.test(m) ? 'Fill in data row IDs or global keys, not both.'
-      : m.replace(/^data_row_ids/, 'Data row IDs').replace(/^global_keys/, 'Global keys').replace(/^batch_ids/, 'Batches').replace(/^must be YYYY/, 'Enter a date like YYYY')
+    /not both/.test(m)
+      ? 'Fill in data row IDs or global keys, not both.'
+      : m
+          .replace(/^data_row_ids/, 'Data row IDs')
+          .replace(/^global_keys/, 'Global keys')
+          .replace(/^batch_ids/, 'Batches')
+          .replace(/^must be YYYY/, 'Enter a date like YYYY')
   const out: AppError['errors'] = []
   for (const e of errors) {
     const f = field(e.path)
@@ -127,7 +144,9 @@ exportsWeb.post('/:id/export', async (c) => {
       if (!fragment) return c.redirect(`/projects/${p.id}/export?task=${task.id}${existing ? '&existing=1' : ''}`, 303)
       hxTrigger(c, {
         taskStarted: { id: task.id },
-        toast: { value: existing ? 'This export is already running — follow it in the Tasks menu' : 'Export started — follow it in the Tasks menu' },
+        toast: {
+          value: existing ? 'This export is already running — follow it in the Tasks menu' : 'Export started — follow it in the Tasks menu',
+        },
       })
       return c.html(<ExportStarted p={p} task={task} existing={existing} inDialog={inDialog} />)
     } catch (e) {
@@ -136,11 +155,17 @@ exportsWeb.post('/:id/export', async (c) => {
       const batches = await listBatches(ctx, l)
       if (fragment) return c.html(<ExportForm p={p} batches={batches} state={state} inDialog={inDialog} />, 422)
       keepUrl(c)
-      return renderPage(c, { title: `Export · ${p.name}`, section: 'projects', status: 422, body: <ExportPage p={p} batches={batches} state={state} /> })
+      return renderPage(c, {
+        title: `Export · ${p.name}`,
+        section: 'projects',
+        status: 422,
+        body: <ExportPage p={p} batches={batches} state={state} />,
+      })
     }
   } catch (e) {
     // In the dialog, a refusal (403, 404, 415) reads as a sentence in the panel, not a whole error page.
-    if (fragment && e instanceof AppError && e.code !== 'UNAUTHORIZED' && e.code !== 'RATE_LIMITED') return c.html(<ExportRefused detail={e.detail} />, e.status as 403)
+    if (fragment && e instanceof AppError && e.code !== 'UNAUTHORIZED' && e.code !== 'RATE_LIMITED')
+      return c.html(<ExportRefused detail={e.detail} />, e.status as 403)
     throw e
   }
 })

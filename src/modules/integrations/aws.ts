@@ -30,10 +30,23 @@ export type TempCredentials = { accessKeyId: string; secretAccessKey: string; se
 
 /** Why an AWS call failed, in words an admin can act on. `code` is AWS's error code, or NETWORK. */
 /** AWS error codes that say "not now" rather than "no": throttling and AWS's own failures. */
-const TRANSIENT_CODES = new Set(['NETWORK', 'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'SlowDown', 'ServiceUnavailable', 'InternalError', 'InternalFailure', 'RequestTimeout'])
+const TRANSIENT_CODES = new Set([
+  'NETWORK',
+  'Throttling',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'SlowDown',
+  'ServiceUnavailable',
+  'InternalError',
+  'InternalFailure',
+  'RequestTimeout',
+])
 
 export class AwsCallError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
   }
 
@@ -49,10 +62,20 @@ export const ROLE_ARN = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/[\w+=,.@/-]{1,
 export const SESSION_SECONDS = 3600
 
 const xmlTag = (xml: string, tag: string) => new RegExp(`<${tag}>([^<]*)</${tag}>`).exec(xml)?.[1]
-const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&')
+const unescapeXml = (s: string) =>
+  s
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&')
 
 /** AWS error codes → what to check. Unknown codes keep AWS's own message. */
-export function describeAwsError(code: string, awsMessage: string, what: { roleArn?: string; externalId?: string; object?: string; accountId?: string }): string {
+export function describeAwsError(
+  code: string,
+  awsMessage: string,
+  what: { roleArn?: string; externalId?: string; object?: string; accountId?: string },
+): string {
   switch (code) {
     case 'AccessDenied':
       return what.object
@@ -78,14 +101,21 @@ export function describeAwsError(code: string, awsMessage: string, what: { roleA
 /** AWS's XML error answer → AwsCallError with a sentence (exported for tests of the mapping). */
 export async function awsError(res: Response, what: Parameters<typeof describeAwsError>[2]): Promise<AwsCallError> {
   const body = res.status === 204 || res.headers.get('content-length') === '0' ? '' : await res.text().catch(() => '')
-  const code = xmlTag(body, 'Code') ?? (res.status === 404 ? (what.object ? 'NoSuchKey' : 'NotFound') : res.status === 403 ? 'AccessDenied' : `HTTP ${res.status}`)
+  const code =
+    xmlTag(body, 'Code') ??
+    (res.status === 404 ? (what.object ? 'NoSuchKey' : 'NotFound') : res.status === 403 ? 'AccessDenied' : `HTTP ${res.status}`)
   return new AwsCallError(code, describeAwsError(code, unescapeXml(xmlTag(body, 'Message') ?? ''), what))
 }
 
 const stsUrl = (cfg: AwsConfig) => (cfg.endpoint ? `${cfg.endpoint}/` : `https://sts.${cfg.region}.amazonaws.com/`)
 
 /** A network failure (DNS, refused, timeout) is not an AWS answer: say where we could not reach. */
-async function reach(url: string, init: RequestInit, send: (url: string, init: RequestInit) => Promise<Response>, what: string): Promise<Response> {
+async function reach(
+  url: string,
+  init: RequestInit,
+  send: (url: string, init: RequestInit) => Promise<Response>,
+  what: string,
+): Promise<Response> {
   try {
     return await send(url, { ...init, signal: AbortSignal.timeout(10_000) })
   } catch (e) {
@@ -96,18 +126,48 @@ async function reach(url: string, init: RequestInit, send: (url: string, init: R
 }
 
 /** STS AssumeRole with the organization's external id (the confused-deputy guard). */
-export async function assumeRole(cfg: AwsConfig, roleArn: string, externalId: string, sessionName: string, accountId?: string): Promise<TempCredentials> {
-  const client = new AwsClient({ accessKeyId: cfg.accessKeyId, secretAccessKey: cfg.secretAccessKey, region: cfg.region, service: 'sts', retries: 0 })
-  const body = new URLSearchParams({ Action: 'AssumeRole', Version: '2011-06-15', RoleArn: roleArn, RoleSessionName: sessionName, ExternalId: externalId, DurationSeconds: String(SESSION_SECONDS) }).toString()
-  const res = await reach(stsUrl(cfg), { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (u, i) => client.fetch(u, i), 'AWS STS')
+export async function assumeRole(
+  cfg: AwsConfig,
+  roleArn: string,
+  externalId: string,
+  sessionName: string,
+  accountId?: string,
+): Promise<TempCredentials> {
+  const client = new AwsClient({
+    accessKeyId: cfg.accessKeyId,
+    secretAccessKey: cfg.secretAccessKey,
+    region: cfg.region,
+    service: 'sts',
+    retries: 0,
+  })
+  const body = new URLSearchParams({
+    Action: 'AssumeRole',
+    Version: '2011-06-15',
+    RoleArn: roleArn,
+    RoleSessionName: sessionName,
+    ExternalId: externalId,
+    DurationSeconds: String(SESSION_SECONDS),
+  }).toString()
+  const res = await reach(
+    stsUrl(cfg),
+    { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    (u, i) => client.fetch(u, i),
+    'AWS STS',
+  )
   if (!res.ok) throw await awsError(res, { roleArn, externalId, ...(accountId ? { accountId } : {}) })
   const xml = await res.text()
   const accessKeyId = xmlTag(xml, 'AccessKeyId')
   const secretAccessKey = xmlTag(xml, 'SecretAccessKey')
   const sessionToken = xmlTag(xml, 'SessionToken')
   const expiration = xmlTag(xml, 'Expiration')
-  if (!accessKeyId || !secretAccessKey || !sessionToken || !expiration) throw new AwsCallError('MalformedResponse', 'AWS STS answered without credentials.')
-  return { accessKeyId, secretAccessKey: unescapeXml(secretAccessKey), sessionToken: unescapeXml(sessionToken), expiresAt: Date.parse(expiration) }
+  if (!accessKeyId || !secretAccessKey || !sessionToken || !expiration)
+    throw new AwsCallError('MalformedResponse', 'AWS STS answered without credentials.')
+  return {
+    accessKeyId,
+    secretAccessKey: unescapeXml(secretAccessKey),
+    sessionToken: unescapeXml(sessionToken),
+    expiresAt: Date.parse(expiration),
+  }
 }
 
 export type S3Object = { bucket: string; key: string; region: string | null }
@@ -152,12 +212,24 @@ export function objectUrl(cfg: AwsConfig, o: S3Object): string {
 }
 
 const s3Client = (cfg: AwsConfig, creds: TempCredentials, o: S3Object) =>
-  new AwsClient({ accessKeyId: creds.accessKeyId, secretAccessKey: creds.secretAccessKey, sessionToken: creds.sessionToken, region: o.region ?? cfg.region, service: 's3', retries: 0 })
+  new AwsClient({
+    accessKeyId: creds.accessKeyId,
+    secretAccessKey: creds.secretAccessKey,
+    sessionToken: creds.sessionToken,
+    region: o.region ?? cfg.region,
+    service: 's3',
+    retries: 0,
+  })
 
 /** Presigned URLs live at most this long (and never past the credentials that signed them). */
 export const PRESIGN_MAX_SECONDS = 15 * 60
 
-export async function presignGet(cfg: AwsConfig, creds: TempCredentials, o: S3Object, now = Date.now()): Promise<{ url: string; expiresIn: number }> {
+export async function presignGet(
+  cfg: AwsConfig,
+  creds: TempCredentials,
+  o: S3Object,
+  now = Date.now(),
+): Promise<{ url: string; expiresIn: number }> {
   const expiresIn = Math.max(1, Math.min(PRESIGN_MAX_SECONDS, Math.floor((creds.expiresAt - now) / 1000)))
   const url = new URL(objectUrl(cfg, o))
   url.searchParams.set('X-Amz-Expires', String(expiresIn))
@@ -166,7 +238,12 @@ export async function presignGet(cfg: AwsConfig, creds: TempCredentials, o: S3Ob
 }
 
 /** Read the first byte: proves s3:GetObject without downloading the object. */
-export async function probeRead(cfg: AwsConfig, creds: TempCredentials, o: S3Object, label: string): Promise<{ size: number | null; contentType: string | null }> {
+export async function probeRead(
+  cfg: AwsConfig,
+  creds: TempCredentials,
+  o: S3Object,
+  label: string,
+): Promise<{ size: number | null; contentType: string | null }> {
   const client = s3Client(cfg, creds, o)
   const res = await reach(objectUrl(cfg, o), { method: 'GET', headers: { Range: 'bytes=0-0' } }, (u, i) => client.fetch(u, i), 'Amazon S3')
   if (!res.ok) throw await awsError(res, { object: label })

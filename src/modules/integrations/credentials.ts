@@ -11,7 +11,11 @@ export const REFRESH_BEFORE_MS = 20 * 60_000
 
 const cache = new Map<string, Promise<TempCredentials>>()
 
-export async function roleCredentials(cfg: AwsConfig, i: { id: string; roleArn: string; externalId: string; accountId?: string }, now = Date.now()): Promise<TempCredentials> {
+export async function roleCredentials(
+  cfg: AwsConfig,
+  i: { id: string; roleArn: string; externalId: string; accountId?: string },
+  now = Date.now(),
+): Promise<TempCredentials> {
   const key = `${i.id}\n${i.roleArn}\n${i.externalId}\n${cfg.accessKeyId}\n${cfg.endpoint ?? ''}`
   const hit = cache.get(key)
   if (hit) {
@@ -21,7 +25,9 @@ export async function roleCredentials(cfg: AwsConfig, i: { id: string; roleArn: 
   const p = assumeRole(cfg, i.roleArn, i.externalId, `labeldesk-${i.id}`.slice(0, 64), i.accountId)
   cache.set(key, p)
   // A failure is never cached: the next request asks STS again.
-  p.catch(() => { if (cache.get(key) === p) cache.delete(key) })
+  p.catch(() => {
+    if (cache.get(key) === p) cache.delete(key)
+  })
   return p
 }
 

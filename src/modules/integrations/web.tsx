@@ -15,7 +15,16 @@ import type { FormState } from '../../../views/components/form'
 import { awsConfig } from './aws'
 import { bucketPolicy, trustPolicy } from './policies'
 import { CreateIntegrationInput, UpdateIntegrationInput, ValidateIntegrationInput } from './schemas'
-import { createIntegration, deleteIntegration, getIntegration, listIntegrations, orgExternalId, setDatasetIntegration, updateIntegration, validateIntegration } from './service'
+import {
+  createIntegration,
+  deleteIntegration,
+  getIntegration,
+  listIntegrations,
+  orgExternalId,
+  setDatasetIntegration,
+  updateIntegration,
+  validateIntegration,
+} from './service'
 
 export const integrationsWeb = new Hono<AppEnv>()
 integrationsWeb.use('*', requireSession)
@@ -26,7 +35,13 @@ async function setup(c: Context<AppEnv>, roleArn: string | null = null): Promise
   const ctx = ctxOf(c)
   const externalId = await orgExternalId(ctx.db, ctx.actor.orgId)
   const account = c.env.PLATFORM_AWS_ACCOUNT_ID ?? ''
-  return { platformAccountId: account, externalId, trustPolicy: trustPolicy(account, externalId), bucketPolicy: bucketPolicy(roleArn), configured: awsConfig(c.env) !== null && account !== '' }
+  return {
+    platformAccountId: account,
+    externalId,
+    trustPolicy: trustPolicy(account, externalId),
+    bucketPolicy: bucketPolicy(roleArn),
+    configured: awsConfig(c.env) !== null && account !== '',
+  }
 }
 
 /** Form fields → the JSON input shape (an unchecked checkbox is absent: false). */
@@ -41,7 +56,12 @@ async function listPage(c: Context<AppEnv>, extra: { state?: FormState; notice?:
   const ctx = ctxOf(c)
   authorize(ctx.actor, 'integration.view')
   const list = await listIntegrations(ctx, { limit: 100 })
-  return renderPage(c, { title: TITLE, section: 'account', status, body: <IntegrationsPage integrations={list.items} setup={await setup(c)} {...extra} /> })
+  return renderPage(c, {
+    title: TITLE,
+    section: 'account',
+    status,
+    body: <IntegrationsPage integrations={list.items} setup={await setup(c)} {...extra} />,
+  })
 }
 
 type DetailExtra = { state?: FormState; validateState?: FormState; attachState?: FormState; notice?: string; error?: string }
@@ -50,7 +70,12 @@ async function detailPage(c: Context<AppEnv>, id: string, extra: DetailExtra = {
   const i = await getIntegration(ctx, id)
   const ds = await listDatasets(ctx, { limit: 200 })
   const datasets = ds.items.map((d) => ({ id: d.id, name: d.name, integration_id: d.integration_id }))
-  return renderPage(c, { title: `${i.name} · ${TITLE}`, section: 'account', status, body: <IntegrationDetailPage i={i} datasets={datasets} setup={await setup(c, i.role_arn)} {...extra} /> })
+  return renderPage(c, {
+    title: `${i.name} · ${TITLE}`,
+    section: 'account',
+    status,
+    body: <IntegrationDetailPage i={i} datasets={datasets} setup={await setup(c, i.role_arn)} {...extra} />,
+  })
 }
 
 integrationsWeb.get('/', (c) => listPage(c))
@@ -92,7 +117,8 @@ integrationsWeb.post('/:id/validate', async (c) => {
     const r = await validateIntegration(ctx, id, parse(ValidateIntegrationInput, values))
     if (r.valid) return detailPage(c, id, { notice: 'All checks passed.', validateState: { values } })
     // AWS out of reach says nothing about the role: the stored result stays, and the page says why.
-    if (r.unreachable) return detailPage(c, id, { error: `${r.unreachable} Nothing was changed; try again in a moment.`, validateState: { values } })
+    if (r.unreachable)
+      return detailPage(c, id, { error: `${r.unreachable} Nothing was changed; try again in a moment.`, validateState: { values } })
     return detailPage(c, id, { error: 'Validation failed: see the checks below.', validateState: { values } })
   } catch (e) {
     if (!isValidation(e)) throw e
@@ -111,7 +137,17 @@ integrationsWeb.post('/:id/datasets', async (c) => {
     return detailPage(c, id, { notice: `${d.name} now uses this integration.` })
   } catch (e) {
     if (!isValidation(e) && !isConflict(e)) throw e
-    return detailPage(c, id, { attachState: { values: { dataset_id: datasetId }, errors: e.errors.length ? e.errors : [{ path: 'dataset_id', message: e.detail }] } }, e.code === 'CONFLICT' ? 409 : 422)
+    return detailPage(
+      c,
+      id,
+      {
+        attachState: {
+          values: { dataset_id: datasetId },
+          errors: e.errors.length ? e.errors : [{ path: 'dataset_id', message: e.detail }],
+        },
+      },
+      e.code === 'CONFLICT' ? 409 : 422,
+    )
   }
 })
 

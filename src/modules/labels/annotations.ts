@@ -10,7 +10,14 @@ import { AppError, type FieldError } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import type { Ontology, OntologyClassification, OntologyOption, OntologyTool, ToolKind } from '../projects/ontology'
 
-export type FeatureDelta = { feature_schema_id: string; answer_schema_id: string; kind: 'object' | 'answer'; name: string; answer: string; count: number }
+export type FeatureDelta = {
+  feature_schema_id: string
+  answer_schema_id: string
+  kind: 'object' | 'answer'
+  name: string
+  answer: string
+  count: number
+}
 
 export const ANNOTATION_KIND: Record<ToolKind, string> = {
   bounding_box: 'ImageBoundingBox',
@@ -60,8 +67,13 @@ class Checker {
     const name = input.name ?? input.value
     const byName = list.find((f) => lower(f.name) === lower(name))
     if (byName) return byName
-    if (name === undefined && input.feature_schema_id === undefined) this.err(`${path}.name`, `${what}: name (or feature_schema_id) is required`)
-    else this.err(`${path}.name`, `unknown ${what} ${JSON.stringify(name ?? input.feature_schema_id)}; the ontology has ${list.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}`)
+    if (name === undefined && input.feature_schema_id === undefined)
+      this.err(`${path}.name`, `${what}: name (or feature_schema_id) is required`)
+    else
+      this.err(
+        `${path}.name`,
+        `unknown ${what} ${JSON.stringify(name ?? input.feature_schema_id)}; the ontology has ${list.map((f) => JSON.stringify(f.name)).join(', ') || 'none'}`,
+      )
     return undefined
   }
 
@@ -86,10 +98,16 @@ class Checker {
         if (!isObj(g)) return void this.err(gp, 'must be {top, left, height, width}')
         let ok = true
         for (const k of ['top', 'left', 'height', 'width'] as const) {
-          if (!isNum(g[k])) { this.err(`${gp}.${k}`, `${k} must be a number`); ok = false }
+          if (!isNum(g[k])) {
+            this.err(`${gp}.${k}`, `${k} must be a number`)
+            ok = false
+          }
         }
         for (const k of ['height', 'width'] as const) {
-          if (isNum(g[k]) && (g[k] as number) < 0) { this.err(`${gp}.${k}`, `${k} must not be negative`); ok = false }
+          if (isNum(g[k]) && (g[k] as number) < 0) {
+            this.err(`${gp}.${k}`, `${k} must not be negative`)
+            ok = false
+          }
         }
         return ok ? { top: g.top, left: g.left, height: g.height, width: g.width } : undefined
       }
@@ -105,11 +123,13 @@ class Checker {
         if (!isObj(g) || !isNum(g.x) || !isNum(g.y)) return void this.err(gp, 'must be {x, y} with numbers')
         return { x: g.x, y: g.y }
       case 'text_entity':
-        if (!isObj(g) || !Number.isInteger(g.start) || !Number.isInteger(g.end)) return void this.err(gp, 'must be {start, end} with whole numbers')
+        if (!isObj(g) || !Number.isInteger(g.start) || !Number.isInteger(g.end))
+          return void this.err(gp, 'must be {start, end} with whole numbers')
         if ((g.start as number) < 0 || (g.end as number) < (g.start as number)) return void this.err(gp, 'needs 0 ≤ start ≤ end')
         return { start: g.start, end: g.end }
       case 'mask':
-        if (!isObj(g) || typeof g.url !== 'string' || !/^(https?:\/\/|data:image\/)/.test(g.url)) return void this.err(gp, 'must be {url} with an http(s) or data:image URL')
+        if (!isObj(g) || typeof g.url !== 'string' || !/^(https?:\/\/|data:image\/)/.test(g.url))
+          return void this.err(gp, 'must be {url} with an http(s) or data:image URL')
         return { url: g.url }
     }
   }
@@ -141,15 +161,32 @@ class Checker {
     const nested = this.classifications(a.classifications, opt.classifications, `${path}.classifications`)
     if (!nested) return undefined
     this.count++
-    this.bump({ feature_schema_id: c.feature_schema_id, answer_schema_id: opt.feature_schema_id, kind: 'answer', name: c.name, answer: opt.name })
-    return { feature_id: this.featureId(a.feature_id), feature_schema_id: opt.feature_schema_id, name: opt.name, value: opt.value, classifications: nested }
+    this.bump({
+      feature_schema_id: c.feature_schema_id,
+      answer_schema_id: opt.feature_schema_id,
+      kind: 'answer',
+      name: c.name,
+      answer: opt.name,
+    })
+    return {
+      feature_id: this.featureId(a.feature_id),
+      feature_schema_id: opt.feature_schema_id,
+      name: opt.name,
+      value: opt.value,
+      classifications: nested,
+    }
   }
 
   classification(x: unknown, list: OntologyClassification[], path: string): Obj | undefined {
     if (!isObj(x)) return void this.err(path, 'a classification must be a JSON object')
     const c = this.find(list, x, path, 'classification')
     if (!c) return undefined
-    const base = { feature_id: this.featureId(x.feature_id), feature_schema_id: c.feature_schema_id, name: c.name, value: c.name.toLowerCase().replace(/[^a-z0-9]+/g, '_') }
+    const base = {
+      feature_id: this.featureId(x.feature_id),
+      feature_schema_id: c.feature_schema_id,
+      name: c.name,
+      value: c.name.toLowerCase().replace(/[^a-z0-9]+/g, '_'),
+    }
     const given = ['radio_answer', 'checklist_answers', 'text_answer'].filter((k) => x[k] !== undefined)
     const want = c.type === 'radio' ? 'radio_answer' : c.type === 'checklist' ? 'checklist_answers' : 'text_answer'
     if (given.length !== 1 || given[0] !== want) {
@@ -157,13 +194,20 @@ class Checker {
     }
     if (c.type === 'radio') {
       const ra = x.radio_answer
-      if (Array.isArray(ra)) return void this.err(`${path}.radio_answer`, ra.length === 1 ? 'radio_answer must be one answer object, not a list' : `a radio classification takes exactly one answer (got ${ra.length})`)
+      if (Array.isArray(ra))
+        return void this.err(
+          `${path}.radio_answer`,
+          ra.length === 1
+            ? 'radio_answer must be one answer object, not a list'
+            : `a radio classification takes exactly one answer (got ${ra.length})`,
+        )
       const a = this.answer(ra, c, `${path}.radio_answer`)
       return a ? { ...base, radio_answer: a } : undefined
     }
     if (c.type === 'checklist') {
       const ca = x.checklist_answers
-      if (!Array.isArray(ca) || ca.length === 0) return void this.err(`${path}.checklist_answers`, 'checklist_answers must be a non-empty list of answers')
+      if (!Array.isArray(ca) || ca.length === 0)
+        return void this.err(`${path}.checklist_answers`, 'checklist_answers must be a non-empty list of answers')
       const answers = ca.map((a, i) => this.answer(a, c, `${path}.checklist_answers.${i}`))
       const ids = answers.map((a) => a?.feature_schema_id)
       if (new Set(ids).size !== ids.length) return void this.err(`${path}.checklist_answers`, 'the same answer is given twice')
@@ -171,7 +215,8 @@ class Checker {
     }
     const ta = x.text_answer
     const content = isObj(ta) ? ta.content : ta
-    if (typeof content !== 'string' || content.length > 65_536) return void this.err(`${path}.text_answer`, 'text_answer must be {content} with at most 65,536 characters')
+    if (typeof content !== 'string' || content.length > 65_536)
+      return void this.err(`${path}.text_answer`, 'text_answer must be {content} with at most 65,536 characters')
     this.count++
     this.bump({ feature_schema_id: c.feature_schema_id, answer_schema_id: '', kind: 'answer', name: c.name, answer: '(text)' })
     return { ...base, text_answer: { content } }
@@ -196,15 +241,26 @@ export type Normalized = { annotations: LabelAnnotations; count: number; deltas:
 export function normalizeAnnotations(input: unknown, ontology: Ontology, keepIds = false): Normalized {
   const c = new Checker(keepIds)
   const root = 'annotations'
-  if (input === undefined || input === null) return { annotations: { objects: [], classifications: [], relationships: [] }, count: 0, deltas: [] }
-  if (!isObj(input)) throw new AppError('VALIDATION', 'annotations must be {objects: [...], classifications: [...]}', [{ path: root, message: 'must be an object' }])
+  if (input === undefined || input === null)
+    return { annotations: { objects: [], classifications: [], relationships: [] }, count: 0, deltas: [] }
+  if (!isObj(input))
+    throw new AppError('VALIDATION', 'annotations must be {objects: [...], classifications: [...]}', [
+      { path: root, message: 'must be an object' },
+    ])
   const objects = input.objects === undefined ? [] : input.objects
   let objs: Obj[] = []
   if (!Array.isArray(objects)) c.err(`${root}.objects`, 'objects must be a list')
   else objs = objects.map((o, i) => c.object(o, ontology.tools, `${root}.objects.${i}`)).filter((o): o is Obj => !!o)
   const cls = c.classifications(input.classifications, ontology.classifications, `${root}.classifications`) ?? []
   if (c.errors.length) {
-    throw new AppError('VALIDATION', c.errors.map((e) => `${e.path}: ${e.message}`).slice(0, 10).join('; '), c.errors)
+    throw new AppError(
+      'VALIDATION',
+      c.errors
+        .map((e) => `${e.path}: ${e.message}`)
+        .slice(0, 10)
+        .join('; '),
+      c.errors,
+    )
   }
   return { annotations: { objects: objs, classifications: cls, relationships: [] }, count: c.count, deltas: [...c.deltas.values()] }
 }

@@ -13,43 +13,78 @@ import { labelSeries, projectOverview } from '../projects/dashboard'
 import { startLabelImport } from './import/start'
 
 const ScopeQuery = v.object({ scope: v.optional(v.picklist(['all', 'mine'], 'scope must be all or mine'), 'all') })
-const SeriesQuery = v.object({ bucket: v.optional(v.picklist(['day', 'week', 'month'], 'bucket must be day, week or month'), 'day'), scope: v.optional(v.picklist(['all', 'mine'], 'scope must be all or mine'), 'all') })
+const SeriesQuery = v.object({
+  bucket: v.optional(v.picklist(['day', 'week', 'month'], 'bucket must be day, week or month'), 'day'),
+  scope: v.optional(v.picklist(['all', 'mine'], 'scope must be all or mine'), 'all'),
+})
 
 export const labelsApi = new Hono<AppEnv>()
-  .post('/projects/:id/labels', doc('Labels', 'Create a label for a data row of the project (annotations by feature name)', { status: 201, schema: LabelView }), validate('json', CreateLabelInput), async (c) =>
-    c.json(await createLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  .post(
+    '/projects/:id/labels',
+    doc('Labels', 'Create a label for a data row of the project (annotations by feature name)', { status: 201, schema: LabelView }),
+    validate('json', CreateLabelInput),
+    async (c) => c.json(await createLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
-  .get('/projects/:id/labels', doc('Labels', 'List labels, newest first (labelers: their own)', { schema: listOf(LabelView) }), validate('query', ListQuery), async (c) =>
-    c.json(await listLabels(ctxOf(c), c.req.param('id'), c.req.valid('query'))),
+  .get(
+    '/projects/:id/labels',
+    doc('Labels', 'List labels, newest first (labelers: their own)', { schema: listOf(LabelView) }),
+    validate('query', ListQuery),
+    async (c) => c.json(await listLabels(ctxOf(c), c.req.param('id'), c.req.valid('query'))),
   )
   .get('/labels/:id', doc('Labels', 'Get a label', { schema: LabelView }), async (c) => c.json(await getLabel(ctxOf(c), c.req.param('id'))))
-  .patch('/labels/:id', doc('Labels', 'Edit annotations or time (own labels; reviewers and up: anyone’s)', { schema: LabelView }), validate('json', UpdateLabelInput), async (c) =>
-    c.json(await updateLabel(ctxOf(c), c.req.param('id'), c.req.valid('json'))),
+  .patch(
+    '/labels/:id',
+    doc('Labels', 'Edit annotations or time (own labels; reviewers and up: anyone’s)', { schema: LabelView }),
+    validate('json', UpdateLabelInput),
+    async (c) => c.json(await updateLabel(ctxOf(c), c.req.param('id'), c.req.valid('json'))),
   )
-  .delete('/labels/:id', doc('Labels', 'Delete a label (usage still counts its annotations)', { status: 204, description: 'Deleted' }), async (c) => {
-    await deleteLabel(ctxOf(c), c.req.param('id'))
-    return c.body(null, 204)
-  })
-  .post('/labels/:id/reviews', doc('Labels', 'Review a label: 1 accepts, -1 declines', { status: 201 }), validate('json', ReviewInput), async (c) =>
-    c.json(await reviewLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  .delete(
+    '/labels/:id',
+    doc('Labels', 'Delete a label (usage still counts its annotations)', { status: 204, description: 'Deleted' }),
+    async (c) => {
+      await deleteLabel(ctxOf(c), c.req.param('id'))
+      return c.body(null, 204)
+    },
   )
-  .get('/projects/:id/overview', doc('Projects', 'Dashboard numbers: progress, reviews, objects, classifications, collaborators'), validate('query', ScopeQuery), async (c) =>
-    c.json(await projectOverview(ctxOf(c), c.req.param('id'), c.req.valid('query').scope)),
+  .post(
+    '/labels/:id/reviews',
+    doc('Labels', 'Review a label: 1 accepts, -1 declines', { status: 201 }),
+    validate('json', ReviewInput),
+    async (c) => c.json(await reviewLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
-  .get('/projects/:id/label-series', doc('Projects', 'Labels created per day, week or month'), validate('query', SeriesQuery), async (c) => {
-    const q = c.req.valid('query')
-    return c.json(await labelSeries(ctxOf(c), c.req.param('id'), q.bucket, q.scope))
-  })
+  .get(
+    '/projects/:id/overview',
+    doc('Projects', 'Dashboard numbers: progress, reviews, objects, classifications, collaborators'),
+    validate('query', ScopeQuery),
+    async (c) => c.json(await projectOverview(ctxOf(c), c.req.param('id'), c.req.valid('query').scope)),
+  )
+  .get(
+    '/projects/:id/label-series',
+    doc('Projects', 'Labels created per day, week or month'),
+    validate('query', SeriesQuery),
+    async (c) => {
+      const q = c.req.valid('query')
+      return c.json(await labelSeries(ctxOf(c), c.req.param('id'), q.bucket, q.scope))
+    },
+  )
   .post(
     '/projects/:id/label-imports',
-    doc('Labels', 'Import labels from Labelbox NDJSON (export v2 lines or annotation-import lines) as a background task', { status: 202, description: 'The import-labels task', schema: TaskView }, {
-      description: 'Body: NDJSON (Content-Type application/x-ndjson). `?dataset_id=` creates data rows missing from the organization (export v2 lines, matched by global key) in that dataset; `?create_ontology=true` adds features the ontology lacks. Importing the same file again adds no labels.',
-    }),
+    doc(
+      'Labels',
+      'Import labels from Labelbox NDJSON (export v2 lines or annotation-import lines) as a background task',
+      { status: 202, description: 'The import-labels task', schema: TaskView },
+      {
+        description:
+          'Body: NDJSON (Content-Type application/x-ndjson). `?dataset_id=` creates data rows missing from the organization (export v2 lines, matched by global key) in that dataset; `?create_ontology=true` adds features the ontology lacks. Importing the same file again adds no labels.',
+      },
+    ),
     async (c) => {
       const ctx = ctxOf(c)
       const q = c.req.query()
       if (q.create_ontology !== undefined && !['true', 'false'].includes(q.create_ontology)) {
-        throw new AppError('VALIDATION', 'create_ontology must be true or false', [{ path: 'create_ontology', message: 'must be true or false' }])
+        throw new AppError('VALIDATION', 'create_ontology must be true or false', [
+          { path: 'create_ontology', message: 'must be true or false' },
+        ])
       }
       const task = await startLabelImport(ctx, c.req.param('id'), {
         body: c.req.raw.body,

@@ -3,7 +3,11 @@
 import * as v from 'valibot'
 import { REVIEW_STATES } from '../../db/schema'
 
-const Seconds = v.pipe(v.number('seconds_to_create must be a number'), v.minValue(0, 'seconds_to_create must not be negative'), v.maxValue(86_400 * 7, 'seconds_to_create is implausibly large'))
+const Seconds = v.pipe(
+  v.number('seconds_to_create must be a number'),
+  v.minValue(0, 'seconds_to_create must not be negative'),
+  v.maxValue(86_400 * 7, 'seconds_to_create is implausibly large'),
+)
 
 export const CreateLabelInput = v.pipe(
   v.object({
@@ -26,7 +30,11 @@ export type UpdateLabelInput = v.InferOutput<typeof UpdateLabelInput>
 export const ReviewInput = v.object({ score: v.picklist([1, -1], 'score must be 1 (accept) or -1 (decline)') })
 export type ReviewInput = v.InferOutput<typeof ReviewInput>
 
-const Annotations = v.object({ objects: v.array(v.record(v.string(), v.unknown())), classifications: v.array(v.record(v.string(), v.unknown())), relationships: v.array(v.unknown()) })
+const Annotations = v.object({
+  objects: v.array(v.record(v.string(), v.unknown())),
+  classifications: v.array(v.record(v.string(), v.unknown())),
+  relationships: v.array(v.unknown()),
+})
 
 export const LabelView = v.object({
   id: v.string(),

@@ -9,7 +9,19 @@ import { and, desc, eq, lt, sql, type SQL } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import type { Db } from '../../db/client'
 import { runBatch } from '../../db/client'
-import { dataRows, datasets, events, labels, projectDataRows, projectFeatureCounts, reviews, usageFacts, users, type LabelAnnotations, type ReviewState } from '../../db/schema'
+import {
+  dataRows,
+  datasets,
+  events,
+  labels,
+  projectDataRows,
+  projectFeatureCounts,
+  reviews,
+  usageFacts,
+  users,
+  type LabelAnnotations,
+  type ReviewState,
+} from '../../db/schema'
 import type { Ctx } from '../../env'
 import { authorize, can } from '../../auth/permissions'
 import { AppError, notFound } from '../../lib/errors'
@@ -48,7 +60,13 @@ export function assetType(mediaType: string): 'IMAGE' | 'VIDEO' | 'TEXT' | 'OTHE
 export const gmtDay = (d: Date) => d.toISOString().slice(0, 10)
 
 /** One statement adding (or with sign -1 removing) feature counts. */
-export function featureCountStmt(db: Db, projectId: string, userId: string, deltas: FeatureDelta[], sign: 1 | -1): BatchItem<'sqlite'> | null {
+export function featureCountStmt(
+  db: Db,
+  projectId: string,
+  userId: string,
+  deltas: FeatureDelta[],
+  sign: 1 | -1,
+): BatchItem<'sqlite'> | null {
   if (!deltas.length) return null
   const payload = JSON.stringify(deltas.map((d) => ({ ...d, count: d.count * sign })))
   return db.run(sql`INSERT INTO project_feature_counts (project_id, feature_schema_id, answer_schema_id, user_id, kind, name, answer, count)
@@ -79,14 +97,26 @@ export function labelPayload(l: LabelRow, dr: { id: string; globalKey: string | 
 
 /** The event outbox row for a change; it commits in the change's batch. Webhooks deliver it
  * outside the request: announce `id` (webhooks/events.ts) once the batch has committed. */
-export function eventStmt(db: Db, orgId: string, projectId: string | null, topic: string, payload: Record<string, unknown>, id = newId('evt')) {
+export function eventStmt(
+  db: Db,
+  orgId: string,
+  projectId: string | null,
+  topic: string,
+  payload: Record<string, unknown>,
+  id = newId('evt'),
+) {
   return db.insert(events).values({ id, orgId, projectId, topic, payload, createdAt: new Date() })
 }
 
 export type DataRowRef = { id: string; globalKey: string | null; mediaType: string; inProject: boolean }
 
 /** A data row of the caller's organization, and whether it is in the project. */
-export async function resolveDataRow(db: Db, orgId: string, projectId: string, by: { id?: string; globalKey?: string }): Promise<DataRowRef | null> {
+export async function resolveDataRow(
+  db: Db,
+  orgId: string,
+  projectId: string,
+  by: { id?: string; globalKey?: string },
+): Promise<DataRowRef | null> {
   const where = by.id ? eq(dataRows.id, by.id) : eq(dataRows.globalKeyLower, by.globalKey!.toLowerCase())
   const r = await db
     .select({ id: dataRows.id, globalKey: dataRows.globalKey, mediaType: dataRows.mediaType, pdr: projectDataRows.dataRowId })
@@ -102,7 +132,12 @@ export async function resolveDataRow(db: Db, orgId: string, projectId: string, b
  * Many data rows at once (a label-import slice): by id and by global key (case-insensitive), in
  * one query. Answers, for each ref's key (`id:<id>` or `key:<lower-cased key>`), the row or nothing.
  */
-export async function resolveDataRows(db: Db, orgId: string, projectId: string, refs: { id?: string; globalKey?: string }[]): Promise<Map<string, DataRowRef>> {
+export async function resolveDataRows(
+  db: Db,
+  orgId: string,
+  projectId: string,
+  refs: { id?: string; globalKey?: string }[],
+): Promise<Map<string, DataRowRef>> {
   const ids = [...new Set(refs.filter((r) => r.id !== undefined).map((r) => r.id!))]
   const keys = [...new Set(refs.filter((r) => r.globalKey !== undefined).map((r) => r.globalKey!.toLowerCase()))]
   const out = new Map<string, DataRowRef>()
@@ -193,7 +228,17 @@ export function labelsInsertStmts(
       updatedAt: at,
     }
     rows.push(row)
-    labelRows.push([row.id, row.dataRowId, JSON.stringify(row.annotations), row.annotationCount, row.secondsToCreate, row.skipped ? 1 : 0, row.imported ? 1 : 0, row.importKey, at.getTime()])
+    labelRows.push([
+      row.id,
+      row.dataRowId,
+      JSON.stringify(row.annotations),
+      row.annotationCount,
+      row.secondsToCreate,
+      row.skipped ? 1 : 0,
+      row.imported ? 1 : 0,
+      row.importKey,
+      at.getTime(),
+    ])
     // The sums a label-by-label upsert would reach; the last name seen wins, as it would.
     for (const d of n.deltas) {
       const key = `${d.feature_schema_id}\u0000${d.answer_schema_id}`
@@ -202,14 +247,29 @@ export function labelsInsertStmts(
     }
     ;(n.skipped ? skippedIds : reviewIds).push(n.dataRow.id)
     // Usage is recorded when annotations are created and never decremented.
-    if (n.count > 0 || !n.skipped) usageRows.push([gmtDay(at), assetType(n.dataRow.mediaType), n.imported ? 1 : 0, n.count, n.skipped ? 0 : 1, n.secondsToCreate, at.getTime()])
+    if (n.count > 0 || !n.skipped)
+      usageRows.push([
+        gmtDay(at),
+        assetType(n.dataRow.mediaType),
+        n.imported ? 1 : 0,
+        n.count,
+        n.skipped ? 0 : 1,
+        n.secondsToCreate,
+        at.getTime(),
+      ])
     const eventId = newId('evt')
     eventIds.push(eventId)
     eventRows.push([eventId, JSON.stringify(labelPayload(row, n.dataRow))])
   }
   const ids = (list: string[]) => sql`(SELECT value FROM json_each(${JSON.stringify(list)}))`
   const pdr = (list: string[], set: SQL) =>
-    list.length ? [db.run(sql`UPDATE project_data_rows SET ${set} WHERE project_id = ${project.id} AND data_row_id IN ${ids(list)}`) as unknown as BatchItem<'sqlite'>] : []
+    list.length
+      ? [
+          db.run(
+            sql`UPDATE project_data_rows SET ${set} WHERE project_id = ${project.id} AND data_row_id IN ${ids(list)}`,
+          ) as unknown as BatchItem<'sqlite'>,
+        ]
+      : []
   const v = (i: number) => sql.raw(`json_extract(j.value, '$[${i}]')`)
   const stmts: (BatchItem<'sqlite'> | null)[] = [
     ...jsonChunks(labelRows).map(
@@ -243,12 +303,26 @@ export function labelsInsertStmts(
 export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabelInput): Promise<LabelView> {
   const loaded = await loadProject(ctx, projectId, 'label.create')
   // The page posts its fields as they are: an empty form names no row at all.
-  if (!input.data_row_id && !input.global_key) throw new AppError('VALIDATION', 'data_row_id or global_key is required', [{ path: 'data_row_id', message: 'data_row_id or global_key is required' }])
+  if (!input.data_row_id && !input.global_key)
+    throw new AppError('VALIDATION', 'data_row_id or global_key is required', [
+      { path: 'data_row_id', message: 'data_row_id or global_key is required' },
+    ])
   const dr = await resolveDataRow(ctx.db, ctx.actor.orgId, loaded.project.id, { id: input.data_row_id, globalKey: input.global_key })
   const field = input.data_row_id ? 'data_row_id' : 'global_key'
-  if (!dr) throw new AppError('VALIDATION', `Unknown ${field === 'data_row_id' ? 'data row' : 'global key'}: ${input.data_row_id ?? input.global_key}`, [{ path: field, message: 'Data row not found' }])
-  if (!dr.inProject) throw new AppError('VALIDATION', `Data row ${dr.id} is not in this project; attach it in a batch first`, [{ path: field, message: 'Data row is not in this project' }])
-  const n = normalizeAnnotations(input.skipped ? input.annotations ?? null : input.annotations ?? { objects: [], classifications: [] }, loaded.project.ontology)
+  if (!dr)
+    throw new AppError(
+      'VALIDATION',
+      `Unknown ${field === 'data_row_id' ? 'data row' : 'global key'}: ${input.data_row_id ?? input.global_key}`,
+      [{ path: field, message: 'Data row not found' }],
+    )
+  if (!dr.inProject)
+    throw new AppError('VALIDATION', `Data row ${dr.id} is not in this project; attach it in a batch first`, [
+      { path: field, message: 'Data row is not in this project' },
+    ])
+  const n = normalizeAnnotations(
+    input.skipped ? (input.annotations ?? null) : (input.annotations ?? { objects: [], classifications: [] }),
+    loaded.project.ontology,
+  )
   const { row, stmts, eventId } = labelInsertStmts(ctx.db, {
     project: loaded.project,
     dataRow: dr,
@@ -267,12 +341,17 @@ export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabe
 
 /** A label of a project the caller can see; labelers only their own (others' are 404). */
 async function loadLabel(ctx: Ctx, labelId: string): Promise<{ label: LabelRow; loaded: LoadedProject }> {
-  const label = await ctx.db.select().from(labels).where(and(eq(labels.id, labelId), eq(labels.orgId, ctx.actor.orgId))).get()
+  const label = await ctx.db
+    .select()
+    .from(labels)
+    .where(and(eq(labels.id, labelId), eq(labels.orgId, ctx.actor.orgId)))
+    .get()
   if (!label) throw notFound('Label')
   const loaded = await loadProject(ctx, label.projectId).catch(() => {
     throw notFound('Label')
   })
-  if (label.createdBy !== ctx.actor.userId && !can({ ...ctx.actor, readOnly: false }, 'label.view_all', { projectRole: loaded.role })) throw notFound('Label')
+  if (label.createdBy !== ctx.actor.userId && !can({ ...ctx.actor, readOnly: false }, 'label.view_all', { projectRole: loaded.role }))
+    throw notFound('Label')
   return { label, loaded }
 }
 
@@ -294,7 +373,12 @@ export async function listLabels(ctx: Ctx, projectId: string, q: { limit: number
     .where(and(...where))
     .orderBy(desc(labels.id))
     .limit(q.limit + 1)
-  return toPage(rows, q.limit, (r) => [r.l.id], (r) => labelView(r.l, r.email ?? undefined))
+  return toPage(
+    rows,
+    q.limit,
+    (r) => [r.l.id],
+    (r) => labelView(r.l, r.email ?? undefined),
+  )
 }
 
 function authorizeEdit(ctx: Ctx, label: LabelRow, loaded: LoadedProject) {
@@ -313,20 +397,50 @@ export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelI
     const before = countFeatures(label.annotations, loaded.project.ontology)
     next.annotations = n.annotations
     next.annotationCount = n.count
-    stmts.push(featureCountStmt(ctx.db, label.projectId, label.createdBy, before.deltas, -1), featureCountStmt(ctx.db, label.projectId, label.createdBy, n.deltas, 1))
+    stmts.push(
+      featureCountStmt(ctx.db, label.projectId, label.createdBy, before.deltas, -1),
+      featureCountStmt(ctx.db, label.projectId, label.createdBy, n.deltas, 1),
+    )
     // Annotations this edit created (new feature ids) are billable; removed ones stay counted.
     const old = featureIds(label.annotations)
     const added = [...featureIds(n.annotations)].filter((id) => !old.has(id)).length
     if (added > 0) {
       const dr = await ctx.db.select({ mediaType: dataRows.mediaType }).from(dataRows).where(eq(dataRows.id, label.dataRowId)).get()
-      stmts.push(ctx.db.insert(usageFacts).values({ orgId: label.orgId, projectId: label.projectId, userId: ctx.actor.userId, day: gmtDay(now), assetType: assetType(dr?.mediaType ?? 'OTHER'), imported: false, annotations: added, labels: 0, secondsTotal: 0, createdAt: now }))
+      stmts.push(
+        ctx.db
+          .insert(usageFacts)
+          .values({
+            orgId: label.orgId,
+            projectId: label.projectId,
+            userId: ctx.actor.userId,
+            day: gmtDay(now),
+            assetType: assetType(dr?.mediaType ?? 'OTHER'),
+            imported: false,
+            annotations: added,
+            labels: 0,
+            secondsTotal: 0,
+            createdAt: now,
+          }),
+      )
     }
   }
   if (input.seconds_to_create !== undefined) next.secondsToCreate = input.seconds_to_create
   stmts.unshift(ctx.db.update(labels).set(next).where(eq(labels.id, label.id)))
   const eventId = newId('evt')
-  stmts.push(eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_UPDATED', labelPayload({ ...label, ...next }, { id: label.dataRowId, globalKey: null }), eventId))
-  await runBatch(ctx.db, stmts.filter((s): s is BatchItem<'sqlite'> => s !== null))
+  stmts.push(
+    eventStmt(
+      ctx.db,
+      label.orgId,
+      label.projectId,
+      'LABEL_UPDATED',
+      labelPayload({ ...label, ...next }, { id: label.dataRowId, globalKey: null }),
+      eventId,
+    ),
+  )
+  await runBatch(
+    ctx.db,
+    stmts.filter((s): s is BatchItem<'sqlite'> => s !== null),
+  )
   announceAfterResponse(ctx, label.orgId, [eventId])
   return labelView({ ...label, ...next })
 }
@@ -344,32 +458,75 @@ export async function deleteLabel(ctx: Ctx, labelId: string): Promise<void> {
     ctx.db
       .update(projectDataRows)
       .set({ workflowStatus: 'TO_LABEL' })
-      .where(and(eq(projectDataRows.projectId, label.projectId), eq(projectDataRows.dataRowId, label.dataRowId), eq(projectDataRows.labelCount, 0))),
-    eventStmt(ctx.db, label.orgId, label.projectId, 'LABEL_DELETED', { label_id: label.id, data_row_id: label.dataRowId, project_id: label.projectId }, eventId),
+      .where(
+        and(
+          eq(projectDataRows.projectId, label.projectId),
+          eq(projectDataRows.dataRowId, label.dataRowId),
+          eq(projectDataRows.labelCount, 0),
+        ),
+      ),
+    eventStmt(
+      ctx.db,
+      label.orgId,
+      label.projectId,
+      'LABEL_DELETED',
+      { label_id: label.id, data_row_id: label.dataRowId, project_id: label.projectId },
+      eventId,
+    ),
   ])
   announceAfterResponse(ctx, label.orgId, [eventId])
 }
 
 /** Accept (+1) or decline (-1). A reviewer's second review of the same label updates the first. */
-export async function reviewLabel(ctx: Ctx, labelId: string, input: ReviewInput): Promise<{ id: string; label_id: string; score: number; review_state: ReviewState; created_at: string }> {
+export async function reviewLabel(
+  ctx: Ctx,
+  labelId: string,
+  input: ReviewInput,
+): Promise<{ id: string; label_id: string; score: number; review_state: ReviewState; created_at: string }> {
   const { label, loaded } = await loadLabel(ctx, labelId)
   authorize(ctx.actor, 'label.review', { projectRole: loaded.role }, 'Label')
   const now = new Date()
-  const existing = await ctx.db.select().from(reviews).where(and(eq(reviews.labelId, label.id), eq(reviews.createdBy, ctx.actor.userId))).get()
+  const existing = await ctx.db
+    .select()
+    .from(reviews)
+    .where(and(eq(reviews.labelId, label.id), eq(reviews.createdBy, ctx.actor.userId)))
+    .get()
   const id = existing?.id ?? newId('rev')
   const eventId = newId('evt')
   const state = sql`(SELECT CASE WHEN count(*) = 0 THEN 'UNREVIEWED' WHEN min(score) = 1 THEN 'ACCEPTED' WHEN max(score) = -1 THEN 'DECLINED' ELSE 'AMBIGUOUS' END FROM ${reviews} WHERE ${reviews.labelId} = ${label.id})`
   await runBatch(ctx.db, [
     ctx.db
       .insert(reviews)
-      .values({ id, orgId: label.orgId, labelId: label.id, projectId: label.projectId, score: input.score, createdBy: ctx.actor.userId, createdAt: now, updatedAt: now })
+      .values({
+        id,
+        orgId: label.orgId,
+        labelId: label.id,
+        projectId: label.projectId,
+        score: input.score,
+        createdBy: ctx.actor.userId,
+        createdAt: now,
+        updatedAt: now,
+      })
       .onConflictDoUpdate({ target: [reviews.labelId, reviews.createdBy], set: { score: input.score, updatedAt: now } }),
-    ctx.db.update(labels).set({ reviewState: state as unknown as ReviewState }).where(eq(labels.id, label.id)),
+    ctx.db
+      .update(labels)
+      .set({ reviewState: state as unknown as ReviewState })
+      .where(eq(labels.id, label.id)),
     ctx.db
       .update(projectDataRows)
-      .set({ workflowStatus: sql`CASE (SELECT review_state FROM labels WHERE id = ${label.id}) WHEN 'ACCEPTED' THEN 'DONE' WHEN 'DECLINED' THEN 'IN_REWORK' ELSE ${projectDataRows.workflowStatus} END` as unknown as 'DONE' })
+      .set({
+        workflowStatus:
+          sql`CASE (SELECT review_state FROM labels WHERE id = ${label.id}) WHEN 'ACCEPTED' THEN 'DONE' WHEN 'DECLINED' THEN 'IN_REWORK' ELSE ${projectDataRows.workflowStatus} END` as unknown as 'DONE',
+      })
       .where(and(eq(projectDataRows.projectId, label.projectId), eq(projectDataRows.dataRowId, label.dataRowId))),
-    eventStmt(ctx.db, label.orgId, label.projectId, existing ? 'REVIEW_UPDATED' : 'REVIEW_CREATED', { review_id: id, label_id: label.id, score: input.score, project_id: label.projectId, data_row_id: label.dataRowId }, eventId),
+    eventStmt(
+      ctx.db,
+      label.orgId,
+      label.projectId,
+      existing ? 'REVIEW_UPDATED' : 'REVIEW_CREATED',
+      { review_id: id, label_id: label.id, score: input.score, project_id: label.projectId, data_row_id: label.dataRowId },
+      eventId,
+    ),
   ])
   announceAfterResponse(ctx, label.orgId, [eventId])
   const after = await ctx.db.select({ s: labels.reviewState }).from(labels).where(eq(labels.id, label.id)).get()

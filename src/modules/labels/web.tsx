@@ -18,7 +18,10 @@ export const labelingWeb = new Hono<AppEnv>()
 labelingWeb.use('*', requireSession)
 
 /** The classification answers of the form as annotation input, checking required ones. */
-export function answersFromForm(ontology: Ontology, form: Record<string, string[]>): { classifications: Record<string, unknown>[]; missing: string[] } {
+export function answersFromForm(
+  ontology: Ontology,
+  form: Record<string, string[]>,
+): { classifications: Record<string, unknown>[]; missing: string[] } {
   const classifications: Record<string, unknown>[] = []
   const missing: string[] = []
   for (const c of ontology.classifications) {
@@ -28,7 +31,8 @@ export function answersFromForm(ontology: Ontology, form: Record<string, string[
       continue
     }
     if (c.type === 'text') classifications.push({ feature_schema_id: c.feature_schema_id, text_answer: { content: values[0] } })
-    else if (c.type === 'radio') classifications.push({ feature_schema_id: c.feature_schema_id, radio_answer: { feature_schema_id: values[0] } })
+    else if (c.type === 'radio')
+      classifications.push({ feature_schema_id: c.feature_schema_id, radio_answer: { feature_schema_id: values[0] } })
     else classifications.push({ feature_schema_id: c.feature_schema_id, checklist_answers: values.map((v) => ({ feature_schema_id: v })) })
   }
   return { classifications, missing }
@@ -39,9 +43,18 @@ labelingWeb.get('/:id/label', async (c) => {
   const item = await nextToLabel(ctx, c.req.param('id'))
   if (!item) {
     const { project } = await loadProject(ctx, c.req.param('id'), 'label.create')
-    return renderPage(c, { title: `Label · ${project.name}`, section: 'projects', body: <QueueEmpty projectId={project.id} name={project.name} /> })
+    return renderPage(c, {
+      title: `Label · ${project.name}`,
+      section: 'projects',
+      body: <QueueEmpty projectId={project.id} name={project.name} />,
+    })
   }
-  return renderPage(c, { title: `Label · ${item.loaded.project.name}`, section: 'projects', wide: true, body: <LabelPage item={item} startedAt={Date.now()} /> })
+  return renderPage(c, {
+    title: `Label · ${item.loaded.project.name}`,
+    section: 'projects',
+    wide: true,
+    body: <LabelPage item={item} startedAt={Date.now()} />,
+  })
 })
 
 labelingWeb.post('/:id/label', async (c) => {
@@ -63,7 +76,8 @@ labelingWeb.post('/:id/label', async (c) => {
     state = { message: 'The drawn boxes could not be read; draw them again.' }
   }
   const { classifications, missing } = answersFromForm(project.ontology, form)
-  if (!state && !skipped && missing.length) state = { message: `Answer the required question${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` }
+  if (!state && !skipped && missing.length)
+    state = { message: `Answer the required question${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}` }
   if (!state) {
     try {
       await createLabel(ctx, projectId, {
@@ -83,7 +97,13 @@ labelingWeb.post('/:id/label', async (c) => {
   const item = await nextToLabel(ctx, projectId)
   if (!item) return c.redirect(`/projects/${projectId}/label`, 303)
   const answers: Record<string, string[]> = Object.fromEntries(Object.entries(form).filter(([k]) => k.startsWith('cls.')))
-  return renderPage(c, { title: `Label · ${project.name}`, section: 'projects', status: 422, wide: true, body: <LabelPage item={item} startedAt={started || Date.now()} state={{ ...state, objects: one('objects'), answers }} /> })
+  return renderPage(c, {
+    title: `Label · ${project.name}`,
+    section: 'projects',
+    status: 422,
+    wide: true,
+    body: <LabelPage item={item} startedAt={started || Date.now()} state={{ ...state, objects: one('objects'), answers }} />,
+  })
 })
 
 labelingWeb.get('/:id/review', async (c) => {
@@ -91,7 +111,11 @@ labelingWeb.get('/:id/review', async (c) => {
   const item = await nextToReview(ctx, c.req.param('id'), c.req.query('after'))
   if (!item) {
     const { project } = await loadProject(ctx, c.req.param('id'))
-    return renderPage(c, { title: `Review · ${project.name}`, section: 'projects', body: <ReviewEmpty projectId={project.id} name={project.name} /> })
+    return renderPage(c, {
+      title: `Review · ${project.name}`,
+      section: 'projects',
+      body: <ReviewEmpty projectId={project.id} name={project.name} />,
+    })
   }
   return renderPage(c, { title: `Review · ${item.loaded.project.name}`, section: 'projects', wide: true, body: <ReviewPage item={item} /> })
 })

@@ -26,8 +26,21 @@ export async function nextToLabel(ctx: Ctx, projectId: string, now = Date.now())
   const free = or(isNull(projectDataRows.reservedUntil), lt(projectDataRows.reservedUntil, now), eq(projectDataRows.reservedBy, me))
   for (let attempt = 0; attempt < 5; attempt++) {
     // My own live reservation first (a reload gives the same row), then the best free row.
-    const mine = await ctx.db.select({ id: projectDataRows.dataRowId }).from(projectDataRows).where(and(open, eq(projectDataRows.reservedBy, me), gt(projectDataRows.reservedUntil, now))).limit(1)
-    const candidate = mine[0] ?? (await ctx.db.select({ id: projectDataRows.dataRowId }).from(projectDataRows).where(and(open, free)).orderBy(asc(projectDataRows.priority), asc(projectDataRows.dataRowId)).limit(1))[0]
+    const mine = await ctx.db
+      .select({ id: projectDataRows.dataRowId })
+      .from(projectDataRows)
+      .where(and(open, eq(projectDataRows.reservedBy, me), gt(projectDataRows.reservedUntil, now)))
+      .limit(1)
+    const candidate =
+      mine[0] ??
+      (
+        await ctx.db
+          .select({ id: projectDataRows.dataRowId })
+          .from(projectDataRows)
+          .where(and(open, free))
+          .orderBy(asc(projectDataRows.priority), asc(projectDataRows.dataRowId))
+          .limit(1)
+      )[0]
     if (!candidate) return null
     // Claim it only if still free: two people racing for one row cannot both win.
     const claimed = await ctx.db
@@ -67,5 +80,11 @@ export async function nextToReview(ctx: Ctx, projectId: string, after?: string):
   if (!row) return null
   const dr = await ctx.db.select().from(dataRows).where(eq(dataRows.id, row.l.dataRowId)).get()
   const [waiting] = await ctx.db.select({ n: sql<number>`count(*)` }).from(labels).where(where)
-  return { loaded, label: labelView(row.l), author: row.email ?? row.l.createdBy, dataRow: dataRowView(dr!), waiting: Number(waiting?.n ?? 0) }
+  return {
+    loaded,
+    label: labelView(row.l),
+    author: row.email ?? row.l.createdBy,
+    dataRow: dataRowView(dr!),
+    waiting: Number(waiting?.n ?? 0),
+  }
 }

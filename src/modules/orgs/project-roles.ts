@@ -41,11 +41,25 @@ export async function projectRoleInserts(db: Db, orgId: string, userId: string, 
     const live = await db
       .select({ id: projects.id })
       .from(projects)
-      .where(and(eq(projects.orgId, orgId), isNull(projects.deletedAt), inArray(projects.id, grants.slice(i, i + 90).map((g) => g.project_id))))
+      .where(
+        and(
+          eq(projects.orgId, orgId),
+          isNull(projects.deletedAt),
+          inArray(
+            projects.id,
+            grants.slice(i, i + 90).map((g) => g.project_id),
+          ),
+        ),
+      )
     live.forEach((r) => ok.add(r.id))
   }
   const now = new Date()
   return grants
     .filter((g) => ok.has(g.project_id))
-    .map((g) => db.insert(projectMembers).values({ projectId: g.project_id, userId, role: g.role as ProjectRole, createdAt: now }).onConflictDoNothing())
+    .map((g) =>
+      db
+        .insert(projectMembers)
+        .values({ projectId: g.project_id, userId, role: g.role as ProjectRole, createdAt: now })
+        .onConflictDoNothing(),
+    )
 }

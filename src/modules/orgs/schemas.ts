@@ -15,14 +15,23 @@ export const InviteInput = v.pipe(
     role: OrgRoleSchema,
     project_roles: v.optional(
       v.pipe(
-        v.array(v.object({ project_id: v.pipe(v.string('project_id is required'), v.minLength(1, 'project_id is required')), role: ProjectRoleSchema }), 'project_roles must be a list'),
+        v.array(
+          v.object({
+            project_id: v.pipe(v.string('project_id is required'), v.minLength(1, 'project_id is required')),
+            role: ProjectRoleSchema,
+          }),
+          'project_roles must be a list',
+        ),
         v.maxLength(500, 'At most 500 project roles'),
       ),
       [],
     ),
   }),
   v.forward(
-    v.check((i) => i.role === 'NONE' || i.project_roles.length === 0, 'Project roles are only for project-based members (role NONE); an org role already applies to every project'),
+    v.check(
+      (i) => i.role === 'NONE' || i.project_roles.length === 0,
+      'Project roles are only for project-based members (role NONE); an org role already applies to every project',
+    ),
     ['project_roles'],
   ),
 )
@@ -31,7 +40,13 @@ export type InviteInput = v.InferOutput<typeof InviteInput>
 export const AcceptInput = v.object({ full_name: FullName, password: Password })
 export type AcceptInput = v.InferOutput<typeof AcceptInput>
 
-export const MemberView = v.object({ user_id: v.string(), email: v.string(), full_name: v.string(), role: v.picklist(ORG_ROLES), created_at: v.string() })
+export const MemberView = v.object({
+  user_id: v.string(),
+  email: v.string(),
+  full_name: v.string(),
+  role: v.picklist(ORG_ROLES),
+  created_at: v.string(),
+})
 export type MemberView = v.InferOutput<typeof MemberView>
 export const InvitationView = v.object({
   id: v.string(),

@@ -25,7 +25,10 @@ export type { InvitationView, MemberView }
 const LAST_ADMIN = 'The last admin of an organization cannot be removed, demoted or made project-based. Make someone else an admin first.'
 
 /** Members, most recently added first; `search` matches name or email (case-insensitive substring). */
-export async function listMembers(ctx: Ctx, q: { limit: number; cursor?: string | undefined; search?: string | undefined }): Promise<Page<MemberView>> {
+export async function listMembers(
+  ctx: Ctx,
+  q: { limit: number; cursor?: string | undefined; search?: string | undefined },
+): Promise<Page<MemberView>> {
   authorize(ctx.actor, 'member.view')
   const after = decodeCursor(q.cursor)
   const where: (SQL | undefined)[] = [eq(memberships.orgId, ctx.actor.orgId)]
@@ -37,13 +40,25 @@ export async function listMembers(ctx: Ctx, q: { limit: number; cursor?: string 
     where.push(or(sql`instr(lower(${users.fullName}), lower(${q.search})) > 0`, sql`instr(${users.email}, lower(${q.search})) > 0`))
   }
   const rows = await ctx.db
-    .select({ id: memberships.id, userId: users.id, email: users.email, fullName: users.fullName, role: memberships.role, createdAt: memberships.createdAt })
+    .select({
+      id: memberships.id,
+      userId: users.id,
+      email: users.email,
+      fullName: users.fullName,
+      role: memberships.role,
+      createdAt: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(...where))
     .orderBy(desc(memberships.id))
     .limit(q.limit + 1)
-  return toPage(rows, q.limit, (r) => [r.id], (r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName, role: r.role, created_at: iso(r.createdAt)! }))
+  return toPage(
+    rows,
+    q.limit,
+    (r) => [r.id],
+    (r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName, role: r.role, created_at: iso(r.createdAt)! }),
+  )
 }
 
 /** A member of the caller's organization or a 404 (no permission check: callers check next, so a
@@ -76,7 +91,13 @@ export async function changeRole(ctx: Ctx, userId: string, input: ChangeRoleInpu
   const updated = await ctx.db
     .update(memberships)
     .set({ role: input.role })
-    .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.userId, userId), or(sql`${memberships.role} <> 'ADMIN'`, anotherAdmin(ctx.actor.orgId, userId))))
+    .where(
+      and(
+        eq(memberships.orgId, ctx.actor.orgId),
+        eq(memberships.userId, userId),
+        or(sql`${memberships.role} <> 'ADMIN'`, anotherAdmin(ctx.actor.orgId, userId)),
+      ),
+    )
     .returning({ id: memberships.id })
   if (!updated.length) throw conflict(LAST_ADMIN, [{ path: 'role', message: LAST_ADMIN }])
   return { ...current, role: input.role }
@@ -90,10 +111,34 @@ export async function removeMember(ctx: Ctx, userId: string): Promise<void> {
   const [deleted] = await ctx.db.batch([
     ctx.db
       .delete(memberships)
-      .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.userId, userId), or(sql`${memberships.role} <> 'ADMIN'`, anotherAdmin(ctx.actor.orgId, userId))))
+      .where(
+        and(
+          eq(memberships.orgId, ctx.actor.orgId),
+          eq(memberships.userId, userId),
+          or(sql`${memberships.role} <> 'ADMIN'`, anotherAdmin(ctx.actor.orgId, userId)),
+        ),
+      )
       .returning({ id: memberships.id }),
-    ctx.db.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.orgId, ctx.actor.orgId), sql`NOT EXISTS (SELECT 1 FROM ${memberships} m3 WHERE m3.user_id = ${userId} AND m3.org_id = ${ctx.actor.orgId})`)),
-    ctx.db.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.userId, userId), eq(apiKeys.orgId, ctx.actor.orgId), isNull(apiKeys.revokedAt), sql`NOT EXISTS (SELECT 1 FROM ${memberships} m4 WHERE m4.user_id = ${userId} AND m4.org_id = ${ctx.actor.orgId})`)),
+    ctx.db
+      .delete(sessions)
+      .where(
+        and(
+          eq(sessions.userId, userId),
+          eq(sessions.orgId, ctx.actor.orgId),
+          sql`NOT EXISTS (SELECT 1 FROM ${memberships} m3 WHERE m3.user_id = ${userId} AND m3.org_id = ${ctx.actor.orgId})`,
+        ),
+      ),
+    ctx.db
+      .update(apiKeys)
+      .set({ revokedAt: new Date() })
+      .where(
+        and(
+          eq(apiKeys.userId, userId),
+          eq(apiKeys.orgId, ctx.actor.orgId),
+          isNull(apiKeys.revokedAt),
+          sql`NOT EXISTS (SELECT 1 FROM ${memberships} m4 WHERE m4.user_id = ${userId} AND m4.org_id = ${ctx.actor.orgId})`,
+        ),
+      ),
   ])
   if (!deleted.length) throw conflict(LAST_ADMIN)
 }
@@ -128,7 +173,12 @@ export async function listInvitations(ctx: Ctx, q: { limit: number; cursor?: str
     .orderBy(desc(invitations.id))
     .limit(q.limit + 1)
   const now = Date.now()
-  return toPage(rows, q.limit, (r) => [r.id], (r) => invitationView(r, now))
+  return toPage(
+    rows,
+    q.limit,
+    (r) => [r.id],
+    (r) => invitationView(r, now),
+  )
 }
 
 export type Seats = { used: number; limit: number | null }
@@ -137,7 +187,10 @@ export type Seats = { used: number; limit: number | null }
 export async function seats(db: Db, orgId: string, now = Date.now()): Promise<Seats> {
   const [m, i, o] = await db.batch([
     db.select({ n: count() }).from(memberships).where(eq(memberships.orgId, orgId)),
-    db.select({ n: count() }).from(invitations).where(and(pendingWhere(orgId), gt(invitations.expiresAt, new Date(now)))),
+    db
+      .select({ n: count() })
+      .from(invitations)
+      .where(and(pendingWhere(orgId), gt(invitations.expiresAt, new Date(now)))),
     db.select({ limit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId)),
   ])
   return { used: (m[0]?.n ?? 0) + (i[0]?.n ?? 0), limit: o[0]?.limit ?? null }
@@ -162,13 +215,26 @@ export async function invite(ctx: Ctx, input: InviteInput, origin: string): Prom
     .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, orgId)))
     .where(eq(users.email, input.email))
     .get()
-  if (existing) throw conflict(`${input.email} is already a member of this organization`, [{ path: 'email', message: 'Already a member of this organization' }])
-  const dup = await ctx.db.select({ id: invitations.id }).from(invitations).where(and(pendingWhere(orgId), eq(invitations.email, input.email))).get()
-  if (dup) throw conflict(`${input.email} already has a pending invitation; resend or revoke it instead`, [{ path: 'email', message: 'Already invited: resend or revoke the pending invitation' }])
+  if (existing)
+    throw conflict(`${input.email} is already a member of this organization`, [
+      { path: 'email', message: 'Already a member of this organization' },
+    ])
+  const dup = await ctx.db
+    .select({ id: invitations.id })
+    .from(invitations)
+    .where(and(pendingWhere(orgId), eq(invitations.email, input.email)))
+    .get()
+  if (dup)
+    throw conflict(`${input.email} already has a pending invitation; resend or revoke it instead`, [
+      { path: 'email', message: 'Already invited: resend or revoke the pending invitation' },
+    ])
   await validateProjectRoles(ctx, input.project_roles)
   const s = await seats(ctx.db, orgId)
   if (s.limit !== null && s.used >= s.limit) {
-    throw conflict(`Seat limit reached: ${s.used} of ${s.limit} seats are taken by members and pending invitations. Remove a member or revoke an invitation first.`, [{ path: 'email', message: `Seat limit of ${s.limit} reached` }])
+    throw conflict(
+      `Seat limit reached: ${s.used} of ${s.limit} seats are taken by members and pending invitations. Remove a member or revoke an invitation first.`,
+      [{ path: 'email', message: `Seat limit of ${s.limit} reached` }],
+    )
   }
   const token = randomToken(32)
   const now = new Date()
@@ -192,7 +258,11 @@ export async function invite(ctx: Ctx, input: InviteInput, origin: string): Prom
 }
 
 async function pendingInvitation(ctx: Ctx, id: string): Promise<InvitationRow> {
-  const row = await ctx.db.select().from(invitations).where(and(eq(invitations.id, id), pendingWhere(ctx.actor.orgId))).get()
+  const row = await ctx.db
+    .select()
+    .from(invitations)
+    .where(and(eq(invitations.id, id), pendingWhere(ctx.actor.orgId)))
+    .get()
   if (!row) throw notFound('Invitation')
   return row
 }
@@ -227,7 +297,14 @@ export async function previewInvitation(db: Db, token: string, now = Date.now())
     .select({ email: invitations.email, role: invitations.role, orgName: organizations.name })
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.orgId))
-    .where(and(eq(invitations.tokenHash, await sha256Hex(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, new Date(now))))
+    .where(
+      and(
+        eq(invitations.tokenHash, await sha256Hex(token)),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, new Date(now)),
+      ),
+    )
     .get()
   if (!row) throw new AppError('NOT_FOUND', DEAD_LINK)
   return row
@@ -243,7 +320,14 @@ export async function acceptInvitation(db: Db, env: Env, token: string, input: A
   const [claimed] = await db
     .update(invitations)
     .set({ acceptedAt: now })
-    .where(and(eq(invitations.tokenHash, await sha256Hex(token)), isNull(invitations.acceptedAt), isNull(invitations.revokedAt), gt(invitations.expiresAt, now)))
+    .where(
+      and(
+        eq(invitations.tokenHash, await sha256Hex(token)),
+        isNull(invitations.acceptedAt),
+        isNull(invitations.revokedAt),
+        gt(invitations.expiresAt, now),
+      ),
+    )
     .returning()
   if (!claimed) throw new AppError('NOT_FOUND', DEAD_LINK)
   try {
@@ -253,7 +337,9 @@ export async function acceptInvitation(db: Db, env: Env, token: string, input: A
     await db.batch([
       existing
         ? db.update(users).set({ fullName: input.full_name, passwordHash, updatedAt: now }).where(eq(users.id, userId))
-        : db.insert(users).values({ id: userId, email: claimed.email, fullName: input.full_name, passwordHash, createdAt: now, updatedAt: now }),
+        : db
+            .insert(users)
+            .values({ id: userId, email: claimed.email, fullName: input.full_name, passwordHash, createdAt: now, updatedAt: now }),
       db.insert(memberships).values({ id: newId('mem'), orgId: claimed.orgId, userId, role: claimed.role, createdAt: now }),
       ...(await projectRoleInserts(db, claimed.orgId, userId, claimed.projectRoles)),
     ])
@@ -261,7 +347,10 @@ export async function acceptInvitation(db: Db, env: Env, token: string, input: A
   } catch (e) {
     // Give the link back if joining failed (e.g. the person joined another organization meanwhile).
     await db.update(invitations).set({ acceptedAt: null }).where(eq(invitations.id, claimed.id))
-    if (String(e).includes('UNIQUE')) throw conflict('This email address already belongs to another organization, and a person belongs to one organization. Sign in there, or ask the admin who invited you to invite another address.')
+    if (String(e).includes('UNIQUE'))
+      throw conflict(
+        'This email address already belongs to another organization, and a person belongs to one organization. Sign in there, or ask the admin who invited you to invite another address.',
+      )
     throw e
   }
 }

@@ -15,7 +15,17 @@ import { AcceptPage, DeadInvitation } from '../../../views/orgs/accept'
 import { InvitationRow, InviteForm, MemberRow, MemberRows, MembersPage, MembersTable, ResentRow } from '../../../views/orgs/members'
 import { AcceptInput, ChangeRoleInput, InviteInput } from './schemas'
 import {
-  acceptInvitation, changeRole, getMember, invite, listInvitations, listMembers, previewInvitation, removeMember, resendInvitation, revokeInvitation, seats,
+  acceptInvitation,
+  changeRole,
+  getMember,
+  invite,
+  listInvitations,
+  listMembers,
+  previewInvitation,
+  removeMember,
+  resendInvitation,
+  revokeInvitation,
+  seats,
 } from './service'
 
 export const membersWeb = new Hono<AppEnv>()
@@ -67,7 +77,9 @@ membersWeb.post('/invitations', async (c) => {
       fragment: (
         <>
           <InviteForm created={created} seats={props.seats} />
-          <hx-partial hx-target="#invitation-rows" hx-swap="afterbegin"><InvitationRow inv={{ ...created, accept_url: undefined }} canManage /></hx-partial>
+          <hx-partial hx-target="#invitation-rows" hx-swap="afterbegin">
+            <InvitationRow inv={{ ...created, accept_url: undefined }} canManage />
+          </hx-partial>
         </>
       ),
     })
@@ -75,14 +87,25 @@ membersWeb.post('/invitations', async (c) => {
     if (!(e instanceof AppError) || !['VALIDATION', 'CONFLICT'].includes(e.code)) throw e
     const props = await pageProps(c, '')
     const state = { values, errors: e.errors, message: e.errors.length ? undefined : e.detail }
-    return renderPage(c, { title: 'Members', section: 'members', status: 422, body: <MembersPage {...props} inviteState={state} />, fragment: <InviteForm state={state} seats={props.seats} /> })
+    return renderPage(c, {
+      title: 'Members',
+      section: 'members',
+      status: 422,
+      body: <MembersPage {...props} inviteState={state} />,
+      fragment: <InviteForm state={state} seats={props.seats} />,
+    })
   }
 })
 
 membersWeb.post('/invitations/:id/resend', async (c) => {
   const ctx = ctxOf(c)
   const inv = await resendInvitation(ctx, c.req.param('id'), new URL(c.req.url).origin)
-  return renderPage(c, { title: 'Members', section: 'members', body: <MembersPage {...await pageProps(c, '')} />, fragment: <ResentRow inv={inv} canManage /> })
+  return renderPage(c, {
+    title: 'Members',
+    section: 'members',
+    body: <MembersPage {...(await pageProps(c, ''))} />,
+    fragment: <ResentRow inv={inv} canManage />,
+  })
 })
 
 membersWeb.post('/invitations/:id/revoke', async (c) => {
@@ -161,6 +184,10 @@ invitationsWeb.post('/:token', async (c) => {
     if (!(e instanceof AppError)) throw e
     if (e.code === 'NOT_FOUND' || !preview) return renderDocument(c, <DeadInvitation message={e.detail} />, 404)
     if (e.code !== 'VALIDATION' && e.code !== 'CONFLICT') throw e
-    return renderDocument(c, <AcceptPage token={token} preview={preview} state={{ values, errors: e.errors, message: e.errors.length ? undefined : e.detail }} />, 422)
+    return renderDocument(
+      c,
+      <AcceptPage token={token} preview={preview} state={{ values, errors: e.errors, message: e.errors.length ? undefined : e.detail }} />,
+      422,
+    )
   }
 })

@@ -5,7 +5,16 @@ import type { AppEnv } from '../../env'
 import { ctxOf } from '../../lib/ctx'
 import { doc, listOf } from '../../lib/openapi'
 import { validate } from '../../lib/validate'
-import { BatchView, CreateBatchInput, CreateProjectInput, ProjectListQuery, ProjectMemberInput, ProjectMemberView, ProjectView, UpdateProjectInput } from './schemas'
+import {
+  BatchView,
+  CreateBatchInput,
+  CreateProjectInput,
+  ProjectListQuery,
+  ProjectMemberInput,
+  ProjectMemberView,
+  ProjectView,
+  UpdateProjectInput,
+} from './schemas'
 import { createProject, getProject, listProjects, setPinned, updateProject } from './service'
 import { deleteProject } from './delete'
 import { listProjectMembers, removeProjectMember, setProjectMember } from './members'
@@ -13,23 +22,40 @@ import { createBatch, deleteBatch, listBatches } from './batches'
 import { featuresInUse } from './features-in-use'
 
 export const projectsApi = new Hono<AppEnv>()
-  .get('/projects', doc('Projects', 'List projects: pinned first, then newest first', { schema: listOf(ProjectView) }), validate('query', ProjectListQuery), async (c) =>
-    c.json(await listProjects(ctxOf(c), c.req.valid('query'))),
+  .get(
+    '/projects',
+    doc('Projects', 'List projects: pinned first, then newest first', { schema: listOf(ProjectView) }),
+    validate('query', ProjectListQuery),
+    async (c) => c.json(await listProjects(ctxOf(c), c.req.valid('query'))),
   )
-  .post('/projects', doc('Projects', 'Create a project with its ontology', { status: 201, schema: ProjectView }), validate('json', CreateProjectInput), async (c) =>
-    c.json(await createProject(ctxOf(c), c.req.valid('json')), 201),
+  .post(
+    '/projects',
+    doc('Projects', 'Create a project with its ontology', { status: 201, schema: ProjectView }),
+    validate('json', CreateProjectInput),
+    async (c) => c.json(await createProject(ctxOf(c), c.req.valid('json')), 201),
   )
-  .get('/projects/:id', doc('Projects', 'Get a project', { schema: ProjectView }), async (c) => c.json(await getProject(ctxOf(c), c.req.param('id'))))
-  .patch('/projects/:id', doc('Projects', 'Edit name, description or ontology (features in use cannot be removed)', { schema: ProjectView }), validate('json', UpdateProjectInput), async (c) => {
-    const ctx = ctxOf(c)
-    return c.json(await updateProject(ctx, c.req.param('id'), c.req.valid('json'), featuresInUse(ctx)))
-  })
-  .delete('/projects/:id', doc('Projects', 'Delete a project: 204, or 202 with a task for big projects', { status: 204, description: 'Deleted' }), async (c) => {
-    const { task } = await deleteProject(ctxOf(c), c.req.param('id'))
-    if (!task) return c.body(null, 204)
-    c.header('Location', `/api/v1/tasks/${task.id}`)
-    return c.json(task, 202)
-  })
+  .get('/projects/:id', doc('Projects', 'Get a project', { schema: ProjectView }), async (c) =>
+    c.json(await getProject(ctxOf(c), c.req.param('id'))),
+  )
+  .patch(
+    '/projects/:id',
+    doc('Projects', 'Edit name, description or ontology (features in use cannot be removed)', { schema: ProjectView }),
+    validate('json', UpdateProjectInput),
+    async (c) => {
+      const ctx = ctxOf(c)
+      return c.json(await updateProject(ctx, c.req.param('id'), c.req.valid('json'), featuresInUse(ctx)))
+    },
+  )
+  .delete(
+    '/projects/:id',
+    doc('Projects', 'Delete a project: 204, or 202 with a task for big projects', { status: 204, description: 'Deleted' }),
+    async (c) => {
+      const { task } = await deleteProject(ctxOf(c), c.req.param('id'))
+      if (!task) return c.body(null, 204)
+      c.header('Location', `/api/v1/tasks/${task.id}`)
+      return c.json(task, 202)
+    },
+  )
   .put('/projects/:id/pin', doc('Projects', 'Pin a project (personal)', { status: 204, description: 'Pinned' }), async (c) => {
     await setPinned(ctxOf(c), c.req.param('id'), true)
     return c.body(null, 204)
@@ -38,21 +64,39 @@ export const projectsApi = new Hono<AppEnv>()
     await setPinned(ctxOf(c), c.req.param('id'), false)
     return c.body(null, 204)
   })
-  .get('/projects/:id/members', doc('Projects', 'Who has access to the project, and through what', { schema: v.array(ProjectMemberView) }), async (c) =>
-    c.json(await listProjectMembers(ctxOf(c), c.req.param('id'))),
+  .get(
+    '/projects/:id/members',
+    doc('Projects', 'Who has access to the project, and through what', { schema: v.array(ProjectMemberView) }),
+    async (c) => c.json(await listProjectMembers(ctxOf(c), c.req.param('id'))),
   )
-  .put('/projects/:id/members/:user_id', doc('Projects', "Set a project-based member's role in the project", { schema: ProjectMemberView }), validate('json', ProjectMemberInput), async (c) =>
-    c.json(await setProjectMember(ctxOf(c), c.req.param('id'), c.req.param('user_id'), c.req.valid('json'))),
+  .put(
+    '/projects/:id/members/:user_id',
+    doc('Projects', "Set a project-based member's role in the project", { schema: ProjectMemberView }),
+    validate('json', ProjectMemberInput),
+    async (c) => c.json(await setProjectMember(ctxOf(c), c.req.param('id'), c.req.param('user_id'), c.req.valid('json'))),
   )
-  .delete('/projects/:id/members/:user_id', doc('Projects', 'Remove a project-based member from the project', { status: 204, description: 'Removed' }), async (c) => {
-    await removeProjectMember(ctxOf(c), c.req.param('id'), c.req.param('user_id'))
-    return c.body(null, 204)
-  })
-  .get('/projects/:id/batches', doc('Projects', 'List batches', { schema: v.array(BatchView) }), async (c) => c.json(await listBatches(ctxOf(c), c.req.param('id'))))
-  .post('/projects/:id/batches', doc('Projects', 'Attach data rows as a batch (by dataset, data-row ids or global keys)', { status: 201, schema: BatchView }), validate('json', CreateBatchInput), async (c) =>
-    c.json(await createBatch(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  .delete(
+    '/projects/:id/members/:user_id',
+    doc('Projects', 'Remove a project-based member from the project', { status: 204, description: 'Removed' }),
+    async (c) => {
+      await removeProjectMember(ctxOf(c), c.req.param('id'), c.req.param('user_id'))
+      return c.body(null, 204)
+    },
   )
-  .delete('/projects/:id/batches/:batch_id', doc('Projects', 'Detach a batch: unlabeled rows leave the queue, labels stay', { status: 204, description: 'Detached' }), async (c) => {
-    await deleteBatch(ctxOf(c), c.req.param('id'), c.req.param('batch_id'))
-    return c.body(null, 204)
-  })
+  .get('/projects/:id/batches', doc('Projects', 'List batches', { schema: v.array(BatchView) }), async (c) =>
+    c.json(await listBatches(ctxOf(c), c.req.param('id'))),
+  )
+  .post(
+    '/projects/:id/batches',
+    doc('Projects', 'Attach data rows as a batch (by dataset, data-row ids or global keys)', { status: 201, schema: BatchView }),
+    validate('json', CreateBatchInput),
+    async (c) => c.json(await createBatch(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
+  )
+  .delete(
+    '/projects/:id/batches/:batch_id',
+    doc('Projects', 'Detach a batch: unlabeled rows leave the queue, labels stay', { status: 204, description: 'Detached' }),
+    async (c) => {
+      await deleteBatch(ctxOf(c), c.req.param('id'), c.req.param('batch_id'))
+      return c.body(null, 204)
+    },
+  )

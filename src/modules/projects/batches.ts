@@ -37,7 +37,9 @@ async function resolveRows(ctx: Ctx, field: 'data_row_ids' | 'global_keys', valu
   const missing = wanted.filter((w) => !found.has(w))
   if (missing.length) {
     const shown = missing.slice(0, 20).join(', ') + (missing.length > 20 ? ` and ${missing.length - 20} more` : '')
-    throw new AppError('VALIDATION', `Unknown ${field === 'global_keys' ? 'global keys' : 'data row ids'}: ${shown}`, [{ path: field, message: `Unknown: ${shown}` }])
+    throw new AppError('VALIDATION', `Unknown ${field === 'global_keys' ? 'global keys' : 'data row ids'}: ${shown}`, [
+      { path: field, message: `Unknown: ${shown}` },
+    ])
   }
   return [...found.values()]
 }
@@ -47,7 +49,12 @@ async function resolveRows(ctx: Ctx, field: 'data_row_ids' | 'global_keys', valu
 
 /** Statements that put data rows, by id, into a project in batch `b`: one INSERT … SELECT per JSON
  * parameter however many ids (src/lib/json-params.ts). Rows already in the project are skipped. */
-export function attachRowsStmts(db: Db, b: { id: string; projectId: string; priority: number }, ids: string[], now: number): BatchItem<'sqlite'>[] {
+export function attachRowsStmts(
+  db: Db,
+  b: { id: string; projectId: string; priority: number },
+  ids: string[],
+  now: number,
+): BatchItem<'sqlite'>[] {
   return jsonParams(ids, (id) => JSON.stringify(id)).map(({ payload }) =>
     db.run(sql`
       INSERT INTO project_data_rows (project_id, data_row_id, batch_id, priority, workflow_status, label_count, skip_count, created_at)
@@ -62,22 +69,46 @@ type NewBatch = { id: string; orgId: string; projectId: string; name: string; pr
  * that attaches rows slice by slice names the same batch each time). One transaction. */
 export async function attachRows(db: Db, b: NewBatch, ids: string[], now = Date.now()): Promise<void> {
   if (!ids.length) return
-  const insertBatch = db.insert(batches).values({ ...b, size: 0, createdAt: new Date(now) }).onConflictDoNothing()
+  const insertBatch = db
+    .insert(batches)
+    .values({ ...b, size: 0, createdAt: new Date(now) })
+    .onConflictDoNothing()
   await runBatch(db, [insertBatch, ...attachRowsStmts(db, b, ids, now)])
 }
 
 export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatchInput): Promise<BatchView> {
   const { project } = await loadProject(ctx, projectId, 'batch.manage')
-  const clash = await ctx.db.select({ id: batches.id }).from(batches).where(and(eq(batches.projectId, project.id), eq(batches.name, input.name))).get()
-  if (clash) throw conflict(`This project already has a batch named “${input.name}”`, [{ path: 'name', message: 'A batch with this name exists' }])
+  const clash = await ctx.db
+    .select({ id: batches.id })
+    .from(batches)
+    .where(and(eq(batches.projectId, project.id), eq(batches.name, input.name)))
+    .get()
+  if (clash)
+    throw conflict(`This project already has a batch named “${input.name}”`, [{ path: 'name', message: 'A batch with this name exists' }])
   const id = newId('bat')
   const now = new Date()
-  const insertBatch = ctx.db.insert(batches).values({ id, orgId: ctx.actor.orgId, projectId: project.id, name: input.name, priority: input.priority, size: 0, createdBy: ctx.actor.userId, createdAt: now })
+  const insertBatch = ctx.db
+    .insert(batches)
+    .values({
+      id,
+      orgId: ctx.actor.orgId,
+      projectId: project.id,
+      name: input.name,
+      priority: input.priority,
+      size: 0,
+      createdBy: ctx.actor.userId,
+      createdAt: now,
+    })
   let requested: number
   let attach: BatchItem<'sqlite'>[]
   if (input.dataset_id) {
-    const ds = await ctx.db.select().from(datasets).where(and(eq(datasets.id, input.dataset_id), eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt))).get()
-    if (!ds) throw new AppError('VALIDATION', `Unknown dataset: ${input.dataset_id}`, [{ path: 'dataset_id', message: 'Dataset not found' }])
+    const ds = await ctx.db
+      .select()
+      .from(datasets)
+      .where(and(eq(datasets.id, input.dataset_id), eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+      .get()
+    if (!ds)
+      throw new AppError('VALIDATION', `Unknown dataset: ${input.dataset_id}`, [{ path: 'dataset_id', message: 'Dataset not found' }])
     requested = ds.rowCount
     // One INSERT … SELECT: a dataset of any size attaches without moving rows through the Worker.
     attach = [
@@ -121,17 +152,41 @@ export async function listBatches(ctx: Ctx, ref: ProjectRef): Promise<BatchView[
 
 /** The same as a read, to share a round trip with the dashboard's other reads. */
 export function listBatchesRead(ctx: Ctx, { project, guard }: LoadedProject): Read<BatchView[]> {
-  const stmt = ctx.db.select().from(batches).where(and(eq(batches.projectId, project.id), guard)).orderBy(desc(batches.id)).limit(1000)
-  return { stmts: [stmt], done: ([rows]) => (rows as (typeof batches.$inferSelect)[]).map((b) => ({ id: b.id, name: b.name, priority: b.priority, size: b.size, created_at: iso(b.createdAt)! })) }
+  const stmt = ctx.db
+    .select()
+    .from(batches)
+    .where(and(eq(batches.projectId, project.id), guard))
+    .orderBy(desc(batches.id))
+    .limit(1000)
+  return {
+    stmts: [stmt],
+    done: ([rows]) =>
+      (rows as (typeof batches.$inferSelect)[]).map((b) => ({
+        id: b.id,
+        name: b.name,
+        priority: b.priority,
+        size: b.size,
+        created_at: iso(b.createdAt)!,
+      })),
+  }
 }
 
 /** Detaches a batch: unlabeled (and unskipped) rows leave the project's queue; labeled rows stay. */
 export async function deleteBatch(ctx: Ctx, projectId: string, batchId: string): Promise<{ removed: number; kept: number }> {
   const { project } = await loadProject(ctx, projectId, 'batch.manage')
-  const b = await ctx.db.select().from(batches).where(and(eq(batches.id, batchId), eq(batches.projectId, project.id))).get()
+  const b = await ctx.db
+    .select()
+    .from(batches)
+    .where(and(eq(batches.id, batchId), eq(batches.projectId, project.id)))
+    .get()
   if (!b) throw notFound('Batch')
-  const [kept] = await ctx.db.select({ n: count() }).from(projectDataRows).where(and(eq(projectDataRows.batchId, b.id), sql`(${projectDataRows.labelCount} > 0 OR ${projectDataRows.skipCount} > 0)`))
-  const del = ctx.db.delete(projectDataRows).where(and(eq(projectDataRows.batchId, b.id), eq(projectDataRows.labelCount, 0), eq(projectDataRows.skipCount, 0)))
+  const [kept] = await ctx.db
+    .select({ n: count() })
+    .from(projectDataRows)
+    .where(and(eq(projectDataRows.batchId, b.id), sql`(${projectDataRows.labelCount} > 0 OR ${projectDataRows.skipCount} > 0)`))
+  const del = ctx.db
+    .delete(projectDataRows)
+    .where(and(eq(projectDataRows.batchId, b.id), eq(projectDataRows.labelCount, 0), eq(projectDataRows.skipCount, 0)))
   await runBatch(ctx.db, [del, ctx.db.delete(batches).where(eq(batches.id, b.id))])
   return { removed: b.size - (kept?.n ?? 0), kept: kept?.n ?? 0 }
 }

@@ -25,7 +25,16 @@ export type Overview = {
   reviews: { unreviewed: number; accepted: number; declined: number; ambiguous: number; coverage: number }
   objects: { name: string; feature_schema_id: string; count: number }[]
   classifications: { name: string; answer: string; count: number }[]
-  collaborators: { user_id: string; email: string; full_name: string; labels: number; skips: number; seconds_total: number; seconds_per_label: number; last_label_at: string | null }[]
+  collaborators: {
+    user_id: string
+    email: string
+    full_name: string
+    labels: number
+    skips: number
+    seconds_total: number
+    seconds_per_label: number
+    last_label_at: string | null
+  }[]
 }
 
 export async function projectOverview(ctx: Ctx, ref: ProjectRef, scope: 'all' | 'mine'): Promise<Overview> {
@@ -42,7 +51,13 @@ export function overviewRead(ctx: Ctx, loaded: LoadedProject, scope: 'all' | 'mi
   const mine = scope === 'mine'
   const stmts = [
     ctx.db
-      .select({ fs: projectFeatureCounts.featureSchemaId, kind: projectFeatureCounts.kind, name: projectFeatureCounts.name, answer: projectFeatureCounts.answer, count: sql<number>`sum(${projectFeatureCounts.count})` })
+      .select({
+        fs: projectFeatureCounts.featureSchemaId,
+        kind: projectFeatureCounts.kind,
+        name: projectFeatureCounts.name,
+        answer: projectFeatureCounts.answer,
+        count: sql<number>`sum(${projectFeatureCounts.count})`,
+      })
       .from(projectFeatureCounts)
       .where(and(eq(projectFeatureCounts.projectId, p.id), mine ? eq(projectFeatureCounts.userId, me) : undefined, loaded.guard))
       .groupBy(projectFeatureCounts.featureSchemaId, projectFeatureCounts.answerSchemaId),
@@ -56,17 +71,24 @@ export function overviewRead(ctx: Ctx, loaded: LoadedProject, scope: 'all' | 'mi
   return { stmts, done: ([features, stats]) => overview(ctx, p, role, scope, features as FeatureRow[], stats as StatsRow[]) }
 }
 
-function overview(ctx: Ctx, p: LoadedProject['project'], role: LoadedProject['role'], scope: 'all' | 'mine', features: FeatureRow[], stats: StatsRow[]): Overview {
+function overview(
+  ctx: Ctx,
+  p: LoadedProject['project'],
+  role: LoadedProject['role'],
+  scope: 'all' | 'mine',
+  features: FeatureRow[],
+  stats: StatsRow[],
+): Overview {
   const me = ctx.actor.userId
   const mine = scope === 'mine'
   const self = stats.find((s) => s.s.userId === me)?.s
-  const labeled = mine ? self?.labels ?? 0 : p.labeledCount
-  const skipped = mine ? self?.skips ?? 0 : p.skippedCount
-  const totalLabels = mine ? self?.labels ?? 0 : p.labelCount
+  const labeled = mine ? (self?.labels ?? 0) : p.labeledCount
+  const skipped = mine ? (self?.skips ?? 0) : p.skippedCount
+  const totalLabels = mine ? (self?.labels ?? 0) : p.labelCount
   // The caller's own submitted labels by review state come from their member-stats row.
-  const accepted = mine ? self?.reviewsAccepted ?? 0 : p.reviewsAccepted
-  const declined = mine ? self?.reviewsDeclined ?? 0 : p.reviewsDeclined
-  const ambiguous = mine ? self?.reviewsAmbiguous ?? 0 : p.reviewsAmbiguous
+  const accepted = mine ? (self?.reviewsAccepted ?? 0) : p.reviewsAccepted
+  const declined = mine ? (self?.reviewsDeclined ?? 0) : p.reviewsDeclined
+  const ambiguous = mine ? (self?.reviewsAmbiguous ?? 0) : p.reviewsAmbiguous
   const reviewed = accepted + declined + ambiguous
   // Managers see everyone's performance; others see their own line only.
   const seeAll = can(ctx.actor, 'project.view_performance', { projectRole: role })
@@ -77,9 +99,19 @@ function overview(ctx: Ctx, p: LoadedProject['project'], role: LoadedProject['ro
     skipped,
     remaining: Math.max(0, p.dataRowCount - p.labeledCount - p.skippedCount),
     percent_complete: mine ? (p.dataRowCount ? Math.round((labeled / p.dataRowCount) * 1000) / 10 : 0) : percentComplete(p),
-    reviews: { unreviewed: Math.max(0, totalLabels - reviewed), accepted, declined, ambiguous, coverage: totalLabels ? Math.round((reviewed / totalLabels) * 1000) / 10 : 0 },
-    objects: features.filter((f) => f.kind === 'object' && Number(f.count) > 0).map((f) => ({ name: f.name, feature_schema_id: f.fs, count: Number(f.count) })),
-    classifications: features.filter((f) => f.kind === 'answer' && Number(f.count) > 0).map((f) => ({ name: f.name, answer: f.answer, count: Number(f.count) })),
+    reviews: {
+      unreviewed: Math.max(0, totalLabels - reviewed),
+      accepted,
+      declined,
+      ambiguous,
+      coverage: totalLabels ? Math.round((reviewed / totalLabels) * 1000) / 10 : 0,
+    },
+    objects: features
+      .filter((f) => f.kind === 'object' && Number(f.count) > 0)
+      .map((f) => ({ name: f.name, feature_schema_id: f.fs, count: Number(f.count) })),
+    classifications: features
+      .filter((f) => f.kind === 'answer' && Number(f.count) > 0)
+      .map((f) => ({ name: f.name, answer: f.answer, count: Number(f.count) })),
     collaborators: stats
       .filter((s) => seeAll || s.s.userId === me)
       .filter((s) => s.s.labels + s.s.skips > 0)
@@ -105,7 +137,12 @@ export async function labelSeries(ctx: Ctx, ref: ProjectRef, bucket: Bucket, sco
   return readProject(ctx, ref, (loaded) => labelSeriesRead(ctx, loaded, bucket, scope))
 }
 
-export function labelSeriesRead(ctx: Ctx, { project: p, guard }: LoadedProject, bucket: Bucket, scope: 'all' | 'mine' = 'all'): Read<SeriesPoint[]> {
+export function labelSeriesRead(
+  ctx: Ctx,
+  { project: p, guard }: LoadedProject,
+  bucket: Bucket,
+  scope: 'all' | 'mine' = 'all',
+): Read<SeriesPoint[]> {
   const key =
     bucket === 'day'
       ? sql<string>`${projectLabelDays.day}`
@@ -118,7 +155,10 @@ export function labelSeriesRead(ctx: Ctx, { project: p, guard }: LoadedProject, 
     .where(and(eq(projectLabelDays.projectId, p.id), scope === 'mine' ? eq(projectLabelDays.userId, ctx.actor.userId) : undefined, guard))
     .groupBy(key)
     .orderBy(key)
-  return { stmts: [stmt], done: ([rows]) => (rows as SeriesPoint[]).filter((r) => Number(r.count) > 0).map((r) => ({ start: r.start, count: Number(r.count) })) }
+  return {
+    stmts: [stmt],
+    done: ([rows]) => (rows as SeriesPoint[]).filter((r) => Number(r.count) > 0).map((r) => ({ start: r.start, count: Number(r.count) })),
+  }
 }
 
 /** The latest labels (labelers: their own), for the activity list. */
@@ -128,7 +168,16 @@ export async function recentActivity(ctx: Ctx, ref: ProjectRef, limit = 10): Pro
 
 const activityQuery = (ctx: Ctx, projectId: string, own: boolean, limit: number, guard?: SQL) =>
   ctx.db
-    .select({ id: labels.id, dataRowId: labels.dataRowId, createdAt: labels.createdAt, seconds: labels.secondsToCreate, skipped: labels.skipped, reviewState: labels.reviewState, email: users.email, fullName: users.fullName })
+    .select({
+      id: labels.id,
+      dataRowId: labels.dataRowId,
+      createdAt: labels.createdAt,
+      seconds: labels.secondsToCreate,
+      skipped: labels.skipped,
+      reviewState: labels.reviewState,
+      email: users.email,
+      fullName: users.fullName,
+    })
     .from(labels)
     .leftJoin(users, eq(users.id, labels.createdBy))
     .where(and(eq(labels.projectId, projectId), own ? eq(labels.createdBy, ctx.actor.userId) : undefined, guard))

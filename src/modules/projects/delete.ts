@@ -40,7 +40,9 @@ export async function deleteProjectSlices(db: Db, projectId: string, budget: num
     for (;;) {
       if (budget-- <= 0) return { done: false, deleted }
       const t = sql.identifier(table)
-      const r = await db.run(sql`DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE ${sql.identifier(column)} = ${projectId} LIMIT ${SLICE_ROWS})`)
+      const r = await db.run(
+        sql`DELETE FROM ${t} WHERE rowid IN (SELECT rowid FROM ${t} WHERE ${sql.identifier(column)} = ${projectId} LIMIT ${SLICE_ROWS})`,
+      )
       const n = r.meta.changes ?? 0
       deleted += n
       if (n < SLICE_ROWS) break
@@ -78,6 +80,12 @@ export const deleteProjectJob = taskJob('delete-project', async (env, task) => {
     await completeTask(env, task, { metadata: { deleted_rows: deleted }, message: `Deleted ${deleted} rows` })
     return 'done'
   }
-  await reportProgress(env, task, { percent: total ? (deleted / total) * 100 : 50, done: deleted, total, phase: 'Deleting', metadata: { deleted_rows: deleted } })
+  await reportProgress(env, task, {
+    percent: total ? (deleted / total) * 100 : 50,
+    done: deleted,
+    total,
+    phase: 'Deleting',
+    metadata: { deleted_rows: deleted },
+  })
   return 'more'
 })

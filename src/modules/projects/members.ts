@@ -17,16 +17,43 @@ export type { ProjectMemberView }
 export async function listProjectMembers(ctx: Ctx, projectId: string): Promise<ProjectMemberView[]> {
   const { project } = await loadProject(ctx, projectId)
   const rows = await ctx.db
-    .select({ userId: users.id, email: users.email, fullName: users.fullName, orgRole: memberships.role, projectRole: projectMembers.role, orgSince: memberships.createdAt, projectSince: projectMembers.createdAt })
+    .select({
+      userId: users.id,
+      email: users.email,
+      fullName: users.fullName,
+      orgRole: memberships.role,
+      projectRole: projectMembers.role,
+      orgSince: memberships.createdAt,
+      projectSince: projectMembers.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .leftJoin(projectMembers, and(eq(projectMembers.userId, memberships.userId), eq(projectMembers.projectId, project.id)))
-    .where(and(eq(memberships.orgId, ctx.actor.orgId), or(ne(memberships.role, 'NONE'), and(eq(memberships.role, 'NONE'), ne(projectMembers.role, 'NONE')))))
+    .where(
+      and(
+        eq(memberships.orgId, ctx.actor.orgId),
+        or(ne(memberships.role, 'NONE'), and(eq(memberships.role, 'NONE'), ne(projectMembers.role, 'NONE'))),
+      ),
+    )
     .orderBy(asc(users.fullName))
   return rows.map((r) =>
     r.orgRole !== 'NONE'
-      ? { user_id: r.userId, email: r.email, full_name: r.fullName, role: r.orgRole, access_from: 'ORGANIZATION' as const, created_at: iso(r.orgSince)! }
-      : { user_id: r.userId, email: r.email, full_name: r.fullName, role: r.projectRole!, access_from: 'PROJECT' as const, created_at: iso(r.projectSince)! },
+      ? {
+          user_id: r.userId,
+          email: r.email,
+          full_name: r.fullName,
+          role: r.orgRole,
+          access_from: 'ORGANIZATION' as const,
+          created_at: iso(r.orgSince)!,
+        }
+      : {
+          user_id: r.userId,
+          email: r.email,
+          full_name: r.fullName,
+          role: r.projectRole!,
+          access_from: 'PROJECT' as const,
+          created_at: iso(r.projectSince)!,
+        },
   )
 }
 
@@ -40,11 +67,17 @@ export async function addableMembers(ctx: Ctx, projectId: string) {
     .leftJoin(projectMembers, and(eq(projectMembers.userId, memberships.userId), eq(projectMembers.projectId, project.id)))
     .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.role, 'NONE')))
     .orderBy(asc(users.fullName))
-  return rows.filter((r) => !r.projectRole || r.projectRole === 'NONE').map((r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName }))
+  return rows
+    .filter((r) => !r.projectRole || r.projectRole === 'NONE')
+    .map((r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName }))
 }
 
 async function orgMember(ctx: Ctx, userId: string) {
-  const m = await ctx.db.select({ role: memberships.role }).from(memberships).where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.userId, userId))).get()
+  const m = await ctx.db
+    .select({ role: memberships.role })
+    .from(memberships)
+    .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.userId, userId)))
+    .get()
   if (!m) throw notFound('Member')
   return m
 }
@@ -53,7 +86,11 @@ export async function setProjectMember(ctx: Ctx, projectId: string, userId: stri
   const { project } = await loadProject(ctx, projectId, 'project.manage_members')
   const m = await orgMember(ctx, userId)
   if (m.role !== 'NONE') {
-    throw new AppError('VALIDATION', `This member has the org role ${m.role}, which already applies to every project. Project roles are only for project-based members (org role NONE).`, [{ path: 'role', message: 'Member has an org role' }])
+    throw new AppError(
+      'VALIDATION',
+      `This member has the org role ${m.role}, which already applies to every project. Project roles are only for project-based members (org role NONE).`,
+      [{ path: 'role', message: 'Member has an org role' }],
+    )
   }
   const now = new Date()
   await ctx.db
@@ -61,13 +98,26 @@ export async function setProjectMember(ctx: Ctx, projectId: string, userId: stri
     .values({ projectId: project.id, userId, role: input.role, createdAt: now })
     .onConflictDoUpdate({ target: [projectMembers.projectId, projectMembers.userId], set: { role: input.role } })
   const u = await ctx.db.select().from(users).where(eq(users.id, userId)).get()
-  return { user_id: userId, email: u!.email, full_name: u!.fullName, role: input.role, access_from: 'PROJECT', created_at: now.toISOString() }
+  return {
+    user_id: userId,
+    email: u!.email,
+    full_name: u!.fullName,
+    role: input.role,
+    access_from: 'PROJECT',
+    created_at: now.toISOString(),
+  }
 }
 
 export async function removeProjectMember(ctx: Ctx, projectId: string, userId: string): Promise<void> {
   const { project } = await loadProject(ctx, projectId, 'project.manage_members')
   const m = await orgMember(ctx, userId)
-  if (m.role !== 'NONE') throw new AppError('VALIDATION', `This member's access comes from the org role ${m.role}; change it on the Members tab.`, [{ path: 'user_id', message: 'Access comes from the org role' }])
-  const gone = await ctx.db.delete(projectMembers).where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, userId))).returning()
+  if (m.role !== 'NONE')
+    throw new AppError('VALIDATION', `This member's access comes from the org role ${m.role}; change it on the Members tab.`, [
+      { path: 'user_id', message: 'Access comes from the org role' },
+    ])
+  const gone = await ctx.db
+    .delete(projectMembers)
+    .where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, userId)))
+    .returning()
   if (!gone.length) throw notFound('Project member')
 }

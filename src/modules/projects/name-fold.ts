@@ -15,7 +15,10 @@ const BATCH = 1000
 const MAX_BATCHES = 20
 
 /** Folds the names of projects that have no `name_fold` yet. */
-export async function foldProjectNames(db: Db, o: { batch?: number; maxBatches?: number } = {}): Promise<{ folded: number; done: boolean }> {
+export async function foldProjectNames(
+  db: Db,
+  o: { batch?: number; maxBatches?: number } = {},
+): Promise<{ folded: number; done: boolean }> {
   const batch = o.batch ?? BATCH
   let folded = 0
   for (let i = 0; i < (o.maxBatches ?? MAX_BATCHES); i++) {

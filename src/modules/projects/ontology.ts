@@ -14,22 +14,56 @@ export const CLASSIFICATION_TYPES = ['radio', 'checklist', 'text'] as const
 export type ClassificationType = (typeof CLASSIFICATION_TYPES)[number]
 
 export type OntologyOption = { feature_schema_id: string; name: string; value: string; classifications: OntologyClassification[] }
-export type OntologyClassification = { feature_schema_id: string; name: string; type: ClassificationType; required: boolean; options: OntologyOption[] }
-export type OntologyTool = { feature_schema_id: string; name: string; tool: ToolKind; color: string; classifications: OntologyClassification[] }
+export type OntologyClassification = {
+  feature_schema_id: string
+  name: string
+  type: ClassificationType
+  required: boolean
+  options: OntologyOption[]
+}
+export type OntologyTool = {
+  feature_schema_id: string
+  name: string
+  tool: ToolKind
+  color: string
+  classifications: OntologyClassification[]
+}
 export type Ontology = { tools: OntologyTool[]; classifications: OntologyClassification[] }
 
 /** An ontology as answers carry it. Recursive, so its types are written above and the schema is
  * checked against them (valibot cannot infer a recursive type). */
-const OptionView: v.GenericSchema<OntologyOption> = v.object({ feature_schema_id: v.string(), name: v.string(), value: v.string(), classifications: v.array(v.lazy(() => ClassificationView)) })
-const ClassificationView: v.GenericSchema<OntologyClassification> = v.object({ feature_schema_id: v.string(), name: v.string(), type: v.picklist(CLASSIFICATION_TYPES), required: v.boolean(), options: v.array(OptionView) })
-const ToolView = v.object({ feature_schema_id: v.string(), name: v.string(), tool: v.picklist(TOOL_KINDS), color: v.string(), classifications: v.array(ClassificationView) })
+const OptionView: v.GenericSchema<OntologyOption> = v.object({
+  feature_schema_id: v.string(),
+  name: v.string(),
+  value: v.string(),
+  classifications: v.array(v.lazy(() => ClassificationView)),
+})
+const ClassificationView: v.GenericSchema<OntologyClassification> = v.object({
+  feature_schema_id: v.string(),
+  name: v.string(),
+  type: v.picklist(CLASSIFICATION_TYPES),
+  required: v.boolean(),
+  options: v.array(OptionView),
+})
+const ToolView = v.object({
+  feature_schema_id: v.string(),
+  name: v.string(),
+  tool: v.picklist(TOOL_KINDS),
+  color: v.string(),
+  classifications: v.array(ClassificationView),
+})
 export const OntologyView: v.GenericSchema<Ontology> = v.object({ tools: v.array(ToolView), classifications: v.array(ClassificationView) })
 
 export const EMPTY_ONTOLOGY: Ontology = { tools: [], classifications: [] }
 const MAX_DEPTH = 4
 const PALETTE = ['#3b5bdb', '#d9480f', '#2b8a3e', '#ae3ec9', '#f08c00', '#1098ad', '#e03131', '#5c940d', '#7048e8', '#c2255c']
 
-const FeatureName = v.pipe(v.string('name is required'), v.trim(), v.minLength(1, 'name is required'), v.maxLength(200, 'name must be at most 200 characters'))
+const FeatureName = v.pipe(
+  v.string('name is required'),
+  v.trim(),
+  v.minLength(1, 'name is required'),
+  v.maxLength(200, 'name must be at most 200 characters'),
+)
 const FeatureId = v.optional(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(100, 'feature_schema_id is too long')))
 
 type OptionIn = { feature_schema_id?: string; name: string; value?: string; classifications?: ClassificationIn[] }
@@ -57,11 +91,19 @@ const ToolSchema = v.object({
 })
 export const OntologyInput = v.object({
   tools: v.optional(v.pipe(v.array(ToolSchema, 'tools must be a list'), v.maxLength(200, 'at most 200 tools')), []),
-  classifications: v.optional(v.pipe(v.array(ClassificationSchema, 'classifications must be a list'), v.maxLength(200, 'at most 200 classifications')), []),
+  classifications: v.optional(
+    v.pipe(v.array(ClassificationSchema, 'classifications must be a list'), v.maxLength(200, 'at most 200 classifications')),
+    [],
+  ),
 })
 export type OntologyInput = v.InferOutput<typeof OntologyInput>
 
-const slug = (s: string) => s.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'value'
+const slug = (s: string) =>
+  s
+    .trim()
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '') || 'value'
 
 /**
  * Checks the rules valibot cannot express (unique names per level, options only where they make
@@ -85,13 +127,23 @@ export function normalizeOntology(input: OntologyInput, previous: Ontology = EMP
       seen.add(k)
     })
   }
-  const classification = (c: ClassificationIn, path: string, prior: OntologyClassification[] | undefined, depth: number): OntologyClassification => {
+  const classification = (
+    c: ClassificationIn,
+    path: string,
+    prior: OntologyClassification[] | undefined,
+    depth: number,
+  ): OntologyClassification => {
     const before = prior?.find((p) => p.name.toLowerCase() === c.name.toLowerCase() && p.type === c.type)
     const options = c.options ?? []
     if (depth > MAX_DEPTH) errors.push({ path, message: `classifications may be nested at most ${MAX_DEPTH} levels deep` })
     if (c.type === 'text' && options.length) errors.push({ path: `${path}.options`, message: 'a text classification has no options' })
-    if (c.type !== 'text' && !options.length) errors.push({ path: `${path}.options`, message: `a ${c.type} classification needs at least one option` })
-    uniqueNames(`${path}.options`, options.map((o) => o.name), 'Option')
+    if (c.type !== 'text' && !options.length)
+      errors.push({ path: `${path}.options`, message: `a ${c.type} classification needs at least one option` })
+    uniqueNames(
+      `${path}.options`,
+      options.map((o) => o.name),
+      'Option',
+    )
     return {
       feature_schema_id: useId(path, c.feature_schema_id, before?.feature_schema_id),
       name: c.name,
@@ -101,7 +153,11 @@ export function normalizeOntology(input: OntologyInput, previous: Ontology = EMP
         const op = `${path}.options.${i}`
         const ob = before?.options.find((p) => p.name.toLowerCase() === o.name.toLowerCase())
         const nested = o.classifications ?? []
-        uniqueNames(`${op}.classifications`, nested.map((n) => n.name), 'Classification')
+        uniqueNames(
+          `${op}.classifications`,
+          nested.map((n) => n.name),
+          'Classification',
+        )
         return {
           feature_schema_id: useId(op, o.feature_schema_id, ob?.feature_schema_id),
           name: o.name,
@@ -111,14 +167,26 @@ export function normalizeOntology(input: OntologyInput, previous: Ontology = EMP
       }),
     }
   }
-  uniqueNames('tools', input.tools.map((t) => t.name), 'Tool')
-  uniqueNames('classifications', input.classifications.map((c) => c.name), 'Classification')
+  uniqueNames(
+    'tools',
+    input.tools.map((t) => t.name),
+    'Tool',
+  )
+  uniqueNames(
+    'classifications',
+    input.classifications.map((c) => c.name),
+    'Classification',
+  )
   const out: Ontology = {
     tools: input.tools.map((t, i) => {
       const path = `tools.${i}`
       const before = previous.tools.find((p) => p.name.toLowerCase() === t.name.toLowerCase() && p.tool === t.tool)
       const nested = t.classifications ?? []
-      uniqueNames(`${path}.classifications`, nested.map((n) => n.name), 'Classification')
+      uniqueNames(
+        `${path}.classifications`,
+        nested.map((n) => n.name),
+        'Classification',
+      )
       return {
         feature_schema_id: useId(path, t.feature_schema_id, before?.feature_schema_id),
         name: t.name,
@@ -129,7 +197,12 @@ export function normalizeOntology(input: OntologyInput, previous: Ontology = EMP
     }),
     classifications: input.classifications.map((c, i) => classification(c, `classifications.${i}`, previous.classifications, 1)),
   }
-  if (errors.length) throw new AppError('VALIDATION', `ontology: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors.map((e) => ({ ...e, path: `ontology.${e.path}` })))
+  if (errors.length)
+    throw new AppError(
+      'VALIDATION',
+      `ontology: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+      errors.map((e) => ({ ...e, path: `ontology.${e.path}` })),
+    )
   return out
 }
 

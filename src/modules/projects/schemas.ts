@@ -5,7 +5,11 @@ import { ORG_ROLES, PROJECT_ROLES } from '../../db/schema/columns'
 import { Name, SearchText } from '../../lib/validate'
 import { OntologyInput, OntologyView } from './ontology'
 
-const Description = v.pipe(v.string('description must be text'), v.trim(), v.maxLength(2000, 'description must be at most 2,000 characters'))
+const Description = v.pipe(
+  v.string('description must be text'),
+  v.trim(),
+  v.maxLength(2000, 'description must be at most 2,000 characters'),
+)
 export const MediaTypeSchema = v.picklist(MEDIA_TYPES, `media_type must be one of ${MEDIA_TYPES.join(', ')}`)
 
 export const CreateProjectInput = v.object({
@@ -28,7 +32,15 @@ export type ProjectMemberInput = v.InferOutput<typeof ProjectMemberInput>
 
 const IdList = (what: string) =>
   v.pipe(
-    v.array(v.pipe(v.string(`each ${what} must be a string`), v.trim(), v.minLength(1, `${what} must not be empty`), v.maxLength(200, `${what} is too long`)), `${what}s must be a list`),
+    v.array(
+      v.pipe(
+        v.string(`each ${what} must be a string`),
+        v.trim(),
+        v.minLength(1, `${what} must not be empty`),
+        v.maxLength(200, `${what} is too long`),
+      ),
+      `${what}s must be a list`,
+    ),
     v.minLength(1, `${what}s must not be empty`),
     v.maxLength(10_000, `at most 10,000 ${what}s per batch (attach a dataset for more)`),
   )
@@ -36,7 +48,15 @@ const IdList = (what: string) =>
 export const CreateBatchInput = v.pipe(
   v.object({
     name: Name,
-    priority: v.optional(v.pipe(v.number('priority must be a number'), v.integer('priority must be a whole number'), v.minValue(1, 'priority must be between 1 and 5'), v.maxValue(5, 'priority must be between 1 and 5')), 5),
+    priority: v.optional(
+      v.pipe(
+        v.number('priority must be a number'),
+        v.integer('priority must be a whole number'),
+        v.minValue(1, 'priority must be between 1 and 5'),
+        v.maxValue(5, 'priority must be between 1 and 5'),
+      ),
+      5,
+    ),
     dataset_id: v.optional(v.pipe(v.string('dataset_id must be a string'), v.minLength(1))),
     data_row_ids: v.optional(IdList('data row id')),
     global_keys: v.optional(IdList('global key')),
@@ -49,7 +69,16 @@ export const CreateBatchInput = v.pipe(
 export type CreateBatchInput = v.InferOutput<typeof CreateBatchInput>
 
 export const ProjectListQuery = v.object({
-  limit: v.optional(v.pipe(v.string(), v.regex(/^\d+$/, 'limit must be a whole number'), v.transform(Number), v.minValue(1, 'limit must be at least 1'), v.maxValue(200, 'limit must be at most 200')), '50'),
+  limit: v.optional(
+    v.pipe(
+      v.string(),
+      v.regex(/^\d+$/, 'limit must be a whole number'),
+      v.transform(Number),
+      v.minValue(1, 'limit must be at least 1'),
+      v.maxValue(200, 'limit must be at most 200'),
+    ),
+    '50',
+  ),
   cursor: v.optional(v.pipe(v.string(), v.maxLength(500, 'cursor is invalid'))),
   search: v.optional(SearchText),
 })
@@ -87,5 +116,12 @@ export const ProjectMemberView = v.object({
 export type ProjectMemberView = v.InferOutput<typeof ProjectMemberView>
 
 /** A batch; `skipped` (rows already in the project) only in the answer that created it. */
-export const BatchView = v.object({ id: v.string(), name: v.string(), priority: v.number(), size: v.number(), created_at: v.string(), skipped: v.optional(v.number()) })
+export const BatchView = v.object({
+  id: v.string(),
+  name: v.string(),
+  priority: v.number(),
+  size: v.number(),
+  created_at: v.string(),
+  skipped: v.optional(v.number()),
+})
 export type BatchView = v.InferOutput<typeof BatchView>

@@ -118,7 +118,8 @@ export async function loadProjectWith<T extends unknown[]>(
   let ready = false
   const project = new Proxy({ id } as ProjectRow, {
     get: (t, k, r) => {
-      if (!ready && k !== 'id' && typeof k === 'string') throw new Error(`loadProjectWith: project.${k} read before the project is loaded (read it in \`done\`)`)
+      if (!ready && k !== 'id' && typeof k === 'string')
+        throw new Error(`loadProjectWith: project.${k} read before the project is loaded (read it in \`done\`)`)
       return Reflect.get(t, k, r)
     },
   })
@@ -184,7 +185,12 @@ export async function getProject(ctx: Ctx, id: string): Promise<ProjectView> {
  * Edits name, description and ontology. Adding features is always safe; a feature that labels use
  * cannot be removed (`featuresInUse`, provided by the labels module once labels exist).
  */
-export async function updateProject(ctx: Ctx, id: string, input: UpdateProjectInput, featuresInUse?: (projectId: string, ids: string[]) => Promise<{ id: string; count: number }[]>): Promise<ProjectView> {
+export async function updateProject(
+  ctx: Ctx,
+  id: string,
+  input: UpdateProjectInput,
+  featuresInUse?: (projectId: string, ids: string[]) => Promise<{ id: string; count: number }[]>,
+): Promise<ProjectView> {
   const { project, pinned } = await loadProject(ctx, id, 'project.edit')
   const next: Partial<ProjectRow> = { updatedAt: new Date() }
   if (input.name !== undefined) {
@@ -196,10 +202,19 @@ export async function updateProject(ctx: Ctx, id: string, input: UpdateProjectIn
     const ontology = normalizeOntology(input.ontology, project.ontology)
     const removed = removedFeatures(project.ontology, ontology)
     if (removed.length && featuresInUse) {
-      const used = await featuresInUse(project.id, removed.map((f) => f.feature_schema_id))
+      const used = await featuresInUse(
+        project.id,
+        removed.map((f) => f.feature_schema_id),
+      )
       if (used.length) {
-        const names = used.map((u) => `“${removed.find((f) => f.feature_schema_id === u.id)?.path}” (${u.count} annotation${u.count === 1 ? '' : 's'})`)
-        throw new AppError('CONFLICT', `These features are used by labels and cannot be removed: ${names.join(', ')}. Delete those annotations first, or keep the features.`, [{ path: 'ontology', message: `In use: ${names.join(', ')}` }])
+        const names = used.map(
+          (u) => `“${removed.find((f) => f.feature_schema_id === u.id)?.path}” (${u.count} annotation${u.count === 1 ? '' : 's'})`,
+        )
+        throw new AppError(
+          'CONFLICT',
+          `These features are used by labels and cannot be removed: ${names.join(', ')}. Delete those annotations first, or keep the features.`,
+          [{ path: 'ontology', message: `In use: ${names.join(', ')}` }],
+        )
       }
     }
     next.ontology = ontology
@@ -210,7 +225,11 @@ export async function updateProject(ctx: Ctx, id: string, input: UpdateProjectIn
 
 export async function setPinned(ctx: Ctx, id: string, pinned: boolean): Promise<void> {
   const { project } = await loadProject(ctx, id, 'project.pin')
-  if (pinned) await ctx.db.insert(projectPins).values({ userId: ctx.actor.userId, projectId: project.id, createdAt: new Date() }).onConflictDoNothing()
+  if (pinned)
+    await ctx.db
+      .insert(projectPins)
+      .values({ userId: ctx.actor.userId, projectId: project.id, createdAt: new Date() })
+      .onConflictDoNothing()
   else await ctx.db.delete(projectPins).where(and(eq(projectPins.userId, ctx.actor.userId), eq(projectPins.projectId, project.id)))
 }
 
@@ -244,8 +263,18 @@ type ListQuery = { limit: number; cursor?: string | undefined; search?: string |
 /** The projects the caller may see: pinned first, then newest first. `summary` leaves the ontology out. */
 export function listProjects(ctx: Ctx, q: ListQuery): Promise<Page<ProjectView>>
 export function listProjects(ctx: Ctx, q: ListQuery, shape: 'summary'): Promise<Page<ProjectSummary>>
-export async function listProjects(ctx: Ctx, q: ListQuery, shape: 'full' | 'summary' = 'full'): Promise<Page<ProjectView | ProjectSummary>> {
-  const cur = decodeCursor(q.cursor, (k) => k.length === 2 && (k[0] === 'p' || k[0] === 'u') && ((typeof k[1] === 'string' && k[1].length <= 200) || (k[0] === 'u' && k[1] === null))) as ['p' | 'u', string | null] | undefined
+export async function listProjects(
+  ctx: Ctx,
+  q: ListQuery,
+  shape: 'full' | 'summary' = 'full',
+): Promise<Page<ProjectView | ProjectSummary>> {
+  const cur = decodeCursor(
+    q.cursor,
+    (k) =>
+      k.length === 2 &&
+      (k[0] === 'p' || k[0] === 'u') &&
+      ((typeof k[1] === 'string' && k[1].length <= 200) || (k[0] === 'u' && k[1] === null)),
+  ) as ['p' | 'u', string | null] | undefined
   const phase = cur?.[0] ?? 'p'
   const after = cur?.[1]
   const where: SQL[] = [visibleProjectsWhere(ctx.actor)]
@@ -257,7 +286,8 @@ export async function listProjects(ctx: Ctx, q: ListQuery, shape: 'full' | 'summ
   const pinJoin = and(eq(projectPins.projectId, projects.id), eq(projectPins.userId, ctx.actor.userId))
   const { ontology, nameFold, ...summaryColumns } = getTableColumns(projects)
   const cols = shape === 'full' ? projects : summaryColumns
-  const view = (p: ProjectRow | SummaryRow, pinned: boolean) => (shape === 'full' ? projectView(p as ProjectRow, pinned) : projectSummary(p, pinned))
+  const view = (p: ProjectRow | SummaryRow, pinned: boolean) =>
+    shape === 'full' ? projectView(p as ProjectRow, pinned) : projectSummary(p, pinned)
 
   // The person's pins drive the pinned phase (a handful, through the pins' primary key), never a
   // walk over the organization's projects.
@@ -265,12 +295,25 @@ export async function listProjects(ctx: Ctx, q: ListQuery, shape: 'full' | 'summ
     ctx.db
       .select({ p: cols })
       .from(projects)
-      .where(and(...where, sql`${projects.id} IN (SELECT ${projectPins.projectId} FROM ${projectPins} WHERE ${projectPins.userId} = ${ctx.actor.userId})`, after ? lt(projects.id, after) : undefined))
+      .where(
+        and(
+          ...where,
+          sql`${projects.id} IN (SELECT ${projectPins.projectId} FROM ${projectPins} WHERE ${projectPins.userId} = ${ctx.actor.userId})`,
+          after ? lt(projects.id, after) : undefined,
+        ),
+      )
       .orderBy(desc(projects.id))
       .limit(limit)
-  const restWhere = (...extra: (SQL | undefined)[]) => and(...where, isNull(projectPins.projectId), phase === 'u' && after ? lt(projects.id, after) : undefined, ...extra)
+  const restWhere = (...extra: (SQL | undefined)[]) =>
+    and(...where, isNull(projectPins.projectId), phase === 'u' && after ? lt(projects.id, after) : undefined, ...extra)
   const walk = (limit: number | SQL) =>
-    ctx.db.select({ p: cols }).from(projects).leftJoin(projectPins, pinJoin).where(restWhere()).orderBy(desc(projects.id)).limit(limit as number)
+    ctx.db
+      .select({ p: cols })
+      .from(projects)
+      .leftJoin(projectPins, pinJoin)
+      .where(restWhere())
+      .orderBy(desc(projects.id))
+      .limit(limit as number)
 
   /** The unpinned phase: `room + 1` rows, newest first. */
   const restQueries = (room: number) => {

@@ -20,7 +20,9 @@ export type LineError = { line: number; global_key?: string | null; field?: stri
  * slice, so a slice that runs again overwrites its own part. */
 export async function saveErrorPart(bucket: R2Bucket, taskId: string, slice: number, errors: object[]): Promise<void> {
   if (!errors.length) return
-  await bucket.put(errorPartKey(taskId, slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', { httpMetadata: { contentType: 'application/x-ndjson' } })
+  await bucket.put(errorPartKey(taskId, slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', {
+    httpMetadata: { contentType: 'application/x-ndjson' },
+  })
 }
 
 const notReady = () => new AppError('CONFLICT', 'Task is not ready yet')
@@ -32,13 +34,22 @@ export async function taskResult(ctx: Ctx, taskId: string, request: Request): Pr
     throw notReady()
   }
   const ext = t.resultKey.split('.').pop()
-  const type = ({ ndjson: 'application/x-ndjson', zip: 'application/zip', csv: 'text/csv; charset=utf-8' } as Record<string, string>)[ext ?? ''] ?? 'application/json'
+  const type =
+    ({ ndjson: 'application/x-ndjson', zip: 'application/zip', csv: 'text/csv; charset=utf-8' } as Record<string, string>)[ext ?? ''] ??
+    'application/json'
   const name = `${t.type}-${t.id}.${ext}`
-  return serveObject(ctx.env.EXPORTS, t.resultKey, request, { 'Content-Type': type, 'Content-Disposition': `attachment; filename="${name}"`, 'Cache-Control': 'private, no-store' })
+  return serveObject(ctx.env.EXPORTS, t.resultKey, request, {
+    'Content-Type': type,
+    'Content-Disposition': `attachment; filename="${name}"`,
+    'Cache-Control': 'private, no-store',
+  })
 }
 
 /** `asset_urls` (exports): how uploaded assets are linked and until when (src/modules/datasets/asset-urls.ts). */
-export async function taskResultMetadata(ctx: Ctx, taskId: string): Promise<{ total_size: number; total_lines: number; asset_urls?: unknown }> {
+export async function taskResultMetadata(
+  ctx: Ctx,
+  taskId: string,
+): Promise<{ total_size: number; total_lines: number; asset_urls?: unknown }> {
   const t = await getTaskRow(ctx, taskId)
   if (t.status !== 'COMPLETE' || !t.resultKey) throw notReady()
   const head = await ctx.env.EXPORTS.head(t.resultKey)
@@ -83,10 +94,13 @@ export async function taskErrors(ctx: Ctx, taskId: string, format: 'ndjson' | 'c
           }
         } else {
           const text = await obj.text()
-          const rows = text.split('\n').filter(Boolean).map((l) => {
-            const e = JSON.parse(l) as Record<string, unknown>
-            return [e.line ?? e.data_row_id, e.global_key, e.field, e.message].map(csvCell).join(',')
-          })
+          const rows = text
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => {
+              const e = JSON.parse(l) as Record<string, unknown>
+              return [e.line ?? e.data_row_id, e.global_key, e.field, e.message].map(csvCell).join(',')
+            })
           if (rows.length) await w.write(enc.encode(rows.join('\n') + '\n'))
         }
       }

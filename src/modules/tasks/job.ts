@@ -22,7 +22,10 @@ import { failTask, isFinished, loadTask, newSliceToken, type TaskRow } from './s
 
 async function noteError(env: Env, taskId: string, err: unknown) {
   const message = err instanceof Error ? err.message : String(err)
-  await makeDb(env.DB).update(tasks).set({ failureReason: message.slice(0, 500) }).where(eq(tasks.id, taskId))
+  await makeDb(env.DB)
+    .update(tasks)
+    .set({ failureReason: message.slice(0, 500) })
+    .where(eq(tasks.id, taskId))
 }
 
 export type SliceResult = 'more' | 'done'
@@ -48,7 +51,14 @@ async function takeLease(env: Env, msg: TaskMessage, taskId: string): Promise<{ 
   const [task] = await db
     .update(tasks)
     .set({ leaseUntil: new Date(now + leaseMs()) })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, RUNNING), or(isNull(tasks.leaseUntil), lte(tasks.leaseUntil, new Date(now))), token ? eq(tasks.sliceToken, token) : undefined))
+    .where(
+      and(
+        eq(tasks.id, taskId),
+        inArray(tasks.status, RUNNING),
+        or(isNull(tasks.leaseUntil), lte(tasks.leaseUntil, new Date(now))),
+        token ? eq(tasks.sliceToken, token) : undefined,
+      ),
+    )
     .returning()
   if (task) return { task }
   const current = await loadTask(db, taskId)
@@ -66,7 +76,13 @@ async function endLease(env: Env, task: TaskRow, next: string | null): Promise<b
   const ended = await db
     .update(tasks)
     .set(set)
-    .where(and(eq(tasks.id, task.id), task.sliceToken ? eq(tasks.sliceToken, task.sliceToken) : isNull(tasks.sliceToken), task.leaseUntil ? eq(tasks.leaseUntil, task.leaseUntil) : undefined))
+    .where(
+      and(
+        eq(tasks.id, task.id),
+        task.sliceToken ? eq(tasks.sliceToken, task.sliceToken) : isNull(tasks.sliceToken),
+        task.leaseUntil ? eq(tasks.leaseUntil, task.leaseUntil) : undefined,
+      ),
+    )
     .returning({ id: tasks.id })
   return ended.length > 0
 }
@@ -102,7 +118,10 @@ export function taskJob<K extends TaskType>(kind: K, slice: Slice): Job<K> {
       // the lease at once.
       await noteError(env, msg.taskId, err)
       const token = tokenOf(msg)
-      await makeDb(env.DB).update(tasks).set({ leaseUntil: null }).where(and(eq(tasks.id, msg.taskId), token ? eq(tasks.sliceToken, token) : undefined))
+      await makeDb(env.DB)
+        .update(tasks)
+        .set({ leaseUntil: null })
+        .where(and(eq(tasks.id, msg.taskId), token ? eq(tasks.sliceToken, token) : undefined))
     },
     async dead(msg, env) {
       if (!msg.taskId) return

@@ -41,7 +41,14 @@ export function taskView(t: TaskRow): TaskView {
   }
 }
 
-export type NewTask = { type: TaskType; name: string; subjectId?: string; params?: Record<string, unknown>; metadata?: Record<string, unknown>; dedupeKey?: string }
+export type NewTask = {
+  type: TaskType
+  name: string
+  subjectId?: string
+  params?: Record<string, unknown>
+  metadata?: Record<string, unknown>
+  dedupeKey?: string
+}
 
 /**
  * Records a task and enqueues its first slice. With a `dedupeKey`, the same work asked for while
@@ -99,7 +106,11 @@ export async function listMyTasks(ctx: Ctx, q: { limit: number; cursor?: string 
 
 /** A task of the caller's organization that the caller may see (its creator, or an admin). */
 export async function getTaskRow(ctx: Ctx, id: string): Promise<TaskRow> {
-  const row = await ctx.db.select().from(tasks).where(and(eq(tasks.id, id), eq(tasks.orgId, ctx.actor.orgId))).get()
+  const row = await ctx.db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.id, id), eq(tasks.orgId, ctx.actor.orgId)))
+    .get()
   if (!row) throw notFound('Task')
   authorize(ctx.actor, 'task.view', { ownerId: row.createdBy }, 'Task')
   return row
@@ -138,16 +149,35 @@ export async function reportProgress(env: Env, task: TaskRow, p: Progress): Prom
   })
 }
 
-export async function completeTask(env: Env, task: Pick<TaskRow, 'id' | 'metadata' | 'resultKey' | 'errorsKey'>, r: { metadata?: Record<string, unknown>; resultKey?: string; errorsKey?: string; message?: string } = {}) {
+export async function completeTask(
+  env: Env,
+  task: Pick<TaskRow, 'id' | 'metadata' | 'resultKey' | 'errorsKey'>,
+  r: { metadata?: Record<string, unknown>; resultKey?: string; errorsKey?: string; message?: string } = {},
+) {
   const db = makeDb(env.DB)
   const now = new Date()
   const metadata = { ...task.metadata, ...r.metadata }
   await db
     .update(tasks)
-    .set({ status: 'COMPLETE', completionPercentage: 100, metadata, resultKey: r.resultKey ?? task.resultKey, errorsKey: r.errorsKey ?? task.errorsKey, updatedAt: now, finishedAt: now })
+    .set({
+      status: 'COMPLETE',
+      completionPercentage: 100,
+      metadata,
+      resultKey: r.resultKey ?? task.resultKey,
+      errorsKey: r.errorsKey ?? task.errorsKey,
+      updatedAt: now,
+      finishedAt: now,
+    })
     .where(and(eq(tasks.id, task.id), inArray(tasks.status, RUNNING)))
   await recordTaskEvent(env, db, task.id, 'TASK_COMPLETED', now)
-  await env.TASK_STATUS.getByName(task.id).update({ task_id: task.id, status: 'COMPLETE', completion_percentage: 100, phase: 'Done', message: r.message ?? null, resuming: false })
+  await env.TASK_STATUS.getByName(task.id).update({
+    task_id: task.id,
+    status: 'COMPLETE',
+    completion_percentage: 100,
+    phase: 'Done',
+    message: r.message ?? null,
+    resuming: false,
+  })
 }
 
 export async function failTask(env: Env, taskId: string, reason: string) {
@@ -158,7 +188,13 @@ export async function failTask(env: Env, taskId: string, reason: string) {
     .set({ status: 'FAILED', failureReason: reason.slice(0, 1000), updatedAt: now, finishedAt: now })
     .where(and(eq(tasks.id, taskId), inArray(tasks.status, RUNNING)))
   await recordTaskEvent(env, db, taskId, 'TASK_FAILED', now)
-  await env.TASK_STATUS.getByName(taskId).update({ task_id: taskId, status: 'FAILED', phase: 'Failed', message: reason.slice(0, 1000), resuming: false })
+  await env.TASK_STATUS.getByName(taskId).update({
+    task_id: taskId,
+    status: 'FAILED',
+    phase: 'Failed',
+    message: reason.slice(0, 1000),
+    resuming: false,
+  })
 }
 
 export const isFinished = (t: TaskRow) => FINISHED.includes(t.status)
@@ -204,13 +240,23 @@ export async function reviveStuckTasks(env: Env, now = Date.now()): Promise<{ re
   const stuck = await db
     .select()
     .from(tasks)
-    .where(and(inArray(tasks.status, RUNNING), lt(tasks.updatedAt, new Date(now - STUCK_AFTER_MS)), or(isNull(tasks.leaseUntil), lt(tasks.leaseUntil, new Date(now)))))
+    .where(
+      and(
+        inArray(tasks.status, RUNNING),
+        lt(tasks.updatedAt, new Date(now - STUCK_AFTER_MS)),
+        or(isNull(tasks.leaseUntil), lt(tasks.leaseUntil, new Date(now))),
+      ),
+    )
     .limit(100)
   let revived = 0
   let failed = 0
   for (const t of stuck) {
     if (t.attempts >= MAX_REVIVALS) {
-      await failTask(env, t.id, `The task stopped making progress and was retried ${MAX_REVIVALS} times. Start it again; if it keeps failing, contact support with task id ${t.id}.`)
+      await failTask(
+        env,
+        t.id,
+        `The task stopped making progress and was retried ${MAX_REVIVALS} times. Start it again; if it keeps failing, contact support with task id ${t.id}.`,
+      )
       failed++
       continue
     }

@@ -111,7 +111,11 @@ export class TaskStatus extends DurableObject {
   private broadcast(s: TaskSnapshot) {
     const data = JSON.stringify(s)
     for (const ws of this.ctx.getWebSockets()) {
-      try { ws.send(data) } catch { /* closed */ }
+      try {
+        ws.send(data)
+      } catch {
+        /* closed */
+      }
     }
     const frame = encoder.encode(`event: progress\ndata: ${data}\n\n`)
     for (const w of this.sse) {
@@ -150,6 +154,10 @@ export class TaskStatus extends DurableObject {
   }
 
   override async webSocketClose(ws: WebSocket, code: number) {
-    try { ws.close(code, 'closing') } catch { /* already closed */ }
+    try {
+      ws.close(code, 'closing')
+    } catch {
+      /* already closed */
+    }
   }
 }

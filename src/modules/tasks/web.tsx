@@ -25,4 +25,6 @@ tasksWeb.get('/rows', async (c) => {
 
 tasksWeb.get('/menu', async (c) => c.html(<TasksMenuBody page={await listMyTasks(ctxOf(c), { limit: 8 })} />))
 
-tasksWeb.get('/:id/item', async (c) => c.html(<TaskItem t={await getTask(ctxOf(c), c.req.param('id'))} compact={c.req.query('compact') === '1'} />))
+tasksWeb.get('/:id/item', async (c) =>
+  c.html(<TaskItem t={await getTask(ctxOf(c), c.req.param('id'))} compact={c.req.query('compact') === '1'} />),
+)

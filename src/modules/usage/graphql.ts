@@ -51,7 +51,10 @@ const schema = buildSchema(USAGE_SDL)
 type GqlContext = { ctx: Ctx }
 
 const rootValue = {
-  async annotationCounts(args: { where: { startDate: string; endDate: string }; orderBy: 'CREATION_DATE_ASC' | 'CREATION_DATE_DESC' }, { ctx }: GqlContext) {
+  async annotationCounts(
+    args: { where: { startDate: string; endDate: string }; orderBy: 'CREATION_DATE_ASC' | 'CREATION_DATE_DESC' },
+    { ctx }: GqlContext,
+  ) {
     const parsed = v.safeParse(UsageRange, { start_date: args.where.startDate, end_date: args.where.endDate })
     if (!parsed.success) {
       const messages = parsed.issues.map((i) => i.message.replace(/\bstart_date\b/g, 'startDate').replace(/\bend_date\b/g, 'endDate'))
@@ -95,10 +98,13 @@ graphqlRoute.post('/', apiKeyActor, requireApi, async (c) => {
     return c.json(gqlError('The body must be JSON: {"query": "...", "variables": {...}}', 'BAD_REQUEST'), 400)
   }
   const b = (body ?? {}) as { query?: unknown; variables?: unknown; operationName?: unknown }
-  if (typeof b.query !== 'string' || !b.query.trim()) return c.json(gqlError('query is required (a GraphQL document as a string)', 'BAD_REQUEST'), 400)
+  if (typeof b.query !== 'string' || !b.query.trim())
+    return c.json(gqlError('query is required (a GraphQL document as a string)', 'BAD_REQUEST'), 400)
   if (b.query.length > 20_000) return c.json(gqlError('query is too long', 'BAD_REQUEST'), 400)
-  if (b.variables != null && (typeof b.variables !== 'object' || Array.isArray(b.variables))) return c.json(gqlError('variables must be an object', 'BAD_REQUEST'), 400)
-  if (b.operationName != null && typeof b.operationName !== 'string') return c.json(gqlError('operationName must be a string', 'BAD_REQUEST'), 400)
+  if (b.variables != null && (typeof b.variables !== 'object' || Array.isArray(b.variables)))
+    return c.json(gqlError('variables must be an object', 'BAD_REQUEST'), 400)
+  if (b.operationName != null && typeof b.operationName !== 'string')
+    return c.json(gqlError('operationName must be a string', 'BAD_REQUEST'), 400)
 
   let document
   try {
@@ -108,7 +114,11 @@ graphqlRoute.post('/', apiKeyActor, requireApi, async (c) => {
     return c.json({ errors: [{ message: err.message, locations: err.locations, extensions: { code: 'GRAPHQL_PARSE_FAILED' } }] }, 400)
   }
   const invalid = validateQuery(schema, document)
-  if (invalid.length) return c.json({ errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) }, 400)
+  if (invalid.length)
+    return c.json(
+      { errors: invalid.map((e) => ({ message: e.message, locations: e.locations, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } })) },
+      400,
+    )
 
   const result = (await execute({
     schema,
@@ -130,7 +140,12 @@ graphqlRoute.post('/', apiKeyActor, requireApi, async (c) => {
           message: unexpected ? `Internal error (request id ${c.var.requestId})` : e.message,
           locations: e.locations,
           path: e.path,
-          extensions: { code: unexpected ? 'INTERNAL' : ((e.extensions?.code as string | undefined) ?? (e.originalError instanceof AppError ? e.originalError.code : 'BAD_USER_INPUT')) },
+          extensions: {
+            code: unexpected
+              ? 'INTERNAL'
+              : ((e.extensions?.code as string | undefined) ??
+                (e.originalError instanceof AppError ? e.originalError.code : 'BAD_USER_INPUT')),
+          },
         }
       }),
     })

@@ -55,7 +55,10 @@ export type RollupOptions = {
 }
 
 async function readWatermark(d1: D1Database, now: number): Promise<number> {
-  await d1.prepare('INSERT INTO usage_rollup_state (id, last_fact_id, updated_at) VALUES (?, 0, ?) ON CONFLICT (id) DO NOTHING').bind(STATE_ID, now).run()
+  await d1
+    .prepare('INSERT INTO usage_rollup_state (id, last_fact_id, updated_at) VALUES (?, 0, ?) ON CONFLICT (id) DO NOTHING')
+    .bind(STATE_ID, now)
+    .run()
   const row = await d1.prepare('SELECT last_fact_id FROM usage_rollup_state WHERE id = ?').bind(STATE_ID).first<{ last_fact_id: number }>()
   return row?.last_fact_id ?? 0
 }
@@ -70,7 +73,13 @@ function add(map: Map<string, Sums & { key: string[] }>, key: string[], f: Fact)
 }
 
 /** Multi-row upserts that add to what is there. `computed_at` is a literal (a number we made). */
-function upserts(d1: D1Database, table: 'usage_daily' | 'usage_daily_breakdown', keyCols: string[], rows: (Sums & { key: string[] })[], now: number): D1PreparedStatement[] {
+function upserts(
+  d1: D1Database,
+  table: 'usage_daily' | 'usage_daily_breakdown',
+  keyCols: string[],
+  rows: (Sums & { key: string[] })[],
+  now: number,
+): D1PreparedStatement[] {
   const out: D1PreparedStatement[] = []
   const cols = [...keyCols, 'annotations', 'labels', 'seconds_total', 'computed_at']
   for (let i = 0; i < rows.length; i += ROWS_PER_STMT) {
@@ -100,7 +109,9 @@ export async function rollupUsage(db: Db, nowMs: number = Date.now(), opts: Roll
   budget -= 2
   while (chunks < maxChunks && budget >= worstCaseQueries(chunkSize) + 1) {
     const { results } = await d1
-      .prepare('SELECT id, org_id, project_id, user_id, day, asset_type, imported, annotations, labels, seconds_total FROM usage_facts WHERE id > ? ORDER BY id LIMIT ?')
+      .prepare(
+        'SELECT id, org_id, project_id, user_id, day, asset_type, imported, annotations, labels, seconds_total FROM usage_facts WHERE id > ? ORDER BY id LIMIT ?',
+      )
       .bind(watermark, chunkSize)
       .all<Fact>()
     budget -= 1
@@ -117,7 +128,9 @@ export async function rollupUsage(db: Db, nowMs: number = Date.now(), opts: Roll
     const stmts = [
       // Compare-and-set first; the guard right after it aborts the transaction when another run
       // moved the watermark since we read it (a second 'global' row violates the primary key).
-      d1.prepare('UPDATE usage_rollup_state SET last_fact_id = ?, updated_at = ? WHERE id = ? AND last_fact_id = ?').bind(next, nowMs, STATE_ID, watermark),
+      d1
+        .prepare('UPDATE usage_rollup_state SET last_fact_id = ?, updated_at = ? WHERE id = ? AND last_fact_id = ?')
+        .bind(next, nowMs, STATE_ID, watermark),
       d1.prepare('INSERT INTO usage_rollup_state (id, last_fact_id, updated_at) SELECT ?, -1, 0 WHERE changes() = 0').bind(STATE_ID),
       ...upserts(d1, 'usage_daily', ['org_id', 'day', 'asset_type', 'source'], [...daily.values()], nowMs),
       ...upserts(d1, 'usage_daily_breakdown', ['org_id', 'day', 'project_id', 'user_id'], [...breakdown.values()], nowMs),
@@ -127,7 +140,10 @@ export async function rollupUsage(db: Db, nowMs: number = Date.now(), opts: Roll
       await d1.batch(stmts)
     } catch (err) {
       budget -= 1
-      const now = await d1.prepare('SELECT last_fact_id FROM usage_rollup_state WHERE id = ?').bind(STATE_ID).first<{ last_fact_id: number }>()
+      const now = await d1
+        .prepare('SELECT last_fact_id FROM usage_rollup_state WHERE id = ?')
+        .bind(STATE_ID)
+        .first<{ last_fact_id: number }>()
       // Someone else applied this chunk first: nothing of ours was written; leave the rest to them.
       if (now && now.last_fact_id !== watermark) return { facts, chunks, watermark: now.last_fact_id, conflict: true }
       throw err

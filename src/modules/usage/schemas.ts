@@ -19,7 +19,8 @@ const DateField = (name: string) =>
   )
 
 /** Days between two YYYY-MM-DD dates. */
-export const daysBetween = (start: string, end: string) => Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS)
+export const daysBetween = (start: string, end: string) =>
+  Math.round((Date.parse(`${end}T00:00:00Z`) - Date.parse(`${start}T00:00:00Z`)) / DAY_MS)
 
 /** Start inclusive, end exclusive, GMT days; end after start; at most a year (366 days). */
 export const UsageRange = v.pipe(

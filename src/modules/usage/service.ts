@@ -48,7 +48,10 @@ export async function usageDayRows(ctx: Ctx, range: UsageRange): Promise<UsageDa
 /** When the organization's rollups were last computed (null before the first run). */
 export async function usageUpdatedAt(ctx: Ctx): Promise<string | null> {
   authorize(ctx.actor, 'usage.view')
-  const [r] = await ctx.db.select({ at: sql<number | null>`max(${usageDaily.computedAt})` }).from(usageDaily).where(eq(usageDaily.orgId, ctx.actor.orgId))
+  const [r] = await ctx.db
+    .select({ at: sql<number | null>`max(${usageDaily.computedAt})` })
+    .from(usageDaily)
+    .where(eq(usageDaily.orgId, ctx.actor.orgId))
   return r?.at ? iso(Number(r.at)) : null
 }
 
@@ -77,13 +80,29 @@ export async function monthlyUsage(ctx: Ctx, range: UsageRange): Promise<MonthUs
   const month = (col: unknown) => sql<string>`strftime('%Y-%m', ${col} / 1000, 'unixepoch')`
   const [usage, rowsN, membersN, projectsN] = await Promise.all([
     ctx.db
-      .select({ m: sql<string>`substr(${usageDaily.day}, 1, 7)`, annotations: sql<number>`sum(${usageDaily.annotations})`, labels: sql<number>`sum(${usageDaily.labels})` })
+      .select({
+        m: sql<string>`substr(${usageDaily.day}, 1, 7)`,
+        annotations: sql<number>`sum(${usageDaily.annotations})`,
+        labels: sql<number>`sum(${usageDaily.labels})`,
+      })
       .from(usageDaily)
       .where(and(eq(usageDaily.orgId, org), gte(usageDaily.day, range.start_date), lt(usageDaily.day, range.end_date)))
       .groupBy(sql`1`),
-    ctx.db.select({ m: month(dataRows.createdAt), n: sql<number>`count(*)` }).from(dataRows).where(and(eq(dataRows.orgId, org), gte(dataRows.createdAt, new Date(from)), lt(dataRows.createdAt, new Date(to)))).groupBy(sql`1`),
-    ctx.db.select({ m: month(memberships.createdAt), n: sql<number>`count(*)` }).from(memberships).where(and(eq(memberships.orgId, org), gte(memberships.createdAt, new Date(from)), lt(memberships.createdAt, new Date(to)))).groupBy(sql`1`),
-    ctx.db.select({ m: month(projects.createdAt), n: sql<number>`count(*)` }).from(projects).where(and(eq(projects.orgId, org), gte(projects.createdAt, new Date(from)), lt(projects.createdAt, new Date(to)))).groupBy(sql`1`),
+    ctx.db
+      .select({ m: month(dataRows.createdAt), n: sql<number>`count(*)` })
+      .from(dataRows)
+      .where(and(eq(dataRows.orgId, org), gte(dataRows.createdAt, new Date(from)), lt(dataRows.createdAt, new Date(to))))
+      .groupBy(sql`1`),
+    ctx.db
+      .select({ m: month(memberships.createdAt), n: sql<number>`count(*)` })
+      .from(memberships)
+      .where(and(eq(memberships.orgId, org), gte(memberships.createdAt, new Date(from)), lt(memberships.createdAt, new Date(to))))
+      .groupBy(sql`1`),
+    ctx.db
+      .select({ m: month(projects.createdAt), n: sql<number>`count(*)` })
+      .from(projects)
+      .where(and(eq(projects.orgId, org), gte(projects.createdAt, new Date(from)), lt(projects.createdAt, new Date(to))))
+      .groupBy(sql`1`),
   ])
   const months = new Map<string, MonthUsage>()
   const get = (m: string) => {
@@ -107,7 +126,11 @@ export type LabelingBreakdown = { projects: BreakdownRow[]; members: BreakdownRo
  * time within the range, most annotations first. */
 export async function labelingBreakdown(ctx: Ctx, range: UsageRange): Promise<LabelingBreakdown> {
   authorize(ctx.actor, 'usage.view')
-  const where = and(eq(usageDailyBreakdown.orgId, ctx.actor.orgId), gte(usageDailyBreakdown.day, range.start_date), lt(usageDailyBreakdown.day, range.end_date))
+  const where = and(
+    eq(usageDailyBreakdown.orgId, ctx.actor.orgId),
+    gte(usageDailyBreakdown.day, range.start_date),
+    lt(usageDailyBreakdown.day, range.end_date),
+  )
   const sums = {
     labels: sql<number>`sum(${usageDailyBreakdown.labels})`,
     annotations: sql<number>`sum(${usageDailyBreakdown.annotations})`,
@@ -127,7 +150,10 @@ export async function labelingBreakdown(ctx: Ctx, range: UsageRange): Promise<La
       .where(where)
       .groupBy(usageDailyBreakdown.userId),
   ])
-  const view = (r: { id: string; name: string | null; email?: string | null; labels: number; annotations: number; seconds: number }, fallback: string): BreakdownRow => ({
+  const view = (
+    r: { id: string; name: string | null; email?: string | null; labels: number; annotations: number; seconds: number },
+    fallback: string,
+  ): BreakdownRow => ({
     id: r.id,
     name: r.name ?? fallback,
     ...(r.email !== undefined ? { email: r.email ?? '' } : {}),

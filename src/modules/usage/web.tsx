@@ -32,7 +32,11 @@ function readRange(c: C): { range: UsageRange; errors?: { path: string; message:
   const parsed = v.safeParse(UsageRange, { start_date: q.start_date ?? '', end_date: q.end_date ?? '' })
   if (parsed.success) return { range: parsed.output }
   // The page shows the default range; the form keeps what was typed, next to its error.
-  return { range: lastDays(30), errors: issuesToErrors(parsed.issues).map((e) => ({ ...e, message: forPeople(e.message) })), typed: { start: q.start_date ?? '', end: q.end_date ?? '' } }
+  return {
+    range: lastDays(30),
+    errors: issuesToErrors(parsed.issues).map((e) => ({ ...e, message: forPeople(e.message) })),
+    typed: { start: q.start_date ?? '', end: q.end_date ?? '' },
+  }
 }
 
 /** The schema's messages name the API's query fields; the form's labels are "Start" and "End". */
@@ -41,11 +45,17 @@ const forPeople = (m: string) => {
   return s.charAt(0).toUpperCase() + s.slice(1)
 }
 
-const presetOf = (r: UsageRange) => PRESETS.find((n) => r.end_date === addDays(today(), 1) && r.start_date === addDays(r.end_date, -n)) ?? null
+const presetOf = (r: UsageRange) =>
+  PRESETS.find((n) => r.end_date === addDays(today(), 1) && r.start_date === addDays(r.end_date, -n)) ?? null
 
 async function load(ctx: Ctx, range: UsageRange) {
   authorize(ctx.actor, 'usage.view')
-  const [days, updatedAt, months, breakdown] = await Promise.all([usageDayRows(ctx, range), usageUpdatedAt(ctx), monthlyUsage(ctx, range), labelingBreakdown(ctx, range)])
+  const [days, updatedAt, months, breakdown] = await Promise.all([
+    usageDayRows(ctx, range),
+    usageUpdatedAt(ctx),
+    monthlyUsage(ctx, range),
+    labelingBreakdown(ctx, range),
+  ])
   const totals = { image: 0, video: 0, text: 0, other: 0, total: 0 }
   for (const d of days) for (const k of ['image', 'video', 'text', 'other', 'total'] as const) totals[k] += d[k]
   return { days, updatedAt, months, breakdown, totals }
@@ -80,13 +90,52 @@ usageWeb.get('/usage.csv', async (c) => {
   authorize(ctx.actor, 'usage.view')
   const parsed = v.safeParse(UsageRange, { start_date: c.req.query('start_date') ?? '', end_date: c.req.query('end_date') ?? '' })
   const range = parsed.success ? parsed.output : c.req.query('start_date') || c.req.query('end_date') ? null : lastDays(30)
-  if (!range) return c.text(`Invalid range: ${issuesToErrors(parsed.success ? [] : parsed.issues).map((e) => e.message).join('; ')}\n`, 400)
+  if (!range)
+    return c.text(
+      `Invalid range: ${issuesToErrors(parsed.success ? [] : parsed.issues)
+        .map((e) => e.message)
+        .join('; ')}\n`,
+      400,
+    )
   const { days, months, breakdown } = await load(ctx, range)
-  const lines: (string | number)[][] = [['section', 'key', 'name', 'image', 'video', 'text', 'other', 'annotations', 'labels', 'data_rows', 'members', 'projects', 'labeling_seconds']]
+  const lines: (string | number)[][] = [
+    [
+      'section',
+      'key',
+      'name',
+      'image',
+      'video',
+      'text',
+      'other',
+      'annotations',
+      'labels',
+      'data_rows',
+      'members',
+      'projects',
+      'labeling_seconds',
+    ],
+  ]
   for (const d of days) lines.push(['day', d.date, '', d.image, d.video, d.text, d.other, d.total, '', '', '', '', ''])
-  for (const m of months) lines.push(['month', m.month, '', '', '', '', '', m.annotations, m.labels, m.data_rows, m.members, m.projects, ''])
-  for (const p of breakdown.projects) lines.push(['project', p.id, p.name, '', '', '', '', p.annotations, p.labels, '', '', '', p.seconds_total])
-  for (const m of breakdown.members) lines.push(['member', m.id, m.email ? `${m.name} <${m.email}>` : m.name, '', '', '', '', m.annotations, m.labels, '', '', '', m.seconds_total])
+  for (const m of months)
+    lines.push(['month', m.month, '', '', '', '', '', m.annotations, m.labels, m.data_rows, m.members, m.projects, ''])
+  for (const p of breakdown.projects)
+    lines.push(['project', p.id, p.name, '', '', '', '', p.annotations, p.labels, '', '', '', p.seconds_total])
+  for (const m of breakdown.members)
+    lines.push([
+      'member',
+      m.id,
+      m.email ? `${m.name} <${m.email}>` : m.name,
+      '',
+      '',
+      '',
+      '',
+      m.annotations,
+      m.labels,
+      '',
+      '',
+      '',
+      m.seconds_total,
+    ])
   const body = lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n'
   return c.body(body, 200, {
     'Content-Type': 'text/csv; charset=utf-8',

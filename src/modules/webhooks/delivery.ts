@@ -60,7 +60,14 @@ type WebhookRow = typeof webhooks.$inferSelect
 const WATERMARK = 'events'
 
 export function matches(w: WebhookRow, e: EventRow): boolean {
-  return w.status === 'ACTIVE' && w.orgId === e.orgId && e.topic !== 'PING' && w.topics.includes(e.topic) && (!w.projectId || w.projectId === e.projectId) && w.createdAt.getTime() <= e.createdAt.getTime()
+  return (
+    w.status === 'ACTIVE' &&
+    w.orgId === e.orgId &&
+    e.topic !== 'PING' &&
+    w.topics.includes(e.topic) &&
+    (!w.projectId || w.projectId === e.projectId) &&
+    w.createdAt.getTime() <= e.createdAt.getTime()
+  )
 }
 
 /** `id IN (…)` for a list of ids with a single bound parameter (D1 allows 100 per query). */
@@ -82,7 +89,11 @@ async function fanOut(env: Env, db: Db, evts: EventRow[], now: number): Promise<
     if (msgs.length > before) fanned.push(e.id)
   }
   await sendAll(env.TASK_QUEUE, msgs)
-  if (fanned.length) await db.update(events).set({ dispatchedAt: new Date(now) }).where(and(idIn(fanned), isNull(events.dispatchedAt)))
+  if (fanned.length)
+    await db
+      .update(events)
+      .set({ dispatchedAt: new Date(now) })
+      .where(and(idIn(fanned), isNull(events.dispatchedAt)))
   return msgs.length
 }
 
@@ -94,13 +105,21 @@ export async function dispatchEventIds(env: Env, eventIds: string[], now = Date.
   const ids = eventIds.filter((x) => typeof x === 'string').slice(0, DISPATCH_IDS_PER_MESSAGE)
   if (!ids.length) return { events: 0, deliveries: 0 }
   const db = makeDb(env.DB)
-  const rows = await db.select().from(events).where(and(idIn(ids), isNull(events.dispatchedAt))).orderBy(asc(events.id))
+  const rows = await db
+    .select()
+    .from(events)
+    .where(and(idIn(ids), isNull(events.dispatchedAt)))
+    .orderBy(asc(events.id))
   return { events: rows.length, deliveries: await fanOut(env, db, rows, now) }
 }
 
 /** The cron's safety net: fans out outbox events past the watermark that no immediate dispatch
  * stamped, then moves the watermark. */
-export async function dispatchEvents(env: Env, now = Date.now(), o: { limit?: number; rounds?: number } = {}): Promise<{ events: number; deliveries: number }> {
+export async function dispatchEvents(
+  env: Env,
+  now = Date.now(),
+  o: { limit?: number; rounds?: number } = {},
+): Promise<{ events: number; deliveries: number }> {
   const db = makeDb(env.DB)
   const limit = o.limit ?? 500
   let total = { events: 0, deliveries: 0 }
@@ -120,7 +139,11 @@ export async function dispatchEvents(env: Env, now = Date.now(), o: { limit?: nu
     await db
       .insert(webhookDispatch)
       .values({ id: WATERMARK, lastEventId: last, updatedAt: new Date(now) })
-      .onConflictDoUpdate({ target: webhookDispatch.id, set: { lastEventId: last, updatedAt: new Date(now) }, setWhere: sql`${webhookDispatch.lastEventId} < ${last}` })
+      .onConflictDoUpdate({
+        target: webhookDispatch.id,
+        set: { lastEventId: last, updatedAt: new Date(now) },
+        setWhere: sql`${webhookDispatch.lastEventId} < ${last}`,
+      })
     total = { events: total.events + pending.length, deliveries: total.deliveries + deliveries }
     if (ready.length < rows.length || rows.length < limit) break
   }
@@ -130,7 +153,12 @@ export async function dispatchEvents(env: Env, now = Date.now(), o: { limit?: nu
 async function activeWebhooks(db: Db, orgIds: string[]): Promise<WebhookRow[]> {
   const out: WebhookRow[] = []
   for (let i = 0; i < orgIds.length; i += 90) {
-    out.push(...(await db.select().from(webhooks).where(and(inArray(webhooks.orgId, orgIds.slice(i, i + 90)), eq(webhooks.status, 'ACTIVE')))))
+    out.push(
+      ...(await db
+        .select()
+        .from(webhooks)
+        .where(and(inArray(webhooks.orgId, orgIds.slice(i, i + 90)), eq(webhooks.status, 'ACTIVE')))),
+    )
   }
   return out
 }
@@ -140,7 +168,14 @@ async function activeWebhooks(db: Db, orgIds: string[]): Promise<WebhookRow[]> {
 
 /** The exact bytes sent (and signed) for an event. */
 export function deliveryBody(e: EventRow): string {
-  return JSON.stringify({ id: e.id, topic: e.topic, created_at: iso(e.createdAt), organization_id: e.orgId, ...(e.projectId ? { project_id: e.projectId } : {}), data: e.payload })
+  return JSON.stringify({
+    id: e.id,
+    topic: e.topic,
+    created_at: iso(e.createdAt),
+    organization_id: e.orgId,
+    ...(e.projectId ? { project_id: e.projectId } : {}),
+    data: e.payload,
+  })
 }
 
 /** Seconds from a Retry-After header (delta-seconds or an HTTP date), or undefined. */
@@ -168,19 +203,31 @@ async function readExcerpt(res: Response): Promise<string> {
   }
   const all = new Uint8Array(size)
   let off = 0
-  for (const c of chunks) { all.set(c, off); off += c.byteLength }
+  for (const c of chunks) {
+    all.set(c, off)
+    off += c.byteLength
+  }
   // Cut at 4 KB, then drop a character split by the cut.
   return new TextDecoder().decode(all.subarray(0, EXCERPT_BYTES)).replace(/\uFFFD$/, '')
 }
 
-export type Outcome = { result: 'success' | 'retry' | 'failed' | 'skipped'; statusCode?: number | null; error?: string | null; delaySeconds?: number }
+export type Outcome = {
+  result: 'success' | 'retry' | 'failed' | 'skipped'
+  statusCode?: number | null
+  error?: string | null
+  delaySeconds?: number
+}
 
 /** One delivery attempt. `fetcher` is the network (the real `fetch` unless a test swaps it). */
 export async function deliver(env: Env, m: DeliveryMessage, fetcher: typeof fetch = fetch, now = Date.now()): Promise<Outcome> {
   const db = makeDb(env.DB)
   const w = await db.select().from(webhooks).where(eq(webhooks.id, m.webhook_id)).get()
   if (!w || (w.status !== 'ACTIVE' && !m.manual)) return { result: 'skipped' }
-  const e = await db.select().from(events).where(and(eq(events.id, m.event_id), eq(events.orgId, w.orgId))).get()
+  const e = await db
+    .select()
+    .from(events)
+    .where(and(eq(events.id, m.event_id), eq(events.orgId, w.orgId)))
+    .get()
   if (!e) return { result: 'skipped' }
 
   const body = deliveryBody(e)
@@ -205,10 +252,22 @@ export async function deliver(env: Env, m: DeliveryMessage, fetcher: typeof fetc
       'X-Labelbox-Event': e.topic,
       'X-Labelbox-Id': e.id,
       'X-LabelDesk-Webhook-Id': w.id,
-      ...(await signatureHeaders({ id: e.id, timestamp: Math.floor(now / 1000), body, secret: w.secret, previousSecret: rotating ? w.previousSecret : null })),
+      ...(await signatureHeaders({
+        id: e.id,
+        timestamp: Math.floor(now / 1000),
+        body,
+        secret: w.secret,
+        previousSecret: rotating ? w.previousSecret : null,
+      })),
     }
     try {
-      const res = await fetcher(target.url.toString(), { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) })
+      const res = await fetcher(target.url.toString(), {
+        method: 'POST',
+        headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      })
       statusCode = res.status
       excerpt = await readExcerpt(res).catch(() => null)
       if (res.status >= 300 && res.status < 400) error = 'Redirects are not followed; point the webhook at the final URL'
@@ -218,7 +277,10 @@ export async function deliver(env: Env, m: DeliveryMessage, fetcher: typeof fetc
       }
     } catch (err) {
       const name = (err as Error)?.name
-      error = name === 'TimeoutError' || name === 'AbortError' ? `Timed out after ${TIMEOUT_MS / 1000} s` : `Network error: ${(err as Error)?.message ?? String(err)}`.slice(0, 500)
+      error =
+        name === 'TimeoutError' || name === 'AbortError'
+          ? `Timed out after ${TIMEOUT_MS / 1000} s`
+          : `Network error: ${(err as Error)?.message ?? String(err)}`.slice(0, 500)
       retryable = true
     }
   }
@@ -283,7 +345,21 @@ export const deliveryJob: Job<typeof DELIVERY_KIND> = {
     const e = await db.select({ topic: events.topic }).from(events).where(eq(events.id, m.event_id)).get()
     const w = await db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, m.webhook_id)).get()
     if (!e || !w) return
-    await db.insert(webhookDeliveries).values({ id: newId('dlv'), webhookId: w.id, eventId: m.event_id, topic: e.topic, attempt: m.attempt, statusCode: null, durationMs: null, responseExcerpt: null, error: 'Delivery failed repeatedly inside LabelDesk; gave up', nextAttemptAt: null, createdAt: new Date() })
+    await db
+      .insert(webhookDeliveries)
+      .values({
+        id: newId('dlv'),
+        webhookId: w.id,
+        eventId: m.event_id,
+        topic: e.topic,
+        attempt: m.attempt,
+        statusCode: null,
+        durationMs: null,
+        responseExcerpt: null,
+        error: 'Delivery failed repeatedly inside LabelDesk; gave up',
+        nextAttemptAt: null,
+        createdAt: new Date(),
+      })
   },
 }
 
@@ -305,7 +381,12 @@ export const dispatchJob: Job<typeof DISPATCH_KIND> = {
  */
 export async function pruneDeliveryLog(env: Env, now = Date.now(), o: PruneOptions = {}): Promise<{ deleted: number; done: boolean }> {
   const floor = idFloor('dlv', now - DELIVERY_LOG_RETENTION_DAYS * 86_400_000)
-  return deleteInBatches(makeDb(env.DB), o, (limit) => sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE id < ${floor} ORDER BY id LIMIT ${limit})`)
+  return deleteInBatches(
+    makeDb(env.DB),
+    o,
+    (limit) =>
+      sql`DELETE FROM webhook_deliveries WHERE id IN (SELECT id FROM webhook_deliveries WHERE id < ${floor} ORDER BY id LIMIT ${limit})`,
+  )
 }
 
 type PruneOptions = { batch?: number; maxBatches?: number }
@@ -331,5 +412,9 @@ export async function pruneEvents(env: Env, now = Date.now(), o: PruneOptions = 
   const db = makeDb(env.DB)
   const floor = idFloor('evt', now - EVENT_RETENTION_DAYS * 86_400_000)
   const wm = (await db.select().from(webhookDispatch).where(eq(webhookDispatch.id, WATERMARK)).get())?.lastEventId ?? ''
-  return deleteInBatches(db, o, (limit) => sql`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id < ${floor} AND id <= ${wm} ORDER BY id LIMIT ${limit})`)
+  return deleteInBatches(
+    db,
+    o,
+    (limit) => sql`DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id < ${floor} AND id <= ${wm} ORDER BY id LIMIT ${limit})`,
+  )
 }

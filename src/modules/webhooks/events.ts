@@ -25,10 +25,16 @@ export const DISPATCH_IDS_PER_MESSAGE = 90
 export async function announceEvents(env: Env, db: Db, orgId: string, eventIds: string[]): Promise<void> {
   if (!eventIds.length) return
   try {
-    const hook = await db.select({ id: webhooks.id }).from(webhooks).where(and(eq(webhooks.orgId, orgId), eq(webhooks.status, 'ACTIVE'))).limit(1).get()
+    const hook = await db
+      .select({ id: webhooks.id })
+      .from(webhooks)
+      .where(and(eq(webhooks.orgId, orgId), eq(webhooks.status, 'ACTIVE')))
+      .limit(1)
+      .get()
     if (!hook) return
     const msgs: WebhookDispatchMessage[] = []
-    for (let i = 0; i < eventIds.length; i += DISPATCH_IDS_PER_MESSAGE) msgs.push({ kind: DISPATCH_KIND, event_ids: eventIds.slice(i, i + DISPATCH_IDS_PER_MESSAGE) })
+    for (let i = 0; i < eventIds.length; i += DISPATCH_IDS_PER_MESSAGE)
+      msgs.push({ kind: DISPATCH_KIND, event_ids: eventIds.slice(i, i + DISPATCH_IDS_PER_MESSAGE) })
     await sendAll(env.TASK_QUEUE, msgs)
   } catch (err) {
     console.warn(`webhooks: could not announce ${eventIds.length} event(s) of ${orgId}; the cron will dispatch them`, err)
@@ -45,7 +51,13 @@ export function announceAfterResponse(ctx: Ctx, orgId: string, eventIds: string[
  * only writes when the task row is in `status` with exactly this `finishedAt`, i.e. when this very
  * call finished it (a second completion of an already finished task adds nothing).
  */
-export async function recordTaskEvent(env: Env, db: Db, taskId: string, topic: 'TASK_COMPLETED' | 'TASK_FAILED', finishedAt: Date): Promise<void> {
+export async function recordTaskEvent(
+  env: Env,
+  db: Db,
+  taskId: string,
+  topic: 'TASK_COMPLETED' | 'TASK_FAILED',
+  finishedAt: Date,
+): Promise<void> {
   const status = topic === 'TASK_COMPLETED' ? 'COMPLETE' : 'FAILED'
   const id = newId('evt')
   const written = await db.all<{ org_id: string }>(sql`

@@ -4,16 +4,34 @@ import * as v from 'valibot'
 import { WEBHOOK_STATUSES } from '../../db/schema'
 
 /** Topics a webhook can subscribe to. `PING` is only ever sent by the Ping button / endpoint. */
-export const WEBHOOK_TOPICS = ['LABEL_CREATED', 'LABEL_UPDATED', 'LABEL_DELETED', 'REVIEW_CREATED', 'REVIEW_UPDATED', 'TASK_COMPLETED', 'TASK_FAILED'] as const
+export const WEBHOOK_TOPICS = [
+  'LABEL_CREATED',
+  'LABEL_UPDATED',
+  'LABEL_DELETED',
+  'REVIEW_CREATED',
+  'REVIEW_UPDATED',
+  'TASK_COMPLETED',
+  'TASK_FAILED',
+] as const
 export type WebhookTopic = (typeof WEBHOOK_TOPICS)[number]
 
-const Url = v.pipe(v.string('url is required'), v.trim(), v.minLength(1, 'url is required'), v.maxLength(2000, 'url must be at most 2000 characters'))
+const Url = v.pipe(
+  v.string('url is required'),
+  v.trim(),
+  v.minLength(1, 'url is required'),
+  v.maxLength(2000, 'url must be at most 2000 characters'),
+)
 const Topics = v.pipe(
   v.array(v.picklist(WEBHOOK_TOPICS, `Unknown topic; use ${WEBHOOK_TOPICS.join(', ')}`), 'topics must be a list of topics'),
   v.minLength(1, 'Choose at least one topic'),
   v.transform((t) => [...new Set(t)]),
 )
-const Secret = v.pipe(v.string('secret must be a string'), v.minLength(16, 'secret must be at least 16 characters'), v.maxLength(200, 'secret must be at most 200 characters'), v.regex(/^[\x21-\x7e]+$/, 'secret must be printable ASCII without spaces'))
+const Secret = v.pipe(
+  v.string('secret must be a string'),
+  v.minLength(16, 'secret must be at least 16 characters'),
+  v.maxLength(200, 'secret must be at most 200 characters'),
+  v.regex(/^[\x21-\x7e]+$/, 'secret must be printable ASCII without spaces'),
+)
 const ProjectId = v.nullable(v.pipe(v.string('project_id must be a string'), v.maxLength(100, 'project_id is invalid')))
 
 export const CreateWebhookInput = v.object({

@@ -79,7 +79,11 @@ async function checkProject(ctx: Ctx, projectId: string | null | undefined) {
 
 async function load(ctx: Ctx, id: string, action: 'webhook.view' | 'webhook.manage' = 'webhook.view'): Promise<WebhookRow> {
   authorize(ctx.actor, action)
-  const w = await ctx.db.select().from(webhooks).where(and(eq(webhooks.id, id), eq(webhooks.orgId, ctx.actor.orgId))).get()
+  const w = await ctx.db
+    .select()
+    .from(webhooks)
+    .where(and(eq(webhooks.id, id), eq(webhooks.orgId, ctx.actor.orgId)))
+    .get()
   if (!w) throw notFound('Webhook')
   return w
 }
@@ -121,7 +125,12 @@ export async function listWebhooks(ctx: Ctx, q: { limit: number; cursor?: string
     .where(and(eq(webhooks.orgId, ctx.actor.orgId), after ? lt(webhooks.id, String(after[0])) : undefined))
     .orderBy(desc(webhooks.id))
     .limit(q.limit + 1)
-  return toPage(rows, q.limit, (r) => [r.id], (r) => webhookView(r))
+  return toPage(
+    rows,
+    q.limit,
+    (r) => [r.id],
+    (r) => webhookView(r),
+  )
 }
 
 export async function getWebhook(ctx: Ctx, id: string): Promise<WebhookView> {
@@ -149,7 +158,11 @@ export async function updateWebhook(ctx: Ctx, id: string, input: UpdateWebhookIn
   if (input.rotate_secret || input.secret) {
     if (input.secret && !isValidWhsec(input.secret)) throw invalid('secret', 'A whsec_ secret must be base64 of at least 16 bytes')
     generated = input.secret ? undefined : generateSecret()
-    Object.assign(set, { secret: input.secret ?? generated, previousSecret: w.secret, previousSecretExpiresAt: new Date(now.getTime() + ROTATION_OVERLAP_MS) })
+    Object.assign(set, {
+      secret: input.secret ?? generated,
+      previousSecret: w.secret,
+      previousSecretExpiresAt: new Date(now.getTime() + ROTATION_OVERLAP_MS),
+    })
   }
   await ctx.db.update(webhooks).set(set).where(eq(webhooks.id, w.id))
   return { ...webhookView({ ...w, ...set }), ...(generated ? { secret: generated } : {}) }
@@ -166,7 +179,15 @@ export async function deleteWebhook(ctx: Ctx, id: string): Promise<void> {
 export async function pingWebhook(ctx: Ctx, id: string): Promise<{ event_id: string }> {
   const w = await load(ctx, id, 'webhook.manage')
   const now = new Date()
-  const evt = { id: newId('evt'), orgId: w.orgId, projectId: w.projectId, topic: 'PING', payload: { webhook_id: w.id, message: 'Ping from LabelDesk' }, createdAt: now, dispatchedAt: now }
+  const evt = {
+    id: newId('evt'),
+    orgId: w.orgId,
+    projectId: w.projectId,
+    topic: 'PING',
+    payload: { webhook_id: w.id, message: 'Ping from LabelDesk' },
+    createdAt: now,
+    dispatchedAt: now,
+  }
   await ctx.db.insert(events).values(evt)
   await enqueueDelivery(ctx.env, { webhook_id: w.id, event_id: evt.id, attempt: 1, manual: true })
   return { event_id: evt.id }
@@ -187,7 +208,11 @@ export async function listDeliveries(ctx: Ctx, id: string, q: { limit: number; c
 /** Sends the delivery's event again (same event id, so receivers can deduplicate). */
 export async function redeliver(ctx: Ctx, id: string, deliveryId: string): Promise<{ event_id: string }> {
   const w = await load(ctx, id, 'webhook.manage')
-  const d = await ctx.db.select().from(webhookDeliveries).where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, w.id))).get()
+  const d = await ctx.db
+    .select()
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.id, deliveryId), eq(webhookDeliveries.webhookId, w.id)))
+    .get()
   if (!d) throw notFound('Delivery')
   const last = await ctx.db
     .select({ attempt: webhookDeliveries.attempt })

@@ -37,7 +37,13 @@ async function hmac(hash: 'SHA-1' | 'SHA-256', key: Uint8Array, data: string): P
 }
 
 /** Every signature header of one delivery. `previousSecret` (during rotation) adds a second v1. */
-export async function signatureHeaders(o: { id: string; timestamp: number; body: string; secret: string; previousSecret?: string | null }): Promise<Record<string, string>> {
+export async function signatureHeaders(o: {
+  id: string
+  timestamp: number
+  body: string
+  secret: string
+  previousSecret?: string | null
+}): Promise<Record<string, string>> {
   const signed = `${o.id}.${o.timestamp}.${o.body}`
   const v1 = [`v1,${toBase64(await hmac('SHA-256', standardKey(o.secret), signed))}`]
   if (o.previousSecret) v1.push(`v1,${toBase64(await hmac('SHA-256', standardKey(o.previousSecret), signed))}`)

@@ -87,7 +87,11 @@ export function privateIpv6Reason(g: number[]): string | null {
 }
 
 /** Normalized host of a URL: lower case, no IPv6 brackets, no trailing dot. */
-const hostOf = (url: URL) => url.hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '')
+const hostOf = (url: URL) =>
+  url.hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '')
 
 /**
  * Checks a webhook target. `allowPrivate` is `WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true'`.
@@ -116,7 +120,8 @@ export function checkTarget(raw: string, allowPrivate: boolean): TargetCheck {
   }
   if (host.includes(':')) return { ok: false, reason: 'The URL has an invalid IPv6 address' }
   if (!host.includes('.')) return { ok: false, reason: 'The URL must use a public, fully qualified host name' }
-  if (BLOCKED_NAMES.some((re) => re.test(host)) || host === 'metadata.google.internal') return { ok: false, reason: 'The URL points at a local or internal host name, which webhooks may not reach' }
+  if (BLOCKED_NAMES.some((re) => re.test(host)) || host === 'metadata.google.internal')
+    return { ok: false, reason: 'The URL points at a local or internal host name, which webhooks may not reach' }
   return { ok: true, url }
 }
 
@@ -139,16 +144,30 @@ const DohAnswer = v.object({
 
 export type Resolution = { ok: true; addresses: string[] } | { ok: false; error: string }
 
-async function query(resolver: URL, name: string, type: keyof typeof RECORD_TYPES, fetcher: typeof fetch): Promise<{ status: number; addresses: string[] } | { error: string }> {
+async function query(
+  resolver: URL,
+  name: string,
+  type: keyof typeof RECORD_TYPES,
+  fetcher: typeof fetch,
+): Promise<{ status: number; addresses: string[] } | { error: string }> {
   const u = new URL(resolver)
   u.searchParams.set('name', name)
   u.searchParams.set('type', type)
   let res: Response
   try {
-    res = await fetcher(u.toString(), { headers: { Accept: 'application/dns-json' }, redirect: 'manual', signal: AbortSignal.timeout(DNS_TIMEOUT_MS) })
+    res = await fetcher(u.toString(), {
+      headers: { Accept: 'application/dns-json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(DNS_TIMEOUT_MS),
+    })
   } catch (err) {
     const n = (err as Error)?.name
-    return { error: n === 'TimeoutError' || n === 'AbortError' ? `no answer within ${DNS_TIMEOUT_MS / 1000} s` : `unreachable (${(err as Error)?.message ?? String(err)})` }
+    return {
+      error:
+        n === 'TimeoutError' || n === 'AbortError'
+          ? `no answer within ${DNS_TIMEOUT_MS / 1000} s`
+          : `unreachable (${(err as Error)?.message ?? String(err)})`,
+    }
   }
   if (!res.ok) {
     await res.body?.cancel().catch(() => undefined)
@@ -183,7 +202,11 @@ export async function resolveHost(name: string, resolverUrl: string, fetcher: ty
   for (const a of answers) {
     if ('error' in a) return { ok: false, error: `the DNS resolver ${resolver.origin}${resolver.pathname} ${a.error}` }
     // 0 NOERROR, 3 NXDOMAIN; anything else (2 SERVFAIL, 5 REFUSED …) means we learned nothing.
-    if (a.status !== 0 && a.status !== 3) return { ok: false, error: `the DNS resolver ${resolver.origin}${resolver.pathname} failed to resolve ${name} (DNS status ${a.status})` }
+    if (a.status !== 0 && a.status !== 3)
+      return {
+        ok: false,
+        error: `the DNS resolver ${resolver.origin}${resolver.pathname} failed to resolve ${name} (DNS status ${a.status})`,
+      }
     addresses.push(...a.addresses)
   }
   return { ok: true, addresses }
@@ -209,7 +232,11 @@ export const resolverOf = (env: { WEBHOOK_DNS_RESOLVER?: string }) => env.WEBHOO
  * resolver is down, or the name does not resolve yet): the attempt is then not sent and is
  * retried like a network error. A name that resolves to a private address is a final refusal.
  */
-export async function checkResolvedTarget(raw: string, env: { WEBHOOK_ALLOW_PRIVATE_TARGETS?: string; WEBHOOK_DNS_RESOLVER?: string }, fetcher: typeof fetch = fetch): Promise<ResolvedCheck> {
+export async function checkResolvedTarget(
+  raw: string,
+  env: { WEBHOOK_ALLOW_PRIVATE_TARGETS?: string; WEBHOOK_DNS_RESOLVER?: string },
+  fetcher: typeof fetch = fetch,
+): Promise<ResolvedCheck> {
   const allow = allowPrivateTargets(env)
   const t = checkTarget(raw, allow)
   if (!t.ok) return { ok: false, reason: t.reason, retryable: false }

@@ -24,17 +24,39 @@ async function projects(c: Context<AppEnv>) {
   return (await listProjects(ctxOf(c), { limit: 200 }, 'summary')).items.map((p) => ({ id: p.id, name: p.name }))
 }
 
-async function listPage(c: Context<AppEnv>, extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; created?: Awaited<ReturnType<typeof createWebhook>> } = {}, status: 200 | 201 | 422 = 200) {
+async function listPage(
+  c: Context<AppEnv>,
+  extra: {
+    state?: { values: Record<string, unknown>; errors: AppError['errors'] }
+    created?: Awaited<ReturnType<typeof createWebhook>>
+  } = {},
+  status: 200 | 201 | 422 = 200,
+) {
   const ctx = ctxOf(c)
   const hooks = await listWebhooks(ctx, { limit: 200 })
-  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} topics={WEBHOOK_TOPICS} {...extra} /> })
+  return renderPage(c, {
+    title: TITLE,
+    section: 'account',
+    status,
+    body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} topics={WEBHOOK_TOPICS} {...extra} />,
+  })
 }
 
-async function detailPage(c: Context<AppEnv>, id: string, extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; secret?: string; notice?: string } = {}, status: 200 | 422 = 200) {
+async function detailPage(
+  c: Context<AppEnv>,
+  id: string,
+  extra: { state?: { values: Record<string, unknown>; errors: AppError['errors'] }; secret?: string; notice?: string } = {},
+  status: 200 | 422 = 200,
+) {
   const ctx = ctxOf(c)
   const w = await getWebhook(ctx, id)
   const deliveries = await listDeliveries(ctx, id, { limit: 100 })
-  return renderPage(c, { title: TITLE, section: 'account', status, body: <WebhookDetailPage w={w} projects={await projects(c)} topics={WEBHOOK_TOPICS} deliveries={deliveries.items} {...extra} /> })
+  return renderPage(c, {
+    title: TITLE,
+    section: 'account',
+    status,
+    body: <WebhookDetailPage w={w} projects={await projects(c)} topics={WEBHOOK_TOPICS} deliveries={deliveries.items} {...extra} />,
+  })
 }
 
 const isValidation = (e: unknown): e is AppError => e instanceof AppError && e.code === 'VALIDATION'

@@ -9,9 +9,17 @@ import { Card, HBar } from './shared'
 export function ObjectsCard({ d }: { d: DashboardData }) {
   const counts = d.overview.objects
   const rows = [
-    ...d.p.ontology.tools.map((t) => ({ key: t.feature_schema_id, name: t.name, kind: TOOL_LABELS[t.tool] ?? t.tool, color: t.color, count: counts.find((o) => o.feature_schema_id === t.feature_schema_id)?.count ?? 0 })),
+    ...d.p.ontology.tools.map((t) => ({
+      key: t.feature_schema_id,
+      name: t.name,
+      kind: TOOL_LABELS[t.tool] ?? t.tool,
+      color: t.color,
+      count: counts.find((o) => o.feature_schema_id === t.feature_schema_id)?.count ?? 0,
+    })),
     // Objects of tools since removed from the ontology still count.
-    ...counts.filter((o) => !d.p.ontology.tools.some((t) => t.feature_schema_id === o.feature_schema_id)).map((o) => ({ key: o.feature_schema_id, name: o.name, kind: 'Removed', color: 'var(--c-other)', count: o.count })),
+    ...counts
+      .filter((o) => !d.p.ontology.tools.some((t) => t.feature_schema_id === o.feature_schema_id))
+      .map((o) => ({ key: o.feature_schema_id, name: o.name, kind: 'Removed', color: 'var(--c-other)', count: o.count })),
   ].sort((a, b) => b.count - a.count)
   const max = Math.max(0, ...rows.map((r) => r.count))
   const total = rows.reduce((s, r) => s + r.count, 0)
@@ -19,13 +27,28 @@ export function ObjectsCard({ d }: { d: DashboardData }) {
     <Card id="objects" title="Objects per tool" titleId="objects-title" note={total ? `${formatNumber(total)} in total` : undefined}>
       {rows.length ? (
         <table class="table compact-table" aria-labelledby="objects-title">
-          <thead><tr><th scope="col">Tool</th><th scope="col" class="num">Objects</th><th scope="col" class="bar-col"><span class="visually-hidden">Share</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Tool</th>
+              <th scope="col" class="num">
+                Objects
+              </th>
+              <th scope="col" class="bar-col">
+                <span class="visually-hidden">Share</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((r) => (
               <tr data-feature={r.key}>
-                <td><span class="swatch" style={`--swatch:${r.color}`} aria-hidden="true" />{r.name} <Badge>{r.kind}</Badge></td>
+                <td>
+                  <span class="swatch" style={`--swatch:${r.color}`} aria-hidden="true" />
+                  {r.name} <Badge>{r.kind}</Badge>
+                </td>
                 <td class="num">{formatNumber(r.count)}</td>
-                <td class="bar-col"><HBar value={r.count} max={max} color={r.color} /></td>
+                <td class="bar-col">
+                  <HBar value={r.count} max={max} color={r.color} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -42,23 +65,46 @@ export function AnswersCard({ d }: { d: DashboardData }) {
   const max = Math.max(0, ...rows.map((r) => r.count))
   const hasQuestions = d.p.ontology.classifications.length > 0 || d.p.ontology.tools.some((t) => t.classifications.length > 0)
   return (
-    <Card id="answers" title="Answers per classification" titleId="answers-title" note={rows.length ? `${formatNumber(rows.reduce((s, r) => s + r.count, 0))} in total` : undefined}>
+    <Card
+      id="answers"
+      title="Answers per classification"
+      titleId="answers-title"
+      note={rows.length ? `${formatNumber(rows.reduce((s, r) => s + r.count, 0))} in total` : undefined}
+    >
       {rows.length ? (
         <table class="table compact-table" aria-labelledby="answers-title">
-          <thead><tr><th scope="col">Classification › answer</th><th scope="col" class="num">Answers</th><th scope="col" class="bar-col"><span class="visually-hidden">Share</span></th></tr></thead>
+          <thead>
+            <tr>
+              <th scope="col">Classification › answer</th>
+              <th scope="col" class="num">
+                Answers
+              </th>
+              <th scope="col" class="bar-col">
+                <span class="visually-hidden">Share</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {rows.map((r) => (
               <tr>
-                <td>{r.name} <span class="muted">›</span> {r.answer ? r.answer : <span class="muted">free text</span>}</td>
+                <td>
+                  {r.name} <span class="muted">›</span> {r.answer ? r.answer : <span class="muted">free text</span>}
+                </td>
                 <td class="num">{formatNumber(r.count)}</td>
-                <td class="bar-col"><HBar value={r.count} max={max} color="var(--blue)" /></td>
+                <td class="bar-col">
+                  <HBar value={r.count} max={max} color="var(--blue)" />
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       ) : (
         <p class="muted small card-empty">
-          {hasQuestions ? (d.scope === 'mine' ? 'You have not answered any classification yet.' : 'No classification answered yet.') : 'This ontology has no classifications.'}
+          {hasQuestions
+            ? d.scope === 'mine'
+              ? 'You have not answered any classification yet.'
+              : 'No classification answered yet.'
+            : 'This ontology has no classifications.'}
         </p>
       )}
     </Card>

@@ -26,7 +26,13 @@ export function chartSeries(series: { start: string; count: number }[], bucket: 
 export function LabelsChartCard(props: ChartCardProps) {
   const { projectId: id, scope, bucket } = props
   const { points, cut } = chartSeries(props.series, bucket)
-  const opt = (key: Bucket, label: string) => ({ key, label, href: dashUrl(id, scope, key), hxGet: chartUrl(id, scope, key), current: bucket === key })
+  const opt = (key: Bucket, label: string) => ({
+    key,
+    label,
+    href: dashUrl(id, scope, key),
+    hxGet: chartUrl(id, scope, key),
+    current: bucket === key,
+  })
   const per = bucket === 'day' ? 'day' : bucket === 'week' ? 'week' : 'month'
   const mine = scope === 'mine'
   return (
@@ -37,8 +43,13 @@ export function LabelsChartCard(props: ChartCardProps) {
       titleId="labels-chart-title"
       note={mine ? 'your labels, per ' + per : 'all members, per ' + per}
       control={
-        <Segmented id="bucket-toggle" label="Group by" target="#labels-chart" indicator="#labels-chart"
-          options={[opt('day', 'Daily'), opt('week', 'Weekly'), opt('month', 'Monthly')]} />
+        <Segmented
+          id="bucket-toggle"
+          label="Group by"
+          target="#labels-chart"
+          indicator="#labels-chart"
+          options={[opt('day', 'Daily'), opt('week', 'Weekly'), opt('month', 'Monthly')]}
+        />
       }
     >
       <BarChart
@@ -53,15 +64,25 @@ export function LabelsChartCard(props: ChartCardProps) {
         formatX={(s) => bucketTick(bucket, s)}
         formatBucket={(s) => bucketName(bucket, s)}
         bucketLabel={bucket === 'day' ? 'Day' : bucket === 'week' ? 'Week' : 'Month'}
-        note={cut ? `Showing the last ${points.length} ${UNIT[bucket][1]}; ${bucket === 'month' ? 'older months are not shown' : 'switch to ' + (bucket === 'day' ? 'weekly or monthly' : 'monthly') + ' for the whole history'}.` : undefined}
+        note={
+          cut
+            ? `Showing the last ${points.length} ${UNIT[bucket][1]}; ${bucket === 'month' ? 'older months are not shown' : 'switch to ' + (bucket === 'day' ? 'weekly or monthly' : 'monthly') + ' for the whole history'}.`
+            : undefined
+        }
         empty={
           <div class="chart-empty-body">
             <ChartIcon />
             <strong>No labels yet</strong>
             <p class="muted small">
-              {mine ? 'Labels you submit show up here, counted per ' + per + '.' : 'Labels submitted by the team show up here, counted per ' + per + '.'}
+              {mine
+                ? 'Labels you submit show up here, counted per ' + per + '.'
+                : 'Labels submitted by the team show up here, counted per ' + per + '.'}
             </p>
-            {props.canLabel && props.hasRows ? <a class="btn btn-sm" href={`/projects/${id}/label`}>Start labeling</a> : null}
+            {props.canLabel && props.hasRows ? (
+              <a class="btn btn-sm" href={`/projects/${id}/label`}>
+                Start labeling
+              </a>
+            ) : null}
           </div>
         }
       />

@@ -10,19 +10,39 @@ export function PeopleCard({ d }: { d: DashboardData }) {
   const rows = d.overview.collaborators
   const max = Math.max(0, ...rows.map((r) => r.labels))
   return (
-    <Card id="people" title={d.perms.seeAll ? 'Labels by collaborator' : 'Your performance'} titleId="people-title"
-      note={!d.perms.seeAll ? 'only your own work is shown' : rows.length ? `${formatNumber(rows.length)} ${rows.length === 1 ? 'person has' : 'people have'} labeled` : undefined}>
+    <Card
+      id="people"
+      title={d.perms.seeAll ? 'Labels by collaborator' : 'Your performance'}
+      titleId="people-title"
+      note={
+        !d.perms.seeAll
+          ? 'only your own work is shown'
+          : rows.length
+            ? `${formatNumber(rows.length)} ${rows.length === 1 ? 'person has' : 'people have'} labeled`
+            : undefined
+      }
+    >
       {rows.length ? (
         <div class="table-scroll">
           <table class="table people-table" aria-labelledby="people-title">
             <thead>
               <tr>
                 <th scope="col">Member</th>
-                <th scope="col" class="num">Labels</th>
-                <th scope="col" class="bar-col"><span class="visually-hidden">Share of labels</span></th>
-                <th scope="col" class="num">Skips</th>
-                <th scope="col" class="num">Total time</th>
-                <th scope="col" class="num" title="Average seconds per label">Avg / label</th>
+                <th scope="col" class="num">
+                  Labels
+                </th>
+                <th scope="col" class="bar-col">
+                  <span class="visually-hidden">Share of labels</span>
+                </th>
+                <th scope="col" class="num">
+                  Skips
+                </th>
+                <th scope="col" class="num">
+                  Total time
+                </th>
+                <th scope="col" class="num" title="Average seconds per label">
+                  Avg / label
+                </th>
                 <th scope="col">Last label</th>
               </tr>
             </thead>
@@ -31,32 +51,56 @@ export function PeopleCard({ d }: { d: DashboardData }) {
                 <tr data-user-id={m.user_id}>
                   <td class="primary-cell">
                     <div class="person">
-                      <span class="avatar avatar-sm" aria-hidden="true">{initials(m.full_name || m.email)}</span>
+                      <span class="avatar avatar-sm" aria-hidden="true">
+                        {initials(m.full_name || m.email)}
+                      </span>
                       <div>
-                        <div class="person-name">{m.full_name || m.email}{m.user_id === d.selfId ? <> <Badge tone="accent">You</Badge></> : null}</div>
+                        <div class="person-name">
+                          {m.full_name || m.email}
+                          {m.user_id === d.selfId ? (
+                            <>
+                              {' '}
+                              <Badge tone="accent">You</Badge>
+                            </>
+                          ) : null}
+                        </div>
                         <div class="sub">{m.email}</div>
                       </div>
                     </div>
                   </td>
                   <td class="num">{formatNumber(m.labels)}</td>
-                  <td class="bar-col"><HBar value={m.labels} max={max} /></td>
+                  <td class="bar-col">
+                    <HBar value={m.labels} max={max} />
+                  </td>
                   <td class="num">{formatNumber(m.skips)}</td>
-                  <td class="num" title={`${formatNumber(m.seconds_total)} s`}>{formatDuration(m.seconds_total)}</td>
+                  <td class="num" title={`${formatNumber(m.seconds_total)} s`}>
+                    {formatDuration(m.seconds_total)}
+                  </td>
                   <td class="num">{m.labels ? `${m.seconds_per_label.toFixed(1)} s` : '—'}</td>
-                  <td><Time value={m.last_label_at} /></td>
+                  <td>
+                    <Time value={m.last_label_at} />
+                  </td>
                 </tr>
               ))}
             </tbody>
           </table>
         </div>
       ) : (
-        <p class="muted small card-empty">{d.perms.seeAll ? 'No one has labeled in this project yet.' : 'You have not labeled in this project yet.'}</p>
+        <p class="muted small card-empty">
+          {d.perms.seeAll ? 'No one has labeled in this project yet.' : 'You have not labeled in this project yet.'}
+        </p>
       )}
     </Card>
   )
 }
 
-const initials = (name: string) => name.split(/[\s@.]+/).filter(Boolean).slice(0, 2).map((w) => w[0]!.toUpperCase()).join('') || '?'
+const initials = (name: string) =>
+  name
+    .split(/[\s@.]+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((w) => w[0]!.toUpperCase())
+    .join('') || '?'
 
 const STATE: Record<string, { label: string; tone: Tone }> = {
   UNREVIEWED: { label: 'Un-reviewed', tone: 'neutral' },
@@ -68,12 +112,33 @@ const STATE: Record<string, { label: string; tone: Tone }> = {
 export function ActivityCard({ d }: { d: DashboardData }) {
   const rows = d.activity
   return (
-    <Card id="activity" title="Latest activity" titleId="activity-title" note={!rows.length ? undefined : d.perms.seeAll ? `the last ${rows.length === 1 ? 'label' : `${rows.length} labels`} of all members` : 'your latest labels'}>
+    <Card
+      id="activity"
+      title="Latest activity"
+      titleId="activity-title"
+      note={
+        !rows.length
+          ? undefined
+          : d.perms.seeAll
+            ? `the last ${rows.length === 1 ? 'label' : `${rows.length} labels`} of all members`
+            : 'your latest labels'
+      }
+    >
       {rows.length ? (
         <div class="table-scroll">
           <table class="table activity-table" aria-labelledby="activity-title">
             <thead>
-              <tr><th scope="col">Who</th><th scope="col" class="col-row">Data row</th><th scope="col">When</th><th scope="col" class="num">Time spent</th><th scope="col">State</th></tr>
+              <tr>
+                <th scope="col">Who</th>
+                <th scope="col" class="col-row">
+                  Data row
+                </th>
+                <th scope="col">When</th>
+                <th scope="col" class="num">
+                  Time spent
+                </th>
+                <th scope="col">State</th>
+              </tr>
             </thead>
             <tbody>
               {rows.map((a) => {
@@ -81,8 +146,12 @@ export function ActivityCard({ d }: { d: DashboardData }) {
                 return (
                   <tr data-label-id={a.id}>
                     <td>{a.fullName ?? a.email ?? 'Deleted user'}</td>
-                    <td class="col-row"><code class="muted">{a.dataRowId}</code></td>
-                    <td><Time value={a.createdAt} /></td>
+                    <td class="col-row">
+                      <code class="muted">{a.dataRowId}</code>
+                    </td>
+                    <td>
+                      <Time value={a.createdAt} />
+                    </td>
                     <td class="num">{formatDuration(a.seconds)}</td>
                     <td>{a.skipped ? <Badge tone="neutral">Skipped</Badge> : <Badge tone={s.tone}>{s.label}</Badge>}</td>
                   </tr>
@@ -92,7 +161,11 @@ export function ActivityCard({ d }: { d: DashboardData }) {
           </table>
         </div>
       ) : (
-        <p class="muted small card-empty">{d.perms.seeAll ? 'No labels yet. Submitted and skipped labels show up here as they happen.' : 'You have not submitted or skipped anything here yet.'}</p>
+        <p class="muted small card-empty">
+          {d.perms.seeAll
+            ? 'No labels yet. Submitted and skipped labels show up here as they happen.'
+            : 'You have not submitted or skipped anything here yet.'}
+        </p>
       )}
     </Card>
   )

@@ -75,8 +75,23 @@ export function Segmented(props: {
 
 /** The Overall / Mine switch: swaps the whole dashboard body, keeping the chart's bucket. */
 export function ScopeToggle(props: { id: string; scope: Scope; bucket: Bucket; oob?: boolean }) {
-  const opt = (key: Scope, label: string) => ({ key, label, href: dashUrl(props.id, key, props.bucket), hxGet: dashUrl(props.id, key, props.bucket), current: props.scope === key })
-  return <Segmented id="scope-toggle" label="Whose numbers" target="#dashboard" indicator="#dashboard" oob={props.oob} options={[opt('all', 'Overall'), opt('mine', 'Mine')]} />
+  const opt = (key: Scope, label: string) => ({
+    key,
+    label,
+    href: dashUrl(props.id, key, props.bucket),
+    hxGet: dashUrl(props.id, key, props.bucket),
+    current: props.scope === key,
+  })
+  return (
+    <Segmented
+      id="scope-toggle"
+      label="Whose numbers"
+      target="#dashboard"
+      indicator="#dashboard"
+      oob={props.oob}
+      options={[opt('all', 'Overall'), opt('mine', 'Mine')]}
+    />
+  )
 }
 
 /** A proportional bar for table cells (the number itself is in its own cell). */
@@ -107,7 +122,20 @@ export function formatDuration(seconds: number): string {
 export const plural = (n: number, one: string, many = `${one}s`) => `${formatNumber(n)} ${n === 1 ? one : many}`
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
-const MONTHS_LONG = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
+const MONTHS_LONG = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+]
 const monthOf = (start: string) => Number(start.slice(5, 7)) - 1
 
 /** Axis labels: "Nov 20" for days and weeks, "Nov 2026" for months. */
@@ -124,8 +152,18 @@ export function bucketName(bucket: Bucket, start: string): string {
 }
 
 const icon = (paths: string) => (
-  <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
-    {paths.split('|').map((d) => <path d={d} />)}
+  <svg
+    viewBox="0 0 24 24"
+    fill="none"
+    stroke="currentColor"
+    stroke-width="2"
+    stroke-linecap="round"
+    stroke-linejoin="round"
+    aria-hidden="true"
+  >
+    {paths.split('|').map((d) => (
+      <path d={d} />
+    ))}
   </svg>
 )
 export const PlayIcon = () => icon('M6 4l14 8-14 8z')
@@ -134,7 +172,15 @@ export const DownloadIcon = () => icon('M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-
 export const ChartIcon = () => icon('M3 3v18h18|M8 17V11|M13 17V7|M18 17v-4')
 
 /** A card with a title row (title, optional note and control on the right). */
-export function Card(props: { id?: string; title: string; titleId: string; note?: Child; control?: Child; class?: string; children: Child }) {
+export function Card(props: {
+  id?: string
+  title: string
+  titleId: string
+  note?: Child
+  control?: Child
+  class?: string
+  children: Child
+}) {
   return (
     <section class={`card card-tight dash-card${props.class ? ` ${props.class}` : ''}`} id={props.id} aria-labelledby={props.titleId}>
       <div class="dash-card-head">

@@ -25,7 +25,12 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     ? await run.db
         .select()
         .from(labelImportLines)
-        .where(and(eq(labelImportLines.taskId, run.task.id), sql`${labelImportLines.dataRowRef} IN (SELECT value FROM json_each(${JSON.stringify(refs.map((r) => r.ref))}))`))
+        .where(
+          and(
+            eq(labelImportLines.taskId, run.task.id),
+            sql`${labelImportLines.dataRowRef} IN (SELECT value FROM json_each(${JSON.stringify(refs.map((r) => r.ref))}))`,
+          ),
+        )
         .orderBy(asc(labelImportLines.dataRowRef), asc(labelImportLines.line))
     : []
   const linesOf = new Map<string, typeof staged>()
@@ -44,7 +49,12 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     cur.groupAfter = ref
     if (!dr) {
       // Every line of a missing data row is reported.
-      for (const l of lines.slice(1)) run.errors.push({ line: l.line, field: byKey.globalKey ? 'dataRow.globalKey' : 'dataRow.id', message: run.errors[run.errors.length - 1]!.message })
+      for (const l of lines.slice(1))
+        run.errors.push({
+          line: l.line,
+          field: byKey.globalKey ? 'dataRow.globalKey' : 'dataRow.id',
+          message: run.errors[run.errors.length - 1]!.message,
+        })
       continue
     }
     const objects: Obj[] = []
@@ -53,9 +63,10 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     const clsLines: number[] = []
     for (const l of lines) {
       const a = fromAnnotationImport(l.payload)
-      if (a.kind === 'error') run.errors.push({ line: l.line, global_key: dr.globalKey, ...(a.field ? { field: a.field } : {}), message: a.message })
-      else if (a.kind === 'object') (objects.push(a.value), objLines.push(l.line))
-      else (classifications.push(a.value), clsLines.push(l.line))
+      if (a.kind === 'error')
+        run.errors.push({ line: l.line, global_key: dr.globalKey, ...(a.field ? { field: a.field } : {}), message: a.message })
+      else if (a.kind === 'object') objects.push(a.value), objLines.push(l.line)
+      else classifications.push(a.value), clsLines.push(l.line)
     }
     if (!objects.length && !classifications.length) continue
     const lineFor = (path: string) => {

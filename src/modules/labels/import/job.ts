@@ -29,10 +29,22 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     return 'done'
   }
   const status = env.TASK_STATUS.getByName(task.id)
-  const cur: Cursor = ((await status.cursor()) as Cursor | null) ?? { phase: 'read', offset: 0, state: { format: 'ndjson', line: 0 }, slice: 0, created: 0, duplicates: 0, failed: 0, lines: 0, groupAfter: '' }
+  const cur: Cursor = ((await status.cursor()) as Cursor | null) ?? {
+    phase: 'read',
+    offset: 0,
+    state: { format: 'ndjson', line: 0 },
+    slice: 0,
+    created: 0,
+    duplicates: 0,
+    failed: 0,
+    lines: 0,
+    groupAfter: '',
+  }
 
   if (cur.phase === 'cleanup') {
-    await db.run(sql`DELETE FROM label_import_lines WHERE rowid IN (SELECT rowid FROM label_import_lines WHERE task_id = ${task.id} LIMIT 5000)`)
+    await db.run(
+      sql`DELETE FROM label_import_lines WHERE rowid IN (SELECT rowid FROM label_import_lines WHERE task_id = ${task.id} LIMIT 5000)`,
+    )
     const left = await db.select({ n: sql<number>`count(*)` }).from(labelImportLines).where(eq(labelImportLines.taskId, task.id))
     if (Number(left[0]?.n ?? 0) > 0) return 'more'
     await finishImport(env, task, p, cur)

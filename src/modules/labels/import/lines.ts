@@ -32,8 +32,26 @@ export function importClassification(c: Obj): Obj {
   const a = c.answer
   const base = ref(c)
   if (typeof a === 'string') return { ...base, text_answer: { content: a } }
-  if (Array.isArray(a)) return { ...base, checklist_answers: a.map((x) => (isObj(x) ? { ...ref(x), classifications: (Array.isArray(x.classifications) ? x.classifications : []).map((n) => importClassification(n as Obj)) } : x)) }
-  if (isObj(a)) return { ...base, radio_answer: { ...ref(a), classifications: (Array.isArray(a.classifications) ? a.classifications : []).map((n) => importClassification(n as Obj)) } }
+  if (Array.isArray(a))
+    return {
+      ...base,
+      checklist_answers: a.map((x) =>
+        isObj(x)
+          ? {
+              ...ref(x),
+              classifications: (Array.isArray(x.classifications) ? x.classifications : []).map((n) => importClassification(n as Obj)),
+            }
+          : x,
+      ),
+    }
+  if (isObj(a))
+    return {
+      ...base,
+      radio_answer: {
+        ...ref(a),
+        classifications: (Array.isArray(a.classifications) ? a.classifications : []).map((n) => importClassification(n as Obj)),
+      },
+    }
   return { ...base }
 }
 
@@ -44,7 +62,8 @@ export type AnnotationLine =
 
 /** One annotation-import line as an object or a classification of our annotation input. */
 export function fromAnnotationImport(line: Obj): AnnotationLine {
-  if (line.frames !== undefined || line.segments !== undefined) return { kind: 'error', field: 'segments', message: 'video (frame-based) annotations are not supported by this importer yet' }
+  if (line.frames !== undefined || line.segments !== undefined)
+    return { kind: 'error', field: 'segments', message: 'video (frame-based) annotations are not supported by this importer yet' }
   const nested = (Array.isArray(line.classifications) ? line.classifications : []).map((c) => (isObj(c) ? importClassification(c) : c))
   for (const [k, ours] of GEOMETRY_KEYS) {
     if (line[k] === undefined) continue
@@ -77,9 +96,20 @@ export function fromExportV2(annotations: unknown): Obj {
 
 const toolFor = (o: Obj): string | undefined => GEOMETRY_KEYS.find(([, ours]) => o[ours] !== undefined)?.[2]
 const typeFor = (c: Obj): 'radio' | 'checklist' | 'text' | undefined =>
-  c.radio_answer !== undefined ? 'radio' : c.checklist_answers !== undefined ? 'checklist' : c.text_answer !== undefined ? 'text' : undefined
+  c.radio_answer !== undefined
+    ? 'radio'
+    : c.checklist_answers !== undefined
+      ? 'checklist'
+      : c.text_answer !== undefined
+        ? 'text'
+        : undefined
 
-type ClsIn = { feature_schema_id?: string; name: string; type: 'radio' | 'checklist' | 'text'; options?: { feature_schema_id?: string; name: string; value?: string; classifications?: ClsIn[] }[] }
+type ClsIn = {
+  feature_schema_id?: string
+  name: string
+  type: 'radio' | 'checklist' | 'text'
+  options?: { feature_schema_id?: string; name: string; value?: string; classifications?: ClsIn[] }[]
+}
 
 function addClassifications(list: ClsIn[], inputs: unknown): boolean {
   let changed = false
@@ -93,7 +123,8 @@ function addClassifications(list: ClsIn[], inputs: unknown): boolean {
       list.push(target)
       changed = true
     }
-    const answers = type === 'radio' ? [c.radio_answer] : type === 'checklist' ? (Array.isArray(c.checklist_answers) ? c.checklist_answers : []) : []
+    const answers =
+      type === 'radio' ? [c.radio_answer] : type === 'checklist' ? (Array.isArray(c.checklist_answers) ? c.checklist_answers : []) : []
     for (const a of answers) {
       if (!isObj(a) || typeof a.name !== 'string' || !target.options) continue
       let opt = target.options.find((o) => o.name.toLowerCase() === (a.name as string).toLowerCase())
@@ -112,7 +143,10 @@ function addClassifications(list: ClsIn[], inputs: unknown): boolean {
 
 /** The ontology as input (ids kept), plus any named feature `annotations` uses that it lacks. */
 export function growOntology(o: Ontology, annotations: Obj): { input: OntologyInput; changed: boolean } {
-  const input = JSON.parse(JSON.stringify(o)) as OntologyInput & { tools: { name: string; tool: string; classifications?: ClsIn[] }[]; classifications: ClsIn[] }
+  const input = JSON.parse(JSON.stringify(o)) as OntologyInput & {
+    tools: { name: string; tool: string; classifications?: ClsIn[] }[]
+    classifications: ClsIn[]
+  }
   let changed = false
   for (const obj of Array.isArray(annotations.objects) ? annotations.objects : []) {
     if (!isObj(obj) || typeof obj.name !== 'string') continue

@@ -29,8 +29,16 @@ export async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
   const { env, p } = run
   // A label with a big mask or polygon widens the window; one that does not fit D1 is then that
   // line's error (./write.ts).
-  const read = await readWindow(env.ASSETS_BUCKET, { key: p.key, size: p.size, missing: 'the uploaded file is missing from storage' }, cur, { window: WINDOW, maxWindow: MAX_LINE_BYTES, maxRecords: SLICE_RECORDS })
-  if (read === 'too-long') throw new LineTooLong(`Line ${cur.state.line + 1} is larger than ${MAX_LINE_BYTES / 1024 / 1024} MB, more than one label can hold; split it or shorten it.`)
+  const read = await readWindow(
+    env.ASSETS_BUCKET,
+    { key: p.key, size: p.size, missing: 'the uploaded file is missing from storage' },
+    cur,
+    { window: WINDOW, maxWindow: MAX_LINE_BYTES, maxRecords: SLICE_RECORDS },
+  )
+  if (read === 'too-long')
+    throw new LineTooLong(
+      `Line ${cur.state.line + 1} is larger than ${MAX_LINE_BYTES / 1024 / 1024} MB, more than one label can hold; split it or shorten it.`,
+    )
   const { final, state } = read
   const { records, consumed } = read.parsed
   const staged: { line: number; ref: string; payload: Obj }[] = []
@@ -44,7 +52,19 @@ export async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
     // A row named by neither is this line's error (below), not a row shared with other such lines.
     if (!gk && !id) return []
     const ref = gk ? { globalKey: gk } : { id }
-    return [{ line: rec.line, ref, create: { row_data: d.row_data, global_key: gk, external_id: d.external_id, media_type: mediaTypeOf(v), media_attributes: v.media_attributes } }]
+    return [
+      {
+        line: rec.line,
+        ref,
+        create: {
+          row_data: d.row_data,
+          global_key: gk,
+          external_id: d.external_id,
+          media_type: mediaTypeOf(v),
+          media_attributes: v.media_attributes,
+        },
+      },
+    ]
   })
   await run.rows.prefetch(v2.map((e) => e.ref))
   // Rows missing from the organization, created together (with ?dataset_id=).
@@ -75,10 +95,24 @@ export async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
         if (!isObj(l)) continue
         const perf = isObj(l.performance_details) ? l.performance_details : {}
         const det = isObj(l.label_details) ? l.label_details : {}
-        await run.labels.label(dr, fromExportV2(l.annotations), { skipped: perf.skipped === true, seconds: typeof perf.seconds_to_create === 'number' ? perf.seconds_to_create : 0, createdAt: dateOr(det.created_at) }, () => rec.line)
+        await run.labels.label(
+          dr,
+          fromExportV2(l.annotations),
+          {
+            skipped: perf.skipped === true,
+            seconds: typeof perf.seconds_to_create === 'number' ? perf.seconds_to_create : 0,
+            createdAt: dateOr(det.created_at),
+          },
+          () => rec.line,
+        )
       }
     } else if (isObj(v.dataRow)) {
-      const ref = typeof v.dataRow.globalKey === 'string' ? `key:${v.dataRow.globalKey.toLowerCase()}` : typeof v.dataRow.id === 'string' ? `id:${v.dataRow.id}` : null
+      const ref =
+        typeof v.dataRow.globalKey === 'string'
+          ? `key:${v.dataRow.globalKey.toLowerCase()}`
+          : typeof v.dataRow.id === 'string'
+            ? `id:${v.dataRow.id}`
+            : null
       if (!ref) run.errors.push({ line: rec.line, field: 'dataRow', message: 'dataRow needs an id or a globalKey' })
       else staged.push({ line: rec.line, ref, payload: v })
     } else {

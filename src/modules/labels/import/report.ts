@@ -10,7 +10,12 @@ import type { Cursor, LineError, Params } from './types'
 
 /** Writes the slice's errors, sorted by line (src/modules/tasks/files.ts serves the parts as one file). */
 export async function saveErrors(env: Env, task: TaskRow, slice: number, errors: LineError[]): Promise<void> {
-  await saveErrorPart(env.EXPORTS, task.id, slice, errors.sort((a, b) => a.line - b.line))
+  await saveErrorPart(
+    env.EXPORTS,
+    task.id,
+    slice,
+    errors.sort((a, b) => a.line - b.line),
+  )
 }
 
 export async function reportSlice(env: Env, task: TaskRow, p: Params, cur: Cursor): Promise<void> {
@@ -24,7 +29,17 @@ export async function reportSlice(env: Env, task: TaskRow, p: Params, cur: Curso
 
 /** Writes the result file and completes the task. */
 export async function finishImport(env: Env, task: TaskRow, p: Params, cur: Cursor): Promise<void> {
-  await env.EXPORTS.put(resultKey(task.id, 'json'), JSON.stringify({ project_id: p.project_id, labels_created: cur.created, labels_unchanged: cur.duplicates, lines_failed: cur.failed, lines: cur.lines }), { httpMetadata: { contentType: 'application/json' } })
+  await env.EXPORTS.put(
+    resultKey(task.id, 'json'),
+    JSON.stringify({
+      project_id: p.project_id,
+      labels_created: cur.created,
+      labels_unchanged: cur.duplicates,
+      lines_failed: cur.failed,
+      lines: cur.lines,
+    }),
+    { httpMetadata: { contentType: 'application/json' } },
+  )
   await completeTask(env, task, {
     metadata: { labels_created: cur.created, labels_unchanged: cur.duplicates, lines_failed: cur.failed, bytes_done: p.size },
     resultKey: resultKey(task.id, 'json'),

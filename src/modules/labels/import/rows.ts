@@ -44,7 +44,14 @@ export class SliceRows {
   /** Puts data rows into the project, in the import's batch (made by the first slice that needs it). */
   private async attach(ids: string[]) {
     const { db, task, project } = this.s
-    const batch = { id: `bat_${task.id.slice(4)}`, orgId: project.orgId, projectId: project.id, name: `Label import ${task.id.slice(-6)}`, priority: 5, createdBy: task.createdBy }
+    const batch = {
+      id: `bat_${task.id.slice(4)}`,
+      orgId: project.orgId,
+      projectId: project.id,
+      name: `Label import ${task.id.slice(-6)}`,
+      priority: 5,
+      createdBy: task.createdBy,
+    }
     await attachRows(db, batch, ids)
   }
 
@@ -125,7 +132,12 @@ export class SliceRows {
       return null
     }
     // With ?dataset_id=, createMissing has made every row the slice's lines lack, or reported why not.
-    errors.push({ line, global_key: gk, field: ref.globalKey ? 'data_row.global_key' : 'data_row.id', message: `no data row ${ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : ref.id} in this organization${create && !p.dataset_id ? ' (pass ?dataset_id= to create missing data rows)' : ''}` })
+    errors.push({
+      line,
+      global_key: gk,
+      field: ref.globalKey ? 'data_row.global_key' : 'data_row.id',
+      message: `no data row ${ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : ref.id} in this organization${create && !p.dataset_id ? ' (pass ?dataset_id= to create missing data rows)' : ''}`,
+    })
     return null
   }
 }

@@ -19,7 +19,17 @@ export type Params = { project_id: string; key: string; size: number; dataset_id
 
 /** Where the import stands between slices, saved in the task's Durable Object: phase "read" walks
  * the file, "group" turns staged annotation lines into labels, "cleanup" clears the staging rows. */
-export type Cursor = { phase: 'read' | 'group' | 'cleanup'; offset: number; state: ParseState; slice: number; created: number; duplicates: number; failed: number; lines: number; groupAfter: string }
+export type Cursor = {
+  phase: 'read' | 'group' | 'cleanup'
+  offset: number
+  state: ParseState
+  slice: number
+  created: number
+  duplicates: number
+  failed: number
+  lines: number
+  groupAfter: string
+}
 
 /** A data row as a line names it. */
 export type RowRef = { id?: string; globalKey?: string }

@@ -57,7 +57,12 @@ export class LabelWriter {
     // up to 2 MB: a label that would not fit is this line's error, not the whole slice's.
     const text = JSON.stringify(n.annotations)
     if (text.length > 400_000 && new TextEncoder().encode(JSON.stringify(text)).length > MAX_LABEL_BYTES) {
-      errors.push({ line: lineFor(''), global_key: dr.globalKey, field: 'annotations', message: `the label's annotations take more than ${MAX_LABEL_BYTES / 1_000_000} MB; split them over several labels` })
+      errors.push({
+        line: lineFor(''),
+        global_key: dr.globalKey,
+        field: 'annotations',
+        message: `the label's annotations take more than ${MAX_LABEL_BYTES / 1_000_000} MB; split them over several labels`,
+      })
       return
     }
     const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)
@@ -127,5 +132,9 @@ export class LabelWriter {
 function stripIds(x: unknown): unknown {
   if (Array.isArray(x)) return x.map(stripIds)
   if (!isObj(x)) return x
-  return Object.fromEntries(Object.entries(x).filter(([k]) => k !== 'feature_id').map(([k, v]) => [k, stripIds(v)]))
+  return Object.fromEntries(
+    Object.entries(x)
+      .filter(([k]) => k !== 'feature_id')
+      .map(([k, v]) => [k, stripIds(v)]),
+  )
 }

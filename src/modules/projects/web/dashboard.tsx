@@ -12,7 +12,15 @@ import { LabelsChartCard } from '../../../../views/projects/dashboard/labels-cha
 import { dashUrl, ScopeToggle, type DashboardPerms, type Scope } from '../../../../views/projects/dashboard/shared'
 import { loadProject, loadProjectWith, projectView, type LoadedProject } from '../service'
 import { listBatchesRead, type BatchView } from '../batches'
-import { labelSeriesRead, overviewRead, recentActivityRead, type ActivityRow, type Bucket, type Overview, type SeriesPoint } from '../dashboard'
+import {
+  labelSeriesRead,
+  overviewRead,
+  recentActivityRead,
+  type ActivityRow,
+  type Bucket,
+  type Overview,
+  type SeriesPoint,
+} from '../dashboard'
 
 export const dashboardWeb = new Hono<AppEnv>()
 
@@ -35,15 +43,39 @@ const dashPerms = (ctx: Ctx, l: LoadedProject): DashboardPerms => ({
  * The project and everything its dashboard shows (and, for the page's export dialog, the batches),
  * in one D1 round trip (`loadProjectWith`; two for a project-based member).
  */
-async function dashboardData(ctx: Ctx, id: string, scope: Scope, bucket: Bucket, fragment: boolean): Promise<{ l: LoadedProject; d: DashboardData; batches: BatchView[] }> {
-  const [l, overview, series, activity, batches] = await loadProjectWith<[Overview, SeriesPoint[], ActivityRow[], BatchView[]]>(ctx, id, 'project.view', (l) => [
-    overviewRead(ctx, l, scope),
-    labelSeriesRead(ctx, l, bucket, scope),
-    recentActivityRead(ctx, l),
-    // The export dialog (full page only) lists the batches.
-    !fragment && can(ctx.actor, 'export.create', { projectRole: l.role }) ? listBatchesRead(ctx, l) : { stmts: [], done: () => [] },
-  ])
-  return { l, d: { p: projectView(l.project, l.pinned), overview, series, activity, scope, bucket, perms: dashPerms(ctx, l), selfId: ctx.actor.userId }, batches }
+async function dashboardData(
+  ctx: Ctx,
+  id: string,
+  scope: Scope,
+  bucket: Bucket,
+  fragment: boolean,
+): Promise<{ l: LoadedProject; d: DashboardData; batches: BatchView[] }> {
+  const [l, overview, series, activity, batches] = await loadProjectWith<[Overview, SeriesPoint[], ActivityRow[], BatchView[]]>(
+    ctx,
+    id,
+    'project.view',
+    (l) => [
+      overviewRead(ctx, l, scope),
+      labelSeriesRead(ctx, l, bucket, scope),
+      recentActivityRead(ctx, l),
+      // The export dialog (full page only) lists the batches.
+      !fragment && can(ctx.actor, 'export.create', { projectRole: l.role }) ? listBatchesRead(ctx, l) : { stmts: [], done: () => [] },
+    ],
+  )
+  return {
+    l,
+    d: {
+      p: projectView(l.project, l.pinned),
+      overview,
+      series,
+      activity,
+      scope,
+      bucket,
+      perms: dashPerms(ctx, l),
+      selfId: ctx.actor.userId,
+    },
+    batches,
+  }
 }
 
 /** The page; asked for by htmx (the Overall / Mine switch), the dashboard body alone. */
@@ -66,12 +98,21 @@ dashboardWeb.get('/:id/labels-chart', async (c) => {
   const ctx = ctxOf(c)
   const q = v.parse(DashQuery, c.req.query())
   if (!wantsFragment(c)) return c.redirect(dashUrl((await loadProject(ctx, c.req.param('id'))).project.id, q.scope, q.bucket), 303)
-  const [l, series] = await loadProjectWith<[SeriesPoint[]]>(ctx, c.req.param('id'), 'project.view', (l) => [labelSeriesRead(ctx, l, q.bucket, q.scope)])
+  const [l, series] = await loadProjectWith<[SeriesPoint[]]>(ctx, c.req.param('id'), 'project.view', (l) => [
+    labelSeriesRead(ctx, l, q.bucket, q.scope),
+  ])
   c.header('Vary', 'HX-Request')
   c.header('HX-Replace-Url', dashUrl(l.project.id, q.scope, q.bucket))
   return c.html(
     <>
-      <LabelsChartCard projectId={l.project.id} series={series} scope={q.scope} bucket={q.bucket} canLabel={dashPerms(ctx, l).canLabel} hasRows={l.project.dataRowCount > 0} />
+      <LabelsChartCard
+        projectId={l.project.id}
+        series={series}
+        scope={q.scope}
+        bucket={q.bucket}
+        canLabel={dashPerms(ctx, l).canLabel}
+        hasRows={l.project.dataRowCount > 0}
+      />
       <ScopeToggle id={l.project.id} scope={q.scope} bucket={q.bucket} oob />
     </>,
   )

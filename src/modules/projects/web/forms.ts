@@ -19,7 +19,11 @@ export const stateOf = (e: AppError) => ({ errors: e.errors, message: e.errors.l
  * Parses the project form. When a field outside the ontology fails, the ontology's own rules
  * (unique names, options…) are checked too, so one submit shows every problem at once.
  */
-export function parseProjectForm<S extends v.GenericSchema>(schema: S, data: Record<string, unknown>, previous?: Ontology): v.InferOutput<S> {
+export function parseProjectForm<S extends v.GenericSchema>(
+  schema: S,
+  data: Record<string, unknown>,
+  previous?: Ontology,
+): v.InferOutput<S> {
   const r = v.safeParse(schema, data)
   if (r.success) return r.output
   const errors = issuesToErrors(r.issues)

@@ -50,7 +50,8 @@ listWeb.get('/', async (c) => {
 listWeb.get('/rows', async (c) => {
   const q = parse(ProjectListQuery, c.req.query())
   const search = q.search ?? ''
-  if (!wantsFragment(c)) return c.redirect(q.cursor ? `${listUrl(search)}${search ? '&' : '?'}cursor=${encodeURIComponent(q.cursor)}` : listUrl(search), 303)
+  if (!wantsFragment(c))
+    return c.redirect(q.cursor ? `${listUrl(search)}${search ? '&' : '?'}cursor=${encodeURIComponent(q.cursor)}` : listUrl(search), 303)
   const props = await listProps(ctxOf(c), search, q.cursor)
   c.header('Vary', 'HX-Request')
   if (q.cursor) return c.html(<ProjectRows page={props.page} search={search} canDelete={props.canDelete} />)
@@ -117,7 +118,7 @@ async function pin(c: C, pinned: boolean) {
   if (form.from === 'list') {
     const search = (form.search ?? '').trim().slice(0, 200)
     // The table again from the top: a pinned project moves up, an unpinned one back into place.
-    if (wantsFragment(c)) return c.html(<ProjectsTable {...await listProps(ctx, search)} />)
+    if (wantsFragment(c)) return c.html(<ProjectsTable {...(await listProps(ctx, search))} />)
     return c.redirect(listUrl(search), 303)
   }
   return c.redirect(safeNext(form.next, `/projects/${id}`), 303)
@@ -130,7 +131,8 @@ listWeb.post('/:id/delete', async (c) => {
   if (wantsFragment(c)) {
     // The row disappears; a big project keeps being deleted by a task, which the Tasks menu
     // starts following at once (public/js/tasks.js listens for taskStarted).
-    if (task) hxTrigger(c, { toast: { value: `${task.name} continues in the background; follow it in Tasks.` }, taskStarted: { id: task.id } })
+    if (task)
+      hxTrigger(c, { toast: { value: `${task.name} continues in the background; follow it in Tasks.` }, taskStarted: { id: task.id } })
     return c.html('')
   }
   return c.redirect(`/projects?deleted=${task ? 'task' : '1'}`, 303)

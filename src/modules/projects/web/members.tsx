@@ -23,21 +23,46 @@ async function membersProps(ctx: Ctx, l: LoadedProject) {
     listProjectMembers(ctx, l.project.id),
     pm.canManageMembers ? addableMembers(ctx, l.project.id) : Promise.resolve([]),
   ])
-  return { p: projectView(l.project, l.pinned), members, addable, canManage: pm.canManageMembers, selfId: ctx.actor.userId, canEdit: pm.canEdit, canDelete: pm.canDelete }
+  return {
+    p: projectView(l.project, l.pinned),
+    members,
+    addable,
+    canManage: pm.canManageMembers,
+    selfId: ctx.actor.userId,
+    canEdit: pm.canEdit,
+    canDelete: pm.canDelete,
+  }
 }
 
-async function membersAnswer(c: C, ctx: Ctx, id: string, extra: { done?: string; state?: { values: Record<string, string>; errors: AppError['errors']; message?: string } }, status: 200 | 422) {
+async function membersAnswer(
+  c: C,
+  ctx: Ctx,
+  id: string,
+  extra: { done?: string; state?: { values: Record<string, string>; errors: AppError['errors']; message?: string } },
+  status: 200 | 422,
+) {
   const l = await loadProject(ctx, id)
   const props = { ...(await membersProps(ctx, l)), ...extra }
   if (status === 422) keepUrl(c)
-  return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', status, body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
+  return renderPage(c, {
+    title: `Members · ${props.p.name}`,
+    section: 'projects',
+    status,
+    body: <MembersSettingsPage {...props} />,
+    fragment: <MembersSection {...props} />,
+  })
 }
 
 membersWeb.get('/:id/settings/members', async (c) => {
   const ctx = ctxOf(c)
   const l = await loadProject(ctx, c.req.param('id'))
   const props = await membersProps(ctx, l)
-  return renderPage(c, { title: `Members · ${props.p.name}`, section: 'projects', body: <MembersSettingsPage {...props} />, fragment: <MembersSection {...props} /> })
+  return renderPage(c, {
+    title: `Members · ${props.p.name}`,
+    section: 'projects',
+    body: <MembersSettingsPage {...props} />,
+    fragment: <MembersSection {...props} />,
+  })
 })
 
 /** Adds a project-based member with a role, or changes their role (the same call). */
@@ -70,7 +95,9 @@ membersWeb.post('/:id/settings/members/:userId/remove', async (c) => {
   try {
     const before = await listProjectMembers(ctx, l.project.id)
     await removeProjectMember(ctx, l.project.id, userId).catch((e) => {
-      throw e instanceof AppError && e.code === 'NOT_FOUND' ? new AppError('VALIDATION', 'That person has no project role here (any more).') : e
+      throw e instanceof AppError && e.code === 'NOT_FOUND'
+        ? new AppError('VALIDATION', 'That person has no project role here (any more).')
+        : e
     })
     if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
     const who = before.find((m) => m.user_id === userId)?.full_name ?? 'The member'

@@ -46,11 +46,15 @@ settingsWeb.post('/:id/settings', async (c) => {
   const hasOntology = form._ontology === '1'
   const draft = hasOntology ? draftFromForm(form) : draftFromOntology(l.project.ontology)
   try {
-    const input = parseProjectForm(UpdateProjectInput, {
-      ...(form.name !== undefined ? { name: form.name } : {}),
-      ...(form.description !== undefined ? { description: form.description } : {}),
-      ...(hasOntology ? { ontology: draftToInput(draft, l.project.ontology) } : {}),
-    }, l.project.ontology)
+    const input = parseProjectForm(
+      UpdateProjectInput,
+      {
+        ...(form.name !== undefined ? { name: form.name } : {}),
+        ...(form.description !== undefined ? { description: form.description } : {}),
+        ...(hasOntology ? { ontology: draftToInput(draft, l.project.ontology) } : {}),
+      },
+      l.project.ontology,
+    )
     await updateProject(ctx, l.project.id, input, featuresInUse(ctx))
     return c.redirect(`/projects/${l.project.id}/settings?saved=1`, 303)
   } catch (e) {

@@ -61,7 +61,7 @@ export function printTable(rows, baselineRps) {
     '|---|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.route} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} / ${r.non2xx} | ${baselineRps ? fmt(r.rps / baselineRps, 2) + '×' : '–'} |`,
+        `| ${r.route} | ${fmt(r.rps)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${r.errors} / ${r.non2xx} | ${baselineRps ? `${fmt(r.rps / baselineRps, 2)}×` : '–'} |`,
     ),
   ]
   console.log(lines.join('\n'))
@@ -74,7 +74,7 @@ export function writeResults(scenario, data) {
   mkdirSync(dir, { recursive: true })
   const stamp = new Date().toISOString().replace(/[:.]/g, '-')
   const file = join(dir, `${scenario}-${stamp}.json`)
-  writeFileSync(file, JSON.stringify(data, null, 2) + '\n')
+  writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`)
   return file
 }
 

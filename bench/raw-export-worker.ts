@@ -47,7 +47,7 @@ async function rawExport(env: Env, projectId: string) {
   for (;;) {
     const { results } = await stmt.bind(projectId, after).all<{ id: string; line: string }>()
     if (!results.length) break
-    const chunk = enc.encode(results.map((r) => r.line).join('\n') + '\n')
+    const chunk = enc.encode(`${results.map((r) => r.line).join('\n')}\n`)
     lines += results.length
     bytes += chunk.length
     after = results[results.length - 1]!.id

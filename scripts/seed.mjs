@@ -33,7 +33,7 @@ async function form(base, path, body, cookie) {
 }
 
 async function api(base, cookie, method, path, body) {
-  const res = await fetch(base + '/api/v1' + path, {
+  const res = await fetch(`${base}/api/v1${path}`, {
     method,
     headers: { Cookie: cookie, Origin: base, ...(body ? { 'Content-Type': 'application/json' } : {}) },
     body: body ? JSON.stringify(body) : undefined,
@@ -447,7 +447,7 @@ async function importLabels(base, cookie, project, filename, lines, datasetId) {
   const res = await fetch(`${base}/api/v1/projects/${project.id}/label-imports?${q}`, {
     method: 'POST',
     headers: { Cookie: cookie, Origin: base, 'Content-Type': 'application/x-ndjson' },
-    body: lines.join('\n') + '\n',
+    body: `${lines.join('\n')}\n`,
   })
   if (res.status !== 202) throw new Error(`label import ${filename}: ${res.status} ${await res.text()}`)
   let task = await res.json()

@@ -31,4 +31,4 @@ export function timeAgo(d: Date | number, now = Date.now()): string {
   return future ? `in ${span}` : `${span} ago`
 }
 
-export const formatDateTime = (d: Date | number) => new Date(d).toISOString().replace('T', ' ').slice(0, 16) + ' UTC'
+export const formatDateTime = (d: Date | number) => `${new Date(d).toISOString().replace('T', ' ').slice(0, 16)} UTC`

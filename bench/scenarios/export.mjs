@@ -220,7 +220,7 @@ export default {
           `| ${r.rows.toLocaleString('en-US')} | ${r.annotations.toLocaleString('en-US')} | ${r.status === 'COMPLETE' ? `${r.exportSeconds.toFixed(1)} s` : `**${r.status}**: ${r.failureReason} (after ${r.exportSeconds.toFixed(1)} s)`} | ${r.rawSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.loopSeconds !== undefined ? `${r.loopSeconds.toFixed(1)} s` : '–'} | ${r.loopRatio !== undefined ? `${r.loopRatio.toFixed(1)}×` : '–'} | ${r.lines !== undefined ? `${r.lines.toLocaleString('en-US')}, ${(r.bytes / 1024 / 1024).toFixed(0)} MiB` : `– (raw: ${(r.rawBytes / 1024 / 1024).toFixed(0)} MiB)`} | ${r.identicalToRaw === undefined ? '–' : r.identicalToRaw ? 'yes' : 'no'} | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
       ),
     ]
-    console.log('\n' + lines.join('\n'))
+    console.log(`\n${lines.join('\n')}`)
     if (results.some((r) => r.foreignCpuPct > 10))
       console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
     rmSync(WORK, { recursive: true, force: true })

@@ -35,7 +35,7 @@ async function writeManifest(file, n) {
   const out = createWriteStream(file)
   let buf = ''
   for (let i = 1; i <= n; i++) {
-    buf += JSON.stringify(row(n, i)) + '\n'
+    buf += `${JSON.stringify(row(n, i))}\n`
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise((r) => out.once('drain', r))
       buf = ''
@@ -200,7 +200,7 @@ export default {
           `| ${r.rows.toLocaleString('en-US')} | ${r.manifestMiB.toFixed(0)} MiB | ${r.totalSeconds.toFixed(1)} s (${r.uploadSeconds.toFixed(1)} s) | ${Math.round(r.rowsPerSec).toLocaleString('en-US')} | ${Math.round(r.raw.perStatement.rowsPerSec).toLocaleString('en-US')} rows/s (${r.raw.perStatement.seconds.toFixed(1)} s) | ${Math.round(r.raw.oneTransaction.rowsPerSec).toLocaleString('en-US')} rows/s (${r.raw.oneTransaction.seconds.toFixed(1)} s) | ${(r.ratio * 100).toFixed(0)}% | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
       ),
     ]
-    console.log('\n' + lines.join('\n'))
+    console.log(`\n${lines.join('\n')}`)
     if (results.some((r) => r.foreignCpuPct > 10))
       console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
     rmSync(WORK, { recursive: true, force: true }) // the manifests: ~120 MB per million rows

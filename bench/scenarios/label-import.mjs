@@ -70,7 +70,7 @@ async function writeLines(file, n, line) {
   const out = createWriteStream(file)
   let buf = ''
   for (let i = 1; i <= n; i++) {
-    buf += line(i) + '\n'
+    buf += `${line(i)}\n`
     if (buf.length > 1 << 20) {
       if (!out.write(buf)) await new Promise((r) => out.once('drain', r))
       buf = ''
@@ -179,7 +179,7 @@ export default {
           `| ${r.lines.toLocaleString('en-US')} | ${r.fileMiB.toFixed(0)} MiB | ${r.seconds.toFixed(1)} s (${r.uploadSeconds.toFixed(1)} s) | ${Math.round(r.labelsPerSec).toLocaleString('en-US')} | ${r.rowsImportSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.foreignCpuPct}% |`,
       ),
     ]
-    console.log('\n' + lines.join('\n'))
+    console.log(`\n${lines.join('\n')}`)
     if (results.some((r) => r.foreignCpuPct > 10))
       console.warn('bench: warning: the box was busy with other work during a run; rerun when it is idle before quoting these numbers')
     rmSync(WORK, { recursive: true, force: true })

@@ -49,7 +49,7 @@ export default {
     const scanning = scans(seeded.inspected)
     console.log(`bench: statements whose plan has SCAN: ${scanning.length ? scanning.map((p) => p.name).join(', ') : 'none'}`)
   },
-  routes: (ctx) => {
+  routes: () => {
     const big = seeded.ids.projects[0].id
     const headers = { Cookie: seeded.cookie }
     return [

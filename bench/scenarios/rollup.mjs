@@ -282,7 +282,7 @@ export default {
         ),
       ]
       const summary = `Incremental run after ${fmt(NEW)} new annotations with ${fmt(LARGE)} vs ${fmt(SMALL)} annotations of history (${(LARGE / SMALL).toFixed(0)}×): median ${ms(median(runs('B')))} vs ${ms(median(runs('A')))} = ${ratio.toFixed(2)}×; without the fixed cost of a run with nothing new ${netRatio.toFixed(2)}×; fastest runs ${minRatio.toFixed(2)}×. sqlite3 alone, the GROUP BY over all ${fmt(checks.B.facts)} facts of the ${fmt(LARGE)}-annotation state: ${ms(checks.B.rawSeconds)}.`
-      console.log('\n' + lines.join('\n') + '\n\n' + summary)
+      console.log(`\n${lines.join('\n')}\n\n${summary}`)
       const busy = [
         ...Object.values(scratch).map((x) => x.foreignCpuPct),
         ...['A', 'B'].flatMap((w) => inc[w].flatMap((r) => [r.run.foreignCpuPct ?? 0, r.idle.foreignCpuPct ?? 0])),

@@ -24,9 +24,9 @@
         const pct = Math.max(0, Math.min(100, snap.completion_percentage | 0))
         bar.setAttribute('aria-valuenow', String(pct))
         const span = bar.querySelector('span')
-        if (span) span.style.width = pct + '%'
+        if (span) span.style.width = `${pct}%`
         const label = el.querySelector('.progress-label span')
-        if (label) label.textContent = pct + '%'
+        if (label) label.textContent = `${pct}%`
       } else if (snap.status === 'IN_PROGRESS') {
         refresh(snap.task_id, el) // the spinner of a queued task becomes a bar
       }
@@ -68,7 +68,7 @@
     setBadge()
     for (const el of document.querySelectorAll(`[data-task-id="${snap.task_id}"]`)) refresh(snap.task_id, el)
     const word = snap.status === 'COMPLETE' ? 'finished' : snap.status === 'FAILED' ? 'failed' : 'was canceled'
-    window.labeldesk?.toast?.(`Task ${word}${snap.message ? ': ' + snap.message : ''}`)
+    window.labeldesk?.toast?.(`Task ${word}${snap.message ? `: ${snap.message}` : ''}`)
     document.dispatchEvent(new CustomEvent('labeldesk:task-finished', { detail: snap }))
   }
 

@@ -30,6 +30,7 @@ export type PageOptions = {
 /** Renders a signed-in page (or its fragment). Must be used behind `requireSession`. */
 export async function renderPage(c: C, o: PageOptions) {
   c.header('Vary', 'HX-Request')
+  // biome-ignore lint/complexity/noUselessFragments: c.html takes an element, not any Child
   if (o.fragment !== undefined && wantsFragment(c)) return c.html(<>{o.fragment}</>, o.status ?? 200)
   const actor = c.var.actor!
   // The Tasks badge: ids of the person's running tasks (a small indexed query), unless it was read
@@ -49,7 +50,7 @@ export async function renderPage(c: C, o: PageOptions) {
  */
 export function preloadTaskBadge(c: C) {
   const gate = c.var.gate
-  if (!gate || gate.state !== 'pending' || wantsFragment(c) || !c.var.actor) return
+  if (gate?.state !== 'pending' || wantsFragment(c) || !c.var.actor) return
   const read = runningTasksRead(c.var.db, c.var.actor)
   gate.along({ stmts: read.stmts, done: (rows) => c.set('runningTasks', read.done(rows)) })
 }
@@ -57,6 +58,7 @@ export function preloadTaskBadge(c: C) {
 /** A standalone page (login, sign-up, invitation) with a doctype. */
 export function renderDocument(c: C, doc: Child, status: 200 | 401 | 404 | 410 | 422 | 429 = 200) {
   c.header('Vary', 'HX-Request')
+  // biome-ignore lint/complexity/noUselessFragments: c.html takes an element, not any Child
   return c.html(<>{doc}</>, status)
 }
 

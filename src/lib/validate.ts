@@ -111,7 +111,7 @@ export function jsonErrorPosition(text: string): number {
   try {
     value(0)
     ws()
-    return i < text.length ? i : text.length
+    return Math.min(i, text.length)
   } catch (at) {
     return typeof at === 'number' ? Math.min(at, text.length) : text.length
   }

@@ -105,7 +105,7 @@ test('datasets: create, upload with progress, import with an error report, brows
     await page.waitForFunction(
       () => {
         const img = document.querySelector('#data-rows-body img')
-        return img && img.complete && img.naturalWidth === 160
+        return img?.complete && img.naturalWidth === 160
       },
       null,
       { timeout: 10_000 },
@@ -118,18 +118,17 @@ test('datasets: create, upload with progress, import with an error report, brows
     await shot(page, 'dataset-upload')
 
     // Import a manifest: 5 good lines, 2 bad ones (invalid JSON on line 3, ftp:// on line 5).
-    const manifest =
-      [
-        { row_data: 'A cyclist crosses on the green light.', global_key: uniq('caption'), external_id: 'cap-1' },
-        { row_data: 'Two pedestrians wait under an umbrella.', external_id: 'cap-2' },
-        '{"row_data": "an unfinished line',
-        { row_data: 'A delivery van is double-parked.', metadata_fields: [{ name: 'split', value: 'train' }] },
-        { row_data: 'ftp://files.example.com/frame-0005.jpg' },
-        { row_data: 'The traffic light turns amber.', external_id: 'cap-6' },
-        { row_data: 'A taxi stops to pick someone up.', external_id: 'cap-7' },
-      ]
-        .map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))
-        .join('\n') + '\n'
+    const manifest = `${[
+      { row_data: 'A cyclist crosses on the green light.', global_key: uniq('caption'), external_id: 'cap-1' },
+      { row_data: 'Two pedestrians wait under an umbrella.', external_id: 'cap-2' },
+      '{"row_data": "an unfinished line',
+      { row_data: 'A delivery van is double-parked.', metadata_fields: [{ name: 'split', value: 'train' }] },
+      { row_data: 'ftp://files.example.com/frame-0005.jpg' },
+      { row_data: 'The traffic light turns amber.', external_id: 'cap-6' },
+      { row_data: 'A taxi stops to pick someone up.', external_id: 'cap-7' },
+    ]
+      .map((l) => (typeof l === 'string' ? l : JSON.stringify(l)))
+      .join('\n')}\n`
     const manifestPath = join(dir, 'captions.ndjson')
     writeFileSync(manifestPath, manifest)
     await page.click('.page-header >> text=Import manifest')
@@ -171,7 +170,7 @@ test('datasets: create, upload with progress, import with an error report, brows
     await page.waitForSelector('h1:has-text("sunset.png")')
     await page.waitForFunction(() => {
       const img = document.querySelector('img.asset-image')
-      return img && img.complete && img.naturalWidth === 160
+      return img?.complete && img.naturalWidth === 160
     })
     assert.ok(await page.isVisible('text=image/png'))
     await shot(page, 'data-row')

@@ -101,7 +101,7 @@ test('integrations: connect an S3 bucket with a role, validate, and see its imag
     await page.waitForFunction(
       () => {
         const img = document.querySelector('img.asset-image')
-        return img && img.complete && img.naturalWidth === 96
+        return img?.complete && img.naturalWidth === 96
       },
       null,
       { timeout: 10_000 },

@@ -22,7 +22,7 @@ test('label, skip and review in the browser', async () => {
       async (pngs) => {
         const j = (r) => r.json()
         const post = (path, body) =>
-          fetch('/api/v1' + path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(j)
+          fetch(`/api/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(j)
         const d = await post('/datasets', { name: 'Street' })
         for (let i = 0; i < pngs.length; i++) {
           const form = new FormData()

@@ -307,7 +307,7 @@ test('usage: the rollup fills Account → Usage; chart, both tables and the rang
         page,
         'POST',
         `/projects/${ids[type]}/label-imports?filename=${type}.ndjson`,
-        lines.join('\n') + '\n',
+        `${lines.join('\n')}\n`,
         202,
         'application/x-ndjson',
       )

@@ -74,13 +74,13 @@ export type XmlNode = { tag: string; children: XmlNode[]; text: string }
 export function parseXml(s: string): XmlNode {
   const root: XmlNode = { tag: '#root', children: [], text: '' }
   const stack = [root]
-  const unescape = (t: string) =>
+  const unescapeXml = (t: string) =>
     t.replace(/&(lt|gt|quot|apos|amp);/g, (_, e) => ({ lt: '<', gt: '>', quot: '"', apos: "'", amp: '&' })[e as string]!)
   const re = /<\?[^>]*\?>|<(\/?)([A-Za-z_][\w.-]*)[^>]*?(\/?)>|([^<]+)/g
   for (const m of s.matchAll(re)) {
     if (m[0].startsWith('<?')) continue
     if (m[4] !== undefined) {
-      stack[stack.length - 1]!.text += unescape(m[4])
+      stack[stack.length - 1]!.text += unescapeXml(m[4])
       continue
     }
     if (m[1]) {

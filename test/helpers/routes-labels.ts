@@ -7,7 +7,7 @@
 import type { Action } from '../../src/auth/permissions'
 import { makeUser, unique, type TestOrg, type TestUser } from './factories'
 import { call } from './harness'
-import type { RouteCase, Target } from './routes'
+import type { RouteCase } from './routes'
 
 type Setup = { projectId: string; dataRowId: string }
 

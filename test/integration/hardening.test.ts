@@ -223,7 +223,7 @@ describe('open redirect: next goes only to same-origin paths', () => {
     'evil.example',
     '',
     ' /projects',
-    '/' + 'a'.repeat(3000),
+    `/${'a'.repeat(3000)}`,
   ]
   // The raw query: the first one is exactly what the probe sent (%09 = tab).
   const RAW = [
@@ -342,21 +342,21 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
   const filePart = (name: string, data = 'hello', field = 'file') =>
     `Content-Disposition: form-data; name="${field}"; filename="${name}"\r\nContent-Type: text/plain\r\n\r\n${data}\r\n`
   const multipartCases: [string, string | undefined, string][] = [
-    ['no boundary', 'multipart/form-data', MP(filePart('a.txt')) + '--XyZ--\r\n'],
-    ['empty boundary', 'multipart/form-data; boundary=', MP(filePart('a.txt')) + '--XyZ--\r\n'],
-    ['wrong boundary', 'multipart/form-data; boundary=other', MP(filePart('a.txt')) + '--XyZ--\r\n'],
+    ['no boundary', 'multipart/form-data', `${MP(filePart('a.txt'))}--XyZ--\r\n`],
+    ['empty boundary', 'multipart/form-data; boundary=', `${MP(filePart('a.txt'))}--XyZ--\r\n`],
+    ['wrong boundary', 'multipart/form-data; boundary=other', `${MP(filePart('a.txt'))}--XyZ--\r\n`],
     [
       'overlong boundary',
       `multipart/form-data; boundary=${'b'.repeat(200)}`,
-      MP(filePart('a.txt'), 'b'.repeat(200)) + `--${'b'.repeat(200)}--\r\n`,
+      `${MP(filePart('a.txt'), 'b'.repeat(200))}--${'b'.repeat(200)}--\r\n`,
     ],
     ['truncated part', 'multipart/form-data; boundary=XyZ', MP(filePart('a.txt')).slice(0, 60)],
     ['truncated body', 'multipart/form-data; boundary=XyZ', MP(filePart('a.txt', 'x'.repeat(1000)))],
-    ['NUL in a file name', 'multipart/form-data; boundary=XyZ', MP(filePart('a\u0000b.txt')) + '--XyZ--\r\n'],
+    ['NUL in a file name', 'multipart/form-data; boundary=XyZ', `${MP(filePart('a\u0000b.txt'))}--XyZ--\r\n`],
     [
       'NUL in a field name',
       'multipart/form-data; boundary=XyZ',
-      MP(`Content-Disposition: form-data; name="a\u0000"\r\n\r\nx\r\n`) + '--XyZ--\r\n',
+      `${MP(`Content-Disposition: form-data; name="a\u0000"\r\n\r\nx\r\n`)}--XyZ--\r\n`,
     ],
     ['garbage', 'multipart/form-data; boundary=XyZ', '\u0000\u0001garbage'],
   ]
@@ -398,7 +398,7 @@ describe('hostile input is a clear 4xx, never a 500, and changes nothing', () =>
       ['bad percent-encoding', `data_row_id=${dataRowId}&objects=%E0%A4%A&cls.Q=%`],
       ['bad percent-encoding in a name', `%ZZ=1&data_row_id=${dataRowId}`],
       ['5 MB body', `data_row_id=${dataRowId}&objects=${'%5B'.repeat(10)}${'a'.repeat(5 * 1024 * 1024)}`],
-      ['deep indexes', `data_row_id=${dataRowId}&${'a' + '[0]'.repeat(5000)}=1`],
+      ['deep indexes', `data_row_id=${dataRowId}&${`a${'[0]'.repeat(5000)}`}=1`],
       ['many fields', Array.from({ length: 20000 }, (_, i) => `f${i}=1`).join('&')],
       ['NUL in a value', `data_row_id=${dataRowId}%00&skip=1`],
     ]

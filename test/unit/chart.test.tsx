@@ -24,7 +24,7 @@ const yTicks = (html: string) =>
 const xLabels = (html: string) => [...html.matchAll(/<text class="x-label"[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!)
 
 function isRoundStep(step: number) {
-  const exp = Math.pow(10, Math.floor(Math.log10(step)))
+  const exp = 10 ** Math.floor(Math.log10(step))
   return [1, 2, 5, 10].some((f) => Math.abs(step / exp - f) < 1e-9)
 }
 

@@ -223,7 +223,7 @@ async function plans(trips: Trip[]): Promise<{ sql: string; read: number | undef
 }
 
 /** Tables filled in bulk: a plain `SCAN` of one of them reads it whole. */
-let bulkTables: string[] = []
+const bulkTables: string[] = []
 const scans = (plan: string[]) =>
   plan.filter((d) => bulkTables.some((t) => new RegExp(`^SCAN ${t}( |$)(?!USING (COVERING )?INDEX)`).test(d)))
 

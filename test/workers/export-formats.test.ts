@@ -12,7 +12,7 @@ import { exportBudget } from '../../src/modules/exports/service'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json, waitForTask } from '../helpers/harness'
-import { child, kids, parseCsv, parseXml, readZip, textOf } from '../helpers/file-readers'
+import { kids, parseCsv, parseXml, readZip, textOf } from '../helpers/file-readers'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
 let project: any

@@ -43,7 +43,7 @@ describe('import-data-rows', () => {
       '',
       JSON.stringify({ row_data: 'https://x.test/7.mp4', external_id: 'seven' }),
     ]
-    const task = await startImport(d.id, lines.join('\n') + '\n')
+    const task = await startImport(d.id, `${lines.join('\n')}\n`)
     expect(task).toMatchObject({ type: 'import-data-rows', status: 'QUEUED', created_by: orgs.orgA.ADMIN.id })
     const done = await waitDone(task.id)
     expect(done.status).toBe('COMPLETE')
@@ -69,7 +69,7 @@ describe('import-data-rows', () => {
     expect(result).toMatchObject({ created: 3, failed: 3, lines: 7 })
 
     // Running the same import again creates nothing new: every keyed row is a duplicate.
-    const again = await waitDone((await startImport(d.id, lines.join('\n') + '\n')).id)
+    const again = await waitDone((await startImport(d.id, `${lines.join('\n')}\n`)).id)
     expect(again.metadata.rows_created).toBe(2) // the two rows without a global key
     expect((await json(await call('GET', `/api/v1/datasets/${d.id}`, admin()))).row_count).toBe(5)
     const keyed = await db()
@@ -190,10 +190,9 @@ describe('import-data-rows', () => {
     expect(importBudget.slices).toBeGreaterThanOrEqual(3)
     const pad = 'p'.repeat(240)
     const n = Math.ceil((2.5 * SLICE_BYTES) / 300)
-    const body =
-      Array.from({ length: n }, (_, i) => JSON.stringify({ row_data: `https://x.test/${pad}/${i}.png`, global_key: `${p}-${i}` })).join(
-        '\n',
-      ) + '\n'
+    const body = `${Array.from({ length: n }, (_, i) =>
+      JSON.stringify({ row_data: `https://x.test/${pad}/${i}.png`, global_key: `${p}-${i}` }),
+    ).join('\n')}\n`
     const size = new TextEncoder().encode(body).length
     expect(size).toBeGreaterThan(2 * SLICE_BYTES)
 

@@ -209,11 +209,10 @@ describe('label imports', () => {
       classifications: [],
       bbox: { top: k, left: k, height: 10, width: 10 },
     })
-    const body =
-      Array.from({ length: 40 }, (_, i) => [box(i, 1), box(i, 2)])
-        .flat()
-        .map((l) => JSON.stringify(l))
-        .join('\n') + '\n'
+    const body = `${Array.from({ length: 40 }, (_, i) => [box(i, 1), box(i, 2)])
+      .flat()
+      .map((l) => JSON.stringify(l))
+      .join('\n')}\n`
 
     // The test plays the queue (as startLabelImport would have it) with a D1 that counts round trips.
     const key = `label-imports/${orgs.a.id}/${p.id}/${unique('f')}.ndjson`

@@ -80,7 +80,7 @@ describe('labels written many at a time', () => {
       })
     })
     const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
-      body: lines.join('\n') + '\n',
+      body: `${lines.join('\n')}\n`,
       headers: { 'Content-Type': 'application/x-ndjson' },
     })
     expect(res.status, await res.clone().text()).toBe(202)
@@ -228,14 +228,13 @@ describe('labels written many at a time', () => {
       data_row: { row_data: 'https://x.test/nameless.jpg' },
       projects: { [p.id]: { name: p.name, labels: [{ annotations: { objects: [], classifications: [], relationships: [] } }] } },
     })
-    const body =
-      [
-        line(a, 'https://x.test/a.jpg', 1),
-        line(b, 'ftp://x.test/b.jpg', 2),
-        line(b, 'https://x.test/b.jpg', 3),
-        line(a.toUpperCase(), 'https://x.test/a.jpg', 4),
-        nameless,
-      ].join('\n') + '\n'
+    const body = `${[
+      line(a, 'https://x.test/a.jpg', 1),
+      line(b, 'ftp://x.test/b.jpg', 2),
+      line(b, 'https://x.test/b.jpg', 3),
+      line(a.toUpperCase(), 'https://x.test/a.jpg', 4),
+      nameless,
+    ].join('\n')}\n`
     const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
       body,
       headers: { 'Content-Type': 'application/x-ndjson' },
@@ -290,7 +289,7 @@ describe('labels written many at a time', () => {
       })
     const small = unique('small')
     const huge = unique('huge')
-    const body = [line(small, 10), line(huge, 60_000)].join('\n') + '\n' // ~2.9 MB of polygon on line 2
+    const body = `${[line(small, 10), line(huge, 60_000)].join('\n')}\n` // ~2.9 MB of polygon on line 2
     const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
       body,
       headers: { 'Content-Type': 'application/x-ndjson' },
@@ -341,7 +340,7 @@ describe('labels written many at a time', () => {
         },
       })
     const res = await call('POST', `/api/v1/projects/${p.id}/label-imports?dataset_id=${d.id}`, admin(), {
-      body: [line(1), line(2)].join('\n') + '\n',
+      body: `${[line(1), line(2)].join('\n')}\n`,
       headers: { 'Content-Type': 'application/x-ndjson' },
     })
     const t = await waitDone((await json(res)).id)

@@ -240,7 +240,7 @@ describe('crash-resume by heartbeat', () => {
     }
     expect(q.sent).toHaveLength(1)
     const lost = q.sent[0]!
-    let row = await load(t.id)
+    const row = await load(t.id)
     expect(row.status).toBe('IN_PROGRESS')
     expect(row.completionPercentage).toBe(40)
     expect(row.leaseUntil).toBeNull()

@@ -177,7 +177,7 @@ describe('immediate dispatch', () => {
     const w = await hook(admin, await receiver('/imported'), { topics: ['LABEL_CREATED', 'TASK_COMPLETED'] })
     const t = testEnv()
     const { ctx } = serviceCtx(admin, t)
-    const file = JSON.stringify({ name: 'Q', answer: 'from a file', dataRow: { id: dataRowId } }) + '\n'
+    const file = `${JSON.stringify({ name: 'Q', answer: 'from a file', dataRow: { id: dataRowId } })}\n`
     const task = await startLabelImport(ctx, projectId, {
       body: new Response(file).body,
       contentType: 'application/x-ndjson',
@@ -251,7 +251,7 @@ describe('delivery-log retention', () => {
 
   it('id floors sort exactly at the cutoff', () => {
     const t = Date.UTC(2026, 10, 1, 12)
-    expect(idTime(idFloor('dlv', t) + '0000000000000000')).toBe(t)
+    expect(idTime(`${idFloor('dlv', t)}0000000000000000`)).toBe(t)
     expect(idFloor('dlv', t) < newId('dlv', t)).toBe(true)
     expect(newId('dlv', t - 1) < idFloor('dlv', t)).toBe(true)
   })

@@ -384,7 +384,7 @@ describe('delivery to a real receiver', () => {
     const admin = await adminOf()
     const gen = await hook(admin, await receiver('/sig-gen'))
     const own = 'a-user-given-secret-42'
-    const given = await hook(admin, await receiver('/sig-own'), { secret: own })
+    await hook(admin, await receiver('/sig-own'), { secret: own })
     const evt = await event(admin, 'LABEL_CREATED', { label_id: 'lbl_1', note: 'ünïcode ✓' })
     const t = testEnv()
     const r = await dispatchEvents(t.env, later())

@@ -96,7 +96,7 @@ beforeAll(async () => {
 
 /** Runs a label import of `lines` (annotation-import NDJSON) playing the queue with a metered D1. */
 async function meteredImport(lines: object[]): Promise<Written> {
-  const body = lines.map((l) => JSON.stringify(l)).join('\n') + '\n'
+  const body = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`
   const key = `label-imports/${orgs.a.id}/${project.id}/${unique('f')}.ndjson`
   await env.ASSETS_BUCKET.put(key, body)
   const id = `tsk_${unique('wc')

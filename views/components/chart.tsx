@@ -22,7 +22,7 @@ export type Step = 'day' | 'week' | 'month'
 /** The smallest 1, 2 or 5 × 10ⁿ that is ≥ `raw`. */
 export function niceStep(raw: number): number {
   if (!(raw > 0) || !Number.isFinite(raw)) return 1
-  const exp = Math.pow(10, Math.floor(Math.log10(raw)))
+  const exp = 10 ** Math.floor(Math.log10(raw))
   const f = raw / exp
   return (f <= 1 ? 1 : f <= 2 ? 2 : f <= 5 ? 5 : 10) * exp
 }

@@ -27,7 +27,7 @@ function Asset({ r, s3Servable }: { r: DataRowView; s3Servable: boolean }) {
   if (r.media_type === 'IMAGE')
     return (
       <div class="asset-frame">
-        <img class="asset-image" src={url} alt={`Image of data row ${rowTitle(r)}`} />
+        <img class="asset-image" src={url} alt={`Data row ${rowTitle(r)}`} />
       </div>
     )
   if (r.media_type === 'VIDEO') return <video class="asset-media" src={url} controls preload="metadata" />

@@ -285,7 +285,7 @@ export function ExportDialog(props: { p: P; batches: BatchView[] }) {
           </p>
         </div>
         <form method="dialog">
-          <button class="btn btn-ghost btn-icon" value="close" aria-label="Close">
+          <button type="submit" class="btn btn-ghost btn-icon" value="close" aria-label="Close">
             ✕
           </button>
         </form>

@@ -50,6 +50,7 @@ function DescriptionField(props: { state: ProjectFormState }) {
 /** Enter in any text field submits with the form's first submit button; the "Add …" buttons are
  * submit buttons too (for the no-JavaScript path), so this invisible one comes first. */
 const DefaultSubmit = ({ label }: { label: string }) => (
+  // biome-ignore lint/a11y/noAriaHiddenOnFocusable: the default button for Enter, out of the tab order (tabindex -1)
   <button type="submit" class="visually-hidden" tabindex={-1} aria-hidden="true">
     {label}
   </button>

@@ -155,7 +155,7 @@ export function UsagePage(p: UsagePageProps) {
             note={bucket === 'day' ? undefined : `One bar per ${bucket} for ranges over ${bucket === 'week' ? 90 : 180} days.`}
           />
           {p.totals.total === 0 ? null : (
-            <div class="legend usage-legend" aria-label="Totals by asset type">
+            <div class="legend usage-legend" role="group" aria-label="Totals by asset type">
               {ASSET_KEYS.map((k) => (
                 <span style={`--swatch:${k.color}`}>
                   {k.label}: {formatNumber(p.totals[k.key as 'image'])}

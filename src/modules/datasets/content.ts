@@ -55,7 +55,7 @@ export async function signedDataRowContent(
     .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
     .where(and(eq(dataRows.id, id), isNull(datasets.deletedAt)))
     .get()
-  if (!row || !row.rowData.startsWith('r2://')) throw notFound('Data row')
+  if (!row?.rowData.startsWith('r2://')) throw notFound('Data row')
   return serveUpload(env, row, request)
 }
 

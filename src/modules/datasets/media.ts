@@ -247,7 +247,7 @@ async function mediaSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   }
   // Error parts are named by slice: a slice that runs again overwrites its own.
   if (errors.length)
-    await env.EXPORTS.put(errorPartKey(task.id, cur.slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', {
+    await env.EXPORTS.put(errorPartKey(task.id, cur.slice), `${errors.map((e) => JSON.stringify(e)).join('\n')}\n`, {
       httpMetadata: { contentType: 'application/x-ndjson' },
     })
   cur.slice++

@@ -203,7 +203,7 @@ export const csvField = (v: unknown) => {
   const s = v == null ? '' : String(v)
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
-const csvLine = (cells: unknown[]) => cells.map(csvField).join(',') + '\r\n'
+const csvLine = (cells: unknown[]) => `${cells.map(csvField).join(',')}\r\n`
 
 /** Answers of a classification list as [feature path, kind, value], nested ones after their parent. */
 function answers(cs: unknown, path: string[]): [string, string, string][] {
@@ -485,5 +485,5 @@ const voc = zipWriter({
   },
 })
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each writer has its own state type
+// biome-ignore lint/suspicious/noExplicitAny: each writer has its own state type
 export const WRITERS: Record<Exclude<ExportFormat, 'ndjson'>, Writer<any>> = { csv, coco, yolo, voc }

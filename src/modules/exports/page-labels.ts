@@ -6,7 +6,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { labels, type LabelAnnotations } from '../../db/schema'
-import { People, rowFilter, type PageRow } from './lines'
+import { type People, rowFilter, type PageRow } from './lines'
 import type { ExportFilters } from './schemas'
 
 export type PageLabel = { id: string; createdBy: string; createdAt: Date; annotations: LabelAnnotations }

@@ -376,7 +376,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         let built: string[]
         try {
           built = await buildLines(db, project, page, params, filters, people, batchNames, assetUrl)
-        } catch (e) {
+        } catch {
           // A page that cannot be built is retried by the queue; a single bad row is not worth failing
           // the export for, so fall back to row by row and report the ones that fail.
           built = []
@@ -389,7 +389,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
           }
         }
         // One buffer per page rather than one per line: fewer, larger copies into the parts.
-        push(enc.encode(built.length ? built.join('\n') + '\n' : ''))
+        push(enc.encode(built.length ? `${built.join('\n')}\n` : ''))
         lines += built.length
       }
       after = page[page.length - 1]!.id

@@ -336,7 +336,7 @@ export async function presignedAssetUrl(
     .where(and(eq(integrations.id, integrationId), eq(integrations.orgId, ctx.actor.orgId)))
     .get()
   const cfg = awsConfig(ctx.env)
-  if (!i || !i.roleArn)
+  if (!i?.roleArn)
     throw new AppError(
       'CONFLICT',
       'The dataset’s AWS integration is gone or has no role; an admin must fix it under Account → Integrations',

@@ -15,7 +15,6 @@ import {
   events,
   labels,
   projectDataRows,
-  projectFeatureCounts,
   reviews,
   usageFacts,
   users,
@@ -407,20 +406,18 @@ export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelI
     if (added > 0) {
       const dr = await ctx.db.select({ mediaType: dataRows.mediaType }).from(dataRows).where(eq(dataRows.id, label.dataRowId)).get()
       stmts.push(
-        ctx.db
-          .insert(usageFacts)
-          .values({
-            orgId: label.orgId,
-            projectId: label.projectId,
-            userId: ctx.actor.userId,
-            day: gmtDay(now),
-            assetType: assetType(dr?.mediaType ?? 'OTHER'),
-            imported: false,
-            annotations: added,
-            labels: 0,
-            secondsTotal: 0,
-            createdAt: now,
-          }),
+        ctx.db.insert(usageFacts).values({
+          orgId: label.orgId,
+          projectId: label.projectId,
+          userId: ctx.actor.userId,
+          day: gmtDay(now),
+          assetType: assetType(dr?.mediaType ?? 'OTHER'),
+          imported: false,
+          annotations: added,
+          labels: 0,
+          secondsTotal: 0,
+          createdAt: now,
+        }),
       )
     }
   }

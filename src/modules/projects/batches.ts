@@ -87,18 +87,16 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
     throw conflict(`This project already has a batch named “${input.name}”`, [{ path: 'name', message: 'A batch with this name exists' }])
   const id = newId('bat')
   const now = new Date()
-  const insertBatch = ctx.db
-    .insert(batches)
-    .values({
-      id,
-      orgId: ctx.actor.orgId,
-      projectId: project.id,
-      name: input.name,
-      priority: input.priority,
-      size: 0,
-      createdBy: ctx.actor.userId,
-      createdAt: now,
-    })
+  const insertBatch = ctx.db.insert(batches).values({
+    id,
+    orgId: ctx.actor.orgId,
+    projectId: project.id,
+    name: input.name,
+    priority: input.priority,
+    size: 0,
+    createdBy: ctx.actor.userId,
+    createdAt: now,
+  })
   let requested: number
   let attach: BatchItem<'sqlite'>[]
   if (input.dataset_id) {

@@ -20,7 +20,7 @@ export type LineError = { line: number; global_key?: string | null; field?: stri
  * slice, so a slice that runs again overwrites its own part. */
 export async function saveErrorPart(bucket: R2Bucket, taskId: string, slice: number, errors: object[]): Promise<void> {
   if (!errors.length) return
-  await bucket.put(errorPartKey(taskId, slice), errors.map((e) => JSON.stringify(e)).join('\n') + '\n', {
+  await bucket.put(errorPartKey(taskId, slice), `${errors.map((e) => JSON.stringify(e)).join('\n')}\n`, {
     httpMetadata: { contentType: 'application/x-ndjson' },
   })
 }
@@ -101,7 +101,7 @@ export async function taskErrors(ctx: Ctx, taskId: string, format: 'ndjson' | 'c
               const e = JSON.parse(l) as Record<string, unknown>
               return [e.line ?? e.data_row_id, e.global_key, e.field, e.message].map(csvCell).join(',')
             })
-          if (rows.length) await w.write(enc.encode(rows.join('\n') + '\n'))
+          if (rows.length) await w.write(enc.encode(`${rows.join('\n')}\n`))
         }
       }
       await w.close()

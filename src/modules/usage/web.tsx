@@ -136,7 +136,7 @@ usageWeb.get('/usage.csv', async (c) => {
       '',
       m.seconds_total,
     ])
-  const body = lines.map((l) => l.map(cell).join(',')).join('\r\n') + '\r\n'
+  const body = `${lines.map((l) => l.map(cell).join(',')).join('\r\n')}\r\n`
   return c.body(body, 200, {
     'Content-Type': 'text/csv; charset=utf-8',
     'Content-Disposition': `attachment; filename="usage-${range.start_date}-${range.end_date}.csv"`,

@@ -25,7 +25,7 @@ import { idFloor, idTime, newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { checkResolvedTarget } from './ssrf'
 import { signatureHeaders } from './signing'
-import { DISPATCH_IDS_PER_MESSAGE, DISPATCH_KIND } from './events'
+import { DISPATCH_IDS_PER_MESSAGE, type DISPATCH_KIND } from './events'
 
 export const DELIVERY_KIND = 'webhook-delivery' as const
 export const TIMEOUT_MS = 10_000
@@ -345,21 +345,19 @@ export const deliveryJob: Job<typeof DELIVERY_KIND> = {
     const e = await db.select({ topic: events.topic }).from(events).where(eq(events.id, m.event_id)).get()
     const w = await db.select({ id: webhooks.id }).from(webhooks).where(eq(webhooks.id, m.webhook_id)).get()
     if (!e || !w) return
-    await db
-      .insert(webhookDeliveries)
-      .values({
-        id: newId('dlv'),
-        webhookId: w.id,
-        eventId: m.event_id,
-        topic: e.topic,
-        attempt: m.attempt,
-        statusCode: null,
-        durationMs: null,
-        responseExcerpt: null,
-        error: 'Delivery failed repeatedly inside LabelDesk; gave up',
-        nextAttemptAt: null,
-        createdAt: new Date(),
-      })
+    await db.insert(webhookDeliveries).values({
+      id: newId('dlv'),
+      webhookId: w.id,
+      eventId: m.event_id,
+      topic: e.topic,
+      attempt: m.attempt,
+      statusCode: null,
+      durationMs: null,
+      responseExcerpt: null,
+      error: 'Delivery failed repeatedly inside LabelDesk; gave up',
+      nextAttemptAt: null,
+      createdAt: new Date(),
+    })
   },
 }
 

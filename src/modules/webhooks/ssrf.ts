@@ -58,7 +58,7 @@ function ipv6(host: string): number[] | null {
   if (tail) {
     const v4 = ipv4(tail[1]!)
     if (!v4) return null
-    h = h.slice(0, -tail[1]!.length) + `${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`
+    h = `${h.slice(0, -tail[1]!.length)}${((v4[0]! << 8) | v4[1]!).toString(16)}:${((v4[2]! << 8) | v4[3]!).toString(16)}`
   }
   const halves = h.split('::')
   if (halves.length > 2) return null

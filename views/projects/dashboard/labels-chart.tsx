@@ -41,7 +41,7 @@ export function LabelsChartCard(props: ChartCardProps) {
       class="chart-card"
       title="Labels created"
       titleId="labels-chart-title"
-      note={mine ? 'your labels, per ' + per : 'all members, per ' + per}
+      note={mine ? `your labels, per ${per}` : `all members, per ${per}`}
       control={
         <Segmented
           id="bucket-toggle"
@@ -66,7 +66,7 @@ export function LabelsChartCard(props: ChartCardProps) {
         bucketLabel={bucket === 'day' ? 'Day' : bucket === 'week' ? 'Week' : 'Month'}
         note={
           cut
-            ? `Showing the last ${points.length} ${UNIT[bucket][1]}; ${bucket === 'month' ? 'older months are not shown' : 'switch to ' + (bucket === 'day' ? 'weekly or monthly' : 'monthly') + ' for the whole history'}.`
+            ? `Showing the last ${points.length} ${UNIT[bucket][1]}; ${bucket === 'month' ? 'older months are not shown' : `switch to ${bucket === 'day' ? 'weekly or monthly' : 'monthly'} for the whole history`}.`
             : undefined
         }
         empty={
@@ -75,8 +75,8 @@ export function LabelsChartCard(props: ChartCardProps) {
             <strong>No labels yet</strong>
             <p class="muted small">
               {mine
-                ? 'Labels you submit show up here, counted per ' + per + '.'
-                : 'Labels submitted by the team show up here, counted per ' + per + '.'}
+                ? `Labels you submit show up here, counted per ${per}.`
+                : `Labels submitted by the team show up here, counted per ${per}.`}
             </p>
             {props.canLabel && props.hasRows ? (
               <a class="btn btn-sm" href={`/projects/${id}/label`}>

@@ -1,5 +1,5 @@
 /**
- * @module A server-rendered SVG bar chart (shared/design/ui.md "Charts"): one series or stacked
+ * @module A server-rendered SVG bar chart: one series or stacked
  * series, y axis with a few round ticks (1-2-5 steps), x labels thinned to fit, a `<title>` on
  * every bar for hover values, a `<title>`/`<desc>` for assistive technology, a legend, an empty
  * state, and the same numbers in a table under "Show numbers". Colours are CSS values (usually

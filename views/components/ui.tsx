@@ -1,5 +1,5 @@
 /** @module Generic building blocks: page header, badges, empty states, copy fields, progress,
- * tabs. Each is built once and used everywhere (shared/design/ui.md). */
+ * tabs. Each is built once and used everywhere. */
 import type { Child } from 'hono/jsx'
 import type { OrgRole } from '../../src/db/schema/columns'
 import type { DataMediaType } from '../../src/db/schema'

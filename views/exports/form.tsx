@@ -1,5 +1,5 @@
 /**
- * @module "Generate export": include-flags and optional filters (shared/spec/export-format.md).
+ * @module "Generate export": include-flags and optional filters (the NDJSON line format: src/modules/exports/lines.ts).
  * One panel (`#export-panel`) serves the dashboard's dialog and the no-JavaScript page
  * GET /projects/{id}/export: the form (422 with the errors inline, values kept), or the started
  * task — a TaskItem that public/js/tasks.js keeps live until "Download result" appears.

@@ -1,5 +1,5 @@
 /**
- * @module A project's dashboard (product.md §2): progress with an Overall / Mine switch, labels
+ * @module A project's dashboard: progress with an Overall / Mine switch, labels
  * created over time, reviews, objects and answers, performance per member, the latest activity,
  * and the actions (label, review, export, settings, pin). The state is in the address
  * (`?scope=mine&bucket=week`): links work without JavaScript; htmx swaps `#dashboard` (scope) or

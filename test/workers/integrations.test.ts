@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { env } from 'cloudflare:workers'
 import { AwsClient } from 'aws4fetch'
 import type { Env } from '../../src/env'
-import { awsError, describeAwsError, parseS3Url, PRESIGN_MAX_SECONDS } from '../../src/modules/integrations/aws'
+import { awsError, awsNetwork, describeAwsError, parseS3Url, PRESIGN_MAX_SECONDS } from '../../src/modules/integrations/aws'
 import { createIntegration, validateIntegration } from '../../src/modules/integrations/service'
 import { ctxFor, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
@@ -58,6 +58,20 @@ const validate = async (u: TestUser, id: string, test_object_url?: string) => {
   return json<{ valid: boolean; checks: { name: string; success: boolean; message: string }[] }>(res)
 }
 const check = (r: { checks: { name: string; success: boolean; message: string }[] }, name: string) => r.checks.find((c) => c.name === name)!
+
+/** Runs `fn` with AWS unreachable: the network refuses as the runtime does (a real refused
+ * connection would also work, but workerd prints every one on the console). */
+async function offline<T>(fn: () => Promise<T>): Promise<T> {
+  const real = awsNetwork.fetch
+  awsNetwork.fetch = async () => {
+    throw new Error('Network connection lost.')
+  }
+  try {
+    return await fn()
+  } finally {
+    awsNetwork.fetch = real
+  }
+}
 
 describe('integrations API', () => {
   it('creates an AWS integration with a stable, unguessable external id and the platform account', async () => {
@@ -174,7 +188,7 @@ describe('validation against the emulator', () => {
     const i = await newIntegration(admin)
     const ctx = { ...ctxFor(admin.actor), env: { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } as Env }
     // A fresh integration id, so no cached credentials exist for it.
-    const r = await validateIntegration(ctx, i.id, { test_object_url: `s3://${bucket}/images/cat one.png` })
+    const r = await offline(() => validateIntegration(ctx, i.id, { test_object_url: `s3://${bucket}/images/cat one.png` }))
     expect(r.valid).toBe(false)
     expect(check(r, 'assume_role').message).toMatch(/^Could not reach AWS STS at 127\.0\.0\.1:9/)
     expect(check(r, 'read_access').message).toMatch(/^Not run: the role could not be assumed/)
@@ -187,7 +201,7 @@ describe('validation against the emulator', () => {
     const before = await json(await call('GET', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }))
     // AWS unreachable: the answer fails, the stored result stays as it was.
     const down = { ...ctxFor(admin.actor), env: { ...env, AWS_ENDPOINT_URL: 'http://127.0.0.1:9' } as Env }
-    const r = await validateIntegration(down, i.id, { test_object_url: `s3://${bucket}/images/cat one.png` })
+    const r = await offline(() => validateIntegration(down, i.id, { test_object_url: `s3://${bucket}/images/cat one.png` }))
     expect(r).toMatchObject({ valid: false, unreachable: expect.stringMatching(/^Could not reach/) })
     const after = await json(await call('GET', `/api/v1/integrations/${i.id}`, { cookie: admin.cookie }))
     expect(after).toMatchObject({ valid: true, checks: before.checks, validated_at: before.validated_at })

@@ -5,10 +5,12 @@
  * (vitest-pool-workers 0.15.1) wraps the Durable Object class in one more Proxy every time a new
  * instance is made in a file, so a file that starts hundreds of tasks overflows the stack.
  */
-import { beforeAll, describe, expect, it } from 'vitest'
+import { and, inArray } from 'drizzle-orm'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { RUNNING, tasks } from '../../src/db/schema'
 import { can, PERMISSIONS, narrowRole, type Action, type Rule } from '../../src/auth/permissions'
 import type { OrgRole } from '../../src/db/schema/columns'
-import { makeApiKey, seedTwoOrgs, type TestUser } from './factories'
+import { db, makeApiKey, seedTwoOrgs, type TestUser } from './factories'
 import { call, type Auth } from './harness'
 import { isOk, type RouteCase, type Target } from './routes'
 
@@ -21,6 +23,22 @@ export function permissionSuite(routes: RouteCase[]) {
   beforeAll(async () => {
     orgs = await seedTwoOrgs()
   })
+
+  // Exports, imports and deletes that the cases start go on in the queue after the last case: let
+  // them end before the file's storage and module runner are torn down under them.
+  afterAll(async () => {
+    await vi.waitFor(
+      async () => {
+        const running = await db()
+          .select({ id: tasks.id })
+          .from(tasks)
+          .where(and(inArray(tasks.orgId, [orgs.a.id, orgs.b.id]), inArray(tasks.status, RUNNING)))
+          .all()
+        expect(running).toEqual([])
+      },
+      { timeout: 60_000, interval: 250 },
+    )
+  }, 70_000)
 
   // One key per caller and way in, made on first use and shared by that caller's cases: no route
   // here touches the caller's own keys (key routes act on fresh keys their prepare() makes).

@@ -7,7 +7,9 @@ import { spawn } from 'node:child_process'
 import { ensureChromium } from './chromium.mjs'
 import { ensureMoto, migrateLocal, motoVars, startDev, stopDevAndWait } from './lib.mjs'
 
-const TEST_TIMEOUT_MS = 180_000
+// The accessibility walk (test/e2e/a11y.test.mjs) seeds the demo and checks 96 page views: ~130 s on
+// a quiet machine, so a file may take up to 6 minutes before it counts as hung.
+const TEST_TIMEOUT_MS = 360_000
 const RUN_TIMEOUT_MS = Number(process.env.E2E_TIMEOUT_S ?? 900) * 1000
 
 const chromiumPath = ensureChromium()

@@ -27,6 +27,8 @@ export type Cursor = {
   created: number
   duplicates: number
   failed: number
+  /** Lines imported (or unchanged): with `failed`, every line read. */
+  imported?: number
   lines: number
   groupAfter: string
 }

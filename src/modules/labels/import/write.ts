@@ -25,6 +25,9 @@ export class LabelWriter {
   duplicates = 0
   /** LABEL_CREATED events committed in this slice, announced to webhooks at its end. */
   eventIds: string[] = []
+  /** Lines whose annotations are in a label of this slice (or that carry no label at all): with
+   * the lines reported, they make up every line the slice read. */
+  okLines = new Set<number>()
   private ontologyChanged = false
   /** Labels of this slice, written by `flush()`. */
   private pending: { dr: DataRowRef; n: ReturnType<typeof normalizeAnnotations>; meta: Meta; importKey: string }[] = []
@@ -46,12 +49,46 @@ export class LabelWriter {
       }
     }
     let n
-    try {
-      n = normalizeAnnotations(input, this.ontology)
-    } catch (e) {
-      if (!(e instanceof AppError)) throw e
-      for (const er of e.errors) errors.push({ line: lineFor(er.path), global_key: dr.globalKey, field: er.path, message: er.message })
-      return
+    // A bad line drops only its own annotations: the label is retried with the other lines' ones,
+    // so every line ends imported or reported (never neither).
+    for (;;) {
+      try {
+        n = normalizeAnnotations(input, this.ontology)
+        break
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e
+        const bad = new Set<number>()
+        let whole = false
+        for (const er of e.errors) {
+          errors.push({ line: lineFor(er.path), global_key: dr.globalKey, field: er.path, message: er.message })
+          bad.add(lineFor(er.path))
+          if (!/^annotations\.(objects|classifications)\.\d+/.test(er.path)) whole = true
+        }
+        const lineOf = (k: string) => (_: unknown, i: number) => lineFor(`annotations.${k}.${i}`)
+        const objects = Array.isArray(input.objects) ? input.objects : []
+        const classifications = Array.isArray(input.classifications) ? input.classifications : []
+        const lines = new Set([...objects.map(lineOf('objects')), ...classifications.map(lineOf('classifications'))])
+        if (whole) {
+          // An error that names no annotation fails the whole label: each of its lines says so.
+          for (const l of lines)
+            if (!bad.has(l))
+              errors.push({ line: l, global_key: dr.globalKey, message: 'not imported: another line of this label is invalid' })
+          return
+        }
+        const keepObjects = objects.map((o, i) => [o, lineOf('objects')(o, i)] as const).filter(([, l]) => !bad.has(l))
+        const keepCls = classifications.map((c, i) => [c, lineOf('classifications')(c, i)] as const).filter(([, l]) => !bad.has(l))
+        if (!keepObjects.length && !keepCls.length) return
+        // The kept annotations' lines, re-indexed for the retry.
+        const objLines = keepObjects.map(([, l]) => l)
+        const clsLines = keepCls.map(([, l]) => l)
+        const outer = lineFor
+        lineFor = (path: string) => {
+          const m = /^annotations\.(objects|classifications)\.(\d+)/.exec(path)
+          if (!m) return outer(path)
+          return (m[1] === 'objects' ? objLines : clsLines)[Number(m[2])] ?? outer(path)
+        }
+        input = { ...input, objects: keepObjects.map(([o]) => o), classifications: keepCls.map(([c]) => c) }
+      }
     }
     // Labels travel to D1 as JSON inside a JSON parameter (labelsInsertStmts), and D1 binds strings
     // up to 2 MB: a label that would not fit is this line's error, not the whole slice's.
@@ -67,6 +104,9 @@ export class LabelWriter {
     }
     const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)
     this.pending.push({ dr, n, meta, importKey })
+    this.okLines.add(lineFor(''))
+    for (const k of ['objects', 'classifications'])
+      n.annotations[k as 'objects'].forEach((_, i) => this.okLines.add(lineFor(`annotations.${k}.${i}`)))
   }
 
   /**

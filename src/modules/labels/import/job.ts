@@ -67,6 +67,7 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   cur.slice++
   cur.created += run.labels.created
   cur.duplicates += run.labels.duplicates
+  cur.updated = (cur.updated ?? 0) + run.labels.updated
   const failedLines = new Set(run.errors.map((e) => e.line))
   cur.failed += failedLines.size
   cur.imported = (cur.imported ?? 0) + [...run.labels.okLines].filter((l) => !failedLines.has(l)).length

@@ -64,14 +64,16 @@ export type AnnotationLine =
 export function fromAnnotationImport(line: Obj): AnnotationLine {
   if (line.frames !== undefined || line.segments !== undefined)
     return { kind: 'error', field: 'segments', message: 'video (frame-based) annotations are not supported by this importer yet' }
+  // An annotation's uuid is its identity: a re-import of it updates it in place (./write.ts).
+  const id = typeof line.uuid === 'string' && line.uuid ? { feature_id: line.uuid } : {}
   const nested = (Array.isArray(line.classifications) ? line.classifications : []).map((c) => (isObj(c) ? importClassification(c) : c))
   for (const [k, ours] of GEOMETRY_KEYS) {
     if (line[k] === undefined) continue
     let geometry = line[k]
     if (k === 'mask' && isObj(geometry)) geometry = { url: geometry.instanceURI ?? geometry.url }
-    return { kind: 'object', value: { ...ref(line), [ours]: geometry, classifications: nested } }
+    return { kind: 'object', value: { ...ref(line), ...id, [ours]: geometry, classifications: nested } }
   }
-  if (line.answer !== undefined) return { kind: 'classification', value: importClassification(line) }
+  if (line.answer !== undefined) return { kind: 'classification', value: { ...importClassification(line), ...id } }
   return { kind: 'error', message: 'the line has no geometry (bbox, polygon, line, point, location, mask) and no answer' }
 }
 

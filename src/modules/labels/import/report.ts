@@ -26,6 +26,7 @@ export async function reportSlice(env: Env, task: TaskRow, p: Params, cur: Curso
     metadata: {
       labels_created: cur.created,
       labels_unchanged: cur.duplicates,
+      labels_updated: cur.updated ?? 0,
       lines_failed: cur.failed,
       lines_imported: cur.imported ?? 0,
       bytes_done: cur.offset,
@@ -41,6 +42,7 @@ export async function finishImport(env: Env, task: TaskRow, p: Params, cur: Curs
       project_id: p.project_id,
       labels_created: cur.created,
       labels_unchanged: cur.duplicates,
+      labels_updated: cur.updated ?? 0,
       lines_failed: cur.failed,
       lines_imported: cur.imported ?? 0,
       lines: cur.lines,
@@ -51,6 +53,7 @@ export async function finishImport(env: Env, task: TaskRow, p: Params, cur: Curs
     metadata: {
       labels_created: cur.created,
       labels_unchanged: cur.duplicates,
+      labels_updated: cur.updated ?? 0,
       lines_failed: cur.failed,
       lines_imported: cur.imported ?? 0,
       bytes_done: p.size,

@@ -29,6 +29,8 @@ export type Cursor = {
   failed: number
   /** Lines imported (or unchanged): with `failed`, every line read. */
   imported?: number
+  /** Labels a re-import changed in place (same annotation uuids). */
+  updated?: number
   lines: number
   groupAfter: string
 }

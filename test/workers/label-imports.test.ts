@@ -90,6 +90,40 @@ describe('label imports', () => {
       expect(t.metadata.labels_created).toBe(labelCount)
       expect(t.metadata.lines_failed).toBe(0)
       expect(t.metadata.lines_imported).toBe(input.length)
+      // Every feature schema id of the file is kept; where the file gives one id to several
+      // features, the first keeps it and each other one gets a new id, reported as a notice.
+      const featuresOf = new Map<string, Set<string>>()
+      const walk = (x: any, kind: string) => {
+        if (Array.isArray(x)) return x.forEach((y) => walk(y, kind))
+        if (!x || typeof x !== 'object') return
+        if (typeof x.feature_schema_id === 'string') {
+          const set = featuresOf.get(x.feature_schema_id) ?? new Set()
+          set.add(`${kind} ${x.name}`)
+          featuresOf.set(x.feature_schema_id, set)
+        }
+        for (const [k, v] of Object.entries(x)) walk(v, k)
+      }
+      for (const l of input) for (const pr of Object.values(l.projects) as any[]) for (const lb of pr.labels) walk(lb.annotations, '')
+      const project = await json(await call('GET', `/api/v1/projects/${p.id}`, admin()))
+      const ontologyIds = new Set<string>()
+      const collect = (x: any) => {
+        if (Array.isArray(x)) return x.forEach(collect)
+        if (!x || typeof x !== 'object') return
+        if (typeof x.feature_schema_id === 'string') ontologyIds.add(x.feature_schema_id)
+        for (const v of Object.values(x)) collect(v)
+      }
+      collect(project.ontology)
+      expect([...featuresOf.keys()].filter((id) => !ontologyIds.has(id))).toEqual([])
+      const replaced = [...featuresOf.values()].reduce((a, s) => a + s.size - 1, 0)
+      expect(t.metadata.notices).toBe(replaced)
+      if (replaced) {
+        const notices = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+        expect(notices).toHaveLength(replaced)
+        expect(notices.every((n) => n.notice === true && n.field === 'feature_schema_id')).toBe(true)
+      }
       const exported = await exportAll(p.id)
       expect(exported).toHaveLength(input.length)
       expect(essence(exported)).toEqual(essence(input))
@@ -233,7 +267,14 @@ describe('label imports', () => {
     const t = await importLabels(p.id, lines.map((l) => JSON.stringify(l)).join('\n'), '?create_ontology=true')
     expect(t.status).toBe('COMPLETE')
     const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').filter(Boolean)
-    const reported = new Set(errs.map((e) => JSON.parse(e).line))
+    // Notices (a replaced feature schema id) are lines that imported all the same.
+    const reported = new Set(
+      errs
+        .map((e) => JSON.parse(e))
+        .filter((e) => !e.notice)
+        .map((e) => e.line),
+    )
+    expect(errs.filter((e) => JSON.parse(e).notice)).toHaveLength(t.metadata.notices)
     expect(t.metadata.lines_failed).toBe(reported.size)
     expect(t.metadata.lines_imported + t.metadata.lines_failed).toBe(lines.length)
     expect(t.metadata.lines_imported).toBeGreaterThan(0)

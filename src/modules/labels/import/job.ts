@@ -68,7 +68,8 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   cur.created += run.labels.created
   cur.duplicates += run.labels.duplicates
   cur.updated = (cur.updated ?? 0) + run.labels.updated
-  const failedLines = new Set(run.errors.map((e) => e.line))
+  const failedLines = new Set(run.errors.filter((e) => !e.notice).map((e) => e.line))
+  cur.notices = (cur.notices ?? 0) + run.errors.filter((e) => e.notice).length
   cur.failed += failedLines.size
   cur.imported = (cur.imported ?? 0) + [...run.labels.okLines].filter((l) => !failedLines.has(l)).length
   if (phaseDone) cur.phase = cur.phase === 'read' ? 'group' : 'cleanup'

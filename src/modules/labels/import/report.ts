@@ -29,6 +29,7 @@ export async function reportSlice(env: Env, task: TaskRow, p: Params, cur: Curso
       labels_updated: cur.updated ?? 0,
       lines_failed: cur.failed,
       lines_imported: cur.imported ?? 0,
+      notices: cur.notices ?? 0,
       bytes_done: cur.offset,
     },
   })
@@ -45,6 +46,7 @@ export async function finishImport(env: Env, task: TaskRow, p: Params, cur: Curs
       labels_updated: cur.updated ?? 0,
       lines_failed: cur.failed,
       lines_imported: cur.imported ?? 0,
+      notices: cur.notices ?? 0,
       lines: cur.lines,
     }),
     { httpMetadata: { contentType: 'application/json' } },
@@ -56,10 +58,11 @@ export async function finishImport(env: Env, task: TaskRow, p: Params, cur: Curs
       labels_updated: cur.updated ?? 0,
       lines_failed: cur.failed,
       lines_imported: cur.imported ?? 0,
+      notices: cur.notices ?? 0,
       bytes_done: p.size,
     },
     resultKey: resultKey(task.id, 'json'),
-    errorsKey: cur.failed ? errorsPrefix(task.id) : undefined,
-    message: `${cur.created} labels imported, ${cur.failed} lines with errors`,
+    errorsKey: cur.failed || cur.notices ? errorsPrefix(task.id) : undefined,
+    message: `${cur.created} labels imported, ${cur.failed} lines with errors${cur.notices ? `, ${cur.notices} notices` : ''}`,
   })
 }

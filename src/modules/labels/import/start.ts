@@ -66,6 +66,7 @@ export async function startLabelImport(
       labels_updated: 0,
       lines_failed: 0,
       lines_imported: 0,
+      notices: 0,
     },
   })
   return task

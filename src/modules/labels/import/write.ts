@@ -54,6 +54,9 @@ export class LabelWriter {
     const { errors } = this.s
     if (this.s.p.create_ontology) {
       const grown = growOntology(this.ontology, input)
+      // A replaced id is a notice: the line still imports.
+      for (const r of grown.replaced)
+        errors.push({ line: lineFor(r.path), global_key: dr.globalKey, field: 'feature_schema_id', message: r.message, notice: true })
       if (grown.changed) {
         this.s.project.ontology = normalizeOntology(grown.input, this.ontology)
         this.ontologyChanged = true

@@ -108,12 +108,17 @@ export class LabelWriter {
     // up to 2 MB: a label that would not fit is this line's error, not the whole slice's.
     const text = JSON.stringify(n.annotations)
     if (text.length > 400_000 && new TextEncoder().encode(JSON.stringify(text)).length > MAX_LABEL_BYTES) {
-      errors.push({
-        line: lineFor(''),
-        global_key: dr.globalKey,
-        field: 'annotations',
-        message: `the label's annotations take more than ${MAX_LABEL_BYTES / 1_000_000} MB; split them over several labels`,
-      })
+      // Every line of the label is reported (a grouped label has several).
+      const lines = new Set([lineFor('')])
+      for (const k of ['objects', 'classifications'] as const)
+        n.annotations[k].forEach((_, i) => lines.add(lineFor(`annotations.${k}.${i}`)))
+      for (const line of lines)
+        errors.push({
+          line,
+          global_key: dr.globalKey,
+          field: 'annotations',
+          message: `the label's annotations take more than ${MAX_LABEL_BYTES / 1_000_000} MB; split them over several labels`,
+        })
       return
     }
     const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)

@@ -256,6 +256,8 @@ export class LabelWriter {
       const eventId = newId('evt')
       stmts.push(eventStmt(db, project.orgId, project.id, 'LABEL_UPDATED', labelPayload({ ...l, ...next }, t.dr), eventId))
       this.eventIds.push(eventId)
+      // A later label of this slice with the same uuids builds on this one.
+      l.annotations = annotations
       this.updated++
     }
     return stmts.filter((x): x is BatchItem<'sqlite'> => x !== null)

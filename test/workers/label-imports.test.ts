@@ -7,6 +7,9 @@ import nested from '../fixtures/labelbox/annotation-import/nested_import.json'
 import rectangle from '../fixtures/labelbox/annotation-import/rectangle_import.json'
 import polyline from '../fixtures/labelbox/annotation-import/polyline_import.json'
 import video from '../fixtures/labelbox/annotation-import/video_import.json'
+import classification from '../fixtures/labelbox/annotation-import/classification_import.json'
+import image from '../fixtures/labelbox/annotation-import/image_import.json'
+import textEntity from '../fixtures/labelbox/annotation-import/text_entity_import.json'
 import { env } from 'cloudflare:workers'
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
 import worker from '../../src/index'
@@ -86,6 +89,41 @@ describe('label imports', () => {
       const labelCount = input.reduce((s, l) => s + Object.values(l.projects).reduce((a: number, p: any) => a + p.labels.length, 0), 0)
       expect(t.metadata.labels_created).toBe(labelCount)
       expect(t.metadata.lines_failed).toBe(0)
+      expect(t.metadata.lines_imported).toBe(input.length)
+      // Every feature schema id of the file is kept; where the file gives one id to several
+      // features, the first keeps it and each other one gets a new id, reported as a notice.
+      const featuresOf = new Map<string, Set<string>>()
+      const walk = (x: any, kind: string) => {
+        if (Array.isArray(x)) return x.forEach((y) => walk(y, kind))
+        if (!x || typeof x !== 'object') return
+        if (typeof x.feature_schema_id === 'string') {
+          const set = featuresOf.get(x.feature_schema_id) ?? new Set()
+          set.add(`${kind} ${x.name}`)
+          featuresOf.set(x.feature_schema_id, set)
+        }
+        for (const [k, v] of Object.entries(x)) walk(v, k)
+      }
+      for (const l of input) for (const pr of Object.values(l.projects) as any[]) for (const lb of pr.labels) walk(lb.annotations, '')
+      const project = await json(await call('GET', `/api/v1/projects/${p.id}`, admin()))
+      const ontologyIds = new Set<string>()
+      const collect = (x: any) => {
+        if (Array.isArray(x)) return x.forEach(collect)
+        if (!x || typeof x !== 'object') return
+        if (typeof x.feature_schema_id === 'string') ontologyIds.add(x.feature_schema_id)
+        for (const v of Object.values(x)) collect(v)
+      }
+      collect(project.ontology)
+      expect([...featuresOf.keys()].filter((id) => !ontologyIds.has(id))).toEqual([])
+      const replaced = [...featuresOf.values()].reduce((a, s) => a + s.size - 1, 0)
+      expect(t.metadata.notices).toBe(replaced)
+      if (replaced) {
+        const notices = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+        expect(notices).toHaveLength(replaced)
+        expect(notices.every((n) => n.notice === true && n.field === 'feature_schema_id')).toBe(true)
+      }
       const exported = await exportAll(p.id)
       expect(exported).toHaveLength(input.length)
       expect(essence(exported)).toEqual(essence(input))
@@ -179,13 +217,67 @@ describe('label imports', () => {
       .map((l) => JSON.parse(l))
     expect(errs.map((e) => e.line).sort((a, b) => a - b)).toEqual([5, 6, 7])
     expect(errs.find((e) => e.line === 5).message).toMatch(/“nested” is a radio classification/)
-    // Row 0 got no label (its group had a bad line); row 1 got one label with the box and the line.
-    expect(t.metadata.labels_created).toBe(1)
+    // Row 0's bad line is reported and its two good lines still make its label; row 1 got one
+    // label with the box and the line. Every line is imported or reported.
+    expect(t.metadata.labels_created).toBe(2)
+    expect(t.metadata.lines_failed).toBe(3)
+    expect(t.metadata.lines_imported).toBe(4)
+    const labels = (await json(await call('GET', `/api/v1/projects/${p.id}/labels`, admin()))).items
+    expect(labels).toHaveLength(2)
+    const of = (row: any) => labels.find((l: any) => l.data_row_id === row.id)
+    expect(of(rows[1]).imported).toBe(true)
+    expect(
+      of(rows[1])
+        .annotations.objects.map((o: any) => o.annotation_kind)
+        .sort(),
+    ).toEqual(['ImageBoundingBox', 'ImagePolyline'])
+    expect(of(rows[0]).annotations.objects).toHaveLength(2)
+  })
+
+  it('imports the valid lines of a data row whose third line is invalid, and reports only that line', async () => {
+    const p = await newProject({ tools: [{ name: 'box', tool: 'bounding_box' }] })
+    const d = await newDataset()
+    const key = unique('row')
+    await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/1.jpg', global_key: key }] })
+    const box = (left: number) => ({ name: 'box', bbox: { top: 1, left, height: 5, width: 5 }, dataRow: { globalKey: key } })
+    const lines = [box(1), box(2), { name: 'no-such-tool', bbox: { top: 1, left: 3, height: 5, width: 5 }, dataRow: { globalKey: key } }]
+    const t = await importLabels(p.id, lines.map((l) => JSON.stringify(l)).join('\n'))
+    expect(t.metadata).toMatchObject({ labels_created: 1, lines_imported: 2, lines_failed: 1 })
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n')
+    expect(errs.map((e) => JSON.parse(e).line)).toEqual([3])
     const labels = (await json(await call('GET', `/api/v1/projects/${p.id}/labels`, admin()))).items
     expect(labels).toHaveLength(1)
-    expect(labels[0].data_row_id).toBe(rows[1].id)
-    expect(labels[0].imported).toBe(true)
-    expect(labels[0].annotations.objects.map((o: any) => o.annotation_kind).sort()).toEqual(['ImageBoundingBox', 'ImagePolyline'])
+    expect(labels[0].annotations.objects.map((o: any) => o.bounding_box.left).sort()).toEqual([1, 2])
+  })
+
+  it('ends every line of every annotation-import fixture imported or reported', async () => {
+    const files = { classification, image, nested, polyline, rectangle, textEntity, video }
+    const d = await newDataset()
+    const lines: any[] = []
+    for (const [name, arr] of Object.entries(files) as [string, any[]][]) {
+      // Each fixture's Labelbox data-row ids become global keys of rows we create.
+      for (const l of arr) lines.push({ ...l, dataRow: { globalKey: `${name}-${l.dataRow?.id ?? l.dataRow?.globalKey}` } })
+    }
+    const keys = [...new Set(lines.map((l) => l.dataRow.globalKey))]
+    const created = await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+      json: keys.map((k) => ({ row_data: 'https://x.test/a.jpg', global_key: k })),
+    })
+    expect(created.status).toBeLessThan(300)
+    const p = await newProject()
+    const t = await importLabels(p.id, lines.map((l) => JSON.stringify(l)).join('\n'), '?create_ontology=true')
+    expect(t.status).toBe('COMPLETE')
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text()).trim().split('\n').filter(Boolean)
+    // Notices (a replaced feature schema id) are lines that imported all the same.
+    const reported = new Set(
+      errs
+        .map((e) => JSON.parse(e))
+        .filter((e) => !e.notice)
+        .map((e) => e.line),
+    )
+    expect(errs.filter((e) => JSON.parse(e).notice)).toHaveLength(t.metadata.notices)
+    expect(t.metadata.lines_failed).toBe(reported.size)
+    expect(t.metadata.lines_imported + t.metadata.lines_failed).toBe(lines.length)
+    expect(t.metadata.lines_imported).toBeGreaterThan(0)
   })
 
   it('reads, attaches and writes a slice of labels in a few D1 round trips, not several per label', async () => {

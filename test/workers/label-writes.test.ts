@@ -355,4 +355,72 @@ describe('labels written many at a time', () => {
     ])
     expect(errs[1].message).toBe(errs[0].message)
   })
+  it('re-importing the same annotation uuids updates the label in place; an unchanged file changes nothing', async () => {
+    const p = json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Uuids'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
+    const d = json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const [pp, dd] = await Promise.all([p, d])
+    const key = unique('row')
+    await call('POST', `/api/v1/datasets/${dd.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/1.jpg', global_key: key }] })
+    const line = (uuid: string, left: number) => ({
+      uuid,
+      name: 'Car',
+      bbox: { top: 1, left, height: 5, width: 5 },
+      dataRow: { globalKey: key },
+    })
+    const file = (a: number) =>
+      [
+        line('11111111-1111-4111-8111-111111111111', a),
+        line('22222222-2222-4222-8222-222222222222', 50),
+        { uuid: '33333333-3333-4333-8333-333333333333', name: 'Weather', answer: { name: 'Sunny' }, dataRow: { globalKey: key } },
+      ]
+        .map((l) => JSON.stringify(l))
+        .join('\n')
+    const run = async (body: string) => {
+      const res = await call('POST', `/api/v1/projects/${pp.id}/label-imports`, admin(), {
+        body,
+        headers: { 'Content-Type': 'application/x-ndjson' },
+      })
+      expect(res.status).toBe(202)
+      return waitDone((await json(res)).id)
+    }
+    const state = async () => ({
+      labels: await db().select().from(labels).where(eq(labels.projectId, pp.id)),
+      features: (await db().select().from(projectFeatureCounts).where(eq(projectFeatureCounts.projectId, pp.id)))
+        .map((f) => [f.kind, f.answer, f.count])
+        .sort(),
+      usage: (await db().select().from(usageFacts).where(eq(usageFacts.projectId, pp.id))).reduce(
+        (a, u) => [a[0]! + u.annotations, a[1]! + u.labels],
+        [0, 0],
+      ),
+      project: (({ labelCount, labeledCount }) => ({ labelCount, labeledCount }))(
+        (await db().select().from(projects).where(eq(projects.id, pp.id)))[0]!,
+      ),
+    })
+    const first = await run(file(10))
+    expect(first.metadata).toMatchObject({ labels_created: 1, lines_imported: 3, lines_failed: 0 })
+    const s1 = await state()
+    expect(s1.labels).toHaveLength(1)
+    expect(s1.usage).toEqual([3, 1])
+    // The same file again: nothing changes.
+    const again = await run(file(10))
+    expect(again.metadata).toMatchObject({ labels_created: 0, labels_updated: 0, labels_unchanged: 1 })
+    expect(await state()).toEqual(s1)
+    // One box moved: the same label, that box updated in place, counters as before.
+    const moved = await run(file(20))
+    expect(moved.metadata).toMatchObject({ labels_created: 0, labels_updated: 1 })
+    const s2 = await state()
+    expect(s2.labels).toHaveLength(1)
+    expect(s2.labels[0]!.id).toBe(s1.labels[0]!.id)
+    const boxes = s2.labels[0]!.annotations.objects as any[]
+    expect(boxes.map((b) => [b.feature_id, b.bounding_box.left])).toEqual([
+      ['11111111-1111-4111-8111-111111111111', 20],
+      ['22222222-2222-4222-8222-222222222222', 50],
+    ])
+    expect(s2.labels[0]!.annotationCount).toBe(s1.labels[0]!.annotationCount)
+    expect(s2.features).toEqual(s1.features)
+    expect(s2.usage).toEqual(s1.usage)
+    expect(s2.project).toEqual(s1.project)
+  })
 })

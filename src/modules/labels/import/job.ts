@@ -67,7 +67,11 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   cur.slice++
   cur.created += run.labels.created
   cur.duplicates += run.labels.duplicates
-  cur.failed += new Set(run.errors.map((e) => e.line)).size
+  cur.updated = (cur.updated ?? 0) + run.labels.updated
+  const failedLines = new Set(run.errors.filter((e) => !e.notice).map((e) => e.line))
+  cur.notices = (cur.notices ?? 0) + run.errors.filter((e) => e.notice).length
+  cur.failed += failedLines.size
+  cur.imported = (cur.imported ?? 0) + [...run.labels.okLines].filter((l) => !failedLines.has(l)).length
   if (phaseDone) cur.phase = cur.phase === 'read' ? 'group' : 'cleanup'
   await status.saveCursor(cur)
   await reportSlice(env, task, p, cur)

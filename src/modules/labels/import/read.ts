@@ -91,6 +91,7 @@ export async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
       if (!dr) continue
       const projectsOf = isObj(v.projects) ? Object.values(v.projects) : []
       const ls = projectsOf.flatMap((x) => (isObj(x) && Array.isArray(x.labels) ? x.labels : []))
+      if (!ls.length) run.labels.okLines.add(rec.line)
       for (const l of ls) {
         if (!isObj(l)) continue
         const perf = isObj(l.performance_details) ? l.performance_details : {}

@@ -23,7 +23,15 @@ export async function reportSlice(env: Env, task: TaskRow, p: Params, cur: Curso
     percent: cur.phase === 'read' ? (cur.offset / p.size) * 90 : 95,
     done: cur.created,
     phase: `${cur.created} labels imported`,
-    metadata: { labels_created: cur.created, labels_unchanged: cur.duplicates, lines_failed: cur.failed, bytes_done: cur.offset },
+    metadata: {
+      labels_created: cur.created,
+      labels_unchanged: cur.duplicates,
+      labels_updated: cur.updated ?? 0,
+      lines_failed: cur.failed,
+      lines_imported: cur.imported ?? 0,
+      notices: cur.notices ?? 0,
+      bytes_done: cur.offset,
+    },
   })
 }
 
@@ -35,15 +43,26 @@ export async function finishImport(env: Env, task: TaskRow, p: Params, cur: Curs
       project_id: p.project_id,
       labels_created: cur.created,
       labels_unchanged: cur.duplicates,
+      labels_updated: cur.updated ?? 0,
       lines_failed: cur.failed,
+      lines_imported: cur.imported ?? 0,
+      notices: cur.notices ?? 0,
       lines: cur.lines,
     }),
     { httpMetadata: { contentType: 'application/json' } },
   )
   await completeTask(env, task, {
-    metadata: { labels_created: cur.created, labels_unchanged: cur.duplicates, lines_failed: cur.failed, bytes_done: p.size },
+    metadata: {
+      labels_created: cur.created,
+      labels_unchanged: cur.duplicates,
+      labels_updated: cur.updated ?? 0,
+      lines_failed: cur.failed,
+      lines_imported: cur.imported ?? 0,
+      notices: cur.notices ?? 0,
+      bytes_done: p.size,
+    },
     resultKey: resultKey(task.id, 'json'),
-    errorsKey: cur.failed ? errorsPrefix(task.id) : undefined,
-    message: `${cur.created} labels imported, ${cur.failed} lines with errors`,
+    errorsKey: cur.failed || cur.notices ? errorsPrefix(task.id) : undefined,
+    message: `${cur.created} labels imported, ${cur.failed} lines with errors${cur.notices ? `, ${cur.notices} notices` : ''}`,
   })
 }

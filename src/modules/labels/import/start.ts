@@ -58,7 +58,16 @@ export async function startLabelImport(
     name: `Import labels ${req.filename ? `“${req.filename.slice(0, 120)}” ` : ''}into “${project.name}”`,
     subjectId: project.id,
     params,
-    metadata: { bytes_total: size, bytes_done: 0, labels_created: 0, labels_unchanged: 0, lines_failed: 0 },
+    metadata: {
+      bytes_total: size,
+      bytes_done: 0,
+      labels_created: 0,
+      labels_unchanged: 0,
+      labels_updated: 0,
+      lines_failed: 0,
+      lines_imported: 0,
+      notices: 0,
+    },
   })
   return task
 }

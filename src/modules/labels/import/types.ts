@@ -5,14 +5,15 @@ import type { projects } from '../../../db/schema'
 import type { Env } from '../../../env'
 import type { ParseState } from '../../datasets/manifest'
 import type { TaskRow } from '../../tasks/service'
-import type { LineError } from '../../tasks/files'
+import type { LineError as FileLineError } from '../../tasks/files'
 import type { SliceRows } from './rows'
 import type { LabelWriter } from './write'
 
 export type Obj = Record<string, unknown>
 export const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x)
 
-export type { LineError }
+/** A line's error, or with `notice` what the import changed about it (the line still imports). */
+export type LineError = FileLineError & { notice?: true }
 
 /** The task's parameters, set when the file was uploaded (./start.ts). */
 export type Params = { project_id: string; key: string; size: number; dataset_id: string | null; create_ontology: boolean }
@@ -27,6 +28,12 @@ export type Cursor = {
   created: number
   duplicates: number
   failed: number
+  /** Notices reported (lines that imported with a change, such as a replaced feature schema id). */
+  notices?: number
+  /** Lines imported (or unchanged): with `failed`, every line read. */
+  imported?: number
+  /** Labels a re-import changed in place (same annotation uuids). */
+  updated?: number
   lines: number
   groupAfter: string
 }

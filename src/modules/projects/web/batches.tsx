@@ -14,7 +14,7 @@ import { DataSection, DataSettingsPage } from '../../../../views/projects/settin
 import { CreateBatchInput } from '../schemas'
 import { loadProject, projectView } from '../service'
 import { createBatch, deleteBatch, listBatches } from '../batches'
-import { createDataset } from '../../datasets/service'
+import { createDataset, datasetChoices } from '../../datasets/service'
 import { CreateDatasetInput } from '../../datasets/schemas'
 import { isFormError, perms, type C } from './forms'
 
@@ -36,6 +36,7 @@ async function dataAnswer(
     batches: await listBatches(ctx, l),
     canManage: pm.canManageData,
     canUpload,
+    datasets: pm.canManageData && can(ctx.actor, 'dataset.view') ? await datasetChoices(ctx) : undefined,
     canEdit: pm.canEdit,
     canDelete: pm.canDelete,
     ...extra,

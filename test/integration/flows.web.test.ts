@@ -39,3 +39,52 @@ describe('project Data tab: dataset picker', () => {
     expect(html).toContain(`<option value="${foreign.datasetId}" selected="">${foreign.datasetId}</option>`)
   })
 })
+
+describe('deleting a dataset that projects use', () => {
+  it('the confirm step lists each project with the rows it loses', async () => {
+    const rows = await makeDataRows(t.a, t.orgA.ADMIN.id, 5)
+    const some = await freshProject(t.orgA.ADMIN)
+    const all = await freshProject(t.orgA.ADMIN)
+    const unused = await freshProject(t.orgA.ADMIN)
+    const attach = async (p: string, form: Record<string, string>) =>
+      expect((await call('POST', `/projects/${p}/settings/data`, admin(), { form: { name: 'B', ...form }, htmx: true })).status).toBe(201)
+    await attach(some.id, { data_row_ids: rows.ids.slice(0, 2).join('\n') })
+    await attach(all.id, { dataset_id: rows.datasetId })
+
+    const url = `/datasets/${rows.datasetId}/delete`
+    const res = await call('GET', url, admin())
+    expect(res.status).toBe(200)
+    const html = await res.text()
+    expect(html).toContain('2 projects use this dataset')
+    expect(html).toContain('7 of their data rows leave them')
+    const cells = [...html.matchAll(/<a href="\/projects\/([^"]+)">[^<]*<\/a><\/td><td class="num">([\d,]+)<\/td>/g)].map((m) => [
+      m[1],
+      m[2],
+    ])
+    expect(cells).toEqual([
+      [all.id, '5'],
+      [some.id, '2'],
+    ])
+    expect(html).not.toContain(unused.id)
+    expect(html).toContain(`action="/datasets/${rows.datasetId}/delete"`)
+
+    // Only those who may delete see it; another organization gets a 404.
+    expect((await call('GET', url, manager())).status).toBe(403)
+    expect((await call('GET', url, { cookie: t.orgB.ADMIN.cookie })).status).toBe(404)
+
+    // The dataset's menus lead to this step instead of deleting at once.
+    const page = await (await call('GET', `/datasets/${rows.datasetId}`, admin())).text()
+    expect(page).toContain(`<a class="menu-item danger" href="${url}">`)
+
+    expect((await call('POST', url, admin(), { form: {} })).status).toBe(303)
+    const count = async (id: string) => (await json(await call('GET', `/api/v1/projects/${id}`, admin()))).data_row_count
+    expect(await count(some.id)).toBe(0)
+    expect(await count(all.id)).toBe(0)
+  })
+
+  it('says so when no project uses the dataset', async () => {
+    const rows = await makeDataRows(t.a, t.orgA.ADMIN.id, 1)
+    const html = await (await call('GET', `/datasets/${rows.datasetId}/delete`, admin())).text()
+    expect(html).toContain('No project uses this dataset’s rows.')
+  })
+})

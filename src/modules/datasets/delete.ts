@@ -3,10 +3,10 @@
  * data rows are removed in bounded slices (triggers keep project counts exact) and its uploaded
  * files are removed from R2, 1,000 keys per call. Small datasets finish in the request.
  */
-import { eq, sql } from 'drizzle-orm'
+import { and, count, desc, eq, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { makeDb } from '../../db/client'
-import { datasets } from '../../db/schema'
+import { dataRows, datasets, projectDataRows, projects } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { completeTask, reportProgress, startTask, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
@@ -44,6 +44,28 @@ async function deleteSlices(
   }
   await db.delete(datasets).where(eq(datasets.id, d.id))
   return { done: true, deleted }
+}
+
+/** A project that loses rows when a dataset goes: how many, and how many of those have labels. */
+export type DeleteImpact = { project_id: string; project_name: string; rows: number; labeled_rows: number }
+
+/** What deleting the dataset takes from the organization's projects (the confirm step shows it),
+ * most rows first. Counted only when someone is about to delete, never on the dataset's page. */
+export async function deleteImpact(ctx: Ctx, id: string): Promise<DeleteImpact[]> {
+  const d = await loadDataset(ctx, id, 'dataset.manage')
+  return ctx.db
+    .select({
+      project_id: projects.id,
+      project_name: projects.name,
+      rows: count(),
+      labeled_rows: sql<number>`sum(${projectDataRows.labelCount} > 0)`.mapWith(Number),
+    })
+    .from(dataRows)
+    .innerJoin(projectDataRows, eq(projectDataRows.dataRowId, dataRows.id))
+    .innerJoin(projects, and(eq(projects.id, projectDataRows.projectId), eq(projects.orgId, ctx.actor.orgId), isNull(projects.deletedAt)))
+    .where(and(eq(dataRows.datasetId, d.id), eq(dataRows.orgId, ctx.actor.orgId)))
+    .groupBy(projects.id)
+    .orderBy(desc(count()), projects.name)
 }
 
 export async function deleteDataset(ctx: Ctx, id: string): Promise<{ task: TaskView | null }> {

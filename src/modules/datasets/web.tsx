@@ -40,7 +40,8 @@ import { DataRowPage } from '../../../views/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
 import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
 import { getDataRow, listDataRows } from './data-rows'
-import { deleteDataset } from './delete'
+import { deleteDataset, deleteImpact } from './delete'
+import { DeleteDatasetPage } from '../../../views/datasets/delete'
 import { startMediaAttributes } from './media'
 import { uploadFile } from './uploads'
 import { startImport } from './imports'
@@ -197,6 +198,15 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
 datasetsWeb.get('/:id', async (c) => {
   const ctx = ctxOf(c)
   return datasetPage(c, ctx, await getDataset(ctx, c.req.param('id')))
+})
+
+/** The confirm step: the projects that lose rows, and how many each. */
+datasetsWeb.get('/:id/delete', async (c) => {
+  const ctx = ctxOf(c)
+  const id = c.req.param('id')
+  const impact = await deleteImpact(ctx, id)
+  const d = await getDataset(ctx, id)
+  return renderPage(c, { title: `Delete ${d.name}`, section: 'datasets', body: <DeleteDatasetPage d={d} impact={impact} /> })
 })
 
 datasetsWeb.post('/:id/delete', async (c) => {

@@ -88,3 +88,38 @@ describe('deleting a dataset that projects use', () => {
     expect(html).toContain('No project uses this dataset’s rows.')
   })
 })
+
+describe('webhooks tab', () => {
+  it('Ping answers with a redirect to the webhook page, which shows the queued ping on a plain GET', async () => {
+    const created = await call('POST', '/api/v1/webhooks', admin(), {
+      json: { url: 'https://hooks.example.com/flows', topics: ['LABEL_CREATED'] },
+    })
+    expect(created.status).toBe(201)
+    const w = await json(created)
+    const res = await call('POST', `/account/webhooks/${w.id}/ping`, admin(), { form: {} })
+    expect(res.status).toBe(303)
+    const location = res.headers.get('Location')!
+    const m = new RegExp(`^/account/webhooks/${w.id}\\?pinged=(evt_\\w+)$`).exec(location)
+    expect(m).not.toBeNull()
+    const page = await call('GET', location, admin())
+    expect(page.status).toBe(200)
+    expect(await page.text()).toContain(`Ping ${m![1]} queued; its delivery shows below within seconds.`)
+    // Only an event id makes a notice; anything else is ignored, not echoed.
+    expect(await (await call('GET', `/account/webhooks/${w.id}?pinged=<b>x</b>`, admin())).text()).not.toContain('alert-success')
+    expect((await call('POST', `/account/webhooks/${w.id}/ping`, { cookie: t.orgB.ADMIN.cookie }, { form: {} })).status).toBe(404)
+  })
+
+  it('explains signatures (a snippet per scheme), the topics, the retries and which URLs are refused', async () => {
+    const html = await (await call('GET', '/account/webhooks', admin())).text()
+    expect(html).toContain('<h2>Receiving webhooks</h2>')
+    expect(html).toContain('Node: check webhook-signature')
+    expect(html).toContain('Python: check X-Hub-Signature-256')
+    expect(html).toContain('createHmac(&#39;sha256&#39;, key)')
+    expect(html).toContain('hmac.new(secret.encode(), raw_body, hashlib.sha256)')
+    for (const topic of ['LABEL_CREATED', 'REVIEW_UPDATED', 'TASK_FAILED', 'PING']) expect(html).toContain(`<code>${topic}</code>`)
+    expect(html).toContain('retried after 30 s, 2 min, 10 min, 30 min, 1 h, 3 h, 6 h, 12 h (about 23 h in all')
+    expect(html).toContain('After 5 events in a row fail')
+    // The test Worker runs with the production setting.
+    expect(html).toContain('https only. Loopback, private and link-local addresses')
+  })
+})

@@ -2,7 +2,7 @@
 // Data tab, the dataset-delete warning, webhook Ping staying on its page, the GraphQL help and
 // names instead of ids in the activity.
 import { beforeAll, describe, expect, it } from 'vitest'
-import { seedTwoOrgs } from '../helpers/factories'
+import { makeApiKey, seedTwoOrgs } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 import { freshProject, makeDataRows } from '../helpers/routes-projects'
 
@@ -121,5 +121,31 @@ describe('webhooks tab', () => {
     expect(html).toContain('After 5 events in a row fail')
     // The test Worker runs with the production setting.
     expect(html).toContain('https only. Loopback, private and link-local addresses')
+  })
+})
+
+describe('Usage page: GraphQL', () => {
+  it('shows a copyable curl example for /graphql that answers when run as written', async () => {
+    const html = await (await call('GET', '/account/usage?start_date=2026-11-01&end_date=2026-12-01', admin())).text()
+    const pre = /<pre id="usage-graphql-curl">([^<]*)<\/pre>/.exec(html)?.[1]
+    expect(pre).toBeDefined()
+    expect(html).toContain('data-copy="#usage-graphql-curl"')
+    const text = pre!
+      .replace(/&quot;/g, '"')
+      .replace(/&#39;/g, "'")
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+    expect(text).toMatch(/^curl -s http:\/\/localhost\/graphql \\\n/)
+    const body = /-d '([^']+)'$/.exec(text)?.[1]
+    expect(body).toBeDefined()
+    // Run it with an admin's key: the query is valid against the real schema.
+    const key = await makeApiKey(t.orgA.ADMIN)
+    const res = await call('POST', '/graphql', { key: key.key }, { json: JSON.parse(body!) })
+    expect(res.status).toBe(200)
+    const out = await json(res)
+    expect(out.errors).toBeUndefined()
+    expect(Array.isArray(out.data.annotationCounts)).toBe(true)
+    expect(JSON.parse(body!).variables).toEqual({ where: { startDate: '2026-11-01', endDate: '2026-12-01' } })
   })
 })

@@ -149,3 +149,39 @@ describe('Usage page: GraphQL', () => {
     expect(JSON.parse(body!).variables).toEqual({ where: { startDate: '2026-11-01', endDate: '2026-12-01' } })
   })
 })
+
+describe('names instead of internal ids', () => {
+  it('activity names and links data rows; review shows tool kinds in words; a data row says who created it', async () => {
+    const rows = await makeDataRows(t.a, t.orgA.ADMIN.id, 2)
+    const p = await freshProject(t.orgA.ADMIN, { ontology: { tools: [{ name: 'Car', tool: 'bounding_box' }], classifications: [] } })
+    await call('POST', `/projects/${p.id}/settings/data`, admin(), { form: { name: 'B', dataset_id: rows.datasetId }, htmx: true })
+    const res = await call(
+      'POST',
+      `/api/v1/projects/${p.id}/labels`,
+      { cookie: t.orgA.LABELER.cookie },
+      {
+        json: {
+          data_row_id: rows.ids[0],
+          annotations: { objects: [{ name: 'Car', bounding_box: { top: 1, left: 2, height: 3, width: 4 } }] },
+        },
+      },
+    )
+    expect(res.status, await res.clone().text()).toBe(201)
+
+    const dash = await (await call('GET', `/projects/${p.id}`, admin())).text()
+    const activity = dash.slice(dash.indexOf('id="activity"'))
+    expect(activity).toContain(
+      `<a href="/datasets/${rows.datasetId}/rows/${rows.ids[0]}" title="${rows.ids[0]}"><span class="ds-break">${rows.keys[0]}</span></a>`,
+    )
+    expect(activity).toContain(t.orgA.LABELER.fullName)
+
+    const review = await (await call('GET', `/projects/${p.id}/review`, admin())).text()
+    expect(review).toContain('Bounding box</span> Car')
+    expect(review).not.toContain('ImageBoundingBox')
+
+    const row = await (await call('GET', `/datasets/${rows.datasetId}/rows/${rows.ids[0]}`, admin())).text()
+    expect(row).toContain(
+      `<dd title="${t.orgA.ADMIN.id}">${t.orgA.ADMIN.fullName} <span class="muted small">${t.orgA.ADMIN.email}</span></dd>`,
+    )
+  })
+})

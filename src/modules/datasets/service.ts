@@ -4,7 +4,7 @@
  * (API, upload, import task, slice delete) keeps them exact.
  */
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
-import { datasets, integrations } from '../../db/schema'
+import { datasets, integrations, memberships, users } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
@@ -100,6 +100,18 @@ export async function datasetChoices(ctx: Ctx, limit = 500): Promise<{ items: Da
     .orderBy(sql`lower(${datasets.name})`, desc(datasets.id))
     .limit(limit + 1)
   return { items: rows.slice(0, limit), more: rows.length > limit }
+}
+
+/** Who a `created_by` id is, for pages: a member of the caller's organization, or null (someone
+ * who has left it, or an id from elsewhere: never another organization's names). */
+export async function memberName(ctx: Ctx, userId: string): Promise<{ name: string; email: string } | null> {
+  const u = await ctx.db
+    .select({ name: users.fullName, email: users.email })
+    .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, ctx.actor.orgId)))
+    .where(eq(users.id, userId))
+    .get()
+  return u ?? null
 }
 
 export async function getDataset(ctx: Ctx, id: string): Promise<DatasetView> {

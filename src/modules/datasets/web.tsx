@@ -38,7 +38,7 @@ import {
 import { loadProject } from '../projects/service'
 import { DataRowPage } from '../../../views/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
-import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
+import { createDataset, datasetView, getDataset, listDatasets, loadDataset, memberName, type DatasetView } from './service'
 import { getDataRow, listDataRows } from './data-rows'
 import { deleteDataset, deleteImpact } from './delete'
 import { DeleteDatasetPage } from '../../../views/datasets/delete'
@@ -334,6 +334,6 @@ datasetsWeb.get('/:id/rows/:rowId', async (c) => {
   return renderPage(c, {
     title: `${r.external_id || r.global_key || r.id} · ${d.name}`,
     section: 'datasets',
-    body: <DataRowPage d={d} r={r} />,
+    body: <DataRowPage d={d} r={r} creator={await memberName(ctx, r.created_by)} />,
   })
 })

@@ -263,7 +263,7 @@ export type DataProps = {
   /** What the last change did ("Attached 120 data rows …"). */
   done?: string
   /** The organization's datasets for the picker; absent when the person may not list them (then
-   * the form asks for an id). `more`: the list was cut (the help says so). */
+   * the form asks for an id). `more`: the list was cut, so the form asks for an id and suggests the listed ones. */
   datasets?: { items: DatasetChoice[]; more: boolean }
 }
 
@@ -395,7 +395,9 @@ const rowsLabel = (n: number) => `${formatNumber(n)} row${n === 1 ? '' : 's'}`
 function DatasetField(props: { datasets?: DataProps['datasets']; value: string; error?: string }) {
   const { value, error } = props
   const list = props.datasets
-  if (!list || (list.more && value && !list.items.some((d) => d.id === value))) {
+  if (!list || list.more) {
+    // Too many to list: an id field whose suggestions (a datalist, matched on names too) are the
+    // newest datasets; the Datasets tab shows the rest.
     return (
       <div class={`field${error ? ' has-error' : ''}`}>
         <label for="f-dataset_id">Dataset ID</label>
@@ -405,9 +407,19 @@ function DatasetField(props: { datasets?: DataProps['datasets']; value: string; 
           name="dataset_id"
           autocomplete="off"
           placeholder="ds_…"
+          list={list ? 'f-dataset_id-choices' : undefined}
           value={value || undefined}
           aria-invalid={error ? 'true' : undefined}
         />
+        {list ? (
+          <datalist id="f-dataset_id-choices">
+            {list.items.map((d) => (
+              <option value={d.id}>
+                {d.name} · {rowsLabel(d.row_count)}
+              </option>
+            ))}
+          </datalist>
+        ) : null}
         {error ? <div class="error">{error}</div> : <div class="help">Every row of the dataset.</div>}
       </div>
     )
@@ -445,7 +457,6 @@ function DatasetField(props: { datasets?: DataProps['datasets']; value: string; 
       ) : (
         <div class="help" id="f-dataset_id-help">
           Every row of the dataset.
-          {list.more ? ` Only the first ${formatNumber(list.items.length)} datasets by name are listed.` : ''}
         </div>
       )}
     </div>

@@ -3,10 +3,10 @@
  * data rows are removed in bounded slices (triggers keep project counts exact) and its uploaded
  * files are removed from R2, 1,000 keys per call. Small datasets finish in the request.
  */
-import { and, count, desc, eq, isNull, sql } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { makeDb } from '../../db/client'
-import { dataRows, datasets, projectDataRows, projects } from '../../db/schema'
+import { datasets } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { completeTask, reportProgress, startTask, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
@@ -53,19 +53,19 @@ export type DeleteImpact = { project_id: string; project_name: string; rows: num
  * most rows first. Counted only when someone is about to delete, never on the dataset's page. */
 export async function deleteImpact(ctx: Ctx, id: string): Promise<DeleteImpact[]> {
   const d = await loadDataset(ctx, id, 'dataset.manage')
-  return ctx.db
-    .select({
-      project_id: projects.id,
-      project_name: projects.name,
-      rows: count(),
-      labeled_rows: sql<number>`sum(${projectDataRows.labelCount} > 0)`.mapWith(Number),
-    })
-    .from(dataRows)
-    .innerJoin(projectDataRows, eq(projectDataRows.dataRowId, dataRows.id))
-    .innerJoin(projects, and(eq(projects.id, projectDataRows.projectId), eq(projects.orgId, ctx.actor.orgId), isNull(projects.deletedAt)))
-    .where(and(eq(dataRows.datasetId, d.id), eq(dataRows.orgId, ctx.actor.orgId)))
-    .groupBy(projects.id)
-    .orderBy(desc(count()), projects.name)
+  // CROSS JOIN keeps SQLite's join order: the dataset's rows (data_rows_dataset_idx) drive the
+  // lookups, so the rows read follow the dataset's size, never the organization's.
+  const r = await ctx.db.all<{ project_id: string; project_name: string; rows: number; labeled_rows: number }>(sql`
+    SELECT p.id AS project_id, p.name AS project_name, x.n AS rows, x.labeled AS labeled_rows
+    FROM (
+      SELECT pdr.project_id AS pid, count(*) AS n, sum(pdr.label_count > 0) AS labeled
+      FROM data_rows dr CROSS JOIN project_data_rows pdr ON pdr.data_row_id = dr.id
+      WHERE dr.dataset_id = ${d.id}
+      GROUP BY pdr.project_id
+    ) x
+    JOIN projects p ON p.id = x.pid AND p.org_id = ${ctx.actor.orgId} AND p.deleted_at IS NULL
+    ORDER BY x.n DESC, p.name`)
+  return r.map((i) => ({ ...i, rows: Number(i.rows), labeled_rows: Number(i.labeled_rows ?? 0) }))
 }
 
 export async function deleteDataset(ctx: Ctx, id: string): Promise<{ task: TaskView | null }> {

@@ -90,14 +90,15 @@ export async function listDatasets(
 /** A dataset as a choice in a picker (the project's "Attach data" form). */
 export type DatasetChoice = { id: string; name: string; row_count: number }
 
-/** The organization's live datasets by name, for pickers: at most `limit`, and whether more exist. */
-export async function datasetChoices(ctx: Ctx, limit = 500): Promise<{ items: DatasetChoice[]; more: boolean }> {
+/** The organization's live datasets for pickers, newest first (the index order, so the rows read
+ * stay bounded by `limit` however many datasets there are), and whether more exist. */
+export async function datasetChoices(ctx: Ctx, limit = 100): Promise<{ items: DatasetChoice[]; more: boolean }> {
   authorize(ctx.actor, 'dataset.view')
   const rows = await ctx.db
     .select({ id: datasets.id, name: datasets.name, row_count: datasets.rowCount })
     .from(datasets)
     .where(and(eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
-    .orderBy(sql`lower(${datasets.name})`, desc(datasets.id))
+    .orderBy(desc(datasets.id))
     .limit(limit + 1)
   return { items: rows.slice(0, limit), more: rows.length > limit }
 }

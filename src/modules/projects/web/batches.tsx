@@ -96,7 +96,7 @@ batchesWeb.post('/:id/settings/data', async (c) => {
     if (!isFormError(e)) throw e
     // The schema's rule names API fields; say it in the form's words.
     const errors = e.errors.map((x) =>
-      x.path === '_root' ? { ...x, message: 'Fill in exactly one source: a dataset ID, data row IDs or global keys.' } : x,
+      x.path === '_root' ? { ...x, message: 'Fill in exactly one source: a dataset, data row IDs or global keys.' } : x,
     )
     return dataAnswer(c, ctx, l.project.id, { state: { values, errors, message: errors.length ? undefined : e.detail } }, 422)
   }

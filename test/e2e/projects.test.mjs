@@ -106,7 +106,7 @@ test('create a project with an ontology, search, pin, open', async () => {
     await page.waitForSelector('h2:has-text("Data")')
     await page.fill('#f-batch-name', 'Drive 1')
     await page.selectOption('#f-priority', '1')
-    await page.fill('#f-dataset_id', ds.id)
+    await page.selectOption('#f-dataset_id', ds.id)
     await page.click('#project-data button.btn-primary')
     await page.waitForSelector('text=Attached 24 data rows as batch “Drive 1”.')
     await page.goto(projectUrl)

@@ -89,6 +89,8 @@ test('create a webhook, ping it, see the delivery in the log live; a new label i
     await page.waitForSelector('.alert >> text=/Ping evt_\\w+ queued/')
     const notice = await page.textContent('.alert')
     const eventId = /Ping (evt_\w+) queued/.exec(notice)[1]
+    // Ping answers with a redirect: the address is the webhook's page, which a reload shows again.
+    assert.match(new URL(page.url()).pathname, /^\/account\/webhooks\/whk_\w+$/)
     loads.length = 0
     const row = page.locator('#deliveries tbody tr', { hasText: eventId })
     await row.waitFor({ timeout: 30_000 })

@@ -81,6 +81,9 @@ export const DATASET_ROUTES: RouteCase[] = [
     const r = await freshRow(admin)
     return { path: `/datasets/${r.datasetId}/rows/${r.rowId}` }
   }),
+  route('GET /datasets/{id}/delete', 'html', MANAGE, true, async ({ admin }) => ({
+    path: `/datasets/${await freshDataset(admin)}/delete`,
+  })),
   route('POST /datasets/{id}/delete', 'html', MANAGE, true, async ({ admin }) => ({
     path: `/datasets/${await freshDataset(admin)}/delete`,
     form: {},

@@ -59,7 +59,7 @@ describe('Datasets tab', () => {
     expect(iOlder).toBeGreaterThan(iNewer)
     expect(html).toContain('1,234')
     expect(html).toContain('Street scenes')
-    expect(html).toContain(`hx-confirm="Delete dataset “${newer.name}”?"`)
+    expect(html).toContain(`<a class="menu-item danger" href="/datasets/${newer.id}/delete">`)
     expect(html).toContain('hx-trigger="input changed delay:250ms, search"')
     // Nothing of the other organization.
     const theirs = await call('POST', '/api/v1/datasets', { cookie: orgs.orgB.ADMIN.cookie }, { json: { name: unique('Theirs') } })
@@ -188,8 +188,7 @@ describe('A dataset', () => {
     expect(html).toMatch(/<time datetime="[^"]+" title="[^"]+ UTC">/)
     // Admin controls, panels closed.
     expect(html).toContain('data-upload-panel')
-    expect(html).toContain(`action="/datasets/${d.id}/delete"`)
-    expect(html).toContain(`data-confirm="Delete dataset “${d.name}”?"`)
+    expect(html).toContain(`<a class="menu-item danger" href="/datasets/${d.id}/delete">`)
     expect(html).toMatch(/id="upload-panel" hidden/)
     // ?panel=import opens the import panel; a malformed hint is ignored, not refused.
     expect(await (await call('GET', `/datasets/${d.id}?panel=import`, admin())).text()).toMatch(

@@ -513,9 +513,9 @@ describe('Project page and settings', () => {
     const cases: [Record<string, string>, string][] = [
       [
         { name: 'Both', data_row_ids: rows.ids[0]!, global_keys: rows.keys[0]! },
-        'Fill in exactly one source: a dataset ID, data row IDs or global keys.',
+        'Fill in exactly one source: a dataset, data row IDs or global keys.',
       ],
-      [{ name: 'None' }, 'Fill in exactly one source: a dataset ID, data row IDs or global keys.'],
+      [{ name: 'None' }, 'Fill in exactly one source: a dataset, data row IDs or global keys.'],
       [{ name: 'Unknown', data_row_ids: `${rows.ids[0]}\ndr_nope` }, 'Unknown: dr_nope'],
       [{ name: 'Priority', priority: '9', data_row_ids: rows.ids[0]! }, 'priority must be between 1 and 5'],
       [{ name: 'First', data_row_ids: rows.ids[0]! }, 'A batch with this name exists'],

@@ -100,7 +100,8 @@ const BUDGETS: Record<string, Budget> = {
     cold: 7,
     over: `${TRIPS_NOT_BATCHED}; reads every member of the org twice (the table and the add-member picker)`,
   },
-  'GET /projects/{id}/settings/data': { page: 1, k: 0, c: 60, warm: 2, cold: 4, over: TRIPS_NOT_BATCHED },
+  // The attach form's dataset picker lists up to 100 datasets (src/modules/datasets/service.ts).
+  'GET /projects/{id}/settings/data': { page: 100, k: 2, c: 60, warm: 3, cold: 5, over: TRIPS_NOT_BATCHED },
   'GET /projects/{id}/export': { page: 1, k: 0, c: 60, warm: 2, cold: 4, over: TRIPS_NOT_BATCHED },
   // Labels, labeling, review, tasks
   'GET /api/v1/projects/{id}/labels': { page: 50, k: 2, c: 10, warm: 2, cold: 3, over: TRIPS_NOT_BATCHED },
@@ -132,7 +133,17 @@ const BUDGETS: Record<string, Budget> = {
   'GET /datasets': { page: 50, k: 1, c: 30, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
   'GET /datasets/new': { page: 1, k: 0, c: 60 },
   'GET /datasets/{id}': { page: 50, k: 1, c: 30, warm: 5, cold: 5, over: TRIPS_NOT_BATCHED },
-  'GET /datasets/{id}/rows/{row_id}': { page: 1, k: 0, c: 30, warm: 4, cold: 4, over: TRIPS_NOT_BATCHED },
+  'GET /datasets/{id}/rows/{row_id}': { page: 1, k: 0, c: 30, warm: 5, cold: 5, over: TRIPS_NOT_BATCHED },
+  // The confirm step counts the dataset's rows per project: rows read grow with the dataset (once,
+  // when someone is about to delete it), not with any page.
+  'GET /datasets/{id}/delete': {
+    page: 1,
+    k: 0,
+    c: 3100,
+    warm: 5,
+    cold: 5,
+    over: 'reads every row of the dataset (about 3 rows read per data row; this fixture has ~1,000): per-project counts kept per dataset would bound it',
+  },
   'GET /datasets/{id}/imports/{task_id}': { page: 1, k: 0, c: 10, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
   'GET /api/v1/datasets': { page: 50, k: 1, c: 10, warm: 2, over: TRIPS_NOT_BATCHED },
   'GET /api/v1/datasets/{id}': { page: 1, k: 0, c: 10, warm: 2, over: TRIPS_NOT_BATCHED },

@@ -76,7 +76,7 @@ function Asset({ r, s3Servable }: { r: DataRowView; s3Servable: boolean }) {
 
 const show = (v: unknown) => (v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v))
 
-export function DataRowPage(props: { d: DatasetView; r: DataRowView }) {
+export function DataRowPage(props: { d: DatasetView; r: DataRowView; creator?: { name: string; email: string } | null }) {
   const { d, r } = props
   const src = sourceOf(r.row_data)
   const url = contentUrl(r.id)
@@ -152,7 +152,15 @@ export function DataRowPage(props: { d: DatasetView; r: DataRowView }) {
                 <Time value={r.updated_at} />
               </dd>
               <dt>Created by</dt>
-              <dd class="mono small">{r.created_by}</dd>
+              <dd title={r.created_by}>
+                {props.creator ? (
+                  <>
+                    {props.creator.name} <span class="muted small">{props.creator.email}</span>
+                  </>
+                ) : (
+                  <span class="muted">A former member</span>
+                )}
+              </dd>
             </dl>
           </section>
           <section class="card card-tight">

@@ -547,16 +547,9 @@ export function DatasetHeader(props: { d: DatasetView; canManage: boolean; panel
                     </button>
                   </form>
                   <hr />
-                  <form
-                    method="post"
-                    action={`/datasets/${d.id}/delete`}
-                    data-confirm={`Delete dataset “${d.name}”?`}
-                    data-confirm-label="Delete dataset"
-                  >
-                    <button class="menu-item danger" type="submit">
-                      Delete dataset…
-                    </button>
-                  </form>
+                  <a class="menu-item danger" href={`/datasets/${d.id}/delete`}>
+                    Delete dataset…
+                  </a>
                 </div>
               </details>
             </>

@@ -45,19 +45,9 @@ export function DatasetRow(props: { d: DatasetView; canManage: boolean }) {
               <a href={`/datasets/${d.id}?panel=upload`}>Add files</a>
               <a href={`/datasets/${d.id}?panel=import`}>Import manifest</a>
               <hr />
-              <form
-                method="post"
-                action={`/datasets/${d.id}/delete`}
-                hx-post={`/datasets/${d.id}/delete`}
-                hx-target={`#${rowId}`}
-                hx-swap="outerHTML"
-                hx-confirm={`Delete dataset “${d.name}”?`}
-                data-confirm-label="Delete dataset"
-              >
-                <button class="menu-item danger" type="submit">
-                  Delete…
-                </button>
-              </form>
+              <a class="menu-item danger" href={`/datasets/${d.id}/delete`}>
+                Delete…
+              </a>
             </div>
           </details>
         ) : null}

@@ -3,6 +3,7 @@
 import type { ReviewItem } from '../../src/modules/labels/work-queue'
 import { Badge, EmptyState, PageHeader, Time } from '../components/ui'
 import { Asset } from './asset'
+import { TOOL_LABELS } from '../projects/ontology-editor'
 
 type Obj = Record<string, unknown>
 
@@ -13,11 +14,26 @@ function answerText(c: Obj): string {
   return ''
 }
 
+/** Export kinds (src/modules/labels/annotations.ts) in people's words, for tools since removed. */
+const KIND_LABELS: Record<string, string> = {
+  ImageBoundingBox: 'Bounding box',
+  ImagePolygon: 'Polygon',
+  ImagePoint: 'Point',
+  ImagePolyline: 'Line',
+  TextEntity: 'Text entity',
+  ImageSegmentationMask: 'Mask',
+}
+
 export function ReviewPage({ item }: { item: ReviewItem }) {
   const p = item.loaded.project
   const l = item.label
   const boxes = l.annotations.objects.filter((o) => (o as Obj).bounding_box)
   const colorOf = (fs: unknown) => p.ontology.tools.find((t) => t.feature_schema_id === fs)?.color ?? '#3b5bdb'
+  const kindOf = (o: Obj) => {
+    const tool = p.ontology.tools.find((t) => t.feature_schema_id === o.feature_schema_id)
+    const kind = String(o.annotation_kind ?? '')
+    return tool ? TOOL_LABELS[tool.tool] : (KIND_LABELS[kind] ?? kind)
+  }
   return (
     <>
       <PageHeader
@@ -54,7 +70,7 @@ export function ReviewPage({ item }: { item: ReviewItem }) {
             <ul class="plain-list">
               {l.annotations.objects.map((o) => (
                 <li>
-                  <Badge>{String((o as Obj).annotation_kind)}</Badge> {String((o as Obj).name)}
+                  <Badge>{kindOf(o as Obj)}</Badge> {String((o as Obj).name)}
                 </li>
               ))}
             </ul>

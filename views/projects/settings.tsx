@@ -3,6 +3,7 @@
 import type { BatchView } from '../../src/modules/projects/batches'
 import type { ProjectMemberView } from '../../src/modules/projects/members'
 import type { ProjectView } from '../../src/modules/projects/service'
+import type { DatasetChoice } from '../../src/modules/datasets/service'
 import { formatNumber } from '../format'
 import { fieldError, FormMessage, type FormState } from '../components/form'
 import { Alert, Badge, EmptyState, RoleBadge, roleLabel, Time } from '../components/ui'
@@ -261,6 +262,9 @@ export type DataProps = {
   uploadState?: FormState
   /** What the last change did ("Attached 120 data rows …"). */
   done?: string
+  /** The organization's datasets for the picker; absent when the person may not list them (then
+   * the form asks for an id). `more`: the list was cut, so the form asks for an id and suggests the listed ones. */
+  datasets?: { items: DatasetChoice[]; more: boolean }
 }
 
 /** Files from the computer → a new dataset → a batch of this project, in one go. The upload itself
@@ -383,7 +387,83 @@ function TextArea(props: { name: string; label: string; state?: FormState; place
   )
 }
 
-function AttachForm(props: { p: ProjectView; state?: FormState }) {
+const rowsLabel = (n: number) => `${formatNumber(n)} row${n === 1 ? '' : 's'}`
+
+/** The dataset source: a native select of the organization's datasets by name with row counts
+ * (keyboard type-ahead for free), or an id field when there is no list. The server checks the id
+ * either way. */
+function DatasetField(props: { datasets?: DataProps['datasets']; value: string; error?: string }) {
+  const { value, error } = props
+  const list = props.datasets
+  if (!list || list.more) {
+    // Too many to list: an id field whose suggestions (a datalist, matched on names too) are the
+    // newest datasets; the Datasets tab shows the rest.
+    return (
+      <div class={`field${error ? ' has-error' : ''}`}>
+        <label for="f-dataset_id">Dataset ID</label>
+        <input
+          class="input mono-input"
+          id="f-dataset_id"
+          name="dataset_id"
+          autocomplete="off"
+          placeholder="ds_…"
+          list={list ? 'f-dataset_id-choices' : undefined}
+          value={value || undefined}
+          aria-invalid={error ? 'true' : undefined}
+        />
+        {list ? (
+          <datalist id="f-dataset_id-choices">
+            {list.items.map((d) => (
+              <option value={d.id}>
+                {d.name} · {rowsLabel(d.row_count)}
+              </option>
+            ))}
+          </datalist>
+        ) : null}
+        {error ? <div class="error">{error}</div> : <div class="help">Every row of the dataset.</div>}
+      </div>
+    )
+  }
+  // A value not in the list (a stale or foreign id sent back with its error) stays visible.
+  const unknown = value && !list.items.some((d) => d.id === value)
+  return (
+    <div class={`field${error ? ' has-error' : ''}`}>
+      <label for="f-dataset_id">Dataset</label>
+      <select
+        class="select"
+        id="f-dataset_id"
+        name="dataset_id"
+        aria-invalid={error ? 'true' : undefined}
+        aria-describedby={error ? 'f-dataset_id-error' : 'f-dataset_id-help'}
+      >
+        <option value="" selected={!value}>
+          {list.items.length ? '— None —' : '— No datasets yet —'}
+        </option>
+        {unknown ? (
+          <option value={value} selected>
+            {value}
+          </option>
+        ) : null}
+        {list.items.map((d) => (
+          <option value={d.id} selected={d.id === value}>
+            {d.name} · {rowsLabel(d.row_count)}
+          </option>
+        ))}
+      </select>
+      {error ? (
+        <div class="error" id="f-dataset_id-error">
+          {error}
+        </div>
+      ) : (
+        <div class="help" id="f-dataset_id-help">
+          Every row of the dataset.
+        </div>
+      )}
+    </div>
+  )
+}
+
+function AttachForm(props: { p: ProjectView; state?: FormState; datasets?: DataProps['datasets'] }) {
   const url = `/projects/${props.p.id}/settings/data`
   const st = props.state
   const v = st?.values ?? {}
@@ -427,19 +507,7 @@ function AttachForm(props: { p: ProjectView; state?: FormState }) {
           Source <span class="muted small">— fill in one</span>
         </legend>
         <div class="source-grid">
-          <div class={`field${dsErr ? ' has-error' : ''}`}>
-            <label for="f-dataset_id">Dataset ID</label>
-            <input
-              class="input mono-input"
-              id="f-dataset_id"
-              name="dataset_id"
-              autocomplete="off"
-              placeholder="ds_…"
-              value={v.dataset_id == null ? undefined : String(v.dataset_id)}
-              aria-invalid={dsErr ? 'true' : undefined}
-            />
-            {dsErr ? <div class="error">{dsErr}</div> : <div class="help">Every row of the dataset.</div>}
-          </div>
+          <DatasetField datasets={props.datasets} value={v.dataset_id == null ? '' : String(v.dataset_id)} error={dsErr} />
           <TextArea
             name="data_row_ids"
             label="Data row IDs"
@@ -480,7 +548,7 @@ export function DataSection(props: DataProps) {
           <Alert tone="success">{props.done}</Alert>
         </div>
       ) : null}
-      {props.canManage ? <AttachForm p={p} state={props.state} /> : null}
+      {props.canManage ? <AttachForm p={p} state={props.state} datasets={props.datasets} /> : null}
       {props.canManage && props.canUpload ? <UploadIntoProject p={p} state={props.uploadState} /> : null}
       <h3 class="table-title">Batches</h3>
       {props.batches.length ? (

@@ -74,6 +74,54 @@ export type UsagePageProps = {
   errors?: { path: string; message: string }[]
   /** With errors: the dates as typed, kept in the form (the page shows the default range). */
   typed?: { start: string; end: string }
+  /** Where this deployment answers (the request's origin), for the copyable API examples. */
+  origin: string
+}
+
+/** The GraphQL request of the "From the API" example: the fields of src/modules/usage/graphql.ts. */
+export function graphqlExample(start: string, end: string) {
+  return {
+    query:
+      'query Usage($where: AnnotationCountWhere!) { annotationCounts(where: $where, orderBy: CREATION_DATE_ASC) { creationDate image video text updateTime } }',
+    variables: { where: { startDate: start, endDate: end } },
+  }
+}
+
+/** The same numbers for programs: GraphQL (Labelbox-style) and REST, each a curl line to copy. */
+function ApiExamples(props: { origin: string; start: string; end: string }) {
+  const gql = [
+    `curl -s ${props.origin}/graphql \\`,
+    '  -H "Authorization: Bearer $LABELDESK_API_KEY" \\',
+    "  -H 'Content-Type: application/json' \\",
+    `  -d '${JSON.stringify(graphqlExample(props.start, props.end))}'`,
+  ].join('\n')
+  const rest = `curl -s -H "Authorization: Bearer $LABELDESK_API_KEY" '${props.origin}/api/v1/usage?start_date=${props.start}&end_date=${props.end}'`
+  return (
+    <section class="card" id="usage-api">
+      <h2>From the API</h2>
+      <p>
+        An admin's API key (Account → API) reads the same daily counts. <code>POST /graphql</code> answers{' '}
+        <code>annotationCounts(where: {'{startDate, endDate}'}, orderBy)</code> like Labelbox's usage query: per GMT day{' '}
+        <code>creationDate</code>, <code>image</code>, <code>video</code>, <code>text</code> and <code>updateTime</code>; the start is
+        inclusive, the end exclusive, at most 366 days; days without annotations are left out.
+      </p>
+      <div class="code-copy">
+        <pre id="usage-graphql-curl">{gql}</pre>
+        <button type="button" class="btn btn-sm" data-copy="#usage-graphql-curl">
+          Copy
+        </button>
+      </div>
+      <p class="small muted">
+        The REST twin, <code>GET /api/v1/usage</code> (in the <a href="/api/docs">API reference</a>), also counts other media:
+      </p>
+      <div class="code-copy">
+        <pre id="usage-rest-curl">{rest}</pre>
+        <button type="button" class="btn btn-sm" data-copy="#usage-rest-curl">
+          Copy
+        </button>
+      </div>
+    </section>
+  )
 }
 
 function RangePicker(props: { start: string; end: string; preset: number | null; errors?: { path: string; message: string }[] }) {
@@ -211,6 +259,7 @@ export function UsagePage(p: UsagePageProps) {
             <BreakdownTable id="usage-members" label="Member" rows={p.breakdown.members} empty="No labeling in this range." />
           </div>
         </section>
+        <ApiExamples origin={p.origin} start={p.start} end={p.end} />
       </div>
     </>
   )

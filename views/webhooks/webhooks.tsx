@@ -40,7 +40,108 @@ export function SecretBox(props: { secret: string; what: string }) {
   )
 }
 
-export function CreateWebhookForm(props: Choices & { state?: FormState }) {
+/** What the delivery side does, given by the route from src/modules/webhooks/delivery.ts and
+ * ssrf.ts (views import no values from src). */
+export type DeliveryFacts = {
+  retryDelaysSeconds: readonly number[]
+  timeoutMs: number
+  maxConsecutiveFailures: number
+  /** `WEBHOOK_ALLOW_PRIVATE_TARGETS=true`: this deployment accepts http and private addresses. */
+  allowPrivate: boolean
+}
+
+const duration = (s: number) => (s < 60 ? `${s} s` : s < 3600 ? `${s / 60} min` : `${s / 3600} h`)
+
+export function targetHelp(allowPrivate: boolean) {
+  return allowPrivate
+    ? 'This deployment accepts http and private or loopback addresses (WEBHOOK_ALLOW_PRIVATE_TARGETS is on, for local development); production refuses them.'
+    : 'https only. Loopback, private and link-local addresses (and names such as localhost or *.internal) are refused, so a webhook cannot reach internal services.'
+}
+
+const NODE_STANDARD = `// Node 18+: verify a Standard Webhooks signature (webhook-signature header)
+import { createHmac, timingSafeEqual } from 'node:crypto'
+
+function verify(secret, headers, rawBody) {
+  const id = headers['webhook-id']
+  const ts = headers['webhook-timestamp']
+  if (Math.abs(Date.now() / 1000 - Number(ts)) > 300) return false // replayed or stale
+  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret)
+  const expected = createHmac('sha256', key).update(\`\${id}.\${ts}.\${rawBody}\`).digest()
+  // During a rotation the header holds two signatures: "v1,<sig> v1,<sig>".
+  return headers['webhook-signature'].split(' ').some((part) => {
+    const sig = Buffer.from(part.replace(/^v1,/, ''), 'base64')
+    return sig.length === expected.length && timingSafeEqual(sig, expected)
+  })
+}`
+
+const PYTHON_HUB = `# Python: verify the Labelbox-compatible X-Hub-Signature-256 header
+import hashlib, hmac
+
+def verify(secret: str, header: str, raw_body: bytes) -> bool:
+    # The key is the secret exactly as shown, whsec_ included.
+    digest = hmac.new(secret.encode(), raw_body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(header, "sha256=" + digest)
+# X-Hub-Signature is the same with hashlib.sha1 and the prefix "sha1=".`
+
+/** The setup help of the Webhooks tab: what is signed and how to check it, the topics, retries. */
+export function WebhookHelp(props: { topics: readonly string[]; facts: DeliveryFacts }) {
+  const f = props.facts
+  const total = f.retryDelaysSeconds.reduce((a, b) => a + b, 0)
+  return (
+    <section class="card" id="webhook-help">
+      <h2>Receiving webhooks</h2>
+      <p>
+        Each event is an HTTP <code>POST</code> with a JSON body. Answer with any 2xx within {f.timeoutMs / 1000} s; read the body as raw
+        bytes and check a signature before you parse it. Every retry of an event sends the same bytes and the same <code>webhook-id</code>,
+        so deduplicate on it.
+      </p>
+      <h3>Signatures</h3>
+      <ul>
+        <li>
+          <strong>Standard Webhooks</strong>: <code>webhook-signature: v1,&lt;base64&gt;</code> is HMAC-SHA256 of{' '}
+          <code>{'{webhook-id}.{webhook-timestamp}.{body}'}</code>. Its key is the base64 part after <code>whsec_</code> (a secret you chose
+          yourself is used as its UTF-8 bytes). After a secret rotation the header carries two signatures for 24 hours; accept either.
+        </li>
+        <li>
+          <strong>Labelbox-compatible</strong>: <code>X-Hub-Signature-256: sha256=&lt;hex&gt;</code> (and{' '}
+          <code>X-Hub-Signature: sha1=…</code>) is an HMAC of the body alone, keyed with the secret string as shown, <code>whsec_</code>{' '}
+          included.
+        </li>
+      </ul>
+      <details class="help-snippet">
+        <summary>Node: check webhook-signature</summary>
+        <pre>
+          <code>{NODE_STANDARD}</code>
+        </pre>
+      </details>
+      <details class="help-snippet">
+        <summary>Python: check X-Hub-Signature-256</summary>
+        <pre>
+          <code>{PYTHON_HUB}</code>
+        </pre>
+      </details>
+      <h3>Topics</h3>
+      <p>
+        {props.topics.map((t) => (
+          <>
+            <code>{t}</code>{' '}
+          </>
+        ))}
+        — and <code>PING</code>, sent only by a webhook's Ping button.
+      </p>
+      <h3>Retries</h3>
+      <p>
+        Network errors, timeouts, 408, 429 and 5xx answers are retried after {f.retryDelaysSeconds.map(duration).join(', ')} (about{' '}
+        {Math.round(total / 3600)} h in all; a <code>Retry-After</code> header is honoured). Any other answer, redirects included, is final.
+        After {f.maxConsecutiveFailures} events in a row fail, the webhook is deactivated and says why here.
+      </p>
+      <h3>Payload URL</h3>
+      <p class="muted">{targetHelp(f.allowPrivate)}</p>
+    </section>
+  )
+}
+
+export function CreateWebhookForm(props: Choices & { state?: FormState; allowPrivate?: boolean }) {
   const st = props.state
   const checked = (st?.values?.topics as string[] | undefined) ?? ['LABEL_CREATED', 'LABEL_UPDATED', 'LABEL_DELETED']
   return (
@@ -55,7 +156,11 @@ export function CreateWebhookForm(props: Choices & { state?: FormState }) {
           required
           maxlength={2000}
           placeholder="https://example.com/labeldesk-hook"
-          help="https only; private and loopback addresses are refused."
+          help={
+            props.allowPrivate
+              ? 'http or https; this deployment also accepts private addresses.'
+              : 'https only; private and loopback addresses are refused.'
+          }
         />
         <Field
           name="secret"
@@ -81,7 +186,9 @@ function StatusBadge({ w }: { w: WebhookView }) {
   return w.status === 'ACTIVE' ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>
 }
 
-export function WebhooksPage(props: Choices & { webhooks: WebhookView[]; state?: FormState; created?: WebhookView & { secret?: string } }) {
+export function WebhooksPage(
+  props: Choices & { webhooks: WebhookView[]; state?: FormState; created?: WebhookView & { secret?: string }; facts: DeliveryFacts },
+) {
   const name = (id: string | null) => (id ? (props.projects.find((p) => p.id === id)?.name ?? id) : 'All projects')
   return (
     <>
@@ -151,7 +258,8 @@ export function WebhooksPage(props: Choices & { webhooks: WebhookView[]; state?:
           </table>
         </div>
       </div>
-      <CreateWebhookForm projects={props.projects} topics={props.topics} state={props.state} />
+      <CreateWebhookForm projects={props.projects} topics={props.topics} state={props.state} allowPrivate={props.facts.allowPrivate} />
+      <WebhookHelp topics={props.topics} facts={props.facts} />
     </>
   )
 }

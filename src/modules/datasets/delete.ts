@@ -46,6 +46,28 @@ async function deleteSlices(
   return { done: true, deleted }
 }
 
+/** A project that loses rows when a dataset goes: how many, and how many of those have labels. */
+export type DeleteImpact = { project_id: string; project_name: string; rows: number; labeled_rows: number }
+
+/** What deleting the dataset takes from the organization's projects (the confirm step shows it),
+ * most rows first. Counted only when someone is about to delete, never on the dataset's page. */
+export async function deleteImpact(ctx: Ctx, id: string): Promise<DeleteImpact[]> {
+  const d = await loadDataset(ctx, id, 'dataset.manage')
+  // CROSS JOIN keeps SQLite's join order: the dataset's rows (data_rows_dataset_idx) drive the
+  // lookups, so the rows read follow the dataset's size, never the organization's.
+  const r = await ctx.db.all<{ project_id: string; project_name: string; rows: number; labeled_rows: number }>(sql`
+    SELECT p.id AS project_id, p.name AS project_name, x.n AS rows, x.labeled AS labeled_rows
+    FROM (
+      SELECT pdr.project_id AS pid, count(*) AS n, sum(pdr.label_count > 0) AS labeled
+      FROM data_rows dr CROSS JOIN project_data_rows pdr ON pdr.data_row_id = dr.id
+      WHERE dr.dataset_id = ${d.id}
+      GROUP BY pdr.project_id
+    ) x
+    JOIN projects p ON p.id = x.pid AND p.org_id = ${ctx.actor.orgId} AND p.deleted_at IS NULL
+    ORDER BY x.n DESC, p.name`)
+  return r.map((i) => ({ ...i, rows: Number(i.rows), labeled_rows: Number(i.labeled_rows ?? 0) }))
+}
+
 export async function deleteDataset(ctx: Ctx, id: string): Promise<{ task: TaskView | null }> {
   const d = await loadDataset(ctx, id, 'dataset.manage')
   await ctx.db.update(datasets).set({ deletedAt: new Date() }).where(eq(datasets.id, d.id))

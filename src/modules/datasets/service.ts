@@ -4,7 +4,7 @@
  * (API, upload, import task, slice delete) keeps them exact.
  */
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
-import { datasets, integrations } from '../../db/schema'
+import { datasets, integrations, memberships, users } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
@@ -85,6 +85,34 @@ export async function listDatasets(
     .orderBy(desc(datasets.id))
     .limit(q.limit + 1)
   return toPage(rows, q.limit, (r) => [r.id], datasetView)
+}
+
+/** A dataset as a choice in a picker (the project's "Attach data" form). */
+export type DatasetChoice = { id: string; name: string; row_count: number }
+
+/** The organization's live datasets for pickers, newest first (the index order, so the rows read
+ * stay bounded by `limit` however many datasets there are), and whether more exist. */
+export async function datasetChoices(ctx: Ctx, limit = 100): Promise<{ items: DatasetChoice[]; more: boolean }> {
+  authorize(ctx.actor, 'dataset.view')
+  const rows = await ctx.db
+    .select({ id: datasets.id, name: datasets.name, row_count: datasets.rowCount })
+    .from(datasets)
+    .where(and(eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+    .orderBy(desc(datasets.id))
+    .limit(limit + 1)
+  return { items: rows.slice(0, limit), more: rows.length > limit }
+}
+
+/** Who a `created_by` id is, for pages: a member of the caller's organization, or null (someone
+ * who has left it, or an id from elsewhere: never another organization's names). */
+export async function memberName(ctx: Ctx, userId: string): Promise<{ name: string; email: string } | null> {
+  const u = await ctx.db
+    .select({ name: users.fullName, email: users.email })
+    .from(users)
+    .innerJoin(memberships, and(eq(memberships.userId, users.id), eq(memberships.orgId, ctx.actor.orgId)))
+    .where(eq(users.id, userId))
+    .get()
+  return u ?? null
 }
 
 export async function getDataset(ctx: Ctx, id: string): Promise<DatasetView> {

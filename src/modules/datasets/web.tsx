@@ -38,9 +38,10 @@ import {
 import { loadProject } from '../projects/service'
 import { DataRowPage } from '../../../views/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
-import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
+import { createDataset, datasetView, getDataset, listDatasets, loadDataset, memberName, type DatasetView } from './service'
 import { getDataRow, listDataRows } from './data-rows'
-import { deleteDataset } from './delete'
+import { deleteDataset, deleteImpact } from './delete'
+import { DeleteDatasetPage } from '../../../views/datasets/delete'
 import { startMediaAttributes } from './media'
 import { uploadFile } from './uploads'
 import { startImport } from './imports'
@@ -199,6 +200,15 @@ datasetsWeb.get('/:id', async (c) => {
   return datasetPage(c, ctx, await getDataset(ctx, c.req.param('id')))
 })
 
+/** The confirm step: the projects that lose rows, and how many each. */
+datasetsWeb.get('/:id/delete', async (c) => {
+  const ctx = ctxOf(c)
+  const id = c.req.param('id')
+  const impact = await deleteImpact(ctx, id)
+  const d = await getDataset(ctx, id)
+  return renderPage(c, { title: `Delete ${d.name}`, section: 'datasets', body: <DeleteDatasetPage d={d} impact={impact} /> })
+})
+
 datasetsWeb.post('/:id/delete', async (c) => {
   const ctx = ctxOf(c)
   const id = c.req.param('id')
@@ -324,6 +334,6 @@ datasetsWeb.get('/:id/rows/:rowId', async (c) => {
   return renderPage(c, {
     title: `${r.external_id || r.global_key || r.id} · ${d.name}`,
     section: 'datasets',
-    body: <DataRowPage d={d} r={r} />,
+    body: <DataRowPage d={d} r={r} creator={await memberName(ctx, r.created_by)} />,
   })
 })

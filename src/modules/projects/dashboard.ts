@@ -8,7 +8,7 @@
  * ANDs the project's `guard` into its statements, for reads sent before the project is loaded.
  */
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
-import { labels, projectFeatureCounts, projectLabelDays, projectMemberStats, users } from '../../db/schema'
+import { dataRows, labels, projectFeatureCounts, projectLabelDays, projectMemberStats, users } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { can } from '../../auth/permissions'
 import { iso } from '../../lib/iso'
@@ -171,6 +171,10 @@ const activityQuery = (ctx: Ctx, projectId: string, own: boolean, limit: number,
     .select({
       id: labels.id,
       dataRowId: labels.dataRowId,
+      // What people call the row (its external id or global key), and where its page is.
+      datasetId: dataRows.datasetId,
+      externalId: dataRows.externalId,
+      globalKey: dataRows.globalKey,
       createdAt: labels.createdAt,
       seconds: labels.secondsToCreate,
       skipped: labels.skipped,
@@ -180,6 +184,7 @@ const activityQuery = (ctx: Ctx, projectId: string, own: boolean, limit: number,
     })
     .from(labels)
     .leftJoin(users, eq(users.id, labels.createdBy))
+    .leftJoin(dataRows, and(eq(dataRows.id, labels.dataRowId), eq(dataRows.orgId, ctx.actor.orgId)))
     .where(and(eq(labels.projectId, projectId), own ? eq(labels.createdBy, ctx.actor.userId) : undefined, guard))
     .orderBy(desc(labels.id))
     .limit(limit)

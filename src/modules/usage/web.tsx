@@ -74,7 +74,17 @@ usageWeb.get('/usage', async (c) => {
     title: 'Usage',
     section: 'account',
     status: errors ? 422 : 200,
-    body: <UsagePage start={range.start_date} end={range.end_date} preset={presetOf(range)} errors={errors} typed={typed} {...data} />,
+    body: (
+      <UsagePage
+        start={range.start_date}
+        end={range.end_date}
+        preset={presetOf(range)}
+        errors={errors}
+        typed={typed}
+        origin={new URL(c.req.url).origin}
+        {...data}
+      />
+    ),
   })
 })
 

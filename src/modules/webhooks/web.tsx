@@ -13,6 +13,8 @@ import { authorize } from '../../auth/permissions'
 import { listProjects } from '../projects/service'
 import { DeliveriesSection, WebhookDetailPage, WebhooksPage } from '../../../views/webhooks/webhooks'
 import { CreateWebhookInput, UpdateWebhookInput, WEBHOOK_TOPICS, fromForm } from './schemas'
+import { MAX_CONSECUTIVE_FAILURES, RETRY_DELAYS, TIMEOUT_MS } from './delivery'
+import { allowPrivateTargets } from './ssrf'
 import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook, redeliver, updateWebhook } from './service'
 
 export const webhooksWeb = new Hono<AppEnv>()
@@ -34,11 +36,17 @@ async function listPage(
 ) {
   const ctx = ctxOf(c)
   const hooks = await listWebhooks(ctx, { limit: 200 })
+  const facts = {
+    retryDelaysSeconds: RETRY_DELAYS,
+    timeoutMs: TIMEOUT_MS,
+    maxConsecutiveFailures: MAX_CONSECUTIVE_FAILURES,
+    allowPrivate: allowPrivateTargets(ctx.env),
+  }
   return renderPage(c, {
     title: TITLE,
     section: 'account',
     status,
-    body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} topics={WEBHOOK_TOPICS} {...extra} />,
+    body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} topics={WEBHOOK_TOPICS} facts={facts} {...extra} />,
   })
 }
 
@@ -79,7 +87,12 @@ webhooksWeb.post('/', async (c) => {
   }
 })
 
-webhooksWeb.get('/:id', async (c) => detailPage(c, c.req.param('id')))
+/** After a Ping the page is a plain GET (`?pinged=`), so a reload shows the webhook, not a 404. */
+webhooksWeb.get('/:id', async (c) => {
+  const pinged = c.req.query('pinged') ?? ''
+  const notice = /^evt_[A-Za-z0-9]{1,64}$/.test(pinged) ? `Ping ${pinged} queued; its delivery shows below within seconds.` : undefined
+  return detailPage(c, c.req.param('id'), { notice })
+})
 
 /** The delivery log's self-refresh (htmx polling): 204 while the newest attempt is still the one
  * the page shows, else the fresh section. A plain GET gets the whole page. */
@@ -125,7 +138,7 @@ webhooksWeb.post('/:id/rotate', async (c) => {
 webhooksWeb.post('/:id/ping', async (c) => {
   const id = c.req.param('id')
   const r = await pingWebhook(ctxOf(c), id)
-  return detailPage(c, id, { notice: `Ping ${r.event_id} queued; its delivery shows below within seconds.` })
+  return c.redirect(`/account/webhooks/${id}?pinged=${encodeURIComponent(r.event_id)}`, 303)
 })
 
 webhooksWeb.post('/:id/deliveries/:deliveryId/redeliver', async (c) => {

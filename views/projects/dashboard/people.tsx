@@ -3,7 +3,7 @@
  * services filter; these partials only say so. */
 import { formatNumber } from '../../format'
 import { Badge, Time, type Tone } from '../../components/ui'
-import type { DashboardData } from './shared'
+import type { Activity, DashboardData } from './shared'
 import { Card, formatDuration, HBar } from './shared'
 
 export function PeopleCard({ d }: { d: DashboardData }) {
@@ -109,6 +109,20 @@ const STATE: Record<string, { label: string; tone: Tone }> = {
   AMBIGUOUS: { label: 'Ambiguous', tone: 'amber' },
 }
 
+/** A data row by the name people gave it (external id, else global key), linked to its page; the
+ * id only when the row has neither. */
+function RowName({ a, link }: { a: Activity; link: boolean }) {
+  const name = a.externalId || a.globalKey
+  const text = name ? <span class="ds-break">{name}</span> : <code class="muted">{a.dataRowId}</code>
+  return link && a.datasetId ? (
+    <a href={`/datasets/${a.datasetId}/rows/${a.dataRowId}`} title={a.dataRowId}>
+      {text}
+    </a>
+  ) : (
+    text
+  )
+}
+
 export function ActivityCard({ d }: { d: DashboardData }) {
   const rows = d.activity
   return (
@@ -147,7 +161,7 @@ export function ActivityCard({ d }: { d: DashboardData }) {
                   <tr data-label-id={a.id}>
                     <td>{a.fullName ?? a.email ?? 'Deleted user'}</td>
                     <td class="col-row">
-                      <code class="muted">{a.dataRowId}</code>
+                      <RowName a={a} link={!!d.perms.canViewDatasets} />
                     </td>
                     <td>
                       <Time value={a.createdAt} />

@@ -17,6 +17,8 @@ export type DashboardPerms = {
   canManageData: boolean
   /** Sees every member's performance and activity (else only their own). */
   seeAll: boolean
+  /** May open a data row's page (the activity links the rows). */
+  canViewDatasets?: boolean
 }
 
 export type DashboardData = {

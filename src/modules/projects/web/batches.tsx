@@ -14,7 +14,7 @@ import { DataSection, DataSettingsPage } from '../../../../views/projects/settin
 import { CreateBatchInput } from '../schemas'
 import { loadProject, projectView } from '../service'
 import { createBatch, deleteBatch, listBatches } from '../batches'
-import { createDataset } from '../../datasets/service'
+import { createDataset, datasetChoices } from '../../datasets/service'
 import { CreateDatasetInput } from '../../datasets/schemas'
 import { isFormError, perms, type C } from './forms'
 
@@ -36,6 +36,7 @@ async function dataAnswer(
     batches: await listBatches(ctx, l),
     canManage: pm.canManageData,
     canUpload,
+    datasets: pm.canManageData && can(ctx.actor, 'dataset.view') ? await datasetChoices(ctx) : undefined,
     canEdit: pm.canEdit,
     canDelete: pm.canDelete,
     ...extra,
@@ -95,7 +96,7 @@ batchesWeb.post('/:id/settings/data', async (c) => {
     if (!isFormError(e)) throw e
     // The schema's rule names API fields; say it in the form's words.
     const errors = e.errors.map((x) =>
-      x.path === '_root' ? { ...x, message: 'Fill in exactly one source: a dataset ID, data row IDs or global keys.' } : x,
+      x.path === '_root' ? { ...x, message: 'Fill in exactly one source: a dataset, data row IDs or global keys.' } : x,
     )
     return dataAnswer(c, ctx, l.project.id, { state: { values, errors, message: errors.length ? undefined : e.detail } }, 422)
   }

@@ -37,6 +37,8 @@ const dashPerms = (ctx: Ctx, l: LoadedProject): DashboardPerms => ({
   canEdit: can(ctx.actor, 'project.edit', { projectRole: l.role }),
   canManageData: can(ctx.actor, 'batch.manage', { projectRole: l.role }),
   seeAll: can(ctx.actor, 'project.view_performance', { projectRole: l.role }),
+  // The data row page lives under its dataset (GET /datasets/{id}/rows/{row}), which needs this.
+  canViewDatasets: can(ctx.actor, 'dataset.view'),
 })
 
 /**

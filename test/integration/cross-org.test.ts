@@ -5,11 +5,11 @@
  * with the other organization's data, and a route without a case fails the suite.
  */
 import { beforeAll, describe, expect, it } from 'vitest'
-import { newId } from '../../src/lib/ids'
-import { makeApiKey, seedTwoOrgs, type TestUser, unique } from '../helpers/factories'
+import { makeApiKey, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, type Auth } from '../helpers/harness'
 import { apiRouteKeys, coveredKeys, htmlRouteKeys, idsIn, openApi, routeKey } from '../helpers/probes'
 import { ALL_ROUTES, isOk, type RouteCase, type Target } from '../helpers/routes'
+import { WEBHOOK_CASES } from '../helpers/routes-webhooks'
 
 /**
  * Routes that have no case in the route table yet. Shrink-only: the suite fails when an entry is
@@ -46,66 +46,6 @@ const NO_CASE_YET = new Set<string>([
   'POST /projects/{}/review',
 ])
 
-/** Webhook routes have no permission cases yet (test/integration/webhooks tests cover roles); their
- * cross-organization cases live here. `action` is unused by this probe. */
-async function freshWebhook(admin: TestUser): Promise<string> {
-  const res = await call(
-    'POST',
-    '/api/v1/webhooks',
-    { cookie: admin.cookie },
-    { json: { url: 'https://hooks.example.com/x', topics: ['LABEL_CREATED'] } },
-  )
-  if (res.status !== 201) throw new Error(`webhook setup failed: ${res.status} ${await res.text()}`)
-  return ((await res.json()) as { id: string }).id
-}
-const webhookCase = (
-  name: string,
-  surface: RouteCase['surface'],
-  target: (id: string) => Omit<Target, 'path'> & { path: string },
-): RouteCase => ({
-  name,
-  surface,
-  method: name.split(' ')[0] as RouteCase['method'],
-  action: () => 'webhook.manage',
-  hasTarget: true,
-  prepare: async ({ admin }) => target(await freshWebhook(admin)),
-})
-const noDelivery = () => newId('dlv')
-const WEBHOOK_CASES: RouteCase[] = [
-  webhookCase('GET /api/v1/webhooks/{id}', 'api', (id) => ({ path: `/api/v1/webhooks/${id}` })),
-  webhookCase('PATCH /api/v1/webhooks/{id}', 'api', (id) => ({ path: `/api/v1/webhooks/${id}`, json: { topics: ['LABEL_UPDATED'] } })),
-  webhookCase('DELETE /api/v1/webhooks/{id}', 'api', (id) => ({ path: `/api/v1/webhooks/${id}` })),
-  webhookCase('GET /api/v1/webhooks/{id}/deliveries', 'api', (id) => ({ path: `/api/v1/webhooks/${id}/deliveries` })),
-  webhookCase('POST /api/v1/webhooks/{id}/ping', 'api', (id) => ({ path: `/api/v1/webhooks/${id}/ping` })),
-  webhookCase('POST /api/v1/webhooks/{id}/deliveries/{d}/redeliver', 'api', (id) => ({
-    path: `/api/v1/webhooks/${id}/deliveries/${noDelivery()}/redeliver`,
-  })),
-  webhookCase('GET /account/webhooks/{id}', 'html', (id) => ({ path: `/account/webhooks/${id}` })),
-  webhookCase('GET /account/webhooks/{id}/deliveries', 'html', (id) => ({ path: `/account/webhooks/${id}/deliveries` })),
-  webhookCase('POST /account/webhooks/{id}', 'html', (id) => ({
-    path: `/account/webhooks/${id}`,
-    form: { url: 'https://hooks.example.com/y', topics: 'LABEL_CREATED' },
-  })),
-  webhookCase('POST /account/webhooks/{id}/delete', 'html', (id) => ({ path: `/account/webhooks/${id}/delete`, form: {} })),
-  webhookCase('POST /account/webhooks/{id}/ping', 'html', (id) => ({ path: `/account/webhooks/${id}/ping`, form: {} })),
-  webhookCase('POST /account/webhooks/{id}/rotate', 'html', (id) => ({ path: `/account/webhooks/${id}/rotate`, form: {} })),
-  webhookCase('POST /account/webhooks/{id}/status', 'html', (id) => ({
-    path: `/account/webhooks/${id}/status`,
-    form: { status: 'DISABLED' },
-  })),
-  webhookCase('POST /account/webhooks/{id}/deliveries/{d}/redeliver', 'html', (id) => ({
-    path: `/account/webhooks/${id}/deliveries/${noDelivery()}/redeliver`,
-    form: {},
-  })),
-  {
-    name: 'POST /account/webhooks',
-    surface: 'html',
-    method: 'POST',
-    action: () => 'webhook.manage',
-    hasTarget: false,
-    prepare: async () => ({ path: '/account/webhooks', form: { url: 'https://hooks.example.com/z', topics: 'LABEL_CREATED' } }),
-  },
-]
 const CASES = [...ALL_ROUTES, ...WEBHOOK_CASES]
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>

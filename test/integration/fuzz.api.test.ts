@@ -10,6 +10,7 @@ import { seedTwoOrgs } from '../helpers/factories'
 import { call } from '../helpers/harness'
 import { type JsonSchema, METHODS, type OpenApi, openApi, routeKey } from '../helpers/probes'
 import { ALL_ROUTES, type RouteCase, type Target } from '../helpers/routes'
+import { WEBHOOK_CASES } from '../helpers/routes-webhooks'
 
 const SEED = 20261205
 const RUNS = 24
@@ -115,13 +116,12 @@ async function check(rc: RouteCase, input: Input, res: Response) {
 }
 
 /** API write routes: the OpenAPI document's, each with its route case for a real target. */
-const WRITES = ALL_ROUTES.filter((rc) => rc.surface === 'api' && rc.method !== 'GET')
+const WRITES = [...ALL_ROUTES, ...WEBHOOK_CASES].filter((rc) => rc.surface === 'api' && rc.method !== 'GET')
 
 it('every OpenAPI write route has a route case to fuzz', () => {
   const cased = new Set(WRITES.map((rc) => routeKey(rc.method, rc.name.slice(rc.name.indexOf(' ') + 1))))
   const writes = Object.entries(doc.paths).flatMap(([p, ops]) => METHODS.filter((m) => m !== 'get' && ops[m]).map((m) => routeKey(m, p)))
-  // Webhook routes have no route case yet (see test/integration/cross-org.test.ts).
-  expect(writes.filter((k) => !cased.has(k) && !k.includes('/webhooks/'))).toEqual([])
+  expect(writes.filter((k) => !cased.has(k))).toEqual([])
 })
 
 for (const rc of WRITES) {

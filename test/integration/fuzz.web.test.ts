@@ -8,6 +8,7 @@ import { beforeAll, it } from 'vitest'
 import { seedTwoOrgs } from '../helpers/factories'
 import { call } from '../helpers/harness'
 import { ALL_ROUTES, type RouteCase, type Target } from '../helpers/routes'
+import { WEBHOOK_CASES } from '../helpers/routes-webhooks'
 
 const SEED = 20261205
 const RUNS = 16
@@ -112,7 +113,7 @@ async function send(rc: RouteCase, target: Target, b: Body, htmx: boolean) {
   await res.body?.cancel()
 }
 
-for (const rc of ALL_ROUTES.filter((r) => r.surface === 'html' && r.method === 'POST')) {
+for (const rc of [...ALL_ROUTES, ...WEBHOOK_CASES].filter((r) => r.surface === 'html' && r.method === 'POST')) {
   it(`${rc.name}: hostile form bodies`, async () => {
     const target = await rc.prepare({ org: orgs.a, admin: orgs.orgA.ADMIN, actor: orgs.orgA.ADMIN })
     await fc.assert(

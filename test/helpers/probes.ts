@@ -59,3 +59,6 @@ export const coveredKeys = (routes: RouteCase[] = ALL_ROUTES) =>
 /** Prefixed ids (`prj_01JD…`, src/lib/ids.ts) anywhere in a text. */
 export const ID_PATTERN = /\b[a-z]{2,3}_[0-9A-HJKMNP-TV-Z]{26}\b/g
 export const idsIn = (text: string) => [...new Set(text.match(ID_PATTERN) ?? [])]
+
+/** Every UTF-8 byte of `s` percent-encoded: unlike encodeURIComponent, never throws (a lone surrogate becomes U+FFFD). */
+export const pct = (s: string) => Array.from(new TextEncoder().encode(s), (b) => `%${b.toString(16).padStart(2, '0')}`).join('')

@@ -8,7 +8,7 @@ import fc from 'fast-check'
 import { beforeAll, expect, it } from 'vitest'
 import { seedTwoOrgs } from '../helpers/factories'
 import { call } from '../helpers/harness'
-import { type JsonSchema, METHODS, type OpenApi, openApi, routeKey } from '../helpers/probes'
+import { type JsonSchema, METHODS, type OpenApi, openApi, pct, routeKey } from '../helpers/probes'
 import { ALL_ROUTES, type RouteCase, type Target } from '../helpers/routes'
 import { WEBHOOK_CASES } from '../helpers/routes-webhooks'
 
@@ -92,7 +92,7 @@ function inputs(target: Target, schema: JsonSchema | undefined, queryNames: stri
       })
       .map((pairs) => ({
         kind: 'query' as const,
-        query: pairs.map(([k, v]) => `${k}=${v.includes('%') ? v : encodeURIComponent(v)}`).join('&'),
+        query: pairs.map(([k, v]) => `${k}=${v.includes('%') ? v : pct(v)}`).join('&'),
       })),
   )
   return fc.oneof(...arbs)

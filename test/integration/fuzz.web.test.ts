@@ -7,6 +7,7 @@ import fc from 'fast-check'
 import { beforeAll, it } from 'vitest'
 import { seedTwoOrgs } from '../helpers/factories'
 import { call } from '../helpers/harness'
+import { pct } from '../helpers/probes'
 import { ALL_ROUTES, type RouteCase, type Target } from '../helpers/routes'
 import { WEBHOOK_CASES } from '../helpers/routes-webhooks'
 
@@ -42,7 +43,7 @@ const value: fc.Arbitrary<string> = fc.oneof(
 type Body = { body: BodyInit; type: string; what: string }
 
 function urlencoded(pairs: [string, string][]): string {
-  return pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&')
+  return pairs.map(([k, v]) => `${pct(k)}=${pct(v)}`).join('&')
 }
 
 function multipart(pairs: [string, string][], boundary: string, withFile: boolean): string {

@@ -120,13 +120,16 @@ export function jsonErrorPosition(text: string): number {
 /**
  * Validating middleware that also documents the input in the OpenAPI file. A JSON body that does
  * not parse is refused here saying where (`body: not valid JSON at position N`); errors about the
- * input as a whole (not an object…) name the body or the query rather than no field.
+ * input as a whole (not an object…, or an unknown key named "") name the body or the query rather
+ * than no field.
  */
 export function validate<S extends v.GenericSchema & StandardSchemaV1, T extends keyof ValidationTargets>(target: T, schema: S) {
   const root = target === 'json' ? 'body' : target
   const inner = validator(target, schema, (result) => {
     if (!result.success)
-      throw validationError((result.error as readonly AnyIssue[]).map((i) => (i.path?.length ? i : { ...i, path: [root] })))
+      throw validationError(
+        (result.error as readonly AnyIssue[]).map((i) => (issuesToErrors([i])[0]!.path !== '_root' ? i : { ...i, path: [root] })),
+      )
   })
   if (target !== 'json') return inner
   const checked: typeof inner = async (c, next) => {

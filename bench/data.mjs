@@ -365,7 +365,11 @@ UPDATE projects SET name_fold = lower(name) WHERE org_id = ${q(orgId)} AND name_
 `
 }
 
-/** `count` data rows (image URLs, global keys, external ids) in a dataset, one per 10 ms from `at`. */
+/**
+ * `count` data rows (image URLs, global keys, external ids) in a dataset, one per 10 ms from `at`,
+ * with a known size (640×480 JPEG, as "Read image sizes" stores it): COCO, YOLO and VOC exports
+ * leave out rows without one.
+ */
 export function dataRowsSql({ orgId, datasetId, userId, count, at, tag = 'img' }) {
   const t = `${at} + i * 10`
   return `
@@ -374,7 +378,8 @@ INSERT INTO data_rows (id, org_id, dataset_id, row_data, global_key, global_key_
   SELECT ${idSql('dr', t, 'i')}, ${q(orgId)}, ${q(datasetId)},
          'https://storage.example.com/bench/${tag}/' || printf('%07d', i) || '.jpg',
          'bench-${tag}-' || printf('%07d', i), 'bench-${tag}-' || printf('%07d', i), 'ext-${tag}-' || i, 'IMAGE',
-         json_array(json_object('name', 'split', 'value', CASE WHEN i % 10 = 0 THEN 'test' ELSE 'train' END)), '[]', NULL, ${q(userId)}, ${t}, ${t}
+         json_array(json_object('name', 'split', 'value', CASE WHEN i % 10 = 0 THEN 'test' ELSE 'train' END)), '[]',
+         json_object('width', 640, 'height', 480, 'mime_type', 'image/jpeg'), ${q(userId)}, ${t}, ${t}
   FROM n;
 `
 }

@@ -32,9 +32,10 @@ export async function signUp(base, { email, name = 'Bench Admin', org = 'Bench O
 }
 
 /** One JSON API call as the session (`{ cookie }`) or an API key (`{ key }`); throws on non-2xx. */
-export async function api(base, auth, method, path, body, headers = {}) {
+export async function api(base, auth, method, path, body, headers = {}, signal = undefined) {
   const res = await fetch(`${base}/api/v1${path}`, {
     method,
+    signal,
     headers: {
       ...(auth.key ? { Authorization: `Bearer ${auth.key}` } : { Cookie: auth.cookie, Origin: base }),
       ...(body !== undefined && typeof body === 'string' ? {} : body !== undefined ? { 'Content-Type': 'application/json' } : {}),
@@ -79,7 +80,18 @@ export async function waitForTask(
   let lastChange = performance.now()
   let failureSeenAt = null
   for (;;) {
-    const t = await api(base, auth, 'GET', `/tasks/${id}`)
+    // A poll that gets no answer in 15 s is sent again: twice (COCO exports, 2026-12-05) one sent
+    // on a kept-alive connection near the end of the export waited 95–230 s while a new
+    // connection was answered at once.
+    let t
+    for (let tries = 1; !t; tries++) {
+      try {
+        t = await api(base, auth, 'GET', `/tasks/${id}`, undefined, {}, AbortSignal.timeout(15_000))
+      } catch (e) {
+        if (e?.name !== 'TimeoutError' || tries >= 5) throw e
+        console.warn(`bench: GET /tasks/${id} did not answer in 15 s; asking again`)
+      }
+    }
     const now = performance.now()
     onPoll?.(t)
     const seconds = (now - startedAt) / 1000

@@ -32,9 +32,10 @@ export async function signUp(base, { email, name = 'Bench Admin', org = 'Bench O
 }
 
 /** One JSON API call as the session (`{ cookie }`) or an API key (`{ key }`); throws on non-2xx. */
-export async function api(base, auth, method, path, body, headers = {}) {
+export async function api(base, auth, method, path, body, headers = {}, signal = undefined) {
   const res = await fetch(`${base}/api/v1${path}`, {
     method,
+    signal,
     headers: {
       ...(auth.key ? { Authorization: `Bearer ${auth.key}` } : { Cookie: auth.cookie, Origin: base }),
       ...(body !== undefined && typeof body === 'string' ? {} : body !== undefined ? { 'Content-Type': 'application/json' } : {}),
@@ -79,7 +80,18 @@ export async function waitForTask(
   let lastChange = performance.now()
   let failureSeenAt = null
   for (;;) {
-    const t = await api(base, auth, 'GET', `/tasks/${id}`)
+    // A poll that gets no answer in 15 s is sent again: twice (COCO exports, 2026-12-05) one sent
+    // on a kept-alive connection near the end of the export waited 95–230 s while a new
+    // connection was answered at once.
+    let t
+    for (let tries = 1; !t; tries++) {
+      try {
+        t = await api(base, auth, 'GET', `/tasks/${id}`, undefined, {}, AbortSignal.timeout(15_000))
+      } catch (e) {
+        if (e?.name !== 'TimeoutError' || tries >= 5) throw e
+        console.warn(`bench: GET /tasks/${id} did not answer in 15 s; asking again`)
+      }
+    }
     const now = performance.now()
     onPoll?.(t)
     const seconds = (now - startedAt) / 1000
@@ -365,7 +377,11 @@ UPDATE projects SET name_fold = lower(name) WHERE org_id = ${q(orgId)} AND name_
 `
 }
 
-/** `count` data rows (image URLs, global keys, external ids) in a dataset, one per 10 ms from `at`. */
+/**
+ * `count` data rows (image URLs, global keys, external ids) in a dataset, one per 10 ms from `at`,
+ * with a known size (640×480 JPEG, as "Read image sizes" stores it): COCO, YOLO and VOC exports
+ * leave out rows without one.
+ */
 export function dataRowsSql({ orgId, datasetId, userId, count, at, tag = 'img' }) {
   const t = `${at} + i * 10`
   return `
@@ -374,7 +390,8 @@ INSERT INTO data_rows (id, org_id, dataset_id, row_data, global_key, global_key_
   SELECT ${idSql('dr', t, 'i')}, ${q(orgId)}, ${q(datasetId)},
          'https://storage.example.com/bench/${tag}/' || printf('%07d', i) || '.jpg',
          'bench-${tag}-' || printf('%07d', i), 'bench-${tag}-' || printf('%07d', i), 'ext-${tag}-' || i, 'IMAGE',
-         json_array(json_object('name', 'split', 'value', CASE WHEN i % 10 = 0 THEN 'test' ELSE 'train' END)), '[]', NULL, ${q(userId)}, ${t}, ${t}
+         json_array(json_object('name', 'split', 'value', CASE WHEN i % 10 = 0 THEN 'test' ELSE 'train' END)), '[]',
+         json_object('width', 640, 'height', 480, 'mime_type', 'image/jpeg'), ${q(userId)}, ${t}, ${t}
   FROM n;
 `
 }

@@ -1,6 +1,8 @@
 // Export at scale (issue 7 item 6): two projects generated like the `projects` scenario's big one
 // (bench/data.mjs), 50k and 200k data rows with one 5-annotation label each (250k / 1M
-// annotations), exported with POST /api/v1/projects/{id}/exports {} and polled until COMPLETE.
+// annotations), exported with POST /api/v1/projects/{id}/exports {} and polled until COMPLETE —
+// then again in each other format of issue 18 ({"format": "coco" | "yolo" | "voc" | "csv"}), timed
+// beside the NDJSON export (every generated row is a 640×480 image, so none is left out).
 // The server is restarted before each export so that workerd's resident memory starts from the
 // same point; it is sampled every 250 ms. The result is downloaded, its lines counted and hashed.
 //
@@ -26,6 +28,8 @@ import { explainExportQueries, plansMarkdown, scans } from '../explain.mjs'
 const here = dirname(fileURLToPath(import.meta.url))
 const WORK = join(here, '../results/export-data') // gitignored with bench/results/
 const SIZES = (process.env.BENCH_EXPORT_SIZES ?? '50000,200000').split(',').map(Number)
+// Issue 18: every format beside NDJSON, each on a fresh workerd; NDJSON first (the others' yardstick).
+const FORMATS = (process.env.BENCH_EXPORT_FORMATS ?? 'ndjson,coco,yolo,voc,csv').split(',')
 const tag = (n) => `${n / 1000}k`
 
 /** One NDJSON line per data row of the project, as buildLines() writes it for params {}. */
@@ -66,12 +70,94 @@ function fileFacts(file) {
   return { bytes: buf.length, lines, sha256: createHash('sha256').update(buf).digest('hex') }
 }
 
+/** One export of `p` in `format`, on a fresh workerd: time to COMPLETE, memory, the file's facts. */
+async function exportOnce(ctx, p, format) {
+  const auth = { key: s.key }
+  const name = `${format} ${tag(p.rows)}`
+  // Other processes' CPU while this ran (% of all cores), as for the routes: > 10 % = disturbed.
+  const [out, foreignCpuPct] = await withForeignCpu(ctx.pgid, async () => {
+    const rss = sampleRss(ctx)
+    const heap = await sampleWorkerHeap(ctx)
+    const t0 = performance.now()
+    const task = await api(ctx.base, auth, 'POST', `/projects/${p.id}/exports`, format === 'ndjson' ? {} : { format })
+    let last = -1
+    const done = await waitForTask(ctx.base, auth, task.id, {
+      startedAt: t0,
+      timeoutMs: 12 * 60_000,
+      stuckAfterMs: 30_000,
+      onPoll: (t) => {
+        const pct = Math.floor(t.completion_percentage / 10) * 10
+        if (pct !== last) {
+          last = pct
+          process.stdout.write(
+            `bench: export ${name}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+          )
+        }
+      },
+    })
+    const mem = rss.stop()
+    const js = heap ? await heap.stop() : null
+    return { task, done, mem, js }
+  })
+  const { task, done, mem, js } = out
+  const raw = s.raw[p.rows]
+  const r = {
+    format,
+    rows: p.rows,
+    annotations: p.rows * 5,
+    status: done.stuck ? 'STUCK' : done.task.status,
+    failureReason: done.task.failure_reason,
+    rawSeconds: raw.seconds,
+    rawBytes: raw.bytes,
+    workerdMiB: mem,
+    workerHeapMiB: js,
+    taskMetadata: done.task.metadata,
+    hasErrors: Boolean(done.task.errors_url),
+    foreignCpuPct,
+  }
+  if (done.task.status === 'COMPLETE') {
+    r.metadata = await api(ctx.base, auth, 'GET', `/tasks/${task.id}/result/metadata`)
+    const t1 = performance.now()
+    const file = await download(ctx.base, auth, `/tasks/${task.id}/result`)
+    Object.assign(r, {
+      exportSeconds: done.seconds,
+      ratio: done.seconds / raw.seconds,
+      lines: file.lines,
+      bytes: file.bytes,
+      identicalToRaw: format === 'ndjson' ? file.sha256 === raw.sha256 : undefined,
+      downloadSeconds: (performance.now() - t1) / 1000,
+    })
+    if (format === 'ndjson' && file.lines !== p.rows) r.status = `COMPLETE with ${file.lines} lines`
+    // Every generated row is a 640×480 image: no format may leave one out.
+    if (r.hasErrors) r.status = 'COMPLETE with an error report'
+    console.log(
+      `bench: export ${name}: ${done.seconds.toFixed(1)} s vs raw ${raw.seconds.toFixed(1)} s (${r.ratio.toFixed(1)}×); ${file.lines} lines, ${(file.bytes / 1024 / 1024).toFixed(1)} MiB${format === 'ndjson' ? (r.identicalToRaw ? ', byte-identical to the raw dump' : ', DIFFERENT from the raw dump') : ''}${r.hasErrors ? ', WITH AN ERROR REPORT' : ''}`,
+    )
+  } else {
+    // Every slice ran (the failure comes from the last one), so the time the failure first showed
+    // is the time to write every part; the file itself never becomes downloadable.
+    r.exportSeconds = done.failureSeenAt ?? done.seconds
+    r.ratio = r.exportSeconds / raw.seconds
+    console.log(
+      `bench: export ${name}: FAILED — task ${r.status} at ${done.task.completion_percentage}% (${done.task.metadata.lines_written ?? '?'} lines reported) with "${done.task.failure_reason}" first seen after ${r.exportSeconds.toFixed(1)} s (raw dump ${raw.seconds.toFixed(1)} s); no file to download`,
+    )
+    process.exitCode = 1
+  }
+  console.log(
+    `bench:   workerd RSS ${mem.startMiB} → peak ${mem.peakMiB} MiB (RssAnon ${mem.anonStartMiB} → ${mem.anonPeakMiB} MiB); RSS/RssAnon MiB at 0, 10 … 100 % of the time: ${mem.timeline}`,
+  )
+  console.log(
+    `bench:   the worker's JS heap (used MiB) at 0, 10 … 100 %: ${js ? js.timeline : 'inspector not found'}; peak ${js?.usedPeakMiB} MiB used of ${js?.totalPeakMiB} MiB`,
+  )
+  return r
+}
+
 let s
 
 /** @type {import('../run.mjs').Scenario} */
 export default {
   name: 'export',
-  description: `NDJSON exports (POST /api/v1/projects/{id}/exports {}) of projects with ${SIZES.map((n) => n.toLocaleString('en-US')).join(' and ')} data rows × 5 annotations vs a raw sqlite3 → NDJSON dump`,
+  description: `Exports in ${FORMATS.join(', ')} (POST /api/v1/projects/{id}/exports {"format"}) of projects with ${SIZES.map((n) => n.toLocaleString('en-US')).join(' and ')} data rows × 5 annotations vs a raw sqlite3 → NDJSON dump`,
   async setup(ctx) {
     mkdirSync(WORK, { recursive: true })
     const seeded = await seedWorkspace(ctx, {
@@ -116,108 +202,49 @@ export default {
   },
   async run(ctx) {
     const results = []
-    for (const p of s.projects) {
-      await ctx.offline(() => {}) // a fresh workerd for each export
-      const auth = { key: s.key }
-      // Other processes' CPU while this ran (% of all cores), as for the routes: > 10 % = disturbed.
-      const [out, foreignCpuPct] = await withForeignCpu(ctx.pgid, async () => {
-        const rss = sampleRss(ctx)
-        const heap = await sampleWorkerHeap(ctx)
-        const t0 = performance.now()
-        const task = await api(ctx.base, auth, 'POST', `/projects/${p.id}/exports`, {})
-        let last = -1
-        const done = await waitForTask(ctx.base, auth, task.id, {
-          startedAt: t0,
-          timeoutMs: 12 * 60_000,
-          stuckAfterMs: 30_000,
-          onPoll: (t) => {
-            const pct = Math.floor(t.completion_percentage / 10) * 10
-            if (pct !== last) {
-              last = pct
-              process.stdout.write(
-                `bench: export ${tag(p.rows)}: ${t.status} ${t.completion_percentage}% after ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
-              )
-            }
-          },
-        })
-        const mem = rss.stop()
-        const js = heap ? await heap.stop() : null
-        return { task, done, mem, js }
-      })
-      const { task, done, mem, js } = out
-      const raw = s.raw[p.rows]
-      const r = {
-        rows: p.rows,
-        annotations: p.rows * 5,
-        status: done.stuck ? 'STUCK' : done.task.status,
-        failureReason: done.task.failure_reason,
-        rawSeconds: raw.seconds,
-        rawBytes: raw.bytes,
-        workerdMiB: mem,
-        workerHeapMiB: js,
-        taskMetadata: done.task.metadata,
-        foreignCpuPct,
+    for (const p of s.projects)
+      for (const format of FORMATS) {
+        await ctx.offline(() => {}) // a fresh workerd for each export
+        results.push(await exportOnce(ctx, p, format))
       }
-      if (done.task.status === 'COMPLETE') {
-        r.metadata = await api(ctx.base, auth, 'GET', `/tasks/${task.id}/result/metadata`)
-        const t1 = performance.now()
-        const file = await download(ctx.base, auth, `/tasks/${task.id}/result`)
-        Object.assign(r, {
-          exportSeconds: done.seconds,
-          ratio: done.seconds / raw.seconds,
-          lines: file.lines,
-          bytes: file.bytes,
-          identicalToRaw: file.sha256 === raw.sha256,
-          downloadSeconds: (performance.now() - t1) / 1000,
-        })
-        if (file.lines !== p.rows) r.status = `COMPLETE with ${file.lines} lines`
-        console.log(
-          `bench: export ${tag(p.rows)}: ${done.seconds.toFixed(1)} s vs raw ${raw.seconds.toFixed(1)} s (${r.ratio.toFixed(1)}×); ${file.lines} lines, ${(file.bytes / 1024 / 1024).toFixed(1)} MiB, ${r.identicalToRaw ? 'byte-identical to the raw dump' : 'DIFFERENT from the raw dump'}`,
-        )
-      } else {
-        // Every slice ran (the failure comes from the last one), so the time the failure first showed
-        // is the time to write every part; the file itself never becomes downloadable.
-        r.exportSeconds = done.failureSeenAt ?? done.seconds
-        r.ratio = r.exportSeconds / raw.seconds
-        console.log(
-          `bench: export ${tag(p.rows)}: FAILED — task ${r.status} at ${done.task.completion_percentage}% (${done.task.metadata.lines_written ?? '?'} lines reported) with "${done.task.failure_reason}" first seen after ${r.exportSeconds.toFixed(1)} s (raw dump ${raw.seconds.toFixed(1)} s); no file to download`,
-        )
-        process.exitCode = 1
-      }
-      console.log(
-        `bench:   workerd RSS ${mem.startMiB} → peak ${mem.peakMiB} MiB (RssAnon ${mem.anonStartMiB} → ${mem.anonPeakMiB} MiB); RSS/RssAnon MiB at 0, 10 … 100 % of the time: ${mem.timeline}`,
-      )
-      console.log(
-        `bench:   the worker's JS heap (used MiB) at 0, 10 … 100 %: ${js ? js.timeline : 'inspector not found'}; peak ${js?.usedPeakMiB} MiB used of ${js?.totalPeakMiB} MiB`,
-      )
-      results.push(r)
-    }
     // The bare loop, twice per project (the first warms the page cache, as the dump's first run does).
+    const loops = {}
     await ctx.withEntry('bench/raw-export-worker.ts', async (other) => {
-      for (const r of results) {
-        const p = s.projects.find((x) => x.rows === r.rows)
+      for (const p of s.projects) {
         let out
         for (let i = 0; i < 2; i++) {
           const res = await fetch(`${other.base}/__bench/raw-export?project=${encodeURIComponent(p.id)}`, { method: 'POST' })
-          if (!res.ok) throw new Error(`bare-loop export of ${tag(r.rows)}: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`)
+          if (!res.ok) throw new Error(`bare-loop export of ${tag(p.rows)}: HTTP ${res.status} ${(await res.text()).slice(0, 500)}`)
           out = await res.json()
         }
-        if (out.bytes !== r.rawBytes || out.lines !== r.rows)
+        const raw = s.raw[p.rows]
+        if (out.bytes !== raw.bytes || out.lines !== p.rows)
           throw new Error(
-            `bare-loop export of ${tag(r.rows)} wrote ${out.lines} lines / ${out.bytes} bytes; the dump has ${r.rows} / ${r.rawBytes}`,
+            `bare-loop export of ${tag(p.rows)} wrote ${out.lines} lines / ${out.bytes} bytes; the dump has ${p.rows} / ${raw.bytes}`,
           )
-        Object.assign(r, { loopSeconds: out.seconds, loopParts: out.parts, loopRatio: r.exportSeconds / out.seconds })
-        console.log(
-          `bench: bare query loop in the Worker, ${tag(r.rows)} rows: ${out.seconds.toFixed(1)} s (${out.parts} parts); export ÷ loop ${r.loopRatio.toFixed(1)}×`,
-        )
+        loops[p.rows] = out
+        console.log(`bench: bare query loop in the Worker, ${tag(p.rows)} rows: ${out.seconds.toFixed(1)} s (${out.parts} parts)`)
       }
     })
+    for (const r of results) {
+      const out = loops[r.rows]
+      const nd = results.find((x) => x.rows === r.rows && x.format === 'ndjson' && x.status === 'COMPLETE')
+      Object.assign(r, {
+        loopSeconds: out.seconds,
+        loopParts: out.parts,
+        loopRatio: r.exportSeconds / out.seconds,
+        ndjsonRatio: nd ? r.exportSeconds / nd.exportSeconds : undefined,
+      })
+      console.log(
+        `bench: ${r.format} ${tag(r.rows)}: export ÷ loop ${r.loopRatio.toFixed(1)}×${r.ndjsonRatio !== undefined ? `, ÷ NDJSON export ${r.ndjsonRatio.toFixed(2)}×` : ''}`,
+      )
+    }
     const lines = [
-      "| data rows | annotations | export task | raw sqlite3 dump | export ÷ raw | bare query loop in the Worker (D1 → R2) | export ÷ loop | file (lines, size) | same bytes as raw | worker JS heap, peak used (heap size) | workerd RSS start → peak | of which RssAnon start → peak | other processes' CPU |",
-      '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      "| format | data rows | annotations | export task | **÷ NDJSON export** | raw sqlite3 dump (NDJSON) | export ÷ raw | bare query loop in the Worker (NDJSON, D1 → R2) | export ÷ loop | file (lines, size) | same bytes as raw | worker JS heap, peak used (heap size) | workerd RSS start → peak | of which RssAnon start → peak | other processes' CPU |",
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...results.map(
         (r) =>
-          `| ${r.rows.toLocaleString('en-US')} | ${r.annotations.toLocaleString('en-US')} | ${r.status === 'COMPLETE' ? `${r.exportSeconds.toFixed(1)} s` : `**${r.status}**: ${r.failureReason} (after ${r.exportSeconds.toFixed(1)} s)`} | ${r.rawSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.loopSeconds !== undefined ? `${r.loopSeconds.toFixed(1)} s` : '–'} | ${r.loopRatio !== undefined ? `${r.loopRatio.toFixed(1)}×` : '–'} | ${r.lines !== undefined ? `${r.lines.toLocaleString('en-US')}, ${(r.bytes / 1024 / 1024).toFixed(0)} MiB` : `– (raw: ${(r.rawBytes / 1024 / 1024).toFixed(0)} MiB)`} | ${r.identicalToRaw === undefined ? '–' : r.identicalToRaw ? 'yes' : 'no'} | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
+          `| ${r.format} | ${r.rows.toLocaleString('en-US')} | ${r.annotations.toLocaleString('en-US')} | ${r.status === 'COMPLETE' ? `${r.exportSeconds.toFixed(1)} s` : `**${r.status}**: ${r.failureReason ?? ''} (after ${r.exportSeconds.toFixed(1)} s)`} | ${r.ndjsonRatio !== undefined ? `**${r.ndjsonRatio.toFixed(2)}×**` : '–'} | ${r.rawSeconds.toFixed(1)} s | ${r.ratio.toFixed(1)}× | ${r.loopSeconds !== undefined ? `${r.loopSeconds.toFixed(1)} s` : '–'} | ${r.loopRatio !== undefined ? `${r.loopRatio.toFixed(1)}×` : '–'} | ${r.lines !== undefined ? `${r.lines.toLocaleString('en-US')}, ${(r.bytes / 1024 / 1024).toFixed(0)} MiB` : `– (raw: ${(r.rawBytes / 1024 / 1024).toFixed(0)} MiB)`} | ${r.identicalToRaw === undefined ? '–' : r.identicalToRaw ? 'yes' : 'no'} | ${r.workerHeapMiB ? `${r.workerHeapMiB.usedPeakMiB} MiB (${r.workerHeapMiB.totalPeakMiB} MiB)` : '–'} | ${r.workerdMiB.startMiB} → ${r.workerdMiB.peakMiB} MiB | ${r.workerdMiB.anonStartMiB} → ${r.workerdMiB.anonPeakMiB} MiB | ${r.foreignCpuPct ?? '–'}% |`,
       ),
     ]
     console.log(`\n${lines.join('\n')}`)

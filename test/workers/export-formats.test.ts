@@ -429,6 +429,10 @@ describe('export formats', () => {
           errorsKey: null,
           finishedAt: null,
           metadata: {},
+          // A fresh task: the clean run's lease may not be given back yet when its status reads
+          // COMPLETE (src/modules/tasks/job.ts ends the lease after the last slice returns).
+          leaseUntil: null,
+          sliceToken: null,
         })
       let carries = 0
       const bucket = new Proxy(env.EXPORTS, {

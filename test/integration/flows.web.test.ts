@@ -127,7 +127,7 @@ describe('webhooks tab', () => {
 describe('Usage page: GraphQL', () => {
   it('shows a copyable curl example for /graphql that answers when run as written', async () => {
     const html = await (await call('GET', '/account/usage?start_date=2026-11-01&end_date=2026-12-01', admin())).text()
-    const pre = /<pre id="usage-graphql-curl">([^<]*)<\/pre>/.exec(html)?.[1]
+    const pre = /<pre id="usage-graphql-curl"[^>]*>([^<]*)<\/pre>/.exec(html)?.[1]
     expect(pre).toBeDefined()
     expect(html).toContain('data-copy="#usage-graphql-curl"')
     const text = pre!

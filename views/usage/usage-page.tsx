@@ -107,7 +107,7 @@ function ApiExamples(props: { origin: string; start: string; end: string }) {
       </p>
       <div class="code-copy">
         {/* Focusable so a keyboard can scroll a long command (axe: scrollable-region-focusable). */}
-        <pre id="usage-graphql-curl" tabindex={0} aria-label="GraphQL request as curl">
+        <pre id="usage-graphql-curl" tabindex={0} role="region" aria-label="GraphQL request as curl">
           {gql}
         </pre>
         <button type="button" class="btn btn-sm" data-copy="#usage-graphql-curl">
@@ -118,7 +118,7 @@ function ApiExamples(props: { origin: string; start: string; end: string }) {
         The REST twin, <code>GET /api/v1/usage</code> (in the <a href="/api/docs">API reference</a>), also counts other media:
       </p>
       <div class="code-copy">
-        <pre id="usage-rest-curl" tabindex={0} aria-label="REST request as curl">
+        <pre id="usage-rest-curl" tabindex={0} role="region" aria-label="REST request as curl">
           {rest}
         </pre>
         <button type="button" class="btn btn-sm" data-copy="#usage-rest-curl">

@@ -212,8 +212,17 @@ describe('roles and removal', () => {
     const me = await json(await call('GET', '/api/v1/me', { cookie: sessionCookie(res) }))
     expect((await call('DELETE', `/api/v1/members/${me.user.id}`, admin())).status).toBe(204)
     const inv = await json(await call('POST', '/api/v1/invitations', admin(), { json: { email, role: 'REVIEWER' } }))
-    const back = await call('POST', `/invitations/${inv.accept_url.split('/').pop()}`, undefined, {
+    const token = inv.accept_url.split('/').pop()
+    // The page knows the account exists and asks for its password, not a new one.
+    expect(await (await call('GET', `/invitations/${token}`, undefined)).text()).toContain('already has a LabelDesk account')
+    // The link (which the inviting admin also sees) cannot set a new password for the account.
+    const takeover = await call('POST', `/invitations/${token}`, undefined, {
       form: { full_name: 'Back Again', password: 'a-new-password' },
+    })
+    expect(takeover.status).toBe(422)
+    expect(await takeover.text()).toContain('not the password of your LabelDesk account')
+    const back = await call('POST', `/invitations/${token}`, undefined, {
+      form: { full_name: 'Back Again', password: PASSWORD },
     })
     expect(back.status).toBe(303)
     expect((await json(await call('GET', '/api/v1/me', { cookie: sessionCookie(back) }))).role).toBe('REVIEWER')

@@ -10,7 +10,7 @@ import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx, Env } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { AppError, conflict, notFound } from '../../lib/errors'
-import { hashPassword, randomToken, sha256Hex } from '../../lib/crypto'
+import { hashPassword, randomToken, sha256Hex, verifyPassword } from '../../lib/crypto'
 import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
@@ -286,7 +286,9 @@ export async function revokeInvitation(ctx: Ctx, id: string): Promise<void> {
   await ctx.db.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, id))
 }
 
-export type InvitationPreview = { email: string; orgName: string; role: OrgRole }
+/** `hasAccount`: the address already has a LabelDesk account (someone who left an organization);
+ * they join with that account's password instead of choosing a new one. */
+export type InvitationPreview = { email: string; orgName: string; role: OrgRole; hasAccount: boolean }
 
 const DEAD_LINK = 'This invitation link is invalid, has expired or was already used. Ask an admin of the organization to resend it.'
 
@@ -294,9 +296,10 @@ const DEAD_LINK = 'This invitation link is invalid, has expired or was already u
 export async function previewInvitation(db: Db, token: string, now = Date.now()): Promise<InvitationPreview> {
   if (!token || token.length > 100) throw new AppError('NOT_FOUND', DEAD_LINK)
   const row = await db
-    .select({ email: invitations.email, role: invitations.role, orgName: organizations.name })
+    .select({ email: invitations.email, role: invitations.role, orgName: organizations.name, userId: users.id })
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.orgId))
+    .leftJoin(users, eq(users.email, invitations.email))
     .where(
       and(
         eq(invitations.tokenHash, await sha256Hex(token)),
@@ -307,8 +310,10 @@ export async function previewInvitation(db: Db, token: string, now = Date.now())
     )
     .get()
   if (!row) throw new AppError('NOT_FOUND', DEAD_LINK)
-  return row
+  return { email: row.email, role: row.role, orgName: row.orgName, hasAccount: row.userId !== null }
 }
+
+const WRONG_PASSWORD = 'This is not the password of your LabelDesk account. Enter the password you used before.'
 
 /**
  * Accepts an invitation: claims it first (a conditional UPDATE, so a link works exactly once even
@@ -331,15 +336,28 @@ export async function acceptInvitation(db: Db, env: Env, token: string, input: A
     .returning()
   if (!claimed) throw new AppError('NOT_FOUND', DEAD_LINK)
   try {
-    const existing = await db.select({ id: users.id }).from(users).where(eq(users.email, claimed.email)).get()
-    const passwordHash = await hashPassword(input.password, iterations(env))
+    const existing = await db
+      .select({ id: users.id, passwordHash: users.passwordHash })
+      .from(users)
+      .where(eq(users.email, claimed.email))
+      .get()
+    // An existing account (someone who left an organization) proves it is theirs with its own
+    // password: the invitation link is also shown to the admin who sent it, so it must not be a
+    // way to take over an account by choosing a new password for it.
+    if (existing && !(await verifyPassword(input.password, existing.passwordHash)))
+      throw new AppError('VALIDATION', WRONG_PASSWORD, [{ path: 'password', message: WRONG_PASSWORD }])
     const userId = existing?.id ?? newId('usr')
     await db.batch([
       existing
-        ? db.update(users).set({ fullName: input.full_name, passwordHash, updatedAt: now }).where(eq(users.id, userId))
-        : db
-            .insert(users)
-            .values({ id: userId, email: claimed.email, fullName: input.full_name, passwordHash, createdAt: now, updatedAt: now }),
+        ? db.update(users).set({ fullName: input.full_name, updatedAt: now }).where(eq(users.id, userId))
+        : db.insert(users).values({
+            id: userId,
+            email: claimed.email,
+            fullName: input.full_name,
+            passwordHash: await hashPassword(input.password, iterations(env)),
+            createdAt: now,
+            updatedAt: now,
+          }),
       db.insert(memberships).values({ id: newId('mem'), orgId: claimed.orgId, userId, role: claimed.role, createdAt: now }),
       ...(await projectRoleInserts(db, claimed.orgId, userId, claimed.projectRoles)),
     ])

@@ -62,6 +62,13 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
       const a = fromAnnotationImport(l.payload)
       if (a.kind === 'error')
         run.errors.push({ line: l.line, global_key: dr.globalKey, ...(a.field ? { field: a.field } : {}), message: a.message })
+      else if ((a.kind === 'video-object' || a.kind === 'frame-classification') && run.project.mediaType !== 'VIDEO')
+        run.errors.push({
+          line: l.line,
+          global_key: dr.globalKey,
+          field: a.kind === 'video-object' ? 'segments' : 'frames',
+          message: `video (frame-based) annotations need a VIDEO project; this one is ${run.project.mediaType}`,
+        })
       else parsed.push({ line: l.line, a })
     }
     if (!parsed.length) continue

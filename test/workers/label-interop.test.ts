@@ -174,7 +174,76 @@ describe('Labelbox SDK lines', () => {
   })
 })
 
+describe('labels API', () => {
+  it('takes relationships by the objects’ given feature_ids, scores, and frames only on VIDEO projects', async () => {
+    const ontology = {
+      tools: [
+        { name: 'car', tool: 'bounding_box' },
+        { name: 'tows', tool: 'relationship' },
+      ],
+      classifications: [],
+    }
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const made = await json(
+      await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), { json: [{ row_data: 'https://x.test/a.jpg' }] }),
+    )
+    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Rel'), media_type: 'IMAGE', ontology } }))
+    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'b', data_row_ids: [made.created[0].id] } })
+    const box = (left: number) => ({ top: 1, left, width: 5, height: 5 })
+    const annotations = {
+      objects: [
+        { feature_id: 'a', name: 'car', bounding_box: box(1), confidence: 0.4, custom_metrics: [{ name: 'iou', value: 0.5 }] },
+        { feature_id: 'b', name: 'car', bounding_box: box(9) },
+      ],
+      relationships: [{ name: 'tows', source: 'a', target: 'b' }],
+    }
+    const res = await call('POST', `/api/v1/projects/${p.id}/labels`, admin(), { json: { data_row_id: made.created[0].id, annotations } })
+    expect(res.status, await res.clone().text()).toBe(201)
+    const label = await json(res)
+    const [a, b] = label.annotations.objects
+    // New ids are given (the API does not keep ids), and the relationship follows them.
+    expect(a.feature_id).not.toBe('a')
+    expect(a).toMatchObject({ confidence: 0.4, custom_metrics: [{ name: 'iou', value: 0.5 }] })
+    expect(label.annotations.relationships).toEqual([
+      expect.objectContaining({ name: 'tows', source: a.feature_id, target: b.feature_id, unidirectional: true }),
+    ])
+    // Two objects and the relationship count as annotations.
+    expect((await db().select().from(labels).where(eq(labels.id, label.id)).get())!.annotationCount).toBe(3)
+
+    const bad = await call('POST', `/api/v1/projects/${p.id}/labels`, admin(), {
+      json: {
+        data_row_id: made.created[0].id,
+        annotations: { ...annotations, relationships: [{ name: 'tows', source: 'a', target: 'zz' }] },
+      },
+    })
+    expect(bad.status).toBe(400)
+    expect((await json(bad)).errors[0].path).toBe('annotations.relationships.0.target')
+    const video = await call('POST', `/api/v1/projects/${p.id}/labels`, admin(), {
+      json: { data_row_id: made.created[0].id, annotations: { frames: { 1: { objects: { x: { name: 'car', bounding_box: box(1) } } } } } },
+    })
+    expect(video.status).toBe(400)
+    expect((await json(video)).errors[0].path).toBe('annotations.frames')
+  })
+})
+
 describe('export v2 re-imports and workflow fields', () => {
+  it('a video export re-imports into a fresh VIDEO project with the same frames and segments', async () => {
+    const { p, body } = await projectFor(sdkVideo, 'VIDEO')
+    await importLabels(p.id, body, '?create_ontology=true')
+    const exported = await exportAll(p.id)
+    const q = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Video again'), media_type: 'VIDEO' } }))
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))
+    const text = exported
+      .map((l) => JSON.stringify({ ...l, data_row: { ...l.data_row, global_key: `${l.data_row.global_key}-again` } }))
+      .join('\n')
+    const t = await importLabels(q.id, text, `?dataset_id=${d.id}&create_ontology=true`)
+    expect(t.metadata).toMatchObject({ lines_failed: 0, labels_created: 1 })
+    const strip = (a: any) => JSON.parse(JSON.stringify(a).replace(/"feature_schema_id":"[^"]*",?/g, ''))
+    const before = labelsOf(exported[0])[0].annotations
+    const after = labelsOf((await exportAll(q.id))[0])[0].annotations
+    expect(strip(after)).toEqual(strip(before))
+  })
+
   it('a re-imported export v2 file updates its labels in place by feature id; reviews fill workflow_history', async () => {
     const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Reimport'), media_type: 'IMAGE' } }))
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('ds') } }))

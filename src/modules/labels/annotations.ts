@@ -283,6 +283,10 @@ class Checker {
       name: c.name,
       value: c.name.toLowerCase().replace(/[^a-z0-9]+/g, '_'),
     }
+    // A classification's own scores (Labelbox puts a text answer's confidence here).
+    const scores = this.scores(x, path)
+    if (!scores) return undefined
+    Object.assign(base, scores)
     const given = ['radio_answer', 'checklist_answers', 'text_answer'].filter((k) => x[k] !== undefined)
     const want = c.type === 'radio' ? 'radio_answer' : c.type === 'checklist' ? 'checklist_answers' : 'text_answer'
     if (given.length !== 1 || given[0] !== want) {

@@ -40,7 +40,7 @@ async function task(id) {
   }
   throw new Error(`task ${id} did not finish`)
 }
-async function exportTo(project, file) {
+async function exportTo(project, file, filters = {}) {
   const params = {
     media_attributes: true,
     attachments: true,
@@ -50,7 +50,7 @@ async function exportTo(project, file) {
     label_details: true,
     performance_details: true,
   }
-  const t = await task((await api('POST', `/projects/${project.id}/exports`, { params })).id)
+  const t = await task((await api('POST', `/projects/${project.id}/exports`, { params, filters })).id)
   const res = await fetch(`${base}/api/v1/tasks/${t.id}/result`, { headers: { Cookie: cookie } })
   writeFileSync(join(outDir, file), await res.text())
   console.log(`${file}: ${t.status}`)
@@ -134,4 +134,13 @@ for (const [kind, media] of [
     await api('POST', `/projects/${p.id}/labels`, { data_row_id: r.id, annotations: { objects } })
   }
   await exportTo(p, 'export-api.ndjson')
+}
+
+// 4. The demo organization's own projects (uploaded images, labels from the seed and the labeling page).
+for (const p of (await api('GET', '/projects?limit=200')).items) {
+  if (p.name.startsWith('interop ')) continue
+  const name = `demo-${p.name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`
+  await exportTo(p, `${name}.ndjson`)
+  // Labeled rows only (labelformat reads a line only when it has exactly one label).
+  await exportTo(p, `${name}-labeled.ndjson`, { label_created_at: ['2000-01-01', null] })
 }

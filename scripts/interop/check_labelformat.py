@@ -1,7 +1,7 @@
 # @module Reads each export with labelformat's Labelbox reader and converts it to COCO and YOLOv8; with
 # --same ORIG OURS compares the conversions of a Labelbox file and of our export of it.
-import sys, json, tempfile, pathlib, collections
-from labelformat.formats.labelbox import LabelboxObjectDetectionInput
+import sys, os, json, tempfile, pathlib, collections
+from labelformat.formats.labelbox import FilenameKeyOption, LabelboxObjectDetectionInput
 from labelformat.formats.coco import COCOObjectDetectionOutput
 from labelformat.formats.yolov8 import YOLOv8ObjectDetectionOutput
 
@@ -17,7 +17,7 @@ def categories(path):
     return sorted(names) or ['none']
 
 def convert(path, cats):
-    inp = LabelboxObjectDetectionInput(input_file=pathlib.Path(path), category_names=','.join(cats))
+    inp = LabelboxObjectDetectionInput(input_file=pathlib.Path(path), category_names=','.join(cats), filename_key=FilenameKeyOption(os.environ.get('FILENAME_KEY', 'global_key')))
     labels = list(inp.get_labels())  # every line through the reader
     out = pathlib.Path(tempfile.mkdtemp())
     COCOObjectDetectionOutput(output_file=out / 'coco.json').save(inp)

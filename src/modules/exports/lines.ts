@@ -165,8 +165,9 @@ export async function buildLines(
   }
   const reviewsByLabel = new Map<string, typeof reviewRows>()
   for (const r of reviewRows) reviewsByLabel.set(r.labelId, [...(reviewsByLabel.get(r.labelId) ?? []), r])
-  // Labelbox's workflow history: one entry per review decision, oldest first (the review queue is
-  // LabelDesk's only workflow step, so an accept approves and a decline rejects).
+  // Labelbox's workflow history (project_details): one entry per review decision, oldest first
+  // (the review queue is LabelDesk's only workflow step: an accept approves, a decline rejects).
+  // label_details keeps Labelbox's five keys; the SDK's export tests compare them exactly.
   const history = (labelIds: string[]) =>
     labelIds
       .flatMap((id) => reviewsByLabel.get(id) ?? [])
@@ -219,7 +220,6 @@ export async function buildLines(
             created_by: people.email(rv.createdBy),
             created_at: iso(rv.createdAt),
           })),
-          workflow_history: history([l.id]),
         }
       }
       if (params.performance_details)

@@ -203,8 +203,16 @@ describe('exports', () => {
       batch_id: batch.id,
       batch_name: 'batch-1',
       priority: 2,
+      consensus_expected_label_count: 1,
       workflow_status: 'DONE',
-      workflow_history: [],
+      // The review decision, as Labelbox's workflow history (src/modules/exports/lines.ts).
+      workflow_history: [
+        expect.objectContaining({
+          action: 'Approve',
+          label_id: p.labels[0].id,
+          created_by: expect.objectContaining({ email: orgs.orgA.REVIEWER.email }),
+        }),
+      ],
     })
     expect(p.labels[0].label_details).toMatchObject({
       created_by: orgs.orgA.LABELER.email,

@@ -50,6 +50,7 @@ export const TOOL_LABELS: Record<ToolKind, string> = {
   line: 'Line',
   text_entity: 'Text entity',
   mask: 'Mask',
+  relationship: 'Relationship (links two objects)',
 }
 export const TYPE_LABELS: Record<ClassificationType, string> = {
   radio: 'Radio (one answer)',

@@ -7,7 +7,17 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import { idColumn, timestamp } from './columns'
 import { projects } from './projects'
 
-export type LabelAnnotations = { objects: Record<string, unknown>[]; classifications: Record<string, unknown>[]; relationships: unknown[] }
+export type LabelAnnotations = {
+  objects: Record<string, unknown>[]
+  classifications: Record<string, unknown>[]
+  relationships: unknown[]
+  /** VIDEO labels: per frame ("1", "2", …) its objects (feature_id → object) and classifications. */
+  frames?: Record<string, { objects: Record<string, Record<string, unknown>>; classifications: Record<string, unknown>[] }>
+  /** VIDEO labels: each object's frame ranges, [[start, end], …]. */
+  segments?: Record<string, [number, number][]>
+  /** VIDEO labels: each object's key frames ("<n>" → true). */
+  key_frame_feature_map?: Record<string, Record<string, boolean>>
+}
 export const REVIEW_STATES = ['UNREVIEWED', 'ACCEPTED', 'DECLINED', 'AMBIGUOUS'] as const
 export type ReviewState = (typeof REVIEW_STATES)[number]
 

@@ -103,7 +103,7 @@ export function rowFilter(filters: ExportFilters) {
 
 export async function buildLines(
   db: Db,
-  project: { id: string; name: string },
+  project: { id: string; name: string; mediaType?: string },
   page: PageRow[],
   params: ExportParams,
   filters: ExportFilters,
@@ -136,7 +136,7 @@ export async function buildLines(
     .from(labels)
     .where(and(eq(labels.projectId, project.id), sql`${labels.dataRowId} IN (SELECT value FROM json_each(${JSON.stringify(rowIds)}))`))
   const reviewRows =
-    params.label_details && labelRows.length
+    (params.label_details || params.project_details) && labelRows.length
       ? await db
           .select()
           .from(reviews)
@@ -165,6 +165,21 @@ export async function buildLines(
   }
   const reviewsByLabel = new Map<string, typeof reviewRows>()
   for (const r of reviewRows) reviewsByLabel.set(r.labelId, [...(reviewsByLabel.get(r.labelId) ?? []), r])
+  // Labelbox's workflow history (project_details): one entry per review decision, oldest first
+  // (the review queue is LabelDesk's only workflow step: an accept approves, a decline rejects).
+  // label_details keeps Labelbox's five keys; the SDK's export tests compare them exactly.
+  const history = (labelIds: string[]) =>
+    labelIds
+      .flatMap((id) => reviewsByLabel.get(id) ?? [])
+      .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : 1))
+      .map((rv) => ({
+        action: rv.score > 0 ? 'Approve' : 'Reject',
+        created_at: iso(rv.createdAt),
+        created_by: { user_id: rv.createdBy, email: people.email(rv.createdBy) },
+        label_id: rv.labelId,
+      }))
+  // Video labels are Labelbox's "Video" kind; every other label is "Default".
+  const labelKind = project.mediaType === 'VIDEO' ? 'Video' : 'Default'
 
   const lines: string[] = []
   for (const r of page) {
@@ -193,7 +208,7 @@ export async function buildLines(
     // optional sections, projects → {name, labels, project_details}; each label's annotations
     // last), so each line is the same minified JSON as before, with the annotations spliced in.
     const labelsJson = ls.map((l) => {
-      const out: Record<string, unknown> = { id: l.id, label_kind: 'Default', version: '1.0.0' }
+      const out: Record<string, unknown> = { id: l.id, label_kind: labelKind, version: '1.0.0' }
       if (params.label_details) {
         out.label_details = {
           created_at: iso(l.createdAt),
@@ -213,7 +228,8 @@ export async function buildLines(
     })
     let entry = `{"name":${JSON.stringify(project.name)},"labels":[${labelsJson.join(',')}]`
     if (params.project_details) {
-      entry += `,"project_details":${JSON.stringify({ batch_id: r.batchId, batch_name: batchNames.get(r.batchId) ?? '', priority: r.priority, workflow_status: r.workflowStatus, workflow_history: [] })}`
+      // No consensus here: one label is expected per data row.
+      entry += `,"project_details":${JSON.stringify({ batch_id: r.batchId, batch_name: batchNames.get(r.batchId) ?? '', priority: r.priority, consensus_expected_label_count: 1, workflow_status: r.workflowStatus, workflow_history: history(ls.map((l) => l.id)) })}`
     }
     lines.push(`${JSON.stringify(line).slice(0, -1)},"projects":{${JSON.stringify(project.id)}:${entry}}}}`)
   }

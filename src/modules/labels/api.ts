@@ -21,7 +21,15 @@ const SeriesQuery = v.object({
 export const labelsApi = new Hono<AppEnv>()
   .post(
     '/projects/:id/labels',
-    doc('Labels', 'Create a label for a data row of the project (annotations by feature name)', { status: 201, schema: LabelView }),
+    doc(
+      'Labels',
+      'Create a label for a data row of the project (annotations by feature name)',
+      { status: 201, schema: LabelView },
+      {
+        description:
+          'annotations: {objects, classifications, relationships} in Labelbox export v2 shapes. Objects and answers may carry `confidence` (0–1) and `custom_metrics` ([{name, value}]); a mask is {url, colorRGB?}. A relationship is {name, source, target, unidirectional?}: source and target are feature_ids of objects of the same label (a tool of kind relationship in the ontology). VIDEO projects also take `frames` ({"<n>": {objects: {feature_id: object}, classifications}}), `segments` (feature_id → [[start, end], …]) and `key_frame_feature_map`; every frame object and frame answer counts as an annotation.',
+      },
+    ),
     validate('json', CreateLabelInput),
     async (c) => c.json(await createLabel(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )
@@ -75,7 +83,7 @@ export const labelsApi = new Hono<AppEnv>()
       { status: 202, description: 'The import-labels task', schema: TaskView },
       {
         description:
-          'Body: NDJSON (Content-Type application/x-ndjson). `?dataset_id=` creates data rows missing from the organization (export v2 lines, matched by global key) in that dataset; `?create_ontology=true` adds features the ontology lacks. Importing the same file again adds no labels.',
+          "Body: NDJSON (Content-Type application/x-ndjson). `?dataset_id=` creates data rows missing from the organization (export v2 lines, matched by global key) in that dataset; `?create_ontology=true` adds features the ontology lacks (keeping the file's feature schema ids where unique). Annotation-import lines may be boxes, polygons, lines, points, masks (`instanceURI` or `png`, with `colorRGB`), text entities, answers (nested too), relationships (`relationship: {source, target, type}`, source and target being uuids of objects of the same data row; a dangling one is that line's error), and with `confidence` / `customMetrics`; on VIDEO projects also video lines (objects with `segments[].keyframes[]`, classifications with `frames: [{start, end}]`). An annotation's uuid (annotation-import) or feature_id (export v2) is its identity: importing it again updates its label in place, and an unchanged file changes nothing. The task's metadata counts `lines_imported` and `lines_failed` (together every line of the file), `labels_created`, `labels_updated` (changed in place), `labels_unchanged` and `notices`; `GET /tasks/{id}/errors` lists each failed line, and each notice (`\"notice\": true`: the line imported with a change, such as a replaced feature schema id).",
       },
     ),
     async (c) => {

@@ -321,6 +321,8 @@ export async function createLabel(ctx: Ctx, projectId: string, input: CreateLabe
   const n = normalizeAnnotations(
     input.skipped ? (input.annotations ?? null) : (input.annotations ?? { objects: [], classifications: [] }),
     loaded.project.ontology,
+    false,
+    loaded.project.mediaType,
   )
   const { row, stmts, eventId } = labelInsertStmts(ctx.db, {
     project: loaded.project,

@@ -8,7 +8,7 @@ import * as v from 'valibot'
 import { newId } from '../../lib/ids'
 import { AppError, type FieldError } from '../../lib/errors'
 
-export const TOOL_KINDS = ['bounding_box', 'polygon', 'point', 'line', 'text_entity', 'mask'] as const
+export const TOOL_KINDS = ['bounding_box', 'polygon', 'point', 'line', 'text_entity', 'mask', 'relationship'] as const
 export type ToolKind = (typeof TOOL_KINDS)[number]
 export const CLASSIFICATION_TYPES = ['radio', 'checklist', 'text'] as const
 export type ClassificationType = (typeof CLASSIFICATION_TYPES)[number]

@@ -5,8 +5,8 @@
  */
 import { and, asc, eq, gt, sql } from 'drizzle-orm'
 import { labelImportLines } from '../../../db/schema'
-import { fromAnnotationImport } from './lines'
-import type { Cursor, Obj, Run } from './types'
+import { type AnnotationLine, assembleLabel, fromAnnotationImport } from './lines'
+import type { Cursor, Run } from './types'
 
 /** A group gathers all lines of one data row, however many: groups stay at 60 a slice to bound the
  * memory of one. */
@@ -57,24 +57,28 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
         })
       continue
     }
-    const objects: Obj[] = []
-    const classifications: Obj[] = []
-    const objLines: number[] = []
-    const clsLines: number[] = []
+    const parsed: { line: number; a: AnnotationLine }[] = []
     for (const l of lines) {
       const a = fromAnnotationImport(l.payload)
       if (a.kind === 'error')
         run.errors.push({ line: l.line, global_key: dr.globalKey, ...(a.field ? { field: a.field } : {}), message: a.message })
-      else if (a.kind === 'object') objects.push(a.value), objLines.push(l.line)
-      else classifications.push(a.value), clsLines.push(l.line)
+      else if ((a.kind === 'video-object' || a.kind === 'frame-classification') && run.project.mediaType !== 'VIDEO')
+        run.errors.push({
+          line: l.line,
+          global_key: dr.globalKey,
+          field: a.kind === 'video-object' ? 'segments' : 'frames',
+          message: `video (frame-based) annotations need a VIDEO project; this one is ${run.project.mediaType}`,
+        })
+      else parsed.push({ line: l.line, a })
     }
-    if (!objects.length && !classifications.length) continue
-    const lineFor = (path: string) => {
-      const m = /^annotations\.(objects|classifications)\.(\d+)/.exec(path)
-      if (!m) return lines[0]!.line
-      return (m[1] === 'objects' ? objLines : clsLines)[Number(m[2])] ?? lines[0]!.line
+    if (!parsed.length) continue
+    // A bad line is left out and the label assembled again from the others (./write.ts).
+    const build = (drop: Set<number>) => {
+      const keep = parsed.filter((p) => !drop.has(p.line))
+      return keep.length ? assembleLabel(keep, keep[0]!.line) : null
     }
-    await run.labels.label(dr, { objects, classifications }, { skipped: false, seconds: 0, createdAt: null }, lineFor)
+    const first = build(new Set())!
+    await run.labels.label(dr, first.input, { skipped: false, seconds: 0, createdAt: null }, first.lineFor, build)
   }
   await run.labels.flush()
   return refs.length < GROUPS_PER_SLICE

@@ -29,10 +29,16 @@ function ref(x: Obj): Obj {
   return typeof id === 'string' ? { feature_schema_id: id } : {}
 }
 
+/** A prediction's scores (Labelbox's confidence and customMetrics), passed on to be checked. */
+const scoresOf = (x: Obj): Obj => ({
+  ...(x.confidence !== undefined ? { confidence: x.confidence } : {}),
+  ...(x.customMetrics !== undefined ? { customMetrics: x.customMetrics } : {}),
+})
+
 /** An annotation-import classification ({schemaId|name, answer}) in our shape. */
 export function importClassification(c: Obj): Obj {
   const a = c.answer
-  const base = ref(c)
+  const base = { ...ref(c), ...scoresOf(c) }
   if (typeof a === 'string') return { ...base, text_answer: { content: a } }
   if (Array.isArray(a))
     return {
@@ -41,6 +47,7 @@ export function importClassification(c: Obj): Obj {
         isObj(x)
           ? {
               ...ref(x),
+              ...scoresOf(x),
               classifications: (Array.isArray(x.classifications) ? x.classifications : []).map((n) => importClassification(n as Obj)),
             }
           : x,
@@ -51,6 +58,7 @@ export function importClassification(c: Obj): Obj {
       ...base,
       radio_answer: {
         ...ref(a),
+        ...scoresOf(a),
         classifications: (Array.isArray(a.classifications) ? a.classifications : []).map((n) => importClassification(n as Obj)),
       },
     }
@@ -60,33 +68,154 @@ export function importClassification(c: Obj): Obj {
 export type AnnotationLine =
   | { kind: 'object'; value: Obj }
   | { kind: 'classification'; value: Obj }
+  | { kind: 'relationship'; value: Obj }
+  /** A video object: its key frames (frame → object) and segments. */
+  | { kind: 'video-object'; id: string; frames: [number, Obj][]; segments: [number, number][] }
+  /** A video classification answered on frame ranges. */
+  | { kind: 'frame-classification'; value: Obj; ranges: [number, number][] }
   | { kind: 'error'; field?: string; message: string }
 
-/** One annotation-import line as an object or a classification of our annotation input. */
+/** Frames one video line may name (its ranges expanded): beyond it the line is its own error. */
+const MAX_LINE_FRAMES = 20_000
+
+/** A geometry of an annotation-import line in our shape (masks: instanceURI or png, colorRGB). */
+function geometryOf(x: Obj): [string, unknown] | undefined {
+  for (const [k, ours] of GEOMETRY_KEYS) {
+    if (x[k] === undefined) continue
+    let geometry = x[k]
+    if (k === 'mask' && isObj(geometry)) {
+      const url =
+        geometry.instanceURI ?? geometry.url ?? (typeof geometry.png === 'string' ? `data:image/png;base64,${geometry.png}` : undefined)
+      geometry = { url, ...(geometry.colorRGB !== undefined ? { colorRGB: geometry.colorRGB } : {}) }
+    }
+    return [ours, geometry]
+  }
+  return undefined
+}
+
+/** One annotation-import line as an object, a classification or a relationship of our annotation
+ * input, or a video line (objects over key frames, classifications over frame ranges). */
 export function fromAnnotationImport(line: Obj): AnnotationLine {
-  if (line.frames !== undefined || line.segments !== undefined)
-    return { kind: 'error', field: 'segments', message: 'video (frame-based) annotations are not supported by this importer yet' }
   // An annotation's uuid is its identity: a re-import of it updates it in place (./write.ts).
   const id = typeof line.uuid === 'string' && line.uuid ? { feature_id: line.uuid } : {}
   const nested = (Array.isArray(line.classifications) ? line.classifications : []).map((c) => (isObj(c) ? importClassification(c) : c))
-  for (const [k, ours] of GEOMETRY_KEYS) {
-    if (line[k] === undefined) continue
-    let geometry = line[k]
-    if (k === 'mask' && isObj(geometry)) geometry = { url: geometry.instanceURI ?? geometry.url }
-    return { kind: 'object', value: { ...ref(line), ...id, [ours]: geometry, classifications: nested } }
+  if (line.segments !== undefined) {
+    if (!id.feature_id) return { kind: 'error', field: 'uuid', message: 'a video object line needs a uuid' }
+    if (!Array.isArray(line.segments) || !line.segments.length)
+      return { kind: 'error', field: 'segments', message: 'segments must be a non-empty list of {keyframes: [...]}' }
+    const frames: [number, Obj][] = []
+    const segments: [number, number][] = []
+    for (const [i, s] of line.segments.entries()) {
+      const kfs = isObj(s) && Array.isArray(s.keyframes) ? s.keyframes : undefined
+      if (!kfs?.length) return { kind: 'error', field: `segments.${i}.keyframes`, message: 'a segment needs a non-empty keyframes list' }
+      const nums: number[] = []
+      for (const [j, kf] of kfs.entries()) {
+        const g = isObj(kf) ? geometryOf(kf) : undefined
+        if (!isObj(kf) || !Number.isInteger(kf.frame) || (kf.frame as number) < 1 || !g)
+          return {
+            kind: 'error',
+            field: `segments.${i}.keyframes.${j}`,
+            message: 'a key frame is {frame (from 1), bbox|point|line|polygon|mask, classifications?}',
+          }
+        const kcls = (Array.isArray(kf.classifications) ? kf.classifications : []).map((c) => (isObj(c) ? importClassification(c) : c))
+        frames.push([
+          kf.frame as number,
+          { ...ref(line), ...id, ...scoresOf(line), [g[0]]: g[1], classifications: kcls.length ? kcls : nested },
+        ])
+        nums.push(kf.frame as number)
+      }
+      segments.push([Math.min(...nums), Math.max(...nums)])
+    }
+    if (frames.length > MAX_LINE_FRAMES)
+      return { kind: 'error', field: 'segments', message: `at most ${MAX_LINE_FRAMES} key frames a line` }
+    return { kind: 'video-object', id: id.feature_id, frames, segments }
   }
+  if (line.frames !== undefined) {
+    const ranges: [number, number][] = []
+    let total = 0
+    for (const [i, r] of (Array.isArray(line.frames) ? line.frames : [null]).entries()) {
+      if (
+        !isObj(r) ||
+        !Number.isInteger(r.start) ||
+        !Number.isInteger(r.end) ||
+        (r.start as number) < 1 ||
+        (r.end as number) < (r.start as number)
+      )
+        return {
+          kind: 'error',
+          field: `frames.${i}`,
+          message: 'frames must be a list of {start, end} with frame numbers from 1, start ≤ end',
+        }
+      ranges.push([r.start as number, r.end as number])
+      total += (r.end as number) - (r.start as number) + 1
+    }
+    if (total > MAX_LINE_FRAMES)
+      return { kind: 'error', field: 'frames', message: `at most ${MAX_LINE_FRAMES} frames a line (got ${total})` }
+    if (line.answer === undefined) return { kind: 'error', field: 'answer', message: 'a frame classification line needs an answer' }
+    return { kind: 'frame-classification', value: { ...importClassification(line), ...id }, ranges }
+  }
+  if (isObj(line.relationship))
+    return { kind: 'relationship', value: { ...ref(line), ...id, ...scoresOf(line), relationship: line.relationship } }
+  const g = geometryOf(line)
+  if (g) return { kind: 'object', value: { ...ref(line), ...id, ...scoresOf(line), [g[0]]: g[1], classifications: nested } }
   if (line.answer !== undefined) return { kind: 'classification', value: { ...importClassification(line), ...id } }
-  return { kind: 'error', message: 'the line has no geometry (bbox, polygon, line, point, location, mask) and no answer' }
+  return { kind: 'error', message: 'the line has no geometry (bbox, polygon, line, point, location, mask), relationship or answer' }
 }
 
-/** Export v2 annotations as our input: names are what match (feature ids are regenerated). */
+/** The lines of one data row as one label's annotation input, and which line each path came from. */
+export function assembleLabel(
+  lines: { line: number; a: AnnotationLine }[],
+  fallback: number,
+): { input: Obj; lineFor: (path: string) => number; lines: number[] } {
+  const objects: Obj[] = []
+  const classifications: Obj[] = []
+  const relationships: Obj[] = []
+  const at: Record<string, number[]> = { objects: [], classifications: [], relationships: [] }
+  const byId = new Map<string, number>()
+  const frameCls = new Map<string, number[]>()
+  const frames: Record<string, { objects: Record<string, Obj>; classifications: Obj[] }> = {}
+  const segments: Record<string, [number, number][]> = {}
+  const frame = (n: number) => (frames[String(n)] ??= { objects: {}, classifications: [] })
+  for (const { line, a } of lines) {
+    if (a.kind === 'object') objects.push(a.value), at.objects!.push(line)
+    else if (a.kind === 'classification') classifications.push(a.value), at.classifications!.push(line)
+    else if (a.kind === 'relationship') relationships.push(a.value), at.relationships!.push(line)
+    else if (a.kind === 'video-object') {
+      byId.set(a.id, line)
+      for (const [n, o] of a.frames) frame(n).objects[a.id] = o
+      segments[a.id] = [...(segments[a.id] ?? []), ...a.segments]
+    } else if (a.kind === 'frame-classification') {
+      for (const [s, e] of a.ranges)
+        for (let n = s; n <= e; n++) {
+          const f = frame(n)
+          frameCls.set(String(n), [...(frameCls.get(String(n)) ?? []), line])
+          f.classifications.push(a.value)
+        }
+    }
+    if ((a.kind === 'object' || a.kind === 'relationship') && typeof a.value.feature_id === 'string') byId.set(a.value.feature_id, line)
+  }
+  const input: Obj = { objects, classifications, relationships }
+  if (Object.keys(frames).length) Object.assign(input, { frames, segments })
+  const lineFor = (path: string) => {
+    const m = /^annotations\.(objects|classifications|relationships)\.(\d+)/.exec(path)
+    if (m) return at[m[1]!]![Number(m[2])] ?? fallback
+    const f = /^annotations\.frames\.(\d+)\.(objects|classifications)\.([^.]+)/.exec(path)
+    if (f) return f[2] === 'objects' ? (byId.get(f[3]!) ?? fallback) : (frameCls.get(f[1]!)?.[Number(f[3])] ?? fallback)
+    const s = /^annotations\.segments\.([^.]+)/.exec(path)
+    if (s) return byId.get(s[1]!) ?? fallback
+    return fallback
+  }
+  return { input, lineFor, lines: lines.map((l) => l.line) }
+}
+
+/** Export v2 annotations as our input: names are what match; feature ids are kept (an annotation's
+ * identity: a re-import of the same export updates its labels in place, ./write.ts). */
 export function fromExportV2(annotations: unknown): Obj {
   const strip = (x: unknown): unknown => {
     if (Array.isArray(x)) return x.map(strip)
     if (!isObj(x)) return x
     const out: Obj = {}
     for (const [k, v] of Object.entries(x)) {
-      if (k === 'feature_id') continue
       // Matched by name; the file's id is kept aside for a feature create_ontology adds.
       if (k === 'feature_schema_id' && typeof x.name === 'string') {
         if (typeof v === 'string' && v) out.file_schema_id = v
@@ -97,7 +226,15 @@ export function fromExportV2(annotations: unknown): Obj {
     return out
   }
   const a = isObj(annotations) ? annotations : {}
-  return { objects: strip(a.objects ?? []), classifications: strip(a.classifications ?? []) }
+  const out: Obj = {
+    objects: strip(a.objects ?? []),
+    classifications: strip(a.classifications ?? []),
+    relationships: strip(a.relationships ?? []),
+  }
+  // Video labels: frames keep their objects keyed by feature_id; segments and key frames as given.
+  for (const k of ['frames', 'segments', 'key_frame_feature_map'] as const)
+    if (a[k] !== undefined) out[k] = k === 'frames' ? strip(a[k]) : a[k]
+  return out
 }
 
 // Growing the ontology -----------------------------------------------------------------------
@@ -140,7 +277,7 @@ function addClassifications(list: ClsIn[], inputs: unknown, ids: Ids, path: stri
     if (!isObj(c) || typeof c.name !== 'string') continue
     const type = typeFor(c)
     if (!type) continue
-    const at = path.startsWith('annotations.objects.') ? path : `${path}.${i}`
+    const at = /^annotations\.(objects|frames|relationships)\./.test(path) && !path.endsWith('.classifications') ? path : `${path}.${i}`
     let target = list.find((x) => x.name.toLowerCase() === (c.name as string).toLowerCase())
     if (!target) {
       target = { ...idFor(ids, c, `classification “${c.name}”`, at), name: c.name, type, options: type === 'text' ? undefined : [] }
@@ -181,11 +318,24 @@ export function growOntology(
     classifications: ClsIn[]
   }
   let changed = false
-  for (const [i, obj] of (Array.isArray(annotations.objects) ? annotations.objects : []).entries()) {
+  // Objects of the label and of each video frame, and relationships (a tool of kind relationship).
+  const objects: [string, unknown][] = (Array.isArray(annotations.objects) ? annotations.objects : []).map((o, i) => [
+    `annotations.objects.${i}`,
+    o,
+  ])
+  const frameCls: [string, unknown][] = []
+  if (isObj(annotations.frames))
+    for (const [n, f] of Object.entries(annotations.frames)) {
+      if (!isObj(f)) continue
+      if (isObj(f.objects)) for (const [id, o] of Object.entries(f.objects)) objects.push([`annotations.frames.${n}.objects.${id}`, o])
+      if (Array.isArray(f.classifications)) frameCls.push([`annotations.frames.${n}.classifications`, f.classifications])
+    }
+  for (const [i, r] of (Array.isArray(annotations.relationships) ? annotations.relationships : []).entries())
+    if (isObj(r)) objects.push([`annotations.relationships.${i}`, { ...r, relationship: true }])
+  for (const [at, obj] of objects) {
     if (!isObj(obj) || typeof obj.name !== 'string') continue
-    const tool = toolFor(obj)
+    const tool = obj.relationship !== undefined ? 'relationship' : toolFor(obj)
     if (!tool) continue
-    const at = `annotations.objects.${i}`
     let t = input.tools.find((x) => x.name.toLowerCase() === (obj.name as string).toLowerCase())
     if (!t) {
       t = { ...idFor(ids, obj, `tool “${obj.name}”`, at), name: obj.name, tool, classifications: [] } as (typeof input.tools)[number]
@@ -196,5 +346,6 @@ export function growOntology(
     if (addClassifications(t.classifications as ClsIn[], obj.classifications, ids, at)) changed = true
   }
   if (addClassifications(input.classifications as ClsIn[], annotations.classifications, ids, 'annotations.classifications')) changed = true
+  for (const [at, cls] of frameCls) if (addClassifications(input.classifications as ClsIn[], cls, ids, at)) changed = true
   return { input: input as OntologyInput, changed, replaced: ids.replaced }
 }

@@ -7,7 +7,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { BatchItem } from 'drizzle-orm/batch'
 import { runBatch } from '../../../db/client'
-import { labels, projects, usageFacts } from '../../../db/schema'
+import { type LabelAnnotations, labels, projects, usageFacts } from '../../../db/schema'
 import { AppError } from '../../../lib/errors'
 import { sha256Hex } from '../../../lib/crypto'
 import { newId } from '../../../lib/ids'
@@ -50,7 +50,17 @@ export class LabelWriter {
   }
 
   /** One label from annotation input. Errors name `lineFor(path)` so grouped lines report exactly. */
-  async label(dr: DataRowRef, input: Obj, meta: Meta, lineFor: (path: string) => number) {
+  async label(
+    dr: DataRowRef,
+    input: Obj,
+    meta: Meta,
+    lineFor: (path: string) => number,
+    /** Grouped annotation-import lines: the label again without the given (bad) lines, or null
+     * when none is left. */
+    rebuild?: (drop: Set<number>) => { input: Obj; lineFor: (path: string) => number; lines: number[] } | null,
+  ) {
+    let keptLines = rebuild?.(new Set())?.lines
+    const dropped = new Set<number>()
     const { errors } = this.s
     if (this.s.p.create_ontology) {
       const grown = growOntology(this.ontology, input)
@@ -67,10 +77,22 @@ export class LabelWriter {
     // so every line ends imported or reported (never neither).
     for (;;) {
       try {
-        n = normalizeAnnotations(input, this.ontology, true)
+        n = normalizeAnnotations(input, this.ontology, true, this.s.project.mediaType)
         break
       } catch (e) {
         if (!(e instanceof AppError)) throw e
+        if (rebuild) {
+          const before = dropped.size
+          for (const er of e.errors) {
+            const line = lineFor(er.path)
+            errors.push({ line, global_key: dr.globalKey, field: er.path, message: er.message })
+            dropped.add(line)
+          }
+          const next = dropped.size > before ? rebuild(dropped) : null
+          if (!next) return
+          ;({ input, lineFor, lines: keptLines } = next)
+          continue
+        }
         const bad = new Set<number>()
         let whole = false
         for (const er of e.errors) {
@@ -122,13 +144,13 @@ export class LabelWriter {
       return
     }
     const importKey = (await sha256Hex(JSON.stringify([stripIds(n.annotations), meta.skipped]))).slice(0, 40)
-    // The annotations' own ids (annotation-import uuids; export v2 ids are not kept by ./lines.ts).
-    const uuids = [...n.annotations.objects, ...n.annotations.classifications]
-      .map((a, i) => (hasId(input, i) ? (a.feature_id as string) : ''))
-      .filter(Boolean)
+    // The annotations' own ids (annotation-import uuids, export v2 feature ids) that the input gave.
+    const given = featureIds(input as LabelAnnotations)
+    const uuids = [...featureIds(n.annotations)].filter((id) => given.has(id))
     this.pending.push({ dr, n, meta, importKey, uuids })
     this.okLines.add(lineFor(''))
-    for (const k of ['objects', 'classifications'])
+    if (keptLines) for (const l of keptLines) this.okLines.add(l)
+    for (const k of ['objects', 'classifications', 'relationships'])
       n.annotations[k as 'objects'].forEach((_, i) => this.okLines.add(lineFor(`annotations.${k}.${i}`)))
   }
 
@@ -202,11 +224,7 @@ export class LabelWriter {
     const now = new Date()
     for (const t of withIds) {
       const mine = new Set(t.uuids)
-      const l = existing.find(
-        (x) =>
-          x.dataRowId === t.dr.id &&
-          [...x.annotations.objects, ...x.annotations.classifications].some((a) => mine.has(a.feature_id as string)),
-      )
+      const l = existing.find((x) => x.dataRowId === t.dr.id && [...featureIds(x.annotations)].some((id) => mine.has(id)))
       if (!l) continue
       t.matched = true
       const merge = (old: Obj[], incoming: Obj[]) => {
@@ -222,6 +240,15 @@ export class LabelWriter {
         ...l.annotations,
         objects: merge(l.annotations.objects, t.n.annotations.objects),
         classifications: merge(l.annotations.classifications, t.n.annotations.classifications),
+        relationships: merge((l.annotations.relationships ?? []) as Obj[], t.n.annotations.relationships as Obj[]),
+        // A video's frames come whole from the file's lines of that row: they replace the stored ones.
+        ...(t.n.annotations.frames
+          ? {
+              frames: t.n.annotations.frames,
+              segments: t.n.annotations.segments,
+              key_frame_feature_map: t.n.annotations.key_frame_feature_map,
+            }
+          : {}),
       }
       if (JSON.stringify(stripIds(annotations)) === JSON.stringify(stripIds(l.annotations))) {
         this.duplicates++
@@ -272,16 +299,6 @@ export class LabelWriter {
     const { db, project } = this.s
     return db.update(projects).set({ ontology: project.ontology, updatedAt: new Date() }).where(eq(projects.id, project.id))
   }
-}
-
-/** Whether the `i`-th annotation (objects, then classifications) came with its own id. */
-function hasId(input: Obj, i: number): boolean {
-  const all = [
-    ...(Array.isArray(input.objects) ? input.objects : []),
-    ...(Array.isArray(input.classifications) ? input.classifications : []),
-  ]
-  const a = all[i]
-  return isObj(a) && typeof a.feature_id === 'string' && a.feature_id !== ''
 }
 
 /** Annotations without their feature ids (new on every import), for the import key. */

@@ -1,0 +1,1 @@
+def tqdm(x=None, *a, **k): return x

@@ -423,6 +423,13 @@ export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelI
   }
   if (input.seconds_to_create !== undefined) next.secondsToCreate = input.seconds_to_create
   stmts.unshift(ctx.db.update(labels).set(next).where(eq(labels.id, label.id)))
+  // History: the annotations this edit replaces become a version (copied inside the database, read
+  // before the update above runs: it is first in the batch). Only edits of the annotations count.
+  if (input.annotations !== undefined)
+    stmts.unshift(
+      ctx.db.run(sql`INSERT INTO label_versions (label_id, org_id, annotations, edited_by, edited_at)
+        SELECT id, org_id, annotations, ${ctx.actor.userId}, ${now.getTime()} FROM labels WHERE id = ${label.id}`) as unknown as BatchItem<'sqlite'>,
+    )
   const eventId = newId('evt')
   stmts.push(
     eventStmt(

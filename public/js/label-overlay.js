@@ -4,7 +4,7 @@
 // each object's position in words instead.
 ;(() => {
   'use strict'
-  function fit(root) {
+  function sizeOverlays(root) {
     for (const svg of root.querySelectorAll('svg[data-natural-size]')) {
       const img = svg.parentElement?.querySelector('img')
       if (!img) continue
@@ -22,6 +22,6 @@
       else img.addEventListener('load', done, { once: true })
     }
   }
-  document.addEventListener('DOMContentLoaded', () => fit(document))
-  document.addEventListener('htmx:after:swap', () => fit(document))
+  document.addEventListener('DOMContentLoaded', () => sizeOverlays(document))
+  document.addEventListener('htmx:after:swap', () => sizeOverlays(document))
 })()

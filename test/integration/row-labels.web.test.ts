@@ -148,6 +148,20 @@ describe('the data-row page shows labels drawn over the asset', () => {
     )
   })
 
+  it('the review page draws the label with the same overlay and offers Fix (edit, accept, back to the queue)', async () => {
+    const res = await call('GET', `/projects/${project.id}/review`, orgs.orgA.REVIEWER)
+    expect(res.status).toBe(200)
+    const h = await res.text()
+    expect(h).toContain('viewBox="0 0 640 480"')
+    for (const kind of ['ImageBoundingBox', 'ImagePolygon', 'ImagePolyline', 'ImagePoint', 'ImageSegmentationMask'])
+      expect(h).toContain(`data-kind="${kind}"`)
+    expect(h).toContain(
+      `href="/projects/${project.id}/labels/${label}/edit?review=1&amp;return=${encodeURIComponent(`/projects/${project.id}/review`)}"`,
+    )
+    const text = await (await call('GET', `/projects/${textProject.id}/review`, orgs.orgA.REVIEWER)).text()
+    expect(text).toContain('<mark class="entity" data-kind="TextEntity" title="Person">Bob</mark>')
+  })
+
   it('shows the review state once reviewed', async () => {
     await ok(await call('POST', `/api/v1/labels/${label}/reviews`, orgs.orgA.REVIEWER, { json: { score: 1 } }))
     expect(await html(orgs.orgA.ADMIN)).toContain('Accepted')

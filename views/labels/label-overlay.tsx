@@ -242,7 +242,7 @@ export function LabelOverlay(p: LabelOverlayProps) {
           </svg>
         </div>
       ) : null}
-      {entities.length && typeof p.text === 'string' ? <MarkedText text={p.text} entities={entities} /> : null}
+      {typeof p.text === 'string' ? <MarkedText text={p.text} entities={entities} /> : null}
       {objects.length ? (
         <ul class="overlay-objects">
           {objects.map((o) => (

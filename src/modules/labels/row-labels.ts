@@ -16,7 +16,7 @@ import {
   projects,
   type LabelAnnotations,
 } from '../../db/schema'
-import type { OrgRole, ProjectRole } from '../../db/schema/columns'
+import type { ProjectRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
 import { authorize, can, projectRole } from '../../auth/permissions'
 import { notFound } from '../../lib/errors'
@@ -26,6 +26,7 @@ import { dataRowView, type DataRowRow, type DataRowView } from '../datasets/data
 import { datasetView, type DatasetRow, type DatasetView } from '../datasets/service'
 import type { Ontology } from '../projects/ontology'
 import type { ReviewState } from '../../db/schema'
+import { mayEditLabel } from './service'
 
 /** Labels shown on one row's page at most (a row is labeled a few times, not hundreds). */
 export const ROW_LABELS_LIMIT = 100
@@ -66,14 +67,6 @@ const memberName = (orgId: string, userId: unknown) =>
   sql<
     string | null
   >`(SELECT u.full_name FROM users u JOIN memberships m ON m.user_id = u.id AND m.org_id = ${orgId} WHERE u.id = ${userId})`
-
-/** May `actor` edit a label by `createdBy` in a project where they hold `role`? updateLabel's
- * rule: their own with label.create, anyone's with label.edit_any. */
-export function mayEditLabel(actor: Ctx['actor'], createdBy: string, role: OrgRole): boolean {
-  return createdBy === actor.userId
-    ? can(actor, 'label.create', { projectRole: role })
-    : can(actor, 'label.edit_any', { projectRole: role })
-}
 
 export async function dataRowPage(ctx: Ctx, datasetId: string, rowId: string): Promise<DataRowPageData> {
   const orgId = ctx.actor.orgId

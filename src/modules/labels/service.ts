@@ -22,6 +22,7 @@ import {
   type ReviewState,
 } from '../../db/schema'
 import type { Ctx } from '../../env'
+import type { OrgRole } from '../../db/schema/columns'
 import { authorize, can } from '../../auth/permissions'
 import { AppError, notFound } from '../../lib/errors'
 import { iso } from '../../lib/iso'
@@ -378,6 +379,14 @@ export async function listLabels(ctx: Ctx, projectId: string, q: { limit: number
     (r) => [r.l.id],
     (r) => labelView(r.l, r.email ?? undefined),
   )
+}
+
+/** May `actor` edit a label by `createdBy` in a project where they hold `role`? updateLabel's
+ * rule: their own with label.create, anyone's with label.edit_any. */
+export function mayEditLabel(actor: Ctx['actor'], createdBy: string, role: OrgRole): boolean {
+  return createdBy === actor.userId
+    ? can(actor, 'label.create', { projectRole: role })
+    : can(actor, 'label.edit_any', { projectRole: role })
 }
 
 function authorizeEdit(ctx: Ctx, label: LabelRow, loaded: LoadedProject) {

@@ -218,6 +218,12 @@ describe('the data-row page shows labels drawn over the asset', () => {
     expect(left!.n).toBe(0)
   })
 
+  it("the dashboard's activity rows link to the data row at the label", async () => {
+    const dash = await (await call('GET', `/projects/${project.id}`, orgs.orgA.ADMIN)).text()
+    expect(dash).toContain(`href="/datasets/${ds}/rows/${row}#label-${label}"`)
+    expect(await html(orgs.orgA.ADMIN)).toContain(`id="label-${label}"`)
+  })
+
   it('is a 404 for another organization, a row of another dataset, and never shows foreign labels', async () => {
     expect((await page(orgs.orgB.ADMIN)).status).toBe(404)
     const foreignDs = (await ok(await call('POST', '/api/v1/datasets', orgs.orgB.ADMIN, { json: { name: unique('b') } }))).id

@@ -134,7 +134,12 @@ export async function dataRowPage(ctx: Ctx, datasetId: string, rowId: string): P
           })
           .from(projectDataRows)
           .innerJoin(labels, and(eq(labels.projectId, projectDataRows.projectId), eq(labels.dataRowId, projectDataRows.dataRowId)))
-          .innerJoin(projects, and(eq(projects.id, labels.projectId), eq(projects.orgId, orgId), isNull(projects.deletedAt)))
+          // `+` keeps SQLite from walking the organization's projects by projects_org_idx: the row's
+          // few project_data_rows (pdr_data_row_idx) are the way in, each project then by its key.
+          .innerJoin(
+            projects,
+            and(eq(projects.id, labels.projectId), sql`+${projects.orgId} = ${orgId}`, sql`+${projects.deletedAt} IS NULL`),
+          )
           .leftJoin(projectMembers, and(eq(projectMembers.projectId, projects.id), eq(projectMembers.userId, me)))
           .where(and(eq(projectDataRows.dataRowId, rowId), eq(labels.orgId, orgId), rowGuard))
           .orderBy(desc(labels.id))

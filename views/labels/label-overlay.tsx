@@ -247,7 +247,7 @@ export function LabelOverlay(p: LabelOverlayProps) {
         <ul class="overlay-objects">
           {objects.map((o) => (
             <li>
-              <span class="swatch" data-color={colorOf(o.feature_schema_id)} aria-hidden="true">
+              <span class="swatch" aria-hidden="true">
                 <svg viewBox="0 0 10 10" width="10" height="10" aria-hidden="true">
                   <rect width="10" height="10" fill={colorOf(o.feature_schema_id)} />
                 </svg>

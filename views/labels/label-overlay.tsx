@@ -183,6 +183,8 @@ export type LabelOverlayProps = {
   text?: string | null | undefined
   annotations: OverlayAnnotations
   tools: OverlayTool[]
+  /** The level of the overlay's own headings ("Answers"), after the page's (default 4). */
+  headingLevel?: 2 | 3 | 4
 }
 
 /**
@@ -209,6 +211,14 @@ export function LabelOverlay(p: LabelOverlayProps) {
         .filter(([, f]) => isObj(f) && Array.isArray(f.classifications) && f.classifications.length)
         .sort(([a], [b]) => Number(a) - Number(b))
     : []
+  const H = (props: { children: Child }) =>
+    p.headingLevel === 2 ? (
+      <h2 class="overlay-h">{props.children}</h2>
+    ) : p.headingLevel === 3 ? (
+      <h3 class="overlay-h">{props.children}</h3>
+    ) : (
+      <h4 class="overlay-h">{props.children}</h4>
+    )
   return (
     <div class="label-overlay">
       {p.mediaType === 'IMAGE' ? (
@@ -265,13 +275,13 @@ export function LabelOverlay(p: LabelOverlayProps) {
       )}
       {p.annotations.classifications?.length ? (
         <div class="overlay-answers">
-          <h4 class="overlay-h">Answers</h4>
+          <H>Answers</H>
           <AnswerList classifications={p.annotations.classifications} />
         </div>
       ) : null}
       {frames.length ? (
         <div class="overlay-answers">
-          <h4 class="overlay-h">Answers by frame</h4>
+          <H>Answers by frame</H>
           <dl class="frame-answers">
             {frames.map(([n, f]) => (
               <>

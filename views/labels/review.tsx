@@ -50,6 +50,7 @@ export function ReviewPage({ item }: { item: ReviewItem }) {
             text={r.media_type === 'TEXT' && !isUrl(r.row_data) ? r.row_data : null}
             annotations={l.annotations}
             tools={p.ontology.tools}
+            headingLevel={2}
           />
         </div>
         <aside class="labeling-side card card-tight">

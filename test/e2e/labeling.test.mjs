@@ -67,8 +67,8 @@ test('label, skip and review in the browser', async () => {
 
     // Review one (the admin reviews too).
     await page.goto(`${BASE}/projects/${projectId}/review`)
-    await page.waitForSelector('.canvas-wrap[data-canvas="view"]')
-    await page.waitForFunction(() => document.querySelectorAll('.canvas-overlay rect').length > 0)
+    await page.waitForSelector('.overlay-svg')
+    await page.waitForFunction(() => document.querySelectorAll('.overlay-svg rect').length > 0)
     await shot(page, 'review')
     await page.click('button:has-text("Accept")')
     await page.waitForURL(new RegExp(`/projects/${projectId}/review$`))

@@ -167,17 +167,20 @@ describe('names instead of internal ids', () => {
       },
     )
     expect(res.status, await res.clone().text()).toBe(201)
+    const labelId = (await json(res)).id
 
     const dash = await (await call('GET', `/projects/${p.id}`, admin())).text()
     const activity = dash.slice(dash.indexOf('id="activity"'))
+    // The link goes to the row's page at the label, drawn there over the asset.
     expect(activity).toContain(
-      `<a href="/datasets/${rows.datasetId}/rows/${rows.ids[0]}" title="${rows.ids[0]}"><span class="ds-break">${rows.keys[0]}</span></a>`,
+      `<a href="/datasets/${rows.datasetId}/rows/${rows.ids[0]}#label-${labelId}" title="${rows.ids[0]}"><span class="ds-break">${rows.keys[0]}</span></a>`,
     )
     expect(activity).toContain(t.orgA.LABELER.fullName)
 
     const review = await (await call('GET', `/projects/${p.id}/review`, admin())).text()
-    expect(review).toContain('Bounding box</span> Car')
-    expect(review).not.toContain('ImageBoundingBox')
+    expect(review).toContain('<strong>Car</strong> <span class="muted small">Bounding box · ')
+    // The export kind names only the drawing's markup (data-kind), never a word people read.
+    expect(review).not.toMatch(/>[^<]*ImageBoundingBox/)
 
     const row = await (await call('GET', `/datasets/${rows.datasetId}/rows/${rows.ids[0]}`, admin())).text()
     expect(row).toContain(

@@ -111,7 +111,11 @@ describe('labeling queue', () => {
     const page = await (await call('GET', `/projects/${project.id}/review`, { cookie: orgs.orgA.REVIEWER.cookie })).text()
     const labelId = /name="label_id" value="([^"]+)"/.exec(page)?.[1]
     expect(labelId).toMatch(/^lbl_/)
-    expect(page).toContain('data-boxes=')
+    // The label is drawn by the overlay (views/labels/label-overlay.tsx); Fix opens it in the editor.
+    expect(page).toContain('class="overlay-svg"')
+    expect(page).toContain(
+      `href="/projects/${project.id}/labels/${labelId}/edit?review=1&amp;return=${encodeURIComponent(`/projects/${project.id}/review`)}"`,
+    )
     const res = await call(
       'POST',
       `/projects/${project.id}/review`,

@@ -133,7 +133,10 @@ const BUDGETS: Record<string, Budget> = {
   'GET /datasets': { page: 50, k: 1, c: 30, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
   'GET /datasets/new': { page: 1, k: 0, c: 60 },
   'GET /datasets/{id}': { page: 50, k: 1, c: 30, warm: 5, cold: 5, over: TRIPS_NOT_BATCHED },
-  'GET /datasets/{id}/rows/{row_id}': { page: 1, k: 0, c: 30, warm: 5, cold: 5, over: TRIPS_NOT_BATCHED },
+  // The dataset, the row, its labels in every project (through pdr_data_row_idx) and their versions,
+  // in one batch (src/modules/labels/row-labels.ts). Rows read grow with the row's own labels and
+  // edits (at most ROW_LABELS_LIMIT and ROW_VERSIONS_LIMIT), never with the organization.
+  'GET /datasets/{id}/rows/{row_id}': { page: 1, k: 0, c: 60, cold: 3, over: COLD_BADGE },
   // The confirm step counts the dataset's rows per project: rows read grow with the dataset (once,
   // when someone is about to delete it), not with any page.
   'GET /datasets/{id}/delete': {
@@ -376,6 +379,7 @@ function cases(): { name: string; path: () => Promise<string> }[] {
     ['GET /projects/{id}/label (big project)', () => `/projects/${p()}/label`],
     ['GET /projects/{id}/review (big project)', () => `/projects/${p()}/review`],
     ['GET /datasets/{id} (big dataset)', () => `/datasets/${big.dataset}`],
+    ['GET /datasets/{id}/rows/{row_id} (big dataset)', () => `/datasets/${big.dataset}/rows/${big.row}`],
     ['GET /api/v1/datasets/{id}/data-rows (big dataset)', () => `/api/v1/datasets/${big.dataset}/data-rows`],
     ['GET /tasks', () => '/tasks'],
     ['GET /tasks/rows', () => '/tasks/rows'],

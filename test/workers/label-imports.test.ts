@@ -250,6 +250,33 @@ describe('label imports', () => {
     expect(labels[0].annotations.objects.map((o: any) => o.bounding_box.left).sort()).toEqual([1, 2])
   })
 
+  it('never queues a data row of another media type: its lines are reported, the rest imported', async () => {
+    const p = await newProject({ tools: [{ name: 'box', tool: 'bounding_box' }] })
+    const d = await newDataset()
+    const img = unique('img')
+    const txt = unique('txt')
+    await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+      json: [
+        { row_data: 'https://x.test/1.jpg', global_key: img },
+        { row_data: 'A support ticket', media_type: 'TEXT', global_key: txt },
+      ],
+    })
+    const box = (key: string) => ({ name: 'box', bbox: { top: 1, left: 1, height: 5, width: 5 }, dataRow: { globalKey: key } })
+    const t = await importLabels(p.id, [box(img), box(txt), box(txt)].map((l) => JSON.stringify(l)).join('\n'))
+    expect(t.metadata).toMatchObject({ labels_created: 1, lines_imported: 1, lines_failed: 2 })
+    const errs = (await (await call('GET', `/api/v1/tasks/${t.id}/errors`, admin())).text())
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+    expect(errs.map((e) => [e.line, e.field])).toEqual([
+      [2, 'data_row.media_type'],
+      [3, 'data_row.media_type'],
+    ])
+    expect(errs[0].message).toMatch(/is TEXT; this is an IMAGE project, so it is not queued here/)
+    // Only the image row went into the project.
+    expect((await json(await call('GET', `/api/v1/projects/${p.id}`, admin()))).data_row_count).toBe(1)
+  })
+
   it('ends every line of every annotation-import fixture imported or reported', async () => {
     const files = { classification, image, nested, polyline, rectangle, textEntity, video }
     const d = await newDataset()

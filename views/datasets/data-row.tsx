@@ -1,10 +1,14 @@
 /** @module One data row: the asset itself (image, video, audio, text; a download otherwise), its
- * fields, metadata, attachments and media attributes. The asset is always fetched through
+ * fields, metadata, attachments and media attributes, and each project's labels drawn over it with
+ * who made them, when, their review state and versions. The asset is always fetched through
  * /api/v1/data-rows/{id}/content, which decides who may see it. */
 import type { DatasetView } from '../../src/modules/datasets/service'
 import type { DataRowView } from '../../src/modules/datasets/data-rows'
+import type { RowLabel } from '../../src/modules/labels/row-labels'
+import type { ReviewState } from '../../src/db/schema'
 import { formatBytes, formatNumber } from '../format'
-import { Badge, CopyField, MediaBadge, PageHeader, Time } from '../components/ui'
+import { Badge, CopyField, MediaBadge, PageHeader, Time, type Tone } from '../components/ui'
+import { LabelOverlay } from '../labels/label-overlay'
 import { attr, Breadcrumbs, contentUrl, FileIcon, rowTitle, sourceOf } from './parts'
 
 /** How much of an uploaded text file the page shows (the rest is a download away). */
@@ -74,9 +78,120 @@ function Asset({ r, s3Servable }: { r: DataRowView; s3Servable: boolean }) {
   )
 }
 
+const REVIEW: Record<ReviewState, { label: string; tone: Tone }> = {
+  UNREVIEWED: { label: 'Not reviewed', tone: 'neutral' },
+  ACCEPTED: { label: 'Accepted', tone: 'green' },
+  DECLINED: { label: 'Declined', tone: 'red' },
+  AMBIGUOUS: { label: 'Reviews disagree', tone: 'amber' },
+}
+
+/** The edit route (src/modules/labels/web.tsx) with this page as where to come back to. */
+export const editHref = (l: Pick<RowLabel, 'id' | 'project'>, back: string) =>
+  `/projects/${l.project.id}/labels/${l.id}/edit?return=${encodeURIComponent(back)}`
+
+function RowLabelCard({ l, r, back }: { l: RowLabel; r: DataRowView; back: string }) {
+  const w = attr(r, 'width')
+  const h = attr(r, 'height')
+  const edited = l.version_count > 1 ? l.versions.find((v) => v.current) : undefined
+  const review = REVIEW[l.review_state]
+  return (
+    <article class="row-label" id={`label-${l.id}`} aria-label={`Label by ${l.author ?? 'a former member'}`}>
+      <header class="row-label-head">
+        <div class="row-label-who">
+          <strong>{l.author ?? <span class="muted">A former member</span>}</strong>{' '}
+          <span class="muted small">
+            labeled <Time value={l.created_at} />
+          </span>{' '}
+          {l.skipped ? <Badge tone="amber">Skipped</Badge> : <Badge tone={review.tone}>{review.label}</Badge>}
+          {edited ? (
+            <span class="muted small row-label-edited">
+              {' '}
+              · edited by {edited.by ?? 'a former member'} <Time value={edited.at} />, {l.version_count} versions
+            </span>
+          ) : null}
+        </div>
+        {l.can_edit ? (
+          <a class="btn btn-sm" href={editHref(l, back)}>
+            Open in editor
+          </a>
+        ) : null}
+      </header>
+      {l.skipped ? (
+        <p class="muted small">Skipped: no annotations.</p>
+      ) : (
+        <LabelOverlay
+          mediaType={r.media_type}
+          src={contentUrl(r.id)}
+          alt={`${rowTitle(r)} with the label by ${l.author ?? 'a former member'}`}
+          width={typeof w === 'number' ? w : null}
+          height={typeof h === 'number' ? h : null}
+          text={sourceOf(r.row_data) === 'text' ? r.row_data : null}
+          annotations={l.annotations}
+          tools={l.project.ontology.tools ?? []}
+        />
+      )}
+      {l.version_count > 1 ? (
+        <details class="row-label-versions">
+          <summary>{l.version_count} versions</summary>
+          <ol class="plain-list small">
+            {l.versions.map((v) => (
+              <li>
+                Version {v.number}
+                {v.current ? ' (current)' : ''}: {v.number === 1 ? 'labeled' : 'edited'} by {v.by ?? 'a former member'}{' '}
+                <Time value={v.at} />
+                {v.objects !== null ? <span class="muted"> · {formatNumber(v.objects)} objects</span> : null}
+              </li>
+            ))}
+            {l.versions.length < l.version_count ? (
+              <li class="muted">Earlier versions are kept; {l.version_count - l.versions.length} more not listed here.</li>
+            ) : null}
+          </ol>
+        </details>
+      ) : null}
+    </article>
+  )
+}
+
+/** The row's labels, by project. */
+function RowLabels({ labels, r, more, back }: { labels: RowLabel[]; r: DataRowView; more: boolean; back: string }) {
+  const byProject = new Map<string, RowLabel[]>()
+  for (const l of labels) byProject.set(l.project.id, [...(byProject.get(l.project.id) ?? []), l])
+  return (
+    <section class="section row-labels" aria-labelledby="row-labels-title">
+      <h2 id="row-labels-title">
+        Labels <span class="muted">{labels.length}</span>
+      </h2>
+      {labels.length ? (
+        [...byProject.values()].map((ls) => (
+          <section class="card card-tight row-project" aria-label={`Labels in ${ls[0]!.project.name}`}>
+            <h3 class="card-title">
+              <a href={`/projects/${ls[0]!.project.id}`}>{ls[0]!.project.name}</a> <MediaBadge type={ls[0]!.project.media_type} />{' '}
+              <span class="muted">{ls.length}</span>
+            </h3>
+            {ls.map((l) => (
+              <RowLabelCard l={l} r={r} back={back} />
+            ))}
+          </section>
+        ))
+      ) : (
+        <p class="muted">No label you can see is on this row yet.</p>
+      )}
+      {more ? <p class="muted small">Only the newest labels are shown.</p> : null}
+    </section>
+  )
+}
+
 const show = (v: unknown) => (v === null ? 'null' : typeof v === 'string' ? v : JSON.stringify(v))
 
-export function DataRowPage(props: { d: DatasetView; r: DataRowView; creator?: { name: string; email: string } | null }) {
+export function DataRowPage(props: {
+  d: DatasetView
+  r: DataRowView
+  creator?: { name: string; email: string } | null
+  labels?: RowLabel[]
+  moreLabels?: boolean
+  /** This page's path: where "Open in editor" comes back to. */
+  here?: string
+}) {
   const { d, r } = props
   const src = sourceOf(r.row_data)
   const url = contentUrl(r.id)
@@ -190,6 +305,7 @@ export function DataRowPage(props: { d: DatasetView; r: DataRowView; creator?: {
           </section>
         </div>
       </div>
+      <RowLabels labels={props.labels ?? []} r={r} more={props.moreLabels ?? false} back={props.here ?? `/datasets/${d.id}/rows/${r.id}`} />
       <div class="grid-2 section">
         <section class="card card-tight">
           <h2 class="card-title">

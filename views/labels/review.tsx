@@ -1,39 +1,27 @@
-/** @module The review queue: the asset with the label's boxes drawn over it, its answers, and
- * Accept / Decline / Next. */
+/** @module The review queue: the label drawn over its asset (every geometry kind, answers nested
+ * and per frame: ./label-overlay.tsx), and Accept / Decline / Fix / Next. Fix opens the label in the
+ * editor; saving there accepts it and comes back here. */
 import type { ReviewItem } from '../../src/modules/labels/work-queue'
-import { Badge, EmptyState, PageHeader, Time } from '../components/ui'
+import { PageHeader, EmptyState, Time } from '../components/ui'
 import { Asset } from './asset'
-import { TOOL_LABELS } from '../projects/ontology-editor'
+import { LabelOverlay } from './label-overlay'
 
-type Obj = Record<string, unknown>
+const isUrl = (s: string) => /^[a-z][a-z0-9+.-]*:\/\//i.test(s)
 
-function answerText(c: Obj): string {
-  if (c.radio_answer) return String((c.radio_answer as Obj).name)
-  if (Array.isArray(c.checklist_answers)) return c.checklist_answers.map((a) => String((a as Obj).name)).join(', ')
-  if (c.text_answer) return String((c.text_answer as Obj).content)
-  return ''
-}
-
-/** Export kinds (src/modules/labels/annotations.ts) in people's words, for tools since removed. */
-const KIND_LABELS: Record<string, string> = {
-  ImageBoundingBox: 'Bounding box',
-  ImagePolygon: 'Polygon',
-  ImagePoint: 'Point',
-  ImagePolyline: 'Line',
-  TextEntity: 'Text entity',
-  ImageSegmentationMask: 'Mask',
-}
+/** The editor with the review flag: save, accept, back to this queue. */
+export const fixHref = (projectId: string, labelId: string) =>
+  `/projects/${projectId}/labels/${labelId}/edit?review=1&return=${encodeURIComponent(`/projects/${projectId}/review`)}`
 
 export function ReviewPage({ item }: { item: ReviewItem }) {
   const p = item.loaded.project
   const l = item.label
-  const boxes = l.annotations.objects.filter((o) => (o as Obj).bounding_box)
-  const colorOf = (fs: unknown) => p.ontology.tools.find((t) => t.feature_schema_id === fs)?.color ?? '#3b5bdb'
-  const kindOf = (o: Obj) => {
-    const tool = p.ontology.tools.find((t) => t.feature_schema_id === o.feature_schema_id)
-    const kind = String(o.annotation_kind ?? '')
-    return tool ? TOOL_LABELS[tool.tool] : (KIND_LABELS[kind] ?? kind)
+  const r = item.dataRow
+  const size = (k: string) => {
+    const v = r.media_attributes?.[k]
+    return typeof v === 'number' ? v : null
   }
+  // Images and texts are drawn by the overlay; other media keep their player above it.
+  const drawn = r.media_type === 'IMAGE' || (r.media_type === 'TEXT' && !isUrl(r.row_data))
   return (
     <>
       <PageHeader
@@ -50,51 +38,37 @@ export function ReviewPage({ item }: { item: ReviewItem }) {
           </a>
         }
       />
-      <div class="labeling">
+      <div class="labeling review">
         <div class="labeling-asset card card-tight">
-          <div
-            data-boxes={JSON.stringify(
-              boxes.map((b) => ({
-                ...((b as Obj).bounding_box as Obj),
-                name: (b as Obj).name,
-                color: colorOf((b as Obj).feature_schema_id),
-              })),
-            )}
-          >
-            <Asset row={item.dataRow} />
-          </div>
+          {drawn ? null : <Asset row={r} />}
+          <LabelOverlay
+            mediaType={r.media_type}
+            src={`/api/v1/data-rows/${r.id}/content`}
+            alt={`${r.external_id ?? r.global_key ?? r.id} with the label under review`}
+            width={size('width')}
+            height={size('height')}
+            text={r.media_type === 'TEXT' && !isUrl(r.row_data) ? r.row_data : null}
+            annotations={l.annotations}
+            tools={p.ontology.tools}
+            headingLevel={2}
+          />
         </div>
         <aside class="labeling-side card card-tight">
-          <h2>Objects</h2>
-          {l.annotations.objects.length ? (
-            <ul class="plain-list">
-              {l.annotations.objects.map((o) => (
-                <li>
-                  <Badge>{kindOf(o as Obj)}</Badge> {String((o as Obj).name)}
-                </li>
-              ))}
-            </ul>
-          ) : (
-            <p class="muted">None</p>
-          )}
-          <h2>Classifications</h2>
-          {l.annotations.classifications.length ? (
-            <dl class="details">
-              {l.annotations.classifications.map((c) => (
-                <>
-                  <dt>{String((c as Obj).name)}</dt>
-                  <dd>{answerText(c as Obj)}</dd>
-                </>
-              ))}
-            </dl>
-          ) : (
-            <p class="muted">None</p>
-          )}
+          <h2>This label</h2>
+          <p class="small">
+            {l.annotations.objects.length.toLocaleString('en-US')} objects · {l.annotations.classifications.length.toLocaleString('en-US')}{' '}
+            answers
+          </p>
           <form class="form-actions labeling-actions" method="post" action={`/projects/${p.id}/review`} hx-boost="false">
             <input type="hidden" name="label_id" value={l.id} />
             <a class="btn btn-ghost" href={`/projects/${p.id}/review?after=${l.id}`}>
               Next
             </a>
+            {item.canFix ? (
+              <a class="btn" href={fixHref(p.id, l.id)} title="Correct the label in the editor, then accept it">
+                Fix
+              </a>
+            ) : null}
             <button class="btn btn-danger" type="submit" name="score" value="-1">
               Decline
             </button>

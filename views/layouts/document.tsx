@@ -19,6 +19,7 @@ export function Document(props: { title: string; children: Child; bodyClass?: st
           <script src="/js/app.js" defer></script>
           <script src="/js/tasks.js" defer></script>
           <script src="/js/labeling.js" defer></script>
+          <script src="/js/label-overlay.js" defer></script>
         </head>
         <body class={props.bodyClass} {...(props.boost === false ? {} : { 'hx-boost:inherited': 'true' })}>
           {props.children}

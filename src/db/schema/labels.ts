@@ -70,6 +70,28 @@ export const reviews = sqliteTable(
   (t) => [uniqueIndex('reviews_label_reviewer_uq').on(t.labelId, t.createdBy)],
 )
 
+/**
+ * Earlier versions of labels: an edit keeps the annotations it replaces here (one row per edit, in
+ * the edit's batch), so a label's history survives "Open in editor" and `PATCH /api/v1/labels/{id}`.
+ * An integer key (SQLite's rowid) and one index by label: two rows written per edit.
+ */
+export const labelVersions = sqliteTable(
+  'label_versions',
+  {
+    id: integer().primaryKey(),
+    labelId: text()
+      .notNull()
+      .references(() => labels.id, { onDelete: 'cascade' }),
+    orgId: text().notNull(),
+    /** The annotations as they were before this edit. */
+    annotations: text({ mode: 'json' }).$type<LabelAnnotations>().notNull(),
+    /** Who made the edit, and when (the label's current annotations are theirs from then). */
+    editedBy: text().notNull(),
+    editedAt: timestamp().notNull(),
+  },
+  (t) => [index('label_versions_label_idx').on(t.labelId, t.id)],
+)
+
 /** Objects per tool and answers per classification, kept exact in the same batch as label writes. */
 export const projectFeatureCounts = sqliteTable(
   'project_feature_counts',

@@ -38,8 +38,9 @@ import {
 import { loadProject } from '../projects/service'
 import { DataRowPage } from '../../../views/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
-import { createDataset, datasetView, getDataset, listDatasets, loadDataset, memberName, type DatasetView } from './service'
-import { getDataRow, listDataRows } from './data-rows'
+import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
+import { listDataRows } from './data-rows'
+import { dataRowPage } from '../labels/row-labels'
 import { deleteDataset, deleteImpact } from './delete'
 import { DeleteDatasetPage } from '../../../views/datasets/delete'
 import { startMediaAttributes } from './media'
@@ -328,12 +329,12 @@ datasetsWeb.get('/:id/imports/:taskId', async (c) => {
 
 datasetsWeb.get('/:id/rows/:rowId', async (c) => {
   const ctx = ctxOf(c)
-  const d = await getDataset(ctx, c.req.param('id'))
-  const r = await getDataRow(ctx, { id: c.req.param('rowId') })
-  if (r.dataset_id !== d.id) throw new AppError('NOT_FOUND', 'Data row not found')
+  // The dataset, the row, its creator, its labels and their versions: one round trip.
+  const page = await dataRowPage(ctx, c.req.param('id'), c.req.param('rowId'))
+  const r = page.row
   return renderPage(c, {
-    title: `${r.external_id || r.global_key || r.id} · ${d.name}`,
+    title: `${r.external_id || r.global_key || r.id} · ${page.dataset.name}`,
     section: 'datasets',
-    body: <DataRowPage d={d} r={r} creator={await memberName(ctx, r.created_by)} />,
+    body: <DataRowPage d={page.dataset} r={r} creator={page.creator} labels={page.labels} moreLabels={page.more} here={c.req.path} />,
   })
 })

@@ -42,7 +42,15 @@ export const labelsApi = new Hono<AppEnv>()
   .get('/labels/:id', doc('Labels', 'Get a label', { schema: LabelView }), async (c) => c.json(await getLabel(ctxOf(c), c.req.param('id'))))
   .patch(
     '/labels/:id',
-    doc('Labels', 'Edit annotations or time (own labels; reviewers and up: anyone’s)', { schema: LabelView }),
+    doc(
+      'Labels',
+      'Edit annotations or time (own labels; reviewers and up: anyone’s)',
+      { schema: LabelView },
+      {
+        description:
+          'An edit replaces the label’s annotations in place — same label id, same author, `updated_at` moves — and keeps the annotations it replaces as an earlier version (who edited, when), listed on the data row’s page (“edited by …, N versions”). Exports and webhooks carry the current version only. Editing only `seconds_to_create` makes no version. Deleting a label deletes its versions.',
+      },
+    ),
     validate('json', UpdateLabelInput),
     async (c) => c.json(await updateLabel(ctxOf(c), c.req.param('id'), c.req.valid('json'))),
   )

@@ -22,6 +22,7 @@ import {
   type ReviewState,
 } from '../../db/schema'
 import type { Ctx } from '../../env'
+import type { OrgRole } from '../../db/schema/columns'
 import { authorize, can } from '../../auth/permissions'
 import { AppError, notFound } from '../../lib/errors'
 import { iso } from '../../lib/iso'
@@ -382,6 +383,14 @@ export async function listLabels(ctx: Ctx, projectId: string, q: { limit: number
   )
 }
 
+/** May `actor` edit a label by `createdBy` in a project where they hold `role`? updateLabel's
+ * rule: their own with label.create, anyone's with label.edit_any. */
+export function mayEditLabel(actor: Ctx['actor'], createdBy: string, role: OrgRole): boolean {
+  return createdBy === actor.userId
+    ? can(actor, 'label.create', { projectRole: role })
+    : can(actor, 'label.edit_any', { projectRole: role })
+}
+
 function authorizeEdit(ctx: Ctx, label: LabelRow, loaded: LoadedProject) {
   if (label.createdBy === ctx.actor.userId) authorize(ctx.actor, 'label.create', { projectRole: loaded.role }, 'Label')
   else authorize(ctx.actor, 'label.edit_any', { projectRole: loaded.role }, 'Label')
@@ -425,6 +434,13 @@ export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelI
   }
   if (input.seconds_to_create !== undefined) next.secondsToCreate = input.seconds_to_create
   stmts.unshift(ctx.db.update(labels).set(next).where(eq(labels.id, label.id)))
+  // History: the annotations this edit replaces become a version (copied inside the database, read
+  // before the update above runs: it is first in the batch). Only edits of the annotations count.
+  if (input.annotations !== undefined)
+    stmts.unshift(
+      ctx.db.run(sql`INSERT INTO label_versions (label_id, org_id, annotations, edited_by, edited_at)
+        SELECT id, org_id, annotations, ${ctx.actor.userId}, ${now.getTime()} FROM labels WHERE id = ${label.id}`) as unknown as BatchItem<'sqlite'>,
+    )
   const eventId = newId('evt')
   stmts.push(
     eventStmt(

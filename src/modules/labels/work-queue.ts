@@ -11,7 +11,7 @@ import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { loadProject, type LoadedProject } from '../projects/service'
 import { dataRowView, type DataRowView } from '../datasets/data-rows'
-import { labelView, type LabelView } from './service'
+import { labelView, mayEditLabel, type LabelView } from './service'
 
 export const RESERVATION_MS = 10 * 60_000
 
@@ -56,7 +56,15 @@ export async function nextToLabel(ctx: Ctx, projectId: string, now = Date.now())
   return null
 }
 
-export type ReviewItem = { loaded: LoadedProject; label: LabelView; author: string; dataRow: DataRowView; waiting: number }
+export type ReviewItem = {
+  loaded: LoadedProject
+  label: LabelView
+  author: string
+  dataRow: DataRowView
+  waiting: number
+  /** The reviewer may fix the label in the editor before accepting it (updateLabel's rule). */
+  canFix: boolean
+}
 
 /** The oldest label the caller has not reviewed and nobody has settled, after `after` (to pass one). */
 export async function nextToReview(ctx: Ctx, projectId: string, after?: string): Promise<ReviewItem | null> {
@@ -86,5 +94,6 @@ export async function nextToReview(ctx: Ctx, projectId: string, after?: string):
     author: row.email ?? row.l.createdBy,
     dataRow: dataRowView(dr!),
     waiting: Number(waiting?.n ?? 0),
+    canFix: mayEditLabel(ctx.actor, row.l.createdBy, loaded.role),
   }
 }

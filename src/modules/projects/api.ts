@@ -88,7 +88,15 @@ export const projectsApi = new Hono<AppEnv>()
   )
   .post(
     '/projects/:id/batches',
-    doc('Projects', 'Attach data rows as a batch (by dataset, data-row ids or global keys)', { status: 201, schema: BatchView }),
+    doc(
+      'Projects',
+      'Attach data rows as a batch (by dataset, data-row ids or global keys)',
+      { status: 201, schema: BatchView },
+      {
+        description:
+          'Every row must have the project’s media type: a request naming rows of another type (say 3 TEXT rows for an IMAGE project) is refused whole with 400, the count and the reason in `detail`, and the field (`data_row_ids`, `global_keys` or `dataset_id`) in `errors`; nothing is attached. Rows already in the project are skipped and counted in `skipped`.',
+      },
+    ),
     validate('json', CreateBatchInput),
     async (c) => c.json(await createBatch(ctxOf(c), c.req.param('id'), c.req.valid('json')), 201),
   )

@@ -1,7 +1,9 @@
 /**
  * @module Batches: named groups of data rows attached to a project with a priority (1 = highest).
  * A data row is in a project once: rows already there are skipped and counted. Detaching a batch
- * takes its unlabeled rows out of the queue; labeled rows and their labels stay.
+ * takes its unlabeled rows out of the queue; labeled rows and their labels stay. A row whose media
+ * type is not the project's is never queued: a batch naming one is refused whole, with the count
+ * and the reason (as Labelbox does), and label imports report such lines (labels/import/rows.ts).
  */
 import type { BatchItem } from 'drizzle-orm/batch'
 import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
@@ -21,18 +23,22 @@ export type { BatchView }
 const CHUNK = 90 // D1 allows 100 bound parameters per query.
 
 /** Resolves ids or global keys to this organization's data rows; any unknown one is a 400 naming it. */
-async function resolveRows(ctx: Ctx, field: 'data_row_ids' | 'global_keys', values: string[]): Promise<string[]> {
+async function resolveRows(
+  ctx: Ctx,
+  field: 'data_row_ids' | 'global_keys',
+  values: string[],
+): Promise<{ id: string; mediaType: string }[]> {
   const wanted = [...new Set(field === 'global_keys' ? values.map((k) => k.toLowerCase()) : values)]
-  const found = new Map<string, string>()
+  const found = new Map<string, { id: string; mediaType: string }>()
   for (let i = 0; i < wanted.length; i += CHUNK) {
     const part = wanted.slice(i, i + CHUNK)
     const col = field === 'global_keys' ? dataRows.globalKeyLower : dataRows.id
     const rows = await ctx.db
-      .select({ id: dataRows.id, key: col })
+      .select({ id: dataRows.id, key: col, mediaType: dataRows.mediaType })
       .from(dataRows)
       .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
       .where(and(eq(dataRows.orgId, ctx.actor.orgId), isNull(datasets.deletedAt), inArray(col, part)))
-    for (const r of rows) found.set(r.key!, r.id)
+    for (const r of rows) found.set(r.key!, { id: r.id, mediaType: r.mediaType })
   }
   const missing = wanted.filter((w) => !found.has(w))
   if (missing.length) {
@@ -42,6 +48,22 @@ async function resolveRows(ctx: Ctx, field: 'data_row_ids' | 'global_keys', valu
     ])
   }
   return [...found.values()]
+}
+
+/** "3 rows are TEXT and 1 row is VIDEO": rows by media type, most first. */
+export function describeMismatch(counts: { mediaType: string; n: number }[]): string {
+  const parts = [...counts]
+    .sort((a, b) => b.n - a.n || a.mediaType.localeCompare(b.mediaType))
+    .map((c) => `${c.n.toLocaleString('en-US')} ${c.n === 1 ? 'row is' : 'rows are'} ${c.mediaType}`)
+  return parts.length > 1 ? `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}` : (parts[0] ?? '')
+}
+
+/** Refuses rows whose media type is not the project's: nothing is attached (a 400 naming `field`). */
+function refuseMismatch(project: { mediaType: string }, counts: { mediaType: string; n: number }[], field: string, hint: string) {
+  const wrong = counts.filter((c) => c.mediaType !== project.mediaType && c.n > 0)
+  if (!wrong.length) return
+  const message = `${describeMismatch(wrong)}; this is ${/^[AEIOU]/.test(project.mediaType) ? 'an' : 'a'} ${project.mediaType} project. ${hint}`
+  throw new AppError('VALIDATION', message, [{ path: field, message }])
 }
 
 // Batch sizes and the project's data-row count are kept by triggers on project_data_rows
@@ -107,6 +129,19 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
       .get()
     if (!ds)
       throw new AppError('VALIDATION', `Unknown dataset: ${input.dataset_id}`, [{ path: 'dataset_id', message: 'Dataset not found' }])
+    // Every row of the dataset is attached, so every one must fit: counted per media type once,
+    // on the dataset's index (a write that reads the dataset's rows, not a page).
+    const byType = await ctx.db
+      .select({ mediaType: dataRows.mediaType, n: count() })
+      .from(dataRows)
+      .where(and(eq(dataRows.datasetId, ds.id), sql`${dataRows.mediaType} <> ${project.mediaType}`))
+      .groupBy(dataRows.mediaType)
+    refuseMismatch(
+      project,
+      byType,
+      'dataset_id',
+      `Dataset “${ds.name}” can be attached whole only when all its rows are ${project.mediaType}; attach the matching rows by id or global key.`,
+    )
     requested = ds.rowCount
     // One INSERT … SELECT: a dataset of any size attaches without moving rows through the Worker.
     attach = [
@@ -133,7 +168,16 @@ export async function createBatch(ctx: Ctx, projectId: string, input: CreateBatc
     ]
   } else {
     const field = input.data_row_ids ? 'data_row_ids' : 'global_keys'
-    const ids = await resolveRows(ctx, field, (input.data_row_ids ?? input.global_keys)!)
+    const rows = await resolveRows(ctx, field, (input.data_row_ids ?? input.global_keys)!)
+    const byType = new Map<string, number>()
+    for (const r of rows) byType.set(r.mediaType, (byType.get(r.mediaType) ?? 0) + 1)
+    refuseMismatch(
+      project,
+      [...byType].map(([mediaType, n]) => ({ mediaType, n })),
+      field,
+      `Nothing was attached; leave those rows out (a row is queued only in a project of its media type).`,
+    )
+    const ids = rows.map((r) => r.id)
     requested = ids.length
     attach = attachRowsStmts(ctx.db, { id, projectId: project.id, priority: input.priority }, ids, now.getTime())
   }

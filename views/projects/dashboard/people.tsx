@@ -109,13 +109,14 @@ const STATE: Record<string, { label: string; tone: Tone }> = {
   AMBIGUOUS: { label: 'Ambiguous', tone: 'amber' },
 }
 
-/** A data row by the name people gave it (external id, else global key), linked to its page; the
- * id only when the row has neither. */
+/** A data row by the name people gave it (external id, else global key), linked to its page at this
+ * label (drawn there over the asset: views/datasets/data-row.tsx); the id only when the row has
+ * neither. */
 function RowName({ a, link }: { a: Activity; link: boolean }) {
   const name = a.externalId || a.globalKey
   const text = name ? <span class="ds-break">{name}</span> : <code class="muted">{a.dataRowId}</code>
   return link && a.datasetId ? (
-    <a href={`/datasets/${a.datasetId}/rows/${a.dataRowId}`} title={a.dataRowId}>
+    <a href={`/datasets/${a.datasetId}/rows/${a.dataRowId}#label-${a.id}`} title={a.dataRowId}>
       {text}
     </a>
   ) : (

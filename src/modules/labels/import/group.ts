@@ -48,12 +48,13 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     const dr = await run.rows.dataRow(lines[0]!.line, byKey)
     cur.groupAfter = ref
     if (!dr) {
-      // Every line of a missing data row is reported.
+      // Every line of a missing data row (or one of another media type) is reported, as its first.
+      const first = run.errors[run.errors.length - 1]!
       for (const l of lines.slice(1))
         run.errors.push({
           line: l.line,
-          field: byKey.globalKey ? 'dataRow.globalKey' : 'dataRow.id',
-          message: run.errors[run.errors.length - 1]!.message,
+          field: first.field === 'data_row.media_type' ? first.field : byKey.globalKey ? 'dataRow.globalKey' : 'dataRow.id',
+          message: first.message,
         })
       continue
     }

@@ -1,7 +1,8 @@
 /**
  * @module The data rows a slice's lines name: found in one query (`prefetch`), created when missing
  * (export v2 lines with ?dataset_id=, in one insert), and put into the project in the import's own
- * batch (src/modules/projects/batches.ts) when they are not in it yet.
+ * batch (src/modules/projects/batches.ts) when they are not in it yet — only rows of the project's
+ * media type: a line naming a row of another type is reported and its row never queued.
  */
 import { eq } from 'drizzle-orm'
 import { datasets } from '../../../db/schema'
@@ -11,6 +12,8 @@ import { insertRows, rowContext, type Candidate } from '../../datasets/data-rows
 import { importRowId } from '../../../lib/ids'
 import { resolveDataRow, resolveDataRows, type DataRowRef } from '../service'
 import { refKey, type LineError, type Obj, type RowRef, type Run } from './types'
+
+const gk = (ref: RowRef) => ref.globalKey ?? null
 
 export class SliceRows {
   constructor(private s: Pick<Run, 'db' | 'task' | 'project' | 'p' | 'errors'>) {}
@@ -36,9 +39,14 @@ export class SliceRows {
       const k = refKey(r)
       this.known.set(k, found.get(k) ?? null)
     }
-    const outside = [...new Set([...found.values()].filter((r) => !r.inProject))]
+    const outside = [...new Set([...found.values()].filter((r) => !r.inProject && this.fits(r)))]
     await this.attach(outside.map((r) => r.id))
     for (const r of outside) r.inProject = true
+  }
+
+  /** A row may be queued in this project: its media type is the project's. */
+  private fits(r: Pick<DataRowRef, 'mediaType'>) {
+    return r.mediaType === this.s.project.mediaType
   }
 
   /** Puts data rows into the project, in the import's batch (made by the first slice that needs it). */
@@ -94,9 +102,9 @@ export class SliceRows {
       this.failed.set(refOf.get(er.index)!, err)
     }
     const made = candidates.filter((c) => res.inserted.has(c.id))
-    await this.attach(made.map((c) => c.id))
+    await this.attach(made.filter((c) => this.fits(c.row)).map((c) => c.id))
     for (const c of made) {
-      const row = { id: c.id, globalKey: c.row.globalKey, mediaType: c.row.mediaType, inProject: true }
+      const row = { id: c.id, globalKey: c.row.globalKey, mediaType: c.row.mediaType, inProject: this.fits(c.row) }
       this.known.set(refOf.get(c.index)!, row)
       if (c.row.globalKey) this.known.set(`key:${c.row.globalKey.toLowerCase()}`, row)
     }
@@ -118,6 +126,17 @@ export class SliceRows {
     const seen = this.known.get(k)
     const found = seen !== undefined ? seen : await resolveDataRow(db, project.orgId, project.id, ref)
     if (found) {
+      if (!found.inProject && !this.fits(found)) {
+        const what = ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : found.id
+        errors.push({
+          line,
+          global_key: gk(ref),
+          field: 'data_row.media_type',
+          message: `the data row ${what} is ${found.mediaType}; this is ${/^[AEIOU]/.test(project.mediaType) ? 'an' : 'a'} ${project.mediaType} project, so it is not queued here and gets no label`,
+        })
+        this.known.set(k, found)
+        return null
+      }
       if (!found.inProject) {
         await this.attach([found.id])
         found.inProject = true
@@ -125,7 +144,6 @@ export class SliceRows {
       this.known.set(k, found)
       return found
     }
-    const gk = ref.globalKey ?? null
     const failed = this.failed.get(k)
     if (failed) {
       if (failed.line !== line) errors.push({ ...failed, line })
@@ -134,7 +152,7 @@ export class SliceRows {
     // With ?dataset_id=, createMissing has made every row the slice's lines lack, or reported why not.
     errors.push({
       line,
-      global_key: gk,
+      global_key: gk(ref),
       field: ref.globalKey ? 'data_row.global_key' : 'data_row.id',
       message: `no data row ${ref.globalKey ? `with global key ${JSON.stringify(ref.globalKey)}` : ref.id} in this organization${create && !p.dataset_id ? ' (pass ?dataset_id= to create missing data rows)' : ''}`,
     })

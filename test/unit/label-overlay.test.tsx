@@ -30,8 +30,9 @@ describe('LabelOverlay', () => {
       annotations: {
         ...none,
         frames: {
-          '12': { classifications: [{ name: 'Light', radio_answer: { name: 'Red' } }] },
+          '12': { objects: {}, classifications: [{ name: 'Light', radio_answer: { name: 'Red' } }] },
           '3': {
+            objects: {},
             classifications: [
               {
                 name: 'Cars',
@@ -39,7 +40,7 @@ describe('LabelOverlay', () => {
               },
             ],
           },
-          '7': { classifications: [] },
+          '7': { objects: {}, classifications: [] },
         },
       } as LabelOverlayProps['annotations'],
     })

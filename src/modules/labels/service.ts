@@ -403,7 +403,7 @@ export async function updateLabel(ctx: Ctx, labelId: string, input: UpdateLabelI
   const next: Partial<LabelRow> = { updatedAt: now }
   const stmts: (BatchItem<'sqlite'> | null)[] = []
   if (input.annotations !== undefined) {
-    const n = normalizeAnnotations(input.annotations, loaded.project.ontology, true)
+    const n = normalizeAnnotations(input.annotations, loaded.project.ontology, true, loaded.project.mediaType)
     const before = countFeatures(label.annotations, loaded.project.ontology)
     next.annotations = n.annotations
     next.annotationCount = n.count

@@ -6,6 +6,7 @@
 import { sql } from 'drizzle-orm'
 import type { DataMediaType } from '../../../db/schema'
 import { readWindow } from '../../datasets/manifest'
+import { guessMediaType } from '../../datasets/row-input'
 import { fromExportV2 } from './lines'
 import { isObj, type Cursor, type Obj, type Run } from './types'
 
@@ -60,7 +61,7 @@ export async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
           row_data: d.row_data,
           global_key: gk,
           external_id: d.external_id,
-          media_type: mediaTypeOf(v),
+          media_type: mediaTypeOf(v) ?? untoldAs(d.row_data, run.project.mediaType),
           media_attributes: v.media_attributes,
         },
       },
@@ -143,6 +144,16 @@ function mediaTypeOf(v: Obj): DataMediaType | undefined {
   if (mime.startsWith('audio/')) return 'AUDIO'
   if (mime.startsWith('text/')) return 'TEXT'
   return undefined
+}
+
+/**
+ * A row this import creates whose media type neither the line (mime type) nor its URL tells is of
+ * the project's type: the file labels it as such, and the batch guard would refuse it otherwise
+ * (export lines carry `media_attributes` only when asked for).
+ */
+function untoldAs(rowData: unknown, projectType: DataMediaType): DataMediaType | undefined {
+  if (typeof rowData !== 'string') return undefined
+  return guessMediaType(rowData, /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\//.test(rowData)) === 'OTHER' ? projectType : undefined
 }
 
 /** A label's creation time from the file, unless unreadable or more than a day in the future. */

@@ -7,7 +7,14 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import { idColumn, timestamp } from './columns'
 import { projects } from './projects'
 
-export type LabelAnnotations = { objects: Record<string, unknown>[]; classifications: Record<string, unknown>[]; relationships: unknown[] }
+/** `frames` (video only): per 1-based frame number, the classifications answered at that frame. */
+export type LabelFrame = { classifications: Record<string, unknown>[] }
+export type LabelAnnotations = {
+  objects: Record<string, unknown>[]
+  classifications: Record<string, unknown>[]
+  relationships: unknown[]
+  frames?: Record<string, LabelFrame>
+}
 export const REVIEW_STATES = ['UNREVIEWED', 'ACCEPTED', 'DECLINED', 'AMBIGUOUS'] as const
 export type ReviewState = (typeof REVIEW_STATES)[number]
 

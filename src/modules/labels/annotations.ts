@@ -234,11 +234,42 @@ class Checker {
 
 export type Normalized = { annotations: LabelAnnotations; count: number; deltas: FeatureDelta[] }
 
+/** Frame numbers as Labelbox writes them: 1-based, decimal, no leading zero. */
+const FRAME_KEY = /^[1-9][0-9]{0,8}$/
+
 /**
- * Checks `input` ({objects, classifications}) against the ontology. Throws VALIDATION naming the
- * path of every bad annotation. `keepIds` keeps given feature_ids (imports, edits).
+ * Video frame classifications, export v2's `frames: {"<n>": {classifications: [...]}}`: keys are
+ * frame numbers, answers are checked (and counted) like global ones. Frames left with no answer
+ * are dropped, so an edit that clears a frame leaves no empty entry behind.
  */
-export function normalizeAnnotations(input: unknown, ontology: Ontology, keepIds = false): Normalized {
+function normalizeFrames(c: Checker, frames: unknown, ontology: Ontology, path: string): LabelAnnotations['frames'] {
+  if (!isObj(frames)) return void c.err(path, 'frames must be an object keyed by frame number')
+  const out: NonNullable<LabelAnnotations['frames']> = {}
+  for (const [key, frame] of Object.entries(frames).sort(([a], [b]) => Number(a) - Number(b))) {
+    const fp = `${path}.${key}`
+    if (!FRAME_KEY.test(key)) {
+      c.err(fp, `frame keys are frame numbers (1, 2, …), not ${JSON.stringify(key)}`)
+      continue
+    }
+    if (!isObj(frame)) {
+      c.err(fp, 'a frame must be {classifications: [...]}')
+      continue
+    }
+    for (const k of Object.keys(frame))
+      if (k !== 'classifications') c.err(`${fp}.${k}`, `“${k}” is not supported in a frame here (only classifications)`)
+    const cls = c.classifications(frame.classifications, ontology.classifications, `${fp}.classifications`)
+    if (cls?.length) out[key] = { classifications: cls }
+  }
+  return out
+}
+
+/**
+ * Checks `input` ({objects, classifications}, and `frames` for video) against the ontology.
+ * Throws VALIDATION naming the path of every bad annotation. `keepIds` keeps given feature_ids
+ * (imports, edits). `mediaType`, when the caller knows the data row's, refuses `frames` on a row
+ * that is not a video; callers that do not pass it accept them.
+ */
+export function normalizeAnnotations(input: unknown, ontology: Ontology, keepIds = false, mediaType?: string): Normalized {
   const c = new Checker(keepIds)
   const root = 'annotations'
   if (input === undefined || input === null)
@@ -252,6 +283,11 @@ export function normalizeAnnotations(input: unknown, ontology: Ontology, keepIds
   if (!Array.isArray(objects)) c.err(`${root}.objects`, 'objects must be a list')
   else objs = objects.map((o, i) => c.object(o, ontology.tools, `${root}.objects.${i}`)).filter((o): o is Obj => !!o)
   const cls = c.classifications(input.classifications, ontology.classifications, `${root}.classifications`) ?? []
+  let frames: LabelAnnotations['frames']
+  if (input.frames !== undefined && input.frames !== null) {
+    if (mediaType !== undefined && mediaType !== 'VIDEO') c.err(`${root}.frames`, `frames are for video rows only (this row is ${mediaType})`)
+    else frames = normalizeFrames(c, input.frames, ontology, `${root}.frames`)
+  }
   if (c.errors.length) {
     throw new AppError(
       'VALIDATION',
@@ -262,7 +298,9 @@ export function normalizeAnnotations(input: unknown, ontology: Ontology, keepIds
       c.errors,
     )
   }
-  return { annotations: { objects: objs, classifications: cls, relationships: [] }, count: c.count, deltas: [...c.deltas.values()] }
+  const annotations: LabelAnnotations = { objects: objs, classifications: cls, relationships: [] }
+  if (frames && Object.keys(frames).length) annotations.frames = frames
+  return { annotations, count: c.count, deltas: [...c.deltas.values()] }
 }
 
 /** Feature counts of already-normalized annotations (to subtract when a label changes or goes). */

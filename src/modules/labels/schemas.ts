@@ -34,6 +34,8 @@ const Annotations = v.object({
   objects: v.array(v.record(v.string(), v.unknown())),
   classifications: v.array(v.record(v.string(), v.unknown())),
   relationships: v.array(v.unknown()),
+  /** Video rows: per 1-based frame number, what was labeled at that frame (`classifications`). */
+  frames: v.optional(v.record(v.string(), v.record(v.string(), v.unknown()))),
 })
 
 export const LabelView = v.object({

@@ -36,7 +36,14 @@ export function Asset({ row, draw }: { row: DataRowView; draw?: boolean }) {
     case 'VIDEO':
       if (draw)
         return (
-          <video class="asset-media" id="label-video" src={content(row.id)} controls preload="metadata" data-fps={String(frameRate(row))}></video>
+          <video
+            class="asset-media"
+            id="label-video"
+            src={content(row.id)}
+            controls
+            preload="metadata"
+            data-fps={String(frameRate(row))}
+          ></video>
         )
       return <video class="asset-media" src={content(row.id)} controls preload="metadata"></video>
     case 'AUDIO':

@@ -203,7 +203,15 @@ export function LabelPage({
 function ToolChoice({ t, i }: { t: OntologyTool; i: number }) {
   return (
     <label class="tool-choice" title={`${t.name}: ${TOOL_HINT[t.tool]}`}>
-      <input type="radio" name="_tool" value={t.feature_schema_id} data-kind={t.tool} data-color={t.color} data-name={t.name} checked={i === 0} />
+      <input
+        type="radio"
+        name="_tool"
+        value={t.feature_schema_id}
+        data-kind={t.tool}
+        data-color={t.color}
+        data-name={t.name}
+        checked={i === 0}
+      />
       <span class="swatch" style={`background:${t.color}`}></span> {t.name}
       {i < 9 ? <kbd>⇧{i + 1}</kbd> : null}
     </label>

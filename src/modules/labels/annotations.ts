@@ -285,7 +285,8 @@ export function normalizeAnnotations(input: unknown, ontology: Ontology, keepIds
   const cls = c.classifications(input.classifications, ontology.classifications, `${root}.classifications`) ?? []
   let frames: LabelAnnotations['frames']
   if (input.frames !== undefined && input.frames !== null) {
-    if (mediaType !== undefined && mediaType !== 'VIDEO') c.err(`${root}.frames`, `frames are for video rows only (this row is ${mediaType})`)
+    if (mediaType !== undefined && mediaType !== 'VIDEO')
+      c.err(`${root}.frames`, `frames are for video rows only (this row is ${mediaType})`)
     else frames = normalizeFrames(c, input.frames, ontology, `${root}.frames`)
   }
   if (c.errors.length) {

@@ -131,7 +131,7 @@ export function labelProblem(ontology: Ontology, input: AnnotationInput, mediaTy
   const n = normalizeAnnotations(input, ontology, true, mediaType)
   const missing = missingRequired(ontology, n.annotations)
   if (isEmpty(n.annotations) && missing.length)
-    return `Nothing is labeled. Answer ${missing.join(', ')}, or press Skip when there is nothing to label.`
+    return `Nothing is labeled. Answer the required question${missing.length > 1 ? 's' : ''}: ${missing.join(', ')} (or Skip when there is nothing to label).`
   if (missing.length) return `Answer the required question${missing.length > 1 ? 's' : ''}: ${missing.join(', ')}`
   return undefined
 }

@@ -20,6 +20,7 @@ import {
   type OntologyOption,
 } from '../../src/modules/projects/ontology'
 import * as v from 'valibot'
+import { draftFromOntology, ontologyFromForm } from '../../views/projects/ontology-editor'
 import { makeUser, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 
@@ -174,6 +175,40 @@ describe('form → annotations', () => {
         .match(/"feature_id":"[^"]+"/g)!
         .sort()
     expect(ids(after)).toEqual(ids(before))
+  })
+})
+
+describe('the ontology editor sets required', () => {
+  it('reads the Required box of global and nested classifications; without the box the saved value stays', () => {
+    const form = {
+      'tools.0.name': 'Car',
+      'tools.0.tool': 'bounding_box',
+      'tools.0.classifications.0.name': 'Color',
+      'tools.0.classifications.0.type': 'radio',
+      'tools.0.classifications.0.options': 'Red, Blue',
+      'tools.0.classifications.0.has_required': '1',
+      'tools.0.classifications.0.required': '1',
+      'classifications.0.name': 'Weather',
+      'classifications.0.type': 'radio',
+      'classifications.0.options': 'Sunny',
+      'classifications.0.has_required': '1',
+    }
+    const saved = normalizeOntology(v.parse(OntologyInput, ontologyFromForm(form)))
+    expect(saved.tools[0]!.classifications[0]!.required).toBe(true)
+    expect(saved.classifications[0]!.required).toBe(false)
+    // The editor shows the box again, ticked as saved.
+    expect(draftFromOntology(saved).tools[0]!.classifications[0]!.required).toBe(true)
+    // Unticked now: saved as not required. A form without the box keeps what was saved.
+    const unticked = { ...form, 'tools.0.classifications.0.feature_schema_id': saved.tools[0]!.classifications[0]!.feature_schema_id }
+    delete (unticked as Record<string, string>)['tools.0.classifications.0.required']
+    expect(normalizeOntology(v.parse(OntologyInput, ontologyFromForm(unticked, saved)), saved).tools[0]!.classifications[0]!.required).toBe(
+      false,
+    )
+    const noBox = { ...unticked } as Record<string, string>
+    delete noBox['tools.0.classifications.0.has_required']
+    expect(normalizeOntology(v.parse(OntologyInput, ontologyFromForm(noBox, saved)), saved).tools[0]!.classifications[0]!.required).toBe(
+      true,
+    )
   })
 })
 

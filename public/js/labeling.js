@@ -877,7 +877,9 @@
         fq.querySelector('input, textarea')?.focus()
       }
       video.addEventListener('timeupdate', () => (now.textContent = `Now: frame ${frameAt()} (${fps} fps).`))
-      video.addEventListener('error', () => failed('video', video.error?.message || `media error ${video.error?.code ?? ''}`.trim()))
+      const broken = () => failed('video', video.error?.message || `media error ${video.error?.code ?? ''}`.trim())
+      video.addEventListener('error', broken)
+      if (video.error) broken()
       form.querySelector('[data-act=frame]').addEventListener('click', () => open(frameAt()))
       frameOpen = () => open(frameAt())
       renderFrames()

@@ -287,3 +287,55 @@ test('every tool kind, nested questions, undo, zoom, keyboard-only, text entitie
     await b.close()
   }
 })
+
+test('an asset that does not load says why and offers Skip; video answers at a frame', async () => {
+  const b = await openBrowser()
+  const { page } = b
+  try {
+    await signUp(page, { name: 'Vera Video', org: 'Video Co' })
+    const ids = await page.evaluate(async () => {
+      const post = (path, body) =>
+        fetch(`/api/v1${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) =>
+          r.json(),
+        )
+      const ontology = {
+        tools: [{ name: 'Car', tool: 'bounding_box' }],
+        classifications: [{ name: 'Event', type: 'checklist', options: [{ name: 'Brake' }, { name: 'Turn' }] }],
+      }
+      const d = await post('/datasets', { name: 'Broken' })
+      // Plain text where an image or a video should be: the browser cannot show it.
+      await post(`/datasets/${d.id}/data-rows`, [{ row_data: 'not an image', media_type: 'IMAGE' }])
+      const p = await post('/projects', { name: 'Broken images', media_type: 'IMAGE', ontology })
+      await post(`/projects/${p.id}/batches`, { name: 'b', dataset_id: d.id })
+      const vd = await post('/datasets', { name: 'Clips' })
+      await post(`/datasets/${vd.id}/data-rows`, [{ row_data: 'not a video', media_type: 'VIDEO' }])
+      const vp = await post('/projects', { name: 'Clips', media_type: 'VIDEO', ontology })
+      await post(`/projects/${vp.id}/batches`, { name: 'v', dataset_id: vd.id })
+      return { image: p.id, video: vp.id }
+    })
+    await page.goto(`${BASE}/projects/${ids.image}/label`)
+    await page.waitForSelector('#asset-error:not([hidden]) >> text=could not be loaded')
+    assert.match(await page.textContent('#asset-error'), /not a format this browser can show/)
+    await page.keyboard.press('s')
+    await page.waitForSelector('text=Nothing left to label')
+
+    await page.goto(`${BASE}/projects/${ids.video}/label`)
+    await page.waitForSelector('#label-video')
+    await page.waitForSelector('text=come in through label imports')
+    await page.waitForSelector('#asset-error:not([hidden]) >> text=The video could not be loaded')
+    await page.keyboard.press('f')
+    await page.waitForSelector('#frame-questions:not([hidden]) >> text=At frame 1')
+    await page.click('#frame-questions label:has-text("Turn")')
+    await page.waitForSelector('#frame-list >> text=Frame 1')
+    await page.keyboard.press('1')
+    await page.click('button[type=submit]:has-text("Submit")')
+    await page.waitForSelector('text=Nothing left to label')
+    const l = await page.evaluate((id) => fetch(`/api/v1/projects/${id}/labels`).then((r) => r.json()), ids.video)
+    const a = l.items[0].annotations
+    assert.equal(a.frames['1'].classifications[0].checklist_answers[0].name, 'Turn')
+    assert.equal(a.classifications[0].checklist_answers[0].name, 'Brake')
+    assert.deepEqual(b.offsite, [])
+  } finally {
+    await b.close()
+  }
+})

@@ -7,8 +7,8 @@ import { ctxOf } from '../../lib/ctx'
 import { AppError, notFound } from '../../lib/errors'
 import type { Ctx } from '../../env'
 import { and, eq } from 'drizzle-orm'
-import { dataRows } from '../../db/schema'
-import { authorize } from '../../auth/permissions'
+import { dataRows, labels } from '../../db/schema'
+import { authorize, can } from '../../auth/permissions'
 import { dataRowView, type DataRowView } from '../datasets/data-rows'
 import { carryFeatureIds, formFromAnswers, labelProblem, readLabelForm } from './label-form'
 import { readFormAll, safeNext } from '../../lib/forms'
@@ -16,9 +16,9 @@ import { hxTrigger } from '../../lib/htmx'
 import { renderPage } from '../../lib/render'
 import { LabelPage, QueueEmpty, type LabelFormState } from '../../../views/labels/label'
 import { ReviewEmpty, ReviewPage } from '../../../views/labels/review'
-import { loadProject } from '../projects/service'
+import { loadProject, loadProjectWith } from '../projects/service'
 import { nextToLabel, nextToReview } from './work-queue'
-import { createLabel, getLabel, reviewLabel, updateLabel } from './service'
+import { createLabel, labelView, reviewLabel, updateLabel } from './service'
 
 export const labelingWeb = new Hono<AppEnv>()
 labelingWeb.use('*', requireSession)
@@ -105,20 +105,45 @@ async function rowOf(ctx: Ctx, id: string): Promise<DataRowView | undefined> {
 }
 
 /**
- * A label of this project the caller may edit (and, for `review`, review): the label service's
- * own rules (labelers see only their own labels; someone else's needs label.edit_any), checked
- * before the page is shown so no one gets an editor they cannot save. Anything else is a 404.
+ * A label of this project the caller may edit (and, for `review`, review), with its data row, read
+ * in the project's own round trip. The label service's rules: labelers see only their own labels
+ * (someone else's is a 404), someone else's needs label.edit_any (403); checked before the page is
+ * shown so no one gets an editor they cannot save. `updateLabel` checks again when saving.
  */
 async function editable(ctx: Ctx, projectId: string, labelId: string, review: boolean) {
-  const label = await getLabel(ctx, labelId)
-  if (label.project_id !== projectId) throw notFound('Label')
-  const loaded = await loadProject(ctx, projectId)
-  const own = label.created_by === ctx.actor.userId
+  type Found = { label: typeof labels.$inferSelect; row: typeof dataRows.$inferSelect } | undefined
+  // Two statements, not a join: a D1 batch returns a join's rows with same-named columns merged.
+  const [loaded, found] = await loadProjectWith<[Found]>(ctx, projectId, 'project.view', (l) => {
+    const mine = and(eq(labels.id, labelId), eq(labels.orgId, ctx.actor.orgId), eq(labels.projectId, l.project.id), l.guard)
+    return [
+      {
+        stmts: [
+          ctx.db.select().from(labels).where(mine).limit(1),
+          ctx.db
+            .select()
+            .from(dataRows)
+            .where(
+              and(
+                eq(dataRows.orgId, ctx.actor.orgId),
+                eq(dataRows.id, ctx.db.select({ id: labels.dataRowId }).from(labels).where(mine).limit(1)),
+              ),
+            )
+            .limit(1),
+        ],
+        done: ([ls, rs]) => {
+          const label = (ls as NonNullable<Found>['label'][])[0]
+          const row = (rs as NonNullable<Found>['row'][])[0]
+          return label && row ? { label, row } : undefined
+        },
+      },
+    ]
+  })
+  if (!found) throw notFound('Label')
+  const own = found.label.createdBy === ctx.actor.userId
+  if (!own && !can({ ...ctx.actor, readOnly: false }, 'label.view_all', { projectRole: loaded.role })) throw notFound('Label')
   authorize(ctx.actor, own ? 'label.create' : 'label.edit_any', { projectRole: loaded.role }, 'Label')
   if (review) authorize(ctx.actor, 'label.review', { projectRole: loaded.role }, 'Label')
-  const row = await rowOf(ctx, label.data_row_id)
-  if (!row) throw notFound('Label')
-  return { label, loaded, row }
+  return { label: labelView(found.label), loaded, row: dataRowView(found.row) }
 }
 
 const editTarget = (c: { req: { query: (k: string) => string | undefined } }, projectId: string, labelId: string) => {

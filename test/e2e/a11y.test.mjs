@@ -243,6 +243,7 @@ test('every page: axe has no critical or serious violation, and nothing is wider
     const texts = datasets.find((d) => d.name === 'Support tickets')
     const imageRow = (await api(page, 'GET', `/datasets/${images.id}/data-rows?limit=1`)).items[0]
     const textRow = (await api(page, 'GET', `/datasets/${texts.id}/data-rows?limit=1`)).items[0]
+    const streetLabel = (await api(page, 'GET', `/projects/${street.id}/labels?limit=1`)).items[0]
     for (const [name, url] of [
       ['projects', '/projects'],
       ['project-new', '/projects/new'],
@@ -254,6 +255,7 @@ test('every page: axe has no critical or serious violation, and nothing is wider
       ['project-export', `/projects/${street.id}/export`],
       ['label', `/projects/${street.id}/label`],
       ['label-text', `/projects/${tickets.id}/label`],
+      ['label-edit', `/projects/${street.id}/labels/${streetLabel.id}/edit`],
       ['review', `/projects/${street.id}/review`],
       ['members', '/members'],
       ['datasets', '/datasets'],

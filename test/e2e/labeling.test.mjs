@@ -53,7 +53,7 @@ test('label, skip and review in the browser', async () => {
       await page.mouse.down()
       await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.7, { steps: 5 })
       await page.mouse.up()
-      await page.waitForSelector('#box-list li')
+      await page.waitForSelector('#object-list li')
       await page.keyboard.press(i === 2 ? '2' : '1')
       if (i === 0) await shot(page, 'labeling')
       await page.click('button[type=submit]:has-text("Submit")')

@@ -171,6 +171,31 @@ export const LABEL_ROUTES: RouteCase[] = [
       }
     },
   },
+  // The labeling page's edit mode (someone else's label: reviewers and up, like PATCH /labels/{id}).
+  {
+    name: "GET /projects/{id}/labels/{someone else's}/edit",
+    surface: 'html',
+    method: 'GET',
+    action: act('label.edit_any'),
+    seeAction: 'label.view_all',
+    hasTarget: true,
+    prepare: async ({ org, admin }) => {
+      const s = await someonesLabel(org, admin)
+      return { path: `/projects/${s.projectId}/labels/${s.labelId}/edit` }
+    },
+  },
+  {
+    name: "POST /projects/{id}/labels/{someone else's}/edit",
+    surface: 'html',
+    method: 'POST',
+    action: act('label.edit_any'),
+    seeAction: 'label.view_all',
+    hasTarget: true,
+    prepare: async ({ org, admin }) => {
+      const s = await someonesLabel(org, admin)
+      return { path: `/projects/${s.projectId}/labels/${s.labelId}/edit`, form: { objects: '[]' } }
+    },
+  },
 ]
 
 /** Routes that start or read tasks (each task has a Durable Object: kept in their own file). */

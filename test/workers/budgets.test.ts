@@ -116,6 +116,7 @@ const BUDGETS: Record<string, Budget> = {
     cold: 8,
     over: `${TRIPS_NOT_BATCHED}; counts the unlabeled rows of the project (keep it with the project's counters)`,
   },
+  "GET /projects/{id}/labels/{someone else's}/edit": { page: 1, k: 0, c: 60, cold: 3, over: COLD_BADGE },
   'GET /projects/{id}/review': {
     page: 1,
     k: 0,

@@ -30,6 +30,8 @@ export type ClassificationDraft = {
   options: string
   /** Classifications nested under options: kept on save, not editable here (shown as a note). */
   nested?: string[]
+  /** The "Required" box; undefined when the form did not show it (the saved value is kept). */
+  required?: boolean
 }
 export type ToolDraft = { feature_schema_id: string; name: string; tool: string; classifications: ClassificationDraft[] }
 export type OntologyDraft = { tools: ToolDraft[]; classifications: ClassificationDraft[] }
@@ -114,7 +116,7 @@ export function draftFromForm(form: Record<string, string>, opts: { keepEmpty?: 
       tool(Number(m[1])).fields[m[2]!] = value
       continue
     }
-    m = /^tools\.(\d{1,3})\.classifications\.(\d{1,3})\.(name|type|options|feature_schema_id)$/.exec(key)
+    m = /^tools\.(\d{1,3})\.classifications\.(\d{1,3})\.(name|type|options|feature_schema_id|required|has_required)$/.exec(key)
     if (m) {
       const cls = tool(Number(m[1])).cls
       const j = Number(m[2])
@@ -122,7 +124,7 @@ export function draftFromForm(form: Record<string, string>, opts: { keepEmpty?: 
       cls.get(j)![m[3]!] = value
       continue
     }
-    m = /^classifications\.(\d{1,3})\.(name|type|options|feature_schema_id)$/.exec(key)
+    m = /^classifications\.(\d{1,3})\.(name|type|options|feature_schema_id|required|has_required)$/.exec(key)
     if (m) {
       const i = Number(m[1])
       if (!globals.has(i)) globals.set(i, {})
@@ -139,6 +141,8 @@ export function draftFromForm(form: Record<string, string>, opts: { keepEmpty?: 
     name: (f.name ?? '').trim(),
     type: f.type ?? 'radio',
     options: (f.options ?? '').trim(),
+    // A checkbox posts nothing when unticked: `has_required` says the box was on the form.
+    ...(f.has_required ? { required: f.required === '1' } : {}),
   })
   const keepC = (c: ClassificationDraft) => opts.keepEmpty || c.name !== '' || c.options !== ''
   const out: OntologyDraft = {
@@ -177,6 +181,7 @@ export function draftToInput(draft: OntologyDraft, previous: Ontology = NO_ONTOL
     const names = splitOptions(c.options)
     return {
       ...(same ? { feature_schema_id: same.feature_schema_id, required: same.required } : {}),
+      ...(c.required !== undefined ? { required: c.required } : {}),
       name: c.name,
       type: c.type as OntologyClassification['type'],
       ...(names.length || c.type !== 'text'
@@ -218,6 +223,7 @@ export function draftFromOntology(o: Ontology): OntologyDraft {
       name: c.name,
       type: c.type,
       options: joinOptions(c.options.map((op) => op.name)),
+      required: c.required,
       ...(nested.length ? { nested } : {}),
     }
   }
@@ -409,6 +415,12 @@ export function ClassificationRow(props: { prefix: string; c: ClassificationDraf
           placeholder={c.type === 'text' ? 'None for free text' : 'e.g. Sunny, Cloudy'}
           class="grow"
         />
+        <div class="field onto-required">
+          <input type="hidden" name={`${prefix}.has_required`} value="1" />
+          <label class="checkbox" for={fid(`${prefix}.required`)}>
+            <input type="checkbox" id={fid(`${prefix}.required`)} name={`${prefix}.required`} value="1" checked={!!c.required} /> Required
+          </label>
+        </div>
         <RemoveButton what={c.name ? `classification ${c.name}` : 'this classification'} />
       </div>
       {c.nested?.length ? (

@@ -7,12 +7,14 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import { idColumn, timestamp } from './columns'
 import { projects } from './projects'
 
+/** A VIDEO label's frame ("1", "2", …): its objects (feature_id → object) and classifications. */
+export type LabelFrame = { objects: Record<string, Record<string, unknown>>; classifications: Record<string, unknown>[] }
 export type LabelAnnotations = {
   objects: Record<string, unknown>[]
   classifications: Record<string, unknown>[]
   relationships: unknown[]
   /** VIDEO labels: per frame ("1", "2", …) its objects (feature_id → object) and classifications. */
-  frames?: Record<string, { objects: Record<string, Record<string, unknown>>; classifications: Record<string, unknown>[] }>
+  frames?: Record<string, LabelFrame>
   /** VIDEO labels: each object's frame ranges, [[start, end], …]. */
   segments?: Record<string, [number, number][]>
   /** VIDEO labels: each object's key frames ("<n>" → true). */

@@ -34,6 +34,20 @@ const Annotations = v.object({
   objects: v.array(v.record(v.string(), v.unknown())),
   classifications: v.array(v.record(v.string(), v.unknown())),
   relationships: v.array(v.unknown()),
+  /** Video rows: per 1-based frame number, that frame's objects (feature_id → object) and classifications. */
+  frames: v.optional(
+    v.record(
+      v.string(),
+      v.object({
+        objects: v.record(v.string(), v.record(v.string(), v.unknown())),
+        classifications: v.array(v.record(v.string(), v.unknown())),
+      }),
+    ),
+  ),
+  /** Video rows: each object's frame ranges, [[start, end], …]. */
+  segments: v.optional(v.record(v.string(), v.array(v.tuple([v.number(), v.number()])))),
+  /** Video rows: each object's key frames ("<n>" → true). */
+  key_frame_feature_map: v.optional(v.record(v.string(), v.record(v.string(), v.boolean()))),
 })
 
 export const LabelView = v.object({

@@ -254,7 +254,7 @@ describe('video frames in annotations', () => {
             x: {},
             '7': { classifications: [{ name: 'Nope', text_answer: { content: 'a' } }] },
             '8': 3,
-            '9': { objects: {} },
+            '9': { objects: { a: { name: 'Nope', bounding_box: { top: 0, left: 0, width: 1, height: 1 } } } },
           },
         },
         onto,
@@ -275,10 +275,10 @@ describe('video frames in annotations', () => {
         'annotations.frames.x',
         'annotations.frames.7.classifications.0.name',
         'annotations.frames.8',
-        'annotations.frames.9.objects',
+        'annotations.frames.9.objects.a.name',
       ]),
     )
-    expect(() => normalizeAnnotations({ frames: { '1': { classifications: [] } } }, onto, false, 'IMAGE')).toThrow(/video rows only/)
+    expect(() => normalizeAnnotations({ frames: { '1': { classifications: [] } } }, onto, false, 'IMAGE')).toThrow(/for VIDEO projects/)
   })
 })
 
@@ -458,7 +458,7 @@ describe('the labeling page on the server', () => {
     const url = `/projects/${project.id}/labels/${made.id}/edit`
     const page = await (await call('GET', `${url}?return=/datasets`, { cookie: author.cookie })).text()
     expect(page).toContain(`action="${url}?return=%2Fdatasets"`)
-    expect(page).toContain('replaces this label')
+    expect(page).toContain('keeps the current version in the label')
     expect(page).toContain(made.annotations.objects[0].feature_id)
     expect(page).toMatch(new RegExp(`value="${P.intensity.options[1]!.feature_schema_id}"[^>]*checked`))
     // Another labeler cannot see it; another organization neither; a wrong project neither.

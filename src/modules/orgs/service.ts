@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { readRows } from '../../db/reads'
 import { apiKeys, invitations, memberships, organizations, sessions, users } from '../../db/schema'
 import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx, Env } from '../../env'
@@ -39,20 +40,25 @@ export async function listMembers(
     // still match exactly (emails are stored lower-cased already).
     where.push(or(sql`instr(lower(${users.fullName}), lower(${q.search})) > 0`, sql`instr(${users.email}, lower(${q.search})) > 0`))
   }
-  const rows = await ctx.db
-    .select({
-      id: memberships.id,
-      userId: users.id,
-      email: users.email,
-      fullName: users.fullName,
-      role: memberships.role,
-      createdAt: memberships.createdAt,
-    })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(...where))
-    .orderBy(desc(memberships.id))
-    .limit(q.limit + 1)
+  // Through runReads: the confirmation of a remembered actor rides in the same round trip. The
+  // ids are aliased apart: a batch's rows come back keyed by column name (src/db/reads.ts).
+  const rows = await readRows(
+    ctx,
+    ctx.db
+      .select({
+        id: sql<string>`${memberships.id}`.as('membership_id'),
+        userId: sql<string>`${users.id}`.as('member_user_id'),
+        email: users.email,
+        fullName: users.fullName,
+        role: memberships.role,
+        createdAt: memberships.createdAt,
+      })
+      .from(memberships)
+      .innerJoin(users, eq(users.id, memberships.userId))
+      .where(and(...where))
+      .orderBy(desc(memberships.id))
+      .limit(q.limit + 1),
+  )
   return toPage(
     rows,
     q.limit,
@@ -166,12 +172,15 @@ const pendingWhere = (orgId: string) => and(eq(invitations.orgId, orgId), isNull
 export async function listInvitations(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Promise<Page<InvitationView>> {
   authorize(ctx.actor, 'member.view')
   const after = decodeCursor(q.cursor)
-  const rows = await ctx.db
-    .select()
-    .from(invitations)
-    .where(and(pendingWhere(ctx.actor.orgId), after ? lt(invitations.id, String(after[0])) : undefined))
-    .orderBy(desc(invitations.id))
-    .limit(q.limit + 1)
+  const rows = await readRows(
+    ctx,
+    ctx.db
+      .select()
+      .from(invitations)
+      .where(and(pendingWhere(ctx.actor.orgId), after ? lt(invitations.id, String(after[0])) : undefined))
+      .orderBy(desc(invitations.id))
+      .limit(q.limit + 1),
+  )
   const now = Date.now()
   return toPage(
     rows,

@@ -27,7 +27,7 @@ import { AppError, notFound } from '../../lib/errors'
 import { iso } from '../../lib/iso'
 import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
-import { loadProject, type LoadedProject } from '../projects/service'
+import { loadProject, loadProjectWith, type LoadedProject } from '../projects/service'
 import { countFeatures, featureIds, normalizeAnnotations, type FeatureDelta } from './annotations'
 import type { CreateLabelInput, LabelView, ReviewInput, UpdateLabelInput } from './schemas'
 import { announceAfterResponse } from '../webhooks/events'
@@ -359,19 +359,24 @@ export async function getLabel(ctx: Ctx, labelId: string): Promise<LabelView> {
 }
 
 export async function listLabels(ctx: Ctx, projectId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<LabelView>> {
-  const loaded = await loadProject(ctx, projectId)
   const after = decodeCursor(q.cursor)
-  const where: (SQL | undefined)[] = [eq(labels.projectId, loaded.project.id)]
-  // Labelers see only their own labels.
-  if (!can(ctx.actor, 'label.view_all', { projectRole: loaded.role })) where.push(eq(labels.createdBy, ctx.actor.userId))
-  if (after) where.push(lt(labels.id, String(after[0])))
-  const rows = await ctx.db
-    .select({ l: labels, email: users.email })
-    .from(labels)
-    .leftJoin(users, eq(users.id, labels.createdBy))
-    .where(and(...where))
-    .orderBy(desc(labels.id))
-    .limit(q.limit + 1)
+  type Row = { l: LabelRow; email: string | null }
+  // The project and its page of labels in one round trip (`guard` keeps a foreign id from reading
+  // anything before the project is checked).
+  const [, rows] = await loadProjectWith<[Row[]]>(ctx, projectId, 'project.view', (loaded) => {
+    const where: (SQL | undefined)[] = [eq(labels.projectId, loaded.project.id), loaded.guard]
+    // Labelers see only their own labels.
+    if (!can(ctx.actor, 'label.view_all', { projectRole: loaded.role })) where.push(eq(labels.createdBy, ctx.actor.userId))
+    if (after) where.push(lt(labels.id, String(after[0])))
+    const query = ctx.db
+      .select({ l: labels, email: users.email })
+      .from(labels)
+      .leftJoin(users, eq(users.id, labels.createdBy))
+      .where(and(...where))
+      .orderBy(desc(labels.id))
+      .limit(q.limit + 1)
+    return [{ stmts: [query], done: ([r]) => r as Row[] }]
+  })
   return toPage(
     rows,
     q.limit,

@@ -3,7 +3,7 @@
  * counts are kept by database triggers on data_rows, so every path that adds or removes rows
  * (API, upload, import task, slice delete) keeps them exact.
  */
-import { readRows, runReads, type Read } from '../../db/reads'
+import { runReads, type Read } from '../../db/reads'
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import { datasets, integrations, memberships, users } from '../../db/schema'
 import type { Ctx } from '../../env'
@@ -122,17 +122,26 @@ export type DatasetChoice = { id: string; name: string; row_count: number }
 /** The organization's live datasets for pickers, newest first (the index order, so the rows read
  * stay bounded by `limit` however many datasets there are), and whether more exist. */
 export async function datasetChoices(ctx: Ctx, limit = 100): Promise<{ items: DatasetChoice[]; more: boolean }> {
+  return (await runReads(ctx, datasetChoicesRead(ctx, limit)))[0]
+}
+
+/** `datasetChoices` as a read, to share a page's batch (src/db/reads.ts). */
+export function datasetChoicesRead(ctx: Ctx, limit = 100): Read<{ items: DatasetChoice[]; more: boolean }> {
   authorize(ctx.actor, 'dataset.view')
-  const rows = await readRows(
-    ctx,
-    ctx.db
-      .select({ id: datasets.id, name: datasets.name, row_count: datasets.rowCount })
-      .from(datasets)
-      .where(and(eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
-      .orderBy(desc(datasets.id))
-      .limit(limit + 1),
-  )
-  return { items: rows.slice(0, limit), more: rows.length > limit }
+  return {
+    stmts: [
+      ctx.db
+        .select({ id: datasets.id, name: datasets.name, row_count: datasets.rowCount })
+        .from(datasets)
+        .where(and(eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+        .orderBy(desc(datasets.id))
+        .limit(limit + 1),
+    ],
+    done: ([r]) => {
+      const rows = r as DatasetChoice[]
+      return { items: rows.slice(0, limit), more: rows.length > limit }
+    },
+  }
 }
 
 /** Who a `created_by` id is, for pages: a member of the caller's organization, or null (someone

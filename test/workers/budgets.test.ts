@@ -102,7 +102,7 @@ const BUDGETS: Record<string, Budget> = {
     k: 0,
     c: 600,
     warm: 5,
-    cold: 8,
+    cold: 7,
     over: `${TRIPS_NOT_BATCHED}; counts the unlabeled rows of the project (keep it with the project's counters)`,
   },
   'GET /projects/{id}/review': {
@@ -110,7 +110,7 @@ const BUDGETS: Record<string, Budget> = {
     k: 0,
     c: 2100,
     warm: 3,
-    cold: 5,
+    cold: 4,
     over: `${TRIPS_NOT_BATCHED}; walks the project's labels to find one to review (an index on project_id, review_state)`,
   },
   "GET /api/v1/tasks/{admin's}": { page: 1, k: 0, c: 10 },
@@ -121,16 +121,16 @@ const BUDGETS: Record<string, Budget> = {
   // Datasets and data rows
   'GET /datasets': { page: 50, k: 1, c: 30 },
   'GET /datasets/new': { page: 1, k: 0, c: 60 },
-  'GET /datasets/{id}': { page: 50, k: 1, c: 30, warm: 5, cold: 5, over: TRIPS_NOT_BATCHED },
-  'GET /datasets/{id}/rows/{row_id}': { page: 1, k: 0, c: 30, warm: 5, cold: 5, over: TRIPS_NOT_BATCHED },
+  'GET /datasets/{id}': { page: 50, k: 1, c: 30, warm: 2, cold: 3, over: TRIPS_NOT_BATCHED },
+  'GET /datasets/{id}/rows/{row_id}': { page: 1, k: 0, c: 30, warm: 3, cold: 4, over: TRIPS_NOT_BATCHED },
   // The confirm step counts the dataset's rows per project: rows read grow with the dataset (once,
   // when someone is about to delete it), not with any page.
   'GET /datasets/{id}/delete': {
     page: 1,
     k: 0,
     c: 3100,
-    warm: 5,
-    cold: 5,
+    warm: 3,
+    cold: 4,
     over: 'reads every row of the dataset (about 3 rows read per data row; this fixture has ~1,000): per-project counts kept per dataset would bound it',
   },
   // A finished import redirects (303); the page's Tasks badge was read along with its first batch all the same.

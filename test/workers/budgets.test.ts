@@ -96,7 +96,7 @@ const BUDGETS: Record<string, Budget> = {
   'GET /api/v1/projects/{id}/labels': { page: 50, k: 2, c: 10 },
   'GET /api/v1/projects/{id}/overview': { page: 1, k: 0, c: 30 },
   'GET /api/v1/projects/{id}/label-series': { page: 1, k: 0, c: 30 },
-  "GET /api/v1/labels/{someone else's}": { page: 1, k: 0, c: 15, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
+  "GET /api/v1/labels/{someone else's}": { page: 1, k: 0, c: 15 },
   'GET /projects/{id}/label': {
     page: 1,
     k: 0,

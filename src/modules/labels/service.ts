@@ -24,10 +24,11 @@ import {
 import type { Ctx } from '../../env'
 import { authorize, can } from '../../auth/permissions'
 import { AppError, notFound } from '../../lib/errors'
+import { runReads } from '../../db/reads'
 import { iso } from '../../lib/iso'
 import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
-import { loadProject, loadProjectWith, type LoadedProject } from '../projects/service'
+import { loadProject, loadProjectWith, projectLookupRead, type LoadedProject } from '../projects/service'
 import { countFeatures, featureIds, normalizeAnnotations, type FeatureDelta } from './annotations'
 import type { CreateLabelInput, LabelView, ReviewInput, UpdateLabelInput } from './schemas'
 import { announceAfterResponse } from '../webhooks/events'
@@ -355,7 +356,40 @@ async function loadLabel(ctx: Ctx, labelId: string): Promise<{ label: LabelRow; 
 }
 
 export async function getLabel(ctx: Ctx, labelId: string): Promise<LabelView> {
-  return labelView((await loadLabel(ctx, labelId)).label)
+  // What loadLabel checks, in one round trip: the label and its project (found through the label,
+  // by a subquery scoped to the organization) go in the same batch.
+  const byLabel = sql`(SELECT ${labels.projectId} FROM ${labels} WHERE ${labels.id} = ${labelId} AND ${labels.orgId} = ${ctx.actor.orgId})`
+  const lookup = projectLookupRead(ctx, byLabel, 'project.view')
+  const [label, loaded] = await runReads(
+    ctx,
+    {
+      stmts: [
+        ctx.db
+          .select()
+          .from(labels)
+          .where(and(eq(labels.id, labelId), eq(labels.orgId, ctx.actor.orgId)))
+          .limit(1),
+      ],
+      done: ([rows]) => {
+        const l = (rows as LabelRow[])[0]
+        if (!l) throw notFound('Label')
+        return l
+      },
+    },
+    {
+      stmts: lookup.stmts,
+      done: (rows) => {
+        try {
+          return lookup.done(rows)
+        } catch {
+          throw notFound('Label')
+        }
+      },
+    },
+  )
+  if (label.createdBy !== ctx.actor.userId && !can({ ...ctx.actor, readOnly: false }, 'label.view_all', { projectRole: loaded.role }))
+    throw notFound('Label')
+  return labelView(label)
 }
 
 export async function listLabels(ctx: Ctx, projectId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<LabelView>> {

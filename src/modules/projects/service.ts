@@ -67,7 +67,9 @@ export async function loadProject(ctx: Ctx, id: string, action: Action = 'projec
   return loaded
 }
 
-function projectLookupRead(ctx: Ctx, id: string, action: Action): Read<LoadedProject> {
+/** `loadProject` as a read. `id` may be SQL (a subquery), for a project known only through another
+ * row read in the same batch (a label's project: src/modules/labels/service.ts getLabel). */
+export function projectLookupRead(ctx: Ctx, id: string | SQL, action: Action): Read<LoadedProject> {
   // `pinned_at` is aliased: projects has a created_at of its own, and batch results are keyed by
   // column name.
   const stmt = ctx.db

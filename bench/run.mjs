@@ -5,15 +5,18 @@
 // A scenario is bench/scenarios/<name>.mjs with a default export:
 /**
  * @typedef {{ title?: string, path: string, method?: string, headers?: Record<string,string>,
- *   body?: string, expectStatus?: number, allowNon2xx?: boolean }} Route
+ *   body?: string, expectStatus?: number, allowNon2xx?: boolean, trips?: number }} Route
  * @typedef {{ base: string, persistTo: string, pgid: number, measure: Function, log: () => string,
  *   offline: <T>(fn: () => Promise<T> | T) => Promise<T>,
  *   withEntry: <T>(script: string, fn: (s: { base: string, pgid: number }) => Promise<T>) => Promise<T> }} Ctx
  * @typedef {{ name: string, description: string, vars?: Record<string,string>,
  *   setup?: (ctx: Ctx) => Promise<void>,
  *   routes?: Route[] | ((ctx: Ctx) => Route[]),
- *   run?: (ctx: Ctx) => Promise<object[]> }} Scenario
- * `routes` are loaded with measure(); `run` may return extra rows (same shape as measure()'s) or
+ *   run?: (ctx: Ctx) => Promise<object[]>,
+ *   report?: (rows: object[]) => string | undefined }} Scenario
+ * `routes` are loaded with measure() (`trips`: the D1 round trips the route makes, for `report`);
+ * `report(rows)` prints (and returns, kept in the JSON) a scenario's own summary after the table;
+ * `run` may return extra rows (same shape as measure()'s) or
  * anything else worth keeping under `extra` in the JSON (export time, memory, …).
  * `ctx.offline(fn)` stops the server, runs `fn` (e.g. bulk SQL straight into the local D1 file
  * with sqlite3, which must not happen while workerd has it open) and starts the server again on
@@ -30,8 +33,10 @@ import { defaults, groupRssMiB, groupSize, machine, measure, printTable, withFor
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 process.chdir(root) // scripts/lib.mjs runs node_modules/.bin/wrangler relative to the repo root
 
-const PORT = 8797 // not 8787, so a running `npm start` is neither measured nor disturbed
-const STATE = '.wrangler/bench-state' // under .wrangler/, so gitignored; wiped every run
+// Not 8787, so a running `npm start` is neither measured nor disturbed; BENCH_PORT for several runs
+// side by side on one machine.
+const PORT = Number(process.env.BENCH_PORT ?? 8797)
+const STATE = process.env.BENCH_STATE ?? '.wrangler/bench-state' // under .wrangler/, so gitignored; wiped every run
 const name = process.argv[2] ?? 'baseline'
 
 async function loadScenario(n) {
@@ -165,7 +170,12 @@ try {
         return await fn()
       } finally {
         if (!stopping) {
-          dev = await startDev(devOptions)
+          // Once more after a pause if it fails: on a busy shared machine workerd has failed to start.
+          dev = await startDev(devOptions).catch(async (e) => {
+            console.warn(`bench: the server did not start again (${String(e?.message ?? e).slice(0, 200)}); trying once more`)
+            await new Promise((r) => setTimeout(r, 5000))
+            return startDev(devOptions)
+          })
           Object.assign(ctx, { base: dev.base, pgid: dev.child.pid, log: dev.log })
           if (stopping) await shutdown(dev.child)
         }
@@ -190,7 +200,7 @@ try {
   for (const r of routes) {
     process.stdout.write(`bench: ${r.title ?? r.path} … `)
     const [m, foreignCpuPct] = await withForeignCpu(dev.child.pid, () => measure(dev.base + r.path, r))
-    const row = { ...m, foreignCpuPct, allowNon2xx: !!r.allowNon2xx }
+    const row = { ...m, foreignCpuPct, allowNon2xx: !!r.allowNon2xx, ...(r.trips ? { trips: r.trips } : {}) }
     console.log(`${row.rps.toFixed(0)} req/s`)
     rows.push(row)
   }
@@ -208,6 +218,9 @@ try {
     )
   if (busy.some((r) => r.foreignCpuPct > 10))
     console.warn('bench: warning: the box was busy with other work; rerun when it is idle before quoting these ratios')
+  // A scenario's own summary of the same rows (the projects scenario: each route against the floor
+  // with as many D1 round trips).
+  const report = scenario.report ? scenario.report(rows) : undefined
   const serverRssMiB = { workerd: groupRssMiB(dev.child.pid, 'workerd'), total: groupRssMiB(dev.child.pid) }
   console.log(
     `\nResident memory after the run: workerd ${serverRssMiB.workerd ?? '?'} MiB (with wrangler and esbuild: ${serverRssMiB.total ?? '?'} MiB)`,
@@ -226,6 +239,7 @@ try {
     extra: extra.filter((x) => typeof x?.rps !== 'number'),
     serverRssMiB,
     table,
+    report,
     ok: failed.length === 0,
   })
   console.log(`bench: results written to ${file.slice(root.length + 1)}`)

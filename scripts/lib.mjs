@@ -11,7 +11,8 @@ export function migrateLocal(persistTo) {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: quietEnv,
     encoding: 'utf8',
-    timeout: 120_000,
+    // Generous: on a machine shared with other runs, applying the migrations has taken over 2 minutes.
+    timeout: 300_000,
     killSignal: 'SIGKILL',
   })
   if (r.status !== 0) {

@@ -1,5 +1,5 @@
 /** @module Bindings, request variables and the service context shared by every surface. */
-import type { Db } from './db/client'
+import type { Db, Read } from './db/client'
 import type { TaskStatus } from './modules/tasks/status-object'
 import type { ActorGate } from './auth/optimistic-actor'
 import type { Actor } from './auth/actor'
@@ -62,6 +62,8 @@ export type AppEnv = {
     gate?: ActorGate
     /** The Tasks badge, when read along with the page's first batch (src/lib/render.tsx). */
     runningTasks?: string[]
+    /** Reads that ride along with the request's first `runReads` batch (src/db/reads.ts). */
+    along?: Read<void>[]
   }
 }
 
@@ -75,4 +77,6 @@ export type Ctx = {
   waitUntil: (p: Promise<unknown>) => void
   /** The request's remembered actor awaiting confirmation, if any: `readBatch` confirms it. */
   gate?: ActorGate | undefined
+  /** Reads the request asked to send with its first batch (a page's Tasks badge). */
+  along?: Read<void>[] | undefined
 }

@@ -10,19 +10,27 @@
  * request asked to read along with it (`gate.along`, e.g. the Tasks badge of a page): the actor,
  * the page's data and its chrome in one round trip.
  *
+ * Without a remembered actor (a new session, an API key), the reads asked for along (`ctx.along`,
+ * the Tasks badge of a page) still ride with the first batch: a page is then the actor's lookup and
+ * one batch, two round trips.
+ *
  * Statements in a batch come back keyed by column name: two selected columns with the same name
  * (say `id` of two joined tables) must be given distinct aliases.
  */
 import type { Ctx } from '../env'
+import type { BatchItem } from 'drizzle-orm/batch'
 import { runBatch, type Read } from './client'
 
 export type { Read }
 
 /** Runs the reads' statements in one batch; answers in the order of `reads`. Reads only: a batch
  * that confirms a stale actor is thrown away, which would not undo a write. */
-export async function runReads<T extends unknown[]>(ctx: Pick<Ctx, 'db' | 'gate'>, ...reads: { [K in keyof T]: Read<T[K]> }): Promise<T> {
+export async function runReads<T extends unknown[]>(
+  ctx: Pick<Ctx, 'db' | 'gate' | 'along'>,
+  ...reads: { [K in keyof T]: Read<T[K]> }
+): Promise<T> {
   const gate = ctx.gate?.state === 'pending' ? ctx.gate : undefined
-  const along = gate ? gate.takeAlong() : []
+  const along = [...(gate ? gate.takeAlong() : []), ...(ctx.along?.splice(0) ?? [])]
   const lead = gate ? [gate.lookupItem()] : []
   const mine = reads.flatMap((r) => r.stmts)
   const extra = along.flatMap((r) => r.stmts)
@@ -45,4 +53,17 @@ export async function runReads<T extends unknown[]>(ctx: Pick<Ctx, 'db' | 'gate'
     at += r.stmts.length
   }
   return answers
+}
+
+/** One query as a read: its rows as the query gives them. */
+export function rowsRead<Q extends BatchItem<'sqlite'> & PromiseLike<unknown>>(q: Q): Read<Awaited<Q>> {
+  return { stmts: [q], done: ([rows]) => rows as Awaited<Q> }
+}
+
+/** Runs one query through `runReads`, so that it confirms a remembered actor in the same round trip. */
+export async function readRows<Q extends BatchItem<'sqlite'> & PromiseLike<unknown>>(
+  ctx: Pick<Ctx, 'db' | 'gate' | 'along'>,
+  q: Q,
+): Promise<Awaited<Q>> {
+  return (await runReads(ctx, rowsRead(q)))[0]
 }

@@ -13,5 +13,6 @@ export function ctxOf(c: Context<AppEnv>): Ctx {
     requestId: c.var.requestId,
     waitUntil: (p) => c.executionCtx.waitUntil(p),
     gate: c.var.gate,
+    along: c.var.along,
   }
 }

@@ -45,14 +45,21 @@ export async function renderPage(c: C, o: PageOptions) {
 }
 
 /**
- * For a full page whose remembered actor is still to be confirmed: read the Tasks badge in the
- * same D1 batch as the page's first reads and the confirmation (src/db/reads.ts).
+ * For a full page: read the Tasks badge in the same D1 batch as the page's first reads (and the
+ * confirmation of a remembered actor, src/db/reads.ts).
  */
 export function preloadTaskBadge(c: C) {
   const gate = c.var.gate
-  if (gate?.state !== 'pending' || wantsFragment(c) || !c.var.actor) return
+  if (wantsFragment(c) || !c.var.actor) return
   const read = runningTasksRead(c.var.db, c.var.actor)
-  gate.along({ stmts: read.stmts, done: (rows) => c.set('runningTasks', read.done(rows)) })
+  const along = { stmts: read.stmts, done: (rows: unknown[][]) => c.set('runningTasks', read.done(rows)) }
+  if (gate?.state === 'pending') gate.along(along)
+  else {
+    // A confirmed (or freshly read) actor: the badge still goes with the page's first batch.
+    const list = c.var.along ?? []
+    list.push(along)
+    c.set('along', list)
+  }
 }
 
 /** A standalone page (login, sign-up, invitation) with a doctype. */

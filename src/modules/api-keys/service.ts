@@ -4,6 +4,7 @@
  * bounded by it (role, read-only, expiry, revocation). */
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import { apiKeys, users } from '../../db/schema'
+import { readRows } from '../../db/reads'
 import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
 import { assignableKeyRoles, authorize, can, narrowRole } from '../../auth/permissions'
@@ -96,13 +97,17 @@ export async function listApiKeys(ctx: Ctx, q: { limit: number; cursor?: string 
   const where: (SQL | undefined)[] = [eq(apiKeys.orgId, ctx.actor.orgId)]
   if (!everyone) where.push(eq(apiKeys.userId, ctx.actor.userId))
   if (after) where.push(lt(apiKeys.id, String(after[0])))
-  const rows = await ctx.db
-    .select({ k: apiKeys, ownerEmail: users.email })
-    .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(and(...where))
-    .orderBy(desc(apiKeys.id))
-    .limit(q.limit + 1)
+  // Through runReads: the confirmation of a remembered actor rides in the same round trip.
+  const rows = await readRows(
+    ctx,
+    ctx.db
+      .select({ k: apiKeys, ownerEmail: users.email })
+      .from(apiKeys)
+      .innerJoin(users, eq(users.id, apiKeys.userId))
+      .where(and(...where))
+      .orderBy(desc(apiKeys.id))
+      .limit(q.limit + 1),
+  )
   return toPage(
     rows,
     q.limit,

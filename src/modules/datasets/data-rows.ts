@@ -19,7 +19,7 @@ import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { checkRow, type RowContext, type ValidRow } from './row-input'
 import { runReads } from '../../db/reads'
-import { loadDataset, type DatasetRow } from './service'
+import { datasetRead, loadDataset, type DatasetRow } from './service'
 import type { DataRowErrorView, DataRowView } from './schemas'
 
 export type DataRowRow = typeof dataRows.$inferSelect
@@ -215,14 +215,26 @@ export async function listDataRows(
   datasetId: string,
   q: { limit: number; cursor?: string | undefined },
 ): Promise<Page<DataRowView>> {
-  const d = await loadDataset(ctx, datasetId)
   const after = decodeCursor(q.cursor)
-  const rows = await ctx.db
-    .select()
-    .from(dataRows)
-    .where(and(eq(dataRows.datasetId, d.id), after ? lt(dataRows.id, String(after[0])) : undefined))
-    .orderBy(desc(dataRows.id))
-    .limit(q.limit + 1)
+  // The dataset's check (404, permission) and its rows in one round trip; the rows' statement is
+  // scoped to the organization itself, so nothing foreign is read even before the check.
+  const [, rows] = await runReads(ctx, datasetRead(ctx, datasetId), {
+    stmts: [
+      ctx.db
+        .select()
+        .from(dataRows)
+        .where(
+          and(
+            eq(dataRows.datasetId, datasetId),
+            eq(dataRows.orgId, ctx.actor.orgId),
+            after ? lt(dataRows.id, String(after[0])) : undefined,
+          ),
+        )
+        .orderBy(desc(dataRows.id))
+        .limit(q.limit + 1),
+    ],
+    done: ([r]) => r as DataRowRow[],
+  })
   return toPage(rows, q.limit, (r) => [r.id], dataRowView)
 }
 

@@ -3,6 +3,7 @@
  * counts are kept by database triggers on data_rows, so every path that adds or removes rows
  * (API, upload, import task, slice delete) keeps them exact.
  */
+import { runReads, type Read } from '../../db/reads'
 import { and, desc, eq, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import { datasets, integrations, memberships, users } from '../../db/schema'
 import type { Ctx } from '../../env'
@@ -29,14 +30,26 @@ export const datasetView = (d: DatasetRow): DatasetView => ({
 
 /** A live dataset of the caller's organization (404 otherwise), then the permission check. */
 export async function loadDataset(ctx: Ctx, id: string, action: 'dataset.view' | 'dataset.manage' = 'dataset.view'): Promise<DatasetRow> {
-  const d = await ctx.db
-    .select()
-    .from(datasets)
-    .where(and(eq(datasets.id, id), eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
-    .get()
-  if (!d) throw notFound('Dataset')
-  authorize(ctx.actor, action)
-  return d
+  return (await runReads(ctx, datasetRead(ctx, id, action)))[0]
+}
+
+/** `loadDataset` as a read, to share a round trip with what a route reads beside it (src/db/reads.ts). */
+export function datasetRead(ctx: Ctx, id: string, action: 'dataset.view' | 'dataset.manage' = 'dataset.view'): Read<DatasetRow> {
+  return {
+    stmts: [
+      ctx.db
+        .select()
+        .from(datasets)
+        .where(and(eq(datasets.id, id), eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+        .limit(1),
+    ],
+    done: ([rows]) => {
+      const d = (rows as DatasetRow[])[0]
+      if (!d) throw notFound('Dataset')
+      authorize(ctx.actor, action)
+      return d
+    },
+  }
 }
 
 export async function createDataset(ctx: Ctx, input: CreateDatasetInput): Promise<DatasetView> {
@@ -72,19 +85,37 @@ export async function listDatasets(
   ctx: Ctx,
   q: { limit: number; cursor?: string | undefined; search?: string | undefined },
 ): Promise<Page<DatasetView>> {
+  // Alone, the permission is checked first (403 before a bad cursor's 400), as it always was.
   authorize(ctx.actor, 'dataset.view')
+  return (await runReads(ctx, datasetsPageRead(ctx, q)))[0]
+}
+
+/** `listDatasets` as a read, to share a round trip with a page's other reads (src/db/reads.ts). */
+export function datasetsPageRead(
+  ctx: Ctx,
+  q: { limit: number; cursor?: string | undefined; search?: string | undefined },
+): Read<Page<DatasetView>> {
   const after = decodeCursor(q.cursor)
   const where: (SQL | undefined)[] = [eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)]
   if (after) where.push(lt(datasets.id, String(after[0])))
   // SQLite lower() folds ASCII only: fold the term the same way so non-ASCII names match exactly.
   if (q.search) where.push(sql`instr(lower(${datasets.name}), lower(${q.search})) > 0`)
-  const rows = await ctx.db
-    .select()
-    .from(datasets)
-    .where(and(...where))
-    .orderBy(desc(datasets.id))
-    .limit(q.limit + 1)
-  return toPage(rows, q.limit, (r) => [r.id], datasetView)
+  return {
+    stmts: [
+      ctx.db
+        .select()
+        .from(datasets)
+        .where(and(...where))
+        .orderBy(desc(datasets.id))
+        .limit(q.limit + 1),
+    ],
+    // Checked when the rows are in, not before: in a batch after another read (an integration's
+    // page), that read's 404 comes first, as it would alone.
+    done: ([rows]) => {
+      authorize(ctx.actor, 'dataset.view')
+      return toPage(rows as DatasetRow[], q.limit, (r) => [r.id], datasetView)
+    },
+  }
 }
 
 /** A dataset as a choice in a picker (the project's "Attach data" form). */
@@ -93,14 +124,26 @@ export type DatasetChoice = { id: string; name: string; row_count: number }
 /** The organization's live datasets for pickers, newest first (the index order, so the rows read
  * stay bounded by `limit` however many datasets there are), and whether more exist. */
 export async function datasetChoices(ctx: Ctx, limit = 100): Promise<{ items: DatasetChoice[]; more: boolean }> {
+  return (await runReads(ctx, datasetChoicesRead(ctx, limit)))[0]
+}
+
+/** `datasetChoices` as a read, to share a page's batch (src/db/reads.ts). */
+export function datasetChoicesRead(ctx: Ctx, limit = 100): Read<{ items: DatasetChoice[]; more: boolean }> {
   authorize(ctx.actor, 'dataset.view')
-  const rows = await ctx.db
-    .select({ id: datasets.id, name: datasets.name, row_count: datasets.rowCount })
-    .from(datasets)
-    .where(and(eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
-    .orderBy(desc(datasets.id))
-    .limit(limit + 1)
-  return { items: rows.slice(0, limit), more: rows.length > limit }
+  return {
+    stmts: [
+      ctx.db
+        .select({ id: datasets.id, name: datasets.name, row_count: datasets.rowCount })
+        .from(datasets)
+        .where(and(eq(datasets.orgId, ctx.actor.orgId), isNull(datasets.deletedAt)))
+        .orderBy(desc(datasets.id))
+        .limit(limit + 1),
+    ],
+    done: ([r]) => {
+      const rows = r as DatasetChoice[]
+      return { items: rows.slice(0, limit), more: rows.length > limit }
+    },
+  }
 }
 
 /** Who a `created_by` id is, for pages: a member of the caller's organization, or null (someone

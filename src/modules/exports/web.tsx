@@ -13,8 +13,8 @@ import { hxTrigger, keepUrl } from '../../lib/htmx'
 import { renderPage, wantsFragment } from '../../lib/render'
 import { parse } from '../../lib/validate'
 import { EXPORT_PARAMS, ExportForm, ExportPage, ExportRefused, ExportStarted, type ExportValues } from '../../../views/exports/form'
-import { loadProject, projectView } from '../projects/service'
-import { listBatches } from '../projects/batches'
+import { loadProject, loadProjectWith, projectView } from '../projects/service'
+import { listBatches, listBatchesRead, type BatchView } from '../projects/batches'
 import { getTask } from '../tasks/service'
 import { ExportInput } from './schemas'
 import { startExport } from './service'
@@ -116,9 +116,11 @@ async function readExportForm(c: C): Promise<{ values: ExportValues; inDialog: b
  * After a plain submit, `?task=` shows the started task. */
 exportsWeb.get('/:id/export', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'), 'export.create')
+  // The project and its batches in one round trip (src/modules/projects/service.ts loadProjectWith).
+  const [l, batches] = await loadProjectWith<[BatchView[]]>(ctx, c.req.param('id'), 'export.create', (loaded) => [
+    listBatchesRead(ctx, loaded),
+  ])
   const p = projectView(l.project, l.pinned)
-  const batches = await listBatches(ctx, l)
   if (wantsFragment(c)) {
     c.header('Vary', 'HX-Request')
     return c.html(<ExportForm p={p} batches={batches} inDialog={c.req.query('in') === 'dialog'} />)

@@ -4,6 +4,7 @@
  * presigned URL. The platform's AWS credentials never leave the Worker; browsers only ever get
  * presigned URLs signed with the customer role's temporary credentials.
  */
+import { runReads, type Read } from '../../db/reads'
 import { and, count, desc, eq, isNull, lt, ne } from 'drizzle-orm'
 import { dataRows, datasets, integrations, organizations, type IntegrationCheck } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
@@ -59,37 +60,75 @@ async function loadIntegration(
   id: string,
   action: 'integration.view' | 'integration.manage' = 'integration.view',
 ): Promise<IntegrationRow> {
-  const i = await ctx.db
-    .select()
-    .from(integrations)
-    .where(and(eq(integrations.id, id), eq(integrations.orgId, ctx.actor.orgId)))
-    .get()
-  if (!i) throw notFound('Integration')
-  authorize(ctx.actor, action)
-  return i
+  return (await runReads(ctx, integrationRead(ctx, id, action)))[0]
 }
 
-export async function listIntegrations(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Promise<Page<IntegrationView>> {
+/** `loadIntegration` as a read, to share a round trip with a page's other reads (src/db/reads.ts). */
+export function integrationRead(
+  ctx: Ctx,
+  id: string,
+  action: 'integration.view' | 'integration.manage' = 'integration.view',
+): Read<IntegrationRow> {
+  return {
+    stmts: [
+      ctx.db
+        .select()
+        .from(integrations)
+        .where(and(eq(integrations.id, id), eq(integrations.orgId, ctx.actor.orgId)))
+        .limit(1),
+    ],
+    done: ([rows]) => {
+      const i = (rows as IntegrationRow[])[0]
+      if (!i) throw notFound('Integration')
+      authorize(ctx.actor, action)
+      return i
+    },
+  }
+}
+
+/** The organization's external id as stored (null until `orgExternalId` first makes it), as a read. */
+export function externalIdRead(ctx: Ctx): Read<string | null> {
+  return {
+    stmts: [ctx.db.select({ id: organizations.awsExternalId }).from(organizations).where(eq(organizations.id, ctx.actor.orgId))],
+    done: ([rows]) => (rows as { id: string | null }[])[0]?.id ?? null,
+  }
+}
+
+/** A page of the organization's integrations (rows), as a read. */
+export function integrationsPageRead(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Read<IntegrationRow[]> {
   authorize(ctx.actor, 'integration.view')
   const after = decodeCursor(q.cursor)
-  const ext = await orgExternalId(ctx.db, ctx.actor.orgId)
-  const rows = await ctx.db
-    .select()
-    .from(integrations)
-    .where(and(eq(integrations.orgId, ctx.actor.orgId), after ? lt(integrations.id, String(after[0])) : undefined))
-    .orderBy(desc(integrations.id))
-    .limit(q.limit + 1)
+  return {
+    stmts: [
+      ctx.db
+        .select()
+        .from(integrations)
+        .where(and(eq(integrations.orgId, ctx.actor.orgId), after ? lt(integrations.id, String(after[0])) : undefined))
+        .orderBy(desc(integrations.id))
+        .limit(q.limit + 1),
+    ],
+    done: ([rows]) => rows as IntegrationRow[],
+  }
+}
+
+/** Rows of `integrationsPageRead` as the API's page. */
+export function integrationsPage(ctx: Ctx, rows: IntegrationRow[], limit: number, ext: string): Page<IntegrationView> {
   return toPage(
     rows,
-    q.limit,
+    limit,
     (r) => [r.id],
     (r) => integrationView(r, ext, ctx.env),
   )
 }
 
+export async function listIntegrations(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Promise<Page<IntegrationView>> {
+  const [ext, rows] = await runReads(ctx, externalIdRead(ctx), integrationsPageRead(ctx, q))
+  return integrationsPage(ctx, rows, q.limit, ext ?? (await orgExternalId(ctx.db, ctx.actor.orgId)))
+}
+
 export async function getIntegration(ctx: Ctx, id: string): Promise<IntegrationView> {
-  const i = await loadIntegration(ctx, id)
-  return integrationView(i, await orgExternalId(ctx.db, ctx.actor.orgId), ctx.env)
+  const [i, ext] = await runReads(ctx, integrationRead(ctx, id), externalIdRead(ctx))
+  return integrationView(i, ext ?? (await orgExternalId(ctx.db, ctx.actor.orgId)), ctx.env)
 }
 
 /** Setting a default clears the previous one in the same batch (a unique index backs this up). */

@@ -9,7 +9,8 @@ import { readForm } from '../../lib/forms'
 import { renderPage } from '../../lib/render'
 import { parse } from '../../lib/validate'
 import { authorize } from '../../auth/permissions'
-import { getDataset, listDatasets } from '../datasets/service'
+import { datasetsPageRead, getDataset } from '../datasets/service'
+import { runReads } from '../../db/reads'
 import { IntegrationDetailPage, IntegrationsPage, type SetupValues } from '../../../views/integrations/integrations'
 import type { FormState } from '../../../views/components/form'
 import { awsConfig } from './aws'
@@ -18,8 +19,12 @@ import { CreateIntegrationInput, UpdateIntegrationInput, ValidateIntegrationInpu
 import {
   createIntegration,
   deleteIntegration,
+  externalIdRead,
   getIntegration,
-  listIntegrations,
+  integrationRead,
+  integrationsPage,
+  integrationsPageRead,
+  integrationView,
   orgExternalId,
   setDatasetIntegration,
   updateIntegration,
@@ -31,9 +36,10 @@ integrationsWeb.use('*', requireSession)
 
 const TITLE = 'Integrations'
 
-async function setup(c: Context<AppEnv>, roleArn: string | null = null): Promise<SetupValues> {
+/** `stored`: the external id as the page's batch read it (null: not made yet, made here). */
+async function setup(c: Context<AppEnv>, roleArn: string | null, stored: string | null): Promise<SetupValues> {
   const ctx = ctxOf(c)
-  const externalId = await orgExternalId(ctx.db, ctx.actor.orgId)
+  const externalId = stored ?? (await orgExternalId(ctx.db, ctx.actor.orgId))
   const account = c.env.PLATFORM_AWS_ACCOUNT_ID ?? ''
   return {
     platformAccountId: account,
@@ -55,26 +61,29 @@ const isConflict = (e: unknown): e is AppError => e instanceof AppError && e.cod
 async function listPage(c: Context<AppEnv>, extra: { state?: FormState; notice?: string } = {}, status: 200 | 422 = 200) {
   const ctx = ctxOf(c)
   authorize(ctx.actor, 'integration.view')
-  const list = await listIntegrations(ctx, { limit: 100 })
+  const [ext, rows] = await runReads(ctx, externalIdRead(ctx), integrationsPageRead(ctx, { limit: 100 }))
+  const stp = await setup(c, null, ext)
+  const list = integrationsPage(ctx, rows, 100, stp.externalId)
   return renderPage(c, {
     title: TITLE,
     section: 'account',
     status,
-    body: <IntegrationsPage integrations={list.items} setup={await setup(c)} {...extra} />,
+    body: <IntegrationsPage integrations={list.items} setup={stp} {...extra} />,
   })
 }
 
 type DetailExtra = { state?: FormState; validateState?: FormState; attachState?: FormState; notice?: string; error?: string }
 async function detailPage(c: Context<AppEnv>, id: string, extra: DetailExtra = {}, status: 200 | 409 | 422 = 200) {
   const ctx = ctxOf(c)
-  const i = await getIntegration(ctx, id)
-  const ds = await listDatasets(ctx, { limit: 200 })
+  const [row, ext, ds] = await runReads(ctx, integrationRead(ctx, id), externalIdRead(ctx), datasetsPageRead(ctx, { limit: 200 }))
+  const stp = await setup(c, row.roleArn, ext)
+  const i = integrationView(row, stp.externalId, ctx.env)
   const datasets = ds.items.map((d) => ({ id: d.id, name: d.name, integration_id: d.integration_id }))
   return renderPage(c, {
     title: `${i.name} · ${TITLE}`,
     section: 'account',
     status,
-    body: <IntegrationDetailPage i={i} datasets={datasets} setup={await setup(c, i.role_arn)} {...extra} />,
+    body: <IntegrationDetailPage i={i} datasets={datasets} setup={stp} {...extra} />,
   })
 }
 

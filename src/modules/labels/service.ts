@@ -25,10 +25,11 @@ import type { Ctx } from '../../env'
 import type { OrgRole } from '../../db/schema/columns'
 import { authorize, can } from '../../auth/permissions'
 import { AppError, notFound } from '../../lib/errors'
+import { runReads } from '../../db/reads'
 import { iso } from '../../lib/iso'
 import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
-import { loadProject, type LoadedProject } from '../projects/service'
+import { loadProject, loadProjectWith, projectLookupRead, type LoadedProject } from '../projects/service'
 import { countFeatures, featureIds, normalizeAnnotations, type FeatureDelta } from './annotations'
 import type { CreateLabelInput, LabelView, ReviewInput, UpdateLabelInput } from './schemas'
 import { announceAfterResponse } from '../webhooks/events'
@@ -358,23 +359,61 @@ async function loadLabel(ctx: Ctx, labelId: string): Promise<{ label: LabelRow; 
 }
 
 export async function getLabel(ctx: Ctx, labelId: string): Promise<LabelView> {
-  return labelView((await loadLabel(ctx, labelId)).label)
+  // What loadLabel checks, in one round trip: the label and its project (found through the label,
+  // by a subquery scoped to the organization) go in the same batch.
+  const byLabel = sql`(SELECT ${labels.projectId} FROM ${labels} WHERE ${labels.id} = ${labelId} AND ${labels.orgId} = ${ctx.actor.orgId})`
+  const lookup = projectLookupRead(ctx, byLabel, 'project.view')
+  const [label, loaded] = await runReads(
+    ctx,
+    {
+      stmts: [
+        ctx.db
+          .select()
+          .from(labels)
+          .where(and(eq(labels.id, labelId), eq(labels.orgId, ctx.actor.orgId)))
+          .limit(1),
+      ],
+      done: ([rows]) => {
+        const l = (rows as LabelRow[])[0]
+        if (!l) throw notFound('Label')
+        return l
+      },
+    },
+    {
+      stmts: lookup.stmts,
+      done: (rows) => {
+        try {
+          return lookup.done(rows)
+        } catch {
+          throw notFound('Label')
+        }
+      },
+    },
+  )
+  if (label.createdBy !== ctx.actor.userId && !can({ ...ctx.actor, readOnly: false }, 'label.view_all', { projectRole: loaded.role }))
+    throw notFound('Label')
+  return labelView(label)
 }
 
 export async function listLabels(ctx: Ctx, projectId: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<LabelView>> {
-  const loaded = await loadProject(ctx, projectId)
   const after = decodeCursor(q.cursor)
-  const where: (SQL | undefined)[] = [eq(labels.projectId, loaded.project.id)]
-  // Labelers see only their own labels.
-  if (!can(ctx.actor, 'label.view_all', { projectRole: loaded.role })) where.push(eq(labels.createdBy, ctx.actor.userId))
-  if (after) where.push(lt(labels.id, String(after[0])))
-  const rows = await ctx.db
-    .select({ l: labels, email: users.email })
-    .from(labels)
-    .leftJoin(users, eq(users.id, labels.createdBy))
-    .where(and(...where))
-    .orderBy(desc(labels.id))
-    .limit(q.limit + 1)
+  type Row = { l: LabelRow; email: string | null }
+  // The project and its page of labels in one round trip (`guard` keeps a foreign id from reading
+  // anything before the project is checked).
+  const [, rows] = await loadProjectWith<[Row[]]>(ctx, projectId, 'project.view', (loaded) => {
+    const where: (SQL | undefined)[] = [eq(labels.projectId, loaded.project.id), loaded.guard]
+    // Labelers see only their own labels.
+    if (!can(ctx.actor, 'label.view_all', { projectRole: loaded.role })) where.push(eq(labels.createdBy, ctx.actor.userId))
+    if (after) where.push(lt(labels.id, String(after[0])))
+    const query = ctx.db
+      .select({ l: labels, email: users.email })
+      .from(labels)
+      .leftJoin(users, eq(users.id, labels.createdBy))
+      .where(and(...where))
+      .orderBy(desc(labels.id))
+      .limit(q.limit + 1)
+    return [{ stmts: [query], done: ([r]) => r as Row[] }]
+  })
   return toPage(
     rows,
     q.limit,

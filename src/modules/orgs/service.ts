@@ -5,6 +5,7 @@
  */
 import { and, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
+import { runReads, type Read } from '../../db/reads'
 import { apiKeys, invitations, memberships, organizations, sessions, users } from '../../db/schema'
 import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx, Env } from '../../env'
@@ -29,6 +30,14 @@ export async function listMembers(
   ctx: Ctx,
   q: { limit: number; cursor?: string | undefined; search?: string | undefined },
 ): Promise<Page<MemberView>> {
+  return (await runReads(ctx, membersPageRead(ctx, q)))[0]
+}
+
+/** `listMembers` as a read, to share a page's batch (src/db/reads.ts). */
+export function membersPageRead(
+  ctx: Ctx,
+  q: { limit: number; cursor?: string | undefined; search?: string | undefined },
+): Read<Page<MemberView>> {
   authorize(ctx.actor, 'member.view')
   const after = decodeCursor(q.cursor)
   const where: (SQL | undefined)[] = [eq(memberships.orgId, ctx.actor.orgId)]
@@ -39,10 +48,12 @@ export async function listMembers(
     // still match exactly (emails are stored lower-cased already).
     where.push(or(sql`instr(lower(${users.fullName}), lower(${q.search})) > 0`, sql`instr(${users.email}, lower(${q.search})) > 0`))
   }
-  const rows = await ctx.db
+  // Through runReads: the confirmation of a remembered actor rides in the same round trip. The
+  // ids are aliased apart: a batch's rows come back keyed by column name (src/db/reads.ts).
+  const query = ctx.db
     .select({
-      id: memberships.id,
-      userId: users.id,
+      id: sql<string>`${memberships.id}`.as('membership_id'),
+      userId: sql<string>`${users.id}`.as('member_user_id'),
       email: users.email,
       fullName: users.fullName,
       role: memberships.role,
@@ -53,12 +64,16 @@ export async function listMembers(
     .where(and(...where))
     .orderBy(desc(memberships.id))
     .limit(q.limit + 1)
-  return toPage(
-    rows,
-    q.limit,
-    (r) => [r.id],
-    (r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName, role: r.role, created_at: iso(r.createdAt)! }),
-  )
+  return {
+    stmts: [query],
+    done: ([rows]) =>
+      toPage(
+        rows as Awaited<typeof query>,
+        q.limit,
+        (r) => [r.id],
+        (r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName, role: r.role, created_at: iso(r.createdAt)! }),
+      ),
+  }
 }
 
 /** A member of the caller's organization or a 404 (no permission check: callers check next, so a
@@ -164,36 +179,57 @@ const pendingWhere = (orgId: string) => and(eq(invitations.orgId, orgId), isNull
 
 /** Pending (and expired, not yet resent or revoked) invitations, newest first. */
 export async function listInvitations(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Promise<Page<InvitationView>> {
+  return (await runReads(ctx, invitationsPageRead(ctx, q)))[0]
+}
+
+/** `listInvitations` as a read, to share a page's batch. */
+export function invitationsPageRead(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Read<Page<InvitationView>> {
   authorize(ctx.actor, 'member.view')
   const after = decodeCursor(q.cursor)
-  const rows = await ctx.db
+  const query = ctx.db
     .select()
     .from(invitations)
     .where(and(pendingWhere(ctx.actor.orgId), after ? lt(invitations.id, String(after[0])) : undefined))
     .orderBy(desc(invitations.id))
     .limit(q.limit + 1)
-  const now = Date.now()
-  return toPage(
-    rows,
-    q.limit,
-    (r) => [r.id],
-    (r) => invitationView(r, now),
-  )
+  return {
+    stmts: [query],
+    done: ([rows]) => {
+      const now = Date.now()
+      return toPage(
+        rows as (typeof invitations.$inferSelect)[],
+        q.limit,
+        (r) => [r.id],
+        (r) => invitationView(r, now),
+      )
+    },
+  }
 }
 
 export type Seats = { used: number; limit: number | null }
 
 /** Members plus pending (unexpired) invitations, against the organization's seat limit. */
 export async function seats(db: Db, orgId: string, now = Date.now()): Promise<Seats> {
-  const [m, i, o] = await db.batch([
+  return (await runReads({ db }, seatsRead(db, orgId, now)))[0]
+}
+
+/** `seats` as a read, to share a page's batch. */
+export function seatsRead(db: Db, orgId: string, now = Date.now()): Read<Seats> {
+  const stmts = [
     db.select({ n: count() }).from(memberships).where(eq(memberships.orgId, orgId)),
     db
       .select({ n: count() })
       .from(invitations)
       .where(and(pendingWhere(orgId), gt(invitations.expiresAt, new Date(now)))),
     db.select({ limit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId)),
-  ])
-  return { used: (m[0]?.n ?? 0) + (i[0]?.n ?? 0), limit: o[0]?.limit ?? null }
+  ] as const
+  return {
+    stmts: [...stmts],
+    done: (rows) => {
+      const [m, i, o] = rows as [{ n: number }[], { n: number }[], { limit: number | null }[]]
+      return { used: (m[0]?.n ?? 0) + (i[0]?.n ?? 0), limit: o[0]?.limit ?? null }
+    },
+  }
 }
 
 const acceptUrl = (origin: string, token: string) => `${origin}/invitations/${token}`

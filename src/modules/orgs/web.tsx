@@ -19,25 +19,29 @@ import {
   changeRole,
   getMember,
   invite,
-  listInvitations,
+  invitationsPageRead,
   listMembers,
+  membersPageRead,
   previewInvitation,
   removeMember,
   resendInvitation,
   revokeInvitation,
   seats,
+  seatsRead,
 } from './service'
+import { runReads } from '../../db/reads'
 
 export const membersWeb = new Hono<AppEnv>()
 membersWeb.use('*', requireSession)
 
 async function pageProps(c: Context<AppEnv>, search: string, cursor?: string) {
   const ctx = ctxOf(c)
-  const [members, invitations, s] = await Promise.all([
-    listMembers(ctx, { limit: 50, search, cursor }),
-    listInvitations(ctx, { limit: 200 }),
-    seats(ctx.db, ctx.actor.orgId),
-  ])
+  const [members, invitations, s] = await runReads(
+    ctx,
+    membersPageRead(ctx, { limit: 50, search, cursor }),
+    invitationsPageRead(ctx, { limit: 200 }),
+    seatsRead(ctx.db, ctx.actor.orgId),
+  )
   return { members, invitations, search, seats: s, canManage: can(ctx.actor, 'member.manage'), selfId: ctx.actor.userId }
 }
 

@@ -3,28 +3,36 @@
  * project-based members (org role NONE) get a role per project here. Setting a project role for
  * someone with an org role is refused: the two are exclusive.
  */
-import { and, asc, eq, ne, or } from 'drizzle-orm'
+import { and, asc, eq, ne, or, sql } from 'drizzle-orm'
+import type { Read } from '../../db/reads'
 import { memberships, projectMembers, users } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { iso } from '../../lib/iso'
-import { loadProject } from './service'
+import { loadProject, loadProjectWith, type LoadedProject } from './service'
 import type { ProjectMemberInput, ProjectMemberView } from './schemas'
 
 export type { ProjectMemberView }
 
 /** Who has access to the project and through what. */
 export async function listProjectMembers(ctx: Ctx, projectId: string): Promise<ProjectMemberView[]> {
-  const { project } = await loadProject(ctx, projectId)
-  const rows = await ctx.db
+  // The project's check and its members in one round trip (loadProjectWith, guarded).
+  const [, members] = await loadProjectWith<[ProjectMemberView[]]>(ctx, projectId, 'project.view', (l) => [projectMembersRead(ctx, l)])
+  return members
+}
+
+/** `listProjectMembers` as a read about a project being loaded (or loaded). The project's role and
+ * since are aliased: a batch's rows come back keyed by column name (src/db/reads.ts). */
+export function projectMembersRead(ctx: Ctx, { project, guard }: LoadedProject): Read<ProjectMemberView[]> {
+  const query = ctx.db
     .select({
       userId: users.id,
       email: users.email,
       fullName: users.fullName,
       orgRole: memberships.role,
-      projectRole: projectMembers.role,
+      projectRole: sql<ProjectMemberView['role'] | null>`${projectMembers.role}`.as('project_role'),
       orgSince: memberships.createdAt,
-      projectSince: projectMembers.createdAt,
+      projectSince: sql<number | null>`${projectMembers.createdAt}`.as('project_since'),
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
@@ -33,43 +41,59 @@ export async function listProjectMembers(ctx: Ctx, projectId: string): Promise<P
       and(
         eq(memberships.orgId, ctx.actor.orgId),
         or(ne(memberships.role, 'NONE'), and(eq(memberships.role, 'NONE'), ne(projectMembers.role, 'NONE'))),
+        guard,
       ),
     )
     .orderBy(asc(users.fullName))
-  return rows.map((r) =>
-    r.orgRole !== 'NONE'
-      ? {
-          user_id: r.userId,
-          email: r.email,
-          full_name: r.fullName,
-          role: r.orgRole,
-          access_from: 'ORGANIZATION' as const,
-          created_at: iso(r.orgSince)!,
-        }
-      : {
-          user_id: r.userId,
-          email: r.email,
-          full_name: r.fullName,
-          role: r.projectRole!,
-          access_from: 'PROJECT' as const,
-          created_at: iso(r.projectSince)!,
-        },
-  )
+  return {
+    stmts: [query],
+    done: ([rows]) =>
+      (rows as Awaited<typeof query>).map((r) =>
+        r.orgRole !== 'NONE'
+          ? {
+              user_id: r.userId,
+              email: r.email,
+              full_name: r.fullName,
+              role: r.orgRole,
+              access_from: 'ORGANIZATION' as const,
+              created_at: iso(r.orgSince)!,
+            }
+          : {
+              user_id: r.userId,
+              email: r.email,
+              full_name: r.fullName,
+              role: r.projectRole!,
+              access_from: 'PROJECT' as const,
+              created_at: iso(r.projectSince)!,
+            },
+      ),
+  }
 }
 
+type Addable = { user_id: string; email: string; full_name: string }
+
 /** Project-based members of the organization who could be added (for the settings form). */
-export async function addableMembers(ctx: Ctx, projectId: string) {
-  const { project } = await loadProject(ctx, projectId, 'project.manage_members')
-  const rows = await ctx.db
+export async function addableMembers(ctx: Ctx, projectId: string): Promise<Addable[]> {
+  const [, addable] = await loadProjectWith<[Addable[]]>(ctx, projectId, 'project.manage_members', (l) => [addableMembersRead(ctx, l)])
+  return addable
+}
+
+/** `addableMembers` as a read about a project being loaded (or loaded). */
+export function addableMembersRead(ctx: Ctx, { project, guard }: LoadedProject): Read<Addable[]> {
+  const query = ctx.db
     .select({ userId: users.id, email: users.email, fullName: users.fullName, projectRole: projectMembers.role })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .leftJoin(projectMembers, and(eq(projectMembers.userId, memberships.userId), eq(projectMembers.projectId, project.id)))
-    .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.role, 'NONE')))
+    .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.role, 'NONE'), guard))
     .orderBy(asc(users.fullName))
-  return rows
-    .filter((r) => !r.projectRole || r.projectRole === 'NONE')
-    .map((r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName }))
+  return {
+    stmts: [query],
+    done: ([rows]) =>
+      (rows as Awaited<typeof query>)
+        .filter((r) => !r.projectRole || r.projectRole === 'NONE')
+        .map((r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName })),
+  }
 }
 
 async function orgMember(ctx: Ctx, userId: string) {

@@ -4,7 +4,6 @@
  * project (404 when they may not see it) and every verb then asks `authorize`.
  */
 import { and, desc, eq, getTableColumns, isNull, lt, sql, type SQL } from 'drizzle-orm'
-import type { BatchItem } from 'drizzle-orm/batch'
 import { projectMembers, projectPins, projects } from '../../db/schema'
 import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
@@ -68,7 +67,9 @@ export async function loadProject(ctx: Ctx, id: string, action: Action = 'projec
   return loaded
 }
 
-function projectLookupRead(ctx: Ctx, id: string, action: Action): Read<LoadedProject> {
+/** `loadProject` as a read. `id` may be SQL (a subquery), for a project known only through another
+ * row read in the same batch (a label's project: src/modules/labels/service.ts getLabel). */
+export function projectLookupRead(ctx: Ctx, id: string | SQL, action: Action): Read<LoadedProject> {
   // `pinned_at` is aliased: projects has a created_at of its own, and batch results are keyed by
   // column name.
   const stmt = ctx.db
@@ -268,6 +269,13 @@ export async function listProjects(
   q: ListQuery,
   shape: 'full' | 'summary' = 'full',
 ): Promise<Page<ProjectView | ProjectSummary>> {
+  return (await runReads(ctx, projectsPageRead(ctx, q, shape)))[0]
+}
+
+/** `listProjects` as a read, to share a round trip with a page's other reads (src/db/reads.ts). */
+export function projectsPageRead(ctx: Ctx, q: ListQuery, shape: 'summary'): Read<Page<ProjectSummary>>
+export function projectsPageRead(ctx: Ctx, q: ListQuery, shape: 'full' | 'summary'): Read<Page<ProjectView | ProjectSummary>>
+export function projectsPageRead(ctx: Ctx, q: ListQuery, shape: 'full' | 'summary' = 'full'): Read<Page<ProjectView | ProjectSummary>> {
   const cur = decodeCursor(
     q.cursor,
     (k) =>
@@ -337,19 +345,23 @@ export async function listProjects(
   }
 
   type Row = { p: SummaryRow }
-  const rows = (stmts: BatchItem<'sqlite'>[]): Read<Row[]> => ({ stmts, done: (results) => results.flat() as Row[] })
   const items: (ProjectView | ProjectSummary)[] = []
   if (phase === 'p') {
-    const [pinned, rest] = await runReads(ctx, rows([pinnedQuery(q.limit + 1)]), rows(restQueries(q.limit)))
-    if (pinned.length > q.limit) {
-      const kept = pinned.slice(0, q.limit)
-      return { items: kept.map((r) => view(r.p, true)), next_cursor: encodeCursor(['p', kept[kept.length - 1]!.p.id]) }
+    return {
+      stmts: [pinnedQuery(q.limit + 1), ...restQueries(q.limit)],
+      done: ([first, ...others]) => {
+        const pinned = first as Row[]
+        const rest = others.flat() as Row[]
+        if (pinned.length > q.limit) {
+          const kept = pinned.slice(0, q.limit)
+          return { items: kept.map((r) => view(r.p, true)), next_cursor: encodeCursor(['p', kept[kept.length - 1]!.p.id]) }
+        }
+        items.push(...pinned.map((r) => view(r.p, true)))
+        return finish(items, rest, q.limit - items.length, view)
+      },
     }
-    items.push(...pinned.map((r) => view(r.p, true)))
-    return finish(items, rest, q.limit - items.length, view)
   }
-  const [rest] = await runReads(ctx, rows(restQueries(q.limit)))
-  return finish(items, rest, q.limit, view)
+  return { stmts: restQueries(q.limit), done: (results) => finish(items, results.flat() as Row[], q.limit, view) }
 }
 
 /** Appends up to `room` unpinned rows (fetched newest first, `limit + 1` of them) and the cursor. */

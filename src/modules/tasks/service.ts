@@ -3,6 +3,7 @@
  * and history), a TaskStatus Durable Object per task (live progress, pushed to browsers), the
  * Queue that runs the work in bounded slices, and R2 for result and error files.
  */
+import { readRows } from '../../db/reads'
 import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { makeDb } from '../../db/client'
@@ -95,22 +96,32 @@ export async function startTask(ctx: Ctx, t: NewTask): Promise<{ task: TaskView;
 /** The caller's tasks, newest first. */
 export async function listMyTasks(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Promise<Page<TaskView>> {
   const after = decodeCursor(q.cursor)
-  const rows = await ctx.db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.orgId, ctx.actor.orgId), eq(tasks.createdBy, ctx.actor.userId), after ? lt(tasks.id, String(after[0])) : undefined))
-    .orderBy(desc(tasks.id))
-    .limit(q.limit + 1)
+  // Through runReads: a remembered actor is confirmed in the same round trip (and a page's Tasks
+  // badge rides along).
+  const rows = await readRows(
+    ctx,
+    ctx.db
+      .select()
+      .from(tasks)
+      .where(
+        and(eq(tasks.orgId, ctx.actor.orgId), eq(tasks.createdBy, ctx.actor.userId), after ? lt(tasks.id, String(after[0])) : undefined),
+      )
+      .orderBy(desc(tasks.id))
+      .limit(q.limit + 1),
+  )
   return toPage(rows, q.limit, (r) => [r.id], taskView)
 }
 
 /** A task of the caller's organization that the caller may see (its creator, or an admin). */
 export async function getTaskRow(ctx: Ctx, id: string): Promise<TaskRow> {
-  const row = await ctx.db
-    .select()
-    .from(tasks)
-    .where(and(eq(tasks.id, id), eq(tasks.orgId, ctx.actor.orgId)))
-    .get()
+  const [row] = await readRows(
+    ctx,
+    ctx.db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.id, id), eq(tasks.orgId, ctx.actor.orgId)))
+      .limit(1),
+  )
   if (!row) throw notFound('Task')
   authorize(ctx.actor, 'task.view', { ownerId: row.createdBy }, 'Task')
   return row

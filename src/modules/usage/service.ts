@@ -9,6 +9,7 @@ import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
 import { dataRows, memberships, projects, usageDaily, usageDailyBreakdown, users } from '../../db/schema'
 import { iso } from '../../lib/iso'
+import { runReads, type Read } from '../../db/reads'
 import type { UsageRange, UsageView } from './schemas'
 
 export type AssetCounts = { image: number; video: number; text: number; other: number; total: number }
@@ -21,8 +22,13 @@ const msOf = (day: string) => Date.parse(`${day}T00:00:00Z`)
 /** Days of the range with at least one annotation, oldest first, each with when its rollup rows
  * were last computed. Start inclusive, end exclusive. */
 export async function usageDayRows(ctx: Ctx, range: UsageRange): Promise<UsageDay[]> {
+  return (await runReads(ctx, usageDayRowsRead(ctx, range)))[0]
+}
+
+/** `usageDayRows` as a read, to share a round trip with a page's other reads (src/db/reads.ts). */
+export function usageDayRowsRead(ctx: Ctx, range: UsageRange): Read<UsageDay[]> {
   authorize(ctx.actor, 'usage.view')
-  const rows = await ctx.db
+  const query = ctx.db
     .select({
       day: usageDaily.day,
       assetType: usageDaily.assetType,
@@ -33,6 +39,10 @@ export async function usageDayRows(ctx: Ctx, range: UsageRange): Promise<UsageDa
     .where(and(eq(usageDaily.orgId, ctx.actor.orgId), gte(usageDaily.day, range.start_date), lt(usageDaily.day, range.end_date)))
     .groupBy(usageDaily.day, usageDaily.assetType)
     .orderBy(asc(usageDaily.day))
+  return { stmts: [query], done: ([rows]) => dayRows(rows as Awaited<typeof query>) }
+}
+
+function dayRows(rows: { day: string; assetType: keyof typeof ASSET_KEY; annotations: number; computedAt: number }[]): UsageDay[] {
   const byDay = new Map<string, UsageDay & { at: number }>()
   for (const r of rows) {
     let d = byDay.get(r.day)
@@ -47,23 +57,34 @@ export async function usageDayRows(ctx: Ctx, range: UsageRange): Promise<UsageDa
 
 /** When the organization's rollups were last computed (null before the first run). */
 export async function usageUpdatedAt(ctx: Ctx): Promise<string | null> {
+  return (await runReads(ctx, usageUpdatedAtRead(ctx)))[0]
+}
+
+export function usageUpdatedAtRead(ctx: Ctx): Read<string | null> {
   authorize(ctx.actor, 'usage.view')
-  const [r] = await ctx.db
-    .select({ at: sql<number | null>`max(${usageDaily.computedAt})` })
-    .from(usageDaily)
-    .where(eq(usageDaily.orgId, ctx.actor.orgId))
-  return r?.at ? iso(Number(r.at)) : null
+  return {
+    stmts: [
+      ctx.db
+        .select({ at: sql<number | null>`max(${usageDaily.computedAt})` })
+        .from(usageDaily)
+        .where(eq(usageDaily.orgId, ctx.actor.orgId)),
+    ],
+    done: ([rows]) => {
+      const r = (rows as { at: number | null }[])[0]
+      return r?.at ? iso(Number(r.at)) : null
+    },
+  }
 }
 
 /** `GET /api/v1/usage`: annotation counts per day and asset type, totals, last update. */
 export async function usageDays(ctx: Ctx, range: UsageRange): Promise<UsageView> {
-  const days = await usageDayRows(ctx, range)
+  const [days, updatedAt] = await runReads(ctx, usageDayRowsRead(ctx, range), usageUpdatedAtRead(ctx))
   const totals = zero()
   for (const d of days) for (const k of ['image', 'video', 'text', 'other', 'total'] as const) totals[k] += d[k]
   return {
     days: days.map(({ date, image, video, text, other, total }) => ({ date, image, video, text, other, total })),
     totals,
-    updated_at: await usageUpdatedAt(ctx),
+    updated_at: updatedAt,
   }
 }
 
@@ -73,12 +94,16 @@ export type MonthUsage = { month: string; annotations: number; labels: number; d
  * first. Annotations and labels from the rollups; data rows, members and projects created that
  * month from their tables (deleted data rows and projects included: they were used). */
 export async function monthlyUsage(ctx: Ctx, range: UsageRange): Promise<MonthUsage[]> {
+  return (await runReads(ctx, monthlyUsageRead(ctx, range)))[0]
+}
+
+export function monthlyUsageRead(ctx: Ctx, range: UsageRange): Read<MonthUsage[]> {
   authorize(ctx.actor, 'usage.view')
   const org = ctx.actor.orgId
   const from = msOf(range.start_date)
   const to = msOf(range.end_date)
   const month = (col: unknown) => sql<string>`strftime('%Y-%m', ${col} / 1000, 'unixepoch')`
-  const [usage, rowsN, membersN, projectsN] = await Promise.all([
+  const stmts = [
     ctx.db
       .select({
         m: sql<string>`substr(${usageDaily.day}, 1, 7)`,
@@ -103,7 +128,16 @@ export async function monthlyUsage(ctx: Ctx, range: UsageRange): Promise<MonthUs
       .from(projects)
       .where(and(eq(projects.orgId, org), gte(projects.createdAt, new Date(from)), lt(projects.createdAt, new Date(to))))
       .groupBy(sql`1`),
-  ])
+  ] as const
+  return { stmts: [...stmts], done: (rows) => months(from, to, rows as never) }
+}
+
+type Counted = { m: string; n: number }[]
+function months(
+  from: number,
+  to: number,
+  [usage, rowsN, membersN, projectsN]: [{ m: string; annotations: number; labels: number }[], Counted, Counted, Counted],
+): MonthUsage[] {
   const months = new Map<string, MonthUsage>()
   const get = (m: string) => {
     let r = months.get(m)
@@ -125,6 +159,10 @@ export type LabelingBreakdown = { projects: BreakdownRow[]; members: BreakdownRo
 /** The Labeling breakdown table: per project and per member, labels, annotations and labeling
  * time within the range, most annotations first. */
 export async function labelingBreakdown(ctx: Ctx, range: UsageRange): Promise<LabelingBreakdown> {
+  return (await runReads(ctx, labelingBreakdownRead(ctx, range)))[0]
+}
+
+export function labelingBreakdownRead(ctx: Ctx, range: UsageRange): Read<LabelingBreakdown> {
   authorize(ctx.actor, 'usage.view')
   const where = and(
     eq(usageDailyBreakdown.orgId, ctx.actor.orgId),
@@ -136,7 +174,7 @@ export async function labelingBreakdown(ctx: Ctx, range: UsageRange): Promise<La
     annotations: sql<number>`sum(${usageDailyBreakdown.annotations})`,
     seconds: sql<number>`sum(${usageDailyBreakdown.secondsTotal})`,
   }
-  const [byProject, byMember] = await Promise.all([
+  const stmts = [
     ctx.db
       .select({ id: usageDailyBreakdown.projectId, name: projects.name, ...sums })
       .from(usageDailyBreakdown)
@@ -149,7 +187,12 @@ export async function labelingBreakdown(ctx: Ctx, range: UsageRange): Promise<La
       .leftJoin(users, eq(users.id, usageDailyBreakdown.userId))
       .where(where)
       .groupBy(usageDailyBreakdown.userId),
-  ])
+  ] as const
+  return { stmts: [...stmts], done: (rows) => breakdown(rows as never) }
+}
+
+type Summed = { id: string; name: string | null; email?: string | null; labels: number; annotations: number; seconds: number }
+function breakdown([byProject, byMember]: [Summed[], Summed[]]): LabelingBreakdown {
   const view = (
     r: { id: string; name: string | null; email?: string | null; labels: number; annotations: number; seconds: number },
     fallback: string,

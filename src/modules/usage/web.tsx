@@ -11,7 +11,8 @@ import { issuesToErrors } from '../../lib/validate'
 import { authorize } from '../../auth/permissions'
 import { PRESETS, UsagePage } from '../../../views/usage/usage-page'
 import { UsageRange } from './schemas'
-import { labelingBreakdown, monthlyUsage, usageDayRows, usageUpdatedAt } from './service'
+import { labelingBreakdownRead, monthlyUsageRead, usageDayRowsRead, usageUpdatedAtRead } from './service'
+import { runReads } from '../../db/reads'
 
 type C = Context<AppEnv>
 const DAY_MS = 86_400_000
@@ -50,12 +51,14 @@ const presetOf = (r: UsageRange) =>
 
 async function load(ctx: Ctx, range: UsageRange) {
   authorize(ctx.actor, 'usage.view')
-  const [days, updatedAt, months, breakdown] = await Promise.all([
-    usageDayRows(ctx, range),
-    usageUpdatedAt(ctx),
-    monthlyUsage(ctx, range),
-    labelingBreakdown(ctx, range),
-  ])
+  // One batch: the page's reads, the confirmation of a remembered actor and the Tasks badge.
+  const [days, updatedAt, months, breakdown] = await runReads(
+    ctx,
+    usageDayRowsRead(ctx, range),
+    usageUpdatedAtRead(ctx),
+    monthlyUsageRead(ctx, range),
+    labelingBreakdownRead(ctx, range),
+  )
   const totals = { image: 0, video: 0, text: 0, other: 0, total: 0 }
   for (const d of days) for (const k of ['image', 'video', 'text', 'other', 'total'] as const) totals[k] += d[k]
   return { days, updatedAt, months, breakdown, totals }

@@ -2,7 +2,8 @@
  * @module Webhooks (admins): CRUD, secret rotation, ping, the delivery log and redelivery. Nothing
  * here calls a receiver: every delivery goes through the Queue (see ./delivery.ts).
  */
-import { and, desc, eq, isNull, lt } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt } from 'drizzle-orm'
+import { runReads, type Read } from '../../db/reads'
 import { events, projects, webhookDeliveries, webhooks } from '../../db/schema'
 import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
@@ -116,25 +117,81 @@ export async function createWebhook(ctx: Ctx, input: CreateWebhookInput): Promis
   return { ...webhookView(row), ...(generated ? { secret: generated } : {}) }
 }
 
-export async function listWebhooks(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Promise<Page<WebhookView>> {
+/** A page of the organization's webhooks, as a read that can share a round trip (src/db/reads.ts). */
+export function webhooksPageRead(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Read<Page<WebhookView>> {
   authorize(ctx.actor, 'webhook.view')
   const after = decodeCursor(q.cursor)
-  const rows = await ctx.db
+  const query = ctx.db
     .select()
     .from(webhooks)
     .where(and(eq(webhooks.orgId, ctx.actor.orgId), after ? lt(webhooks.id, String(after[0])) : undefined))
     .orderBy(desc(webhooks.id))
     .limit(q.limit + 1)
-  return toPage(
-    rows,
-    q.limit,
-    (r) => [r.id],
-    (r) => webhookView(r),
-  )
+  return {
+    stmts: [query],
+    done: ([rows]) =>
+      toPage(
+        rows as WebhookRow[],
+        q.limit,
+        (r) => [r.id],
+        (r) => webhookView(r),
+      ),
+  }
+}
+
+export async function listWebhooks(ctx: Ctx, q: { limit: number; cursor?: string | undefined }): Promise<Page<WebhookView>> {
+  return (await runReads(ctx, webhooksPageRead(ctx, q)))[0]
+}
+
+/** One webhook of the organization (a 404 otherwise), as a read. */
+export function webhookRead(ctx: Ctx, id: string): Read<WebhookView> {
+  authorize(ctx.actor, 'webhook.view')
+  const query = ctx.db
+    .select()
+    .from(webhooks)
+    .where(and(eq(webhooks.id, id), eq(webhooks.orgId, ctx.actor.orgId)))
+    .limit(1)
+  return {
+    stmts: [query],
+    done: ([rows]) => {
+      const w = (rows as WebhookRow[])[0]
+      if (!w) throw notFound('Webhook')
+      return webhookView(w)
+    },
+  }
 }
 
 export async function getWebhook(ctx: Ctx, id: string): Promise<WebhookView> {
-  return webhookView(await load(ctx, id))
+  return (await runReads(ctx, webhookRead(ctx, id)))[0]
+}
+
+/** A page of a webhook's delivery log, as a read: the webhook must be the organization's (checked in
+ * the statement, so it can go in the same batch as the webhook's own read). */
+export function deliveriesRead(ctx: Ctx, id: string, q: { limit: number; cursor?: string | undefined }): Read<Page<DeliveryView>> {
+  authorize(ctx.actor, 'webhook.view')
+  const after = decodeCursor(q.cursor)
+  const query = ctx.db
+    .select()
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.webhookId, id),
+        inArray(
+          webhookDeliveries.webhookId,
+          ctx.db
+            .select({ id: webhooks.id })
+            .from(webhooks)
+            .where(and(eq(webhooks.id, id), eq(webhooks.orgId, ctx.actor.orgId))),
+        ),
+        after ? lt(webhookDeliveries.id, String(after[0])) : undefined,
+      ),
+    )
+    .orderBy(desc(webhookDeliveries.id))
+    .limit(q.limit + 1)
+  return {
+    stmts: [query],
+    done: ([rows]) => toPage(rows as (typeof webhookDeliveries.$inferSelect)[], q.limit, (r) => [r.id], deliveryView),
+  }
 }
 
 /**
@@ -194,15 +251,8 @@ export async function pingWebhook(ctx: Ctx, id: string): Promise<{ event_id: str
 }
 
 export async function listDeliveries(ctx: Ctx, id: string, q: { limit: number; cursor?: string | undefined }): Promise<Page<DeliveryView>> {
-  const w = await load(ctx, id)
-  const after = decodeCursor(q.cursor)
-  const rows = await ctx.db
-    .select()
-    .from(webhookDeliveries)
-    .where(and(eq(webhookDeliveries.webhookId, w.id), after ? lt(webhookDeliveries.id, String(after[0])) : undefined))
-    .orderBy(desc(webhookDeliveries.id))
-    .limit(q.limit + 1)
-  return toPage(rows, q.limit, (r) => [r.id], deliveryView)
+  // The webhook's read first: a foreign or unknown id is a 404, not an empty log.
+  return (await runReads(ctx, webhookRead(ctx, id), deliveriesRead(ctx, id, q)))[1]
 }
 
 /** Sends the delivery's event again (same event id, so receivers can deduplicate). */

@@ -10,20 +10,33 @@ import { readFormAll } from '../../lib/forms'
 import { renderPage, wantsFragment } from '../../lib/render'
 import { parse } from '../../lib/validate'
 import { authorize } from '../../auth/permissions'
-import { listProjects } from '../projects/service'
+import { runReads, type Read } from '../../db/reads'
+import { projectsPageRead } from '../projects/service'
 import { DeliveriesSection, WebhookDetailPage, WebhooksPage } from '../../../views/webhooks/webhooks'
 import { CreateWebhookInput, UpdateWebhookInput, WEBHOOK_TOPICS, fromForm } from './schemas'
 import { MAX_CONSECUTIVE_FAILURES, RETRY_DELAYS, TIMEOUT_MS } from './delivery'
 import { allowPrivateTargets } from './ssrf'
-import { createWebhook, deleteWebhook, getWebhook, listDeliveries, listWebhooks, pingWebhook, redeliver, updateWebhook } from './service'
+import {
+  createWebhook,
+  deleteWebhook,
+  deliveriesRead,
+  listDeliveries,
+  pingWebhook,
+  redeliver,
+  updateWebhook,
+  webhookRead,
+  webhooksPageRead,
+} from './service'
 
 export const webhooksWeb = new Hono<AppEnv>()
 webhooksWeb.use('*', requireSession)
 
 const TITLE = 'Webhooks'
 
-async function projects(c: Context<AppEnv>) {
-  return (await listProjects(ctxOf(c), { limit: 200 }, 'summary')).items.map((p) => ({ id: p.id, name: p.name }))
+/** The project picker's choices, as a read that goes in the page's one batch. */
+function projectsRead(c: Context<AppEnv>): Read<{ id: string; name: string }[]> {
+  const r = projectsPageRead(ctxOf(c), { limit: 200 }, 'summary')
+  return { stmts: r.stmts, done: (rows) => r.done(rows).items.map((p) => ({ id: p.id, name: p.name })) }
 }
 
 async function listPage(
@@ -35,7 +48,7 @@ async function listPage(
   status: 200 | 201 | 422 = 200,
 ) {
   const ctx = ctxOf(c)
-  const hooks = await listWebhooks(ctx, { limit: 200 })
+  const [hooks, projects] = await runReads(ctx, webhooksPageRead(ctx, { limit: 200 }), projectsRead(c))
   const facts = {
     retryDelaysSeconds: RETRY_DELAYS,
     timeoutMs: TIMEOUT_MS,
@@ -46,7 +59,7 @@ async function listPage(
     title: TITLE,
     section: 'account',
     status,
-    body: <WebhooksPage webhooks={hooks.items} projects={await projects(c)} topics={WEBHOOK_TOPICS} facts={facts} {...extra} />,
+    body: <WebhooksPage webhooks={hooks.items} projects={projects} topics={WEBHOOK_TOPICS} facts={facts} {...extra} />,
   })
 }
 
@@ -57,13 +70,12 @@ async function detailPage(
   status: 200 | 422 = 200,
 ) {
   const ctx = ctxOf(c)
-  const w = await getWebhook(ctx, id)
-  const deliveries = await listDeliveries(ctx, id, { limit: 100 })
+  const [w, deliveries, projects] = await runReads(ctx, webhookRead(ctx, id), deliveriesRead(ctx, id, { limit: 100 }), projectsRead(c))
   return renderPage(c, {
     title: TITLE,
     section: 'account',
     status,
-    body: <WebhookDetailPage w={w} projects={await projects(c)} topics={WEBHOOK_TOPICS} deliveries={deliveries.items} {...extra} />,
+    body: <WebhookDetailPage w={w} projects={projects} topics={WEBHOOK_TOPICS} deliveries={deliveries.items} {...extra} />,
   })
 }
 

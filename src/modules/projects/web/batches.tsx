@@ -12,9 +12,9 @@ import { authorize, can } from '../../../auth/permissions'
 import { formatNumber } from '../../../../views/format'
 import { DataSection, DataSettingsPage } from '../../../../views/projects/settings'
 import { CreateBatchInput } from '../schemas'
-import { loadProject, projectView } from '../service'
-import { createBatch, deleteBatch, listBatches } from '../batches'
-import { createDataset, datasetChoices } from '../../datasets/service'
+import { loadProject, loadProjectWith, projectView } from '../service'
+import { createBatch, deleteBatch, listBatches, listBatchesRead, type BatchView } from '../batches'
+import { createDataset, datasetChoicesRead, type datasetChoices } from '../../datasets/service'
 import { CreateDatasetInput } from '../../datasets/schemas'
 import { isFormError, perms, type C } from './forms'
 
@@ -28,15 +28,21 @@ async function dataAnswer(
   extra: { done?: string; state?: FormErrors; uploadState?: FormErrors },
   status: 200 | 201 | 422,
 ) {
-  const l = await loadProject(ctx, id)
+  // The project, its batches and the dataset picker in one round trip (the role, hence what the
+  // page shows, is known before the project is: src/modules/projects/service.ts loadProjectWith).
+  type Choices = Awaited<ReturnType<typeof datasetChoices>> | undefined
+  const [l, batches, choices] = await loadProjectWith<[BatchView[], Choices]>(ctx, id, 'project.view', (loaded) => {
+    const pick = perms(ctx, loaded).canManageData && can(ctx.actor, 'dataset.view')
+    return [listBatchesRead(ctx, loaded), pick ? datasetChoicesRead(ctx) : { stmts: [], done: () => undefined }]
+  })
   const pm = perms(ctx, l)
   const canUpload = can(ctx.actor, 'dataset.manage')
   const props = {
     p: projectView(l.project, l.pinned),
-    batches: await listBatches(ctx, l),
+    batches,
     canManage: pm.canManageData,
     canUpload,
-    datasets: pm.canManageData && can(ctx.actor, 'dataset.view') ? await datasetChoices(ctx) : undefined,
+    datasets: pm.canManageData && can(ctx.actor, 'dataset.view') ? choices : undefined,
     canEdit: pm.canEdit,
     canDelete: pm.canDelete,
     ...extra,

@@ -10,19 +10,23 @@ import { renderPage, wantsFragment } from '../../../lib/render'
 import { parse } from '../../../lib/validate'
 import { roleLabel } from '../../../../views/components/ui'
 import { MembersSection, MembersSettingsPage } from '../../../../views/projects/settings'
-import { ProjectMemberInput } from '../schemas'
-import { loadProject, projectView, type LoadedProject } from '../service'
-import { addableMembers, listProjectMembers, removeProjectMember, setProjectMember } from '../members'
+import { ProjectMemberInput, type ProjectMemberView } from '../schemas'
+import { runReads, type Read } from '../../../db/reads'
+import { loadProject, loadProjectWith, projectView, type LoadedProject } from '../service'
+import { addableMembersRead, listProjectMembers, projectMembersRead, removeProjectMember, setProjectMember } from '../members'
 import { isFormError, perms, stateOf, type C } from './forms'
 
 export const membersWeb = new Hono<AppEnv>()
 
-async function membersProps(ctx: Ctx, l: LoadedProject) {
+/** The reads of the members page about a project being loaded (or loaded): one batch. */
+function membersReads(ctx: Ctx, l: LoadedProject) {
+  const none: Read<{ user_id: string; email: string; full_name: string }[]> = { stmts: [], done: () => [] }
+  return [projectMembersRead(ctx, l), perms(ctx, l).canManageMembers ? addableMembersRead(ctx, l) : none] as const
+}
+
+async function membersProps(ctx: Ctx, l: LoadedProject, read?: Awaited<ReturnType<typeof runMembersReads>>) {
   const pm = perms(ctx, l)
-  const [members, addable] = await Promise.all([
-    listProjectMembers(ctx, l.project.id),
-    pm.canManageMembers ? addableMembers(ctx, l.project.id) : Promise.resolve([]),
-  ])
+  const [members, addable] = read ?? (await runMembersReads(ctx, l))
   return {
     p: projectView(l.project, l.pinned),
     members,
@@ -53,10 +57,18 @@ async function membersAnswer(
   })
 }
 
+const runMembersReads = (ctx: Ctx, l: LoadedProject) => runReads(ctx, ...membersReads(ctx, l))
+
 membersWeb.get('/:id/settings/members', async (c) => {
   const ctx = ctxOf(c)
-  const l = await loadProject(ctx, c.req.param('id'))
-  const props = await membersProps(ctx, l)
+  // The project, its members and the add-member picker in one round trip (loadProjectWith).
+  const [l, members, addable] = await loadProjectWith<[ProjectMemberView[], { user_id: string; email: string; full_name: string }[]]>(
+    ctx,
+    c.req.param('id'),
+    'project.view',
+    (loaded) => [...membersReads(ctx, loaded)],
+  )
+  const props = await membersProps(ctx, l, [members, addable])
   return renderPage(c, {
     title: `Members · ${props.p.name}`,
     section: 'projects',

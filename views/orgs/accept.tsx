@@ -9,28 +9,23 @@ export function AcceptPage(props: { token: string; preview: InvitationPreview; s
     <AuthLayout title={`Join ${props.preview.orgName}`}>
       <h1>Join {props.preview.orgName}</h1>
       <p class="lead">
-        You were invited as <strong>{roleLabel(props.preview.role)}</strong> with <strong>{props.preview.email}</strong>.{' '}
-        {props.preview.hasAccount
-          ? 'This address already has a LabelDesk account: confirm your name and enter that account’s password to join.'
-          : 'Choose your name and a password.'}
+        You were invited as <strong>{roleLabel(props.preview.role)}</strong> with <strong>{props.preview.email}</strong>. Choose your name
+        and a password. If this address already has a LabelDesk account (from an organization you left), enter that account’s password
+        instead: it stays your password.
       </p>
       <form class="form" method="post" action={`/invitations/${props.token}`} novalidate>
         <FormMessage state={props.state} fields={['full_name', 'password']} />
         <Field name="full_name" label="Full name" state={props.state} required autofocus autocomplete="name" maxlength={200} />
-        {props.preview.hasAccount ? (
-          <Field name="password" label="Your password" type="password" state={props.state} required autocomplete="current-password" />
-        ) : (
-          <Field
-            name="password"
-            label="Password"
-            type="password"
-            state={props.state}
-            required
-            autocomplete="new-password"
-            minlength={10}
-            help="At least 10 characters."
-          />
-        )}
+        <Field
+          name="password"
+          label="Password"
+          type="password"
+          state={props.state}
+          required
+          autocomplete="new-password"
+          minlength={10}
+          help="At least 10 characters."
+        />
         <button class="btn btn-primary" type="submit">
           Join organization
         </button>

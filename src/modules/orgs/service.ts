@@ -322,9 +322,7 @@ export async function revokeInvitation(ctx: Ctx, id: string): Promise<void> {
   await ctx.db.update(invitations).set({ revokedAt: new Date() }).where(eq(invitations.id, id))
 }
 
-/** `hasAccount`: the address already has a LabelDesk account (someone who left an organization);
- * they join with that account's password instead of choosing a new one. */
-export type InvitationPreview = { email: string; orgName: string; role: OrgRole; hasAccount: boolean }
+export type InvitationPreview = { email: string; orgName: string; role: OrgRole }
 
 const DEAD_LINK = 'This invitation link is invalid, has expired or was already used. Ask an admin of the organization to resend it.'
 
@@ -332,10 +330,9 @@ const DEAD_LINK = 'This invitation link is invalid, has expired or was already u
 export async function previewInvitation(db: Db, token: string, now = Date.now()): Promise<InvitationPreview> {
   if (!token || token.length > 100) throw new AppError('NOT_FOUND', DEAD_LINK)
   const row = await db
-    .select({ email: invitations.email, role: invitations.role, orgName: organizations.name, userId: users.id })
+    .select({ email: invitations.email, role: invitations.role, orgName: organizations.name })
     .from(invitations)
     .innerJoin(organizations, eq(organizations.id, invitations.orgId))
-    .leftJoin(users, eq(users.email, invitations.email))
     .where(
       and(
         eq(invitations.tokenHash, await sha256Hex(token)),
@@ -346,7 +343,7 @@ export async function previewInvitation(db: Db, token: string, now = Date.now())
     )
     .get()
   if (!row) throw new AppError('NOT_FOUND', DEAD_LINK)
-  return { email: row.email, role: row.role, orgName: row.orgName, hasAccount: row.userId !== null }
+  return row
 }
 
 const WRONG_PASSWORD = 'This is not the password of your LabelDesk account. Enter the password you used before.'

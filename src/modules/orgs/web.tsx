@@ -26,7 +26,6 @@ import {
   removeMember,
   resendInvitation,
   revokeInvitation,
-  seats,
   seatsRead,
 } from './service'
 import { runReads } from '../../db/reads'

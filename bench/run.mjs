@@ -30,7 +30,7 @@ import { defaults, groupRssMiB, groupSize, machine, measure, printTable, withFor
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 process.chdir(root) // scripts/lib.mjs runs node_modules/.bin/wrangler relative to the repo root
 
-const PORT = 8797 // not 8787, so a running `npm start` is neither measured nor disturbed
+const PORT = Number(process.env.BENCH_PORT ?? 8797) // not 8787, so a running `npm start` is neither measured nor disturbed
 const STATE = '.wrangler/bench-state' // under .wrangler/, so gitignored; wiped every run
 const name = process.argv[2] ?? 'baseline'
 

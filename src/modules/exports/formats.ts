@@ -2,9 +2,12 @@
  * @module The export formats other than NDJSON — COCO, YOLO, Pascal VOC, CSV — as writers the
  * export engine (service.ts) drives page by page. A writer never holds more than a page: it emits
  * bytes of the file (`main`), bytes of side streams that the engine keeps in R2 and appends after
- * the last row (COCO's `images` array, YOLO's images.txt, a zip's central directory), and errors
+ * the last row (YOLO's images.txt, a zip's central directory), and errors
  * for rows it leaves out. Its state is a small JSON value (counters, CRCs, offsets) saved in the
- * task's cursor after each slice, so a slice that runs again writes the same bytes.
+ * task's cursor after each slice, so a slice that runs again writes the same bytes. A writer may
+ * read the rows twice (`passes`): COCO writes `annotations` in the first pass and `images` in the
+ * second, straight into the file — before, `images` went to R2 as a side stream and was read back
+ * and uploaded again, about a third of the file written twice.
  *
  * Choices (the endpoint's OpenAPI description in api.ts says them to users):
  * - COCO: `categories` are the ontology's object tools, ids 1… in ontology order. Boxes and
@@ -14,6 +17,9 @@
  *   `labeldesk_classifications` (the image's, and an object's nested ones on its annotation).
  * - YOLO: class index = the tool's position among the ontology's tools (data.yaml `names`).
  * - Rows without a known width and height are left out of COCO, YOLO and VOC and reported.
+ * - Boxes and polygons are clipped to the image in COCO, YOLO and VOC (clipShape); an object with
+ *   nothing inside the image is left out of YOLO and VOC, and in COCO it stays, as drawn, in the
+ *   image's `labeldesk_objects` with `outside_image: true`. CSV (like NDJSON) keeps what was drawn.
  */
 import type { Ontology } from '../projects/ontology'
 import { centralRecord, crc32, dosDateTime, localHeader, zipEnd, zipEntry } from '../../lib/zip'
@@ -33,18 +39,21 @@ export type Emit = {
 
 export type FormatCtx = { project: { id: string; name: string; ontology: Ontology }; startedAt: Date }
 
+/** Claims unique file names for a page's rows (tasks/status-object.ts claimNames): each row's
+ * name and its claim number, the same in every pass and every run of a slice. */
+export type Names = (entries: { id: string; name: string }[]) => Promise<{ name: string; n: number }[]>
+
 export interface Writer<S> {
   /** Side streams, appended to the file in order after the last row. */
   sides: number
+  /** How many times the rows are read (default 1): COCO writes `annotations` in the first pass and
+   * `images` in the second, so neither waits in R2 to be copied. */
+  passes?: number
   init(ctx: FormatCtx): S
   head(s: S, ctx: FormatCtx, emit: Emit): void
-  rows(
-    items: PageItem[],
-    s: S,
-    ctx: FormatCtx,
-    emit: Emit,
-    names: (entries: { id: string; name: string }[]) => Promise<string[]>,
-  ): Promise<void>
+  rows(items: PageItem[], s: S, ctx: FormatCtx, emit: Emit, names: Names, pass: number): Promise<void>
+  /** Before pass `pass` (1, 2…) reads its first row. */
+  pass?(pass: number, s: S, emit: Emit): void
   /** Around side stream `stream` when it is appended. */
   side(stream: number, at: 'before' | 'after', s: S, emit: Emit): void
   tail(s: S, emit: Emit): void
@@ -98,7 +107,7 @@ export function baseName(r: {
 
 // Geometry ---------------------------------------------------------------------------------------
 
-type Shape = { kind: 'box'; left: number; top: number; width: number; height: number } | { kind: 'polygon'; points: Pt[] }
+export type Shape = { kind: 'box'; left: number; top: number; width: number; height: number } | { kind: 'polygon'; points: Pt[] }
 
 /** A box or polygon object's geometry, or null for other kinds (or malformed values). */
 function shapeOf(o: Obj): Shape | null {
@@ -124,6 +133,49 @@ function extent(s: Shape): { left: number; top: number; width: number; height: n
     y1 = Math.max(y1, p.y)
   }
   return { left: x0, top: y0, width: x1 - x0, height: y1 - y0 }
+}
+
+/**
+ * A shape cut to the image (0…W × 0…H), or null when nothing of it is inside (or only a line).
+ * Labels may reach past the image (drawn to the edge and beyond, or imported), but COCO, YOLO and
+ * VOC readers expect coordinates inside it (YOLO's must be 0…1). A box becomes its part inside the
+ * image; a polygon is clipped edge by edge (Sutherland–Hodgman), which keeps a polygon that is
+ * wholly inside exactly as it was, point for point.
+ */
+export function clipShape(s: Shape, W: number, H: number): Shape | null {
+  if (s.kind === 'box') {
+    const x0 = Math.max(s.left, 0)
+    const y0 = Math.max(s.top, 0)
+    const x1 = Math.min(s.left + s.width, W)
+    const y1 = Math.min(s.top + s.height, H)
+    if (x1 <= x0 || y1 <= y0) return null
+    if (x0 === s.left && y0 === s.top && x1 - x0 === s.width && y1 - y0 === s.height) return s
+    return { kind: 'box', left: x0, top: y0, width: x1 - x0, height: y1 - y0 }
+  }
+  let pts = s.points
+  const edges: [(p: Pt) => boolean, (a: Pt, b: Pt) => Pt][] = [
+    [(p) => p.x >= 0, (a, b) => ({ x: 0, y: a.y + ((b.y - a.y) * (0 - a.x)) / (b.x - a.x) })],
+    [(p) => p.x <= W, (a, b) => ({ x: W, y: a.y + ((b.y - a.y) * (W - a.x)) / (b.x - a.x) })],
+    [(p) => p.y >= 0, (a, b) => ({ x: a.x + ((b.x - a.x) * (0 - a.y)) / (b.y - a.y), y: 0 })],
+    [(p) => p.y <= H, (a, b) => ({ x: a.x + ((b.x - a.x) * (H - a.y)) / (b.y - a.y), y: H })],
+  ]
+  for (const [inside, cut] of edges) {
+    if (pts.every(inside)) continue
+    const out: Pt[] = []
+    for (let i = 0; i < pts.length; i++) {
+      const cur = pts[i]!
+      const prev = pts[(i + pts.length - 1) % pts.length]!
+      if (inside(cur)) {
+        if (!inside(prev)) out.push(cut(prev, cur))
+        out.push(cur)
+      } else if (inside(prev)) out.push(cut(prev, cur))
+    }
+    pts = out
+    if (pts.length < 3) return null
+  }
+  if (pts === s.points) return s
+  const e = extent({ kind: 'polygon', points: pts })
+  return e.width > 0 && e.height > 0 ? { kind: 'polygon', points: pts } : null
 }
 
 function polygonArea(points: Pt[]): number {
@@ -153,8 +205,8 @@ function imageSize(item: PageItem): { width: number; height: number } | string {
 }
 
 /** Rows that have a size, named uniquely; the others are reported. */
-async function namedImages(items: PageItem[], emit: Emit, names: (e: { id: string; name: string }[]) => Promise<string[]>) {
-  const ok: { item: PageItem; size: { width: number; height: number }; stem: string; file: string }[] = []
+async function namedImages(items: PageItem[], emit: Emit, names: Names) {
+  const ok: { item: PageItem; size: { width: number; height: number }; stem: string; file: string; n: number }[] = []
   const wanted: { id: string; name: string }[] = []
   const exts: string[] = []
   for (const item of items) {
@@ -164,13 +216,14 @@ async function namedImages(items: PageItem[], emit: Emit, names: (e: { id: strin
       continue
     }
     const b = baseName(item.row)
-    ok.push({ item, size, stem: '', file: '' })
+    ok.push({ item, size, stem: '', file: '', n: 0 })
     wanted.push({ id: item.row.id, name: b.stem })
     exts.push(b.ext)
   }
   const got = wanted.length ? await names(wanted) : []
   ok.forEach((o, i) => {
-    o.stem = got[i]!
+    o.stem = got[i]!.name
+    o.n = got[i]!.n
     o.file = exts[i] ? `${o.stem}.${exts[i]}` : o.stem
   })
   return ok
@@ -266,10 +319,15 @@ const csv: Writer<Record<string, never>> = {
 
 // COCO -------------------------------------------------------------------------------------------
 
+/** Annotations written so far (for their ids and commas) and images written (for commas). */
 type CocoState = { images: number; annotations: number }
 
+/** Pass 0 only needs each image's number; its errors are reported then, not again in pass 1. */
+const quiet = (emit: Emit): Emit => ({ ...emit, error() {} })
+
 const coco: Writer<CocoState> = {
-  sides: 1, // the `images` array
+  sides: 0,
+  passes: 2, // `annotations`, then `images`: an image's id is its row's claim number in both
   init: () => ({ images: 0, annotations: 0 }),
   head(_s, ctx, emit) {
     const categories = ctx.project.ontology.tools.map((t, i) => ({ id: i + 1, name: t.name, supercategory: t.tool }))
@@ -282,20 +340,26 @@ const coco: Writer<CocoState> = {
     }
     emit.main(`{"info":${JSON.stringify(info)},"licenses":[],"categories":${JSON.stringify(categories)},"annotations":[`)
   },
-  async rows(items, s, ctx, emit, names) {
+  async rows(items, s, ctx, emit, names, pass) {
     const tool = toolIndex(ctx.project.ontology)
-    let ann = ''
-    let img = ''
-    for (const { item, size, file } of await namedImages(items, emit, names)) {
-      const id = ++s.images
+    let text = ''
+    for (const { item, size, file, n: id } of await namedImages(items, pass === 0 ? emit : quiet(emit), names)) {
       const other: Obj[] = []
       for (const { label, o } of objectsOf(item)) {
         const t = tool(o)
-        const shape = shapeOf(o)
+        const drawn = shapeOf(o)
+        const shape = drawn && clipShape(drawn, size.width, size.height)
         if (t === null || !shape) {
-          other.push({ ...o, label_id: label.id, ...(t === null ? {} : { category_id: t + 1 }) })
+          if (pass === 1)
+            other.push({
+              ...o,
+              label_id: label.id,
+              ...(t === null ? {} : { category_id: t + 1 }),
+              ...(drawn && !shape ? { outside_image: true } : {}),
+            })
           continue
         }
+        if (pass === 1) continue
         const e = extent(shape)
         const a = {
           id: ++s.annotations,
@@ -309,8 +373,9 @@ const coco: Writer<CocoState> = {
           feature_id: o.feature_id,
           labeldesk_classifications: o.classifications ?? [],
         }
-        ann += (s.annotations > 1 ? ',' : '') + JSON.stringify(a)
+        text += (s.annotations > 1 ? ',' : '') + JSON.stringify(a)
       }
+      if (pass === 0) continue
       const image: Obj = { id, file_name: file, width: size.width, height: size.height, coco_url: item.url, data_row_id: item.row.id }
       if (item.row.globalKey) image.global_key = item.row.globalKey
       if (item.row.externalId) image.external_id = item.row.externalId
@@ -318,15 +383,13 @@ const coco: Writer<CocoState> = {
         (l.annotations.classifications ?? []).map((c) => ({ ...c, label_id: l.id })),
       )
       image.labeldesk_objects = other
-      img += (id > 1 ? ',' : '') + JSON.stringify(image)
+      text += (++s.images > 1 ? ',' : '') + JSON.stringify(image)
       emit.row()
     }
-    if (ann) emit.main(ann)
-    if (img) emit.side(0, img)
+    if (text) emit.main(text)
   },
-  side(_stream, at, _s, emit) {
-    if (at === 'before') emit.main('],"images":[')
-  },
+  pass: (_pass, _s, emit) => emit.main('],"images":['),
+  side() {},
   tail: (_s, emit) => emit.main(']}'),
 }
 
@@ -349,7 +412,7 @@ function zipWriter(o: {
     emit: Emit,
     add: (name: string, data: string) => void,
     side: (i: number, text: string) => void,
-    names: (e: { id: string; name: string }[]) => Promise<string[]>,
+    names: Names,
   ): Promise<void>
 }): Writer<ZipState> {
   const cd = o.entries.length
@@ -436,7 +499,8 @@ const yolo = zipWriter({
       let text = ''
       for (const { o } of objectsOf(item)) {
         const t = tool(o)
-        const shape = shapeOf(o)
+        const drawn = shapeOf(o)
+        const shape = drawn && clipShape(drawn, W, H)
         if (t === null || !shape) continue
         if (shape.kind === 'box')
           text += `${t} ${num((shape.left + shape.width / 2) / W)} ${num((shape.top + shape.height / 2) / H)} ${num(shape.width / W)} ${num(shape.height / H)}\n`
@@ -464,7 +528,8 @@ const voc = zipWriter({
       let objects = ''
       for (const { o } of objectsOf(item)) {
         const t = tool(o)
-        const shape = shapeOf(o)
+        const drawn = shapeOf(o)
+        const shape = drawn && clipShape(drawn, size.width, size.height)
         if (t === null || !shape) continue
         const e = extent(shape)
         objects +=

@@ -15,7 +15,7 @@ import { AppError } from '../../lib/errors'
 import { sha256Hex } from '../../lib/crypto'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, errorsPrefix, resultKey, saveErrorPart } from '../tasks/files'
+import { carryKey, errorPartKey, errorsPrefix, resultKey, saveErrorPart, sideChunkKey, sidePrefix, sideSlicePrefix } from '../tasks/files'
 import { loadProject } from '../projects/service'
 import { buildLines, People, type PageRow } from './lines'
 import { assetLinks, assetLinksNote, assetUrlSigner, type AssetLinks } from '../datasets/asset-urls'
@@ -58,9 +58,11 @@ type ExportCursor = {
   format?: unknown
   phase?: 'rows' | 'sides'
   sideAt?: { stream: number; after: string | null; started: boolean }
+  /** Formats that read the rows more than once (COCO): the pass under way (0…), and the rows it
+   * has read so far, for the progress bar. */
+  pass?: number
+  read?: number
 }
-
-const carryKey = (taskId: string, slice: number) => `tasks/${taskId}/carry/${slice}`
 
 /** Starts an export; the same export (project, params, filters) while one runs returns that one.
  * `origin`: the requesting page's or API call's origin, the base of the export's asset links
@@ -170,11 +172,6 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return out
 }
 
-/** Where a side stream's chunks wait until they are appended (after the last row): named by the
- * slice that wrote them, so a slice that runs again overwrites its own. */
-const sideKey = (taskId: string, stream: number, slice: number, seq: number) =>
-  `tasks/${taskId}/side/${stream}/${String(slice).padStart(8, '0')}-${String(seq).padStart(4, '0')}`
-
 async function deletePrefix(bucket: R2Bucket, prefix: string) {
   for (;;) {
     const page = await bucket.list({ prefix, limit: 1000 })
@@ -208,7 +205,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
       errorsKey: hasErrors ? errorsPrefix(task.id) : undefined,
       message: `${cur.lines} data rows exported`,
     })
-    await deletePrefix(env.EXPORTS, `tasks/${task.id}/side/`)
+    await deletePrefix(env.EXPORTS, sidePrefix(task.id))
     if (format !== 'ndjson') await status.dropNames()
   }
   if (cur.done) {
@@ -287,7 +284,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   let sideSeq = 0
   const flushSide = async (i: number) => {
     if (!sideSizes[i]) return
-    await env.EXPORTS.put(sideKey(task.id, i, cur.slice, sideSeq++), concat(sideBufs[i]!, sideSizes[i]!))
+    await env.EXPORTS.put(sideChunkKey(task.id, i, cur.slice, sideSeq++), concat(sideBufs[i]!, sideSizes[i]!))
     sideBufs[i] = []
     sideSizes[i] = 0
   }
@@ -307,7 +304,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   if (writer && cur.phase !== 'sides') {
     // A crashed run of this slice may have written more side chunks than this run will.
     for (let i = 0; i < writer.sides; i++) {
-      const stale = await env.EXPORTS.list({ prefix: `tasks/${task.id}/side/${i}/${String(cur.slice).padStart(8, '0')}-` })
+      const stale = await env.EXPORTS.list({ prefix: sideSlicePrefix(task.id, i, cur.slice) })
       if (stale.objects.length) await env.EXPORTS.delete(stale.objects.map((o) => o.key))
     }
   }
@@ -346,6 +343,9 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   }
   let after = cur.after
   let end = false
+  const passes = writer?.passes ?? 1
+  let pass = cur.pass ?? 0
+  let passRows = cur.read ?? 0
   const started = Date.now()
   const inBudget = () => Date.now() - started < exportBudget.ms
 
@@ -370,7 +370,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
       if (full && pages < exportBudget.pages && inBudget()) next = read(page[page.length - 1]!.id)
       if (writer) {
         const items = await loadPageLabels(db, project.id, page, filters, people, assetUrl)
-        await writer.rows(items, fstate, fctx, emit, names)
+        await writer.rows(items, fstate, fctx, emit, names, pass)
         for (let i = 0; i < sideBufs.length; i++) if (sideSizes[i]! >= exportBudget.sideBytes) await flushSide(i)
       } else {
         let built: string[]
@@ -393,13 +393,23 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         lines += built.length
       }
       after = page[page.length - 1]!.id
+      passRows += page.length
       await uploadFullParts()
       if (!full) rowsDone = true
     }
     for (let i = 0; i < sideBufs.length; i++) await flushSide(i)
-    if (rowsDone) {
+    if (rowsDone && pass + 1 < passes) {
+      // The next pass starts from the first row in the next slice.
+      pass++
+      passRows = 0
+      after = null
+      writer?.pass?.(pass, fstate, emit)
+    } else if (rowsDone) {
       if (writer?.sides) cur.phase = 'sides'
-      else end = true
+      else {
+        writer?.tail(fstate, emit)
+        end = true
+      }
     }
   }
 
@@ -412,7 +422,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         writer.side(at.stream, 'before', fstate, emit)
         at.started = true
       }
-      const prefix = `tasks/${task.id}/side/${at.stream}/`
+      const prefix = sidePrefix(task.id, at.stream)
       const list = await env.EXPORTS.list({
         prefix,
         ...(at.after ? { startAfter: at.after } : {}),
@@ -457,6 +467,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   // A crashed run of this slice may have reported rows that this run leaves to the next slice.
   if (!errors.length && writer) await env.EXPORTS.delete(errorPartKey(task.id, cur.slice))
   cur.after = after
+  if (passes > 1) Object.assign(cur, { pass, read: passRows })
   cur.lines += lines
   cur.done = end
   cur.slice += 1
@@ -469,11 +480,12 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
 
   if (!end) {
     const total = Math.max(project.dataRowCount, cur.lines)
+    const share = passes > 1 ? Math.min(1, (pass + Math.min(passRows, total) / (total || 1)) / passes) : total ? cur.lines / total : 0.5
     await reportProgress(env, task, {
-      percent: total ? (cur.lines / total) * 100 : 50,
+      percent: share * 100,
       done: cur.lines,
       total,
-      phase: cur.phase === 'sides' ? 'Finishing the file' : 'Exporting',
+      phase: cur.phase === 'sides' ? 'Finishing the file' : passes > 1 ? `Exporting (pass ${pass + 1} of ${passes})` : 'Exporting',
       metadata: { lines_written: cur.lines, bytes_written: cur.bytes },
     })
     return 'more'

@@ -80,21 +80,21 @@ export class TaskStatus extends DurableObject {
   }
 
   /**
-   * Unique file names for an export's rows (`{id, name}` in row order → the names to use): a row
-   * keeps the name it got before (a slice that runs again gets the same names), else takes `name`
-   * or the first free `name-2`, `name-3`…, compared without case (archives are unpacked on
-   * case-insensitive disks). With each name comes `n`, the row's claim number: 1, 2, 3… in the
+   * Unique file names for an export's rows (`{id, name}` in row order → the names to use), compared
+   * without case (archives are unpacked on case-insensitive disks): a row keeps the name it got
+   * before (a slice that runs again gets the same names); of the page's other rows, each whose
+   * `name` is free takes it (the first of equal ones winning), then the rest, in row order, the
+   * first free `name-2`, `name-3`… With each name comes `n`, the row's claim number: 1, 2, 3… in the
    * order rows were first named, never reused, so a format that numbers images (COCO) gets the
    * same number for a row in every pass and in a slice that runs again. Stems are ASCII
    * (formats.ts baseName), so SQLite's lower() and JavaScript's agree.
    *
-   * One page is claimed with two statements whatever its size: an insert of every row under its own
-   * name that skips rows already named and names already taken (json_each keeps row order, so the
-   * first of two rows named alike wins, as row by row), then one read of the page's names. Only
-   * the rows that collided are named one by one; a counter per base name (`name_bases`) keeps many
-   * rows of one name linear. Every name `b`, `b-2` … `b-(next-1)` is taken, and names are never
-   * given back, so the counter only skips taken names: the result is always the first free
-   * candidate, whichever way a row got it.
+   * One page is claimed with two statements whatever its size (it was five per row): an insert of
+   * every row under its own name that skips rows already named and names already taken (json_each
+   * keeps row order), then one read of the page's names. Only the rows that collided are named one
+   * by one; a counter per base name (`name_bases`) keeps many rows of one name linear. Every name
+   * `b`, `b-2` … `b-(next-1)` is taken, and names are never given back, so the counter only skips
+   * taken names.
    */
   claimNames(entries: { id: string; name: string }[]): { name: string; n: number }[] {
     const sql = this.ctx.storage.sql

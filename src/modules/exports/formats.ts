@@ -2,12 +2,9 @@
  * @module The export formats other than NDJSON — COCO, YOLO, Pascal VOC, CSV — as writers the
  * export engine (service.ts) drives page by page. A writer never holds more than a page: it emits
  * bytes of the file (`main`), bytes of side streams that the engine keeps in R2 and appends after
- * the last row (YOLO's images.txt, a zip's central directory), and errors
+ * the last row (COCO's `images` array, YOLO's images.txt, a zip's central directory), and errors
  * for rows it leaves out. Its state is a small JSON value (counters, CRCs, offsets) saved in the
- * task's cursor after each slice, so a slice that runs again writes the same bytes. A writer may
- * read the rows twice (`passes`): COCO writes `annotations` in the first pass and `images` in the
- * second, straight into the file — before, `images` went to R2 as a side stream and was read back
- * and uploaded again, about a third of the file written twice.
+ * task's cursor after each slice, so a slice that runs again writes the same bytes.
  *
  * Choices (the endpoint's OpenAPI description in api.ts says them to users):
  * - COCO: `categories` are the ontology's object tools, ids 1… in ontology order. Boxes and
@@ -40,20 +37,15 @@ export type Emit = {
 export type FormatCtx = { project: { id: string; name: string; ontology: Ontology }; startedAt: Date }
 
 /** Claims unique file names for a page's rows (tasks/status-object.ts claimNames): each row's
- * name and its claim number, the same in every pass and every run of a slice. */
+ * name and its claim number, the same in every run of a slice. */
 export type Names = (entries: { id: string; name: string }[]) => Promise<{ name: string; n: number }[]>
 
 export interface Writer<S> {
   /** Side streams, appended to the file in order after the last row. */
   sides: number
-  /** How many times the rows are read (default 1): COCO writes `annotations` in the first pass and
-   * `images` in the second, so neither waits in R2 to be copied. */
-  passes?: number
   init(ctx: FormatCtx): S
   head(s: S, ctx: FormatCtx, emit: Emit): void
-  rows(items: PageItem[], s: S, ctx: FormatCtx, emit: Emit, names: Names, pass: number): Promise<void>
-  /** Before pass `pass` (1, 2…) reads its first row. */
-  pass?(pass: number, s: S, emit: Emit): void
+  rows(items: PageItem[], s: S, ctx: FormatCtx, emit: Emit, names: Names): Promise<void>
   /** Around side stream `stream` when it is appended. */
   side(stream: number, at: 'before' | 'after', s: S, emit: Emit): void
   tail(s: S, emit: Emit): void
@@ -319,15 +311,11 @@ const csv: Writer<Record<string, never>> = {
 
 // COCO -------------------------------------------------------------------------------------------
 
-/** Annotations written so far (for their ids and commas) and images written (for commas). */
+/** Annotations and images written so far (their ids, and whether a comma goes first). */
 type CocoState = { images: number; annotations: number }
 
-/** Pass 0 only needs each image's number; its errors are reported then, not again in pass 1. */
-const quiet = (emit: Emit): Emit => ({ ...emit, error() {} })
-
 const coco: Writer<CocoState> = {
-  sides: 0,
-  passes: 2, // `annotations`, then `images`: an image's id is its row's claim number in both
+  sides: 1, // the `images` array, appended after `annotations`
   init: () => ({ images: 0, annotations: 0 }),
   head(_s, ctx, emit) {
     const categories = ctx.project.ontology.tools.map((t, i) => ({ id: i + 1, name: t.name, supercategory: t.tool }))
@@ -340,26 +328,26 @@ const coco: Writer<CocoState> = {
     }
     emit.main(`{"info":${JSON.stringify(info)},"licenses":[],"categories":${JSON.stringify(categories)},"annotations":[`)
   },
-  async rows(items, s, ctx, emit, names, pass) {
+  async rows(items, s, ctx, emit, names) {
     const tool = toolIndex(ctx.project.ontology)
-    let text = ''
-    for (const { item, size, file, n: id } of await namedImages(items, pass === 0 ? emit : quiet(emit), names)) {
+    let ann = ''
+    let img = ''
+    for (const { item, size, file } of await namedImages(items, emit, names)) {
+      const id = ++s.images
       const other: Obj[] = []
       for (const { label, o } of objectsOf(item)) {
         const t = tool(o)
         const drawn = shapeOf(o)
         const shape = drawn && clipShape(drawn, size.width, size.height)
         if (t === null || !shape) {
-          if (pass === 1)
-            other.push({
-              ...o,
-              label_id: label.id,
-              ...(t === null ? {} : { category_id: t + 1 }),
-              ...(drawn && !shape ? { outside_image: true } : {}),
-            })
+          other.push({
+            ...o,
+            label_id: label.id,
+            ...(t === null ? {} : { category_id: t + 1 }),
+            ...(drawn && !shape ? { outside_image: true } : {}),
+          })
           continue
         }
-        if (pass === 1) continue
         const e = extent(shape)
         const a = {
           id: ++s.annotations,
@@ -373,9 +361,8 @@ const coco: Writer<CocoState> = {
           feature_id: o.feature_id,
           labeldesk_classifications: o.classifications ?? [],
         }
-        text += (s.annotations > 1 ? ',' : '') + JSON.stringify(a)
+        ann += (s.annotations > 1 ? ',' : '') + JSON.stringify(a)
       }
-      if (pass === 0) continue
       const image: Obj = { id, file_name: file, width: size.width, height: size.height, coco_url: item.url, data_row_id: item.row.id }
       if (item.row.globalKey) image.global_key = item.row.globalKey
       if (item.row.externalId) image.external_id = item.row.externalId
@@ -383,13 +370,15 @@ const coco: Writer<CocoState> = {
         (l.annotations.classifications ?? []).map((c) => ({ ...c, label_id: l.id })),
       )
       image.labeldesk_objects = other
-      text += (++s.images > 1 ? ',' : '') + JSON.stringify(image)
+      img += (id > 1 ? ',' : '') + JSON.stringify(image)
       emit.row()
     }
-    if (text) emit.main(text)
+    if (ann) emit.main(ann)
+    if (img) emit.side(0, img)
   },
-  pass: (_pass, _s, emit) => emit.main('],"images":['),
-  side() {},
+  side(_stream, at, _s, emit) {
+    if (at === 'before') emit.main('],"images":[')
+  },
   tail: (_s, emit) => emit.main(']}'),
 }
 

@@ -58,10 +58,6 @@ type ExportCursor = {
   format?: unknown
   phase?: 'rows' | 'sides'
   sideAt?: { stream: number; after: string | null; started: boolean }
-  /** Formats that read the rows more than once (COCO): the pass under way (0…), and the rows it
-   * has read so far, for the progress bar. */
-  pass?: number
-  read?: number
 }
 
 /** Starts an export; the same export (project, params, filters) while one runs returns that one.
@@ -343,9 +339,6 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   }
   let after = cur.after
   let end = false
-  const passes = writer?.passes ?? 1
-  let pass = cur.pass ?? 0
-  let passRows = cur.read ?? 0
   const started = Date.now()
   const inBudget = () => Date.now() - started < exportBudget.ms
 
@@ -370,7 +363,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
       if (full && pages < exportBudget.pages && inBudget()) next = read(page[page.length - 1]!.id)
       if (writer) {
         const items = await loadPageLabels(db, project.id, page, filters, people, assetUrl)
-        await writer.rows(items, fstate, fctx, emit, names, pass)
+        await writer.rows(items, fstate, fctx, emit, names)
         for (let i = 0; i < sideBufs.length; i++) if (sideSizes[i]! >= exportBudget.sideBytes) await flushSide(i)
       } else {
         let built: string[]
@@ -393,18 +386,11 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         lines += built.length
       }
       after = page[page.length - 1]!.id
-      passRows += page.length
       await uploadFullParts()
       if (!full) rowsDone = true
     }
     for (let i = 0; i < sideBufs.length; i++) await flushSide(i)
-    if (rowsDone && pass + 1 < passes) {
-      // The next pass starts from the first row in the next slice.
-      pass++
-      passRows = 0
-      after = null
-      writer?.pass?.(pass, fstate, emit)
-    } else if (rowsDone) {
+    if (rowsDone) {
       if (writer?.sides) cur.phase = 'sides'
       else {
         writer?.tail(fstate, emit)
@@ -467,7 +453,6 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   // A crashed run of this slice may have reported rows that this run leaves to the next slice.
   if (!errors.length && writer) await env.EXPORTS.delete(errorPartKey(task.id, cur.slice))
   cur.after = after
-  if (passes > 1) Object.assign(cur, { pass, read: passRows })
   cur.lines += lines
   cur.done = end
   cur.slice += 1
@@ -480,12 +465,11 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
 
   if (!end) {
     const total = Math.max(project.dataRowCount, cur.lines)
-    const share = passes > 1 ? Math.min(1, (pass + Math.min(passRows, total) / (total || 1)) / passes) : total ? cur.lines / total : 0.5
     await reportProgress(env, task, {
-      percent: share * 100,
+      percent: total ? (cur.lines / total) * 100 : 50,
       done: cur.lines,
       total,
-      phase: cur.phase === 'sides' ? 'Finishing the file' : passes > 1 ? `Exporting (pass ${pass + 1} of ${passes})` : 'Exporting',
+      phase: cur.phase === 'sides' ? 'Finishing the file' : 'Exporting',
       metadata: { lines_written: cur.lines, bytes_written: cur.bytes },
     })
     return 'more'

@@ -85,8 +85,7 @@ export class TaskStatus extends DurableObject {
    * before (a slice that runs again gets the same names); of the page's other rows, each whose
    * `name` is free takes it (the first of equal ones winning), then the rest, in row order, the
    * first free `name-2`, `name-3`… With each name comes `n`, the row's claim number: 1, 2, 3… in the
-   * order rows were first named, never reused, so a format that numbers images (COCO) gets the
-   * same number for a row in every pass and in a slice that runs again. Stems are ASCII
+   * order rows were first named, never reused, the same in a slice that runs again. Stems are ASCII
    * (formats.ts baseName), so SQLite's lower() and JavaScript's agree.
    *
    * One page is claimed with two statements whatever its size (it was five per row): an insert of

@@ -403,7 +403,9 @@ INSERT INTO data_rows (id, org_id, dataset_id, row_data, global_key, global_key_
  * reviewed by `reviewerId` (1 in 5 of those declined). Triggers keep the project's counters, the
  * batch size, member stats and label days; feature counts, usage facts, reviews, review states and
  * workflow statuses are written here the way the label and review services write them.
- * `ontology` is the project's ontology as the API returned it (feature_schema_ids).
+ * `ontology` is the project's ontology as the API returned it (feature_schema_ids). Every box and
+ * polygon lies inside the rows' 640×480 image (they used to reach x = 1,019 and y = 700): COCO,
+ * YOLO and VOC clip to the image, and geometry outside it would measure work no real export does.
  */
 export function labeledProjectSql({ orgId, projectId, datasetId, rows, authors, reviewerId, ontology, now, batchId }) {
   const tool = (name) => ontology.tools.find((t) => t.name === name)
@@ -421,11 +423,11 @@ export function labeledProjectSql({ orgId, projectId, datasetId, rows, authors, 
        'bounding_box', json_object('top', ${top}, 'left', ${left}, 'height', 20 + i % 80, 'width', 30 + i % 90))`
   const annotations = `json_object(
       'objects', json_array(
-        ${box(1, car, 'i % 400', '(i * 7) % 900')},
-        ${box(2, car, '(i * 3) % 400', '(i * 11) % 900')},
-        ${box(3, person, '(i * 5) % 400', '(i * 13) % 900')},
+        ${box(1, car, 'i % 380', '(i * 7) % 520')},
+        ${box(2, car, '(i * 3) % 380', '(i * 11) % 520')},
+        ${box(3, person, '(i * 5) % 380', '(i * 13) % 520')},
         json_object('feature_id', ${ann(4)}, 'feature_schema_id', ${q(road.feature_schema_id)}, 'name', ${q(road.name)}, 'annotation_kind', 'ImagePolygon', 'classifications', json_array(),
-          'polygon', json_array(json_object('x', 0, 'y', 600 + i % 50), json_object('x', 1000, 'y', 620 + i % 40), json_object('x', 1000, 'y', 700), json_object('x', 0, 'y', 700)))),
+          'polygon', json_array(json_object('x', 0, 'y', 380 + i % 50), json_object('x', 600, 'y', 400 + i % 40), json_object('x', 600, 'y', 470), json_object('x', 0, 'y', 470)))),
       'classifications', json_array(
         json_object('feature_id', ${ann(5)}, 'feature_schema_id', ${q(weather.feature_schema_id)}, 'name', ${q(weather.name)}, 'value', ${q(weather.name.toLowerCase().replace(/[^a-z0-9]+/g, '_'))},
           'radio_answer', CASE WHEN i % 3 = 0

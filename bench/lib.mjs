@@ -130,7 +130,9 @@ export function groupRssMiB(pgid, comm) {
  * Client and server share the box, so anything else running (another session's test suite, a
  * build) skews the numbers, even the ratios. This measures how much CPU *other* processes used
  * while `fn` ran: all busy CPU (/proc/stat) minus the server's process group minus this process
- * (autocannon runs in it), as a % of all cores. Returns [fn's result, % or null off Linux].
+ * (autocannon runs in it), as a % of all cores. Returns [fn's result, % or null off Linux, and the
+ * CPU seconds the server's process group used meanwhile]: on a busy box wall times stretch with
+ * the load, the server's own CPU time much less, so comparisons within a run can use it.
  */
 export async function withForeignCpu(pgid, fn) {
   const TICK = 100 // USER_HZ: /proc reports clock ticks of 1/100 s on Linux
@@ -145,7 +147,7 @@ export async function withForeignCpu(pgid, fn) {
   try {
     a = snap()
   } catch {
-    return [await fn(), null]
+    return [await fn(), null, null]
   }
   const result = await fn()
   const b = snap()
@@ -154,5 +156,5 @@ export async function withForeignCpu(pgid, fn) {
   for (const [pid, t] of b.server) server += t - (a.server.get(pid) ?? 0)
   const foreign = b.busy - a.busy - server - (b.self - a.self)
   const capacity = ((b.at - a.at) / 1000) * TICK * availableParallelism()
-  return [result, Math.min(100, Math.max(0, Math.round((foreign / capacity) * 100)))]
+  return [result, Math.min(100, Math.max(0, Math.round((foreign / capacity) * 100))), server / TICK]
 }

@@ -95,6 +95,9 @@ export function permissionSuite(routes: RouteCase[]) {
                 headers: target.headers,
               })
               const got = isOk(res.status) ? 'ok' : res.status
+              // Read to the end: a streamed body (a task's result) left unread is cut off when the
+              // test ends, and the stream's writer then fails with "Network connection lost".
+              if (got === want) await res.arrayBuffer()
               if (got !== want)
                 throw new Error(
                   `${rc.name} as ${role} via ${via} (${sameOrg ? 'same' : 'other'} org): expected ${want}, got ${res.status} ${(await res.text()).slice(0, 300)}`,

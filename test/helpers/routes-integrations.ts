@@ -1,7 +1,9 @@
 /** Route cases of Account → Integrations (see routes.ts for what a case is). Targets are made through
  * the org admin; without a role ARN, validation fails fast and never leaves the Worker. */
+import { eq } from 'drizzle-orm'
+import { datasets, integrations } from '../../src/db/schema'
 import type { TestUser } from './factories'
-import { unique } from './factories'
+import { db, unique } from './factories'
 import { call } from './harness'
 import type { RouteCase } from './routes'
 
@@ -14,6 +16,14 @@ async function freshDataset(admin: TestUser): Promise<string> {
   const res = await call('POST', '/api/v1/datasets', { cookie: admin.cookie }, { json: { name: unique('ds') } })
   if (res.status !== 201) throw new Error(`dataset setup failed: ${res.status} ${await res.text()}`)
   return ((await res.json()) as { id: string }).id
+}
+
+/** An integration that passed validation: attaching needs one, and validating for real needs AWS
+ * (test/integration/integrations*.test.ts do that against the emulator). */
+async function validIntegration(admin: TestUser): Promise<string> {
+  const id = await freshIntegration(admin)
+  await db().update(integrations).set({ valid: true }).where(eq(integrations.id, id))
+  return id
 }
 
 export const INTEGRATION_ROUTES: RouteCase[] = [
@@ -124,5 +134,29 @@ export const INTEGRATION_ROUTES: RouteCase[] = [
     action: () => 'integration.manage',
     hasTarget: true,
     prepare: async ({ admin }) => ({ path: `/account/integrations/${await freshIntegration(admin)}/delete`, form: {} }),
+  },
+  {
+    name: 'POST /account/integrations/{id}/datasets',
+    surface: 'html',
+    method: 'POST',
+    action: () => 'integration.manage',
+    hasTarget: true,
+    prepare: async ({ admin }) => ({
+      path: `/account/integrations/${await validIntegration(admin)}/datasets`,
+      form: { dataset_id: await freshDataset(admin) },
+    }),
+  },
+  {
+    name: 'POST /account/integrations/{id}/datasets/{dataset_id}/detach',
+    surface: 'html',
+    method: 'POST',
+    action: () => 'integration.manage',
+    hasTarget: true,
+    prepare: async ({ admin }) => {
+      const id = await validIntegration(admin)
+      const dataset = await freshDataset(admin)
+      await db().update(datasets).set({ integrationId: id }).where(eq(datasets.id, dataset))
+      return { path: `/account/integrations/${id}/datasets/${dataset}/detach`, form: {} }
+    },
   },
 ]

@@ -158,6 +158,18 @@ export const LABEL_ROUTES: RouteCase[] = [
     prepare: async ({ admin }) => ({ path: `/projects/${(await projectWithRow(admin)).projectId}/review` }),
   },
   {
+    name: "POST /projects/{someone else's label's project}/review",
+    surface: 'html',
+    method: 'POST',
+    action: act('label.review'),
+    seeAction: 'label.view_all',
+    hasTarget: true,
+    prepare: async ({ org, admin }) => {
+      const l = await someonesLabel(org, admin)
+      return { path: `/projects/${l.projectId}/review`, form: { label_id: l.labelId, score: '1' } }
+    },
+  },
+  {
     name: 'POST /projects/{id}/label',
     surface: 'html',
     method: 'POST',

@@ -305,6 +305,7 @@ import { PROJECT_ROUTES } from './routes-projects'
 import { LABEL_ROUTES, TASK_ROUTES } from './routes-labels'
 import { DATASET_ROUTES } from './routes-datasets'
 import { INTEGRATION_ROUTES } from './routes-integrations'
+import { ACCOUNT_EXTRA_ROUTES, TASK_PAGE_ROUTES } from './routes-tasks'
 
 /** Every route case of every module. */
 export const ALL_ROUTES: RouteCase[] = [
@@ -312,6 +313,8 @@ export const ALL_ROUTES: RouteCase[] = [
   ...PROJECT_ROUTES,
   ...LABEL_ROUTES,
   ...TASK_ROUTES,
+  ...TASK_PAGE_ROUTES,
+  ...ACCOUNT_EXTRA_ROUTES,
   ...DATASET_ROUTES,
   ...INTEGRATION_ROUTES,
 ]

@@ -503,3 +503,123 @@ describe('export formats', () => {
     expect(await refused.text()).toMatch(/Pascal VOC exports need an image project; this project’s media type is TEXT/)
   })
 })
+
+describe('file names and geometry', () => {
+  it('claims a page of names in bulk: own names first, then the first free name-2, name-3… without case; stable on a rerun', async () => {
+    const status = env.TASK_STATUS.getByName(`tsk_names_${unique('n').replace(/[^A-Za-z0-9]/g, '')}`)
+    // The rule, row by row over one page: every row whose name (without case) is free takes it, the
+    // first of equal ones winning; then each other row, in order, the first of name-2, name-3… free.
+    const taken = new Set<string>()
+    const claimed = new Map<string, string>()
+    const expectPage = (entries: { id: string; name: string }[]) => {
+      for (const e of entries)
+        if (!claimed.has(e.id) && !taken.has(e.name.toLowerCase())) {
+          taken.add(e.name.toLowerCase())
+          claimed.set(e.id, e.name)
+        }
+      for (const e of entries) {
+        if (claimed.has(e.id)) continue
+        let k = 1
+        let c = e.name
+        while (taken.has(c.toLowerCase())) c = `${e.name}-${++k}`
+        taken.add(c.toLowerCase())
+        claimed.set(e.id, c)
+      }
+      return entries.map((e) => claimed.get(e.id)!)
+    }
+    const pages = [
+      ['a', 'A', 'a', 'a-2', 'b', 'a'],
+      ['a-2', 'a', 'B', 'c', 'a-3', 'a'],
+      ['x', 'x', 'x', 'x'],
+    ]
+    let id = 0
+    const seen = new Set<number>()
+    for (const names of pages) {
+      const entries = names.map((name) => ({ id: `r${++id}`, name }))
+      const got = await status.claimNames(entries)
+      expect(got.map((g) => g.name)).toEqual(expectPage(entries))
+      for (const g of got) {
+        expect(seen.has(g.n)).toBe(false)
+        seen.add(g.n)
+      }
+      // The same page again (a slice that runs again): the same names and numbers.
+      expect(await status.claimNames(entries)).toEqual(got)
+    }
+    expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: id }, (_, i) => i + 1))
+    await status.dropNames()
+  })
+
+  it('clips boxes and polygons to the image in COCO, YOLO and VOC; an object wholly outside is left out (COCO keeps it, marked)', async () => {
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('edges') } }))
+    const [row] = (
+      await json(
+        await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+          json: [{ row_data: 'https://x.test/edge.png', global_key: 'edge.png', media_attributes: { width: 100, height: 50 } }],
+        }),
+      )
+    ).created
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Edges'), media_type: 'IMAGE', ontology: ONTOLOGY } }),
+    )
+    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'b', data_row_ids: [row.id] } })
+    const res = await call(
+      'POST',
+      `/api/v1/projects/${p.id}/labels`,
+      { cookie: orgs.orgA.LABELER.cookie },
+      {
+        json: {
+          data_row_id: row.id,
+          annotations: {
+            objects: [
+              { name: 'Car', bounding_box: { top: -10, left: 90, height: 30, width: 20 } }, // → 90,0 10×20
+              { name: 'Person, "walking"', bounding_box: { top: 10, left: 150, height: 5, width: 5 } }, // wholly right of the image
+              {
+                name: 'Road',
+                polygon: [
+                  { x: -20, y: 10 },
+                  { x: 50, y: 10 },
+                  { x: 50, y: 80 },
+                ],
+              }, // the part with x ≥ 0 and y ≤ 50
+            ],
+          },
+        },
+      },
+    )
+    expect(res.status, await res.clone().text()).toBe(201)
+
+    const doc = JSON.parse((await exportAs(p, { format: 'coco' })).text)
+    const car = doc.annotations.find((a: any) => a.category_id === 1)
+    expect(car.bbox).toEqual([90, 0, 10, 20])
+    expect(car.area).toBe(200)
+    const road = doc.annotations.find((a: any) => a.category_id === 2)
+    expect(road.bbox).toEqual([0, 10, 50, 40])
+    for (let i = 0; i < road.segmentation[0].length; i += 2) {
+      expect(road.segmentation[0][i]).toBeGreaterThanOrEqual(0)
+      expect(road.segmentation[0][i]).toBeLessThanOrEqual(100)
+      expect(road.segmentation[0][i + 1]).toBeGreaterThanOrEqual(0)
+      expect(road.segmentation[0][i + 1]).toBeLessThanOrEqual(50)
+    }
+    expect(doc.annotations).toHaveLength(2)
+    expect(doc.images[0].labeldesk_objects).toEqual([
+      expect.objectContaining({
+        name: 'Person, "walking"',
+        category_id: 4,
+        outside_image: true,
+        bounding_box: { top: 10, left: 150, height: 5, width: 5 },
+      }),
+    ])
+
+    const yolo = readZip((await exportAs(p, { format: 'yolo' })).bytes)
+    const lines = yolo.get('labels/edge.txt')!.trim().split('\n')
+    expect(lines).toHaveLength(2)
+    for (const l of lines) for (const x of l.split(' ').slice(1).map(Number)) expect(x >= 0 && x <= 1, l).toBe(true)
+    expect(lines.find((l) => l.startsWith('0 '))).toBe('0 0.95 0.2 0.1 0.4')
+
+    const voc = readZip((await exportAs(p, { format: 'voc' })).bytes)
+    const objs = kids(parseXml(voc.get('Annotations/edge.xml')!), 'object')
+    expect(objs.map((o) => textOf(o, 'name'))).toEqual(['Car', 'Road'])
+    expect(['xmin', 'ymin', 'xmax', 'ymax'].map((k) => Number(textOf(objs[0]!, `bndbox/${k}`)))).toEqual([90, 0, 100, 20])
+    expect(['xmin', 'ymin', 'xmax', 'ymax'].map((k) => Number(textOf(objs[1]!, `bndbox/${k}`)))).toEqual([0, 10, 50, 50])
+  })
+})

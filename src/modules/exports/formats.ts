@@ -14,6 +14,9 @@
  *   `labeldesk_classifications` (the image's, and an object's nested ones on its annotation).
  * - YOLO: class index = the tool's position among the ontology's tools (data.yaml `names`).
  * - Rows without a known width and height are left out of COCO, YOLO and VOC and reported.
+ * - Boxes and polygons are clipped to the image in COCO, YOLO and VOC (clipShape); an object with
+ *   nothing inside the image is left out of YOLO and VOC, and in COCO it stays, as drawn, in the
+ *   image's `labeldesk_objects` with `outside_image: true`. CSV (like NDJSON) keeps what was drawn.
  */
 import type { Ontology } from '../projects/ontology'
 import { centralRecord, crc32, dosDateTime, localHeader, zipEnd, zipEntry } from '../../lib/zip'
@@ -33,18 +36,16 @@ export type Emit = {
 
 export type FormatCtx = { project: { id: string; name: string; ontology: Ontology }; startedAt: Date }
 
+/** Claims unique file names for a page's rows (tasks/status-object.ts claimNames): each row's
+ * name and its claim number, the same in every run of a slice. */
+export type Names = (entries: { id: string; name: string }[]) => Promise<{ name: string; n: number }[]>
+
 export interface Writer<S> {
   /** Side streams, appended to the file in order after the last row. */
   sides: number
   init(ctx: FormatCtx): S
   head(s: S, ctx: FormatCtx, emit: Emit): void
-  rows(
-    items: PageItem[],
-    s: S,
-    ctx: FormatCtx,
-    emit: Emit,
-    names: (entries: { id: string; name: string }[]) => Promise<string[]>,
-  ): Promise<void>
+  rows(items: PageItem[], s: S, ctx: FormatCtx, emit: Emit, names: Names): Promise<void>
   /** Around side stream `stream` when it is appended. */
   side(stream: number, at: 'before' | 'after', s: S, emit: Emit): void
   tail(s: S, emit: Emit): void
@@ -98,7 +99,7 @@ export function baseName(r: {
 
 // Geometry ---------------------------------------------------------------------------------------
 
-type Shape = { kind: 'box'; left: number; top: number; width: number; height: number } | { kind: 'polygon'; points: Pt[] }
+export type Shape = { kind: 'box'; left: number; top: number; width: number; height: number } | { kind: 'polygon'; points: Pt[] }
 
 /** A box or polygon object's geometry, or null for other kinds (or malformed values). */
 function shapeOf(o: Obj): Shape | null {
@@ -124,6 +125,49 @@ function extent(s: Shape): { left: number; top: number; width: number; height: n
     y1 = Math.max(y1, p.y)
   }
   return { left: x0, top: y0, width: x1 - x0, height: y1 - y0 }
+}
+
+/**
+ * A shape cut to the image (0…W × 0…H), or null when nothing of it is inside (or only a line).
+ * Labels may reach past the image (drawn to the edge and beyond, or imported), but COCO, YOLO and
+ * VOC readers expect coordinates inside it (YOLO's must be 0…1). A box becomes its part inside the
+ * image; a polygon is clipped edge by edge (Sutherland–Hodgman), which keeps a polygon that is
+ * wholly inside exactly as it was, point for point.
+ */
+export function clipShape(s: Shape, W: number, H: number): Shape | null {
+  if (s.kind === 'box') {
+    const x0 = Math.max(s.left, 0)
+    const y0 = Math.max(s.top, 0)
+    const x1 = Math.min(s.left + s.width, W)
+    const y1 = Math.min(s.top + s.height, H)
+    if (x1 <= x0 || y1 <= y0) return null
+    if (x0 === s.left && y0 === s.top && x1 - x0 === s.width && y1 - y0 === s.height) return s
+    return { kind: 'box', left: x0, top: y0, width: x1 - x0, height: y1 - y0 }
+  }
+  let pts = s.points
+  const edges: [(p: Pt) => boolean, (a: Pt, b: Pt) => Pt][] = [
+    [(p) => p.x >= 0, (a, b) => ({ x: 0, y: a.y + ((b.y - a.y) * (0 - a.x)) / (b.x - a.x) })],
+    [(p) => p.x <= W, (a, b) => ({ x: W, y: a.y + ((b.y - a.y) * (W - a.x)) / (b.x - a.x) })],
+    [(p) => p.y >= 0, (a, b) => ({ x: a.x + ((b.x - a.x) * (0 - a.y)) / (b.y - a.y), y: 0 })],
+    [(p) => p.y <= H, (a, b) => ({ x: a.x + ((b.x - a.x) * (H - a.y)) / (b.y - a.y), y: H })],
+  ]
+  for (const [inside, cut] of edges) {
+    if (pts.every(inside)) continue
+    const out: Pt[] = []
+    for (let i = 0; i < pts.length; i++) {
+      const cur = pts[i]!
+      const prev = pts[(i + pts.length - 1) % pts.length]!
+      if (inside(cur)) {
+        if (!inside(prev)) out.push(cut(prev, cur))
+        out.push(cur)
+      } else if (inside(prev)) out.push(cut(prev, cur))
+    }
+    pts = out
+    if (pts.length < 3) return null
+  }
+  if (pts === s.points) return s
+  const e = extent({ kind: 'polygon', points: pts })
+  return e.width > 0 && e.height > 0 ? { kind: 'polygon', points: pts } : null
 }
 
 function polygonArea(points: Pt[]): number {
@@ -153,8 +197,8 @@ function imageSize(item: PageItem): { width: number; height: number } | string {
 }
 
 /** Rows that have a size, named uniquely; the others are reported. */
-async function namedImages(items: PageItem[], emit: Emit, names: (e: { id: string; name: string }[]) => Promise<string[]>) {
-  const ok: { item: PageItem; size: { width: number; height: number }; stem: string; file: string }[] = []
+async function namedImages(items: PageItem[], emit: Emit, names: Names) {
+  const ok: { item: PageItem; size: { width: number; height: number }; stem: string; file: string; n: number }[] = []
   const wanted: { id: string; name: string }[] = []
   const exts: string[] = []
   for (const item of items) {
@@ -164,13 +208,14 @@ async function namedImages(items: PageItem[], emit: Emit, names: (e: { id: strin
       continue
     }
     const b = baseName(item.row)
-    ok.push({ item, size, stem: '', file: '' })
+    ok.push({ item, size, stem: '', file: '', n: 0 })
     wanted.push({ id: item.row.id, name: b.stem })
     exts.push(b.ext)
   }
   const got = wanted.length ? await names(wanted) : []
   ok.forEach((o, i) => {
-    o.stem = got[i]!
+    o.stem = got[i]!.name
+    o.n = got[i]!.n
     o.file = exts[i] ? `${o.stem}.${exts[i]}` : o.stem
   })
   return ok
@@ -266,10 +311,11 @@ const csv: Writer<Record<string, never>> = {
 
 // COCO -------------------------------------------------------------------------------------------
 
+/** Annotations and images written so far (their ids, and whether a comma goes first). */
 type CocoState = { images: number; annotations: number }
 
 const coco: Writer<CocoState> = {
-  sides: 1, // the `images` array
+  sides: 1, // the `images` array, appended after `annotations`
   init: () => ({ images: 0, annotations: 0 }),
   head(_s, ctx, emit) {
     const categories = ctx.project.ontology.tools.map((t, i) => ({ id: i + 1, name: t.name, supercategory: t.tool }))
@@ -291,9 +337,15 @@ const coco: Writer<CocoState> = {
       const other: Obj[] = []
       for (const { label, o } of objectsOf(item)) {
         const t = tool(o)
-        const shape = shapeOf(o)
+        const drawn = shapeOf(o)
+        const shape = drawn && clipShape(drawn, size.width, size.height)
         if (t === null || !shape) {
-          other.push({ ...o, label_id: label.id, ...(t === null ? {} : { category_id: t + 1 }) })
+          other.push({
+            ...o,
+            label_id: label.id,
+            ...(t === null ? {} : { category_id: t + 1 }),
+            ...(drawn && !shape ? { outside_image: true } : {}),
+          })
           continue
         }
         const e = extent(shape)
@@ -349,7 +401,7 @@ function zipWriter(o: {
     emit: Emit,
     add: (name: string, data: string) => void,
     side: (i: number, text: string) => void,
-    names: (e: { id: string; name: string }[]) => Promise<string[]>,
+    names: Names,
   ): Promise<void>
 }): Writer<ZipState> {
   const cd = o.entries.length
@@ -436,7 +488,8 @@ const yolo = zipWriter({
       let text = ''
       for (const { o } of objectsOf(item)) {
         const t = tool(o)
-        const shape = shapeOf(o)
+        const drawn = shapeOf(o)
+        const shape = drawn && clipShape(drawn, W, H)
         if (t === null || !shape) continue
         if (shape.kind === 'box')
           text += `${t} ${num((shape.left + shape.width / 2) / W)} ${num((shape.top + shape.height / 2) / H)} ${num(shape.width / W)} ${num(shape.height / H)}\n`
@@ -464,7 +517,8 @@ const voc = zipWriter({
       let objects = ''
       for (const { o } of objectsOf(item)) {
         const t = tool(o)
-        const shape = shapeOf(o)
+        const drawn = shapeOf(o)
+        const shape = drawn && clipShape(drawn, size.width, size.height)
         if (t === null || !shape) continue
         const e = extent(shape)
         objects +=

@@ -15,7 +15,7 @@ import { AppError } from '../../lib/errors'
 import { sha256Hex } from '../../lib/crypto'
 import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
-import { errorPartKey, errorsPrefix, resultKey, saveErrorPart } from '../tasks/files'
+import { carryKey, errorPartKey, errorsPrefix, resultKey, saveErrorPart, sideChunkKey, sidePrefix, sideSlicePrefix } from '../tasks/files'
 import { loadProject } from '../projects/service'
 import { buildLines, People, type PageRow } from './lines'
 import { assetLinks, assetLinksNote, assetUrlSigner, type AssetLinks } from '../datasets/asset-urls'
@@ -59,8 +59,6 @@ type ExportCursor = {
   phase?: 'rows' | 'sides'
   sideAt?: { stream: number; after: string | null; started: boolean }
 }
-
-const carryKey = (taskId: string, slice: number) => `tasks/${taskId}/carry/${slice}`
 
 /** Starts an export; the same export (project, params, filters) while one runs returns that one.
  * `origin`: the requesting page's or API call's origin, the base of the export's asset links
@@ -170,11 +168,6 @@ function concat(chunks: Uint8Array[], size: number): Uint8Array {
   return out
 }
 
-/** Where a side stream's chunks wait until they are appended (after the last row): named by the
- * slice that wrote them, so a slice that runs again overwrites its own. */
-const sideKey = (taskId: string, stream: number, slice: number, seq: number) =>
-  `tasks/${taskId}/side/${stream}/${String(slice).padStart(8, '0')}-${String(seq).padStart(4, '0')}`
-
 async function deletePrefix(bucket: R2Bucket, prefix: string) {
   for (;;) {
     const page = await bucket.list({ prefix, limit: 1000 })
@@ -208,7 +201,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
       errorsKey: hasErrors ? errorsPrefix(task.id) : undefined,
       message: `${cur.lines} data rows exported`,
     })
-    await deletePrefix(env.EXPORTS, `tasks/${task.id}/side/`)
+    await deletePrefix(env.EXPORTS, sidePrefix(task.id))
     if (format !== 'ndjson') await status.dropNames()
   }
   if (cur.done) {
@@ -287,7 +280,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   let sideSeq = 0
   const flushSide = async (i: number) => {
     if (!sideSizes[i]) return
-    await env.EXPORTS.put(sideKey(task.id, i, cur.slice, sideSeq++), concat(sideBufs[i]!, sideSizes[i]!))
+    await env.EXPORTS.put(sideChunkKey(task.id, i, cur.slice, sideSeq++), concat(sideBufs[i]!, sideSizes[i]!))
     sideBufs[i] = []
     sideSizes[i] = 0
   }
@@ -307,7 +300,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   if (writer && cur.phase !== 'sides') {
     // A crashed run of this slice may have written more side chunks than this run will.
     for (let i = 0; i < writer.sides; i++) {
-      const stale = await env.EXPORTS.list({ prefix: `tasks/${task.id}/side/${i}/${String(cur.slice).padStart(8, '0')}-` })
+      const stale = await env.EXPORTS.list({ prefix: sideSlicePrefix(task.id, i, cur.slice) })
       if (stale.objects.length) await env.EXPORTS.delete(stale.objects.map((o) => o.key))
     }
   }
@@ -399,7 +392,10 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     for (let i = 0; i < sideBufs.length; i++) await flushSide(i)
     if (rowsDone) {
       if (writer?.sides) cur.phase = 'sides'
-      else end = true
+      else {
+        writer?.tail(fstate, emit)
+        end = true
+      }
     }
   }
 
@@ -412,7 +408,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
         writer.side(at.stream, 'before', fstate, emit)
         at.started = true
       }
-      const prefix = `tasks/${task.id}/side/${at.stream}/`
+      const prefix = sidePrefix(task.id, at.stream)
       const list = await env.EXPORTS.list({
         prefix,
         ...(at.after ? { startAfter: at.after } : {}),

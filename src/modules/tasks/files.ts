@@ -13,6 +13,18 @@ export const resultKey = (taskId: string, ext: string) => `tasks/${taskId}/resul
 export const errorsPrefix = (taskId: string) => `tasks/${taskId}/errors/`
 export const errorPartKey = (taskId: string, slice: number) => `${errorsPrefix(taskId)}${String(slice).padStart(8, '0')}.ndjson`
 
+/** Bytes an export slice read but did not upload (less than a part): kept for the next slice, named
+ * by that slice, so a slice that runs again reads the carry it started with. */
+export const carryKey = (taskId: string, slice: number) => `tasks/${taskId}/carry/${slice}`
+/** Where an export's side streams (a zip's central directory, YOLO's images.txt) wait until they
+ * are appended after the last row: one folder per stream, chunks named by the slice that wrote
+ * them, so a slice that runs again overwrites (or first deletes) its own. */
+export const sidePrefix = (taskId: string, stream?: number) => `tasks/${taskId}/side/${stream === undefined ? '' : `${stream}/`}`
+export const sideSlicePrefix = (taskId: string, stream: number, slice: number) =>
+  `${sidePrefix(taskId, stream)}${String(slice).padStart(8, '0')}-`
+export const sideChunkKey = (taskId: string, stream: number, slice: number, seq: number) =>
+  `${sideSlicePrefix(taskId, stream, slice)}${String(seq).padStart(4, '0')}`
+
 /** One line of an import's error report: the file line it is about, and why. */
 export type LineError = { line: number; global_key?: string | null; field?: string; message: string }
 

@@ -80,25 +80,55 @@ export class TaskStatus extends DurableObject {
   }
 
   /**
-   * Unique file names for an export's rows (`{id, name}` in row order → the names to use): a row
-   * keeps the name it got before (a slice that runs again gets the same names), else takes `name`
-   * or the first free `name-2`, `name-3`…, compared without case (archives are unpacked on
-   * case-insensitive disks). A counter per base name keeps many rows of one name linear.
+   * Unique file names for an export's rows (`{id, name}` in row order → the names to use), compared
+   * without case (archives are unpacked on case-insensitive disks): a row keeps the name it got
+   * before (a slice that runs again gets the same names); of the page's other rows, each whose
+   * `name` is free takes it (the first of equal ones winning), then the rest, in row order, the
+   * first free `name-2`, `name-3`… With each name comes `n`, the row's claim number: 1, 2, 3… in the
+   * order rows were first named, never reused, the same in a slice that runs again. Stems are ASCII
+   * (formats.ts baseName), so SQLite's lower() and JavaScript's agree.
+   *
+   * One page is claimed with two statements whatever its size (it was five per row): an insert of
+   * every row under its own name that skips rows already named and names already taken (json_each
+   * keeps row order), then one read of the page's names. Only the rows that collided are named one
+   * by one; a counter per base name (`name_bases`) keeps many rows of one name linear. Every name
+   * `b`, `b-2` … `b-(next-1)` is taken, and names are never given back, so the counter only skips
+   * taken names.
    */
-  claimNames(entries: { id: string; name: string }[]): string[] {
+  claimNames(entries: { id: string; name: string }[]): { name: string; n: number }[] {
     const sql = this.ctx.storage.sql
     sql.exec('CREATE TABLE IF NOT EXISTS names (row_id TEXT PRIMARY KEY, lower TEXT NOT NULL UNIQUE, name TEXT NOT NULL)')
     sql.exec('CREATE TABLE IF NOT EXISTS name_bases (lower TEXT PRIMARY KEY, next INTEGER NOT NULL)')
+    if (!entries.length) return []
+    const page = JSON.stringify(entries.map((e) => [e.id, e.name]))
+    sql.exec(
+      `INSERT OR IGNORE INTO names (row_id, lower, name)
+       SELECT value ->> 0, lower(value ->> 1), value ->> 1 FROM json_each(?) ORDER BY key`,
+      page,
+    )
+    const got = new Map<string, { name: string; n: number }>()
+    for (const r of sql.exec<{ row_id: string; name: string; n: number }>(
+      'SELECT n.row_id, n.name, n.rowid AS n FROM json_each(?) j JOIN names n ON n.row_id = j.value ->> 0',
+      page,
+    ))
+      got.set(r.row_id, { name: r.name, n: r.n })
     return entries.map(({ id, name }) => {
-      const own = sql.exec<{ name: string }>('SELECT name FROM names WHERE row_id = ?', id).toArray()[0]
-      if (own) return own.name
+      const own = got.get(id)
+      if (own) return own
       const base = name.toLowerCase()
       let n = sql.exec<{ next: number }>('SELECT next FROM name_bases WHERE lower = ?', base).toArray()[0]?.next ?? 1
       let candidate = n === 1 ? name : `${name}-${n}`
       while (sql.exec('SELECT 1 FROM names WHERE lower = ?', candidate.toLowerCase()).toArray().length) candidate = `${name}-${++n}`
-      sql.exec('INSERT INTO names (row_id, lower, name) VALUES (?, ?, ?)', id, candidate.toLowerCase(), candidate)
+      const row = sql
+        .exec<{ n: number }>(
+          'INSERT INTO names (row_id, lower, name) VALUES (?, ?, ?) RETURNING rowid AS n',
+          id,
+          candidate.toLowerCase(),
+          candidate,
+        )
+        .one()
       sql.exec('INSERT INTO name_bases (lower, next) VALUES (?, ?) ON CONFLICT(lower) DO UPDATE SET next = excluded.next', base, n + 1)
-      return candidate
+      return { name: candidate, n: row.n }
     })
   }
 

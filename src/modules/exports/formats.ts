@@ -180,10 +180,19 @@ function polygonArea(points: Pt[]): number {
   return Math.abs(a) / 2
 }
 
-/** The tool index (ontology order) of an object: by feature_schema_id, else by name. */
+/**
+ * The classes of the image formats: the ontology's tools that draw on an image, in ontology order
+ * (relationships and text entities are not objects on an image, so they get no class id).
+ */
+function imageClasses(ontology: Ontology) {
+  return ontology.tools.filter((t) => t.tool !== 'relationship' && t.tool !== 'text_entity')
+}
+
+/** The class index of an object: by feature_schema_id, else by name. */
 function toolIndex(ontology: Ontology) {
-  const byId = new Map(ontology.tools.map((t, i) => [t.feature_schema_id, i]))
-  const byName = new Map(ontology.tools.map((t, i) => [t.name.toLowerCase(), i]))
+  const classes = imageClasses(ontology)
+  const byId = new Map(classes.map((t, i) => [t.feature_schema_id, i]))
+  const byName = new Map(classes.map((t, i) => [t.name.toLowerCase(), i]))
   return (o: Obj) => byId.get(o.feature_schema_id as string) ?? byName.get(String(o.name ?? '').toLowerCase()) ?? null
 }
 
@@ -318,7 +327,7 @@ const coco: Writer<CocoState> = {
   sides: 1, // the `images` array, appended after `annotations`
   init: () => ({ images: 0, annotations: 0 }),
   head(_s, ctx, emit) {
-    const categories = ctx.project.ontology.tools.map((t, i) => ({ id: i + 1, name: t.name, supercategory: t.tool }))
+    const categories = imageClasses(ctx.project.ontology).map((t, i) => ({ id: i + 1, name: t.name, supercategory: t.tool }))
     const info = {
       description: `LabelDesk export of “${ctx.project.name}”`,
       version: '1.0',
@@ -469,13 +478,14 @@ const IMAGES_CSV_HEADER = csvLine(['file_name', 'url', 'data_row_id', 'global_ke
 const yolo = zipWriter({
   entries: ['images.txt', 'images.csv'],
   head(ctx, add, side) {
-    const names = ctx.project.ontology.tools.map((t, i) => `  ${i}: ${JSON.stringify(t.name)}`).join('\n')
+    const classes = imageClasses(ctx.project.ontology)
+    const names = classes.map((t, i) => `  ${i}: ${JSON.stringify(t.name)}`).join('\n')
     add(
       'data.yaml',
       `# LabelDesk export of ${JSON.stringify(ctx.project.name)} (YOLO, Ultralytics format).\n` +
         '# labels/<stem>.txt hold the labels of each image; images.txt lists the images’ URLs and\n' +
         '# images.csv which file name each URL should be saved as (images/<stem>.<ext>).\n' +
-        `path: .\ntrain: images\nval: images\nnc: ${ctx.project.ontology.tools.length}\nnames:\n${names}\n`,
+        `path: .\ntrain: images\nval: images\nnc: ${classes.length}\nnames:\n${names}\n`,
     )
     side(1, IMAGES_CSV_HEADER)
   },
@@ -513,6 +523,7 @@ const voc = zipWriter({
   head() {},
   async rows(items, ctx, emit, add, _side, names) {
     const tool = toolIndex(ctx.project.ontology)
+    const classes = imageClasses(ctx.project.ontology)
     for (const { item, size, stem, file } of await namedImages(items, emit, names)) {
       let objects = ''
       for (const { o } of objectsOf(item)) {
@@ -522,7 +533,7 @@ const voc = zipWriter({
         if (t === null || !shape) continue
         const e = extent(shape)
         objects +=
-          `  <object>\n    <name>${xml(ctx.project.ontology.tools[t]!.name)}</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n    <difficult>0</difficult>\n` +
+          `  <object>\n    <name>${xml(classes[t]!.name)}</name>\n    <pose>Unspecified</pose>\n    <truncated>0</truncated>\n    <difficult>0</difficult>\n` +
           `    <bndbox>\n      <xmin>${num(e.left)}</xmin>\n      <ymin>${num(e.top)}</ymin>\n      <xmax>${num(e.left + e.width)}</xmax>\n      <ymax>${num(e.top + e.height)}</ymax>\n    </bndbox>\n  </object>\n`
       }
       const r = item.row

@@ -50,6 +50,23 @@ describe('uploads and content', () => {
     expect((await call('GET', `/api/v1/data-rows/${created[0].id}/content`, { cookie: orgs.orgA.NONE.cookie })).status).toBe(200)
   })
 
+  it('names an uploaded row by its file name (its global key); a name already taken gets the row id added', async () => {
+    const d = await dataset()
+    const name = `${unique('street')}.png`
+    const up = async () => {
+      const form = new FormData()
+      form.append('file', new File([PNG], name, { type: 'image/png' }))
+      const res = await call('POST', `/api/v1/datasets/${d.id}/files`, admin(), { body: form })
+      expect(res.status).toBe(201)
+      return (await json(res)).created[0]
+    }
+    const first = await up()
+    const second = await up()
+    expect(first.global_key).toBe(name)
+    expect(second.global_key).toBe(`${name}~${second.id}`)
+    expect(second.external_id).toBe(name)
+  })
+
   it('uploads a big file in parts into an R2 multipart upload', async () => {
     const d = await dataset()
     const size = 12 * 1024 * 1024

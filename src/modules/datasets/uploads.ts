@@ -10,6 +10,7 @@ import { AppError } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import type { DataMediaType } from '../../db/schema'
 import { dataRowView, insertRows, r2Prefix, type DataRowView } from './data-rows'
+import { globalKeyProblem } from './row-input'
 import { loadDataset, type DatasetRow } from './service'
 import { dataRows } from '../../db/schema'
 import { eq } from 'drizzle-orm'
@@ -76,23 +77,31 @@ async function createRowForObject(
 ): Promise<DataRowView> {
   const mediaType = found?.mediaType ?? 'OTHER'
   const base = { mime_type: found?.mime ?? 'application/octet-stream', file_size: size, file_name: safeName(name) }
-  const res = await insertRows(ctx.db, d, ctx.actor.userId, [
-    {
-      index: 0,
-      id,
-      row: {
-        rowData: `r2://${key}`,
-        globalKey: null,
-        externalId: safeName(name),
-        mediaType,
-        metadataFields: [],
-        attachments: [],
-        mediaAttributes: null,
-      },
-      mediaAttributes: header ? withHeader(base, header) : base,
+  const candidate = (globalKey: string | null) => ({
+    index: 0,
+    id,
+    row: {
+      rowData: `r2://${key}`,
+      globalKey,
+      externalId: safeName(name),
+      mediaType,
+      metadataFields: [],
+      attachments: [],
+      mediaAttributes: null,
     },
-  ])
-  if (!res.inserted.has(id)) throw new AppError('CONFLICT', `Could not create the data row for ${name}`)
+    mediaAttributes: header ? withHeader(base, header) : base,
+  })
+  // The file name is the row's global key, as Labelbox's uploads do: readers of our exports
+  // (labelformat, training code) name images by global key. A name another row of the
+  // organization already has gets the row id added, so an upload never fails on its name.
+  const fileName = safeName(name)
+  const keys = globalKeyProblem(fileName) ? [null] : [fileName, `${fileName.slice(0, 150)}~${id}`]
+  let res: Awaited<ReturnType<typeof insertRows>> | undefined
+  for (const k of keys) {
+    res = await insertRows(ctx.db, d, ctx.actor.userId, [candidate(k)])
+    if (res.inserted.has(id)) break
+  }
+  if (!res?.inserted.has(id)) throw new AppError('CONFLICT', `Could not create the data row for ${name}`)
   const row = await ctx.db.select().from(dataRows).where(eq(dataRows.id, id)).get()
   return dataRowView(row!)
 }

@@ -11,20 +11,21 @@
  * and a delivery can wait for the consumer's batch window (wrangler.toml). A crash or a retry
  * redoes at most the slice that was running.
  */
-import { and, eq, isNull } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm'
 import { makeDb, type Db } from '../../db/client'
-import { datasets } from '../../db/schema'
+import { datasets, RUNNING, tasks } from '../../db/schema'
 import type { Ctx, Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { streamToR2 } from '../../lib/r2'
 import { importRowId } from '../../lib/ids'
-import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
+import { completeTask, failTask, reportProgress, startTask, taskView, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
 import { errorsPrefix, resultKey, saveErrorPart, type LineError } from '../tasks/files'
 import { insertRows, rowContext, type Candidate } from './data-rows'
 import { formatFromContentType, nextRecords, readWindow, type Format, type ParseState } from './manifest'
 import { checkRow } from './row-input'
 import { loadDataset, type DatasetRow } from './service'
+import { formatNumber } from '../../../views/format'
 
 export const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024
 export const MAX_IMPORT_ROWS = 1_000_000
@@ -123,9 +124,11 @@ async function runMessage(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const { size } = task.params as { size: number }
   await reportProgress(env, task, {
     percent: (cur.offset / size) * 100,
-    done: cur.offset,
-    total: size,
-    phase: `Imported ${cur.created} rows`,
+    // The rows so far (the dataset page and the Tasks menu show them); how many rows a manifest
+    // holds is not known before its end, so the bar follows the bytes read.
+    done: cur.created,
+    total: null,
+    phase: `${formatNumber(cur.created)} rows imported`,
     metadata: importMetadata(size, cur),
   })
   return 'more'
@@ -151,7 +154,7 @@ async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCur
     metadata: importMetadata(size, c),
     resultKey: resultKey(task.id, 'json'),
     errorsKey: c.failed ? errorsPrefix(task.id) : undefined,
-    message: `${c.created} rows created, ${c.failed} with errors`,
+    message: `${formatNumber(c.created)} rows created, ${formatNumber(c.failed)} with errors`,
   })
 }
 
@@ -244,3 +247,27 @@ async function runSlice(
 }
 
 export const importDataRowsJob = taskJob('import-data-rows', runMessage)
+
+/**
+ * The caller's imports into a dataset that are running now (the dataset page shows their live
+ * count). Through the index on (created_by, status): it reads the caller's running tasks only,
+ * however many tasks the organization has. An import another admin started shows in their page
+ * and in the Tasks page, not here.
+ */
+export async function runningImports(ctx: Ctx, datasetId: string): Promise<TaskView[]> {
+  const rows = await ctx.db
+    .select()
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.createdBy, ctx.actor.userId),
+        inArray(tasks.status, RUNNING),
+        eq(tasks.orgId, ctx.actor.orgId),
+        eq(tasks.type, 'import-data-rows'),
+        eq(tasks.subjectId, datasetId),
+      ),
+    )
+    .orderBy(desc(tasks.id))
+    .limit(5)
+  return rows.map(taskView)
+}

@@ -145,7 +145,7 @@ const BUDGETS: Record<string, Budget> = {
     over: 'reads every row of the dataset (about 3 rows read per data row; this fixture has ~1,000): per-project counts kept per dataset would bound it',
   },
   // "Add to project…": the dataset, then the projects to choose from (up to 200, newest first).
-  'GET /datasets/{id}/add-to-project': { page: 200, k: 1, c: 30, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
+  'GET /datasets/{id}/add-to-project': { page: 200, k: 1, c: 30, warm: 4, cold: 4, over: TRIPS_NOT_BATCHED },
   'GET /datasets/{id}/imports/{task_id}': { page: 1, k: 0, c: 10, warm: 3, cold: 3, over: TRIPS_NOT_BATCHED },
   'GET /api/v1/datasets': { page: 50, k: 1, c: 10, warm: 2, over: TRIPS_NOT_BATCHED },
   'GET /api/v1/datasets/{id}': { page: 1, k: 0, c: 10, warm: 2, over: TRIPS_NOT_BATCHED },

@@ -30,7 +30,7 @@ export type DatasetPageProps = {
   /** May put rows into projects ("Add to project…"). */
   canAttach?: boolean
   /** The caller's imports into this dataset that are running now. */
-  imports?: TaskView[]
+  imports?: { id: string }[]
 }
 
 export type AttachTarget = { projectId: string; projectName: string; priority: number }
@@ -155,7 +155,7 @@ export function DataRowsSection(props: {
   /** May put rows into projects (team manager or more): the rows get checkboxes. */
   canAttach?: boolean
   /** Imports into this dataset running now: their live count heads the table. */
-  imports?: TaskView[]
+  imports?: { id: string }[]
 }) {
   const { d } = props
   const pick = !!props.canAttach && props.rows.items.length > 0
@@ -257,27 +257,29 @@ function PickBar({ datasetId }: { datasetId: string }) {
 
 /**
  * A running import into this dataset, kept live by public/js/tasks.js (the task's Durable Object
- * over SSE): the rows so far and the share of the manifest read. When it ends, the rows section
- * is fetched again (public/js/uploads.js) and this goes with it.
+ * over SSE, whose first message is the current state): the rows so far and the share of the
+ * manifest read. When it ends, the rows section is fetched again (public/js/uploads.js) and this
+ * goes with it. Without JavaScript it says an import is running; a reload shows the rows so far.
  */
-export function LiveImport({ datasetId, t }: { datasetId: string; t: TaskView }) {
-  const created = num(t.metadata.rows_created)
+export function LiveImport({ datasetId, t }: { datasetId: string; t: { id: string } }) {
   return (
     <div
       class="ds-live-import"
       data-task-id={t.id}
-      data-task-status={t.status}
+      data-task-status="IN_PROGRESS"
       data-live-import={datasetId}
       data-rows-url={`/datasets/${datasetId}`}
     >
       <div class="ds-live-import-head">
-        <strong>Importing</strong>
-        <span data-task-done-text>
-          <strong data-task-done>{formatNumber(created)}</strong> {created === 1 ? 'row' : 'rows'} so far
+        <strong>An import is running</strong>
+        <span>
+          <strong data-task-done>…</strong> rows so far
         </span>
       </div>
-      <Progress percent={t.status === 'QUEUED' ? 0 : t.completion_percentage} label={`${t.name}: share of the manifest read`} />
-      <div class="muted small">{t.name}. The table below fills in when it ends; follow it in Tasks.</div>
+      <Progress percent={0} label="Import: share of the manifest read" />
+      <div class="muted small">
+        The table below fills in when it ends. <a href="/tasks">Follow it in Tasks</a>
+      </div>
     </div>
   )
 }

@@ -11,14 +11,15 @@
  * and a delivery can wait for the consumer's batch window (wrangler.toml). A crash or a retry
  * redoes at most the slice that was running.
  */
-import { and, desc, eq, inArray, isNull } from 'drizzle-orm'
+import { and, eq, isNull } from 'drizzle-orm'
 import { makeDb, type Db } from '../../db/client'
-import { datasets, RUNNING, tasks } from '../../db/schema'
+import { datasets } from '../../db/schema'
+import type { RunningTask } from '../../lib/task-badge'
 import type { Ctx, Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { streamToR2 } from '../../lib/r2'
 import { importRowId } from '../../lib/ids'
-import { completeTask, failTask, reportProgress, startTask, taskView, type TaskRow, type TaskView } from '../tasks/service'
+import { completeTask, failTask, reportProgress, startTask, type TaskRow, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
 import { errorsPrefix, resultKey, saveErrorPart, type LineError } from '../tasks/files'
 import { insertRows, rowContext, type Candidate } from './data-rows'
@@ -248,26 +249,10 @@ async function runSlice(
 
 export const importDataRowsJob = taskJob('import-data-rows', runMessage)
 
-/**
- * The caller's imports into a dataset that are running now (the dataset page shows their live
- * count). Through the index on (created_by, status): it reads the caller's running tasks only,
- * however many tasks the organization has. An import another admin started shows in their page
- * and in the Tasks page, not here.
- */
-export async function runningImports(ctx: Ctx, datasetId: string): Promise<TaskView[]> {
-  const rows = await ctx.db
-    .select()
-    .from(tasks)
-    .where(
-      and(
-        eq(tasks.createdBy, ctx.actor.userId),
-        inArray(tasks.status, RUNNING),
-        eq(tasks.orgId, ctx.actor.orgId),
-        eq(tasks.type, 'import-data-rows'),
-        eq(tasks.subjectId, datasetId),
-      ),
-    )
-    .orderBy(desc(tasks.id))
-    .limit(5)
-  return rows.map(taskView)
+/** The caller's imports into a dataset that are running now, picked from the running tasks the
+ * shell reads for its Tasks badge (src/lib/task-badge.ts): no read of its own. The page shows
+ * them as live counts that public/js/tasks.js fills in from each task's Durable Object. An
+ * import another admin started shows on their pages and in the Tasks page, not here. */
+export function runningImports(running: RunningTask[], datasetId: string): RunningTask[] {
+  return running.filter((t) => t.type === 'import-data-rows' && t.subjectId === datasetId)
 }

@@ -50,6 +50,8 @@ import { DeleteDatasetPage } from '../../../views/datasets/delete'
 import { startMediaAttributes } from './media'
 import { uploadFile } from './uploads'
 import { runningImports, startImport } from './imports'
+import { runReads } from '../../db/reads'
+import { runningTasksRead, type RunningTask } from '../../lib/task-badge'
 import { formatFromFilename } from './manifest'
 
 type C = Context<AppEnv>
@@ -159,6 +161,15 @@ async function importTaskOf(ctx: Ctx, datasetId: string, taskId: string | undefi
   }
 }
 
+/** The person's running tasks as the shell's Tasks badge reads them (read here when the page's
+ * first batch did not bring them, and kept for the shell: the same read, not a second one). */
+async function shellRunningTasks(c: C): Promise<RunningTask[]> {
+  if (c.var.runningTasks) return c.var.runningTasks.running
+  const [shell] = await runReads({ db: c.var.db, gate: c.var.gate }, runningTasksRead(c.var.db, c.var.actor!))
+  c.set('runningTasks', shell)
+  return shell.running
+}
+
 async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<DatasetPageProps> & { status?: 200 | 201 | 422 } = {}) {
   const q = parse(PageQuery, c.req.query())
   const canManage = can(ctx.actor, 'dataset.manage')
@@ -172,7 +183,7 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
       : undefined)
   const attachTo = canManage ? await attachTarget(ctx, q.project, q.priority) : null
   const canAttach = mayAttach(ctx)
-  const imports = canManage && !q.cursor ? await runningImports(ctx, d.id) : []
+  const imports = canManage && !q.cursor ? runningImports(await shellRunningTasks(c), d.id) : []
   const props: DatasetPageProps = {
     d,
     rows,

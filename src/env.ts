@@ -4,7 +4,7 @@ import type { TaskStatus } from './modules/tasks/status-object'
 import type { ActorGate } from './auth/optimistic-actor'
 import type { Actor } from './auth/actor'
 import type { QueueMessage } from './lib/jobs'
-import type { ShellTasks } from './lib/task-badge'
+import type { RunningTask } from './lib/task-badge'
 
 export type { QueueMessage } from './lib/jobs'
 
@@ -62,7 +62,7 @@ export type AppEnv = {
     /** Set while a remembered actor awaits confirmation (src/auth/optimistic-actor.ts). */
     gate?: ActorGate
     /** The Tasks badge, when read along with the page's first batch (src/lib/render.tsx). */
-    runningTasks?: ShellTasks
+    runningTasks?: RunningTask[]
   }
 }
 

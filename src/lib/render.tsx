@@ -6,7 +6,7 @@ import type { AppEnv } from '../env'
 import { AppShell, type Section } from '../../views/layouts/shell'
 import { ErrorPage } from '../../views/layouts/error-page'
 import type { AppError } from './errors'
-import { runningTasksRead } from './task-badge'
+import { MENU_TASKS, runningTasksRead } from './task-badge'
 import { runReads } from '../db/reads'
 import { taskView } from '../modules/tasks/service'
 
@@ -43,8 +43,8 @@ export async function renderPage(c: C, o: PageOptions) {
       title={o.title}
       section={o.section}
       wide={o.wide}
-      runningTasks={running.running.map((t) => t.id)}
-      recentTasks={running.recent.map(taskView)}
+      runningTasks={running.map((t) => t.id)}
+      recentTasks={running.slice(0, MENU_TASKS).map(taskView)}
     >
       {o.body}
     </AppShell>,

@@ -4,37 +4,31 @@
 import { and, desc, eq, inArray } from 'drizzle-orm'
 import type { Db } from '../db/client'
 import type { Read } from '../db/reads'
-import { RUNNING, tasks, type TaskType } from '../db/schema'
+import { RUNNING, tasks } from '../db/schema'
 
-/** A running task as the shell knows it: enough for a page to pick its own (a dataset's imports). */
-export type RunningTask = { id: string; type: TaskType; subjectId: string | null }
+/** A running task as the shell reads it: the whole row (the badge's query reads the rows anyway,
+ * to check their status, so the columns cost nothing more). */
+export type RunningTask = typeof tasks.$inferSelect
 
-/** What the shell knows of the person's tasks: the running ones (the badge), and the newest few
- * (the Tasks menu's body, drawn with the page so the menu opens at once, with no request behind
- * a busy database; it refreshes itself when opened, and public/js/tasks.js keeps it live). */
-export type ShellTasks = { running: RunningTask[]; recent: (typeof tasks.$inferSelect)[] }
-
-/** How many tasks the Tasks menu shows (src/modules/tasks/web.tsx reads the same). */
+/** How many tasks the Tasks menu shows (src/modules/tasks/web.tsx). */
 export const MENU_TASKS = 8
 
-/** The person's running tasks (at most 20) and their newest MENU_TASKS tasks: two statements, read
- * in one batch. */
-export function runningTasksRead(db: Db, actor: { orgId: string; userId: string }): Read<ShellTasks> {
+/**
+ * The person's running tasks, newest first, at most 20: the badge counts them, public/js/tasks.js
+ * follows them, pages pick their own (a dataset's imports), and the Tasks menu's body is drawn
+ * from them with the page, so the menu opens at once while something runs, even when the
+ * database is busy with that work (it is fetched again when opened, for the finished ones too).
+ */
+export function runningTasksRead(db: Db, actor: { orgId: string; userId: string }): Read<RunningTask[]> {
   return {
     stmts: [
       db
-        .select({ id: tasks.id, type: tasks.type, subjectId: tasks.subjectId })
+        .select()
         .from(tasks)
         .where(and(eq(tasks.createdBy, actor.userId), inArray(tasks.status, RUNNING), eq(tasks.orgId, actor.orgId)))
         .orderBy(desc(tasks.id))
         .limit(20),
-      db
-        .select()
-        .from(tasks)
-        .where(and(eq(tasks.orgId, actor.orgId), eq(tasks.createdBy, actor.userId)))
-        .orderBy(desc(tasks.id))
-        .limit(MENU_TASKS),
     ],
-    done: ([running, recent]) => ({ running: running as RunningTask[], recent: recent as ShellTasks['recent'] }),
+    done: ([rows]) => rows as RunningTask[],
   }
 }

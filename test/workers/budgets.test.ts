@@ -94,11 +94,11 @@ const BUDGETS: Record<string, Budget> = {
   'GET /projects/{id}/settings': { page: 1, k: 0, c: 60, cold: 3, over: COLD_BADGE },
   'GET /projects/{id}/settings/members': {
     page: 50,
-    k: 40,
+    k: 66,
     c: 80,
     warm: 5,
     cold: 7,
-    over: `${TRIPS_NOT_BATCHED}; reads every member of the org twice (the table and the add-member picker)`,
+    over: `${TRIPS_NOT_BATCHED}; reads every member of the org twice (the table and the add-member picker, which lists every member for admins: project-based ones and those they can make project-based)`,
   },
   // The attach form's dataset picker lists up to 100 datasets (src/modules/datasets/service.ts).
   'GET /projects/{id}/settings/data': { page: 100, k: 2, c: 60, warm: 3, cold: 5, over: TRIPS_NOT_BATCHED },

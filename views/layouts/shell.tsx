@@ -23,9 +23,10 @@ const initials = (name: string) =>
     .map((w) => w[0]!.toUpperCase())
     .join('') || '?'
 
-/** The top bar's Tasks menu: its body comes with the page (it opens at once, whatever the database
- * is busy with) and is fetched again when opened; the badge counts running tasks. Both are kept
- * live by public/js/tasks.js (which also follows `data-running` task ids). */
+/** The top bar's Tasks menu: while tasks run, its body comes with the page (those tasks: the menu
+ * opens at once, whatever the database is busy with); it is fetched again when opened (the newest
+ * tasks, finished ones too). The badge counts running tasks. Both are kept live by
+ * public/js/tasks.js (which also follows `data-running` task ids). */
 export function TasksMenu(props: { running: string[]; recent?: TaskView[] }) {
   const n = props.running.length
   return (
@@ -39,7 +40,7 @@ export function TasksMenu(props: { running: string[]; recent?: TaskView[] }) {
       </summary>
       <div class="menu-panel wide" id="tasks-menu-panel">
         <div id="tasks-menu-body" aria-live="polite">
-          {props.recent ? (
+          {props.recent?.length ? (
             <TasksMenuBody page={{ items: props.recent, next_cursor: null }} />
           ) : (
             <div class="menu-empty">

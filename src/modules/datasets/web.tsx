@@ -164,10 +164,10 @@ async function importTaskOf(ctx: Ctx, datasetId: string, taskId: string | undefi
 /** The person's running tasks as the shell's Tasks badge reads them (read here when the page's
  * first batch did not bring them, and kept for the shell: the same read, not a second one). */
 async function shellRunningTasks(c: C): Promise<RunningTask[]> {
-  if (c.var.runningTasks) return c.var.runningTasks.running
-  const [shell] = await runReads({ db: c.var.db, gate: c.var.gate }, runningTasksRead(c.var.db, c.var.actor!))
-  c.set('runningTasks', shell)
-  return shell.running
+  if (c.var.runningTasks) return c.var.runningTasks
+  const [running] = await runReads({ db: c.var.db, gate: c.var.gate }, runningTasksRead(c.var.db, c.var.actor!))
+  c.set('runningTasks', running)
+  return running
 }
 
 async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<DatasetPageProps> & { status?: 200 | 201 | 422 } = {}) {

@@ -110,8 +110,35 @@
     tick()
   }
 
+  // A task started on this page is put in the Tasks menu's body at once (its body comes with the
+  // page, src/lib/render.tsx), so opening the menu never waits for a request.
+  function addToMenu(id) {
+    const body = document.getElementById('tasks-menu-body')
+    const has = () => body?.querySelector(`[data-task-id="${id}"]`)
+    if (!body || has()) return
+    fetch(`/tasks/${id}/item?compact=1`, { headers: { 'HX-Request': 'true' } })
+      .then((r) => (r.ok ? r.text() : null))
+      .then((html) => {
+        if (!html || has()) return
+        const tpl = document.createElement('template')
+        tpl.innerHTML = html.trim()
+        const fresh = tpl.content.firstElementChild
+        if (!fresh) return
+        let list = body.querySelector('.task-list')
+        if (!list) {
+          list = document.createElement('div')
+          list.className = 'task-list'
+          body.replaceChildren(list)
+        }
+        list.prepend(fresh)
+        window.htmx?.process?.(fresh)
+      })
+      .catch(() => {})
+  }
+
   function follow(id) {
     if (!id || live.has(id) || ended.has(id)) return
+    addToMenu(id)
     if (!('EventSource' in window)) return poll(id)
     const es = new EventSource(`/api/v1/tasks/${id}/events`)
     live.set(id, es)

@@ -45,6 +45,7 @@
       }
     }
     if (['COMPLETE', 'FAILED', 'CANCELED'].includes(snap.status)) finish(snap)
+    else document.dispatchEvent(new CustomEvent('labeldesk:task-progress', { detail: snap }))
   }
 
   // Re-render a task's markup from the server (download links appear when it is done).

@@ -481,6 +481,21 @@
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', syncPicks)
   else syncPicks()
 
+  // The header's row count moves with a running import: the rows it adds after the page was drawn
+  // (its first snapshot is the state at about that moment).
+  const importBase = new Map() // task id -> [header count, import count] when first seen
+  document.addEventListener('labeldesk:task-progress', (e) => {
+    const snap = e.detail
+    const box = snap && document.querySelector(`[data-live-import][data-task-id="${snap.task_id}"]`)
+    const header = document.getElementById('dataset-row-count')
+    if (!box || !header || snap.status !== 'IN_PROGRESS') return
+    if (!importBase.has(snap.task_id))
+      importBase.set(snap.task_id, [Number(header.textContent.replace(/[^0-9]/g, '')) || 0, snap.done || 0])
+    const [rows, done] = importBase.get(snap.task_id)
+    const n = rows + Math.max(0, (snap.done || 0) - done)
+    header.textContent = `${nf.format(n)} data ${n === 1 ? 'row' : 'rows'}`
+  })
+
   // A running import on the dataset page: when it ends, the table and the row count are fetched
   // again (unless rows are ticked: then a link offers them, so the selection is not lost).
   document.addEventListener('labeldesk:task-finished', (e) => {

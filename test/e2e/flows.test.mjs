@@ -142,10 +142,22 @@ test('an import: live count on the dataset page, one toast when it ends, and the
     // The Tasks menu while it runs: the long name ends in an ellipsis, the status stays in view.
     for (const width of [1440, 390]) {
       await page.setViewportSize({ width, height: 900 })
-      const t0 = Date.now()
-      await page.click('#tasks-menu > summary')
-      await page.waitForSelector('#tasks-menu-body .task-item')
-      const openMs = Date.now() - t0
+      // The task started on this page is in the menu before it is opened; opening shows it in the
+      // next frame (measured in the page: from the click to the item on screen).
+      await page.waitForSelector('#tasks-menu-body .task-item', { state: 'attached' })
+      const openMs = await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const t0 = performance.now()
+            document.querySelector('#tasks-menu > summary').click()
+            const tick = () => {
+              const item = document.querySelector('#tasks-menu[open] #tasks-menu-body .task-item')
+              if (item && item.getBoundingClientRect().height > 0) resolve(Math.round(performance.now() - t0))
+              else requestAnimationFrame(tick)
+            }
+            tick()
+          }),
+      )
       const m = await page.$eval('#tasks-menu-body .task-item', (item) => {
         const name = item.querySelector('.task-name')
         const badge = item.querySelector('.task-head > .badge')
@@ -165,7 +177,7 @@ test('an import: live count on the dataset page, one toast when it ends, and the
       assert.ok(m.badgeInside, `the status badge is inside the menu at ${width} px`)
       assert.ok(m.pageWidth <= width, `no sideways scrolling at ${width} px`)
       console.log(`Tasks menu at ${width} px opened in ${openMs} ms`)
-      assert.ok(openMs < 1000, `the Tasks menu opens in under a second (${openMs} ms)`)
+      assert.ok(openMs < 300, `the Tasks menu opens at once (${openMs} ms)`)
       await shot(page, `flows-tasks-menu-${width}`)
       await page.keyboard.press('Escape')
     }

@@ -121,7 +121,8 @@ test('an import: live count on the dataset page, one toast when it ends, and the
 
     // A second tab on the dataset page: the running import's live count heads the table.
     const other = await context.newPage()
-    await other.goto(`${BASE}/datasets/${ds.id}`)
+    // The machine is busy importing: the page may take a while, its images none.
+    await other.goto(`${BASE}/datasets/${ds.id}`, { waitUntil: 'domcontentloaded', timeout: 90_000 })
     await other.waitForSelector('[data-live-import]')
     await other.waitForFunction(
       () => {

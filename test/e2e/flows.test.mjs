@@ -159,6 +159,11 @@ test('an import: live count on the dataset page, one toast when it ends, and the
             tick()
           }),
       )
+      // (The menu's body is fetched again as it opens; measure the item once it is laid out.)
+      await page.waitForFunction(() => {
+        const name = document.querySelector('#tasks-menu[open] #tasks-menu-body .task-item .task-name')
+        return name && name.clientWidth > 0 && name.scrollWidth > name.clientWidth
+      })
       const m = await page.$eval('#tasks-menu-body .task-item', (item) => {
         const name = item.querySelector('.task-name')
         const badge = item.querySelector('.task-head > .badge')

@@ -6,7 +6,7 @@ import type { DatasetView } from '../../src/modules/datasets/service'
 import type { ProjectChoice } from '../../src/modules/projects/choices'
 import { formatNumber } from '../format'
 import { fieldError, FormMessage, type FormState } from '../components/form'
-import { Alert, mediaLabel } from '../components/ui'
+import { Alert, mediaLabel, PageHeader } from '../components/ui'
 import { Breadcrumbs } from './parts'
 
 export type AddToProjectProps = {
@@ -151,6 +151,7 @@ export function AddToProjectPage(props: AddToProjectProps) {
           { label: 'Add to project' },
         ]}
       />
+      <PageHeader title={props.d.name} subtitle="Data rows picked on the dataset’s page go to a project as a new batch." />
       <AddToProjectPanel {...props} />
     </>
   )

@@ -216,11 +216,6 @@ function AddMemberForm(props: { p: ProjectView; addable: Addable[]; canConvert?:
           </select>
           {roleErr ? <div class="error">{roleErr}</div> : null}
         </div>
-        <div class="form-actions">
-          <button class="btn btn-primary" type="submit">
-            Add to project
-          </button>
-        </div>
       </div>
       {withOrgRole.length ? (
         <div class={`field check-field${convertErr ? ' has-error' : ''}`}>
@@ -238,6 +233,11 @@ function AddMemberForm(props: { p: ProjectView; addable: Addable[]; canConvert?:
         </div>
       ) : null}
       {explain}
+      <div class="form-actions">
+        <button class="btn btn-primary" type="submit">
+          Add to project
+        </button>
+      </div>
     </form>
   )
 }

@@ -4,6 +4,7 @@ import type { TaskStatus } from './modules/tasks/status-object'
 import type { ActorGate } from './auth/optimistic-actor'
 import type { Actor } from './auth/actor'
 import type { QueueMessage } from './lib/jobs'
+import type { RunningTask } from './lib/task-badge'
 
 export type { QueueMessage } from './lib/jobs'
 
@@ -61,7 +62,7 @@ export type AppEnv = {
     /** Set while a remembered actor awaits confirmation (src/auth/optimistic-actor.ts). */
     gate?: ActorGate
     /** The Tasks badge, when read along with the page's first batch (src/lib/render.tsx). */
-    runningTasks?: string[]
+    runningTasks?: RunningTask[]
     /** Reads that ride along with the request's first `runReads` batch (src/db/reads.ts). */
     along?: Read<void>[]
   }

@@ -38,16 +38,23 @@
     }, 1500)
   })
 
-  // Toasts, announced to screen readers through the aria-live region.
-  function toast(message) {
+  // Toasts, announced to screen readers through the aria-live region. A toast about a task
+  // (`until`: its id) stays until that task ends, when public/js/tasks.js says how it ended.
+  function toast(message, { until } = {}) {
     const box = document.getElementById('toasts')
     if (!box) return
     const t = document.createElement('div')
     t.className = 'toast'
     t.textContent = message
+    if (until) t.dataset.until = until
     box.append(t)
-    setTimeout(() => t.remove(), 3500)
+    if (!until) setTimeout(() => t.remove(), 3500)
   }
+  document.addEventListener('labeldesk:task-finished', (e) => {
+    for (const t of document.querySelectorAll('#toasts .toast[data-until]')) {
+      if (t.dataset.until === e.detail?.task_id) t.remove()
+    }
+  })
   window.labeldesk = { toast }
   document.addEventListener('toast', (e) => toast(e.detail?.value ?? e.detail?.message ?? 'Done'))
 

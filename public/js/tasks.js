@@ -5,6 +5,10 @@
 ;(() => {
   'use strict'
   const live = new Map() // task id -> EventSource | interval id
+  // Tasks this page saw end. A page keeps the ids it was rendered with (the badge's data-running,
+  // a menu fetched earlier): following one of them again replays its last snapshot, which said
+  // "Task finished" a second time. An ended task is never followed again.
+  const ended = new Set()
 
   const badge = () => document.getElementById('tasks-running')
   function setBadge() {
@@ -27,11 +31,13 @@
         if (span) span.style.width = `${pct}%`
         const label = el.querySelector('.progress-label span')
         if (label) label.textContent = `${pct}%`
-      } else if (snap.status === 'IN_PROGRESS') {
+      } else if (snap.status === 'IN_PROGRESS' && el.classList.contains('task-item')) {
         refresh(snap.task_id, el) // the spinner of a queued task becomes a bar
       }
       const resuming = el.querySelector('[data-task-resuming]')
       if (resuming) resuming.hidden = !snap.resuming
+      const doneEl = el.querySelector('[data-task-done]')
+      if (doneEl && snap.status === 'IN_PROGRESS') doneEl.textContent = fmt.format(snap.done || 0)
       const counts = el.querySelector('[data-task-counts]')
       if (counts && snap.phase && snap.status === 'IN_PROGRESS') {
         counts.hidden = false
@@ -39,6 +45,7 @@
       }
     }
     if (['COMPLETE', 'FAILED', 'CANCELED'].includes(snap.status)) finish(snap)
+    else document.dispatchEvent(new CustomEvent('labeldesk:task-progress', { detail: snap }))
   }
 
   // Re-render a task's markup from the server (download links appear when it is done).
@@ -61,12 +68,21 @@
 
   function finish(snap) {
     const h = live.get(snap.task_id)
-    if (h === undefined) return
+    if (h === undefined || ended.has(snap.task_id)) return
+    ended.add(snap.task_id)
     if (typeof h === 'number') clearInterval(h)
     else h.close()
     live.delete(snap.task_id)
+    const b = badge()
+    if (b?.dataset.running)
+      b.dataset.running = b.dataset.running
+        .split(',')
+        .filter((id) => id && id !== snap.task_id)
+        .join(',')
     setBadge()
-    for (const el of document.querySelectorAll(`[data-task-id="${snap.task_id}"]`)) refresh(snap.task_id, el)
+    // Task items are drawn again by the server (download links); other live views of a task (the
+    // dataset page's import count) are replaced by whoever listens to labeldesk:task-finished.
+    for (const el of document.querySelectorAll(`.task-item[data-task-id="${snap.task_id}"]`)) refresh(snap.task_id, el)
     const word = snap.status === 'COMPLETE' ? 'finished' : snap.status === 'FAILED' ? 'failed' : 'was canceled'
     window.labeldesk?.toast?.(`Task ${word}${snap.message ? `: ${snap.message}` : ''}`)
     document.dispatchEvent(new CustomEvent('labeldesk:task-finished', { detail: snap }))
@@ -95,8 +111,35 @@
     tick()
   }
 
+  // A task started on this page is put in the Tasks menu's body at once (its body comes with the
+  // page, src/lib/render.tsx), so opening the menu never waits for a request.
+  function addToMenu(id) {
+    const body = document.getElementById('tasks-menu-body')
+    const has = () => body?.querySelector(`[data-task-id="${id}"]`)
+    if (!body || has()) return
+    fetch(`/tasks/${id}/item?compact=1`, { headers: { 'HX-Request': 'true' } })
+      .then((r) => (r.ok ? r.text() : null))
+      .then((html) => {
+        if (!html || has()) return
+        const tpl = document.createElement('template')
+        tpl.innerHTML = html.trim()
+        const fresh = tpl.content.firstElementChild
+        if (!fresh) return
+        let list = body.querySelector('.task-list')
+        if (!list) {
+          list = document.createElement('div')
+          list.className = 'task-list'
+          body.replaceChildren(list)
+        }
+        list.prepend(fresh)
+        window.htmx?.process?.(fresh)
+      })
+      .catch(() => {})
+  }
+
   function follow(id) {
-    if (!id || live.has(id)) return
+    if (!id || live.has(id) || ended.has(id)) return
+    addToMenu(id)
     if (!('EventSource' in window)) return poll(id)
     const es = new EventSource(`/api/v1/tasks/${id}/events`)
     live.set(id, es)

@@ -410,7 +410,10 @@
         )
         setProgress(progress.querySelector('[data-progress]'), 1, `${bytes(file.size)} / ${bytes(file.size)} sent`, 'complete')
         form.reset()
-        toast('Import started; it continues in the background')
+        // The toast stays while the import runs; public/js/tasks.js follows the task and, when it
+        // ends, this toast goes and one "Task finished" toast says how it went.
+        window.labeldesk?.toast?.('Import started; it continues in the background', { until: task.id })
+        window.labeldeskTasks?.follow(task.id)
         // The task card polls itself from here on; the address keeps it across reloads.
         const url = new URL(location.href)
         url.searchParams.set('panel', 'import')
@@ -432,6 +435,82 @@
     },
     true,
   )
+
+  // Picking rows for "Add to project…" ------------------------------------------------------------
+
+  const picked = () => [...document.querySelectorAll('[data-pick-row]:checked')]
+  function syncPicks() {
+    const bar = document.querySelector('[data-pick-bar]')
+    if (!bar) return
+    const rows = document.querySelectorAll('[data-pick-row]')
+    const n = picked().length
+    const count = bar.querySelector('[data-pick-count]')
+    count.textContent = n ? `${nf.format(n)} ${n === 1 ? 'row' : 'rows'} selected` : 'Tick rows to add them to a project.'
+    bar.querySelector('[data-pick-submit]').disabled = n === 0
+    const all = document.querySelector('[data-pick-all]')
+    if (all) {
+      all.checked = n > 0 && n === rows.length
+      all.indeterminate = n > 0 && n < rows.length
+    }
+  }
+  document.addEventListener('change', (e) => {
+    const el = e.target
+    if (!(el instanceof HTMLInputElement)) return
+    if (el.matches('[data-pick-all]')) {
+      for (const box of document.querySelectorAll('[data-pick-row]')) box.checked = el.checked
+      syncPicks()
+    } else if (el.matches('[data-pick-row]')) syncPicks()
+  })
+  document.addEventListener('click', (e) => {
+    const close = e.target instanceof Element ? e.target.closest('[data-add-close]') : null
+    if (!close || !document.getElementById('add-to-project-slot')) return
+    e.preventDefault()
+    document.getElementById('add-to-project-slot').replaceChildren()
+    document.querySelector('[data-pick-submit]')?.focus()
+  })
+  document.addEventListener('htmx:after:swap', () => {
+    const panel = document.querySelector('#add-to-project-slot [data-add-panel]')
+    if (panel && !panel.dataset.seen) {
+      panel.dataset.seen = '1'
+      // The rows went in: the selection is done with.
+      if (panel.querySelector('[data-add-done]')) for (const box of picked()) box.checked = false
+      ;(panel.querySelector('[aria-invalid=true], select, [data-add-done] a') || panel).focus()
+    }
+    syncPicks()
+  })
+  if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', syncPicks)
+  else syncPicks()
+
+  // The header's row count moves with a running import: the rows it adds after the page was drawn
+  // (its first snapshot is the state at about that moment).
+  const importBase = new Map() // task id -> [header count, import count] when first seen
+  document.addEventListener('labeldesk:task-progress', (e) => {
+    const snap = e.detail
+    const box = snap && document.querySelector(`[data-live-import][data-task-id="${snap.task_id}"]`)
+    const header = document.getElementById('dataset-row-count')
+    if (!box || !header || snap.status !== 'IN_PROGRESS') return
+    if (!importBase.has(snap.task_id))
+      importBase.set(snap.task_id, [Number(header.textContent.replace(/[^0-9]/g, '')) || 0, snap.done || 0])
+    const [rows, done] = importBase.get(snap.task_id)
+    const n = rows + Math.max(0, (snap.done || 0) - done)
+    header.textContent = `${nf.format(n)} data ${n === 1 ? 'row' : 'rows'}`
+  })
+
+  // A running import on the dataset page: when it ends, the table and the row count are fetched
+  // again (unless rows are ticked: then a link offers them, so the selection is not lost).
+  document.addEventListener('labeldesk:task-finished', (e) => {
+    const id = e.detail?.task_id
+    const box = id && document.querySelector(`[data-live-import][data-task-id="${id}"]`)
+    if (!box) return
+    if (!picked().length) return refreshRows(box.dataset.rowsUrl)
+    box.dataset.taskStatus = e.detail.status
+    const note = document.createElement('div')
+    const a = document.createElement('a')
+    a.href = box.dataset.rowsUrl
+    a.textContent = 'Show the new rows'
+    note.append('The import has ended. ', a)
+    box.replaceChildren(note)
+  })
 
   // Panels --------------------------------------------------------------------------------------
 

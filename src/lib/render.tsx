@@ -6,8 +6,9 @@ import type { AppEnv } from '../env'
 import { AppShell, type Section } from '../../views/layouts/shell'
 import { ErrorPage } from '../../views/layouts/error-page'
 import type { AppError } from './errors'
-import { runningTasksRead } from './task-badge'
+import { MENU_TASKS, runningTasksRead } from './task-badge'
 import { runReads } from '../db/reads'
+import { taskView } from '../modules/tasks/service'
 
 type C = Context<AppEnv>
 
@@ -37,7 +38,14 @@ export async function renderPage(c: C, o: PageOptions) {
   // along with the page's first batch (`preloadTaskBadge`).
   const running = c.var.runningTasks ?? (await runReads({ db: c.var.db, gate: c.var.gate }, runningTasksRead(c.var.db, actor)))[0]
   return c.html(
-    <AppShell actor={actor} title={o.title} section={o.section} wide={o.wide} runningTasks={running}>
+    <AppShell
+      actor={actor}
+      title={o.title}
+      section={o.section}
+      wide={o.wide}
+      runningTasks={running.map((t) => t.id)}
+      recentTasks={running.slice(0, MENU_TASKS).map(taskView)}
+    >
       {o.body}
     </AppShell>,
     o.status ?? 200,

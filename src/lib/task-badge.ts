@@ -6,17 +6,29 @@ import type { Db } from '../db/client'
 import type { Read } from '../db/reads'
 import { RUNNING, tasks } from '../db/schema'
 
-/** Ids of the person's running tasks (for the Tasks badge and live tracking); at most 20. */
-export function runningTasksRead(db: Db, actor: { orgId: string; userId: string }): Read<string[]> {
+/** A running task as the shell reads it: the whole row (the badge's query reads the rows anyway,
+ * to check their status, so the columns cost nothing more). */
+export type RunningTask = typeof tasks.$inferSelect
+
+/** How many tasks the Tasks menu shows (src/modules/tasks/web.tsx). */
+export const MENU_TASKS = 8
+
+/**
+ * The person's running tasks, newest first, at most 20: the badge counts them, public/js/tasks.js
+ * follows them, pages pick their own (a dataset's imports), and the Tasks menu's body is drawn
+ * from them with the page, so the menu opens at once while something runs, even when the
+ * database is busy with that work (it is fetched again when opened, for the finished ones too).
+ */
+export function runningTasksRead(db: Db, actor: { orgId: string; userId: string }): Read<RunningTask[]> {
   return {
     stmts: [
       db
-        .select({ id: tasks.id })
+        .select()
         .from(tasks)
         .where(and(eq(tasks.createdBy, actor.userId), inArray(tasks.status, RUNNING), eq(tasks.orgId, actor.orgId)))
         .orderBy(desc(tasks.id))
         .limit(20),
     ],
-    done: ([rows]) => (rows as { id: string }[]).map((r) => r.id),
+    done: ([rows]) => rows as RunningTask[],
   }
 }

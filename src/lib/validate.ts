@@ -133,7 +133,8 @@ export function validate<S extends v.GenericSchema & StandardSchemaV1, T extends
   })
   if (target !== 'json') return inner
   const checked: typeof inner = async (c, next) => {
-    if (JSON_TYPE.test(c.req.header('Content-Type') ?? '')) {
+    const type = c.req.header('Content-Type') ?? ''
+    if (JSON_TYPE.test(type)) {
       // Read once as text (Hono keeps it: the validator's c.req.json() parses this same text).
       const text = await c.req.text()
       try {
@@ -142,8 +143,24 @@ export function validate<S extends v.GenericSchema & StandardSchemaV1, T extends
         const message = `not valid JSON at position ${jsonErrorPosition(text)}`
         throw new AppError('VALIDATION', `body: ${message}`, [{ path: 'body', message }])
       }
+      return inner(c, next)
     }
-    return inner(c, next)
+    // Without a JSON type Hono hands the schema an empty object, whose complaints ("Invalid key:
+    // Expected name") hide the real mistake: say which header to send.
+    const sent = type ? `this request says Content-Type: ${type.split(';')[0]!.trim().slice(0, 100)}` : 'this request has no Content-Type'
+    const message = `Send the body as JSON with the header Content-Type: application/json (${sent})`
+    if ((await c.req.arrayBuffer()).byteLength) throw new AppError('UNSUPPORTED_MEDIA_TYPE', message, [{ path: 'Content-Type', message }])
+    let passed = false
+    try {
+      return await inner(c, () => {
+        passed = true
+        return next()
+      })
+    } catch (e) {
+      // Only the schema's refusal of the missing body, not an error of the handler after it.
+      if (passed || !(e instanceof AppError) || e.code !== 'VALIDATION') throw e
+      throw new AppError('VALIDATION', `The request has no JSON body. ${message}. ${e.detail}`, e.errors)
+    }
   }
   return Object.assign(checked, inner)
 }

@@ -264,6 +264,7 @@ test('every page: axe has no critical or serious violation, and nothing is wider
       ['dataset-text', `/datasets/${texts.id}`],
       ['data-row', `/datasets/${images.id}/rows/${imageRow.id}`],
       ['data-row-text', `/datasets/${texts.id}/rows/${textRow.id}`],
+      ['dataset-add-to-project', `/datasets/${texts.id}/add-to-project?data_row_ids=${textRow.id}`],
       ['tasks', '/tasks'],
       ['account', '/account'],
       ['usage', '/account/usage'],
@@ -274,6 +275,12 @@ test('every page: axe has no critical or serious violation, and nothing is wider
       ['error', '/projects/prj_does_not_exist'],
     ])
       await check(page, name, url)
+    // Rows ticked on a dataset's page, its "Add to project" panel open.
+    await check(page, 'dataset-picked', `/datasets/${texts.id}`, async (p) => {
+      await p.check('[data-pick-all]')
+      await p.click('[data-pick-submit]')
+      await p.waitForSelector('#add-to-project [data-add-form]')
+    })
     // The two menus of the top bar, open.
     await check(page, 'menu-tasks', '/projects', async (p) => {
       await p.click('#tasks-menu > summary')

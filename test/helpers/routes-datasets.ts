@@ -9,6 +9,7 @@ import type { RouteCase, Target } from './routes'
 import type { TestOrg, TestUser } from './factories'
 import { unique } from './factories'
 import { call } from './harness'
+import { freshProject } from './routes-projects'
 
 const as = (u: TestUser) => ({ cookie: u.cookie })
 
@@ -67,6 +68,8 @@ const route = (name: string, surface: 'api' | 'html', action: RouteCase['action'
 }
 const VIEW: RouteCase['action'] = () => 'dataset.view'
 const MANAGE: RouteCase['action'] = () => 'dataset.manage'
+/** Seeing the dataset comes first (a project-based member cannot), then attaching data. */
+const ADD: RouteCase['action'] = (actor) => (actor.role === 'NONE' ? 'dataset.view' : 'batch.manage')
 
 export const DATASET_ROUTES: RouteCase[] = [
   // HTML pages
@@ -100,6 +103,17 @@ export const DATASET_ROUTES: RouteCase[] = [
     path: `/datasets/${await freshDataset(admin)}/media-attributes`,
     form: {},
   })),
+  // "Add to project…": the dataset must be visible (datasets: an org role), then the rows go to a
+  // project, which needs batch.manage there (an org role of team manager or more).
+  route('GET /datasets/{id}/add-to-project', 'html', ADD, true, async ({ admin }) => {
+    const r = await freshRow(admin)
+    return { path: `/datasets/${r.datasetId}/add-to-project?data_row_ids=${r.rowId}` }
+  }),
+  route('POST /datasets/{id}/add-to-project', 'html', ADD, true, async ({ admin }) => {
+    const r = await freshRow(admin)
+    const p = await freshProject(admin, { media_type: 'TEXT' })
+    return { path: `/datasets/${r.datasetId}/add-to-project`, form: { data_row_ids: r.rowId, project_id: p.id, name: unique('picked') } }
+  }),
   // The import card follows the task's own rule: its creator (an admin here) or an admin.
   route(
     'GET /datasets/{id}/imports/{task_id}',

@@ -46,6 +46,25 @@ describe('API foundation', () => {
     expect(p.detail).toMatch(/^body: not valid JSON at position \d+/)
   })
 
+  it('a JSON body sent without Content-Type: application/json is a 415 that names the header', async () => {
+    const body = JSON.stringify({ name: 'Cars' })
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain;charset=UTF-8']) {
+      const res = await call('POST', '/api/v1/datasets', { cookie: orgs.orgA.ADMIN.cookie }, { body, headers: { 'Content-Type': type } })
+      expect(res.status).toBe(415)
+      expect(res.headers.get('Content-Type')).toContain('application/problem+json')
+      const p = await json(res)
+      expect(p.detail).toContain('Content-Type: application/json')
+      expect(p.detail).toContain(type.split(';')[0])
+      expect(p.detail).not.toMatch(/Invalid key/)
+    }
+    // No body at all: the fields are still named, after the hint about the header.
+    const empty = await call('POST', '/api/v1/datasets', { cookie: orgs.orgA.ADMIN.cookie }, {})
+    expect(empty.status).toBe(400)
+    const p = await json(empty)
+    expect(p.detail).toMatch(/^The request has no JSON body\. Send the body as JSON with the header Content-Type: application\/json/)
+    expect(p.errors[0].path).toBe('name')
+  })
+
   it('validates PATCH /me and names the field', async () => {
     const res = await call('PATCH', '/api/v1/me', { cookie: orgs.orgA.LABELER.cookie }, { json: { full_name: '   ' } })
     expect(res.status).toBe(400)

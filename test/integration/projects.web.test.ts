@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { eq } from 'drizzle-orm'
-import { projects } from '../../src/db/schema'
+import { memberships, projects } from '../../src/db/schema'
 import { normalizeOntology, type Ontology } from '../../src/modules/projects/ontology'
 import { draftFromOntology, joinOptions, ontologyFromForm, splitOptions } from '../../views/projects/ontology-editor'
 import { batchFromForm } from '../../src/modules/projects/web/batches'
@@ -433,6 +433,43 @@ describe('Project page and settings', () => {
     expect((await getJson(`/api/v1/projects/${p.id}`)).ontology).toEqual(saved)
   })
 
+  const orgRoleOf = async (userId: string) =>
+    (await db().select({ role: memberships.role }).from(memberships).where(eq(memberships.userId, userId)).get())?.role
+
+  it('members: an admin gives a member with an org role a project role by making them project-based', async () => {
+    const p = await freshProject(orgs.orgA.ADMIN)
+    const other = await freshProject(orgs.orgA.ADMIN)
+    const lee = await makeUser(orgs.a, 'LABELER')
+    const url = `/projects/${p.id}/settings/members`
+    // A team manager cannot change org roles: the org-role group is not offered, the reason is.
+    const asManager = await (await call('GET', url, manager())).text()
+    expect(asManager).not.toContain(`<option value="${lee.id}"`)
+    expect(asManager).toContain('a project role changes nothing for them')
+    expect(asManager).toContain('an admin makes them project-based')
+    // An admin sees everyone, with their org role, and the box that says what happens.
+    const asAdmin = await (await call('GET', url, admin())).text()
+    expect(asAdmin).toMatch(new RegExp(`<option value="${lee.id}"[^>]*>${lee.fullName} \\(${lee.email}\\) · Labeler in the organization`))
+    expect(asAdmin).toContain('name="make_project_based"')
+    expect(asAdmin).toContain('they see only the projects where they have a project role')
+    // Without the box: refused, nothing changed.
+    const unticked = await call('POST', url, admin(), { form: { user_id: lee.id, role: 'REVIEWER' }, htmx: true })
+    expect(unticked.status).toBe(422)
+    expect(await unticked.text()).toContain('Tick “Make them project-based” to give them a role in this project only.')
+    expect((await call('GET', `/api/v1/projects/${other.id}`, { cookie: lee.cookie })).status).toBe(200)
+    // With it: project-based, reviewer here, and no other project any more.
+    const ticked = await call('POST', url, admin(), { form: { user_id: lee.id, role: 'REVIEWER', make_project_based: '1' }, htmx: true })
+    expect(ticked.status).toBe(200)
+    expect(await ticked.text()).toContain(`${lee.fullName} is reviewer in this project. They are now project-based`)
+    expect(await orgRoleOf(lee.id)).toBe('NONE')
+    expect((await call('GET', `/api/v1/projects/${p.id}`, { cookie: lee.cookie })).status).toBe(200)
+    expect((await call('GET', `/api/v1/projects/${other.id}`, { cookie: lee.cookie })).status).toBe(404)
+    // A team manager who sends the box anyway is refused: org roles are the admins' to change.
+    const sam = await makeUser(orgs.a, 'LABELER')
+    const crafted = await call('POST', url, manager(), { form: { user_id: sam.id, role: 'REVIEWER', make_project_based: '1' }, htmx: true })
+    expect(crafted.status).toBe(403)
+    expect(await orgRoleOf(sam.id)).toBe('LABELER')
+  })
+
   it('members: add a project-based member, change the role, remove; org roles are refused', async () => {
     const p = await freshProject(orgs.orgA.ADMIN)
     const pat = await makeUser(orgs.a, 'NONE')
@@ -457,7 +494,8 @@ describe('Project page and settings', () => {
 
     const refused = await call('POST', url, manager(), { form: { user_id: orgs.orgA.REVIEWER.id, role: 'LABELER' }, htmx: true })
     expect(refused.status).toBe(422)
-    expect(await refused.text()).toContain('org role REVIEWER')
+    expect(await refused.text()).toContain('is reviewer in the whole organization, which already applies here and wins over a project role')
+    expect(await orgRoleOf(orgs.orgA.REVIEWER.id)).toBe('REVIEWER')
     const foreign = await call('POST', url, manager(), { form: { user_id: orgs.orgB.NONE.id, role: 'LABELER' }, htmx: true })
     expect(foreign.status).toBe(422)
     expect(await foreign.text()).toContain('No such member in your organization')

@@ -85,9 +85,9 @@ const BUDGETS: Record<string, Budget> = {
   'GET /projects/{id}/settings': { page: 1, k: 0, c: 60 },
   'GET /projects/{id}/settings/members': {
     page: 50,
-    k: 40,
+    k: 66,
     c: 80,
-    over: 'reads every member of the org twice (the table and the add-member picker)',
+    over: 'reads every member of the org twice (the table and the add-member picker, which lists every member for admins: project-based ones and those they can make project-based)',
   },
   // The attach form's dataset picker lists up to 100 datasets (src/modules/datasets/service.ts).
   'GET /projects/{id}/settings/data': { page: 100, k: 2, c: 60 },
@@ -137,6 +137,8 @@ const BUDGETS: Record<string, Budget> = {
     cold: 4,
     over: 'reads every row of the dataset (about 3 rows read per data row; this fixture has ~1,000): per-project counts kept per dataset would bound it',
   },
+  // "Add to project…": the dataset, then the projects to choose from (up to 200, newest first).
+  'GET /datasets/{id}/add-to-project': { page: 200, k: 1, c: 30, warm: 4, cold: 4, over: TRIPS_NOT_BATCHED },
   // A finished import redirects (303); the page's Tasks badge was read along with its first batch all the same.
   'GET /datasets/{id}/imports/{task_id}': { page: 1, k: 0, c: 30, warm: 2, cold: 3, over: TRIPS_NOT_BATCHED },
   'GET /api/v1/datasets': { page: 50, k: 1, c: 10 },

@@ -27,6 +27,10 @@ export type DatasetPageProps = {
   paged?: boolean
   /** Uploads started from a project's settings: the files also go to that project as a batch. */
   attachTo?: AttachTarget | null
+  /** May put rows into projects ("Add to project…"). */
+  canAttach?: boolean
+  /** The caller's imports into this dataset that are running now. */
+  imports?: { id: string }[]
 }
 
 export type AttachTarget = { projectId: string; projectName: string; priority: number }
@@ -36,11 +40,27 @@ export const rowCountLabel = (n: number) => `${formatNumber(n)} data ${n === 1 ?
 
 // Rows ------------------------------------------------------------------------------------------
 
-export function DataRowRow({ r, s3Servable = false }: { r: DataRowView; s3Servable?: boolean }) {
+/** The form the row checkboxes belong to (they sit in the table, the form above it). */
+export const PICK_FORM = 'add-rows-form'
+
+export function DataRowRow({ r, s3Servable = false, selectable = false }: { r: DataRowView; s3Servable?: boolean; selectable?: boolean }) {
   const src = sourceOf(r.row_data)
   const size = r.media_attributes?.file_size
   return (
     <tr>
+      {selectable ? (
+        <td class="ds-pick-cell">
+          <input
+            type="checkbox"
+            class="ds-pick"
+            name="data_row_ids"
+            value={r.id}
+            form={PICK_FORM}
+            data-pick-row
+            aria-label={`Select ${describeData(r)}`}
+          />
+        </td>
+      ) : null}
       <td class="primary-cell ds-data-cell">
         <a class="ds-data-link" href={rowUrl(r)}>
           <AssetTile r={r} s3Servable={s3Servable} />
@@ -86,17 +106,28 @@ export function DataRowRow({ r, s3Servable = false }: { r: DataRowView; s3Servab
   )
 }
 
-/** `s3Servable`: the dataset uses an AWS integration, so its S3 rows have thumbnails. */
-export function DataRowRows({ datasetId, page, s3Servable = false }: { datasetId: string; page: Page<DataRowView>; s3Servable?: boolean }) {
+/** `s3Servable`: the dataset uses an AWS integration, so its S3 rows have thumbnails;
+ * `selectable`: each row has a checkbox for "Add to project…". */
+export function DataRowRows({
+  datasetId,
+  page,
+  s3Servable = false,
+  selectable = false,
+}: {
+  datasetId: string
+  page: Page<DataRowView>
+  s3Servable?: boolean
+  selectable?: boolean
+}) {
   const next = page.next_cursor
   return (
     <>
       {page.items.map((r) => (
-        <DataRowRow r={r} s3Servable={s3Servable} />
+        <DataRowRow r={r} s3Servable={s3Servable} selectable={selectable} />
       ))}
       {next ? (
         <tr id="data-rows-more" class="ds-more-row">
-          <td colspan={5}>
+          <td colspan={selectable ? 6 : 5}>
             <div class="load-more">
               <a
                 class="btn btn-sm"
@@ -116,8 +147,18 @@ export function DataRowRows({ datasetId, page, s3Servable = false }: { datasetId
 }
 
 /** The rows section; also the fragment that refreshes after uploads and imports. */
-export function DataRowsSection(props: { d: DatasetView; rows: Page<DataRowView>; canManage: boolean; paged?: boolean }) {
+export function DataRowsSection(props: {
+  d: DatasetView
+  rows: Page<DataRowView>
+  canManage: boolean
+  paged?: boolean
+  /** May put rows into projects (team manager or more): the rows get checkboxes. */
+  canAttach?: boolean
+  /** Imports into this dataset running now: their live count heads the table. */
+  imports?: { id: string }[]
+}) {
   const { d } = props
+  const pick = !!props.canAttach && props.rows.items.length > 0
   return (
     <section class="section ds-rows" id="data-rows" aria-labelledby="data-rows-title">
       <div class="ds-section-head">
@@ -132,11 +173,21 @@ export function DataRowsSection(props: { d: DatasetView; rows: Page<DataRowView>
           ) : null}
         </span>
       </div>
+      {props.imports?.map((t) => (
+        <LiveImport datasetId={d.id} t={t} />
+      ))}
+      {pick ? <PickBar datasetId={d.id} /> : null}
+      {pick ? <div id="add-to-project-slot" /> : null}
       {props.rows.items.length ? (
         <div class="table-wrap">
           <table class="table ds-rows-table">
             <thead>
               <tr>
+                {pick ? (
+                  <th class="ds-pick-cell">
+                    <input type="checkbox" class="ds-pick" data-pick-all={PICK_FORM} aria-label="Select every row on this page" />
+                  </th>
+                ) : null}
                 <th>Data</th>
                 <th>Global key</th>
                 <th>External ID</th>
@@ -145,7 +196,7 @@ export function DataRowsSection(props: { d: DatasetView; rows: Page<DataRowView>
               </tr>
             </thead>
             <tbody id="data-rows-body">
-              <DataRowRows datasetId={d.id} page={props.rows} s3Servable={d.integration_id !== null} />
+              <DataRowRows datasetId={d.id} page={props.rows} s3Servable={d.integration_id !== null} selectable={pick} />
             </tbody>
           </table>
         </div>
@@ -176,6 +227,60 @@ export function DataRowsSection(props: { d: DatasetView; rows: Page<DataRowView>
         </EmptyState>
       )}
     </section>
+  )
+}
+
+/** The selection's count and its action. The row checkboxes belong to this form (`form=`), so
+ * without JavaScript it still sends them: to the "Add to project" page. */
+function PickBar({ datasetId }: { datasetId: string }) {
+  const url = `/datasets/${datasetId}/add-to-project`
+  return (
+    <form
+      class="ds-pick-bar"
+      id={PICK_FORM}
+      method="get"
+      action={url}
+      hx-get={url}
+      hx-target="#add-to-project-slot"
+      hx-swap="innerHTML"
+      data-pick-bar
+    >
+      <span class="muted small" data-pick-count aria-live="polite">
+        Tick rows to add them to a project.
+      </span>
+      <button class="btn btn-sm" type="submit" data-pick-submit>
+        Add to project…
+      </button>
+    </form>
+  )
+}
+
+/**
+ * A running import into this dataset, kept live by public/js/tasks.js (the task's Durable Object
+ * over SSE, whose first message is the current state): the rows so far and the share of the
+ * manifest read. When it ends, the rows section is fetched again (public/js/uploads.js) and this
+ * goes with it. Without JavaScript it says an import is running; a reload shows the rows so far.
+ */
+export function LiveImport({ datasetId, t }: { datasetId: string; t: { id: string } }) {
+  return (
+    <div
+      class="ds-live-import"
+      data-task-id={t.id}
+      data-task-status="IN_PROGRESS"
+      data-live-import={datasetId}
+      data-rows-url={`/datasets/${datasetId}`}
+    >
+      <div class="ds-live-import-head">
+        <strong>An import is running</strong>
+        <span>
+          <strong data-task-done>…</strong> rows so far
+        </span>
+      </div>
+      <Progress percent={0} label="Import: share of the manifest read" />
+      <div class="muted small">
+        The table below fills in when it ends. <a href="/tasks">Follow it in Tasks</a>
+      </div>
+    </div>
   )
 }
 
@@ -584,8 +689,15 @@ export function DatasetPage(props: DatasetPageProps) {
           <ImportPanel d={d} open={props.panel === 'import'} task={props.importTask} error={props.importError} />
         </>
       ) : null}
-      <DataRowsSection d={d} rows={props.rows} canManage={props.canManage} paged={props.paged} />
-      {props.canManage ? <script src="/js/uploads.js" defer></script> : null}
+      <DataRowsSection
+        d={d}
+        rows={props.rows}
+        canManage={props.canManage}
+        paged={props.paged}
+        canAttach={props.canAttach}
+        imports={props.imports}
+      />
+      {props.canManage || props.canAttach ? <script src="/js/uploads.js" defer></script> : null}
     </>
   )
 }

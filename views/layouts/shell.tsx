@@ -4,6 +4,8 @@ import type { Actor } from '../../src/env'
 import { Document } from './document'
 import { Logo, TasksIcon } from '../components/icons'
 import { roleLabel } from '../components/ui'
+import { TasksMenuBody } from '../tasks/list'
+import type { TaskView } from '../../src/modules/tasks/service'
 
 export type Section = 'projects' | 'members' | 'datasets' | 'tasks' | 'account' | 'docs' | 'none'
 
@@ -21,9 +23,11 @@ const initials = (name: string) =>
     .map((w) => w[0]!.toUpperCase())
     .join('') || '?'
 
-/** The top bar's Tasks menu: its body loads when opened; the badge counts running tasks and is
- * kept live by public/js/tasks.js (which also follows `data-running` task ids). */
-export function TasksMenu(props: { running: string[] }) {
+/** The top bar's Tasks menu: while tasks run, its body comes with the page (those tasks: the menu
+ * opens at once, whatever the database is busy with); it is fetched again when opened (the newest
+ * tasks, finished ones too). The badge counts running tasks. Both are kept live by
+ * public/js/tasks.js (which also follows `data-running` task ids). */
+export function TasksMenu(props: { running: string[]; recent?: TaskView[] }) {
   const n = props.running.length
   return (
     <details class="menu" id="tasks-menu" hx-get="/tasks/menu" hx-trigger="toggle" hx-target="#tasks-menu-body" hx-swap="innerHTML">
@@ -36,9 +40,13 @@ export function TasksMenu(props: { running: string[] }) {
       </summary>
       <div class="menu-panel wide" id="tasks-menu-panel">
         <div id="tasks-menu-body" aria-live="polite">
-          <div class="menu-empty">
-            <span class="spinner" aria-hidden="true" /> Loading tasks…
-          </div>
+          {props.recent?.length ? (
+            <TasksMenuBody page={{ items: props.recent, next_cursor: null }} />
+          ) : (
+            <div class="menu-empty">
+              <span class="spinner" aria-hidden="true" /> Loading tasks…
+            </div>
+          )}
         </div>
         <hr />
         <a href="/tasks">All tasks</a>
@@ -53,6 +61,7 @@ export function AppShell(props: {
   section: Section
   children: Child
   runningTasks?: string[]
+  recentTasks?: TaskView[]
   wide?: boolean
 }) {
   const { actor } = props
@@ -76,7 +85,7 @@ export function AppShell(props: {
           ))}
         </nav>
         <div class="topbar-right">
-          <TasksMenu running={props.runningTasks ?? []} />
+          <TasksMenu running={props.runningTasks ?? []} recent={props.recentTasks} />
           <details class="menu" id="account-menu">
             <summary class="btn btn-ghost btn-icon" aria-label={`Account menu, ${actor.fullName}`} title={actor.fullName}>
               <span class="avatar" aria-hidden="true">

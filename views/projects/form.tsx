@@ -93,7 +93,7 @@ export function NewProjectPage(props: { state: ProjectFormState; mediaTypes: rea
           />
         </div>
         <DescriptionField state={st} />
-        <OntologyEditor draft={st.draft} errors={st.errors} />
+        <OntologyEditor draft={st.draft} errors={st.errors} level={2} />
         <div class="form-actions">
           <a class="btn btn-ghost" href="/projects">
             Cancel

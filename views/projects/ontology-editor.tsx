@@ -492,8 +492,11 @@ export function NewRowFragment(props: { add: AddKind; i: number }) {
   )
 }
 
-export function OntologyEditor(props: { draft: OntologyDraft; errors?: Errs }) {
+/** `level`: the level of its section headings, one below the page's last heading (the New project
+ * page has only its h1 above; the settings pages put the editor under an h2). */
+export function OntologyEditor(props: { draft: OntologyDraft; errors?: Errs; level?: 2 | 3 }) {
   const { draft } = props
+  const H = props.level === 2 ? 'h2' : 'h3'
   return (
     <fieldset class="onto-editor" id="ontology-editor">
       <legend>Ontology</legend>
@@ -501,7 +504,7 @@ export function OntologyEditor(props: { draft: OntologyDraft; errors?: Errs }) {
       <input type="hidden" name="_ontology" value="1" />
       <div class="onto-section">
         <div class="onto-head">
-          <h3>Tools</h3>
+          <H class="onto-title">Tools</H>
           <span class="muted small">Objects drawn on the asset, each with optional questions about it.</span>
         </div>
         <div class="onto-list" id="onto-tools">
@@ -514,7 +517,7 @@ export function OntologyEditor(props: { draft: OntologyDraft; errors?: Errs }) {
       </div>
       <div class="onto-section">
         <div class="onto-head">
-          <h3>Classifications</h3>
+          <H class="onto-title">Classifications</H>
           <span class="muted small">Questions about the whole data row. Options are comma-separated; free-text questions have none.</span>
         </div>
         <div class="onto-list" id="onto-classifications">

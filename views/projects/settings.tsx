@@ -73,13 +73,15 @@ export function DangerZone({ p }: { p: ProjectView }) {
 // Members ---------------------------------------------------------------------------------------
 
 const PROJECT_ROLE_CHOICES = ['LABELER', 'REVIEWER', 'TEAM_MANAGER'] as const
-type Addable = { user_id: string; email: string; full_name: string }
+type Addable = { user_id: string; email: string; full_name: string; org_role: string }
 
 export type MembersProps = {
   p: ProjectView
   members: ProjectMemberView[]
   addable: Addable[]
   canManage: boolean
+  /** An admin: may make a member with an org role project-based to give them a role here. */
+  canConvert?: boolean
   selfId: string
   state?: FormState
   done?: string
@@ -147,31 +149,59 @@ function MemberRow(props: { m: ProjectMemberView; p: ProjectView; canManage: boo
   )
 }
 
-function AddMemberForm(props: { p: ProjectView; addable: Addable[]; state?: FormState }) {
+function AddMemberForm(props: { p: ProjectView; addable: Addable[]; canConvert?: boolean; state?: FormState }) {
   const url = `/projects/${props.p.id}/settings/members`
   const userErr = fieldError(props.state, 'user_id')
   const roleErr = fieldError(props.state, 'role')
+  const convertErr = fieldError(props.state, 'make_project_based')
   const v = props.state?.values ?? {}
-  if (!props.addable.length) {
+  const based = props.addable.filter((a) => a.org_role === 'NONE')
+  const withOrgRole = props.canConvert ? props.addable.filter((a) => a.org_role !== 'NONE') : []
+  const explain = (
+    <div class="help add-member-help" id="f-user_id-help">
+      Someone with an org role (labeler, reviewer, team manager, admin) already has that role in every project, and it wins over a project
+      role: a project role changes nothing for them.{' '}
+      {props.canConvert
+        ? 'To give them a different role here, make them project-based: their org role goes, and they see only the projects where they have a project role (this one, and any they had before).'
+        : 'To give them a role in this project only, an admin makes them project-based (here or on the Members tab).'}
+    </div>
+  )
+  if (!based.length && !withOrgRole.length) {
     return (
-      <p class="muted small add-hint">
-        Every project-based member already has a role here. To add someone, invite them on the <a href="/members">Members tab</a> with the
-        role “Project-based”.
-      </p>
+      <div class="add-hint">
+        <p class="muted small">
+          Every project-based member already has a role here. To add someone, invite them on the <a href="/members">Members tab</a> with the
+          role “Project-based”.
+        </p>
+        {explain}
+      </div>
     )
   }
   return (
     <form class="form add-member" method="post" action={url} hx-post={url} hx-target="#project-members" hx-swap="outerHTML">
-      <FormMessage state={props.state} fields={['user_id', 'role']} />
+      <FormMessage state={props.state} fields={['user_id', 'role', 'make_project_based']} />
       <div class="form-row">
         <div class={`field${userErr ? ' has-error' : ''}`}>
-          <label for="f-user_id">Project-based member</label>
-          <select class="select" id="f-user_id" name="user_id" required>
-            {props.addable.map((a) => (
-              <option value={a.user_id} selected={a.user_id === v.user_id}>
-                {a.full_name} ({a.email})
-              </option>
-            ))}
+          <label for="f-user_id">Member</label>
+          <select class="select" id="f-user_id" name="user_id" required aria-describedby="f-user_id-help">
+            {based.length ? (
+              <optgroup label="Project-based members">
+                {based.map((a) => (
+                  <option value={a.user_id} selected={a.user_id === v.user_id}>
+                    {a.full_name} ({a.email})
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
+            {withOrgRole.length ? (
+              <optgroup label="With an org role (they become project-based)">
+                {withOrgRole.map((a) => (
+                  <option value={a.user_id} selected={a.user_id === v.user_id} data-org-role={a.org_role}>
+                    {a.full_name} ({a.email}) · {roleLabel(a.org_role)} in the organization
+                  </option>
+                ))}
+              </optgroup>
+            ) : null}
           </select>
           {userErr ? <div class="error">{userErr}</div> : null}
         </div>
@@ -186,11 +216,27 @@ function AddMemberForm(props: { p: ProjectView; addable: Addable[]; state?: Form
           </select>
           {roleErr ? <div class="error">{roleErr}</div> : null}
         </div>
-        <div class="form-actions">
-          <button class="btn btn-primary" type="submit">
-            Add to project
-          </button>
+      </div>
+      {withOrgRole.length ? (
+        <div class={`field check-field${convertErr ? ' has-error' : ''}`}>
+          <label class="check">
+            <input
+              type="checkbox"
+              name="make_project_based"
+              value="1"
+              checked={v.make_project_based === '1'}
+              aria-invalid={convertErr ? 'true' : undefined}
+            />{' '}
+            Make them project-based if they have an org role
+          </label>
+          {convertErr ? <div class="error">{convertErr}</div> : null}
         </div>
+      ) : null}
+      {explain}
+      <div class="form-actions">
+        <button class="btn btn-primary" type="submit">
+          Add to project
+        </button>
       </div>
     </form>
   )
@@ -211,7 +257,7 @@ export function MembersSection(props: MembersProps) {
         </div>
       ) : null}
       {props.canManage ? (
-        <AddMemberForm p={p} addable={props.addable} state={props.state} />
+        <AddMemberForm p={p} addable={props.addable} canConvert={props.canConvert} state={props.state} />
       ) : props.state ? (
         <FormMessage state={props.state} />
       ) : null}

@@ -39,7 +39,12 @@ export function TaskItem({ t, compact }: { t: TaskView; compact?: boolean }) {
   const running = t.status === 'QUEUED' || t.status === 'IN_PROGRESS'
   const c = counts(t)
   return (
-    <div class={`task-item${compact ? ' compact' : ''}`} id={`task-${t.id}`} data-task-id={t.id} data-task-status={t.status}>
+    <div
+      class={`task-item${compact ? ' compact' : ''}`}
+      id={`task-${compact ? 'menu-' : ''}${t.id}`}
+      data-task-id={t.id}
+      data-task-status={t.status}
+    >
       <div class="task-head">
         <strong class="task-name" title={t.name}>
           {t.name}

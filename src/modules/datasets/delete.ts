@@ -12,6 +12,7 @@ import { completeTask, reportProgress, startTask, type TaskView } from '../tasks
 import { taskJob } from '../tasks/job'
 import { r2Prefix } from './data-rows'
 import { loadDataset } from './service'
+import { formatNumber } from '../../../views/format'
 
 const SLICE_ROWS = 2_000
 const STATEMENTS_PER_MESSAGE = 40
@@ -92,7 +93,7 @@ export const deleteDatasetJob = taskJob('delete-dataset', async (env, task) => {
   const deleted = Number(task.metadata.deleted_rows ?? 0) + r.deleted
   const total = Math.max(Number(task.metadata.total_rows ?? 0), deleted)
   if (r.done) {
-    await completeTask(env, task, { metadata: { deleted_rows: deleted }, message: `Deleted ${deleted} data rows` })
+    await completeTask(env, task, { metadata: { deleted_rows: deleted }, message: `Deleted ${formatNumber(deleted)} data rows` })
     return 'done'
   }
   await reportProgress(env, task, {

@@ -14,6 +14,7 @@
 import { and, eq, isNull } from 'drizzle-orm'
 import { makeDb, type Db } from '../../db/client'
 import { datasets } from '../../db/schema'
+import type { RunningTask } from '../../lib/task-badge'
 import type { Ctx, Env } from '../../env'
 import { AppError } from '../../lib/errors'
 import { streamToR2 } from '../../lib/r2'
@@ -25,6 +26,7 @@ import { insertRows, rowContext, type Candidate } from './data-rows'
 import { formatFromContentType, nextRecords, readWindow, type Format, type ParseState } from './manifest'
 import { checkRow } from './row-input'
 import { loadDataset, type DatasetRow } from './service'
+import { formatNumber } from '../../../views/format'
 
 export const MAX_MANIFEST_BYTES = 1024 * 1024 * 1024
 export const MAX_IMPORT_ROWS = 1_000_000
@@ -123,9 +125,11 @@ async function runMessage(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   const { size } = task.params as { size: number }
   await reportProgress(env, task, {
     percent: (cur.offset / size) * 100,
-    done: cur.offset,
-    total: size,
-    phase: `Imported ${cur.created} rows`,
+    // The rows so far (the dataset page and the Tasks menu show them); how many rows a manifest
+    // holds is not known before its end, so the bar follows the bytes read.
+    done: cur.created,
+    total: null,
+    phase: `${formatNumber(cur.created)} rows imported`,
     metadata: importMetadata(size, cur),
   })
   return 'more'
@@ -151,7 +155,7 @@ async function finishImport(env: Env, task: TaskRow, d: DatasetRow, c: ImportCur
     metadata: importMetadata(size, c),
     resultKey: resultKey(task.id, 'json'),
     errorsKey: c.failed ? errorsPrefix(task.id) : undefined,
-    message: `${c.created} rows created, ${c.failed} with errors`,
+    message: `${formatNumber(c.created)} rows created, ${formatNumber(c.failed)} with errors`,
   })
 }
 
@@ -244,3 +248,11 @@ async function runSlice(
 }
 
 export const importDataRowsJob = taskJob('import-data-rows', runMessage)
+
+/** The caller's imports into a dataset that are running now, picked from the running tasks the
+ * shell reads for its Tasks badge (src/lib/task-badge.ts): no read of its own. The page shows
+ * them as live counts that public/js/tasks.js fills in from each task's Durable Object. An
+ * import another admin started shows on their pages and in the Tasks page, not here. */
+export function runningImports(running: RunningTask[], datasetId: string): RunningTask[] {
+  return running.filter((t) => t.type === 'import-data-rows' && t.subjectId === datasetId)
+}

@@ -21,6 +21,7 @@ import { checkResolvedTarget } from '../webhooks/ssrf'
 import { readImageHeader, type HeaderResult, type ReadBytes } from './media-header'
 import { loadDataset } from './service'
 import { r2Prefix } from './data-rows'
+import { formatNumber } from '../../../views/format'
 
 /** The stored attributes after a header read: the size on success (and no stale error), the
  * reason on failure (and no stale size). */
@@ -274,7 +275,7 @@ async function mediaSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
     metadata,
     resultKey: resultKey(task.id, 'json'),
     errorsKey: hasErrors ? `tasks/${task.id}/errors/` : undefined,
-    message: `${cur.read} image sizes read, ${cur.failed} could not be read`,
+    message: `${formatNumber(cur.read)} image sizes read, ${formatNumber(cur.failed)} could not be read`,
   })
   return 'done'
 }

@@ -16,7 +16,7 @@ import type { AppEnv, Ctx } from '../../env'
 import { requireSession } from '../../middleware/auth'
 import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
-import { readForm, readFormFiles } from '../../lib/forms'
+import { readForm, readFormAll, readFormFiles } from '../../lib/forms'
 import { formatNumber } from '../../../views/format'
 import { hxTrigger, keepUrl } from '../../lib/htmx'
 import { renderPage, wantsFragment } from '../../lib/render'
@@ -36,6 +36,11 @@ import {
   type Panel,
 } from '../../../views/datasets/dataset'
 import { loadProject } from '../projects/service'
+import { createBatch } from '../projects/batches'
+import { attachableProjects } from '../projects/choices'
+import { CreateBatchInput } from '../projects/schemas'
+import { AddToProjectPage, AddToProjectPanel, type AddToProjectProps } from '../../../views/datasets/add-to-project'
+import { projectRole } from '../../auth/permissions'
 import { DataRowPage } from '../../../views/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
 import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
@@ -45,7 +50,9 @@ import { deleteDataset, deleteImpact } from './delete'
 import { DeleteDatasetPage } from '../../../views/datasets/delete'
 import { startMediaAttributes } from './media'
 import { uploadFile } from './uploads'
-import { startImport } from './imports'
+import { runningImports, startImport } from './imports'
+import { runReads } from '../../db/reads'
+import { runningTasksRead, type RunningTask } from '../../lib/task-badge'
 import { formatFromFilename } from './manifest'
 
 type C = Context<AppEnv>
@@ -155,6 +162,15 @@ async function importTaskOf(ctx: Ctx, datasetId: string, taskId: string | undefi
   }
 }
 
+/** The person's running tasks as the shell's Tasks badge reads them (read here when the page's
+ * first batch did not bring them, and kept for the shell: the same read, not a second one). */
+async function shellRunningTasks(c: C): Promise<RunningTask[]> {
+  if (c.var.runningTasks) return c.var.runningTasks
+  const [running] = await runReads({ db: c.var.db, gate: c.var.gate }, runningTasksRead(c.var.db, c.var.actor!))
+  c.set('runningTasks', running)
+  return running
+}
+
 async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<DatasetPageProps> & { status?: 200 | 201 | 422 } = {}) {
   const q = parse(PageQuery, c.req.query())
   const canManage = can(ctx.actor, 'dataset.manage')
@@ -167,6 +183,8 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
       ? { tone: 'success' as const, title: `${formatNumber(q.uploaded)} ${q.uploaded === 1 ? 'file' : 'files'} uploaded.` }
       : undefined)
   const attachTo = canManage ? await attachTarget(ctx, q.project, q.priority) : null
+  const canAttach = mayAttach(ctx)
+  const imports = canManage && !q.cursor ? runningImports(await shellRunningTasks(c), d.id) : []
   const props: DatasetPageProps = {
     d,
     rows,
@@ -177,6 +195,8 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
     importError: extra.importError,
     paged: !!q.cursor,
     attachTo,
+    canAttach,
+    imports,
   }
   return renderPage(c, {
     title: `${d.name} · Datasets`,
@@ -184,10 +204,10 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
     status: extra.status,
     body: <DatasetPage {...props} />,
     fragment: q.cursor ? (
-      <DataRowRows datasetId={d.id} page={rows} s3Servable={d.integration_id !== null} />
+      <DataRowRows datasetId={d.id} page={rows} s3Servable={d.integration_id !== null} selectable={canAttach} />
     ) : (
       <>
-        <DataRowsSection d={d} rows={rows} canManage={canManage} />
+        <DataRowsSection d={d} rows={rows} canManage={canManage} canAttach={canAttach} imports={imports} />
         <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">
           {rowCountLabel(d.row_count)}
         </hx-partial>
@@ -239,6 +259,76 @@ datasetsWeb.post('/:id/media-attributes', async (c) => {
     return c.body(null, 204)
   }
   return c.redirect(`/tasks`, 303)
+})
+
+// Add to project -------------------------------------------------------------------------------
+
+/** The rows picked in the table: ids of data rows, at most a page's worth many times over. */
+const PickedRows = v.pipe(
+  v.array(v.pipe(v.string(), v.regex(/^dr_[0-9A-Za-z_-]{1,60}$/, 'data_row_ids: not a data row id'))),
+  v.maxLength(1000, 'data_row_ids: at most 1,000 rows at a time'),
+)
+
+/** Whoever may attach data in every project (an org role of team manager or more). */
+const mayAttach = (ctx: Ctx) => can(ctx.actor, 'batch.manage', { projectRole: projectRole(ctx.actor, null) })
+
+async function addAnswer(c: C, ctx: Ctx, d: DatasetView, props: Omit<AddToProjectProps, 'd' | 'projects'>, status: 200 | 201 | 422) {
+  const all: AddToProjectProps = { d, projects: await attachableProjects(ctx), ...props }
+  if (status === 422) keepUrl(c)
+  return renderPage(c, {
+    title: `Add to project · ${d.name}`,
+    section: 'datasets',
+    status,
+    body: <AddToProjectPage {...all} />,
+    fragment: <AddToProjectPanel {...all} />,
+  })
+}
+
+/** The panel for the rows ticked on the dataset page (?data_row_ids=…&data_row_ids=…). */
+datasetsWeb.get('/:id/add-to-project', async (c) => {
+  const ctx = ctxOf(c)
+  const d = await getDataset(ctx, c.req.param('id'))
+  authorize(ctx.actor, 'batch.manage', { projectRole: projectRole(ctx.actor, null) })
+  const ids = [...new Set(parse(PickedRows, c.req.queries('data_row_ids') ?? []))]
+  return addAnswer(c, ctx, d, { ids }, 200)
+})
+
+/** Makes the batch through the project's own batch service; its refusals (an unknown row, a name
+ * the project already has, rows of another media type) come back in the panel. */
+datasetsWeb.post('/:id/add-to-project', async (c) => {
+  const ctx = ctxOf(c)
+  const d = await getDataset(ctx, c.req.param('id'))
+  authorize(ctx.actor, 'batch.manage', { projectRole: projectRole(ctx.actor, null) })
+  const form = await readFormAll(c)
+  const one = (k: string) => form[k]?.[0] ?? ''
+  const ids = [...new Set(parse(PickedRows, form.data_row_ids ?? []))]
+  const values = { project_id: one('project_id'), name: one('name'), priority: one('priority') }
+  try {
+    if (!ids.length) throw new AppError('VALIDATION', 'No data rows are selected.', [{ path: 'data_row_ids', message: 'Select data rows' }])
+    if (!values.project_id) throw new AppError('VALIDATION', 'Choose a project', [{ path: 'project_id', message: 'Choose a project' }])
+    const priority = values.priority.trim()
+    const input = parse(CreateBatchInput, {
+      name: values.name,
+      ...(priority ? { priority: /^-?\d+$/.test(priority) ? Number(priority) : priority } : {}),
+      data_row_ids: ids,
+    })
+    const project = (await attachableProjects(ctx)).items.find((p) => p.id === values.project_id)
+    const b = await createBatch(ctx, values.project_id, input).catch((e) => {
+      // A project that is gone or foreign is a wrong choice in the form, not a missing page.
+      if (e instanceof AppError && e.code === 'NOT_FOUND')
+        throw new AppError('VALIDATION', 'No such project', [{ path: 'project_id', message: 'No such project (it may have been deleted)' }])
+      throw e
+    })
+    const rows = (n: number) => `${formatNumber(n)} data ${n === 1 ? 'row' : 'rows'}`
+    const skipped = b.skipped ? ` ${rows(b.skipped)} ${b.skipped === 1 ? 'was' : 'were'} already there and skipped.` : ''
+    const projectName = project?.name ?? 'the project'
+    const message = `Added ${rows(b.size)} to ${projectName} as batch “${b.name}”.${skipped}`
+    if (wantsFragment(c)) hxTrigger(c, { toast: { value: message }, rowsAdded: { project_id: values.project_id } })
+    return addAnswer(c, ctx, d, { ids: [], done: { message, projectId: values.project_id, projectName } }, 201)
+  } catch (e) {
+    if (!isFormError(e)) throw e
+    return addAnswer(c, ctx, d, { ids, state: { values, errors: e.errors, message: e.errors.length ? undefined : e.detail } }, 422)
+  }
 })
 
 // Uploads and imports without JavaScript ----------------------------------------------------------
@@ -316,7 +406,7 @@ datasetsWeb.get('/:id/imports/:taskId', async (c) => {
     <>
       <ImportCard datasetId={d.id} t={t} />
       <hx-partial hx-target="#data-rows" hx-swap="outerHTML">
-        <DataRowsSection d={d} rows={rows} canManage={can(ctx.actor, 'dataset.manage')} />
+        <DataRowsSection d={d} rows={rows} canManage={can(ctx.actor, 'dataset.manage')} canAttach={mayAttach(ctx)} />
       </hx-partial>
       <hx-partial hx-target="#dataset-row-count" hx-swap="innerHTML">
         {rowCountLabel(d.row_count)}

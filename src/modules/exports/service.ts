@@ -23,6 +23,7 @@ import { FORMAT_INFO, WORKFLOW_FILTER, type ExportFilters, type ExportFormat, ty
 import { WRITERS, type Emit, type FormatCtx } from './formats'
 import { loadPageLabels } from './page-labels'
 import type { Ontology } from '../projects/ontology'
+import { formatNumber } from '../../../views/format'
 
 const PAGE_ROWS = 1000
 /** R2 needs ≥ 5 MiB for every part but the last, and all of those the same size: every part but
@@ -199,7 +200,7 @@ async function exportSlice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
       metadata: { lines_written: cur.lines, bytes_written: cur.bytes, total_lines: cur.lines },
       resultKey: key,
       errorsKey: hasErrors ? errorsPrefix(task.id) : undefined,
-      message: `${cur.lines} data rows exported`,
+      message: `${formatNumber(cur.lines)} data rows exported`,
     })
     await deletePrefix(env.EXPORTS, sidePrefix(task.id))
     if (format !== 'ndjson') await status.dropNames()

@@ -12,6 +12,7 @@ import type { Ctx } from '../../env'
 import { completeTask, reportProgress, startTask, type TaskView } from '../tasks/service'
 import { taskJob } from '../tasks/job'
 import { loadProject } from './service'
+import { formatNumber } from '../../../views/format'
 
 /** Every table that holds rows of a project, deleted in this order (children before parents).
  * Usage facts and the event outbox are kept: deleting never lowers past usage. */
@@ -77,7 +78,7 @@ export const deleteProjectJob = taskJob('delete-project', async (env, task) => {
   const deleted = Number(task.metadata.deleted_rows ?? 0) + r.deleted
   const total = Math.max(Number(task.metadata.total_rows ?? 0), deleted)
   if (r.done) {
-    await completeTask(env, task, { metadata: { deleted_rows: deleted }, message: `Deleted ${deleted} rows` })
+    await completeTask(env, task, { metadata: { deleted_rows: deleted }, message: `Deleted ${formatNumber(deleted)} rows` })
     return 'done'
   }
   await reportProgress(env, task, {

@@ -6,6 +6,7 @@
 import { and, asc, eq, ne, or, sql } from 'drizzle-orm'
 import type { Read } from '../../db/reads'
 import { memberships, projectMembers, users } from '../../db/schema'
+import type { OrgRole } from '../../db/schema/columns'
 import type { Ctx } from '../../env'
 import { AppError, notFound } from '../../lib/errors'
 import { iso } from '../../lib/iso'
@@ -70,9 +71,12 @@ export function projectMembersRead(ctx: Ctx, { project, guard }: LoadedProject):
   }
 }
 
-type Addable = { user_id: string; email: string; full_name: string }
+export type Addable = { user_id: string; email: string; full_name: string; org_role: OrgRole }
 
-/** Project-based members of the organization who could be added (for the settings form). */
+/** Members of the organization who could get a role here (for the settings form): everyone
+ * without a project role in it yet, with their org role. A project role counts only for a
+ * project-based member (org role NONE): someone with an org role has that role in every project,
+ * so the form offers admins to make them project-based first (src/modules/projects/web/members.tsx). */
 export async function addableMembers(ctx: Ctx, projectId: string): Promise<Addable[]> {
   const [, addable] = await loadProjectWith<[Addable[]]>(ctx, projectId, 'project.manage_members', (l) => [addableMembersRead(ctx, l)])
   return addable
@@ -81,25 +85,28 @@ export async function addableMembers(ctx: Ctx, projectId: string): Promise<Addab
 /** `addableMembers` as a read about a project being loaded (or loaded). */
 export function addableMembersRead(ctx: Ctx, { project, guard }: LoadedProject): Read<Addable[]> {
   const query = ctx.db
-    .select({ userId: users.id, email: users.email, fullName: users.fullName, projectRole: projectMembers.role })
+    .select({ userId: users.id, email: users.email, fullName: users.fullName, orgRole: memberships.role, projectRole: projectMembers.role })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .leftJoin(projectMembers, and(eq(projectMembers.userId, memberships.userId), eq(projectMembers.projectId, project.id)))
-    .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.role, 'NONE'), guard))
+    .where(and(eq(memberships.orgId, ctx.actor.orgId), guard))
     .orderBy(asc(users.fullName))
   return {
     stmts: [query],
     done: ([rows]) =>
       (rows as Awaited<typeof query>)
-        .filter((r) => !r.projectRole || r.projectRole === 'NONE')
-        .map((r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName })),
+        // Oneself is left out of the org-role group: nobody makes themself project-based from here.
+        .filter((r) => (r.orgRole !== 'NONE' ? r.userId !== ctx.actor.userId : !r.projectRole || r.projectRole === 'NONE'))
+        .map((r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName, org_role: r.orgRole })),
   }
 }
 
-async function orgMember(ctx: Ctx, userId: string) {
+/** A member of the caller's organization: their org role and name (404 for anyone else). */
+export async function orgMember(ctx: Ctx, userId: string) {
   const m = await ctx.db
-    .select({ role: memberships.role })
+    .select({ role: memberships.role, full_name: users.fullName })
     .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
     .where(and(eq(memberships.orgId, ctx.actor.orgId), eq(memberships.userId, userId)))
     .get()
   if (!m) throw notFound('Member')

@@ -8,6 +8,7 @@ import { renderPage } from '../../lib/render'
 import { ListQuery, parse } from '../../lib/validate'
 import { TaskItem, TaskRows, TasksMenuBody, TasksPage } from '../../../views/tasks/list'
 import { getTask, listMyTasks } from './service'
+import { MENU_TASKS } from '../../lib/task-badge'
 
 export const tasksWeb = new Hono<AppEnv>()
 tasksWeb.use('*', requireSession)
@@ -23,7 +24,7 @@ tasksWeb.get('/rows', async (c) => {
   return c.html(<TaskRows page={await listMyTasks(ctxOf(c), { limit: 25, cursor: q.cursor })} />)
 })
 
-tasksWeb.get('/menu', async (c) => c.html(<TasksMenuBody page={await listMyTasks(ctxOf(c), { limit: 8 })} />))
+tasksWeb.get('/menu', async (c) => c.html(<TasksMenuBody page={await listMyTasks(ctxOf(c), { limit: MENU_TASKS })} />))
 
 tasksWeb.get('/:id/item', async (c) =>
   c.html(<TaskItem t={await getTask(ctxOf(c), c.req.param('id'))} compact={c.req.query('compact') === '1'} />),

@@ -7,6 +7,7 @@ import type { Env } from '../../../env'
 import { completeTask, reportProgress, type TaskRow } from '../../tasks/service'
 import { errorsPrefix, resultKey, saveErrorPart } from '../../tasks/files'
 import type { Cursor, LineError, Params } from './types'
+import { formatNumber } from '../../../../views/format'
 
 /** Writes the slice's errors, sorted by line (src/modules/tasks/files.ts serves the parts as one file). */
 export async function saveErrors(env: Env, task: TaskRow, slice: number, errors: LineError[]): Promise<void> {
@@ -22,7 +23,7 @@ export async function reportSlice(env: Env, task: TaskRow, p: Params, cur: Curso
   await reportProgress(env, task, {
     percent: cur.phase === 'read' ? (cur.offset / p.size) * 90 : 95,
     done: cur.created,
-    phase: `${cur.created} labels imported`,
+    phase: `${formatNumber(cur.created)} labels imported`,
     metadata: {
       labels_created: cur.created,
       labels_unchanged: cur.duplicates,
@@ -63,6 +64,6 @@ export async function finishImport(env: Env, task: TaskRow, p: Params, cur: Curs
     },
     resultKey: resultKey(task.id, 'json'),
     errorsKey: cur.failed || cur.notices ? errorsPrefix(task.id) : undefined,
-    message: `${cur.created} labels imported, ${cur.failed} lines with errors${cur.notices ? `, ${cur.notices} notices` : ''}`,
+    message: `${formatNumber(cur.created)} labels imported, ${formatNumber(cur.failed)} lines with errors${cur.notices ? `, ${formatNumber(cur.notices)} notices` : ''}`,
   })
 }

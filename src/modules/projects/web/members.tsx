@@ -13,14 +13,24 @@ import { MembersSection, MembersSettingsPage } from '../../../../views/projects/
 import { ProjectMemberInput, type ProjectMemberView } from '../schemas'
 import { runReads, type Read } from '../../../db/reads'
 import { loadProject, loadProjectWith, projectView, type LoadedProject } from '../service'
-import { addableMembersRead, listProjectMembers, projectMembersRead, removeProjectMember, setProjectMember } from '../members'
+import {
+  type Addable,
+  addableMembersRead,
+  listProjectMembers,
+  orgMember,
+  projectMembersRead,
+  removeProjectMember,
+  setProjectMember,
+} from '../members'
 import { isFormError, perms, stateOf, type C } from './forms'
+import { can } from '../../../auth/permissions'
+import { changeRole } from '../../orgs/service'
 
 export const membersWeb = new Hono<AppEnv>()
 
 /** The reads of the members page about a project being loaded (or loaded): one batch. */
 function membersReads(ctx: Ctx, l: LoadedProject) {
-  const none: Read<{ user_id: string; email: string; full_name: string }[]> = { stmts: [], done: () => [] }
+  const none: Read<Addable[]> = { stmts: [], done: () => [] }
   return [projectMembersRead(ctx, l), perms(ctx, l).canManageMembers ? addableMembersRead(ctx, l) : none] as const
 }
 
@@ -32,6 +42,8 @@ async function membersProps(ctx: Ctx, l: LoadedProject, read?: Awaited<ReturnTyp
     members,
     addable,
     canManage: pm.canManageMembers,
+    // Only admins change org roles, so only they can make someone project-based here.
+    canConvert: pm.canManageMembers && can(ctx.actor, 'member.manage'),
     selfId: ctx.actor.userId,
     canEdit: pm.canEdit,
     canDelete: pm.canDelete,
@@ -62,7 +74,7 @@ const runMembersReads = (ctx: Ctx, l: LoadedProject) => runReads(ctx, ...members
 membersWeb.get('/:id/settings/members', async (c) => {
   const ctx = ctxOf(c)
   // The project, its members and the add-member picker in one round trip (loadProjectWith).
-  const [l, members, addable] = await loadProjectWith<[ProjectMemberView[], { user_id: string; email: string; full_name: string }[]]>(
+  const [l, members, addable] = await loadProjectWith<[ProjectMemberView[], Addable[]]>(
     ctx,
     c.req.param('id'),
     'project.view',
@@ -77,15 +89,33 @@ membersWeb.get('/:id/settings/members', async (c) => {
   })
 })
 
-/** Adds a project-based member with a role, or changes their role (the same call). */
+/** Adds a project-based member with a role, or changes their role (the same call). A member with
+ * an org role gets one only when an admin ticks "make them project-based": the org role goes
+ * first (the two are exclusive, spec/product.md), then the project role is set. */
 membersWeb.post('/:id/settings/members', async (c) => {
   const ctx = ctxOf(c)
   const l = await loadProject(ctx, c.req.param('id'), 'project.manage_members')
   const form = await readForm(c)
-  const values = { user_id: form.user_id ?? '', role: form.role ?? '' }
+  const values = { user_id: form.user_id ?? '', role: form.role ?? '', make_project_based: form.make_project_based === '1' ? '1' : '' }
   try {
     const input = parse(ProjectMemberInput, { role: values.role })
     if (!values.user_id) throw invalid('user_id', 'Choose a member')
+    const who = await orgMember(ctx, values.user_id).catch((e) => {
+      if (e instanceof AppError && e.code === 'NOT_FOUND') throw invalid('user_id', 'No such member in your organization')
+      throw e
+    })
+    if (who.role !== 'NONE') {
+      if (!values.make_project_based) {
+        const admin = can(ctx.actor, 'member.manage')
+        const message = `${who.full_name} is ${roleLabel(who.role).toLowerCase()} in the whole organization, which already applies here and wins over a project role. ${
+          admin
+            ? 'Tick “Make them project-based” to give them a role in this project only.'
+            : 'Only an admin can make them project-based, to give them a role in this project only.'
+        }`
+        throw new AppError('VALIDATION', message, [{ path: admin ? 'make_project_based' : 'user_id', message }])
+      }
+      await changeRole(ctx, values.user_id, { role: 'NONE' })
+    }
     const m = await setProjectMember(ctx, l.project.id, values.user_id, input).catch((e) => {
       // An unknown or foreign user id is a mistake in the form, not a missing page; the
       // service's refusals explain themselves better as a sentence than under one field.
@@ -93,7 +123,14 @@ membersWeb.post('/:id/settings/members', async (c) => {
       throw isFormError(e) ? new AppError(e.code, e.detail) : e
     })
     if (!wantsFragment(c)) return c.redirect(`/projects/${l.project.id}/settings/members`, 303)
-    return membersAnswer(c, ctx, l.project.id, { done: `${m.full_name} is ${roleLabel(m.role).toLowerCase()} in this project.` }, 200)
+    const converted = who.role !== 'NONE' ? ` They are now project-based: they see only the projects where they have a role.` : ''
+    return membersAnswer(
+      c,
+      ctx,
+      l.project.id,
+      { done: `${m.full_name} is ${roleLabel(m.role).toLowerCase()} in this project.${converted}` },
+      200,
+    )
   } catch (e) {
     if (!isFormError(e)) throw e
     return membersAnswer(c, ctx, l.project.id, { state: { values, ...stateOf(e) } }, 422)

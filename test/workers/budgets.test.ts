@@ -57,13 +57,20 @@ const BUDGETS: Record<string, Budget> = {
   'GET /api/v1/webhooks': { page: 50, k: 1, c: 10 },
   // The webhook pages' project picker lists up to 200 projects.
   'GET /account/webhooks': { page: 100, k: 3.5, c: 30 },
-  'GET /account/webhooks/{id}': { page: 100, k: 2, c: 30 },
+  // c: the Tasks badge's running tasks ride along (this file starts a few).
+  'GET /account/webhooks/{id}': { page: 100, k: 2, c: 60 },
   'GET /api/v1/usage': { page: 31, k: 0, c: 10 },
   'GET /account/usage': {
     page: 1,
     k: 0,
     c: 9000,
     over: "the month's data rows, projects and members are counted row by row (read them from usage_daily rollups)",
+  },
+  'GET /account/usage.csv': {
+    page: 1,
+    k: 0,
+    c: 9000,
+    over: "the same reads as /account/usage: the month's data rows, projects and members counted row by row",
   },
   // Projects and their dashboards
   'GET /api/v1/projects': { page: 50, k: 1, c: 15 },
@@ -116,6 +123,12 @@ const BUDGETS: Record<string, Budget> = {
   },
   "GET /api/v1/tasks/{admin's}": { page: 1, k: 0, c: 10 },
   "GET /api/v1/tasks/{admin's}/errors": { page: 1, k: 0, c: 10 },
+  'GET /api/v1/tasks': { page: 50, k: 1, c: 10 },
+  "GET /api/v1/tasks/{admin's}/result": { page: 1, k: 0, c: 10 },
+  "GET /api/v1/tasks/{admin's}/result/metadata": { page: 1, k: 0, c: 10 },
+  "GET /api/v1/tasks/{admin's}/events": { page: 1, k: 0, c: 10 },
+  // The item fragment (one task) and the Tasks badge read along with it.
+  "GET /tasks/{admin's}/item": { page: 1, k: 0, c: 30 },
   'GET /tasks': { page: 25, k: 2, c: 10 },
   'GET /tasks/rows': { page: 25, k: 2, c: 10 },
   'GET /tasks/menu': { page: 8, k: 2, c: 20 },

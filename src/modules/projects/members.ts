@@ -85,7 +85,14 @@ export async function addableMembers(ctx: Ctx, projectId: string): Promise<Addab
 /** `addableMembers` as a read about a project being loaded (or loaded). */
 export function addableMembersRead(ctx: Ctx, { project, guard }: LoadedProject): Read<Addable[]> {
   const query = ctx.db
-    .select({ userId: users.id, email: users.email, fullName: users.fullName, orgRole: memberships.role, projectRole: projectMembers.role })
+    .select({
+      userId: users.id,
+      email: users.email,
+      fullName: users.fullName,
+      orgRole: memberships.role,
+      // Aliased: a batch's rows come back keyed by column name, and both roles are called `role`.
+      projectRole: sql<string | null>`${projectMembers.role}`.as('project_role'),
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .leftJoin(projectMembers, and(eq(projectMembers.userId, memberships.userId), eq(projectMembers.projectId, project.id)))

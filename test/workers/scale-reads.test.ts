@@ -108,4 +108,44 @@ describe('queue work reads rows in proportion to its lines, not to the organizat
     // 20 lines: a few rows each plus the task's own bookkeeping; walking the org's data rows reads > 3,000.
     expect(read(trips)).toBeLessThan(20 * 12 + 300)
   })
+
+  it('imports labels naming rows by global key, reading a few rows per label', async () => {
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), {
+        json: { name: unique('Import'), media_type: 'IMAGE', ontology: { tools: [{ name: 'bbox', tool: 'bounding_box' }] } },
+      }),
+    )
+    const ds = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('Labeled') } }))
+    const tag = unique('gk')
+    const created = (
+      await json(
+        await call('POST', `/api/v1/datasets/${ds.id}/data-rows`, admin(), {
+          json: Array.from({ length: 20 }, (_, i) => ({ row_data: `https://x.test/${i}.jpg`, global_key: `${tag}-${i}` })),
+        }),
+      )
+    ).created
+    expect(created).toHaveLength(20)
+    const body = `${Array.from({ length: 20 }, (_, i) =>
+      JSON.stringify({
+        dataRow: { globalKey: `${tag.toUpperCase()}-${i}` },
+        name: 'bbox',
+        uuid: crypto.randomUUID(),
+        classifications: [],
+        bbox: { top: 1, left: 1, height: 10, width: 10 },
+      }),
+    ).join('\n')}\n`
+    const key = `label-imports/${orgs.a.id}/${p.id}/${unique('f')}.ndjson`
+    await env.ASSETS_BUCKET.put(key, body)
+    const { id, trips } = await playTask('import-labels', p.id, {
+      project_id: p.id,
+      key,
+      size: body.length,
+      dataset_id: null,
+      create_ontology: false,
+    })
+    const t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
+    expect(t.metadata).toMatchObject({ labels_created: 20, lines_failed: 0 })
+    // 20 labels: their rows, counters and events; walking the org's data rows reads > 3,000.
+    expect(read(trips)).toBeLessThan(20 * 40 + 600)
+  })
 })

@@ -6,7 +6,9 @@ import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecu
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import worker from '../../src/index'
+import { makeDb } from '../../src/db/client'
 import { tasks } from '../../src/db/schema'
+import { foldProjectNames } from '../../src/modules/projects/name-fold'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { countingD1, type Trip } from '../helpers/counting-d1'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
@@ -147,5 +149,25 @@ describe('queue work reads rows in proportion to its lines, not to the organizat
     expect(t.metadata).toMatchObject({ labels_created: 20, lines_failed: 0 })
     // 20 labels: their rows, counters and events; walking the org's data rows reads > 3,000.
     expect(read(trips)).toBeLessThan(20 * 40 + 600)
+  })
+
+  it("folds the cron's pending project names reading those, not every project", async () => {
+    const p = await json(await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Fold'), media_type: 'IMAGE' } }))
+    const cols = (await env.DB.prepare(`SELECT name FROM pragma_table_info('projects')`).all<{ name: string }>()).results.map((c) => c.name)
+    const exprs = cols.map((c) => (c === 'id' ? `t.id || '-c' || n.i` : c === 'name' ? `t.name || ' ' || n.i` : `t."${c}"`))
+    await env.DB.prepare(
+      `INSERT INTO projects (${cols.map((c) => `"${c}"`).join(', ')}) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000) SELECT ${exprs.join(', ')} FROM projects t, n WHERE t.id = ?`,
+    )
+      .bind(p.id)
+      .run()
+    // Five projects from before name_fold existed.
+    await env.DB.prepare(`UPDATE projects SET name_fold = NULL WHERE id IN (?, ?, ?, ?, ?)`)
+      .bind(...[1, 2, 3, 4, 5].map((i) => `${p.id}-c${i}`))
+      .run()
+    await foldProjectNames(makeDb(env.DB))
+    const { DB, trips } = countingD1()
+    const idle = await foldProjectNames(makeDb(DB))
+    expect(idle).toEqual({ folded: 0, done: true })
+    expect(read(trips)).toBeLessThan(10)
   })
 })

@@ -50,8 +50,10 @@ export async function nextToLabel(ctx: Ctx, projectId: string, now = Date.now())
       .returning({ id: projectDataRows.dataRowId })
     if (!claimed.length) continue
     const row = await ctx.db.select().from(dataRows).where(eq(dataRows.id, candidate.id)).get()
-    const [left] = await ctx.db.select({ n: sql<number>`count(*)` }).from(projectDataRows).where(open)
-    return { loaded, dataRow: dataRowView(row!), remaining: Number(left?.n ?? 0) }
+    // The rows still open, from the project's trigger-kept counters (migrations/0003_label_counters.sql):
+    // a row is labeled or skipped-only or open, so this is exact without counting the queue's rows.
+    const remaining = Math.max(0, p.dataRowCount - p.labeledCount - p.skippedCount)
+    return { loaded, dataRow: dataRowView(row!), remaining }
   }
   return null
 }

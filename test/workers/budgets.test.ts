@@ -100,14 +100,8 @@ const BUDGETS: Record<string, Budget> = {
   // "N rows left" comes from the project's counters, not a count of its queue.
   'GET /projects/{id}/label': { page: 1, k: 0, c: 60, warm: 4, cold: 6, over: TRIPS_NOT_BATCHED },
   "GET /projects/{id}/labels/{someone else's}/edit": { page: 1, k: 0, c: 60 },
-  'GET /projects/{id}/review': {
-    page: 1,
-    k: 0,
-    c: 2100,
-    warm: 3,
-    cold: 4,
-    over: `${TRIPS_NOT_BATCHED}; walks the project's labels to find one to review (an index on project_id, review_state)`,
-  },
+  // The next label comes from labels_review_idx; "waiting" from the project's counters.
+  'GET /projects/{id}/review': { page: 1, k: 0, c: 60, warm: 3, cold: 4, over: TRIPS_NOT_BATCHED },
   "GET /api/v1/tasks/{admin's}": { page: 1, k: 0, c: 10 },
   "GET /api/v1/tasks/{admin's}/errors": { page: 1, k: 0, c: 10 },
   'GET /tasks': { page: 25, k: 2, c: 10 },

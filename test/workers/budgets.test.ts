@@ -104,23 +104,11 @@ const BUDGETS: Record<string, Budget> = {
   'GET /api/v1/projects/{id}/overview': { page: 1, k: 0, c: 30 },
   'GET /api/v1/projects/{id}/label-series': { page: 1, k: 0, c: 30 },
   "GET /api/v1/labels/{someone else's}": { page: 1, k: 0, c: 15 },
-  'GET /projects/{id}/label': {
-    page: 1,
-    k: 0,
-    c: 600,
-    warm: 5,
-    cold: 7,
-    over: `${TRIPS_NOT_BATCHED}; counts the unlabeled rows of the project (keep it with the project's counters)`,
-  },
+  // "N rows left" comes from the project's counters, not a count of its queue.
+  'GET /projects/{id}/label': { page: 1, k: 0, c: 60, warm: 4, cold: 6, over: TRIPS_NOT_BATCHED },
   "GET /projects/{id}/labels/{someone else's}/edit": { page: 1, k: 0, c: 60 },
-  'GET /projects/{id}/review': {
-    page: 1,
-    k: 0,
-    c: 2100,
-    warm: 3,
-    cold: 4,
-    over: `${TRIPS_NOT_BATCHED}; walks the project's labels to find one to review (an index on project_id, review_state)`,
-  },
+  // The next label comes from labels_review_idx; "waiting" from the project's counters.
+  'GET /projects/{id}/review': { page: 1, k: 0, c: 60, warm: 3, cold: 4, over: TRIPS_NOT_BATCHED },
   "GET /api/v1/tasks/{admin's}": { page: 1, k: 0, c: 10 },
   "GET /api/v1/tasks/{admin's}/errors": { page: 1, k: 0, c: 10 },
   'GET /api/v1/tasks': { page: 50, k: 1, c: 10 },

@@ -51,6 +51,9 @@ export const labels = sqliteTable(
     // those lookups; each index is a row written with every label (BENCHMARKS.md, rows written).
     index('labels_author_idx').on(t.projectId, t.createdBy, t.id),
     uniqueIndex('labels_import_uq').on(t.projectId, t.dataRowId, t.importKey),
+    // The review queue (src/modules/labels/work-queue.ts): the oldest unreviewed submitted label is
+    // its first entry, and the few reviewed skipped labels a range of it (for the "waiting" count).
+    index('labels_review_idx').on(t.projectId, t.skipped, t.reviewState, t.id),
   ],
 )
 

@@ -1,4 +1,5 @@
 /** @module Projects, pins, per-project roles, batches and the project's queue of data rows. */
+import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { idColumn, PROJECT_ROLES, timestamp } from './columns'
 import { organizations, users } from './orgs'
@@ -41,7 +42,12 @@ export const projects = sqliteTable(
     reviewsDeclined: integer().notNull().default(0),
     reviewsAmbiguous: integer().notNull().default(0),
   },
-  (t) => [index('projects_org_idx').on(t.orgId, t.deletedAt, t.id)],
+  (t) => [
+    index('projects_org_idx').on(t.orgId, t.deletedAt, t.id),
+    // Only the projects the cron has still to fold (src/modules/projects/name-fold.ts): its lookup
+    // reads those, not every project, and the index is empty once all are folded.
+    index('projects_name_fold_pending_idx').on(t.nameFold).where(sql`name_fold IS NULL`),
+  ],
 )
 
 /** Roles of project-based members (org role NONE). Kept when the member's org role changes, so

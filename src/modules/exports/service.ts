@@ -148,7 +148,12 @@ async function readPage(env: Env, projectId: string, orgId: string, after: strin
       workflowStatus: projectDataRows.workflowStatus,
     })
     .from(projectDataRows)
-    .innerJoin(dataRows, and(eq(dataRows.id, projectDataRows.dataRowId), eq(dataRows.orgId, orgId)))
+    // Unary `+` keeps the org check off data_rows_global_key_uq: with it, SQLite walks the org's
+    // data rows (all of them) instead of the project's page. Global keys alone start from that index.
+    .innerJoin(
+      dataRows,
+      and(eq(dataRows.id, projectDataRows.dataRowId), filters.global_keys ? eq(dataRows.orgId, orgId) : sql`+${dataRows.orgId} = ${orgId}`),
+    )
     .innerJoin(datasets, eq(datasets.id, dataRows.datasetId))
     .where(and(...where))
     .orderBy(asc(projectDataRows.dataRowId))

@@ -143,12 +143,14 @@ export async function resolveDataRows(
   const keys = [...new Set(refs.filter((r) => r.globalKey !== undefined).map((r) => r.globalKey!.toLowerCase()))]
   const out = new Map<string, DataRowRef>()
   if (!ids.length && !keys.length) return out
+  // By id, unary `+` keeps org_id off data_rows_global_key_uq: with it SQLite walks every data row
+  // of the organization (even for no ids) instead of looking each id up; by key, that index is the lookup.
   const rows = await db.all<{ id: string; globalKey: string | null; keyLower: string | null; mediaType: string; pdr: string | null }>(sql`
     SELECT d.id AS id, d.global_key AS globalKey, d.global_key_lower AS keyLower, d.media_type AS mediaType, pdr.data_row_id AS pdr
     FROM data_rows d
     JOIN datasets ds ON ds.id = d.dataset_id AND ds.deleted_at IS NULL
     LEFT JOIN project_data_rows pdr ON pdr.data_row_id = d.id AND pdr.project_id = ${projectId}
-    WHERE d.org_id = ${orgId} AND d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
+    WHERE +d.org_id = ${orgId} AND d.id IN (SELECT value FROM json_each(${JSON.stringify(ids)}))
     UNION ALL
     SELECT d.id, d.global_key, d.global_key_lower, d.media_type, pdr.data_row_id
     FROM data_rows d

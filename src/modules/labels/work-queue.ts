@@ -50,8 +50,10 @@ export async function nextToLabel(ctx: Ctx, projectId: string, now = Date.now())
       .returning({ id: projectDataRows.dataRowId })
     if (!claimed.length) continue
     const row = await ctx.db.select().from(dataRows).where(eq(dataRows.id, candidate.id)).get()
-    const [left] = await ctx.db.select({ n: sql<number>`count(*)` }).from(projectDataRows).where(open)
-    return { loaded, dataRow: dataRowView(row!), remaining: Number(left?.n ?? 0) }
+    // The rows still open, from the project's trigger-kept counters (migrations/0003_label_counters.sql):
+    // a row is labeled or skipped-only or open, so this is exact without counting the queue's rows.
+    const remaining = Math.max(0, p.dataRowCount - p.labeledCount - p.skippedCount)
+    return { loaded, dataRow: dataRowView(row!), remaining }
   }
   return null
 }
@@ -71,29 +73,40 @@ export async function nextToReview(ctx: Ctx, projectId: string, after?: string):
   const loaded = await loadProject(ctx, projectId)
   authorize(ctx.actor, 'label.review', { projectRole: loaded.role }, 'Project')
   const p = loaded.project
-  const where = and(
-    eq(labels.projectId, p.id),
-    eq(labels.skipped, false),
-    eq(labels.reviewState, 'UNREVIEWED'),
-    sql`NOT EXISTS (SELECT 1 FROM ${reviews} WHERE ${reviews.labelId} = ${labels.id} AND ${reviews.createdBy} = ${ctx.actor.userId})`,
-  )
+  // Literal 0 and 'UNREVIEWED' (not parameters) so labels_review_idx serves both statements. A label
+  // with any review is no longer UNREVIEWED (reviewLabel), so the caller has reviewed none of these.
   const row = await ctx.db
-    .select({ l: labels, email: users.email })
+    .select({
+      l: labels,
+      email: users.email,
+      // Reviewed skipped labels: the project's review counters count them, its label_count does not.
+      reviewedSkips: sql<number>`(SELECT count(*) FROM ${labels} s WHERE s.project_id = ${p.id} AND s.skipped = 1 AND s.review_state IN ('ACCEPTED', 'DECLINED', 'AMBIGUOUS'))`,
+    })
     .from(labels)
     .leftJoin(users, eq(users.id, labels.createdBy))
-    .where(and(where, after ? gt(labels.id, after) : undefined))
+    .where(
+      and(
+        eq(labels.projectId, p.id),
+        sql`${labels.skipped} = 0 AND ${labels.reviewState} = 'UNREVIEWED'`,
+        sql`NOT EXISTS (SELECT 1 FROM ${reviews} WHERE ${reviews.labelId} = ${labels.id} AND ${reviews.createdBy} = ${ctx.actor.userId})`,
+        after ? gt(labels.id, after) : undefined,
+      ),
+    )
     .orderBy(asc(labels.id))
     .limit(1)
     .get()
   if (!row) return null
   const dr = await ctx.db.select().from(dataRows).where(eq(dataRows.id, row.l.dataRowId)).get()
-  const [waiting] = await ctx.db.select({ n: sql<number>`count(*)` }).from(labels).where(where)
+  // Submitted labels nobody has reviewed, from the project's trigger-kept counters
+  // (migrations/0003_label_counters.sql) instead of a count of its labels.
+  const reviewed = p.reviewsAccepted + p.reviewsDeclined + p.reviewsAmbiguous - Number(row.reviewedSkips)
+  const waiting = Math.max(0, p.labelCount - reviewed)
   return {
     loaded,
     label: labelView(row.l),
     author: row.email ?? row.l.createdBy,
     dataRow: dataRowView(dr!),
-    waiting: Number(waiting?.n ?? 0),
+    waiting,
     canFix: mayEditLabel(ctx.actor, row.l.createdBy, loaded.role),
   }
 }

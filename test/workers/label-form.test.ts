@@ -7,6 +7,7 @@ import { normalizeAnnotations } from '../../src/modules/labels/annotations'
 import {
   answersFromForm,
   carryFeatureIds,
+  carryUnedited,
   formFromAnswers,
   isEmpty,
   missingRequired,
@@ -209,6 +210,70 @@ describe('the ontology editor sets required', () => {
     expect(normalizeOntology(v.parse(OntologyInput, ontologyFromForm(noBox, saved)), saved).tools[0]!.classifications[0]!.required).toBe(
       true,
     )
+  })
+})
+
+describe('what the editor cannot edit survives a save', () => {
+  const withRel: Ontology = normalizeOntology(
+    v.parse(OntologyInput, {
+      tools: [
+        { name: 'Car', tool: 'bounding_box' },
+        { name: 'tows', tool: 'relationship' },
+      ],
+      classifications: [{ name: 'Light', type: 'radio', options: [{ name: 'Red' }, { name: 'Green' }] }],
+    }),
+  )
+  const box = (x: number) => ({ top: 1, left: x, width: 5, height: 5 })
+
+  it('keeps relationships between objects still there, and drops those whose object was deleted', () => {
+    const stored = normalizeAnnotations(
+      {
+        objects: [
+          { feature_id: 'a', name: 'Car', bounding_box: box(1) },
+          { feature_id: 'b', name: 'Car', bounding_box: box(9) },
+        ],
+        relationships: [{ name: 'tows', source: 'a', target: 'b' }],
+      },
+      withRel,
+      true,
+    ).annotations
+    expect(stored.relationships).toHaveLength(1)
+    // The page posts the objects back (a box moved), no relationships.
+    const moved = { objects: [{ ...stored.objects[0], bounding_box: box(2) }, stored.objects[1]], classifications: [] }
+    const kept = normalizeAnnotations(carryUnedited(moved, stored), withRel, true).annotations
+    expect(kept.relationships).toEqual(stored.relationships)
+    // One of its objects deleted on the page: the relationship goes with it (not a dangling reference).
+    const gone = normalizeAnnotations(carryUnedited({ objects: [stored.objects[0]], classifications: [] }, stored), withRel, true)
+    expect(gone.annotations.relationships).toEqual([])
+  })
+
+  it("keeps a video's frame objects and segments while the page changes its frame answers", () => {
+    const stored = normalizeAnnotations(
+      {
+        frames: {
+          '2': { objects: { car1: { name: 'Car', bounding_box: box(1) } } },
+          '9': { objects: { car1: { name: 'Car', bounding_box: box(4) } } },
+        },
+        segments: {
+          car1: [
+            [2, 3],
+            [9, 9],
+          ],
+        },
+      },
+      withRel,
+      true,
+      'VIDEO',
+    ).annotations
+    const answer = { name: 'Light', radio_answer: { name: 'Green' } }
+    // The page sends answers at frames 2 and 5 only (and cannot send objects).
+    const page = { objects: [], classifications: [], frames: { '2': { classifications: [answer] }, '5': { classifications: [answer] } } }
+    const saved = normalizeAnnotations(carryUnedited(page, stored), withRel, true, 'VIDEO').annotations
+    expect(Object.keys(saved.frames!).sort()).toEqual(['2', '5', '9'])
+    expect(saved.frames!['2']!.objects).toEqual(stored.frames!['2']!.objects)
+    expect(saved.frames!['9']!.objects).toEqual(stored.frames!['9']!.objects)
+    expect(saved.frames!['5']!.classifications).toHaveLength(1)
+    expect(saved.segments).toEqual(stored.segments)
   })
 })
 

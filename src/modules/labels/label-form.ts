@@ -174,3 +174,26 @@ export function carryFeatureIds(
     for (const [k, f] of Object.entries(next.frames)) if (isObj(f)) match(f.classifications, before.frames[k]?.classifications)
   return next
 }
+
+/**
+ * What the page cannot edit, kept from the label being edited: relationships between objects that
+ * are still there (the page keeps object ids), and a video's frame objects, segments and key
+ * frames (the page edits frame answers only). Without it, saving in the editor would drop them.
+ */
+export function carryUnedited(next: AnnotationInput, before: LabelAnnotations): AnnotationInput & Obj {
+  const out: AnnotationInput & Obj = { ...next }
+  const ids = new Set(next.objects.filter(isObj).map((o) => o.feature_id))
+  const rels = (before.relationships ?? []).filter((r) => isObj(r) && ids.has(r.source) && ids.has(r.target))
+  if (rels.length) out.relationships = rels
+  if (before.frames) {
+    const frames: Record<string, Obj> = {}
+    for (const [k, f] of Object.entries(before.frames))
+      if (Object.keys(f.objects ?? {}).length) frames[k] = { objects: f.objects, classifications: [] }
+    // The page's answers per frame; any objects it echoed back are ignored (it cannot edit them).
+    for (const [k, f] of Object.entries(next.frames ?? {}))
+      if (isObj(f)) frames[k] = { ...(frames[k] ?? {}), classifications: Array.isArray(f.classifications) ? f.classifications : [] }
+    out.frames = frames
+    if (before.segments) out.segments = before.segments
+  }
+  return out
+}

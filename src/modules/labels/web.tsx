@@ -10,7 +10,7 @@ import { and, eq } from 'drizzle-orm'
 import { dataRows, labels } from '../../db/schema'
 import { authorize, can } from '../../auth/permissions'
 import { dataRowView, type DataRowView } from '../datasets/data-rows'
-import { carryFeatureIds, formFromAnswers, labelProblem, readLabelForm } from './label-form'
+import { carryFeatureIds, carryUnedited, formFromAnswers, labelProblem, readLabelForm } from './label-form'
 import { readFormAll, safeNext } from '../../lib/forms'
 import { hxTrigger } from '../../lib/htmx'
 import { renderPage } from '../../lib/render'
@@ -187,7 +187,7 @@ labelingWeb.post('/:id/labels/:labelId/edit', async (c) => {
   try {
     if (!message) message = labelProblem(loaded.project.ontology, input, row.media_type)
     if (!message) {
-      await updateLabel(ctx, label.id, { annotations: carryFeatureIds(input, label.annotations) })
+      await updateLabel(ctx, label.id, { annotations: carryUnedited(carryFeatureIds(input, label.annotations), label.annotations) })
       if (t.review) {
         await reviewLabel(ctx, label.id, { score: 1 })
         hxTrigger(c, { toast: { value: 'Label fixed and accepted' } })

@@ -1,15 +1,10 @@
-// Rows read by queue work (an export, a label import) in an organization much bigger than the work:
-// the slices must find their rows through an index, so rows read grow with the lines, not with the
-// organization's data rows (issue 21). Counts come from D1's own counters through the cost meter
-// (src/db/cost-meter.ts); the test plays the queue with a D1 that counts.
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
-import worker from '../../src/index'
 import { makeDb } from '../../src/db/client'
 import { tasks } from '../../src/db/schema'
 import { foldProjectNames } from '../../src/modules/projects/name-fold'
 import type { QueueMessage } from '../../src/handlers/queue'
+import { drainTask } from '../helpers/drain-task'
 import { countingD1, type Trip } from '../helpers/counting-d1'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
@@ -74,23 +69,7 @@ async function playTask(
     finishedAt: null,
   })
   const { DB, trips } = countingD1()
-  const sent: QueueMessage[] = [{ kind: type, taskId: id } as QueueMessage]
-  const testEnv = {
-    ...env,
-    DB,
-    TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined },
-  } as unknown as typeof env
-  let deliveries = 0
-  while (sent.length) {
-    const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [
-      { id: `m-${++deliveries}`, timestamp: new Date(), attempts: 1, body: sent.shift()! },
-    ])
-    const ctx = createExecutionContext()
-    await worker.queue(b, testEnv, ctx)
-    await waitOnExecutionContext(ctx)
-    expect((await getQueueResult(b, ctx)).retryMessages).toHaveLength(0)
-    expect(deliveries).toBeLessThan(20)
-  }
+  await drainTask({ kind: type, taskId: id } as QueueMessage, DB)
   const t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))
   expect(t.status, JSON.stringify(t)).toBe('COMPLETE')
   return { id, trips }

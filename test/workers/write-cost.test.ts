@@ -3,14 +3,14 @@
 // (src/db/cost-meter.ts) from D1's own `meta.rows_written`: every table row and every index entry
 // a statement (and the triggers it fires) writes. The numbers and what they are made of are in
 // BENCHMARKS.md ("Rows written per label"); this file holds the code to them.
-import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test'
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import worker from '../../src/index'
-import type { QueueMessage } from '../../src/env'
 import { tasks } from '../../src/db/schema'
 import { db, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
 import { call, json, ORIGIN } from '../helpers/harness'
+import { drainTask } from '../helpers/drain-task'
 import { countingD1, type Trip } from '../helpers/counting-d1'
 
 /** What one piece of work wrote: in all, and by statement (first words of its SQL). */
@@ -127,23 +127,7 @@ async function meteredImport(lines: object[]): Promise<Written> {
       finishedAt: null,
     })
   const { DB, trips } = countingD1()
-  const sent: QueueMessage[] = [{ kind: 'import-labels', taskId: id }]
-  const testEnv = {
-    ...env,
-    DB,
-    TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined },
-  } as unknown as typeof env
-  let deliveries = 0
-  while (sent.length) {
-    const b = createMessageBatch<QueueMessage>('labeldesk-tasks', [
-      { id: `m-${++deliveries}`, timestamp: new Date(), attempts: 1, body: sent.shift()! },
-    ])
-    const ctx = createExecutionContext()
-    await worker.queue(b, testEnv, ctx)
-    await waitOnExecutionContext(ctx)
-    expect((await getQueueResult(b, ctx)).retryMessages).toHaveLength(0)
-    expect(deliveries).toBeLessThan(20)
-  }
+  await drainTask({ kind: 'import-labels', taskId: id }, DB)
   const t = await json(await call('GET', `/api/v1/tasks/${id}`, orgs.orgA.ADMIN))
   expect(t.metadata).toMatchObject({ labels_created: new Set(lines.map((l: any) => l.dataRow.globalKey)).size, lines_failed: 0 })
   return written(trips)

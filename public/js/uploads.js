@@ -414,6 +414,7 @@
         // ends, this toast goes and one "Task finished" toast says how it went.
         window.labeldesk?.toast?.('Import started; it continues in the background', { until: task.id })
         window.labeldeskTasks?.follow(task.id)
+        startedHere.set(task.id, `/datasets/${encodeURIComponent(datasetId)}`)
         // The task card polls itself from here on; the address keeps it across reloads.
         const url = new URL(location.href)
         url.searchParams.set('panel', 'import')
@@ -484,11 +485,17 @@
   // The header's row count moves with a running import: the rows it adds after the page was drawn
   // (its first snapshot is the state at about that moment).
   const importBase = new Map() // task id -> [header count, import count] when first seen
+  // Imports started from this page (no server-drawn live box: the import panel's card shows them),
+  // task id -> the dataset's rows URL; they move the header and refresh the table all the same.
+  const startedHere = new Map()
   document.addEventListener('labeldesk:task-progress', (e) => {
     const snap = e.detail
     const box = snap && document.querySelector(`[data-live-import][data-task-id="${snap.task_id}"]`)
     const header = document.getElementById('dataset-row-count')
-    if (!box || !header || snap.status !== 'IN_PROGRESS') return
+    if ((!box && !startedHere.has(snap?.task_id)) || !header || snap.status !== 'IN_PROGRESS') return
+    // An empty table is not "no data rows" while rows are arriving.
+    const empty = document.querySelector('#data-rows .empty-title')
+    if (empty) empty.textContent = 'Rows appear here when the import ends'
     if (!importBase.has(snap.task_id))
       importBase.set(snap.task_id, [Number(header.textContent.replace(/[^0-9]/g, '')) || 0, snap.done || 0])
     const [rows, done] = importBase.get(snap.task_id)
@@ -501,7 +508,10 @@
   document.addEventListener('labeldesk:task-finished', (e) => {
     const id = e.detail?.task_id
     const box = id && document.querySelector(`[data-live-import][data-task-id="${id}"]`)
-    if (!box) return
+    if (!box) {
+      if (startedHere.has(id) && !picked().length) refreshRows(startedHere.get(id))
+      return
+    }
     if (!picked().length) return refreshRows(box.dataset.rowsUrl)
     box.dataset.taskStatus = e.detail.status
     const note = document.createElement('div')

@@ -207,6 +207,9 @@ test('an import: live count on the dataset page, one toast when it ends, and the
     assert.equal(await other.textContent('#dataset-row-count'), `${N.toLocaleString('en-US')} data rows`)
     await page.waitForFunction(() => window.__toasts.some((t) => t.startsWith('Task finished')), null, { timeout: 60_000 })
     assert.equal(await page.$$eval('.toast[data-until]', (els) => els.length), 0, 'the "Import started" toast is gone')
+    // The tab the import was started from is current too: its table fills in, no reload.
+    await page.waitForFunction(() => document.querySelectorAll('#data-rows-body tr').length > 10, null, { timeout: 30_000 })
+    assert.equal(await page.textContent('#dataset-row-count'), `${N.toLocaleString('en-US')} data rows`)
     // Opening the Tasks menu again (the page still has the task in its badge's list) must not
     // replay the end.
     await page.click('#tasks-menu > summary')

@@ -227,11 +227,12 @@ describe('rows written per label and per annotation', () => {
 })
 
 const PER_LABEL: Record<string, number> = {}
-/** Rows written by one edit of a label's annotations (PATCH /api/v1/labels/{id}), measured at 10:
+/** Rows written by one edit of a label's annotations (PATCH /api/v1/labels/{id}), measured at 7:
  * the version the edit keeps (label_versions: its row and its label index, 2), the label row (1),
- * its feature counts moved (2), usage for the annotations the edit added (2) and the LABEL_UPDATED
- * event (3; unlike LABEL_CREATED it is written whether or not a webhook wants it). */
-const EDIT_BUDGET = 10
+ * its feature counts moved (2) and usage for the annotations the edit added (2). 10 before its
+ * LABEL_UPDATED event (3) was written, like LABEL_CREATED, only for an organization with an active
+ * webhook (eventStmt in src/modules/labels/service.ts). */
+const EDIT_BUDGET = 7
 /** Rows written per label, for an organization without webhooks (BENCHMARKS.md, "Rows written per
  * label"): 20, 21 and 38.4 before migrations/0012_label_write_cost.sql and the outbox only for
  * organizations with a webhook. The import's number is for 5 annotation lines per label: its

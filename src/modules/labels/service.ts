@@ -12,7 +12,6 @@ import { runBatch } from '../../db/client'
 import {
   dataRows,
   datasets,
-  events,
   labels,
   projectDataRows,
   reviews,
@@ -97,7 +96,10 @@ export function labelPayload(l: LabelRow, dr: { id: string; globalKey: string | 
 }
 
 /** The event outbox row for a change; it commits in the change's batch. Webhooks deliver it
- * outside the request: announce `id` (webhooks/events.ts) once the batch has committed. */
+ * outside the request: announce `id` (webhooks/events.ts) once the batch has committed. The outbox
+ * only serves webhooks, so an organization with no active one (most) gets no row: an edit or a
+ * review writes three rows fewer (the row, its key, its org index), as LABEL_CREATED does in
+ * `labelsInsertStmts`. A webhook made later never received older changes either way. */
 export function eventStmt(
   db: Db,
   orgId: string,
@@ -105,8 +107,10 @@ export function eventStmt(
   topic: string,
   payload: Record<string, unknown>,
   id = newId('evt'),
-) {
-  return db.insert(events).values({ id, orgId, projectId, topic, payload, createdAt: new Date() })
+): BatchItem<'sqlite'> {
+  return db.run(sql`INSERT INTO events (id, org_id, project_id, topic, payload, created_at)
+    SELECT ${id}, ${orgId}, ${projectId}, ${topic}, ${JSON.stringify(payload)}, ${Date.now()}
+    WHERE EXISTS (SELECT 1 FROM webhooks WHERE webhooks.org_id = ${orgId} AND webhooks.status = 'ACTIVE')`) as unknown as BatchItem<'sqlite'>
 }
 
 export type DataRowRef = { id: string; globalKey: string | null; mediaType: string; inProject: boolean }

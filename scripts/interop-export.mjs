@@ -1,7 +1,7 @@
-// @module Writes the NDJSON exports that the outside-reader checks in BENCHMARKS.md ("Outside
+// @module Writes the exports that the outside-reader checks in BENCHMARKS.md ("Outside
 // readers") feed to labelformat and the Labelbox SDK: the real Labelbox exports imported with
 // create_ontology=true, the SDK-serialized annotation-import samples, and labels made through the
-// API. Runs against a LabelDesk started with `npm start` (demo admin login).
+// API; image projects also as COCO, YOLO and Pascal VOC (docs/interop.md). Runs against a LabelDesk started with `npm start` (demo admin login).
 //
 //   PORT=8814 npm start &                      # in another terminal
 //   node scripts/interop-export.mjs http://127.0.0.1:8814 /tmp/interop/out
@@ -40,6 +40,19 @@ async function task(id) {
   }
   throw new Error(`task ${id} did not finish`)
 }
+/** The same project in the file formats other tools read (image projects): coco.json, yolo.zip, voc.zip. */
+async function exportFormats(project, name) {
+  for (const [format, ext] of [
+    ['coco', 'json'],
+    ['yolo', 'zip'],
+    ['voc', 'zip'],
+  ]) {
+    const t = await task((await api('POST', `/projects/${project.id}/exports`, { format })).id)
+    const res = await fetch(`${base}/api/v1/tasks/${t.id}/result`, { headers: { Cookie: cookie } })
+    writeFileSync(join(outDir, `${name}.${format}.${ext}`), Buffer.from(await res.arrayBuffer()))
+    console.log(`${name}.${format}.${ext}: ${t.status}`)
+  }
+}
 async function exportTo(project, file, filters = {}) {
   const params = {
     media_attributes: true,
@@ -72,6 +85,7 @@ for (const name of ['lightly', 'roof-wear']) {
   const d = await dataset(`interop ${name}`)
   await importFile(p, file, `?dataset_id=${d.id}&create_ontology=true`)
   await exportTo(p, `export-${name}.ndjson`)
+  await exportFormats(p, `export-${name}`)
 }
 
 // 2. SDK-serialized annotation-import lines (test/fixtures/labelbox/sdk/*.ndjson) on rows made here.
@@ -134,6 +148,7 @@ for (const [kind, media] of [
     await api('POST', `/projects/${p.id}/labels`, { data_row_id: r.id, annotations: { objects } })
   }
   await exportTo(p, 'export-api.ndjson')
+  await exportFormats(p, 'export-api')
 }
 
 // 4. The demo organization's own projects (uploaded images, labels from the seed and the labeling page).
@@ -143,4 +158,5 @@ for (const p of (await api('GET', '/projects?limit=200')).items) {
   await exportTo(p, `${name}.ndjson`)
   // Labeled rows only (labelformat reads a line only when it has exactly one label).
   await exportTo(p, `${name}-labeled.ndjson`, { label_created_at: ['2000-01-01', null] })
+  if (p.media_type === 'IMAGE') await exportFormats(p, name)
 }

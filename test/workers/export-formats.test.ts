@@ -549,6 +549,38 @@ describe('file names and geometry', () => {
     await status.dropNames()
   })
 
+  it("a name without an extension takes its image URL's, so YOLO readers list the image; no classes is `names: {}`", async () => {
+    const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('no-ext') } }))
+    const made = (
+      await json(
+        await call('POST', `/api/v1/datasets/${d.id}/data-rows`, admin(), {
+          json: [
+            { row_data: 'https://x.test/photos/1.JPG?v=2', global_key: 'cat-1', media_attributes: { width: 10, height: 10 } },
+            { row_data: 'https://x.test/img?id=2', global_key: 'cat-2', media_type: 'IMAGE', media_attributes: { width: 10, height: 10 } },
+          ],
+        }),
+      )
+    ).created
+    // Classifications only: an image project with no class for YOLO.
+    const ontology = { tools: [], classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Rainy' }] }] }
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('No ext'), media_type: 'IMAGE', ontology } }),
+    )
+    const batch = await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), {
+      json: { name: 'b', data_row_ids: made.map((r: any) => r.id) },
+    })
+    expect(batch.status, await batch.clone().text()).toBe(201)
+    const zip = readZip((await exportAs(p, { format: 'yolo' })).bytes)
+    const files = parseCsv(zip.get('images.csv')!)
+      .slice(1)
+      .map((r) => r[0])
+    // The URL's extension, lower-cased; a URL without one leaves the name as it is.
+    expect(files.sort()).toEqual(['images/cat-1.jpg', 'images/cat-2'])
+    expect(zip.get('data.yaml')).toMatch(/\nnc: 0\nnames: \{\}\n$/)
+    const coco = JSON.parse((await exportAs(p, { format: 'coco' })).text)
+    expect(coco.images.map((i: any) => i.file_name).sort()).toEqual(['cat-1.jpg', 'cat-2'])
+  })
+
   it('clips boxes and polygons to the image in COCO, YOLO and VOC; an object wholly outside is left out (COCO keeps it, marked)', async () => {
     const d = await json(await call('POST', '/api/v1/datasets', admin(), { json: { name: unique('edges') } }))
     const [row] = (

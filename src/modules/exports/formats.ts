@@ -71,22 +71,28 @@ const MIME_EXT: Record<string, string> = {
   'image/heic': 'heic',
 }
 
+const IMAGE_EXT = new Set([...Object.values(MIME_EXT), 'jpeg', 'tif'])
+
 /**
  * A row's file name before uniqueness: its global key, else external id, else id, with the
  * extension split off and every character outside [A-Za-z0-9._-] (path separators included)
  * replaced by `_`. The task's claimNames (tasks/status-object.ts) then makes it unique, so rows
- * named `a/b.png` and `a_b.png` get `a_b` and `a_b-2`.
+ * named `a/b.png` and `a_b.png` get `a_b` and `a_b-2`. A name without an extension takes the
+ * image's (its mime type, else its URL's): YOLO readers (Ultralytics, labelformat) list images by
+ * extension, so `images/cat-1` saved from `…/1.jpg` would be skipped, its labels with it.
  */
 export function baseName(r: {
   id: string
   globalKey: string | null
   externalId: string | null
   mediaAttributes: Record<string, unknown> | null
+  rowData?: string
 }): { stem: string; ext: string } {
   const source = r.globalKey || r.externalId || r.id
   const m = /\.([A-Za-z0-9]{1,5})$/.exec(source)
   const mime = exportedMediaAttributes(r.mediaAttributes).mime_type
-  const ext = m ? m[1]!.toLowerCase() : (typeof mime === 'string' && MIME_EXT[mime]) || ''
+  const fromUrl = /\.([A-Za-z0-9]{1,5})(?:[?#]|$)/.exec(r.rowData ?? '')?.[1]?.toLowerCase()
+  const ext = m ? m[1]!.toLowerCase() : (typeof mime === 'string' && MIME_EXT[mime]) || (fromUrl && IMAGE_EXT.has(fromUrl) ? fromUrl : '')
   let stem = (m ? source.slice(0, -m[0].length) : source)
     .replace(/[^A-Za-z0-9._-]/g, '_')
     .replace(/^[.-]/, '_')
@@ -485,7 +491,8 @@ const yolo = zipWriter({
       `# LabelDesk export of ${JSON.stringify(ctx.project.name)} (YOLO, Ultralytics format).\n` +
         '# labels/<stem>.txt hold the labels of each image; images.txt lists the images’ URLs and\n' +
         '# images.csv which file name each URL should be saved as (images/<stem>.<ext>).\n' +
-        `path: .\ntrain: images\nval: images\nnc: ${classes.length}\nnames:\n${names}\n`,
+        // No classes is `names: {}`: a bare `names:` is YAML null, which YOLO readers fail on.
+        `path: .\ntrain: images\nval: images\nnc: ${classes.length}\nnames:${names ? `\n${names}` : ' {}'}\n`,
     )
     side(1, IMAGES_CSV_HEADER)
   },

@@ -193,3 +193,57 @@ describe('usage_created_daily', () => {
     expect(trips).toHaveLength(1)
   })
 })
+
+describe('usage_created_daily triggers', () => {
+  it('add 1 row written per project or membership created (the day row, new or updated)', async () => {
+    const org = orgs.b.id
+    const at = Date.parse('2026-02-03T10:00:00Z')
+    const insertMember = (DB: D1Database) => {
+      const u = newId('usr')
+      return DB.batch([
+        DB.prepare(`INSERT INTO users (id, email, full_name, password_hash, created_at, updated_at) VALUES (?, ?, 'W', 'x', ?, ?)`).bind(
+          u,
+          `${unique('w')}@example.com`,
+          at,
+          at,
+        ),
+        DB.prepare(`INSERT INTO memberships (id, org_id, user_id, role, created_at) VALUES (?, ?, ?, 'LABELER', ?)`).bind(
+          newId('mem'),
+          org,
+          u,
+          at,
+        ),
+      ])
+    }
+    const insertProject = (DB: D1Database) =>
+      DB.prepare(
+        `INSERT INTO projects (id, org_id, name, description, media_type, ontology, created_by, created_at, updated_at)
+         VALUES (?, ?, 'W', '', 'IMAGE', '{}', 'usr_x', ?, ?)`,
+      )
+        .bind(newId('prj'), org, at, at)
+        .run()
+    const written = async (f: (DB: D1Database) => Promise<unknown>) => {
+      const { DB, trips } = countingD1()
+      await f(DB)
+      return trips.flatMap((t) => t.written ?? []).reduce<number>((a, b) => a + (b ?? 0), 0)
+    }
+    const withTrigger = [
+      await written(insertMember),
+      await written(insertMember),
+      await written(insertProject),
+      await written(insertProject),
+    ]
+    const { results } = await env.DB.prepare(
+      `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name IN ('usage_created_members', 'usage_created_projects') ORDER BY name`,
+    ).all<{ name: string; sql: string }>()
+    expect(results).toHaveLength(2)
+    for (const t of results) await env.DB.exec(`DROP TRIGGER ${t.name}`)
+    try {
+      const without = [await written(insertMember), await written(insertMember), await written(insertProject), await written(insertProject)]
+      // The first of the day inserts the day's row, the next ones update it: 1 row written each.
+      expect(withTrigger.map((w, i) => w - without[i]!)).toEqual([1, 1, 1, 1])
+    } finally {
+      for (const t of results) await env.DB.prepare(t.sql).run()
+    }
+  })
+})

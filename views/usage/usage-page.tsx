@@ -255,7 +255,7 @@ export function UsagePage(p: UsagePageProps) {
               </tbody>
             </table>
           </div>
-          <p class="small muted">Data rows, members and projects: created that month.</p>
+          <p class="small muted">Data rows, members and projects: created that month, deleted ones included (as annotations are).</p>
         </section>
         <section class="card">
           <h2>Labeling breakdown</h2>

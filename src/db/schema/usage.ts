@@ -45,3 +45,24 @@ export const usageRollupState = sqliteTable('usage_rollup_state', {
   lastFactId: integer().notNull().default(0),
   updatedAt: timestamp().notNull(),
 })
+
+/**
+ * Per organization and GMT day: the data rows, members and projects created that day, deleted ones
+ * included (usage never goes down, as for annotations). The Organization usage table reads these
+ * instead of counting the base tables, so it reads a row per day of the range whatever the data
+ * size. Kept exact as things are created (src/modules/usage/created.ts): projects and memberships
+ * by triggers (one row each per statement anyway), data rows once per INSERT statement by the
+ * statement's own change count (an import's 500-row INSERT adds one upsert, not 500).
+ */
+export const usageCreatedDaily = sqliteTable(
+  'usage_created_daily',
+  {
+    orgId: text().notNull(),
+    /** 'YYYY-MM-DD', GMT. */
+    day: text().notNull(),
+    dataRows: integer().notNull().default(0),
+    members: integer().notNull().default(0),
+    projects: integer().notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.day] })],
+)

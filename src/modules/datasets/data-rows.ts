@@ -20,6 +20,7 @@ import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { checkRow, type RowContext, type ValidRow } from './row-input'
 import { runReads } from '../../db/reads'
 import { datasetRead, loadDataset, type DatasetRow } from './service'
+import { countInsertedDataRows, insertedCount } from '../usage/created'
 import type { DataRowErrorView, DataRowView } from './schemas'
 
 export type DataRowRow = typeof dataRows.$inferSelect
@@ -121,18 +122,19 @@ export async function insertRows(
   // Every chunk's INSERT goes to D1 in one batch: one round trip for the whole call instead of one
   // per 500 rows (an import slice's chunk of 2,000 records is 4 statements). A batch is one
   // transaction, and ON CONFLICT DO NOTHING keeps a clash from failing it. No RETURNING: a million
-  // ids would travel back only to say that, as usual, all of them went in. `SELECT changes()`
-  // after each INSERT says how many did (SQLite's count for that statement alone; D1's
-  // `meta.changes` also counts the rows the counter triggers touch).
+  // ids would travel back only to say that, as usual, all of them went in. `changes()` after each
+  // INSERT says how many did (SQLite's count for that statement alone; D1's `meta.changes` also
+  // counts the rows the counter triggers touch), read by the statement that adds them to the usage
+  // page's data rows created that day (src/modules/usage/created.ts).
   const d1 = db.$client
   const insert = d1.prepare(INSERT_SQL)
-  const changes = d1.prepare('SELECT changes() AS n')
+  const changes = countInsertedDataRows(d1, d.orgId, now)
   const results = parts.length
     ? await d1.batch(parts.flatMap(({ payload }) => [insert.bind(d.orgId, d.id, payload, createdBy, now, now), changes]))
     : []
   const unsure: Candidate[] = []
   parts.forEach(({ part }, i) => {
-    if ((results[2 * i + 1]!.results[0] as { n: number }).n === part.length) for (const c of part) inserted.add(c.id)
+    if (insertedCount(results[2 * i + 1]!) === part.length) for (const c of part) inserted.add(c.id)
     else unsure.push(...part)
   })
   // A part where some rows did not go in: a row whose id is there is ours (inserted now or by an

@@ -1,13 +1,13 @@
 /**
  * @module Usage reads for the page, `GET /api/v1/usage` and GraphQL. Annotation, label and time
  * counts come only from the cron's rollups (`usage_daily`, `usage_daily_breakdown`), never from raw
- * annotations; data rows, members and projects are counted from their own tables by creation
- * month. Every function is for admins (`usage.view`) and scoped to `ctx.actor.orgId`.
+ * annotations; data rows, members and projects created per day from `usage_created_daily`, never
+ * from their own tables. Every function is for admins (`usage.view`) and scoped to `ctx.actor.orgId`.
  */
 import { and, asc, eq, gte, lt, sql } from 'drizzle-orm'
 import type { Ctx } from '../../env'
 import { authorize } from '../../auth/permissions'
-import { dataRows, memberships, projects, usageDaily, usageDailyBreakdown, users } from '../../db/schema'
+import { projects, usageCreatedDaily, usageDaily, usageDailyBreakdown, users } from '../../db/schema'
 import { iso } from '../../lib/iso'
 import { runReads, type Read } from '../../db/reads'
 import type { UsageRange, UsageView } from './schemas'
@@ -92,7 +92,8 @@ export type MonthUsage = { month: string; annotations: number; labels: number; d
 
 /** The Organization usage table: one row per calendar month (GMT) touched by the range, newest
  * first. Annotations and labels from the rollups; data rows, members and projects created that
- * month from their tables (deleted data rows and projects included: they were used). */
+ * month (deleted ones included: they were used) from `usage_created_daily`, kept exact as they are
+ * created (src/modules/usage/created.ts). Both read one row per day of the range at most. */
 export async function monthlyUsage(ctx: Ctx, range: UsageRange): Promise<MonthUsage[]> {
   return (await runReads(ctx, monthlyUsageRead(ctx, range)))[0]
 }
@@ -100,9 +101,6 @@ export async function monthlyUsage(ctx: Ctx, range: UsageRange): Promise<MonthUs
 export function monthlyUsageRead(ctx: Ctx, range: UsageRange): Read<MonthUsage[]> {
   authorize(ctx.actor, 'usage.view')
   const org = ctx.actor.orgId
-  const from = msOf(range.start_date)
-  const to = msOf(range.end_date)
-  const month = (col: unknown) => sql<string>`strftime('%Y-%m', ${col} / 1000, 'unixepoch')`
   const stmts = [
     ctx.db
       .select({
@@ -114,29 +112,24 @@ export function monthlyUsageRead(ctx: Ctx, range: UsageRange): Read<MonthUsage[]
       .where(and(eq(usageDaily.orgId, org), gte(usageDaily.day, range.start_date), lt(usageDaily.day, range.end_date)))
       .groupBy(sql`1`),
     ctx.db
-      .select({ m: month(dataRows.createdAt), n: sql<number>`count(*)` })
-      .from(dataRows)
-      .where(and(eq(dataRows.orgId, org), gte(dataRows.createdAt, new Date(from)), lt(dataRows.createdAt, new Date(to))))
-      .groupBy(sql`1`),
-    ctx.db
-      .select({ m: month(memberships.createdAt), n: sql<number>`count(*)` })
-      .from(memberships)
-      .where(and(eq(memberships.orgId, org), gte(memberships.createdAt, new Date(from)), lt(memberships.createdAt, new Date(to))))
-      .groupBy(sql`1`),
-    ctx.db
-      .select({ m: month(projects.createdAt), n: sql<number>`count(*)` })
-      .from(projects)
-      .where(and(eq(projects.orgId, org), gte(projects.createdAt, new Date(from)), lt(projects.createdAt, new Date(to))))
+      .select({
+        m: sql<string>`substr(${usageCreatedDaily.day}, 1, 7)`,
+        dataRows: sql<number>`sum(${usageCreatedDaily.dataRows})`,
+        members: sql<number>`sum(${usageCreatedDaily.members})`,
+        projects: sql<number>`sum(${usageCreatedDaily.projects})`,
+      })
+      .from(usageCreatedDaily)
+      .where(and(eq(usageCreatedDaily.orgId, org), gte(usageCreatedDaily.day, range.start_date), lt(usageCreatedDaily.day, range.end_date)))
       .groupBy(sql`1`),
   ] as const
-  return { stmts: [...stmts], done: (rows) => months(from, to, rows as never) }
+  return { stmts: [...stmts], done: (rows) => months(msOf(range.start_date), msOf(range.end_date), rows as never) }
 }
 
-type Counted = { m: string; n: number }[]
+type Created = { m: string; dataRows: number; members: number; projects: number }
 function months(
   from: number,
   to: number,
-  [usage, rowsN, membersN, projectsN]: [{ m: string; annotations: number; labels: number }[], Counted, Counted, Counted],
+  [usage, created]: [{ m: string; annotations: number; labels: number }[], Created[]],
 ): MonthUsage[] {
   const months = new Map<string, MonthUsage>()
   const get = (m: string) => {
@@ -147,9 +140,8 @@ function months(
   // Every month of the range gets a row, quiet ones included.
   for (let d = new Date(from); d.getTime() < to; d.setUTCMonth(d.getUTCMonth() + 1, 1)) get(d.toISOString().slice(0, 7))
   for (const u of usage) Object.assign(get(u.m), { annotations: Number(u.annotations), labels: Number(u.labels) })
-  for (const r of rowsN) get(r.m).data_rows = Number(r.n)
-  for (const r of membersN) get(r.m).members = Number(r.n)
-  for (const r of projectsN) get(r.m).projects = Number(r.n)
+  for (const c of created)
+    Object.assign(get(c.m), { data_rows: Number(c.dataRows), members: Number(c.members), projects: Number(c.projects) })
   return [...months.values()].sort((a, b) => (a.month < b.month ? 1 : -1))
 }
 

@@ -288,6 +288,13 @@ beforeAll(async () => {
     await ok(await call('POST', '/api/v1/projects', as, { json: { name: unique('Big'), media_type: 'IMAGE', ontology } }), 'project')
   ).id
   await ok(await call('POST', `/api/v1/projects/${big.project}/batches`, as, { json: { name: 'all', data_row_ids: [big.row] } }), 'batch')
+  // Before the label: the event outbox is written only for an organization with an active webhook.
+  big.webhook = (
+    await ok(
+      await call('POST', '/api/v1/webhooks', as, { json: { url: 'https://hooks.example.com/x', topics: ['LABEL_CREATED'] } }),
+      'webhook',
+    )
+  ).id
   big.label = (
     await ok(
       await call('POST', `/api/v1/projects/${big.project}/labels`, orgs.orgA.LABELER, {
@@ -297,12 +304,6 @@ beforeAll(async () => {
     )
   ).id
   await ok(await call('POST', `/api/v1/labels/${big.label}/reviews`, as, { json: { score: 1 } }), 'review')
-  big.webhook = (
-    await ok(
-      await call('POST', '/api/v1/webhooks', as, { json: { url: 'https://hooks.example.com/x', topics: ['LABEL_CREATED'] } }),
-      'webhook',
-    )
-  ).id
   await ok(
     await call('POST', '/api/v1/invitations', as, { json: { email: `${unique('inv')}@example.com`, role: 'LABELER' } }),
     'invitation',

@@ -104,11 +104,14 @@ const BUDGETS: Record<string, Budget> = {
   'GET /api/v1/projects/{id}/overview': { page: 1, k: 0, c: 30 },
   'GET /api/v1/projects/{id}/label-series': { page: 1, k: 0, c: 30 },
   "GET /api/v1/labels/{someone else's}": { page: 1, k: 0, c: 15 },
-  // "N rows left" comes from the project's counters, not a count of its queue.
-  'GET /projects/{id}/label': { page: 1, k: 0, c: 60, warm: 4, cold: 6, over: TRIPS_NOT_BATCHED },
+  // One batch: the project, the reservation (a guarded UPDATE that picks the row itself, 1 row
+  // written) and the reserved data row (src/modules/labels/work-queue.ts). "N rows left" comes from
+  // the project's counters, not a count of its queue.
+  'GET /projects/{id}/label': { page: 1, k: 0, c: 60 },
   "GET /projects/{id}/labels/{someone else's}/edit": { page: 1, k: 0, c: 60 },
-  // The next label comes from labels_review_idx; "waiting" from the project's counters.
-  'GET /projects/{id}/review': { page: 1, k: 0, c: 60, warm: 3, cold: 4, over: TRIPS_NOT_BATCHED },
+  // One batch: the project, the next label from labels_review_idx and its data row (a subquery on
+  // the same label); "waiting" from the project's counters.
+  'GET /projects/{id}/review': { page: 1, k: 0, c: 60 },
   "GET /api/v1/tasks/{admin's}": { page: 1, k: 0, c: 10 },
   "GET /api/v1/tasks/{admin's}/errors": { page: 1, k: 0, c: 10 },
   'GET /api/v1/tasks': { page: 50, k: 1, c: 10 },

@@ -27,7 +27,8 @@ export type QueueItem = { loaded: LoadedProject; dataRow: DataRowView; remaining
  * project: their session is live, the project is their organization's and not deleted, and their
  * org role (or, project-based, their project role) passes the permission table. A write that rides
  * in the batch confirming a remembered actor (src/auth/optimistic-actor.ts) carries it, so that
- * a stale actor's batch writes only what the fresh actor would write too.
+ * a stale actor's batch writes only what the fresh actor would write too. (The pages that use it
+ * take sessions only; an actor without one would be checked by membership alone.)
  */
 function mayInProject(ctx: Ctx, projectId: string, action: Action, now: number): SQL {
   const a = ctx.actor

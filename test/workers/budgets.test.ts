@@ -452,6 +452,24 @@ describe('D1 budgets of GET routes', () => {
     }
   }, 60_000)
 
+  it('reads the review page in rows independent of how many labels wait', async () => {
+    // The big project's labels are all reviewed: give it one label to review, then 2,000 more.
+    const waiting = (suffix: string, n: number) =>
+      clone('labels', big.label, n, {
+        id: `t.id || '-${suffix}' || n.i`,
+        data_row_id: `t.data_row_id || '-c' || n.i`,
+        review_state: `'UNREVIEWED'`,
+      })
+    const path = `/projects/${big.project}/review`
+    await waiting('r', 1)
+    const one = await measure('GET /projects/{id}/review (1 waiting)', path, admin)
+    await waiting('s', BULK.labels)
+    const many = await measure('GET /projects/{id}/review (2,001 waiting)', path, admin)
+    expect([one.status, many.status]).toEqual([200, 200])
+    expect(await (await call('GET', path, { cookie: admin.cookie })).text()).toContain('name="label_id"')
+    expect({ read: many.read, trips: many.warm.length }).toEqual({ read: one.read, trips: 1 })
+  }, 60_000)
+
   it('fails a route over its budget, saying why with the query plan', async () => {
     // The check itself: a statement that walks a filled table is seen in its plan and its rows.
     const { DB, meter } = countingD1()

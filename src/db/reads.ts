@@ -24,7 +24,7 @@ import { runBatch, type Read } from './client'
 export type { Read }
 
 /** Runs the reads' statements in one batch; answers in the order of `reads`. Reads only: a batch
- * that confirms a stale actor is thrown away, which would not undo a write. */
+ * that confirms a stale actor is thrown away, which would not undo a write (but see `guardedWrite`). */
 export async function runReads<T extends unknown[]>(
   ctx: Pick<Ctx, 'db' | 'gate' | 'along'>,
   ...reads: { [K in keyof T]: Read<T[K]> }
@@ -66,4 +66,15 @@ export async function readRows<Q extends BatchItem<'sqlite'> & PromiseLike<unkno
   q: Q,
 ): Promise<Awaited<Q>> {
   return (await runReads(ctx, rowsRead(q)))[0]
+}
+
+/**
+ * A write that rides in a batch of reads (one round trip for a page that must write, e.g. the
+ * labeling queue's reservation). Its WHERE must hold only while the caller, as the database knows
+ * them in that same transaction, may make it (their session live, their role allowing it): a batch
+ * that confirms a stale actor is thrown away and the request runs again, so the write must be one
+ * the fresh actor would make too. The statements after it in the batch see what it wrote.
+ */
+export function guardedWrite(q: BatchItem<'sqlite'>): Read<void> {
+  return { stmts: [q], done: () => undefined }
 }

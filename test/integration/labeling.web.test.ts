@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest'
+import { env } from 'cloudflare:workers'
 import { makeUser, seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 
@@ -131,5 +132,35 @@ describe('labeling queue', () => {
   it('other organizations and project-based members without a role get 404', async () => {
     expect((await call('GET', `/projects/${project.id}/label`, { cookie: orgs.orgB.ADMIN.cookie })).status).toBe(404)
     expect((await call('GET', `/projects/${project.id}/label`, { cookie: orgs.orgA.NONE.cookie })).status).toBe(404)
+  })
+
+  // The page reserves its row in the same batch that confirms a remembered session
+  // (src/modules/labels/work-queue.ts): a stale actor's batch must reserve nothing.
+  it('a project-based labeler gets a row; a remembered actor who lost the right reserves nothing', async () => {
+    const p = await json(
+      await call('POST', '/api/v1/projects', admin(), { json: { name: unique('Queue2'), media_type: 'IMAGE', ontology: { tools: [] } } }),
+    )
+    await call('POST', `/api/v1/projects/${p.id}/batches`, admin(), { json: { name: 'all', data_row_ids: rows.map((r) => r.id) } })
+    const reservedBy = async (userId: string) =>
+      (await env.DB.prepare('SELECT count(*) AS n FROM project_data_rows WHERE project_id = ? AND reserved_by = ?')
+        .bind(p.id, userId)
+        .first<{ n: number }>())!.n
+    const projectBased = await makeUser(orgs.a, 'NONE')
+    const set = await call('PUT', `/api/v1/projects/${p.id}/members/${projectBased.id}`, admin(), { json: { role: 'LABELER' } })
+    expect(set.status).toBe(200)
+    const page = await (await call('GET', `/projects/${p.id}/label`, { cookie: projectBased.cookie })).text()
+    expect(rows.map((r) => r.id)).toContain(rowIn(page))
+    expect(await reservedBy(projectBased.id)).toBe(1)
+
+    // Each is remembered by this isolate (a first GET), then loses the right behind its back.
+    const demoted = await makeUser(orgs.a, 'LABELER')
+    const loggedOut = await makeUser(orgs.a, 'LABELER')
+    for (const u of [demoted, loggedOut]) expect((await call('GET', '/projects', { cookie: u.cookie })).status).toBe(200)
+    await env.DB.prepare(`UPDATE memberships SET role = 'NONE' WHERE user_id = ?`).bind(demoted.id).run()
+    await env.DB.prepare('DELETE FROM sessions WHERE user_id = ?').bind(loggedOut.id).run()
+    expect((await call('GET', `/projects/${p.id}/label`, { cookie: demoted.cookie })).status).toBe(404)
+    expect((await call('GET', `/projects/${p.id}/label`, { cookie: loggedOut.cookie })).status).toBe(303)
+    expect(await reservedBy(demoted.id)).toBe(0)
+    expect(await reservedBy(loggedOut.id)).toBe(0)
   })
 })

@@ -25,9 +25,9 @@ labelingWeb.use('*', requireSession)
 
 labelingWeb.get('/:id/label', async (c) => {
   const ctx = ctxOf(c)
-  const item = await nextToLabel(ctx, c.req.param('id'))
+  const { loaded, item } = await nextToLabel(ctx, c.req.param('id'))
   if (!item) {
-    const { project } = await loadProject(ctx, c.req.param('id'), 'label.create')
+    const { project } = loaded
     return renderPage(c, {
       title: `Label · ${project.name}`,
       section: 'projects',
@@ -72,7 +72,7 @@ labelingWeb.post('/:id/label', async (c) => {
     message = e.errors.map((x) => `${x.path}: ${x.message}`).join('; ') || e.detail
   }
   // Show the same row again with what was entered.
-  const item = await nextToLabel(ctx, projectId)
+  const { item } = await nextToLabel(ctx, projectId)
   if (!item) return c.redirect(`/projects/${projectId}/label`, 303)
   return renderPage(c, {
     title: `Label · ${project.name}`,
@@ -218,9 +218,9 @@ labelingWeb.post('/:id/labels/:labelId/edit', async (c) => {
 
 labelingWeb.get('/:id/review', async (c) => {
   const ctx = ctxOf(c)
-  const item = await nextToReview(ctx, c.req.param('id'), c.req.query('after'))
+  const { loaded, item } = await nextToReview(ctx, c.req.param('id'), c.req.query('after'))
   if (!item) {
-    const { project } = await loadProject(ctx, c.req.param('id'))
+    const { project } = loaded
     return renderPage(c, {
       title: `Review · ${project.name}`,
       section: 'projects',

@@ -40,6 +40,13 @@ const ontology = normalizeOntology({
   ],
   classifications: [{ name: 'Weather', type: 'radio', options: [{ name: 'Sunny' }, { name: 'Rainy' }] }],
 } as never)
+// Fixed ids, so two runs draw the same markup (BENCH_RENDER_OUT below).
+let fsId = 0
+const fix = (f: { feature_schema_id: string; options?: unknown[]; classifications?: unknown[] }): void => {
+  f.feature_schema_id = `fs_${String(++fsId).padStart(24, '0')}`
+  for (const c of [...(f.options ?? []), ...(f.classifications ?? [])]) fix(c as never)
+}
+for (const f of [...ontology.tools, ...ontology.classifications]) fix(f as never)
 
 const projects: ProjectSummary[] = Array.from({ length: 50 }, (_, i) => {
   const rows = 1000 + i * 137

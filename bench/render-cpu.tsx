@@ -176,6 +176,10 @@ if (process.env.BENCH_RENDER_OUT) {
   const { writeFileSync } = await import('node:fs')
   writeFileSync(`${process.env.BENCH_RENDER_OUT}/projects.html`, await list())
   writeFileSync(`${process.env.BENCH_RENDER_OUT}/dashboard.html`, await dash())
+  // What must be escaped, in every place a row shows it; a caller who may not delete.
+  const odd = projects.map((p, i) => ({ ...p, name: `${p.name} "q" 'a'`, description: i % 2 ? `<b>"${i}"</b> & 'x'` : null }))
+  const page = <ProjectsPage page={{ items: odd, next_cursor: null }} search={`"a' <b>&`} canCreate={false} canDelete={false} />
+  writeFileSync(`${process.env.BENCH_RENDER_OUT}/projects-odd.html`, await html(shell('Projects', page)))
 }
 
 await measure('Projects page (50 rows, shell)', list)

@@ -6,6 +6,7 @@
 import { Hono } from 'hono'
 import type { Actor, AppEnv } from '../src/env'
 import { AppShell } from '../views/layouts/shell'
+import { BarChart } from '../views/components/chart'
 import { ProjectsPage } from '../views/projects/list'
 import { ProjectOverviewPage } from '../views/projects/overview'
 import type { DashboardData } from '../views/projects/dashboard/shared'
@@ -183,6 +184,20 @@ if (process.env.BENCH_RENDER_OUT) {
   const odd = projects.map((p, i) => ({ ...p, name: `${p.name} "q" 'a'`, description: i % 2 ? `<b>"${i}"</b> & 'x'` : null }))
   const page = <ProjectsPage page={{ items: odd, next_cursor: null }} search={`"a' <b>&`} canCreate={false} canDelete={false} />
   writeFileSync(`${process.env.BENCH_RENDER_OUT}/projects-odd.html`, await html(shell('Projects', page)))
+  // A stacked chart (the usage page's kind), with words that need escaping.
+  const stackedChart = (
+    <BarChart
+      id="c&<"
+      title={`Usage "per" <day>`}
+      data={series.slice(0, 30).map((d, i) => ({ start: d.start, values: { a: d.count, b: i % 3 ? i : 0 } }))}
+      keys={[
+        { key: 'a', label: 'Images & <video>', color: 'var(--c-image)' },
+        { key: 'b', label: "Text 'n' more", color: 'var(--c-text)' },
+      ]}
+      unit={['row', 'rows']}
+    />
+  )
+  writeFileSync(`${process.env.BENCH_RENDER_OUT}/chart-stacked.html`, await html(stackedChart))
   Date.now = realNow
 }
 

@@ -3,7 +3,7 @@
 import type { Child } from 'hono/jsx'
 import type { OrgRole } from '../../src/db/schema/columns'
 import type { DataMediaType } from '../../src/db/schema'
-import { formatDateTime, formatNumber, timeAgo } from '../format'
+import { formatNumber, timeAgo } from '../format'
 import { SearchIcon } from './icons'
 import { attr, esc, raw } from '../markup'
 
@@ -153,11 +153,15 @@ export function Tabs(props: { tabs: { href: string; label: string }[]; current: 
   )
 }
 
+/** A time as the API gives it (`Date.toISOString()`): taken as is, not parsed and printed again. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+
 /** "3 min ago" with the exact UTC time on hover. As a string: list rows draw it once each. */
 export function timeHtml(value: Date | string | number | null | undefined): string {
   if (value == null) return '<span class="muted">—</span>'
-  const d = new Date(value)
-  return `<time${attr('datetime', d.toISOString())}${attr('title', formatDateTime(d))}>${esc(timeAgo(d))}</time>`
+  const iso = typeof value === 'string' && ISO_TIME.test(value) ? value : new Date(value).toISOString()
+  // The title is formatDateTime's text ("2026-12-04 12:00 UTC"), cut from the ISO string.
+  return `<time datetime="${iso}" title="${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC">${esc(timeAgo(Date.parse(iso)))}</time>`
 }
 export const Time = ({ value }: { value: Date | string | number | null | undefined }) => raw(timeHtml(value))
 

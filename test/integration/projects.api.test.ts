@@ -144,6 +144,19 @@ describe('projects API', () => {
     expect((await call('DELETE', `/api/v1/projects/${a.id}/pin`, asLabeler)).status).toBe(204)
   })
 
+  it("the JSON list writes each stored ontology as is: the same text as JSON.stringify of the page, each item the project's own view", async () => {
+    const p = await create('Ontology as stored', { ontology: ONTOLOGY })
+    const res = await call('GET', '/api/v1/projects?limit=5', admin())
+    expect(res.status).toBe(200)
+    expect(res.headers.get('Content-Type')).toBe('application/json')
+    const text = await res.text()
+    const page = JSON.parse(text)
+    expect(text).toBe(JSON.stringify(page))
+    expect(page.items.length).toBeGreaterThan(0)
+    for (const item of page.items) expect(item).toEqual(await json(await call('GET', `/api/v1/projects/${item.id}`, admin())))
+    expect(page.items.find((i: any) => i.id === p.id).ontology.tools.map((t: any) => t.name)).toEqual(['Car', 'Lane', 'Person'])
+  })
+
   it('searches names through the trigram index: substrings in any case; renamed and deleted projects follow', async () => {
     const tok = unique('').replace(/[^a-z0-9]/g, '') // letters and digits only, unique to this test
     const a = await create(`Harbor ${tok} cranes`)

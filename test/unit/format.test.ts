@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { formatBytes, formatNumber, timeAgo } from '../../views/format'
 import { idTime, newId } from '../../src/lib/ids'
 
@@ -15,6 +16,36 @@ describe('formatting for people', () => {
     expect(formatNumber(12400)).toBe('12,400')
     expect(formatBytes(1_250_000)).toBe('1.2 MB')
     expect(formatBytes(512)).toBe('512 B')
+  })
+  it('integers are grouped by hand exactly as Intl en-US groups them; anything else is Intl', () => {
+    const intl = new Intl.NumberFormat('en-US')
+    const edges = [
+      0,
+      -0,
+      1,
+      -1,
+      999,
+      1000,
+      -1000,
+      100_000,
+      1_000_000,
+      Number.MAX_SAFE_INTEGER,
+      -Number.MAX_SAFE_INTEGER,
+      2 ** 53,
+      1e21,
+      1.5,
+      -2.25,
+      0.0004,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+    ]
+    for (const n of edges) expect(formatNumber(n)).toBe(intl.format(n))
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.integer({ min: -(2 ** 31), max: 2 ** 31 }), fc.maxSafeInteger(), fc.double()),
+        (n) => formatNumber(n) === intl.format(n),
+      ),
+    )
   })
 })
 

@@ -10,6 +10,7 @@
  */
 import type { Child } from 'hono/jsx'
 import { formatNumber } from '../format'
+import { esc, raw } from '../markup'
 
 export type ChartKey = { key: string; label: string; color: string }
 export type CountPoint = { start: string; count: number }
@@ -175,74 +176,45 @@ export function BarChart(props: BarChartProps) {
       if (prev && x + w / 2 + 4 > prev.x - (prev.label.length * CHAR_W) / 2) continue
       xTicks.unshift({ x, label: xLabels[i]! })
     }
-    return (
-      <svg
-        class={cls}
-        id={id}
-        viewBox={`0 0 ${W} ${H}`}
-        width="100%"
-        role="img"
-        aria-labelledby={`${id}-title ${id}-desc`}
-        font-size={FONT}
-      >
-        <title id={`${id}-title`}>{props.title}</title>
-        <desc id={`${id}-desc`}>{desc}</desc>
-        <g class="grid">
-          {ticks.map((t, i) => (
-            <g>
-              <line x1={ml} x2={W - mr} y1={round(y(t))} y2={round(y(t))} />
-              <text x={ml - 6} y={round(y(t))} dy="0.32em" text-anchor="end">
-                {tickLabels[i]}
-              </text>
-            </g>
-          ))}
-        </g>
-        <g class="bars">
-          {rows.map((r, i) => {
-            const x0 = ml + i * band
-            const x = x0 + (band - barW) / 2
-            let acc = 0
-            const head = `${fmtB(r.start)}: ${words(r.total)}`
-            return (
-              <g class="bucket" data-start={r.start} data-total={r.total}>
-                {/* The whole column answers hover, so thin and zero bars have their value too. */}
-                <rect class="hit" x={round(x0)} y={mt} width={round(band)} height={round(plotH)} fill="transparent">
-                  <title>{head}</title>
-                </rect>
-                {keys.map((k) => {
-                  const v = Math.max(0, Number(r.values[k.key] ?? 0))
-                  if (!v) return null
-                  const y1 = y(acc + v)
-                  const y0 = y(acc)
-                  acc += v
-                  return (
-                    <rect
-                      class="bar"
-                      data-key={k.key}
-                      x={round(x)}
-                      y={round(y1)}
-                      width={round(barW)}
-                      height={round(Math.max(0.5, y0 - y1))}
-                      style={`fill:${k.color}`}
-                    >
-                      <title>{stacked ? `${head} — ${k.label} ${formatNumber(v)}` : head}</title>
-                    </rect>
-                  )
-                })}
-              </g>
-            )
-          })}
-        </g>
-        <g class="axis">
-          <line x1={ml} x2={W - mr} y1={mt + plotH} y2={mt + plotH} />
-          {xTicks.map((t) => (
-            <text class="x-label" x={round(t.x)} y={H - 8} text-anchor="middle">
-              {t.label}
-            </text>
-          ))}
-        </g>
-      </svg>
-    )
+    // A string (views/markup.ts): the chart is drawn twice (wide, narrow) with a group, two rects
+    // and two titles per bucket, ~1,000 elements for 90 days, most of the dashboard's rendering.
+    let out =
+      `<svg class="${esc(cls)}" id="${esc(id)}" viewBox="0 0 ${W} ${H}" width="100%" role="img"` +
+      ` aria-labelledby="${esc(id)}-title ${esc(id)}-desc" font-size="${FONT}">` +
+      `<title id="${esc(id)}-title">${esc(props.title)}</title><desc id="${esc(id)}-desc">${esc(desc)}</desc><g class="grid">`
+    for (let i = 0; i < ticks.length; i++) {
+      const ty = round(y(ticks[i]!))
+      out +=
+        `<g><line x1="${ml}" x2="${W - mr}" y1="${ty}" y2="${ty}"></line>` +
+        `<text x="${ml - 6}" y="${ty}" dy="0.32em" text-anchor="end">${esc(tickLabels[i]!)}</text></g>`
+    }
+    out += '</g><g class="bars">'
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!
+      const x0 = ml + i * band
+      const x = x0 + (band - barW) / 2
+      let acc = 0
+      const head = esc(`${fmtB(r.start)}: ${words(r.total)}`)
+      // The whole column answers hover, so thin and zero bars have their value too.
+      out +=
+        `<g class="bucket" data-start="${esc(r.start)}" data-total="${r.total}">` +
+        `<rect class="hit" x="${round(x0)}" y="${mt}" width="${round(band)}" height="${round(plotH)}" fill="transparent"><title>${head}</title></rect>`
+      for (const k of keys) {
+        const v = Math.max(0, Number(r.values[k.key] ?? 0))
+        if (!v) continue
+        const y1 = y(acc + v)
+        const y0 = y(acc)
+        acc += v
+        out +=
+          `<rect class="bar" data-key="${esc(k.key)}" x="${round(x)}" y="${round(y1)}" width="${round(barW)}"` +
+          ` height="${round(Math.max(0.5, y0 - y1))}" style="fill:${esc(k.color)}">` +
+          `<title>${stacked ? esc(`${fmtB(r.start)}: ${words(r.total)} — ${k.label} ${formatNumber(v)}`) : head}</title></rect>`
+      }
+      out += '</g>'
+    }
+    out += `</g><g class="axis"><line x1="${ml}" x2="${W - mr}" y1="${mt + plotH}" y2="${mt + plotH}"></line>`
+    for (const t of xTicks) out += `<text class="x-label" x="${round(t.x)}" y="${H - 8}" text-anchor="middle">${esc(t.label)}</text>`
+    return raw(`${out}</g></svg>`)
   }
 
   const peak = rows.reduce((a, b) => (b.total > a.total ? b : a))
@@ -293,13 +265,16 @@ export function BarChart(props: BarChartProps) {
                 </tr>
               </thead>
               <tbody>
-                {rows.map((r) => (
-                  <tr>
-                    <th scope="row">{fmtB(r.start)}</th>
-                    {stacked ? keys.map((k) => <td class="num">{formatNumber(Number(r.values[k.key] ?? 0))}</td>) : null}
-                    <td class="num">{formatNumber(r.total)}</td>
-                  </tr>
-                ))}
+                {raw(
+                  rows
+                    .map(
+                      (r) =>
+                        `<tr><th scope="row">${esc(fmtB(r.start))}</th>` +
+                        (stacked ? keys.map((k) => `<td class="num">${formatNumber(Number(r.values[k.key] ?? 0))}</td>`).join('') : '') +
+                        `<td class="num">${formatNumber(r.total)}</td></tr>`,
+                    )
+                    .join(''),
+                )}
               </tbody>
               <tfoot>
                 <tr>

@@ -32,10 +32,8 @@ export const TasksIcon = svg('M9 11l3 3L22 4|M21 12v7a2 2 0 0 1-2 2H5a2 2 0 0 1-
 export const KeyIcon = svg(
   'M21 2l-2 2m-7.61 7.61a5.5 5.5 0 1 1-7.78 7.78 5.5 5.5 0 0 1 7.78-7.78zm0 0L15.5 7.5m0 0l3 3L22 7l-3-3m-3.5 3.5L19 4',
 )
-export const Logo = () => (
-  <svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true">
-    <rect width="32" height="32" rx="7" fill="#3b5bdb" />
-    <path d="M9 8h4v12h10v4H9z" fill="#fff" />
-    <rect x="17" y="8" width="6" height="8" rx="1.5" fill="#fff" opacity=".7" />
-  </svg>
+const LOGO = raw(
+  '<svg class="brand-mark" viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#3b5bdb"></rect>' +
+    '<path d="M9 8h4v12h10v4H9z" fill="#fff"></path><rect x="17" y="8" width="6" height="8" rx="1.5" fill="#fff" opacity=".7"></rect></svg>',
 )
+export const Logo = () => LOGO

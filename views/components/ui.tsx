@@ -3,8 +3,9 @@
 import type { Child } from 'hono/jsx'
 import type { OrgRole } from '../../src/db/schema/columns'
 import type { DataMediaType } from '../../src/db/schema'
-import { formatDateTime, formatNumber, timeAgo } from '../format'
+import { formatNumber, timeAgo } from '../format'
 import { SearchIcon } from './icons'
+import { attr, esc, raw } from '../markup'
 
 export function PageHeader(props: { title: string; subtitle?: Child; actions?: Child }) {
   return (
@@ -58,11 +59,13 @@ const MEDIA_LABELS: Record<DataMediaType, string> = {
 export const mediaLabel = (m: string) => MEDIA_LABELS[m as DataMediaType] ?? m
 
 /** The media type of a project or a data row. Asset types keep one colour each everywhere (Images,
- * Video, Text, Other): the `media-*` classes are the design system's. */
-export function MediaBadge({ type }: { type: string }) {
+ * Video, Text, Other): the `media-*` classes are the design system's. As a string: list rows draw
+ * it once each (views/markup.ts). */
+export const mediaBadgeHtml = (type: string) => {
   const tone = type === 'IMAGE' ? 'image' : type === 'VIDEO' ? 'video' : type === 'TEXT' ? 'text' : 'other'
-  return <span class={`badge media-badge media-${tone}`}>{mediaLabel(type)}</span>
+  return `<span class="badge media-badge media-${tone}">${esc(mediaLabel(type))}</span>`
 }
+export const MediaBadge = ({ type }: { type: string }) => raw(mediaBadgeHtml(type))
 
 export function EmptyState(props: { title: string; children?: Child; action?: Child; icon?: Child }) {
   return (
@@ -150,16 +153,17 @@ export function Tabs(props: { tabs: { href: string; label: string }[]; current: 
   )
 }
 
-/** "3 min ago" with the exact UTC time on hover. */
-export function Time({ value }: { value: Date | string | number | null | undefined }) {
-  if (value == null) return <span class="muted">—</span>
-  const d = new Date(value)
-  return (
-    <time datetime={d.toISOString()} title={formatDateTime(d)}>
-      {timeAgo(d)}
-    </time>
-  )
+/** A time as the API gives it (`Date.toISOString()`): taken as is, not parsed and printed again. */
+const ISO_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/
+
+/** "3 min ago" with the exact UTC time on hover. As a string: list rows draw it once each. */
+export function timeHtml(value: Date | string | number | null | undefined): string {
+  if (value == null) return '<span class="muted">—</span>'
+  const iso = typeof value === 'string' && ISO_TIME.test(value) ? value : new Date(value).toISOString()
+  // The title is formatDateTime's text ("2026-12-04 12:00 UTC"), cut from the ISO string.
+  return `<time datetime="${iso}" title="${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC">${esc(timeAgo(Date.parse(iso)))}</time>`
 }
+export const Time = ({ value }: { value: Date | string | number | null | undefined }) => raw(timeHtml(value))
 
 export function Alert(props: { tone: 'error' | 'success' | 'info' | 'warning'; title?: string; children?: Child }) {
   return (

@@ -12,6 +12,7 @@
  * hands back the next "Add" button) or, without JavaScript, by the "Add" submit buttons
  * (`_add=tool`), and removed by /js/ontology-editor.js (or, without it, by clearing the name).
  */
+import { raw } from '../markup'
 import type { FieldError } from '../../src/lib/errors'
 import type {
   ClassificationType,
@@ -341,13 +342,18 @@ function MiniSelect(props: {
   )
 }
 
+// Strings built once (views/components/icons.tsx says why).
+const X_ICON = raw(
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><path d="M18 6 6 18"></path><path d="m6 6 12 12"></path></svg>',
+)
+const PLUS_ICON = raw(
+  '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true"><path d="M12 5v14"></path><path d="M5 12h14"></path></svg>',
+)
+
 function RemoveButton({ what }: { what: string }) {
   return (
     <button type="button" class="btn btn-ghost btn-sm onto-remove" data-remove-row aria-label={`Remove ${what}`} title={`Remove ${what}`}>
-      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true">
-        <path d="M18 6 6 18" />
-        <path d="m6 6 12 12" />
-      </svg>
+      {X_ICON}
     </button>
   )
 }
@@ -376,10 +382,7 @@ export function AddRowButton(props: AddKind & { next: number }) {
       hx-target={`#${listId(props)}`}
       hx-swap="beforeend"
     >
-      <svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" aria-hidden="true">
-        <path d="M12 5v14" />
-        <path d="M5 12h14" />
-      </svg>
+      {PLUS_ICON}
       {label}
     </button>
   )

@@ -15,7 +15,7 @@ import {
   ProjectView,
   UpdateProjectInput,
 } from './schemas'
-import { createProject, getProject, listProjects, setPinned, updateProject } from './service'
+import { createProject, getProject, listProjects, projectsPageJson, setPinned, updateProject } from './service'
 import { deleteProject } from './delete'
 import { listProjectMembers, removeProjectMember, setProjectMember } from './members'
 import { createBatch, deleteBatch, listBatches } from './batches'
@@ -26,7 +26,9 @@ export const projectsApi = new Hono<AppEnv>()
     '/projects',
     doc('Projects', 'List projects: pinned first, then newest first', { schema: listOf(ProjectView) }),
     validate('query', ProjectListQuery),
-    async (c) => c.json(await listProjects(ctxOf(c), c.req.valid('query'))),
+    // The same JSON as c.json of the page, with each ontology written as stored (projectsPageJson).
+    async (c) =>
+      c.body(projectsPageJson(await listProjects(ctxOf(c), c.req.valid('query'), 'json')), 200, { 'Content-Type': 'application/json' }),
   )
   .post(
     '/projects',

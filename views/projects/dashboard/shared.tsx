@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx'
 import type { Overview, Bucket, recentActivity } from '../../../src/modules/projects/dashboard'
 import type { ProjectView } from '../../../src/modules/projects/service'
 import { formatNumber } from '../../format'
+import { esc, raw } from '../../markup'
 
 export type Scope = 'all' | 'mine'
 export type { Bucket }
@@ -153,25 +154,22 @@ export function bucketName(bucket: Bucket, start: string): string {
   return `${MONTHS_LONG[monthOf(start)] ?? start} ${start.slice(0, 4)}`
 }
 
-const icon = (paths: string) => (
-  <svg
-    viewBox="0 0 24 24"
-    fill="none"
-    stroke="currentColor"
-    stroke-width="2"
-    stroke-linecap="round"
-    stroke-linejoin="round"
-    aria-hidden="true"
-  >
-    {paths.split('|').map((d) => (
-      <path d={d} />
-    ))}
-  </svg>
-)
-export const PlayIcon = () => icon('M6 4l14 8-14 8z')
-export const CheckIcon = () => icon('M20 6L9 17l-5-5')
-export const DownloadIcon = () => icon('M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4|M7 10l5 5 5-5|M12 15V3')
-export const ChartIcon = () => icon('M3 3v18h18|M8 17V11|M13 17V7|M18 17v-4')
+// Built once, as strings (views/components/icons.tsx says why).
+const icon = (paths: string) => {
+  const markup = raw(
+    '<svg viewBox="0 0 24 24" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">' +
+      paths
+        .split('|')
+        .map((d) => `<path d="${esc(d)}"></path>`)
+        .join('') +
+      '</svg>',
+  )
+  return () => markup
+}
+export const PlayIcon = icon('M6 4l14 8-14 8z')
+export const CheckIcon = icon('M20 6L9 17l-5-5')
+export const DownloadIcon = icon('M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4|M7 10l5 5 5-5|M12 15V3')
+export const ChartIcon = icon('M3 3v18h18|M8 17V11|M13 17V7|M18 17v-4')
 
 /** A card with a title row (title, optional note and control on the right). */
 export function Card(props: {

@@ -57,9 +57,9 @@ describe('label import staging', () => {
     expect(await groupRefs(db(), t, 1, '', 1)).toEqual(['key:a'])
     expect(await nextChunk(db(), t, 1)).toBe(300)
     expect(await groupRefs(db(), t, 300, '', 60)).toEqual(['key:b'])
-    expect(await nextChunk(db(), t, 300)).toBe(600)
+    // The last chunk names no data row first: nothing is left to group after the second.
     expect(await groupRefs(db(), t, 600, '', 60)).toEqual([])
-    expect(await nextChunk(db(), t, 600)).toBeNull()
+    expect(await nextChunk(db(), t, 300)).toBeNull()
     // A group's lines come from every chunk, in line order, with their JSON.
     const groups = await readGroups(db(), t, ['key:a', 'key:c'])
     expect([...groups.keys()].sort()).toEqual(['key:a', 'key:c'])

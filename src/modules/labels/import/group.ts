@@ -14,23 +14,16 @@ const GROUPS_PER_SLICE = 60
 
 /** Makes the labels of the next groups after the cursor; true when none are left. */
 export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
-  // The chunk under the cursor; none yet at the phase's first slice.
+  // The chunk under the cursor (none yet at the phase's first slice), or the next one where the
+  // file names a data row first.
   let chunk = cur.groupChunk ?? -1
-  let refs: string[] = []
-  for (;;) {
-    if (chunk < 0) {
-      const next = await nextChunk(run.db, run.task.id, -1)
-      if (next === null) return true
-      chunk = next
-      cur.groupAfter = ''
-    }
-    refs = await groupRefs(run.db, run.task.id, chunk, cur.groupAfter, GROUPS_PER_SLICE)
-    if (refs.length) break
-    // Every data row of this chunk was grouped (here or at an earlier chunk): on to the next.
+  let refs = chunk < 0 ? [] : await groupRefs(run.db, run.task.id, chunk, cur.groupAfter, GROUPS_PER_SLICE)
+  if (!refs.length) {
     const next = await nextChunk(run.db, run.task.id, chunk)
     if (next === null) return true
     chunk = next
     cur.groupAfter = ''
+    refs = await groupRefs(run.db, run.task.id, chunk, '', GROUPS_PER_SLICE)
   }
   cur.groupChunk = chunk
   const linesOf = await readGroups(run.db, run.task.id, refs)
@@ -77,5 +70,12 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     await run.labels.label(dr, first.input, { skipped: false, seconds: 0, createdAt: null }, first.lineFor, build)
   }
   await run.labels.flush()
+  if (refs.length === GROUPS_PER_SLICE) return false
+  // This chunk's groups are all made: the next slice starts at the next chunk with any, or there is
+  // none and the phase ends here (without a slice that only finds that out).
+  const next = await nextChunk(run.db, run.task.id, chunk)
+  if (next === null) return true
+  cur.groupChunk = next
+  cur.groupAfter = ''
   return false
 }

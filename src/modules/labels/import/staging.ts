@@ -61,11 +61,21 @@ export async function stage(db: Db, taskId: string, lines: StagedLine[]): Promis
   ])
 }
 
-/** The first staged chunk after `after` (-1: the first of all), or null when there is none left. */
+/**
+ * The first staged chunk after `after` (-1: from the start) that names a data row first, or null
+ * when none is left. One query however many chunks it passes: a file naming the same data rows
+ * twice (all first boxes, then all second boxes) has half its chunks with nothing to group.
+ */
 export async function nextChunk(db: Db, taskId: string, after: number): Promise<number | null> {
-  const r = await db.get<{ chunk: number } | undefined>(
-    sql`SELECT chunk FROM label_import_chunks WHERE task_id = ${taskId} AND chunk > ${after} ORDER BY chunk LIMIT 1`,
-  )
+  const r = await db.get<{ chunk: number } | undefined>(sql`
+    SELECT c.chunk AS chunk FROM label_import_chunks c
+    WHERE c.task_id = ${taskId} AND c.chunk > ${after}
+      AND EXISTS (
+        SELECT 1 FROM json_each(c.refs) h
+        JOIN label_import_refs r ON r.task_id = c.task_id AND r.data_row_ref = h.value
+        WHERE r.chunks ->> '$[0]' = c.chunk)
+    ORDER BY c.chunk
+    LIMIT 1`)
   return r ? Number(r.chunk) : null
 }
 

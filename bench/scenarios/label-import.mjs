@@ -128,7 +128,7 @@ export default {
         rowsBytes: await writeLines(rows, n, (i) => JSON.stringify(dataRow('rows', n, i))),
       }
       console.log(
-        `bench: wrote ${n.toLocaleString('en-US')} label lines (${(s.runs[n].labelsBytes / 1048576).toFixed(1)} MiB) and the same rows as a manifest (${(s.runs[n].rowsBytes / 1048576).toFixed(1)} MiB)`,
+        `bench: wrote ${(ANNOTATIONS ? 2 * n : n).toLocaleString('en-US')} label lines (${(s.runs[n].labelsBytes / 1048576).toFixed(1)} MiB) and the same rows as a manifest (${(s.runs[n].rowsBytes / 1048576).toFixed(1)} MiB)`,
       )
     }
   },

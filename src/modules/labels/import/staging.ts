@@ -72,7 +72,7 @@ export async function nextChunk(db: Db, taskId: string, after: number): Promise<
     WHERE c.task_id = ${taskId} AND c.chunk > ${after}
       AND EXISTS (
         SELECT 1 FROM json_each(c.refs) h
-        JOIN label_import_refs r ON r.task_id = c.task_id AND r.data_row_ref = h.value
+        CROSS JOIN label_import_refs r ON r.task_id = c.task_id AND r.data_row_ref = h.value
         WHERE r.chunks ->> '$[0]' = c.chunk)
     ORDER BY c.chunk
     LIMIT 1`)
@@ -80,12 +80,14 @@ export async function nextChunk(db: Db, taskId: string, after: number): Promise<
 }
 
 /** Up to `limit` data rows (in ref order after `after`) whose first chunk is `chunk`: the groups to
- * make there. A data row named by an earlier chunk was grouped there. */
+ * make there. A data row named by an earlier chunk was grouped there. CROSS JOIN keeps SQLite's
+ * join order (here and in `nextChunk`): the chunk's refs, each looked up by key, never a walk over
+ * all the task's data rows per chunk (the plan SQLite picks for the EXISTS otherwise). */
 export async function groupRefs(db: Db, taskId: string, chunk: number, after: string, limit: number): Promise<string[]> {
   const rows = await db.all<{ ref: string }>(sql`
     SELECT h.value AS ref
     FROM label_import_chunks c, json_each(c.refs) h
-    JOIN label_import_refs r ON r.task_id = c.task_id AND r.data_row_ref = h.value
+    CROSS JOIN label_import_refs r ON r.task_id = c.task_id AND r.data_row_ref = h.value
     WHERE c.task_id = ${taskId} AND c.chunk = ${chunk} AND h.value > ${after} AND r.chunks ->> '$[0]' = c.chunk
     ORDER BY h.value
     LIMIT ${limit}`)

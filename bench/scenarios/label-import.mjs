@@ -16,6 +16,10 @@ import { api, bootstrap, importFile } from '../data.mjs'
 const here = dirname(fileURLToPath(import.meta.url))
 const WORK = join(here, '../results/label-import-data') // gitignored with bench/results/
 const SIZES = (process.env.BENCH_LABEL_IMPORT_SIZES ?? '50000,200000').split(',').map(Number)
+// BENCH_LABEL_IMPORT_KIND=annotations: annotation-import lines instead (staged, then grouped by data
+// row: src/modules/labels/import/staging.ts), two boxes per data row of the baseline's data-row
+// import, all first boxes then all second boxes, so each data row's lines are far apart.
+const ANNOTATIONS = process.env.BENCH_LABEL_IMPORT_KIND === 'annotations'
 const tag = (n) => (n >= 1e6 ? `${n / 1e6}m` : `${n / 1e3}k`)
 const ONTOLOGY = {
   tools: [{ name: 'Car', tool: 'bounding_box' }],
@@ -65,6 +69,17 @@ function labelLine(project, n, i) {
   })
 }
 
+/** Annotation-import line `i` of 2n: box 1 of data row i, then (i > n) box 2 of data row i - n. */
+function annotationLine(n, i) {
+  const r = i > n ? i - n : i
+  return JSON.stringify({
+    dataRow: { globalKey: dataRow('rows', n, r).global_key },
+    name: 'Car',
+    uuid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    bbox: i > n ? { top: 300, left: 600 + (r % 700), height: 90, width: 140 } : { top: 100 + (r % 500), left: 200, height: 80, width: 120 },
+  })
+}
+
 /** Streams `n` lines made by `line(i)` (1-based) into `file`. */
 async function writeLines(file, n, line) {
   const out = createWriteStream(file)
@@ -86,7 +101,7 @@ let s
 /** @type {import('../run.mjs').Scenario} */
 export default {
   name: 'label-import',
-  description: `Labelbox export v2 label imports of ${SIZES.map((n) => n.toLocaleString('en-US')).join(' and ')} lines (new data rows, one label each) vs data-row imports of the same rows`,
+  description: `${ANNOTATIONS ? 'Annotation-import (2 lines per label, far apart)' : 'Labelbox export v2'} label imports of ${SIZES.map((n) => n.toLocaleString('en-US')).join(' and ')} lines (new data rows, one label each) vs data-row imports of the same rows`,
   async setup(ctx) {
     mkdirSync(WORK, { recursive: true })
     const { cookie, key } = await bootstrap(ctx.base, 'bench-label-import@bench.labeldesk.test')
@@ -107,11 +122,13 @@ export default {
         rowsDataset,
         labels,
         rows,
-        labelsBytes: await writeLines(labels, n, (i) => labelLine(project, n, i)),
+        labelsBytes: ANNOTATIONS
+          ? await writeLines(labels, 2 * n, (i) => annotationLine(n, i))
+          : await writeLines(labels, n, (i) => labelLine(project, n, i)),
         rowsBytes: await writeLines(rows, n, (i) => JSON.stringify(dataRow('rows', n, i))),
       }
       console.log(
-        `bench: wrote ${n.toLocaleString('en-US')} label lines (${(s.runs[n].labelsBytes / 1048576).toFixed(1)} MiB) and the same rows as a manifest (${(s.runs[n].rowsBytes / 1048576).toFixed(1)} MiB)`,
+        `bench: wrote ${(ANNOTATIONS ? 2 * n : n).toLocaleString('en-US')} label lines (${(s.runs[n].labelsBytes / 1048576).toFixed(1)} MiB) and the same rows as a manifest (${(s.runs[n].rowsBytes / 1048576).toFixed(1)} MiB)`,
       )
     }
   },

@@ -5,6 +5,7 @@
 // BENCHMARKS.md ("Rows written per label"); this file holds the code to them.
 import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
+import { sql } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import worker from '../../src/index'
 import { tasks } from '../../src/db/schema'
@@ -133,6 +134,9 @@ async function meteredImport(lines: object[]): Promise<Written> {
   return written(trips)
 }
 
+/** Rows written by the staging of annotation-import lines (label_import_chunks, label_import_refs). */
+const staging = (w: Written) => w.byStatement.filter((s) => /label_import_/.test(s.sql)).reduce((n, s) => n + s.written, 0)
+
 const table: string[] = []
 const note = (what: string, w: Written, labels: number, annotations: number) =>
   table.push(
@@ -193,6 +197,31 @@ describe('rows written per label and per annotation', () => {
     note(`Import, ${n} labels × 5 boxes`, w, n, 5 * n)
     PER_LABEL.import = w.total / n
     expect(w.total / n).toBeLessThanOrEqual(BUDGET.import)
+    // Staging (src/modules/labels/import/staging.ts) costs per data row and per chunk of lines, not
+    // per line: 4 per line (row, key, ref index, delete) before the chunks.
+    PER_LABEL.importStaging = staging(w) / n
+    expect(staging(w) / lines.length).toBeLessThanOrEqual(BUDGET.stagingPerLine)
+  })
+
+  it('through a label import whose data rows have lines far apart: still one label each, staged per data row and chunk', async () => {
+    // 12 data rows × 25 boxes, one row after the other (line i names row i % 12): 300 lines, so
+    // every row is named in both slices of lines the import reads (250 a slice).
+    const rs = Array.from({ length: 12 }, () => row())
+    const lines = Array.from({ length: 300 }, (_, i) => ({
+      dataRow: { globalKey: rs[i % 12]!.global_key },
+      name: 'Box',
+      uuid: crypto.randomUUID(),
+      bbox: { top: i, left: i, height: 10, width: 10 },
+    }))
+    const w = await meteredImport(lines)
+    note('Import, 12 labels × 25 boxes, lines far apart', w, 12, 300)
+    const counts = await db().all<{ n: number }>(
+      sql`SELECT annotation_count AS n FROM labels WHERE project_id = ${project.id} AND data_row_id IN (SELECT value FROM json_each(${JSON.stringify(rs.map((r) => r.id))}))`,
+    )
+    expect(counts.map((c) => c.n)).toEqual(Array(12).fill(25))
+    // 2 chunks (2 rows each), 12 refs (2 rows each) that the second chunk updates (1 each), then
+    // the deletes (1 a row): 54 rows for 300 lines.
+    expect(staging(w)).toBeLessThanOrEqual(54)
   })
 
   it('an edit keeps the replaced annotations as one version (2 rows: the row and its label index)', async () => {
@@ -235,9 +264,12 @@ const PER_LABEL: Record<string, number> = {}
 const EDIT_BUDGET = 7
 /** Rows written per label, for an organization without webhooks (BENCHMARKS.md, "Rows written per
  * label"): 20, 21 and 38.4 before migrations/0012_label_write_cost.sql and the outbox only for
- * organizations with a webhook. The import's number is for 5 annotation lines per label: its
- * staging table (label_import_lines) writes 4 rows per line and is most of it; each slice also
- * takes and ends its task's lease (src/modules/tasks/job.ts: 2 rows a slice, ~0.13 a label here).
- * One more each since migrations/0017_labels_review_queue.sql: the label's entry in labels_review_idx,
- * which lets the review queue read O(1) rows instead of walking the project's labels. */
-const BUDGET = { api: 16, page: 17, import: 34.75, edit: EDIT_BUDGET }
+ * organizations with a webhook. The import's number is for 5 annotation lines per label; each
+ * slice also takes and ends its task's lease (src/modules/tasks/job.ts: 2 rows a slice, ~0.13 a
+ * label here). One more each since migrations/0017_labels_review_queue.sql: the label's entry in
+ * labels_review_idx, which lets the review queue read O(1) rows instead of walking the project's
+ * labels. The import's staging was 4 rows per line (20 of 34.4 per label) before
+ * migrations/0018_label_import_chunks.sql: now a slice's lines are a chunk row (2 rows, 1 to delete)
+ * and each data row one row listing its chunks (2, 1 to delete): 123 rows for 200 lines, 0.62 a
+ * line, 3.1 a label (17.7 per label in all). */
+const BUDGET = { api: 16, page: 17, import: 17.7, stagingPerLine: 0.62, edit: EDIT_BUDGET }

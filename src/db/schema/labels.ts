@@ -196,15 +196,32 @@ export const events = sqliteTable(
 )
 
 /** Annotation-import lines of a running label import, staged so that all lines of one data row —
- * wherever they are in the file — become one label in the second phase. Cleared when it ends. */
-export const labelImportLines = sqliteTable(
-  'label_import_lines',
+ * wherever they are in the file — become one label in the second phase
+ * (src/modules/labels/import/staging.ts): a slice's lines as a few chunk rows, not a row per line.
+ * Cleared when the import ends. */
+export const labelImportChunks = sqliteTable(
+  'label_import_chunks',
   {
     taskId: text().notNull(),
-    line: integer().notNull(),
-    /** `id:<data row id>` or `key:<lower-cased global key>` as written in the file. */
-    dataRowRef: text().notNull(),
-    payload: text({ mode: 'json' }).$type<Record<string, unknown>>().notNull(),
+    /** The number of its first line in the file. */
+    chunk: integer().notNull(),
+    /** The data rows its lines name: a sorted JSON array of refs (`id:<data row id>` or
+     * `key:<lower-cased global key>` as written in the file). */
+    refs: text().notNull(),
+    /** Its lines: a JSON array of [line number, data row ref, the line's JSON]. */
+    lines: text().notNull(),
   },
-  (t) => [primaryKey({ columns: [t.taskId, t.line] }), index('label_import_lines_ref_idx').on(t.taskId, t.dataRowRef, t.line)],
+  (t) => [primaryKey({ columns: [t.taskId, t.chunk] })],
+)
+
+/** Each data row a running label import's staged lines name, and the chunks naming it (a JSON
+ * array, in file order): what lets phase "group" find a data row's lines however far apart. */
+export const labelImportRefs = sqliteTable(
+  'label_import_refs',
+  {
+    taskId: text().notNull(),
+    dataRowRef: text().notNull(),
+    chunks: text().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.taskId, t.dataRowRef] })],
 )

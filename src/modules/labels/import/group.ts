@@ -1,10 +1,10 @@
 /**
  * @module Phase "group": turns the annotation-import lines staged by ./read.ts into labels, one per
- * data row (every line of one data row in one file becomes one label), a bounded number of data
- * rows per slice in data-row order.
+ * data row (every line of one data row in one file becomes one label). It walks the staged chunks
+ * in file order and, in each, makes the labels of the data rows the file names there first,
+ * gathering their lines from every chunk they appear in (./staging.ts).
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm'
-import { labelImportLines } from '../../../db/schema'
+import { readGroups, groupRefs, nextChunk } from './staging'
 import { type AnnotationLine, assembleLabel, fromAnnotationImport } from './lines'
 import type { Cursor, Run } from './types'
 
@@ -14,39 +14,27 @@ const GROUPS_PER_SLICE = 60
 
 /** Makes the labels of the next groups after the cursor; true when none are left. */
 export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
-  const refs = await run.db
-    .selectDistinct({ ref: labelImportLines.dataRowRef })
-    .from(labelImportLines)
-    .where(and(eq(labelImportLines.taskId, run.task.id), gt(labelImportLines.dataRowRef, cur.groupAfter)))
-    .orderBy(asc(labelImportLines.dataRowRef))
-    .limit(GROUPS_PER_SLICE)
-  // The staged lines and the data rows of all the slice's groups, in two queries.
-  const staged = refs.length
-    ? await run.db
-        .select()
-        .from(labelImportLines)
-        .where(
-          and(
-            eq(labelImportLines.taskId, run.task.id),
-            sql`${labelImportLines.dataRowRef} IN (SELECT value FROM json_each(${JSON.stringify(refs.map((r) => r.ref))}))`,
-          ),
-        )
-        .orderBy(asc(labelImportLines.dataRowRef), asc(labelImportLines.line))
-    : []
-  const linesOf = new Map<string, typeof staged>()
-  for (const l of staged) {
-    const group = linesOf.get(l.dataRowRef)
-    if (group) group.push(l)
-    else linesOf.set(l.dataRowRef, [l])
+  // The chunk under the cursor (none yet at the phase's first slice), or the next one where the
+  // file names a data row first.
+  let chunk = cur.groupChunk ?? -1
+  let refs = chunk < 0 ? [] : await groupRefs(run.db, run.task.id, chunk, cur.groupAfter, GROUPS_PER_SLICE)
+  if (!refs.length) {
+    const next = await nextChunk(run.db, run.task.id, chunk)
+    if (next === null) return true
+    chunk = next
+    cur.groupAfter = ''
+    refs = await groupRefs(run.db, run.task.id, chunk, '', GROUPS_PER_SLICE)
   }
+  cur.groupChunk = chunk
+  const linesOf = await readGroups(run.db, run.task.id, refs)
   const byRef = (ref: string) => (ref.startsWith('key:') ? { globalKey: ref.slice(4) } : { id: ref.slice(3) })
-  await run.rows.prefetch(refs.map((r) => byRef(r.ref)))
-  for (const { ref } of refs) {
+  await run.rows.prefetch(refs.map(byRef))
+  for (const ref of refs) {
     const lines = linesOf.get(ref) ?? []
+    cur.groupAfter = ref
     if (!lines.length) continue
     const byKey = byRef(ref)
     const dr = await run.rows.dataRow(lines[0]!.line, byKey)
-    cur.groupAfter = ref
     if (!dr) {
       // Every line of a missing data row (or one of another media type) is reported, as its first.
       const first = run.errors[run.errors.length - 1]!
@@ -82,5 +70,12 @@ export async function groupPhase(run: Run, cur: Cursor): Promise<boolean> {
     await run.labels.label(dr, first.input, { skipped: false, seconds: 0, createdAt: null }, first.lineFor, build)
   }
   await run.labels.flush()
-  return refs.length < GROUPS_PER_SLICE
+  if (refs.length === GROUPS_PER_SLICE) return false
+  // This chunk's groups are all made: the next slice starts at the next chunk with any, or there is
+  // none and the phase ends here (without a slice that only finds that out).
+  const next = await nextChunk(run.db, run.task.id, chunk)
+  if (next === null) return true
+  cur.groupChunk = next
+  cur.groupAfter = ''
+  return false
 }

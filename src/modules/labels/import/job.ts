@@ -6,9 +6,9 @@
  * the staging rows and finishes the task (./report.ts). An import key (a hash of the label's
  * content, ./write.ts) makes a second import of the same file add nothing.
  */
-import { eq, sql } from 'drizzle-orm'
+import { eq } from 'drizzle-orm'
 import { makeDb } from '../../../db/client'
-import { labelImportLines, projects } from '../../../db/schema'
+import { projects } from '../../../db/schema'
 import type { Env } from '../../../env'
 import { failTask, type TaskRow } from '../../tasks/service'
 import { taskJob } from '../../tasks/job'
@@ -17,6 +17,7 @@ import { groupPhase } from './group'
 import { LineTooLong, readPhase } from './read'
 import { finishImport, reportSlice, saveErrors } from './report'
 import { SliceRows } from './rows'
+import { clearStaging } from './staging'
 import { LabelWriter } from './write'
 import type { Cursor, LineError, Params, Run } from './types'
 
@@ -42,11 +43,7 @@ async function slice(env: Env, task: TaskRow): Promise<'more' | 'done'> {
   }
 
   if (cur.phase === 'cleanup') {
-    await db.run(
-      sql`DELETE FROM label_import_lines WHERE rowid IN (SELECT rowid FROM label_import_lines WHERE task_id = ${task.id} LIMIT 5000)`,
-    )
-    const left = await db.select({ n: sql<number>`count(*)` }).from(labelImportLines).where(eq(labelImportLines.taskId, task.id))
-    if (Number(left[0]?.n ?? 0) > 0) return 'more'
+    if (!(await clearStaging(db, task.id))) return 'more'
     await finishImport(env, task, p, cur)
     return 'done'
   }

@@ -1,13 +1,13 @@
 /**
  * @module Phase "read": walks the file in windows like data-row imports. Export v2 lines (one data
- * row and its labels per line) become labels at once; annotation-import lines are staged in D1 by
- * data row, for phase "group" (./group.ts) to make one label of each data row's lines.
+ * row and its labels per line) become labels at once; annotation-import lines are staged in D1
+ * (./staging.ts), for phase "group" (./group.ts) to make one label of each data row's lines.
  */
-import { sql } from 'drizzle-orm'
 import type { DataMediaType } from '../../../db/schema'
 import { readWindow } from '../../datasets/manifest'
 import { guessMediaType } from '../../datasets/row-input'
 import { fromExportV2 } from './lines'
+import { type StagedLine, stage } from './staging'
 import { isObj, type Cursor, type Obj, type Run } from './types'
 
 /** A window's first read; it widens (fourfold) for a longer line, up to MAX_LINE_BYTES. */
@@ -42,7 +42,7 @@ export async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
     )
   const { final, state } = read
   const { records, consumed } = read.parsed
-  const staged: { line: number; ref: string; payload: Obj }[] = []
+  const staged: StagedLine[] = []
   // The data rows of the slice's export v2 lines, in one query.
   const v2 = records.flatMap((rec) => {
     if ('error' in rec || !isObj(rec.value) || !isObj(rec.value.data_row)) return []
@@ -121,15 +121,7 @@ export async function readPhase(run: Run, cur: Cursor): Promise<boolean> {
       run.errors.push({ line: rec.line, message: 'not a Labelbox line: expected "data_row" (export v2) or "dataRow" (annotation import)' })
     }
   }
-  // All staged lines in one statement, as one JSON parameter: D1 binds at most 100 values per
-  // statement (4 columns × 40 rows did not fit).
-  if (staged.length) {
-    await run.db.run(sql`
-      INSERT INTO label_import_lines (task_id, line, data_row_ref, payload)
-      SELECT ${run.task.id}, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]')
-      FROM json_each(${JSON.stringify(staged.map((s) => [s.line, s.ref, s.payload]))}) WHERE true
-      ON CONFLICT DO NOTHING`)
-  }
+  await stage(run.db, run.task.id, staged)
   await run.labels.flush()
   cur.offset += consumed
   cur.state = state

@@ -35,6 +35,9 @@ export type Cursor = {
   /** Labels a re-import changed in place (same annotation uuids). */
   updated?: number
   lines: number
+  /** Phase "group": the staged chunk it is at (./staging.ts; none yet: the first) and the last data
+   * row ref grouped there. */
+  groupChunk?: number
   groupAfter: string
 }
 

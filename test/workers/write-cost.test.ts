@@ -269,7 +269,7 @@ const EDIT_BUDGET = 7
  * label here). One more each since migrations/0017_labels_review_queue.sql: the label's entry in
  * labels_review_idx, which lets the review queue read O(1) rows instead of walking the project's
  * labels. The import's staging was 4 rows per line (20 of 34.4 per label) before
- * migrations/0018_label_import_chunks.sql: now a slice's lines are a chunk row (2 rows, 1 to delete)
+ * migrations/0019_label_import_chunks.sql: now a slice's lines are a chunk row (2 rows, 1 to delete)
  * and each data row one row listing its chunks (2, 1 to delete): 123 rows for 200 lines, 0.62 a
  * line, 3.1 a label (17.7 per label in all). */
 const BUDGET = { api: 16, page: 17, import: 17.7, stagingPerLine: 0.62, edit: EDIT_BUDGET }

@@ -118,25 +118,20 @@ const BUDGETS: Record<string, Budget> = {
   // Datasets and data rows
   'GET /datasets': { page: 50, k: 1, c: 30 },
   'GET /datasets/new': { page: 1, k: 0, c: 60 },
-  'GET /datasets/{id}': { page: 50, k: 1, c: 30, warm: 2, cold: 3, over: TRIPS_NOT_BATCHED },
+  // The dataset, its rows, the import task and project the address names, the Tasks badge: one batch.
+  'GET /datasets/{id}': { page: 50, k: 1, c: 30 },
   // The dataset, the row, its labels in every project (through pdr_data_row_idx) and their versions,
   // in one batch (src/modules/labels/row-labels.ts). Rows read grow with the row's own labels and
   // edits (at most ROW_LABELS_LIMIT and ROW_VERSIONS_LIMIT), never with the organization.
   'GET /datasets/{id}/rows/{row_id}': { page: 1, k: 0, c: 60 },
-  // The confirm step counts the dataset's rows per project: rows read grow with the dataset (once,
-  // when someone is about to delete it), not with any page.
-  'GET /datasets/{id}/delete': {
-    page: 1,
-    k: 0,
-    c: 3100,
-    warm: 3,
-    cold: 4,
-    over: 'reads every row of the dataset (about 3 rows read per data row; this fixture has ~1,000): per-project counts kept per dataset would bound it',
-  },
+  // The confirm step counts the dataset's rows per project over its newest rows, at most
+  // impactCap.rows = 10,000 of them (src/modules/datasets/delete.ts says why not a counter): `page`
+  // is that cap, about 4 rows read per row counted, whatever the dataset's or organization's size.
+  'GET /datasets/{id}/delete': { page: 10_000, k: 4, c: 60 },
   // "Add to project…": the dataset, then the projects to choose from (up to 200, newest first).
-  'GET /datasets/{id}/add-to-project': { page: 200, k: 1, c: 30, warm: 4, cold: 4, over: TRIPS_NOT_BATCHED },
+  'GET /datasets/{id}/add-to-project': { page: 200, k: 1, c: 30 },
   // A finished import redirects (303); the page's Tasks badge was read along with its first batch all the same.
-  'GET /datasets/{id}/imports/{task_id}': { page: 1, k: 0, c: 30, warm: 2, cold: 3, over: TRIPS_NOT_BATCHED },
+  'GET /datasets/{id}/imports/{task_id}': { page: 1, k: 0, c: 30 },
   'GET /api/v1/datasets': { page: 50, k: 1, c: 10 },
   'GET /api/v1/datasets/{id}': { page: 1, k: 0, c: 10 },
   'GET /api/v1/datasets/{id}/data-rows': { page: 50, k: 1, c: 10 },
@@ -144,13 +139,9 @@ const BUDGETS: Record<string, Budget> = {
   'GET /api/v1/data-rows/{id}': { page: 1, k: 0, c: 10 },
   'GET /api/v1/data-rows/{id}/content': { page: 1, k: 0, c: 10 },
   // Integrations
-  'GET /api/v1/integrations': {
-    page: 50,
-    k: 1,
-    c: 10,
-    cold: 5,
-    over: "the first read of an organization's integrations makes its external id (a write and a read again, once per organization)",
-  },
+  // The organization's external id is made with the organization (src/db/schema/orgs.ts), never on
+  // a first read.
+  'GET /api/v1/integrations': { page: 50, k: 1, c: 10 },
   'GET /api/v1/integrations/{id}': { page: 1, k: 0, c: 10 },
   'GET /account/integrations': { page: 100, k: 1, c: 30 },
   'GET /account/integrations/{id}': { page: 200, k: 1, c: 30 },
@@ -376,6 +367,7 @@ function cases(): { name: string; path: () => Promise<string> }[] {
     ['GET /projects/{id}/review (big project)', () => `/projects/${p()}/review`],
     ['GET /datasets/{id} (big dataset)', () => `/datasets/${big.dataset}`],
     ['GET /datasets/{id}/rows/{row_id} (big dataset)', () => `/datasets/${big.dataset}/rows/${big.row}`],
+    ['GET /datasets/{id}/delete (big dataset)', () => `/datasets/${big.dataset}/delete`],
     ['GET /api/v1/datasets/{id}/data-rows (big dataset)', () => `/api/v1/datasets/${big.dataset}/data-rows`],
     ['GET /tasks', () => '/tasks'],
     ['GET /tasks/rows', () => '/tasks/rows'],

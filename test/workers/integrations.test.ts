@@ -7,7 +7,7 @@ import { AwsClient } from 'aws4fetch'
 import type { Env } from '../../src/env'
 import { awsError, awsNetwork, describeAwsError, parseS3Url, PRESIGN_MAX_SECONDS } from '../../src/modules/integrations/aws'
 import { createIntegration, validateIntegration } from '../../src/modules/integrations/service'
-import { ctxFor, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
+import { ctxFor, makeOrg, makeUser, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 
 const endpoint = env.AWS_ENDPOINT_URL
@@ -92,6 +92,31 @@ describe('integrations API', () => {
     const list = await json(await call('GET', '/api/v1/integrations', { cookie: admin.cookie }))
     expect(list.items.map((i: { id: string }) => i.id)).toEqual(expect.arrayContaining([a.id, b.id]))
     expect(list.items.map((i: { id: string }) => i.id)).not.toContain(other.id)
+  })
+
+  it('an organization has its external id from its creation; older ones get theirs from the migration or on first use', async () => {
+    const ext = async (orgId: string) =>
+      (await env.DB.prepare('SELECT aws_external_id AS e FROM organizations WHERE id = ?').bind(orgId).first<{ e: string | null }>())!.e
+    // Made with the organization, before any integration read: listing never has to write it.
+    const fresh = await makeOrg()
+    const made = await ext(fresh.id)
+    expect(made).toMatch(/^ld-[A-Za-z0-9_-]{24}$/)
+    expect(await ext((await makeOrg()).id)).not.toBe(made)
+    // An organization from before: the migration gives it one, and leaves the others' alone.
+    const old = await makeOrg()
+    await env.DB.prepare('UPDATE organizations SET aws_external_id = NULL WHERE id = ?').bind(old.id).run()
+    const migration = env.TEST_MIGRATIONS.find((m) => m.name.startsWith('0020_org_external_ids'))!
+    for (const q of migration.queries) await env.DB.prepare(q).run()
+    expect(await ext(old.id)).toMatch(/^ld-[0-9a-f]{36}$/)
+    expect(await ext(fresh.id)).toBe(made)
+    // A row made some other way still gets one when first listed, and keeps it.
+    await env.DB.prepare('UPDATE organizations SET aws_external_id = NULL WHERE id = ?').bind(old.id).run()
+    const user = await makeUser(old, 'ADMIN')
+    const first = await json(await call('POST', '/api/v1/integrations', { cookie: user.cookie }, { json: { provider: 'AWS', name: 'x' } }))
+    expect(first.external_id).toMatch(/^ld-/)
+    const list = await json(await call('GET', '/api/v1/integrations', { cookie: user.cookie }))
+    expect(list.items[0].external_id).toBe(first.external_id)
+    expect(await ext(old.id)).toBe(first.external_id)
   })
 
   it('refuses bad input with a 400 naming the field, and changes nothing', async () => {

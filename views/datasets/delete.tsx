@@ -7,9 +7,13 @@ import { Alert, PageHeader } from '../components/ui'
 import { Breadcrumbs } from './parts'
 import { rowCountLabel } from './dataset'
 
-export function DeleteDatasetPage(props: { d: DatasetView; impact: DeleteImpact[] }) {
-  const { d, impact } = props
+/** `counted`: how many of the dataset's rows the impact was counted over (src/modules/datasets/
+ * delete.ts caps it); fewer than it has, and the numbers are lower bounds ("10,000+"). */
+export function DeleteDatasetPage(props: { d: DatasetView; impact: DeleteImpact[]; counted: number }) {
+  const { d, impact, counted } = props
   const lost = impact.reduce((n, i) => n + i.rows, 0)
+  const partial = counted < d.row_count
+  const num = (n: number) => `${formatNumber(n)}${partial && n > 0 ? '+' : ''}`
   return (
     <>
       <Breadcrumbs items={[{ href: '/datasets', label: 'Datasets' }, { href: `/datasets/${d.id}`, label: d.name }, { label: 'Delete' }]} />
@@ -21,7 +25,10 @@ export function DeleteDatasetPage(props: { d: DatasetView; impact: DeleteImpact[
               tone="warning"
               title={`${impact.length === 1 ? 'A project uses' : `${formatNumber(impact.length)} projects use`} this dataset`}
             >
-              {formatNumber(lost)} of their data rows leave them, with the labels on those rows; their progress changes.
+              {num(lost)} of their data rows leave them, with the labels on those rows; their progress changes.
+              {partial
+                ? ` Counted over the newest ${formatNumber(counted)} of its ${formatNumber(d.row_count)} rows: the numbers are at least these, and other projects may hold its other rows.`
+                : ''}
             </Alert>
             <div class="table-wrap">
               <table class="table">
@@ -38,8 +45,8 @@ export function DeleteDatasetPage(props: { d: DatasetView; impact: DeleteImpact[
                       <td class="primary-cell">
                         <a href={`/projects/${i.project_id}`}>{i.project_name}</a>
                       </td>
-                      <td class="num">{formatNumber(i.rows)}</td>
-                      <td class="num">{formatNumber(i.labeled_rows)}</td>
+                      <td class="num">{num(i.rows)}</td>
+                      <td class="num">{num(i.labeled_rows)}</td>
                     </tr>
                   ))}
                 </tbody>
@@ -47,7 +54,11 @@ export function DeleteDatasetPage(props: { d: DatasetView; impact: DeleteImpact[
             </div>
           </>
         ) : (
-          <p class="muted">No project uses this dataset’s rows.</p>
+          <p class="muted">
+            {partial
+              ? `No project uses the newest ${formatNumber(counted)} of its ${formatNumber(d.row_count)} rows; projects may still hold its other rows.`
+              : 'No project uses this dataset’s rows.'}
+          </p>
         )}
         <div class="form-actions">
           <a class="btn" href={`/datasets/${d.id}`}>

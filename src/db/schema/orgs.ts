@@ -1,15 +1,19 @@
 /** @module Organizations, people and their membership (one organization per person). */
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { idColumn, ORG_ROLES, timestamp } from './columns'
+import { randomToken } from '../../lib/crypto'
 
 export const organizations = sqliteTable('organizations', {
   id: idColumn(),
   name: text().notNull(),
   /** Members + pending invitations may not exceed this; null = unlimited. */
   seatLimit: integer(),
-  /** Random, stable id AWS roles name in their trust policy (the confused-deputy guard); made on
-   * first use so every integration of the organization shares it. */
-  awsExternalId: text(),
+  /** Random, stable id AWS roles name in their trust policy (the confused-deputy guard), shared by
+   * every integration of the organization. Made with the organization (here, for every insert
+   * through drizzle), so that reading it never needs a write; organizations made before that got
+   * theirs in migrations/0020_org_external_ids.sql. Still nullable: src/modules/integrations/
+   * service.ts `orgExternalId` makes one for a row inserted some other way. */
+  awsExternalId: text().$defaultFn(() => `ld-${randomToken(18)}`),
   createdAt: timestamp().notNull(),
 })
 

@@ -8,7 +8,7 @@
  * statement's change count says whether any did.
  */
 import { jsonParams } from '../../lib/json-params'
-import { and, desc, eq, inArray, isNull, lt, sql } from 'drizzle-orm'
+import { and, desc, eq, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { dataRows, datasets, projectDataRows, projectMembers, projects } from '../../db/schema'
 import type { Ctx } from '../../env'
@@ -18,7 +18,7 @@ import { iso } from '../../lib/iso'
 import { newId } from '../../lib/ids'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { checkRow, type RowContext, type ValidRow } from './row-input'
-import { runReads } from '../../db/reads'
+import { runReads, type Read } from '../../db/reads'
 import { datasetRead, loadDataset, type DatasetRow } from './service'
 import { countInsertedDataRows, insertedCount } from '../usage/created'
 import type { DataRowErrorView, DataRowView } from './schemas'
@@ -217,10 +217,36 @@ export async function listDataRows(
   datasetId: string,
   q: { limit: number; cursor?: string | undefined },
 ): Promise<Page<DataRowView>> {
-  const after = decodeCursor(q.cursor)
-  // The dataset's check (404, permission) and its rows in one round trip; the rows' statement is
-  // scoped to the organization itself, so nothing foreign is read even before the check.
-  const [, rows] = await runReads(ctx, datasetRead(ctx, datasetId), {
+  // The dataset's check (404, permission) and its rows in one round trip.
+  const [, rows] = await runReads(ctx, datasetRead(ctx, datasetId), dataRowsPageRead(ctx, datasetId, q))
+  return rows
+}
+
+/**
+ * A page of a dataset's rows, newest first, as a read. The statement is scoped to the caller's
+ * organization itself, so it reads nothing foreign even when sent before the dataset's check (put
+ * `datasetRead` in front of it). `when`: an SQL condition the rows are read under at all (a page
+ * that needs them only once a task has finished). A malformed cursor is refused in `done`, after
+ * the reads in front of it: a missing dataset is a 404 before a bad cursor's 400.
+ */
+export function dataRowsPageRead(
+  ctx: Ctx,
+  datasetId: string,
+  q: { limit: number; cursor?: string | undefined },
+  when?: SQL,
+): Read<Page<DataRowView>> {
+  let after: ReturnType<typeof decodeCursor>
+  try {
+    after = decodeCursor(q.cursor)
+  } catch (e) {
+    return {
+      stmts: [],
+      done: () => {
+        throw e
+      },
+    }
+  }
+  return {
     stmts: [
       ctx.db
         .select()
@@ -230,14 +256,14 @@ export async function listDataRows(
             eq(dataRows.datasetId, datasetId),
             eq(dataRows.orgId, ctx.actor.orgId),
             after ? lt(dataRows.id, String(after[0])) : undefined,
+            when,
           ),
         )
         .orderBy(desc(dataRows.id))
         .limit(q.limit + 1),
     ],
-    done: ([r]) => r as DataRowRow[],
-  })
-  return toPage(rows, q.limit, (r) => [r.id], dataRowView)
+    done: ([r]) => toPage(r as DataRowRow[], q.limit, (row) => [row.id], dataRowView),
+  }
 }
 
 /** A data row of the caller's organization in a live dataset, with its dataset's integration;

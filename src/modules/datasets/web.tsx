@@ -22,7 +22,7 @@ import { hxTrigger, keepUrl } from '../../lib/htmx'
 import { renderPage, wantsFragment } from '../../lib/render'
 import { ListQuery, parse } from '../../lib/validate'
 import { authorize, can } from '../../auth/permissions'
-import { getTaskRow, taskView, type TaskView } from '../tasks/service'
+import { taskRowRead, taskView, type TaskView } from '../tasks/service'
 import { DatasetRows, DatasetsPage, DatasetsTable, listUrl } from '../../../views/datasets/list'
 import { NewDatasetPage } from '../../../views/datasets/form'
 import {
@@ -35,23 +35,25 @@ import {
   type DatasetPageProps,
   type Panel,
 } from '../../../views/datasets/dataset'
-import { loadProject } from '../projects/service'
+import { projectLookupRead } from '../projects/service'
 import { createBatch } from '../projects/batches'
-import { attachableProjects } from '../projects/choices'
+import { attachableProjects, attachableProjectsRead } from '../projects/choices'
 import { CreateBatchInput } from '../projects/schemas'
 import { AddToProjectPage, AddToProjectPanel, type AddToProjectProps } from '../../../views/datasets/add-to-project'
 import { projectRole } from '../../auth/permissions'
 import { DataRowPage } from '../../../views/datasets/data-row'
 import { CreateDatasetInput } from './schemas'
-import { createDataset, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
-import { listDataRows } from './data-rows'
+import { createDataset, datasetRead, datasetView, getDataset, listDatasets, loadDataset, type DatasetView } from './service'
+import { dataRowsPageRead } from './data-rows'
 import { dataRowPage } from '../labels/row-labels'
-import { deleteDataset, deleteImpact } from './delete'
+import { deleteDataset, deleteImpactRead, impactCap } from './delete'
 import { DeleteDatasetPage } from '../../../views/datasets/delete'
 import { startMediaAttributes } from './media'
 import { uploadFile } from './uploads'
 import { runningImports, startImport } from './imports'
-import { runReads } from '../../db/reads'
+import { runReads, type Read } from '../../db/reads'
+import { notInArray, sql } from 'drizzle-orm'
+import { RUNNING, tasks } from '../../db/schema'
 import { runningTasksRead, type RunningTask } from '../../lib/task-badge'
 import { formatFromFilename } from './manifest'
 
@@ -136,55 +138,102 @@ const PageQuery = v.object({
   priority: v.fallback(v.optional(v.pipe(v.string(), v.regex(/^[1-5]$/), v.transform(Number))), undefined),
 })
 
+/** A read whose 404 or 403 means "leave it out": the page is not about that thing. */
+function orNull<T>(r: Read<T>): Read<T | null> {
+  return {
+    stmts: r.stmts,
+    done: (rows) => {
+      try {
+        return r.done(rows)
+      } catch (e) {
+        if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null
+        throw e
+      }
+    },
+  }
+}
+
+const noRead: Read<null> = { stmts: [], done: () => null }
+
 /** The project uploads on this page also go to, if the person may attach data to it; otherwise
  * the hint is left out and the page is an ordinary dataset page. */
-async function attachTarget(ctx: Ctx, projectId: string | undefined, priority: number | undefined): Promise<AttachTarget | null> {
-  if (!projectId) return null
-  try {
-    const l = await loadProject(ctx, projectId, 'batch.manage')
-    return { projectId: l.project.id, projectName: l.project.name, priority: priority ?? 3 }
-  } catch (e) {
-    if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null
-    throw e
+function attachTargetRead(ctx: Ctx, projectId: string | undefined, priority: number | undefined): Read<AttachTarget | null> {
+  if (!projectId) return noRead
+  const r = orNull(projectLookupRead(ctx, projectId, 'batch.manage'))
+  return {
+    stmts: r.stmts,
+    done: (rows) => {
+      const l = r.done(rows)
+      return l && { projectId: l.project.id, projectName: l.project.name, priority: priority ?? 3 }
+    },
   }
 }
 
 /** The import task to show on a dataset's page, if it is one of this dataset's imports that the
  * person may see; anything else is quietly left out (the page itself is not about the task). */
-async function importTaskOf(ctx: Ctx, datasetId: string, taskId: string | undefined): Promise<TaskView | null> {
-  if (!taskId) return null
-  try {
-    const t = await getTaskRow(ctx, taskId)
-    return t.type === 'import-data-rows' && t.subjectId === datasetId ? taskView(t) : null
-  } catch (e) {
-    if (e instanceof AppError && (e.code === 'NOT_FOUND' || e.code === 'FORBIDDEN')) return null
-    throw e
+function importTaskRead(ctx: Ctx, datasetId: string, taskId: string | undefined): Read<TaskView | null> {
+  if (!taskId) return noRead
+  const r = orNull(taskRowRead(ctx, taskId))
+  return {
+    stmts: r.stmts,
+    done: (rows) => {
+      const t = r.done(rows)
+      return t && t.type === 'import-data-rows' && t.subjectId === datasetId ? taskView(t) : null
+    },
   }
 }
 
-/** The person's running tasks as the shell's Tasks badge reads them (read here when the page's
- * first batch did not bring them, and kept for the shell: the same read, not a second one). */
-async function shellRunningTasks(c: C): Promise<RunningTask[]> {
-  if (c.var.runningTasks) return c.var.runningTasks
-  const [running] = await runReads({ db: c.var.db, gate: c.var.gate }, runningTasksRead(c.var.db, c.var.actor!))
-  c.set('runningTasks', running)
-  return running
+/** A page's Tasks badge (the person's running tasks), read in the page's batch when the request
+ * did not already ask for it along with its first batch (src/lib/render.tsx `preloadTaskBadge`:
+ * full pages of a GET), and kept for the shell: the same read, not a second one. */
+function shellRunningTasksRead(c: C, needed: boolean): Read<RunningTask[] | null> {
+  const preloaded = c.req.method === 'GET' && !wantsFragment(c)
+  if (preloaded || !needed) return noRead
+  const r = runningTasksRead(c.var.db, c.var.actor!)
+  return {
+    stmts: r.stmts,
+    done: (rows) => {
+      const running = r.done(rows)
+      c.set('runningTasks', running)
+      return running
+    },
+  }
 }
 
-async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<DatasetPageProps> & { status?: 200 | 201 | 422 } = {}) {
+/**
+ * A dataset's page. Everything it reads goes in one D1 batch (src/db/reads.ts): the dataset
+ * (unless the caller has it already, as the form posts do), a page of its rows, the import task
+ * and the project the address names, and the Tasks badge. The rows' statement is scoped to the
+ * organization, so it reads nothing foreign before the dataset's check.
+ */
+async function datasetPage(
+  c: C,
+  ctx: Ctx,
+  ref: string | DatasetView,
+  extra: Partial<DatasetPageProps> & { status?: 200 | 201 | 422 } = {},
+) {
   const q = parse(PageQuery, c.req.query())
   const canManage = can(ctx.actor, 'dataset.manage')
-  const rows = await listDataRows(ctx, d.id, { limit: ROWS_PAGE_SIZE, cursor: q.cursor })
-  const importTask = canManage ? (extra.importTask ?? (await importTaskOf(ctx, d.id, q.import))) : null
+  const id = typeof ref === 'string' ? ref : ref.id
+  const wantImports = canManage && !q.cursor
+  const [loaded, rows, found, attachTo, running] = await runReads(
+    ctx,
+    typeof ref === 'string' ? datasetRead(ctx, ref) : { stmts: [], done: () => null },
+    dataRowsPageRead(ctx, id, { limit: ROWS_PAGE_SIZE, cursor: q.cursor }),
+    canManage && extra.importTask == null ? importTaskRead(ctx, id, q.import) : noRead,
+    canManage ? attachTargetRead(ctx, q.project, q.priority) : noRead,
+    shellRunningTasksRead(c, wantImports || !wantsFragment(c)),
+  )
+  const d = loaded ? datasetView(loaded) : (ref as DatasetView)
+  const importTask = canManage ? (extra.importTask ?? found) : null
   const panel: Panel = extra.panel !== undefined ? extra.panel : (q.panel ?? (importTask ? 'import' : null))
   const notice =
     extra.notice ??
     (q.uploaded
       ? { tone: 'success' as const, title: `${formatNumber(q.uploaded)} ${q.uploaded === 1 ? 'file' : 'files'} uploaded.` }
       : undefined)
-  const attachTo = canManage ? await attachTarget(ctx, q.project, q.priority) : null
   const canAttach = mayAttach(ctx)
-  const imports = canManage && !q.cursor ? runningImports(await shellRunningTasks(c), d.id) : []
+  const imports = wantImports ? runningImports(c.var.runningTasks ?? running ?? [], d.id) : []
   const props: DatasetPageProps = {
     d,
     rows,
@@ -216,18 +265,17 @@ async function datasetPage(c: C, ctx: Ctx, d: DatasetView, extra: Partial<Datase
   })
 }
 
-datasetsWeb.get('/:id', async (c) => {
-  const ctx = ctxOf(c)
-  return datasetPage(c, ctx, await getDataset(ctx, c.req.param('id')))
-})
+datasetsWeb.get('/:id', async (c) => datasetPage(c, ctxOf(c), c.req.param('id')))
 
-/** The confirm step: the projects that lose rows, and how many each. */
+/** The confirm step: the projects that lose rows, and how many each (one round trip). */
 datasetsWeb.get('/:id/delete', async (c) => {
   const ctx = ctxOf(c)
-  const id = c.req.param('id')
-  const impact = await deleteImpact(ctx, id)
-  const d = await getDataset(ctx, id)
-  return renderPage(c, { title: `Delete ${d.name}`, section: 'datasets', body: <DeleteDatasetPage d={d} impact={impact} /> })
+  const [d, impact] = await runReads(ctx, datasetRead(ctx, c.req.param('id'), 'dataset.manage'), deleteImpactRead(ctx, c.req.param('id')))
+  return renderPage(c, {
+    title: `Delete ${d.name}`,
+    section: 'datasets',
+    body: <DeleteDatasetPage d={datasetView(d)} impact={impact} counted={Math.min(d.rowCount, impactCap.rows)} />,
+  })
 })
 
 datasetsWeb.post('/:id/delete', async (c) => {
@@ -272,8 +320,15 @@ const PickedRows = v.pipe(
 /** Whoever may attach data in every project (an org role of team manager or more). */
 const mayAttach = (ctx: Ctx) => can(ctx.actor, 'batch.manage', { projectRole: projectRole(ctx.actor, null) })
 
-async function addAnswer(c: C, ctx: Ctx, d: DatasetView, props: Omit<AddToProjectProps, 'd' | 'projects'>, status: 200 | 201 | 422) {
-  const all: AddToProjectProps = { d, projects: await attachableProjects(ctx), ...props }
+async function addAnswer(
+  c: C,
+  ctx: Ctx,
+  d: DatasetView,
+  props: Omit<AddToProjectProps, 'd' | 'projects'>,
+  status: 200 | 201 | 422,
+  projects?: AddToProjectProps['projects'],
+) {
+  const all: AddToProjectProps = { d, projects: projects ?? (await attachableProjects(ctx)), ...props }
   if (status === 422) keepUrl(c)
   return renderPage(c, {
     title: `Add to project · ${d.name}`,
@@ -284,13 +339,14 @@ async function addAnswer(c: C, ctx: Ctx, d: DatasetView, props: Omit<AddToProjec
   })
 }
 
-/** The panel for the rows ticked on the dataset page (?data_row_ids=…&data_row_ids=…). */
+/** The panel for the rows ticked on the dataset page (?data_row_ids=…&data_row_ids=…): the
+ * dataset and the projects to choose from in one round trip. */
 datasetsWeb.get('/:id/add-to-project', async (c) => {
   const ctx = ctxOf(c)
-  const d = await getDataset(ctx, c.req.param('id'))
+  const [d, projects] = await runReads(ctx, datasetRead(ctx, c.req.param('id')), attachableProjectsRead(ctx))
   authorize(ctx.actor, 'batch.manage', { projectRole: projectRole(ctx.actor, null) })
   const ids = [...new Set(parse(PickedRows, c.req.queries('data_row_ids') ?? []))]
-  return addAnswer(c, ctx, d, { ids }, 200)
+  return addAnswer(c, ctx, datasetView(d), { ids }, 200, projects)
 })
 
 /** Makes the batch through the project's own batch service; its refusals (an unknown row, a name
@@ -393,15 +449,25 @@ datasetsWeb.post('/:id/imports', async (c) => {
  * the rows section comes along so the new rows appear without a reload. */
 datasetsWeb.get('/:id/imports/:taskId', async (c) => {
   const ctx = ctxOf(c)
-  const row = await getTaskRow(ctx, c.req.param('taskId'))
-  const d = await getDataset(ctx, c.req.param('id'))
+  const taskId = c.req.param('taskId')
+  const datasetId = c.req.param('id')
+  // The task, the dataset and, once the task has finished, the dataset's newest rows: one round
+  // trip. While the task runs (the card polls) the rows' statement reads nothing: its condition
+  // on the task is false (an uncorrelated EXISTS, evaluated once).
+  const finished = sql`EXISTS (SELECT 1 FROM ${tasks} WHERE ${tasks.id} = ${taskId} AND ${tasks.orgId} = ${ctx.actor.orgId} AND ${notInArray(tasks.status, RUNNING)})`
+  const [row, loaded, rows] = await runReads(
+    ctx,
+    taskRowRead(ctx, taskId),
+    datasetRead(ctx, datasetId),
+    wantsFragment(c) ? dataRowsPageRead(ctx, datasetId, { limit: ROWS_PAGE_SIZE }, finished) : { stmts: [], done: () => null },
+  )
+  const d = datasetView(loaded)
   if (row.type !== 'import-data-rows' || row.subjectId !== d.id) throw new AppError('NOT_FOUND', 'Import not found')
   if (!wantsFragment(c)) return c.redirect(`/datasets/${d.id}?panel=import&import=${row.id}`, 303)
   const t = taskView(row)
   c.header('Vary', 'HX-Request')
   c.header('Cache-Control', 'no-store')
-  if (t.status === 'QUEUED' || t.status === 'IN_PROGRESS') return c.html(<ImportCard datasetId={d.id} t={t} />)
-  const rows = await listDataRows(ctx, d.id, { limit: ROWS_PAGE_SIZE })
+  if (t.status === 'QUEUED' || t.status === 'IN_PROGRESS' || !rows) return c.html(<ImportCard datasetId={d.id} t={t} />)
   return c.html(
     <>
       <ImportCard datasetId={d.id} t={t} />

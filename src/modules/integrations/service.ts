@@ -40,8 +40,9 @@ export const integrationView = (i: IntegrationRow, externalId: string, env: Env)
   updated_at: iso(i.updatedAt)!,
 })
 
-/** The organization's external id, made on first use. Concurrent first uses agree on one value
- * because only the UPDATE that finds it still empty writes. */
+/** The organization's external id. Every organization has one from its creation (src/db/schema/
+ * orgs.ts); for a row made some other way it is made here on first use, and concurrent first uses
+ * agree on one value because only the UPDATE that finds it still empty writes. */
 export async function orgExternalId(db: Db, orgId: string): Promise<string> {
   const org = await db.select({ id: organizations.awsExternalId }).from(organizations).where(eq(organizations.id, orgId)).get()
   if (org?.id) return org.id
@@ -86,7 +87,7 @@ export function integrationRead(
   }
 }
 
-/** The organization's external id as stored (null until `orgExternalId` first makes it), as a read. */
+/** The organization's external id as stored (null only for a row made without one: `orgExternalId`), as a read. */
 export function externalIdRead(ctx: Ctx): Read<string | null> {
   return {
     stmts: [ctx.db.select({ id: organizations.awsExternalId }).from(organizations).where(eq(organizations.id, ctx.actor.orgId))],

@@ -3,7 +3,7 @@
  * and history), a TaskStatus Durable Object per task (live progress, pushed to browsers), the
  * Queue that runs the work in bounded slices, and R2 for result and error files.
  */
-import { readRows } from '../../db/reads'
+import { readRows, runReads, type Read } from '../../db/reads'
 import { and, desc, eq, inArray, isNull, lt, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { makeDb } from '../../db/client'
@@ -114,17 +114,26 @@ export async function listMyTasks(ctx: Ctx, q: { limit: number; cursor?: string 
 
 /** A task of the caller's organization that the caller may see (its creator, or an admin). */
 export async function getTaskRow(ctx: Ctx, id: string): Promise<TaskRow> {
-  const [row] = await readRows(
-    ctx,
-    ctx.db
-      .select()
-      .from(tasks)
-      .where(and(eq(tasks.id, id), eq(tasks.orgId, ctx.actor.orgId)))
-      .limit(1),
-  )
-  if (!row) throw notFound('Task')
-  authorize(ctx.actor, 'task.view', { ownerId: row.createdBy }, 'Task')
-  return row
+  return (await runReads(ctx, taskRowRead(ctx, id)))[0]
+}
+
+/** `getTaskRow` as a read, to share a round trip with a page's other reads (src/db/reads.ts). */
+export function taskRowRead(ctx: Ctx, id: string): Read<TaskRow> {
+  return {
+    stmts: [
+      ctx.db
+        .select()
+        .from(tasks)
+        .where(and(eq(tasks.id, id), eq(tasks.orgId, ctx.actor.orgId)))
+        .limit(1),
+    ],
+    done: ([rows]) => {
+      const row = (rows as TaskRow[])[0]
+      if (!row) throw notFound('Task')
+      authorize(ctx.actor, 'task.view', { ownerId: row.createdBy }, 'Task')
+      return row
+    },
+  }
 }
 
 export async function getTask(ctx: Ctx, id: string): Promise<TaskView> {

@@ -28,12 +28,8 @@ export const invitations = sqliteTable(
     index('invitations_org_idx').on(t.orgId, t.email),
     // Pending invitations only (accepted and revoked ones leave them): the list pages through the
     // first, newest first; the seat count subtracts the expired ones through the second.
-    index('invitations_pending_idx')
-      .on(t.orgId, t.id)
-      .where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
-    index('invitations_pending_expiry_idx')
-      .on(t.orgId, t.expiresAt)
-      .where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
+    index('invitations_pending_idx').on(t.orgId, t.id).where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
+    index('invitations_pending_expiry_idx').on(t.orgId, t.expiresAt).where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
   ],
 )
 

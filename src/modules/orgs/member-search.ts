@@ -14,9 +14,12 @@ export const MEMBER_FTS_MIN_CHARS = 3
  * Above this many trigram matches (in the whole database), a search walks the organization's
  * members newest first instead of starting from the matches: the page then fills after a few
  * hundred members, while fetching and sorting every match would cost more the commoner the term.
- * Below it, starting from the matches reads at most this many people.
+ * Below it, starting from the matches reads at most this many people. Lower than projects' 1,000:
+ * counting the matches reads each one, in both statements, so the cap is paid twice on every
+ * search of 3+ characters (measured, first page of a term matched by over the cap: 2,106 rows read with a cap of 1,000,
+ * 506 with 200).
  */
-export const MEMBER_FTS_COMMON_MATCHES = 1000
+export const MEMBER_FTS_COMMON_MATCHES = 200
 
 /** A member matches `term` when their name or email contains it. SQLite's lower() folds ASCII only:
  * the term goes through the same lower(), so non-ASCII names match exactly (emails are stored
@@ -41,7 +44,10 @@ export function memberSearchStatements<Q>(search: string | undefined, limit: num
   const matches = sql`(SELECT count(*) FROM (SELECT 1 FROM users_fts WHERE users_fts MATCH ${phrase} LIMIT ${MEMBER_FTS_COMMON_MATCHES}))`
   const capped = (cond: SQL) => sql`CASE WHEN ${cond} THEN ${limit} ELSE 0 END` as unknown as number
   return [
-    build({ from: 'fts', match: sql`users_fts MATCH ${phrase} AND ${users}.rowid = users_fts.rowid` }, capped(sql`${matches} < ${MEMBER_FTS_COMMON_MATCHES}`)),
+    build(
+      { from: 'fts', match: sql`users_fts MATCH ${phrase} AND ${users}.rowid = users_fts.rowid` },
+      capped(sql`${matches} < ${MEMBER_FTS_COMMON_MATCHES}`),
+    ),
     build({ from: 'walk' }, capped(sql`${matches} >= ${MEMBER_FTS_COMMON_MATCHES}`)),
   ]
 }

@@ -12,7 +12,16 @@ import { issuesToErrors, ListQuery, parse } from '../../lib/validate'
 import { can } from '../../auth/permissions'
 import { setSessionCookie } from '../auth/web'
 import { AcceptPage, DeadInvitation } from '../../../views/orgs/accept'
-import { InvitationRow, InvitationRows, InviteForm, MemberRow, MemberRows, MembersPage, MembersTable, ResentRow } from '../../../views/orgs/members'
+import {
+  InvitationRow,
+  InvitationRows,
+  InviteForm,
+  MemberRow,
+  MemberRows,
+  MembersPage,
+  MembersTable,
+  ResentRow,
+} from '../../../views/orgs/members'
 import { AcceptInput, ChangeRoleInput, InviteInput } from './schemas'
 import {
   acceptInvitation,

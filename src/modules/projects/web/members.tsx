@@ -42,7 +42,9 @@ function membersReads(ctx: Ctx, l: LoadedProject, search?: string) {
   const none: Read<Addable[]> = { stmts: [], done: () => [] }
   return [
     projectMembersRead(ctx, l),
-    perms(ctx, l).canManageMembers ? addableMembersRead(ctx, l, { search, withOrgRole: canConvert(ctx, l), limit: ADDABLE_LIMIT + 1 }) : none,
+    perms(ctx, l).canManageMembers
+      ? addableMembersRead(ctx, l, { search, withOrgRole: canConvert(ctx, l), limit: ADDABLE_LIMIT + 1 })
+      : none,
   ] as const
 }
 

@@ -41,6 +41,8 @@ const BUDGETS: Record<string, Budget> = {
   // 50 members and 50 pending invitations (a "Show more" pages on); the seat count from the
   // organization's counters (migrations/0018_member_counters.sql) less its expired invitations.
   'GET /members': { page: 50, k: 3, c: 30 },
+  // The same page, its invitations from a cursor (without script; htmx gets the rows only).
+  'GET /members/invitations': { page: 50, k: 3, c: 30 },
   // Search through users_fts (trigrams, 3+ characters, src/modules/orgs/member-search.ts): a term
   // matched by fewer than 1,000 people starts from its matches, a commoner one walks the members
   // newest first and stops at the page. 1–2 characters walk too (trigrams cannot match them).
@@ -83,6 +85,8 @@ const BUDGETS: Record<string, Budget> = {
   // The members table as the API's list above (the page is its size); the add-member picker offers
   // the 20 newest members who could be added (a search finds the others): the chrome and those in c.
   'GET /projects/{id}/settings/members': { page: 406, k: 5, c: 120 },
+  // The picker's search as you type: 20 members at most (and the ones passed over, who have access).
+  'GET /projects/{id}/settings/members/addable': { page: 20, k: 4, c: 20 },
   // The attach form's dataset picker lists up to 100 datasets (src/modules/datasets/service.ts).
   'GET /projects/{id}/settings/data': { page: 100, k: 2, c: 60 },
   'GET /projects/{id}/export': { page: 1, k: 0, c: 60 },

@@ -372,3 +372,32 @@ describe('the add-member picker', () => {
     ).toBe(404)
   })
 })
+
+describe('pending invitations on the Members page', () => {
+  it('shows 50, newest first, and "Show more" pages through the rest', async () => {
+    const org = await makeOrg(unique('Many'))
+    const admin = await makeUser(org, 'ADMIN')
+    await env.DB.prepare(
+      `INSERT INTO invitations (id, org_id, email, role, project_roles, token_hash, invited_by, created_at, expires_at)
+       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 55)
+       SELECT 'inv-' || ? || '-' || printf('%03d', i), ?, 'many' || i || '@example.com', 'LABELER', '[]', ? || i, ?, 0, ? FROM n`,
+    )
+      .bind(org.id, org.id, unique('tok'), admin.id, Date.now() + 1e6)
+      .run()
+    const page = await (await call('GET', '/members', { cookie: admin.cookie })).text()
+    expect((page.match(/id="invitation-inv-/g) ?? []).length).toBe(50)
+    expect(page).toContain('many55@example.com')
+    expect(page).not.toContain('many5@example.com<')
+    const more = page.match(/hx-get="(\/members\/invitations\?cursor=[^"]+)"/)![1]!
+    const rest = await call('GET', more.replace(/&amp;/g, '&'), { cookie: admin.cookie }, { htmx: true })
+    const rows = await rest.text()
+    expect(rest.status).toBe(200)
+    expect((rows.match(/id="invitation-inv-/g) ?? []).length).toBe(5)
+    expect(rows).toContain('many1@example.com')
+    expect(rows).not.toContain('invitations-more')
+    // Without script, the link is the page itself from that cursor.
+    const full = await call('GET', more.replace(/&amp;/g, '&'), { cookie: admin.cookie })
+    expect(full.status).toBe(200)
+    expect(await full.text()).toContain('many1@example.com')
+  })
+})

@@ -160,7 +160,7 @@ function PickerStatus(props: PickerProps & { oob?: boolean }) {
   const n = props.addable.length
   const text = props.search
     ? n
-      ? `${n}${props.more ? '+' : ''} member${n === 1 ? '' : 's'} match “${props.search}”${props.more ? ': type more to narrow the list.' : '.'}`
+      ? `${n}${props.more ? '+' : ''} ${n === 1 && !props.more ? 'member matches' : 'members match'} “${props.search}”${props.more ? ': type more to narrow the list.' : '.'}`
       : `No member to add matches “${props.search}”.`
     : props.more
       ? `The ${n} most recently added members are listed: search by name or email to find the others.`

@@ -325,6 +325,14 @@ export const PROJECT_ROUTES: RouteCase[] = [
     prepare: onProject((p) => ({ path: `/projects/${p.id}/settings/members` })),
   },
   {
+    name: 'GET /projects/{id}/settings/members/addable',
+    surface: 'html',
+    method: 'GET',
+    action: () => 'project.manage_members',
+    hasTarget: true,
+    prepare: onProject((p) => ({ path: `/projects/${p.id}/settings/members/addable?member_search=lab` })),
+  },
+  {
     name: 'POST /projects/{id}/settings/members',
     surface: 'html',
     method: 'POST',

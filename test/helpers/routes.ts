@@ -171,6 +171,14 @@ export const ROUTES: RouteCase[] = [
     prepare: async () => ({ path: '/members' }),
   },
   {
+    name: 'GET /members/invitations',
+    surface: 'html',
+    method: 'GET',
+    action: () => 'member.view',
+    hasTarget: false,
+    prepare: async () => ({ path: '/members/invitations' }),
+  },
+  {
     name: 'PATCH /api/v1/members/{id}',
     surface: 'api',
     method: 'PATCH',

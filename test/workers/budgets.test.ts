@@ -36,24 +36,17 @@ const BUDGETS: Record<string, Budget> = {
   'GET /api/v1/api-keys': { page: 50, k: 2, c: 10 },
   'GET /account/api': { page: 200, k: 2, c: 30 },
   'GET /api/v1/members': { page: 50, k: 2, c: 10 },
-  'GET /api/v1/invitations': {
-    page: 50,
-    k: 12.5,
-    c: 10,
-    over: 'reads every pending invitation of the org and sorts them (no index on org_id, id for pending ones)',
-  },
-  'GET /members': {
-    page: 50,
-    k: 29,
-    c: 30,
-    over: 'the seat count counts every membership and invitation of the org (keep a counter), and lists up to 200 invitations',
-  },
-  'GET /members/rows': {
-    page: 50,
-    k: 14,
-    c: 20,
-    over: 'search is a substring match over every member of the org (an FTS index, as for projects)',
-  },
+  // Pending invitations through invitations_pending_idx (org, id) WHERE pending, newest first.
+  'GET /api/v1/invitations': { page: 50, k: 1, c: 10 },
+  // 50 members and 50 pending invitations (a "Show more" pages on); the seat count from the
+  // organization's counters (migrations/0021_member_counters.sql) less its expired invitations.
+  'GET /members': { page: 50, k: 3, c: 30 },
+  // The same page, its invitations from a cursor (without script; htmx gets the rows only).
+  'GET /members/invitations': { page: 50, k: 3, c: 30 },
+  // Search through users_fts (trigrams, 3+ characters, src/modules/orgs/member-search.ts): a term
+  // matched by fewer than 1,000 people starts from its matches, a commoner one walks the members
+  // newest first and stops at the page. 1–2 characters walk too (trigrams cannot match them).
+  'GET /members/rows': { page: 50, k: 2.5, c: 20 },
   'GET /api/v1/webhooks': { page: 50, k: 1, c: 10 },
   // The webhook pages' project picker lists up to 200 projects.
   'GET /account/webhooks': { page: 100, k: 3.5, c: 30 },
@@ -67,12 +60,11 @@ const BUDGETS: Record<string, Budget> = {
   // Projects and their dashboards
   'GET /api/v1/projects': { page: 50, k: 1, c: 15 },
   'GET /api/v1/projects/{id}': { page: 1, k: 0, c: 15 },
-  'GET /api/v1/projects/{id}/members': {
-    page: 50,
-    k: 33,
-    c: 20,
-    over: "lists every member of the org with access (unpaged, by name: the API's answer is the whole list)",
-  },
+  // The answer is the whole list (spec/api.md): `page` is its size on the big project, 406 members
+  // with access (the 400 cloned members with an org role and the seeded ones). Rows read follow the
+  // members with access (memberships_org_role_idx and the project's project_members), never the
+  // project-based members of other projects.
+  'GET /api/v1/projects/{id}/members': { page: 406, k: 5, c: 20 },
   'GET /api/v1/projects/{id}/batches': { page: 50, k: 2, c: 15 },
   'GET /projects': { page: 50, k: 1, c: 60 },
   'GET /projects/rows': { page: 50, k: 1, c: 60 },
@@ -82,12 +74,11 @@ const BUDGETS: Record<string, Budget> = {
   'GET /projects/{id}?scope=mine&bucket=week': { page: 1, k: 0, c: 100 },
   'GET /projects/{id}/labels-chart': { page: 1, k: 0, c: 100 },
   'GET /projects/{id}/settings': { page: 1, k: 0, c: 60 },
-  'GET /projects/{id}/settings/members': {
-    page: 50,
-    k: 66,
-    c: 80,
-    over: 'reads every member of the org twice (the table and the add-member picker, which lists every member for admins: project-based ones and those they can make project-based)',
-  },
+  // The members table as the API's list above (the page is its size); the add-member picker offers
+  // the 20 newest members who could be added (a search finds the others): the chrome and those in c.
+  'GET /projects/{id}/settings/members': { page: 406, k: 5, c: 120 },
+  // The picker's search as you type: 20 members at most (and the ones passed over, who have access).
+  'GET /projects/{id}/settings/members/addable': { page: 20, k: 4, c: 20 },
   // The attach form's dataset picker lists up to 100 datasets (src/modules/datasets/service.ts).
   'GET /projects/{id}/settings/data': { page: 100, k: 2, c: 60 },
   'GET /projects/{id}/export': { page: 1, k: 0, c: 60 },
@@ -372,7 +363,7 @@ function cases(): { name: string; path: () => Promise<string> }[] {
     ['GET /tasks', () => '/tasks'],
     ['GET /tasks/rows', () => '/tasks/rows'],
     ['GET /tasks/menu', () => '/tasks/menu'],
-    ['GET /members/rows', () => '/members/rows?search=m1'],
+    ['GET /members/rows', () => '/members/rows?search=m12'],
     ['GET /account/webhooks/{id}', () => `/account/webhooks/${big.webhook}`],
   ] as const
   return [...gets, ...bigOnes.map(([name, f]) => ({ name, path: async () => f() }))]

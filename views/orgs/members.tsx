@@ -198,6 +198,33 @@ export function InvitationRow(props: { inv: InvitationView; canManage: boolean }
   )
 }
 
+/** A page of pending invitations, and "Show more" while there are more (GET /members/invitations). */
+export function InvitationRows(props: { page: Page<InvitationView>; canManage: boolean }) {
+  const next = props.page.next_cursor
+  return (
+    <>
+      {props.page.items.map((inv) => (
+        <InvitationRow inv={inv} canManage={props.canManage} />
+      ))}
+      {next ? (
+        <tr id="invitations-more">
+          <td colspan={5} class="load-more">
+            <a
+              class="btn btn-sm"
+              href={`/members/invitations?cursor=${encodeURIComponent(next)}`}
+              hx-get={`/members/invitations?cursor=${encodeURIComponent(next)}`}
+              hx-target="#invitations-more"
+              hx-swap="outerHTML"
+            >
+              Show more invitations
+            </a>
+          </td>
+        </tr>
+      ) : null}
+    </>
+  )
+}
+
 /** The link of a new or resent invitation, shown once. */
 export function InviteLink(props: { inv: InvitationView; resent?: boolean }) {
   return (
@@ -311,9 +338,7 @@ export function MembersPage(props: MembersProps & { inviteState?: FormState }) {
               </tr>
             </thead>
             <tbody id="invitation-rows">
-              {props.invitations.items.map((inv) => (
-                <InvitationRow inv={inv} canManage={props.canManage} />
-              ))}
+              <InvitationRows page={props.invitations} canManage={props.canManage} />
               {/* Shown only while it is the only row (CSS), so rows added by htmx replace it visually. */}
               <tr class="empty-row">
                 <td colspan={5} class="muted">

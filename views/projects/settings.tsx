@@ -7,7 +7,7 @@ import type { DatasetChoice } from '../../src/modules/datasets/service'
 import { formatNumber } from '../format'
 import { fieldError, FormMessage, type FormState } from '../components/form'
 import { Alert, Badge, EmptyState, RoleBadge, roleLabel, Time } from '../components/ui'
-import { DatabaseIcon, UsersIcon } from '../components/icons'
+import { DatabaseIcon, SearchIcon, UsersIcon } from '../components/icons'
 import { ProjectHeader } from './parts'
 
 export type SettingsSection = 'general' | 'members' | 'data'
@@ -78,7 +78,11 @@ type Addable = { user_id: string; email: string; full_name: string; org_role: st
 export type MembersProps = {
   p: ProjectView
   members: ProjectMemberView[]
+  /** The picker's choices: a bounded page (newest first, shown by name); `addableMore` when a search would find more. */
   addable: Addable[]
+  addableMore?: boolean
+  /** The picker's search (name or email). */
+  memberSearch?: string
   canManage: boolean
   /** An admin: may make a member with an org role project-based to give them a role here. */
   canConvert?: boolean
@@ -149,14 +153,85 @@ function MemberRow(props: { m: ProjectMemberView; p: ProjectView; canManage: boo
   )
 }
 
-function AddMemberForm(props: { p: ProjectView; addable: Addable[]; canConvert?: boolean; state?: FormState }) {
+type PickerProps = { addable: Addable[]; more?: boolean; search?: string; canConvert?: boolean; selected?: string; error?: string }
+
+/** What the picker holds, said once the search has answered (a polite live region). */
+function PickerStatus(props: PickerProps & { oob?: boolean }) {
+  const n = props.addable.length
+  const text = props.search
+    ? n
+      ? `${n}${props.more ? '+' : ''} ${n === 1 && !props.more ? 'member matches' : 'members match'} “${props.search}”${props.more ? ': type more to narrow the list.' : '.'}`
+      : `No member to add matches “${props.search}”.`
+    : props.more
+      ? `The ${n} most recently added members are listed: search by name or email to find the others.`
+      : ''
+  return (
+    <p class="help" id="member-picker-status" role="status" hx-swap-oob={props.oob ? 'true' : undefined}>
+      {text}
+    </p>
+  )
+}
+
+/** The member select of the add-member form; a search swaps it (GET …/settings/members/addable). */
+export function MemberPicker(props: PickerProps & { oob?: boolean }) {
+  const based = props.addable.filter((a) => a.org_role === 'NONE')
+  const withOrgRole = props.canConvert ? props.addable.filter((a) => a.org_role !== 'NONE') : []
+  return (
+    <>
+      <select
+        class="select"
+        id="f-user_id"
+        name="user_id"
+        required
+        aria-describedby="member-picker-status f-user_id-help"
+        aria-invalid={props.error ? 'true' : undefined}
+      >
+        {based.length ? (
+          <optgroup label="Project-based members">
+            {based.map((a) => (
+              <option value={a.user_id} selected={a.user_id === props.selected}>
+                {a.full_name} ({a.email})
+              </option>
+            ))}
+          </optgroup>
+        ) : null}
+        {withOrgRole.length ? (
+          <optgroup label="With an org role (they become project-based)">
+            {withOrgRole.map((a) => (
+              <option value={a.user_id} selected={a.user_id === props.selected} data-org-role={a.org_role}>
+                {a.full_name} ({a.email}) · {roleLabel(a.org_role)} in the organization
+              </option>
+            ))}
+          </optgroup>
+        ) : null}
+      </select>
+      {props.oob ? <PickerStatus {...props} oob /> : null}
+    </>
+  )
+}
+
+function AddMemberForm(props: {
+  p: ProjectView
+  addable: Addable[]
+  addableMore?: boolean
+  memberSearch?: string
+  canConvert?: boolean
+  state?: FormState
+}) {
   const url = `/projects/${props.p.id}/settings/members`
   const userErr = fieldError(props.state, 'user_id')
   const roleErr = fieldError(props.state, 'role')
   const convertErr = fieldError(props.state, 'make_project_based')
   const v = props.state?.values ?? {}
-  const based = props.addable.filter((a) => a.org_role === 'NONE')
-  const withOrgRole = props.canConvert ? props.addable.filter((a) => a.org_role !== 'NONE') : []
+  const search = props.memberSearch ?? ''
+  const picker: PickerProps = {
+    addable: props.addable,
+    more: props.addableMore,
+    search,
+    canConvert: props.canConvert,
+    selected: v.user_id == null ? undefined : String(v.user_id),
+    error: userErr,
+  }
   const explain = (
     <div class="help add-member-help" id="f-user_id-help">
       Someone with an org role (labeler, reviewer, team manager, admin) already has that role in every project, and it wins over a project
@@ -166,7 +241,7 @@ function AddMemberForm(props: { p: ProjectView; addable: Addable[]; canConvert?:
         : 'To give them a role in this project only, an admin makes them project-based (here or on the Members tab).'}
     </div>
   )
-  if (!based.length && !withOrgRole.length) {
+  if (!props.addable.length && !search) {
     return (
       <div class="add-hint">
         <p class="muted small">
@@ -178,67 +253,73 @@ function AddMemberForm(props: { p: ProjectView; addable: Addable[]; canConvert?:
     )
   }
   return (
-    <form class="form add-member" method="post" action={url} hx-post={url} hx-target="#project-members" hx-swap="outerHTML">
-      <FormMessage state={props.state} fields={['user_id', 'role', 'make_project_based']} />
-      <div class="form-row">
-        <div class={`field${userErr ? ' has-error' : ''}`}>
-          <label for="f-user_id">Member</label>
-          <select class="select" id="f-user_id" name="user_id" required aria-describedby="f-user_id-help">
-            {based.length ? (
-              <optgroup label="Project-based members">
-                {based.map((a) => (
-                  <option value={a.user_id} selected={a.user_id === v.user_id}>
-                    {a.full_name} ({a.email})
-                  </option>
-                ))}
-              </optgroup>
-            ) : null}
-            {withOrgRole.length ? (
-              <optgroup label="With an org role (they become project-based)">
-                {withOrgRole.map((a) => (
-                  <option value={a.user_id} selected={a.user_id === v.user_id} data-org-role={a.org_role}>
-                    {a.full_name} ({a.email}) · {roleLabel(a.org_role)} in the organization
-                  </option>
-                ))}
-              </optgroup>
-            ) : null}
-          </select>
-          {userErr ? <div class="error">{userErr}</div> : null}
+    <div class="add-member-wrap">
+      {/* Its own form, before the add form: Enter in the search field searches, it never adds. */}
+      <form class="search member-search" role="search" method="get" action={url}>
+        <SearchIcon />
+        <label class="visually-hidden" for="f-member-search">
+          Find a member to add
+        </label>
+        <input
+          class="input"
+          id="f-member-search"
+          type="search"
+          name="member_search"
+          value={search}
+          placeholder="Find a member by name or email"
+          autocomplete="off"
+          aria-controls="f-user_id"
+          hx-get={`${url}/addable`}
+          hx-trigger="input changed delay:250ms, search"
+          hx-target="#f-user_id"
+          hx-swap="outerHTML"
+          hx-sync="this:replace"
+        />
+      </form>
+      <form class="form add-member" method="post" action={url} hx-post={url} hx-target="#project-members" hx-swap="outerHTML">
+        <FormMessage state={props.state} fields={['user_id', 'role', 'make_project_based']} />
+        <div class="form-row">
+          <div class={`field${userErr ? ' has-error' : ''}`}>
+            <label for="f-user_id">Member</label>
+            <MemberPicker {...picker} />
+            <PickerStatus {...picker} />
+            {userErr ? <div class="error">{userErr}</div> : null}
+          </div>
+          <div class={`field${roleErr ? ' has-error' : ''}`}>
+            <label for="f-role">Project role</label>
+            <select class="select" id="f-role" name="role">
+              {PROJECT_ROLE_CHOICES.map((r) => (
+                <option value={r} selected={r === (v.role ?? 'LABELER')}>
+                  {roleLabel(r)}
+                </option>
+              ))}
+            </select>
+            {roleErr ? <div class="error">{roleErr}</div> : null}
+          </div>
         </div>
-        <div class={`field${roleErr ? ' has-error' : ''}`}>
-          <label for="f-role">Project role</label>
-          <select class="select" id="f-role" name="role">
-            {PROJECT_ROLE_CHOICES.map((r) => (
-              <option value={r} selected={r === (v.role ?? 'LABELER')}>
-                {roleLabel(r)}
-              </option>
-            ))}
-          </select>
-          {roleErr ? <div class="error">{roleErr}</div> : null}
+        {props.canConvert ? (
+          <div class={`field check-field${convertErr ? ' has-error' : ''}`}>
+            <label class="check">
+              <input
+                type="checkbox"
+                name="make_project_based"
+                value="1"
+                checked={v.make_project_based === '1'}
+                aria-invalid={convertErr ? 'true' : undefined}
+              />{' '}
+              Make them project-based if they have an org role
+            </label>
+            {convertErr ? <div class="error">{convertErr}</div> : null}
+          </div>
+        ) : null}
+        {explain}
+        <div class="form-actions">
+          <button class="btn btn-primary" type="submit">
+            Add to project
+          </button>
         </div>
-      </div>
-      {withOrgRole.length ? (
-        <div class={`field check-field${convertErr ? ' has-error' : ''}`}>
-          <label class="check">
-            <input
-              type="checkbox"
-              name="make_project_based"
-              value="1"
-              checked={v.make_project_based === '1'}
-              aria-invalid={convertErr ? 'true' : undefined}
-            />{' '}
-            Make them project-based if they have an org role
-          </label>
-          {convertErr ? <div class="error">{convertErr}</div> : null}
-        </div>
-      ) : null}
-      {explain}
-      <div class="form-actions">
-        <button class="btn btn-primary" type="submit">
-          Add to project
-        </button>
-      </div>
-    </form>
+      </form>
+    </div>
   )
 }
 
@@ -257,7 +338,14 @@ export function MembersSection(props: MembersProps) {
         </div>
       ) : null}
       {props.canManage ? (
-        <AddMemberForm p={p} addable={props.addable} canConvert={props.canConvert} state={props.state} />
+        <AddMemberForm
+          p={p}
+          addable={props.addable}
+          addableMore={props.addableMore}
+          memberSearch={props.memberSearch}
+          canConvert={props.canConvert}
+          state={props.state}
+        />
       ) : props.state ? (
         <FormMessage state={props.state} />
       ) : null}

@@ -1,4 +1,5 @@
 /** @module Invitations (single-use, expiring accept links) and API keys. */
+import { sql } from 'drizzle-orm'
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { idColumn, ORG_ROLES, timestamp } from './columns'
 import { organizations, users } from './orgs'
@@ -22,7 +23,14 @@ export const invitations = sqliteTable(
     acceptedAt: timestamp(),
     revokedAt: timestamp(),
   },
-  (t) => [uniqueIndex('invitations_token_uq').on(t.tokenHash), index('invitations_org_idx').on(t.orgId, t.email)],
+  (t) => [
+    uniqueIndex('invitations_token_uq').on(t.tokenHash),
+    index('invitations_org_idx').on(t.orgId, t.email),
+    // Pending invitations only (accepted and revoked ones leave them): the list pages through the
+    // first, newest first; the seat count subtracts the expired ones through the second.
+    index('invitations_pending_idx').on(t.orgId, t.id).where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
+    index('invitations_pending_expiry_idx').on(t.orgId, t.expiresAt).where(sql`accepted_at IS NULL AND revoked_at IS NULL`),
+  ],
 )
 
 export const apiKeys = sqliteTable(

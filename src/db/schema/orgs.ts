@@ -15,6 +15,12 @@ export const organizations = sqliteTable('organizations', {
    * service.ts `orgExternalId` makes one for a row inserted some other way. */
   awsExternalId: text().$defaultFn(() => `ld-${randomToken(18)}`),
   createdAt: timestamp().notNull(),
+  /** Memberships of the organization, kept exact by triggers (migrations/0021_member_counters.sql):
+   * the seat count reads this instead of counting members. */
+  memberCount: integer().notNull().default(0),
+  /** Invitations neither accepted nor revoked (expired ones included: the seat count subtracts
+   * those through invitations_pending_expiry_idx), kept exact by the same triggers. */
+  openInvitationCount: integer().notNull().default(0),
 })
 
 export const users = sqliteTable(
@@ -45,5 +51,11 @@ export const memberships = sqliteTable(
     role: text({ enum: ORG_ROLES }).notNull(),
     createdAt: timestamp().notNull(),
   },
-  (t) => [uniqueIndex('memberships_user_uq').on(t.userId), index('memberships_org_idx').on(t.orgId, t.id)],
+  (t) => [
+    uniqueIndex('memberships_user_uq').on(t.userId),
+    index('memberships_org_idx').on(t.orgId, t.id),
+    // A project's members with an org role, without reading the project-based ones who have no
+    // role in it (src/modules/projects/members.ts). One more index entry per membership written.
+    index('memberships_org_role_idx').on(t.orgId, t.role),
+  ],
 )

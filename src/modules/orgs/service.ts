@@ -3,7 +3,7 @@
  * can never be removed, demoted or made project-based: the guard is inside the UPDATE/DELETE
  * statement itself, so two admins demoting each other at once cannot both succeed.
  */
-import { and, count, desc, eq, gt, isNull, lt, or, sql, type SQL } from 'drizzle-orm'
+import { and, count, desc, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Db } from '../../db/client'
 import { runReads, type Read } from '../../db/reads'
 import { apiKeys, invitations, memberships, organizations, sessions, users } from '../../db/schema'
@@ -16,6 +16,7 @@ import { newId } from '../../lib/ids'
 import { iso } from '../../lib/iso'
 import { decodeCursor, toPage, type Page } from '../../lib/pagination'
 import { iterations, createSession, type NewSession } from '../auth/service'
+import { memberMatches, memberSearchStatements } from './member-search'
 import { projectRoleInserts, validateProjectRoles } from './project-roles'
 import type { AcceptInput, ChangeRoleInput, InvitationView, InviteInput, MemberView } from './schemas'
 
@@ -33,42 +34,48 @@ export async function listMembers(
   return (await runReads(ctx, membersPageRead(ctx, q)))[0]
 }
 
-/** `listMembers` as a read, to share a page's batch (src/db/reads.ts). */
+/** `listMembers` as a read, to share a page's batch (src/db/reads.ts). A search reads through the
+ * trigram index when the term is rare (src/modules/orgs/member-search.ts), never every member. */
 export function membersPageRead(
   ctx: Ctx,
   q: { limit: number; cursor?: string | undefined; search?: string | undefined },
 ): Read<Page<MemberView>> {
   authorize(ctx.actor, 'member.view')
   const after = decodeCursor(q.cursor)
-  const where: (SQL | undefined)[] = [eq(memberships.orgId, ctx.actor.orgId)]
-  if (after) where.push(lt(memberships.id, String(after[0])))
-  if (q.search) {
-    // instr() rather than LIKE: no wildcard escaping, and no 50-byte LIKE pattern limit on D1.
-    // SQLite lower() folds ASCII only: the term goes through the same lower() so non-ASCII names
-    // still match exactly (emails are stored lower-cased already).
-    where.push(or(sql`instr(lower(${users.fullName}), lower(${q.search})) > 0`, sql`instr(${users.email}, lower(${q.search})) > 0`))
-  }
+  const where = and(
+    eq(memberships.orgId, ctx.actor.orgId),
+    after ? lt(memberships.id, String(after[0])) : undefined,
+    q.search ? memberMatches(q.search) : undefined,
+  )
   // Through runReads: the confirmation of a remembered actor rides in the same round trip. The
   // ids are aliased apart: a batch's rows come back keyed by column name (src/db/reads.ts).
-  const query = ctx.db
-    .select({
-      id: sql<string>`${memberships.id}`.as('membership_id'),
-      userId: sql<string>`${users.id}`.as('member_user_id'),
-      email: users.email,
-      fullName: users.fullName,
-      role: memberships.role,
-      createdAt: memberships.createdAt,
-    })
-    .from(memberships)
-    .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(...where))
-    .orderBy(desc(memberships.id))
-    .limit(q.limit + 1)
+  const fields = {
+    id: sql<string>`${memberships.id}`.as('membership_id'),
+    userId: sql<string>`${users.id}`.as('member_user_id'),
+    email: users.email,
+    fullName: users.fullName,
+    role: memberships.role,
+    createdAt: memberships.createdAt,
+  }
+  const stmts = memberSearchStatements(q.search, q.limit + 1, (mode, limit) =>
+    (mode.from === 'fts'
+      ? ctx.db
+          .select(fields)
+          .from(sql`users_fts`)
+          .crossJoin(users)
+          .crossJoin(memberships)
+          .where(and(mode.match, eq(memberships.userId, users.id), where))
+      : ctx.db.select(fields).from(memberships).innerJoin(users, eq(users.id, memberships.userId)).where(where)
+    )
+      .orderBy(desc(memberships.id))
+      .limit(limit),
+  )
+  type Row = { id: string; userId: string; email: string; fullName: string; role: OrgRole; createdAt: Date }
   return {
-    stmts: [query],
-    done: ([rows]) =>
+    stmts,
+    done: (results) =>
       toPage(
-        rows as Awaited<typeof query>,
+        results.flat() as Row[],
         q.limit,
         (r) => [r.id],
         (r) => ({ user_id: r.userId, email: r.email, full_name: r.fullName, role: r.role, created_at: iso(r.createdAt)! }),
@@ -213,21 +220,25 @@ export async function seats(db: Db, orgId: string, now = Date.now()): Promise<Se
   return (await runReads({ db }, seatsRead(db, orgId, now)))[0]
 }
 
-/** `seats` as a read, to share a page's batch. */
+/** `seats` as a read, to share a page's batch. The counts are the organization's counters
+ * (migrations/0021_member_counters.sql), less the open invitations that have expired, counted
+ * through invitations_pending_expiry_idx: rows read do not grow with members or pending invitations. */
 export function seatsRead(db: Db, orgId: string, now = Date.now()): Read<Seats> {
   const stmts = [
-    db.select({ n: count() }).from(memberships).where(eq(memberships.orgId, orgId)),
+    db
+      .select({ members: organizations.memberCount, open: organizations.openInvitationCount, limit: organizations.seatLimit })
+      .from(organizations)
+      .where(eq(organizations.id, orgId)),
     db
       .select({ n: count() })
       .from(invitations)
-      .where(and(pendingWhere(orgId), gt(invitations.expiresAt, new Date(now)))),
-    db.select({ limit: organizations.seatLimit }).from(organizations).where(eq(organizations.id, orgId)),
+      .where(and(pendingWhere(orgId), lte(invitations.expiresAt, new Date(now)))),
   ] as const
   return {
     stmts: [...stmts],
     done: (rows) => {
-      const [m, i, o] = rows as [{ n: number }[], { n: number }[], { limit: number | null }[]]
-      return { used: (m[0]?.n ?? 0) + (i[0]?.n ?? 0), limit: o[0]?.limit ?? null }
+      const [o, expired] = rows as [{ members: number; open: number; limit: number | null }[], { n: number }[]]
+      return { used: (o[0]?.members ?? 0) + (o[0]?.open ?? 0) - (expired[0]?.n ?? 0), limit: o[0]?.limit ?? null }
     },
   }
 }

@@ -7,12 +7,21 @@ import { ctxOf } from '../../lib/ctx'
 import { AppError } from '../../lib/errors'
 import { readForm } from '../../lib/forms'
 import { hxTrigger } from '../../lib/htmx'
-import { renderDocument, renderPage } from '../../lib/render'
+import { renderDocument, renderPage, wantsFragment } from '../../lib/render'
 import { issuesToErrors, ListQuery, parse } from '../../lib/validate'
 import { can } from '../../auth/permissions'
 import { setSessionCookie } from '../auth/web'
 import { AcceptPage, DeadInvitation } from '../../../views/orgs/accept'
-import { InvitationRow, InviteForm, MemberRow, MemberRows, MembersPage, MembersTable, ResentRow } from '../../../views/orgs/members'
+import {
+  InvitationRow,
+  InvitationRows,
+  InviteForm,
+  MemberRow,
+  MemberRows,
+  MembersPage,
+  MembersTable,
+  ResentRow,
+} from '../../../views/orgs/members'
 import { AcceptInput, ChangeRoleInput, InviteInput } from './schemas'
 import {
   acceptInvitation,
@@ -20,6 +29,7 @@ import {
   getMember,
   invite,
   invitationsPageRead,
+  listInvitations,
   listMembers,
   membersPageRead,
   previewInvitation,
@@ -33,12 +43,15 @@ import { runReads } from '../../db/reads'
 export const membersWeb = new Hono<AppEnv>()
 membersWeb.use('*', requireSession)
 
-async function pageProps(c: Context<AppEnv>, search: string, cursor?: string) {
+/** Invitations shown at once on the page; "Show more" pages through the rest (GET /members/invitations). */
+export const INVITATIONS_PAGE = 50
+
+async function pageProps(c: Context<AppEnv>, search: string, cursor?: string, invitationsCursor?: string) {
   const ctx = ctxOf(c)
   const [members, invitations, s] = await runReads(
     ctx,
     membersPageRead(ctx, { limit: 50, search, cursor }),
-    invitationsPageRead(ctx, { limit: 200 }),
+    invitationsPageRead(ctx, { limit: INVITATIONS_PAGE, cursor: invitationsCursor }),
     seatsRead(ctx.db, ctx.actor.orgId),
   )
   return { members, invitations, search, seats: s, canManage: can(ctx.actor, 'member.manage'), selfId: ctx.actor.userId }
@@ -61,6 +74,18 @@ membersWeb.get('/rows', async (c) => {
   }
   c.header('HX-Replace-Url', q.search ? `/members?search=${encodeURIComponent(q.search)}` : '/members')
   return c.html(<MembersTable {...props} />)
+})
+
+/** The next page of pending invitations: rows for htmx's "Show more", the page itself without script. */
+membersWeb.get('/invitations', async (c) => {
+  const q = parse(ListQuery, c.req.query())
+  const ctx = ctxOf(c)
+  if (!wantsFragment(c)) {
+    const props = await pageProps(c, '', undefined, q.cursor)
+    return renderPage(c, { title: 'Members', section: 'members', body: <MembersPage {...props} /> })
+  }
+  const page = await listInvitations(ctx, { limit: INVITATIONS_PAGE, cursor: q.cursor })
+  return c.html(<InvitationRows page={page} canManage={can(ctx.actor, 'member.manage')} />)
 })
 
 membersWeb.post('/invitations', async (c) => {

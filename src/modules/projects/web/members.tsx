@@ -7,14 +7,16 @@ import { AppError, invalid } from '../../../lib/errors'
 import { readForm } from '../../../lib/forms'
 import { keepUrl } from '../../../lib/htmx'
 import { renderPage, wantsFragment } from '../../../lib/render'
-import { parse } from '../../../lib/validate'
+import * as v from 'valibot'
+import { parse, SearchText } from '../../../lib/validate'
 import { roleLabel } from '../../../../views/components/ui'
-import { MembersSection, MembersSettingsPage } from '../../../../views/projects/settings'
+import { MemberPicker, MembersSection, MembersSettingsPage } from '../../../../views/projects/settings'
 import { ProjectMemberInput, type ProjectMemberView } from '../schemas'
 import { runReads, type Read } from '../../../db/reads'
 import { loadProject, loadProjectWith, projectView, type LoadedProject } from '../service'
 import {
   type Addable,
+  ADDABLE_LIMIT,
   addableMembersRead,
   listProjectMembers,
   orgMember,
@@ -28,22 +30,35 @@ import { changeRole } from '../../orgs/service'
 
 export const membersWeb = new Hono<AppEnv>()
 
-/** The reads of the members page about a project being loaded (or loaded): one batch. */
-function membersReads(ctx: Ctx, l: LoadedProject) {
+/** Only admins change org roles, so only they can make someone project-based here. */
+const canConvert = (ctx: Ctx, l: LoadedProject) => perms(ctx, l).canManageMembers && can(ctx.actor, 'member.manage')
+
+/** The add-member picker's search (name or email), as on the Members tab. */
+const PickerQuery = v.object({ member_search: v.optional(SearchText) })
+
+/** The reads of the members page about a project being loaded (or loaded): one batch. The picker
+ * offers a bounded page of members (a search finds the others), never the whole organization. */
+function membersReads(ctx: Ctx, l: LoadedProject, search?: string) {
   const none: Read<Addable[]> = { stmts: [], done: () => [] }
-  return [projectMembersRead(ctx, l), perms(ctx, l).canManageMembers ? addableMembersRead(ctx, l) : none] as const
+  return [
+    projectMembersRead(ctx, l),
+    perms(ctx, l).canManageMembers
+      ? addableMembersRead(ctx, l, { search, withOrgRole: canConvert(ctx, l), limit: ADDABLE_LIMIT + 1 })
+      : none,
+  ] as const
 }
 
-async function membersProps(ctx: Ctx, l: LoadedProject, read?: Awaited<ReturnType<typeof runMembersReads>>) {
+async function membersProps(ctx: Ctx, l: LoadedProject, read?: Awaited<ReturnType<typeof runMembersReads>>, search = '') {
   const pm = perms(ctx, l)
-  const [members, addable] = read ?? (await runMembersReads(ctx, l))
+  const [members, found] = read ?? (await runMembersReads(ctx, l))
   return {
     p: projectView(l.project, l.pinned),
     members,
-    addable,
+    addable: found.slice(0, ADDABLE_LIMIT),
+    addableMore: found.length > ADDABLE_LIMIT,
+    memberSearch: search,
     canManage: pm.canManageMembers,
-    // Only admins change org roles, so only they can make someone project-based here.
-    canConvert: pm.canManageMembers && can(ctx.actor, 'member.manage'),
+    canConvert: canConvert(ctx, l),
     selfId: ctx.actor.userId,
     canEdit: pm.canEdit,
     canDelete: pm.canDelete,
@@ -73,20 +88,39 @@ const runMembersReads = (ctx: Ctx, l: LoadedProject) => runReads(ctx, ...members
 
 membersWeb.get('/:id/settings/members', async (c) => {
   const ctx = ctxOf(c)
+  const search = parse(PickerQuery, c.req.query()).member_search ?? ''
   // The project, its members and the add-member picker in one round trip (loadProjectWith).
   const [l, members, addable] = await loadProjectWith<[ProjectMemberView[], Addable[]]>(
     ctx,
     c.req.param('id'),
     'project.view',
-    (loaded) => [...membersReads(ctx, loaded)],
+    (loaded) => [...membersReads(ctx, loaded, search)],
   )
-  const props = await membersProps(ctx, l, [members, addable])
+  const props = await membersProps(ctx, l, [members, addable], search)
   return renderPage(c, {
     title: `Members · ${props.p.name}`,
     section: 'projects',
     body: <MembersSettingsPage {...props} />,
     fragment: <MembersSection {...props} />,
   })
+})
+
+/** The picker's choices for a search as you type: the member select (and its status, out of band). */
+membersWeb.get('/:id/settings/members/addable', async (c) => {
+  const ctx = ctxOf(c)
+  const search = parse(PickerQuery, c.req.query()).member_search ?? ''
+  const [l, found] = await loadProjectWith<[Addable[]]>(ctx, c.req.param('id'), 'project.manage_members', (loaded) => [
+    addableMembersRead(ctx, loaded, { search, withOrgRole: canConvert(ctx, loaded), limit: ADDABLE_LIMIT + 1 }),
+  ])
+  return c.html(
+    <MemberPicker
+      addable={found.slice(0, ADDABLE_LIMIT)}
+      more={found.length > ADDABLE_LIMIT}
+      search={search}
+      canConvert={canConvert(ctx, l)}
+      oob
+    />,
+  )
 })
 
 /** Adds a project-based member with a role, or changes their role (the same call). A member with

@@ -58,6 +58,9 @@ export default defineConfig(async () => {
             ASSET_URL_SECRET: 'test-asset-url-secret',
             PUBLIC_URL: '',
             COST_METER: 'header',
+            // wrangler.toml's (production) value, whatever a local .dev.vars says: `npm start` writes
+            // one with "false" (plain http), and `npm test` after it must test what is deployed.
+            SECURE_COOKIES: 'true',
           },
         },
       })),

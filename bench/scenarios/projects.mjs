@@ -54,13 +54,14 @@ export default {
   report(rows) {
     const f = (n, d = 0) => (n == null || Number.isNaN(n) ? '–' : n.toFixed(d))
     const lines = [
-      '| route | D1 trips | req/s | p50 ms | p99 ms | floor req/s (same trips, just before) | floor p50 / p99 ms | vs floor |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|',
+      '| route | D1 trips | bytes | req/s | p50 ms | p99 ms | floor req/s (same trips, just before) | floor p50 / p99 ms | vs floor | floor with the same bytes, req/s | vs that floor |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...rows
         .filter((r) => r.trips && r.floor)
         .map((r) => {
           const ratio = r.rps / r.floor.rps
-          return `| ${r.route} | ${r.trips} | ${f(r.rps)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.floor.rps)} | ${f(r.floor.p50)} / ${f(r.floor.p99)} | ${f(ratio, 2)}×${ratio >= 0.7 ? '' : ' (under 0.7)'} |`
+          const withBytes = r.floorBytes ? r.rps / r.floorBytes.rps : Number.NaN
+          return `| ${r.route} | ${r.trips} | ${r.bytes ?? '–'} | ${f(r.rps)} | ${f(r.p50)} | ${f(r.p99)} | ${f(r.floor.rps)} | ${f(r.floor.p50)} / ${f(r.floor.p99)} | ${f(ratio, 2)}×${ratio >= 0.7 ? '' : ' (under 0.7)'} | ${f(r.floorBytes?.rps)} | ${f(withBytes, 2)}× |`
         }),
     ]
     console.log(`\nAgainst the bare-D1 floor with the same number of round trips (bench/floor-worker.ts):\n${lines.join('\n')}`)
@@ -98,11 +99,28 @@ export default {
       }
       rows.push(await one('floor entry: GET /healthz (the same baseline, other server)', '/healthz'))
       for (const r of routes) {
+        const name = r.path.replaceAll(big, '{big}')
         const fl = await one(
-          `floor entry: ${r.trips} bare D1 quer${r.trips === 1 ? 'y' : 'ies'} (before ${r.path.replaceAll(big, '{big}')})`,
+          `floor entry: ${r.trips} bare D1 quer${r.trips === 1 ? 'y' : 'ies'} (before ${name})`,
           `/__bench/d1?calls=${r.trips}`,
         )
-        rows.push(fl, await one(r.title, r.path, { trips: r.trips, floor: { rps: fl.rps, p50: fl.p50, p99: fl.p99 } }))
+        // The same floor answering as many bytes as the route's page: locally those bytes also cross
+        // wrangler dev's proxy, which a deployed Worker does not pay (bench/floor-worker.ts).
+        const bytes = (await (await fetch(s.base + r.path, { headers })).arrayBuffer()).byteLength
+        const fb = await one(
+          `floor entry: ${r.trips} bare D1 + ${bytes} bytes (before ${name})`,
+          `/__bench/d1?calls=${r.trips}&bytes=${bytes}`,
+        )
+        rows.push(
+          fl,
+          fb,
+          await one(r.title, r.path, {
+            trips: r.trips,
+            bytes,
+            floor: { rps: fl.rps, p50: fl.p50, p99: fl.p99 },
+            floorBytes: { rps: fb.rps, p50: fb.p50, p99: fb.p99 },
+          }),
+        )
       }
       return rows
     })

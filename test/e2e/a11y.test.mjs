@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { chromium } from 'playwright-core'
-import { BASE, E2E_PASSWORD, uniq } from './browser.mjs'
+import { BASE, E2E_PASSWORD, uniq, visit } from './browser.mjs'
 import { DEMO, seed } from '../../scripts/seed.mjs'
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
@@ -103,14 +103,8 @@ async function check(page, name, url, prepare) {
   for (const size of WIDTHS) {
     try {
       await page.setViewportSize(size)
-      if (url) {
-        // Once more if the first load hangs: wrangler dev's proxy can hold a request until the next
-        // one arrives (BENCHMARKS.md, load scenario); the page itself is then checked as usual.
-        await page
-          .goto(`${BASE}${url}`, { waitUntil: 'domcontentloaded', timeout: 45_000 })
-          .catch(() => page.goto(`${BASE}${url}`, { waitUntil: 'domcontentloaded', timeout: 90_000 }))
-        await page.waitForLoadState('load', { timeout: 30_000 }).catch(() => {})
-      }
+      // Once more if the first load hangs (visit, ./browser.mjs); the page is then checked as usual.
+      if (url) await visit(page, url)
       if (prepare) await prepare(page)
       // htmx requests that a page starts on load (the Tasks badge, charts) settle first.
       await page.waitForLoadState('networkidle', { timeout: 2_000 }).catch(() => {})

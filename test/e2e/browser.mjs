@@ -54,6 +54,18 @@ export async function openBrowser() {
   }
 }
 
+/**
+ * Opens a page of the app, once more if the first load hangs: wrangler dev's proxy can hold a
+ * request until the next one arrives (BENCHMARKS.md, load scenario), which is not the app's doing.
+ * Waits for the document, then for `load` as long as it comes within 30 s.
+ */
+export async function visit(page, path) {
+  await page
+    .goto(`${BASE}${path}`, { waitUntil: 'domcontentloaded', timeout: 45_000 })
+    .catch(() => page.goto(`${BASE}${path}`, { waitUntil: 'domcontentloaded', timeout: 90_000 }))
+  await page.waitForLoadState('load', { timeout: 30_000 }).catch(() => {})
+}
+
 export const shot = (page, name) => page.screenshot({ path: `test/e2e/screenshots/${name}.png`, fullPage: true })
 export const uniq = (p) => `${p}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
 

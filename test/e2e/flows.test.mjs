@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { BASE, openBrowser, shot, signUp, uniq } from './browser.mjs'
+import { BASE, openBrowser, shot, signUp, uniq, visit } from './browser.mjs'
 
 /** A JSON API call from the page (its session cookie, a same-origin Origin). */
 async function api(page, method, path, json) {
@@ -50,7 +50,7 @@ test('dataset page: Add to project from ticked rows, keyboard only', async () =>
     )
     const project = await api(page, 'POST', '/api/v1/projects', { name: 'Ticket triage', media_type: 'TEXT' })
 
-    await page.goto(`${BASE}/datasets/${ds.id}`)
+    await visit(page, `/datasets/${ds.id}`)
     await page.waitForSelector('[data-pick-bar]')
     assert.equal(await page.isDisabled('[data-pick-submit]'), true, 'nothing ticked yet')
     // Keyboard: focus the header box, Space ticks every row on the page; one row is then unticked.
@@ -114,7 +114,7 @@ test('an import: live count on the dataset page, one toast when it ends, and the
     const file = join(dir, longName)
     writeFileSync(file, `${lines.join('\n')}\n`)
 
-    await page.goto(`${BASE}/datasets/${ds.id}?panel=import`)
+    await visit(page, `/datasets/${ds.id}?panel=import`)
     await recordToasts(page)
     await page.setInputFiles('#import-file', file)
     await page.click('button:has-text("Start import")')

@@ -172,6 +172,17 @@
   document.addEventListener('taskStarted', (e) => {
     follow(e.detail?.id ?? e.detail?.value?.id)
   })
+  // The menu fetches its newest tasks when it opens, not again when it closes: `toggle` fires both
+  // ways, and an hx-trigger filter (`toggle[…]`) needs eval, which the CSP forbids. `toggle` does
+  // not bubble, hence the capture.
+  document.addEventListener(
+    'toggle',
+    (e) => {
+      const menu = e.target
+      if (menu instanceof HTMLDetailsElement && menu.id === 'tasks-menu' && menu.open) menu.dispatchEvent(new Event('tasks-menu-open'))
+    },
+    true,
+  )
   document.addEventListener('htmx:after:swap', (e) => scan(e.target))
   document.addEventListener('DOMContentLoaded', () => scan(document))
   window.labeldeskTasks = { follow }

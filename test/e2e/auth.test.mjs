@@ -30,9 +30,21 @@ test('sign up, land on Projects, log out, log in', async () => {
     assert.ok(await page.isVisible('text=Analytical Engines'))
     await shot(page, 'projects-empty')
 
-    // Tasks menu opens with its empty state.
+    // Tasks menu opens with its empty state; it asks for its tasks each time it opens, never when
+    // it closes.
+    const menuFetches = []
+    page.on('request', (r) => r.url().endsWith('/tasks/menu') && menuFetches.push(r.url()))
     await page.click('#tasks-menu summary')
     await page.waitForSelector('#tasks-menu-panel >> text=No tasks yet')
+    await page.waitForLoadState('networkidle')
+    assert.equal(menuFetches.length, 1)
+    await page.click('#tasks-menu summary')
+    await page.waitForLoadState('networkidle')
+    assert.equal(await page.$eval('#tasks-menu', (d) => d.open), false)
+    assert.equal(menuFetches.length, 1, 'closing the menu fetched it again')
+    await page.click('#tasks-menu summary')
+    await page.waitForLoadState('networkidle')
+    assert.equal(menuFetches.length, 2)
     await page.keyboard.press('Escape')
 
     // Log out from the account menu.

@@ -24,13 +24,21 @@ const initials = (name: string) =>
     .join('') || '?'
 
 /** The top bar's Tasks menu: while tasks run, its body comes with the page (those tasks: the menu
- * opens at once, whatever the database is busy with); it is fetched again when opened (the newest
- * tasks, finished ones too). The badge counts running tasks. Both are kept live by
- * public/js/tasks.js (which also follows `data-running` task ids). */
+ * opens at once, whatever the database is busy with); it is fetched again each time it opens (the
+ * newest tasks, finished ones too: public/js/tasks.js sends `tasks-menu-open`, never on close).
+ * The badge counts running tasks. Both are kept live by public/js/tasks.js (which also follows
+ * `data-running` task ids). */
 export function TasksMenu(props: { running: string[]; recent?: TaskView[] }) {
   const n = props.running.length
   return (
-    <details class="menu" id="tasks-menu" hx-get="/tasks/menu" hx-trigger="toggle" hx-target="#tasks-menu-body" hx-swap="innerHTML">
+    <details
+      class="menu"
+      id="tasks-menu"
+      hx-get="/tasks/menu"
+      hx-trigger="tasks-menu-open"
+      hx-target="#tasks-menu-body"
+      hx-swap="innerHTML"
+    >
       <summary class="btn btn-ghost" aria-label={`Tasks${n ? `, ${n} running` : ''}`}>
         <TasksIcon />
         <span class="tasks-label">Tasks</span>

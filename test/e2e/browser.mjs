@@ -32,6 +32,19 @@ export async function openBrowser() {
   const offsite = []
   const consoleErrors = []
   const watch = (page) => {
+    // A navigation that hangs is tried once more, and says so in the output: wrangler dev's proxy
+    // can hold a request until the next one arrives (BENCHMARKS.md, load scenario; seen about once
+    // per clean-clone run, each time on a different page). A page that really hangs hangs twice.
+    const goto = page.goto.bind(page)
+    page.goto = async (url, opts = {}) => {
+      try {
+        return await goto(url, { ...opts, timeout: opts.timeout ?? 45_000 })
+      } catch (e) {
+        if (e?.name !== 'TimeoutError') throw e
+        console.log(`# ${url}: the load hung (${String(e.message).split('\n')[0]}); loading it once more`)
+        return goto(url, { ...opts, timeout: 90_000 })
+      }
+    }
     page.on('console', (m) => {
       // 4xx answers to forms (422, 401) are expected; anything else (CSP, script errors) is not.
       if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) consoleErrors.push(m.text())

@@ -8,6 +8,7 @@ import { projectDataRows, tasks } from '../../src/db/schema'
 import { exportBudget, PART_BYTES } from '../../src/modules/exports/service'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
+import { insertTask } from '../helpers/drain-task'
 import { call, json, waitForTask } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
@@ -367,33 +368,17 @@ describe('exports', () => {
       EXPORTS: bucket,
       TASK_QUEUE: { send: async (m: QueueMessage) => void sent.push(m), sendBatch: async () => undefined },
     } as unknown as typeof env
-    const now = new Date()
-    const id = `tsk_${unique('manual')
-      .replace(/[^A-Za-z0-9]/g, '')
-      .toUpperCase()
-      .slice(0, 26)}`
-    await db()
-      .insert(tasks)
-      .values({
-        id,
+    const { id } = await insertTask(
+      {
         orgId: orgs.a.id,
         createdBy: orgs.orgA.ADMIN.id,
         type: 'export-data-rows',
         name: 'manual',
-        status: 'QUEUED',
-        completionPercentage: 0,
         subjectId: big.id,
         params: { params: { performance_details: true }, filters: {} },
-        metadata: {},
-        dedupeKey: null,
-        resultKey: null,
-        errorsKey: null,
-        failureReason: null,
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-        finishedAt: null,
-      })
+      },
+      'manual',
+    )
     const status = env.TASK_STATUS.getByName(id)
     const budget = { ...exportBudget }
     exportBudget.pages = 2 // ~2 MiB a slice: a part is cut across two or three slices

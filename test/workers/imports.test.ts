@@ -9,6 +9,7 @@ import { dataRows, tasks } from '../../src/db/schema'
 import { importBudget, SLICE_BYTES } from '../../src/modules/datasets/imports'
 import type { QueueMessage } from '../../src/handlers/queue'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
+import { insertTask } from '../helpers/drain-task'
 import { call, json, waitForTask } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
@@ -200,33 +201,18 @@ describe('import-data-rows', () => {
     // messages the job sends are collected instead of delivered.
     const key = `imports/${orgs.a.id}/${d.id}/${unique('m')}.ndjson`
     await env.ASSETS_BUCKET.put(key, body)
-    const id = `tsk_${unique('imp')
-      .replace(/[^A-Za-z0-9]/g, '')
-      .toUpperCase()
-      .slice(0, 26)}`
-    const now = new Date()
-    await db()
-      .insert(tasks)
-      .values({
-        id,
+    const { id } = await insertTask(
+      {
         orgId: orgs.a.id,
         createdBy: orgs.orgA.ADMIN.id,
         type: 'import-data-rows',
         name: 'multi',
-        status: 'QUEUED',
-        completionPercentage: 0,
         subjectId: d.id,
         params: { dataset_id: d.id, key, size, format: 'ndjson' },
         metadata: { bytes_total: size, bytes_done: 0, rows_created: 0, rows_failed: 0 },
-        dedupeKey: null,
-        resultKey: null,
-        errorsKey: null,
-        failureReason: null,
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-        finishedAt: null,
-      })
+      },
+      'imp',
+    )
     const sent: QueueMessage[] = []
     // A D1 that fails the `failAt`-th INSERT into data_rows, as a consumer dying mid-slice would.
     let inserts = 0

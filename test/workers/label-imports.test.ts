@@ -11,10 +11,9 @@ import classification from '../fixtures/labelbox/annotation-import/classificatio
 import image from '../fixtures/labelbox/annotation-import/image_import.json'
 import textEntity from '../fixtures/labelbox/annotation-import/text_entity_import.json'
 import { env } from 'cloudflare:workers'
-import { tasks } from '../../src/db/schema'
-import { db, seedTwoOrgs, unique } from '../helpers/factories'
+import { seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json, waitForTask } from '../helpers/harness'
-import { drainTask } from '../helpers/drain-task'
+import { drainTask, insertTask } from '../helpers/drain-task'
 import { countingD1 } from '../helpers/counting-d1'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
@@ -334,33 +333,17 @@ describe('label imports', () => {
     // The test plays the queue (as startLabelImport would have it) with a D1 that counts round trips.
     const key = `label-imports/${orgs.a.id}/${p.id}/${unique('f')}.ndjson`
     await env.ASSETS_BUCKET.put(key, body)
-    const id = `tsk_${unique('lim')
-      .replace(/[^A-Za-z0-9]/g, '')
-      .toUpperCase()
-      .slice(0, 26)}`
-    const now = new Date()
-    await db()
-      .insert(tasks)
-      .values({
-        id,
+    const { id } = await insertTask(
+      {
         orgId: orgs.a.id,
         createdBy: orgs.orgA.ADMIN.id,
         type: 'import-labels',
         name: 'round trips',
-        status: 'QUEUED',
-        completionPercentage: 0,
         subjectId: p.id,
         params: { project_id: p.id, key, size: body.length, dataset_id: null, create_ontology: false },
-        metadata: {},
-        dedupeKey: null,
-        resultKey: null,
-        errorsKey: null,
-        failureReason: null,
-        attempts: 0,
-        createdAt: now,
-        updatedAt: now,
-        finishedAt: null,
-      })
+      },
+      'lim',
+    )
     const { DB, trips } = countingD1()
     await drainTask({ kind: 'import-labels', taskId: id }, DB)
     const t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))

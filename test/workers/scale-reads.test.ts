@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:workers'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { makeDb } from '../../src/db/client'
-import { tasks } from '../../src/db/schema'
+import type { tasks } from '../../src/db/schema'
 import { foldProjectNames } from '../../src/modules/projects/name-fold'
 import type { QueueMessage } from '../../src/handlers/queue'
-import { drainTask } from '../helpers/drain-task'
+import { drainTask, insertTask } from '../helpers/drain-task'
 import { countingD1, type Trip } from '../helpers/counting-d1'
-import { db, seedTwoOrgs, unique } from '../helpers/factories'
+import { seedTwoOrgs, unique } from '../helpers/factories'
 import { call, json } from '../helpers/harness'
 
 /** Data rows of the organization outside the work: a walk over them cannot hide. */
@@ -43,31 +43,7 @@ async function playTask(
   subjectId: string,
   params: Record<string, unknown>,
 ): Promise<{ id: string; trips: Trip[] }> {
-  const id = `tsk_${unique('scale')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .toUpperCase()
-    .slice(0, 26)}`
-  const now = new Date()
-  await db().insert(tasks).values({
-    id,
-    orgId: orgs.a.id,
-    createdBy: orgs.orgA.ADMIN.id,
-    type,
-    name: 'scale',
-    status: 'QUEUED',
-    completionPercentage: 0,
-    subjectId,
-    params,
-    metadata: {},
-    dedupeKey: null,
-    resultKey: null,
-    errorsKey: null,
-    failureReason: null,
-    attempts: 0,
-    createdAt: now,
-    updatedAt: now,
-    finishedAt: null,
-  })
+  const { id } = await insertTask({ orgId: orgs.a.id, createdBy: orgs.orgA.ADMIN.id, type, name: 'scale', subjectId, params }, 'scale')
   const { DB, trips } = countingD1()
   await drainTask({ kind: type, taskId: id } as QueueMessage, DB)
   const t = await json(await call('GET', `/api/v1/tasks/${id}`, admin()))

@@ -20,6 +20,7 @@ import { taskJob } from '../../src/modules/tasks/job'
 import { exportBudget } from '../../src/modules/exports/service'
 import { failTask, QUIET_AFTER_MS, reviveStuckTasks, STUCK_AFTER_MS, type TaskRow } from '../../src/modules/tasks/service'
 import { db, seedTwoOrgs, unique } from '../helpers/factories'
+import { insertTask } from '../helpers/drain-task'
 import { call, json, waitForTask } from '../helpers/harness'
 
 let orgs: Awaited<ReturnType<typeof seedTwoOrgs>>
@@ -47,36 +48,19 @@ const hangJob = taskJob('test-hang' as TaskType, async () => {
 // here, in the same module instance the worker's queue handler reads.
 ;(jobs as Record<string, unknown>)['test-hang'] = hangJob
 
-async function insertTask(type: string, subjectId: string, params: Record<string, unknown>): Promise<TaskRow> {
-  const now = new Date()
-  const row: TaskRow = {
-    id: `tsk_${unique('q')
-      .replace(/[^A-Za-z0-9]/g, '')
-      .toUpperCase()
-      .slice(0, 26)}`,
-    orgId: orgs.a.id,
-    createdBy: orgs.orgA.ADMIN.id,
-    type: type as TaskRow['type'],
-    name: `test ${type}`,
-    status: 'QUEUED',
-    completionPercentage: 0,
-    subjectId,
-    params,
-    metadata: {},
-    dedupeKey: null,
-    resultKey: null,
-    errorsKey: null,
-    failureReason: null,
-    attempts: 0,
-    sliceToken: crypto.randomUUID(),
-    leaseUntil: null,
-    createdAt: now,
-    updatedAt: now,
-    finishedAt: null,
-  }
-  await db().insert(tasks).values(row)
-  return row
-}
+const insertQueued = (type: string, subjectId: string, params: Record<string, unknown>): Promise<TaskRow> =>
+  insertTask(
+    {
+      orgId: orgs.a.id,
+      createdBy: orgs.orgA.ADMIN.id,
+      type: type as TaskRow['type'],
+      name: `test ${type}`,
+      subjectId,
+      params,
+      sliceToken: crypto.randomUUID(),
+    },
+    'q',
+  )
 const msgOf = (t: TaskRow): QueueMessage & { token?: string | null } => ({ kind: t.type, taskId: t.id, token: t.sliceToken })
 const load = async (id: string) => (await db().select().from(tasks).where(eq(tasks.id, id)).get())!
 
@@ -144,9 +128,9 @@ beforeAll(async () => {
 
 describe('one bad task cannot stop the others', () => {
   it('a message that never finishes neither holds nor fails the other messages of its batch; it is retried, then dead-lettered and its task FAILED with the reason', async () => {
-    const bad = await insertTask('test-hang', small.id, {})
-    const a = await insertTask('export-data-rows', small.id, { params: {}, filters: {} })
-    const b = await insertTask('export-data-rows', small.id, { params: { label_details: true }, filters: {} })
+    const bad = await insertQueued('test-hang', small.id, {})
+    const a = await insertQueued('export-data-rows', small.id, { params: {}, filters: {} })
+    const b = await insertQueued('export-data-rows', small.id, { params: { label_details: true }, filters: {} })
     const q = capturing()
     // The bad message first: a consumer that works through its batch in order never reaches the others.
     // A bound the two small exports meet easily even on a busy machine.
@@ -174,7 +158,7 @@ describe('one bad task cannot stop the others', () => {
 
   it('a task whose slice hangs does not stop the local queue: tasks started after it complete', { timeout: 90_000 }, async () => {
     hang.released = false
-    const bad = await insertTask('test-hang', small.id, {})
+    const bad = await insertQueued('test-hang', small.id, {})
     await withLimits(3_000, async () => {
       await env.TASK_QUEUE.send(msgOf(bad))
       await new Promise((r) => setTimeout(r, 300))
@@ -191,7 +175,7 @@ describe('one bad task cannot stop the others', () => {
   })
 
   it('a message of a chain that moved on is dropped, and its dead letter does not fail the task', async () => {
-    const t = await insertTask('export-data-rows', small.id, { params: {}, filters: {} })
+    const t = await insertQueued('export-data-rows', small.id, { params: {}, filters: {} })
     const stale = { ...msgOf(t), token: 'not-the-current-token' }
     const r = await deliver('labeldesk-tasks', [stale])
     expect(r.acked).toHaveLength(1)
@@ -205,7 +189,7 @@ describe('one bad task cannot stop the others', () => {
   })
 
   it('a copy delivered while a slice holds the lease is retried, not run twice', async () => {
-    const t = await insertTask('export-data-rows', small.id, { params: {}, filters: {} })
+    const t = await insertQueued('export-data-rows', small.id, { params: {}, filters: {} })
     await db()
       .update(tasks)
       .set({ leaseUntil: new Date(Date.now() + 30_000) })
@@ -229,7 +213,7 @@ describe('crash-resume by heartbeat', () => {
     expect(cleanText.split('\n').filter(Boolean)).toHaveLength(BIG_ROWS)
 
     // Interrupted: one slice runs, then the server "dies" — the message for the next slice is lost.
-    const t = await insertTask('export-data-rows', big.id, params)
+    const t = await insertQueued('export-data-rows', big.id, params)
     const q = capturing()
     const budget = { ...exportBudget }
     exportBudget.pages = 1
@@ -308,7 +292,7 @@ describe('crash-resume by heartbeat', () => {
       .update(tasks)
       .set({ status: 'CANCELED' })
       .where(inArray(tasks.status, ['QUEUED', 'IN_PROGRESS']))
-    const t = await insertTask('export-data-rows', small.id, { params: {}, filters: {} })
+    const t = await insertQueued('export-data-rows', small.id, { params: {}, filters: {} })
     const q = capturing()
     let now = Date.now()
     for (let i = 0; i < 5; i++) {

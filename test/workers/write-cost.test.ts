@@ -8,10 +8,9 @@ import { env } from 'cloudflare:workers'
 import { sql } from 'drizzle-orm'
 import { beforeAll, describe, expect, it } from 'vitest'
 import worker from '../../src/index'
-import { tasks } from '../../src/db/schema'
 import { db, seedTwoOrgs, unique, type TestUser } from '../helpers/factories'
 import { call, json, ORIGIN } from '../helpers/harness'
-import { drainTask } from '../helpers/drain-task'
+import { drainTask, insertTask } from '../helpers/drain-task'
 import { countingD1, type Trip } from '../helpers/counting-d1'
 
 /** What one piece of work wrote: in all, and by statement (first words of its SQL). */
@@ -100,33 +99,17 @@ async function meteredImport(lines: object[]): Promise<Written> {
   const body = `${lines.map((l) => JSON.stringify(l)).join('\n')}\n`
   const key = `label-imports/${orgs.a.id}/${project.id}/${unique('f')}.ndjson`
   await env.ASSETS_BUCKET.put(key, body)
-  const id = `tsk_${unique('wc')
-    .replace(/[^A-Za-z0-9]/g, '')
-    .toUpperCase()
-    .slice(0, 26)}`
-  const now = new Date()
-  await db()
-    .insert(tasks)
-    .values({
-      id,
+  const { id } = await insertTask(
+    {
       orgId: orgs.a.id,
       createdBy: labeler.id,
       type: 'import-labels',
       name: 'write cost',
-      status: 'QUEUED',
-      completionPercentage: 0,
       subjectId: project.id,
       params: { project_id: project.id, key, size: body.length, dataset_id: null, create_ontology: false },
-      metadata: {},
-      dedupeKey: null,
-      resultKey: null,
-      errorsKey: null,
-      failureReason: null,
-      attempts: 0,
-      createdAt: now,
-      updatedAt: now,
-      finishedAt: null,
-    })
+    },
+    'wc',
+  )
   const { DB, trips } = countingD1()
   await drainTask({ kind: 'import-labels', taskId: id }, DB)
   const t = await json(await call('GET', `/api/v1/tasks/${id}`, orgs.orgA.ADMIN))

@@ -5,7 +5,7 @@ import type { OrgRole } from '../../src/db/schema/columns'
 import type { DataMediaType } from '../../src/db/schema'
 import { formatNumber, timeAgo } from '../format'
 import { SearchIcon } from './icons'
-import { attr, esc, raw } from '../markup'
+import { esc, raw } from '../markup'
 
 export function PageHeader(props: { title: string; subtitle?: Child; actions?: Child }) {
   return (
